@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Simulated time for the embedded AWS. With `timeScale` 0.01 one simulated second lasts 10 ms
+ * of real time. Everything time-based in every service (Wait states, task timeouts, alarm
+ * periods and evaluation, metric timestamps, function timeouts, LastUpdateStatus delays) goes
+ * through this clock so a 5-minute bake can take 3 real seconds.
+ */
+export interface SimClock {
+  /** Real milliseconds per simulated millisecond (1 = real time). */
+  readonly timeScale: number;
+  /** Current simulated time, epoch milliseconds. */
+  now(): number;
+  /** Resolves after `simulatedMs` of simulated time; rejects with the signal's reason when aborted. */
+  sleep(simulatedMs: number, signal?: AbortSignal): Promise<void>;
+  /** Real milliseconds that `simulatedMs` of simulated time lasts. */
+  toRealMs(simulatedMs: number): number;
+}
+
+/** A fault injected through the control API, consumed by the service whose operation matches. */
+export interface FaultRule {
+  readonly service: string;
+  /** Operation name as AWS spells it (`UpdateAlias`), or `*` for any. */
+  readonly operation: string;
+  /** `throttle` and `serverError` are rendered with each service's own error names. */
+  readonly kind: 'throttle' | 'serverError' | 'error' | 'latency';
+  readonly code?: string;
+  readonly status?: number;
+  readonly message?: string;
+  readonly latencyMs?: number;
+  /** How many matching calls it affects; it is removed when used up. */
+  remaining: number;
+}
+
+export interface FaultInjector {
+  add(rule: Omit<FaultRule, 'remaining'> & { count: number }): void;
+  /** Consumes one use of the first rule matching, or returns undefined. */
+  take(service: string, operation: string): FaultRule | undefined;
+  clear(): void;
+  list(): readonly FaultRule[];
+}
+
+/** Outcome of invoking a function in the embedded Lambda. */
+export interface InvokeOutcome {
+  readonly statusCode: number;
+  readonly payload: Buffer;
+  /** Set when the function failed: `Unhandled` (threw, timed out) or `Handled`. */
+  readonly functionError?: string;
+  readonly executedVersion: string;
+  readonly logTail?: string;
+}
+
+/** A handler that runs inside the embedded AWS process (fledge's own functions in local mode). */
+export type InProcessHandler = (event: unknown, context: { functionName: string; awsRequestId: string; getRemainingTimeInMillis(): number }) => Promise<unknown>;
+
+export interface InProcessFunctionDefinition {
+  readonly functionName: string;
+  readonly handler: InProcessHandler;
+  /** Seconds; default 60. */
+  readonly timeout?: number;
+  readonly environment?: Record<string, string>;
+}
+
+/** What the Lambda service offers the other services (S3 notifications, SNS, Step Functions tasks). */
+export interface LambdaInternal {
+  invoke(functionNameOrArn: string, payload: string | Buffer, options?: { qualifier?: string; invocationType?: 'RequestResponse' | 'Event' }): Promise<InvokeOutcome>;
+  registerInProcessFunction(definition: InProcessFunctionDefinition): void;
+}
+
+export interface MetricDatumInternal {
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** Simulated epoch milliseconds. */
+  readonly timestamp: number;
+  readonly value: number;
+  readonly unit?: string;
+}
+
+/** What CloudWatch offers the other services (Lambda emits its AWS/Lambda metrics here). */
+export interface MetricsInternal {
+  put(namespace: string, datums: readonly MetricDatumInternal[]): void;
+}
+
+/** What S3 offers the other services (Lambda reads code zips from it). */
+export interface S3Internal {
+  getObject(bucket: string, key: string, versionId?: string): Promise<Buffer>;
+}
+
+/** Late-bound access to sibling services: a service looks them up when it needs them, not at construction. */
+export interface ServiceRegistry {
+  readonly lambda: LambdaInternal;
+  readonly metrics: MetricsInternal;
+  readonly s3: S3Internal;
+}
+
+/** Everything a service gets from the embedded AWS it runs in. */
+export interface LocalContext {
+  readonly region: string;
+  readonly accountId: string;
+  readonly clock: SimClock;
+  readonly faults: FaultInjector;
+  readonly services: ServiceRegistry;
+  /** Where the service keeps state across restarts; undefined means in memory only. */
+  readonly dataDir: string | undefined;
+  /** Base URL of the edge endpoint, e.g. http://127.0.0.1:4566 */
+  readonly endpoint: () => string;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * One AWS service behind the edge endpoint. The edge routes a request to the service whose
+ * `signingName` matches the SigV4 credential scope of the request.
+ */
+export interface AwsService {
+  /** SigV4 signing name: s3, dynamodb, lambda, monitoring, sns, states. */
+  readonly signingName: string;
+  /** The API this service offers its siblings (LambdaInternal, MetricsInternal, S3Internal), if any. */
+  readonly internal?: unknown;
+  handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void>;
+  /** Read-only state for tests and the demo, served at GET /_fledge/<signingName>/<path>. */
+  inspect?(path: string, query: URLSearchParams): Promise<unknown> | unknown;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it, afterEach } from 'vitest';
+import { startLocalAws, type LocalAws } from '../../local/server';
+import { createSimClock } from '../../local/clock';
+
+describe('embedded AWS edge', () => {
+  let aws: LocalAws | undefined;
+  afterEach(async () => {
+    await aws?.stop();
+    aws = undefined;
+  });
+
+  it('refuses an unsigned request with an error that says why', async () => {
+    // Prepare
+    aws = await startLocalAws({ port: 0 });
+    // Act
+    const response = await fetch(`${aws.endpoint}/2015-03-31/functions`);
+    // Assess
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ __type: 'UnrecognizedClientException', message: expect.stringContaining('not SigV4-signed') });
+  });
+
+  it('listens on loopback only by default', async () => {
+    aws = await startLocalAws({ port: 0 });
+    expect(aws.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('simulated clock', () => {
+  it('runs simulated time faster by the inverse of the time scale', () => {
+    // Prepare
+    let real = 1_000_000;
+    const clock = createSimClock(0.01, () => real);
+    // Act
+    real += 10;
+    // Assess
+    expect(clock.now()).toBe(1_000_000 + 1_000);
+    expect(clock.toRealMs(60_000)).toBe(600);
+  });
+
+  it('rejects a time scale that is not a positive number', () => {
+    expect(() => createSimClock(0)).toThrow(/positive number/);
+    expect(() => createSimClock(Number.NaN)).toThrow(/positive number/);
+  });
+});

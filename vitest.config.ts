@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Two cores here: integration suites start servers, so keep parallelism modest.
+    maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
+  },
+});
