@@ -3,20 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createSimClock } from './clock';
 import { readBody, signingNameOf } from './edge';
 import { createFaultInjector } from './faults';
-import type { AwsService, FaultInjector, LambdaInternal, LocalContext, MetricsInternal, S3Internal, ServiceRegistry, SimClock } from './types';
+import type { AwsService, FaultInjector, LambdaInternal, LocalAwsOptions, LocalContext, MetricsInternal, S3Internal, ServiceRegistry, SimClock } from './types';
 
-export interface LocalAwsOptions {
-  /** Edge port on loopback; 0 picks a free one. Default 4566. */
-  readonly port?: number;
-  /** Interface to listen on. Default 127.0.0.1: the embedded AWS has no authentication. */
-  readonly host?: string;
-  /** Directory for state kept across restarts; in memory when absent. */
-  readonly dataDir?: string;
-  /** Real ms per simulated ms; 0.01 makes one simulated second last 10 ms. Default 1. */
-  readonly timeScale?: number;
-  readonly region?: string;
-  readonly log?: (message: string) => void;
-}
+export type { LocalAwsOptions } from './types';
 
 /** A running embedded AWS. */
 export interface LocalAws {
@@ -57,6 +46,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     get s3() { return lookup<S3Internal>('s3', 'S3'); },
   };
   const context: LocalContext = {
+    options,
     region,
     accountId: '000000000000',
     clock,

@@ -93,8 +93,24 @@ export interface ServiceRegistry {
   readonly s3: S3Internal;
 }
 
+/** Options of {@link startLocalAws}, visible to every service through {@link LocalContext.options}. */
+export interface LocalAwsOptions {
+  /** Edge port on loopback; 0 picks a free one. Default 4566. */
+  readonly port?: number;
+  /** Interface to listen on. Default 127.0.0.1: the embedded AWS has no authentication. */
+  readonly host?: string;
+  /** Directory for state kept across restarts; in memory when absent. */
+  readonly dataDir?: string;
+  /** Real ms per simulated ms; 0.01 makes one simulated second last 10 ms. Default 1. */
+  readonly timeScale?: number;
+  readonly region?: string;
+  readonly log?: (message: string) => void;
+  // Service-specific tunables: each service adds an optional sub-object of its own here.
+}
+
 /** Everything a service gets from the embedded AWS it runs in. */
 export interface LocalContext {
+  readonly options: LocalAwsOptions;
   readonly region: string;
   readonly accountId: string;
   readonly clock: SimClock;
