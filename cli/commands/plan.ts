@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { PlanError, planDeployment } from '../../shared/domain/plan';
+import { parseDeploymentSpec } from '../../shared/domain/spec';
+import { formatPlan } from '../format/plan';
+import { formatProblems } from '../format/problems';
+import { styleFor } from '../format/style';
+import { ExitCode } from '../program';
+import { readSpecFile } from './spec-file';
+import { outputOption } from './validate';
+
+const EXAMPLES = `
+Examples:
+  $ fledge plan examples/canary.yaml
+  $ fledge plan examples/new-function.yaml --first-deployment
+  $ fledge plan deploy/orders-api.yaml --output json | jq '.plan.cost'
+
+Nothing is deployed: the plan is worked out from the spec alone. Approvals are counted as instant
+in the minimum duration; the cost assumes no retries and every approval granted.
+Exit codes: 0 planned, 1 invalid spec, 2 usage error.`;
+
+/** `fledge plan <spec>`: shows what a deployment will do, when, and what it costs. */
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('Show the timeline a deployment spec will follow (traffic steps, bakes, approvals), its minimum duration and its cost.')
+    .argument('<spec>', 'the deployment spec file, or - for standard input')
+    .option('--first-deployment', 'plan the first deployment of a function that does not exist yet (created, then 100% at once)')
+    .addOption(outputOption())
+    .addHelpText('after', EXAMPLES)
+    .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean }) => {
+      const functionExists = options.firstDeployment !== true;
+      const parsed = parseDeploymentSpec(await readSpecFile(file), file, { functionExists });
+      if (!parsed.ok) {
+        if (options.output === 'json') process.stdout.write(`${JSON.stringify({ valid: false, source: file, problems: parsed.problems }, null, 2)}\n`);
+        else process.stdout.write(formatProblems(file, parsed.problems, styleFor(process.stdout)));
+        process.exitCode = ExitCode.failure;
+        return;
+      }
+      let plan;
+      try {
+        plan = planDeployment(parsed.spec, { functionExists });
+      } catch (error) {
+        // parse already checked first-deployment needs; this is a second line of defence.
+        if (!(error instanceof PlanError)) throw error;
+        process.stderr.write(`fledge: ${error.message}\n`);
+        process.exitCode = ExitCode.failure;
+        return;
+      }
+      if (options.output === 'json') {
+        process.stdout.write(`${JSON.stringify({ source: file, functionExists, spec: parsed.spec, plan }, null, 2)}\n`);
+      } else {
+        process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, styleFor(process.stdout)));
+      }
+      process.exitCode = ExitCode.ok;
+    });
+}

@@ -1,0 +1,44 @@
+import { Option, type Command } from 'commander';
+import { parseDeploymentSpec } from '../../shared/domain/spec';
+import { formatProblems } from '../format/problems';
+import { styleFor } from '../format/style';
+import { ExitCode } from '../program';
+import { readSpecFile } from './spec-file';
+
+/** Options shared by the commands that read a spec. */
+export const outputOption = (): Option =>
+  new Option('-o, --output <format>', 'text for people, json for machines').choices(['text', 'json']).default('text');
+
+const EXAMPLES = `
+Examples:
+  $ fledge validate examples/canary.yaml
+  $ fledge validate deploy/orders-api.yaml --output json | jq '.problems[].path'
+  $ fledge validate --first-deployment examples/new-function.yaml
+  $ cat spec.yaml | fledge validate -
+
+Exit codes: 0 valid, 1 invalid (every problem is listed as file:line:column  path  message),
+2 usage error (unknown option, missing or unreadable file).
+Spec reference: docs/spec.md`;
+
+/** `fledge validate <spec>`: checks a deployment spec and lists every problem at once. */
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('Check a deployment spec (YAML or JSON) and list every problem with its place in the file.')
+    .argument('<spec>', 'the deployment spec file, or - for standard input')
+    .addOption(outputOption())
+    .option('--first-deployment', 'the function does not exist yet: require what creating it needs (role, runtime, handler)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean }) => {
+      const result = parseDeploymentSpec(await readSpecFile(file), file, { functionExists: options.firstDeployment !== true });
+      if (options.output === 'json') {
+        process.stdout.write(`${JSON.stringify(result.ok ? { valid: true, source: file, spec: result.spec } : { valid: false, source: file, problems: result.problems }, null, 2)}\n`);
+      } else if (result.ok) {
+        const style = styleFor(process.stdout);
+        process.stdout.write(`${style.green(`${file}: valid`)} (function ${result.spec.function.name}, alias ${result.spec.alias}, ${result.spec.strategy.kind} strategy)\n`);
+      } else {
+        process.stdout.write(formatProblems(file, result.problems, styleFor(process.stdout)));
+      }
+      process.exitCode = result.ok ? ExitCode.ok : ExitCode.failure;
+    });
+}

@@ -1,0 +1,115 @@
+import { formatDuration } from '../../shared/domain/duration';
+import type { Plan, PlanAction } from '../../shared/domain/plan';
+import { PRICES } from '../../shared/domain/plan';
+import type { DeploymentSpec, StrategySpec } from '../../shared/domain/spec';
+import { formatPercent, trafficBar } from './bar';
+import type { Style } from './style';
+import { renderTable } from './table';
+
+/** What `fledge plan` prints: a heading, the timeline with traffic bars, then duration and cost. */
+export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: Plan; functionExists: boolean }, style: Style): string {
+  const { source, spec, plan, functionExists } = input;
+  const target = spec.function.arn ?? spec.function.name;
+  const lines = [
+    style.bold(`Plan for ${target}, alias ${spec.alias}`) + style.dim(` (${source})`),
+    `Strategy: ${describeStrategy(spec.strategy)}${functionExists ? '' : ' (first deployment: the function is created and gets all traffic at once)'}`,
+    `Health: ${describeHealth(spec)}; deployment timeout ${formatDuration(spec.timeout)}`,
+    '',
+  ];
+  const rows = [[style.dim('AT'), style.dim('ACTION'), style.dim('TRAFFIC ON NEW VERSION')]];
+  for (const planned of plan.actions) {
+    rows.push([`+${formatDuration(planned.startsAt)}`, describeAction(planned.action, spec), trafficBar(planned.trafficAfter)]);
+  }
+  lines.push(...renderTable(rows, '  '), '');
+
+  const approvals = plan.actions.filter((planned) => planned.action.kind === 'approval').length;
+  const { cost } = plan;
+  lines.push(
+    ...renderTable([
+      [
+        style.bold('Minimum duration'),
+        formatDuration(plan.minimumDuration) + (approvals > 0 ? style.dim(` (plus the time ${approvals === 1 ? 'the approval takes' : `the ${approvals} approvals take`})`) : ''),
+      ],
+      [
+        style.bold('Cost'),
+        `${cost.stateTransitions} state transitions, ${cost.lambdaInvocations} fledge Lambda invocations (${cost.healthChecks} health checks), ` +
+          `${cost.userInvocations} invocation${cost.userInvocations === 1 ? '' : 's'} of your functions: about ${formatUsd(cost.usd)}`,
+      ],
+    ]),
+    style.dim(
+      `  (Step Functions Standard and Lambda at us-east-1 prices; fledge tasks assumed ${PRICES.taskMemoryGb * 1024} MB for ${PRICES.taskSeconds * 1000} ms; ` +
+        'your own functions, CloudWatch and retries not included)',
+    ),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** One-line description of an action, saying what it does to the function or its traffic. */
+export function describeAction(action: PlanAction, spec: DeploymentSpec): string {
+  switch (action.kind) {
+    case 'prepare':
+      return `Prepare: check ${spec.function.name} and alias ${spec.alias}, record them for rollback`;
+    case 'createFunction':
+      return `Create function ${spec.function.name} from ${describeArtifact(spec)}`;
+    case 'updateConfiguration':
+      return `Update $LATEST configuration (${Object.keys(spec.configuration ?? {}).join(', ')})`;
+    case 'updateCode':
+      return `Update $LATEST code from ${describeArtifact(spec)}`;
+    case 'publishVersion':
+      return 'Publish a new version';
+    case 'smokeTest':
+      return `Smoke test: invoke the new version${spec.health.smokeTest?.expect ? `, expect ${spec.health.smokeTest.expect.match} match` : ', expect no error'}`;
+    case 'hook':
+      return `Run ${action.phase} hook ${action.functionName}`;
+    case 'setWeight':
+      return `Shift ${formatPercent(action.percent)} of traffic to the new version`;
+    case 'bake':
+      return `Bake ${formatDuration(action.duration)}, health check every ${formatDuration(action.checkInterval)} (${action.checks} check${action.checks === 1 ? '' : 's'})`;
+    case 'approval':
+      return `Wait for approval (up to ${formatDuration(action.timeout)}${action.message ? `: "${truncate(action.message, 40)}"` : ''})`;
+    case 'promote':
+      return `Promote: alias ${spec.alias} points at the new version`;
+    case 'cleanup':
+      return `Clean up: keep the newest ${action.keepVersions} version${action.keepVersions === 1 ? '' : 's'}`;
+  }
+}
+
+function describeStrategy(strategy: StrategySpec): string {
+  const preset = 'preset' in strategy && strategy.preset !== undefined ? ` (preset ${strategy.preset})` : '';
+  switch (strategy.kind) {
+    case 'canary':
+      return `canary${preset}`;
+    case 'linear':
+      return `linear, ${formatPercent(strategy.percent)} every ${formatDuration(strategy.interval)}${preset}`;
+    case 'allAtOnce':
+      return `all at once${preset}`;
+    case 'blueGreen':
+      return 'blue/green: smoke test, then all traffic at once';
+  }
+}
+
+function describeHealth(spec: DeploymentSpec): string {
+  const parts = [];
+  if (spec.health.alarms.length > 0) parts.push(`${spec.health.alarms.length} alarm${spec.health.alarms.length === 1 ? '' : 's'}`);
+  if (spec.health.errorRate) {
+    parts.push(`error rate of the new version under ${formatPercent(spec.health.errorRate.thresholdPercent)} (from ${spec.health.errorRate.minInvocations} invocations)`);
+  }
+  if (parts.length === 0) parts.push('no alarms or error-rate rule (bakes only wait)');
+  return `${parts.join(' and ')}, checked every ${formatDuration(spec.health.checkInterval)}`;
+}
+
+function describeArtifact(spec: DeploymentSpec): string {
+  const artifact = spec.artifact;
+  if (artifact.kind === 'image') return artifact.imageUri;
+  const where = artifact.bucket !== undefined ? `s3://${artifact.bucket}/${artifact.key}` : `${artifact.key} (next to the spec)`;
+  return artifact.versionId !== undefined ? `${where} version ${artifact.versionId}` : where;
+}
+
+function formatUsd(usd: number): string {
+  return usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(6)}`;
+}
+
+function truncate(text: string, max: number): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,65 @@
+import type { TrafficStep } from '../spec/model';
+import type { PlanCost } from './model';
+
+/*
+ * The cost model of one deployment. It mirrors the shape of state-machines/deployment.asl.yml and must
+ * change with it (a test compares these counts with a real execution once the state machine exists):
+ *
+ *   Prepare → Publish → PublishedChoice → PreTraffic                       4 states, once
+ *   NextStep → Route                                                       2 states, per NextStep run
+ *     NextStep applies setWeights up to the next pause/approval/end, so it runs
+ *     (pauses + approvals + 1) times; the final move to 100% is Promote's.
+ *   Bake (Wait) → Check → AfterCheck                                       3 states, per health check
+ *     checks per pause = ceil(pause / checkInterval)
+ *   RequestApproval                                                        1 state, per approval
+ *   Promote → Succeeded                                                    2 states, once
+ *
+ * fledge's Lambda tasks: Prepare, Publish, PreTraffic, each NextStep run, each Check, each
+ * RequestApproval, Promote. The user's functions: the smoke test (if any) and each hook.
+ */
+
+/** Published us-east-1 prices, and what one fledge task invocation is assumed to use. */
+export const PRICES = {
+  /** Step Functions Standard, per state transition ($0.025 per 1,000). */
+  stateTransition: 0.025 / 1_000,
+  /** Lambda, per request ($0.20 per million). */
+  lambdaRequest: 0.2 / 1_000_000,
+  /** Lambda, per GB-second (x86). */
+  lambdaGbSecond: 0.0000166667,
+  /** Assumed memory of a fledge task function, in GB (256 MB). */
+  taskMemoryGb: 0.25,
+  /** Assumed duration of a fledge task invocation, in seconds (200 ms). */
+  taskSeconds: 0.2,
+} as const;
+
+/** What the cost depends on. */
+export interface CostInputs {
+  readonly trafficSteps: readonly TrafficStep[];
+  readonly checkInterval: number;
+  readonly smokeTest: boolean;
+  readonly hooks: number;
+}
+
+/**
+ * Counts the state transitions and invocations of one successful run (no retries, approvals granted)
+ * and prices them. User invocations are counted but not priced: their cost depends on the user's function.
+ */
+export function estimateCost(inputs: CostInputs): PlanCost {
+  const pauses = inputs.trafficSteps.filter((step) => step.type === 'pause');
+  const approvals = inputs.trafficSteps.filter((step) => step.type === 'approval').length;
+  const healthChecks = pauses.reduce((sum, pause) => sum + healthChecksFor(pause.duration, inputs.checkInterval), 0);
+  const nextStepRuns = pauses.length + approvals + 1;
+
+  const stateTransitions = 4 + 2 * nextStepRuns + 3 * healthChecks + approvals + 2;
+  const lambdaInvocations = 3 + nextStepRuns + healthChecks + approvals + 1;
+  const userInvocations = (inputs.smokeTest ? 1 : 0) + inputs.hooks;
+  const usd =
+    stateTransitions * PRICES.stateTransition +
+    lambdaInvocations * (PRICES.lambdaRequest + PRICES.taskMemoryGb * PRICES.taskSeconds * PRICES.lambdaGbSecond);
+  return { stateTransitions, lambdaInvocations, userInvocations, healthChecks, usd };
+}
+
+/** Health checks made during one pause: one per interval, the last at the pause's end. */
+export function healthChecksFor(pause: number, checkInterval: number): number {
+  return Math.ceil(pause / checkInterval);
+}

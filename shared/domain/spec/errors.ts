@@ -1,0 +1,19 @@
+import { FledgeError } from '../errors';
+import type { SpecProblem } from './problems';
+
+/** A deployment spec that cannot be used; `problems` lists everything wrong with it, located. */
+export class SpecInvalidError extends FledgeError {
+  override readonly name = 'SpecInvalidError';
+  override readonly code = 'SpecInvalid';
+  readonly source: string;
+  readonly problems: readonly SpecProblem[];
+
+  constructor(source: string, problems: readonly SpecProblem[], options?: { cause?: unknown }) {
+    const first = problems[0];
+    const where = first === undefined ? source : `${source}:${first.line}:${first.column}`;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    super(`invalid deployment spec ${where}: ${first?.path ? `${first.path}: ` : ''}${first?.message ?? 'unknown problem'}${more}`, options);
+    this.source = source;
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,7 @@
+/** Deployment spec v1: the model, and the one entry point that reads it. */
+export type * from './model';
+export { parseDeploymentSpec, type ParseOptions, type SpecParseResult } from './parse';
+export { SpecInvalidError } from './errors';
+export { formatPath, type SpecProblem } from './problems';
+export { PRESETS, PRESET_NAMES, resolvePreset } from './presets';
+export { MAX_SPEC_BYTES } from './source';

@@ -1,0 +1,164 @@
+import type { FunctionRef } from './model';
+
+/** Outcome of a naming check: the parsed value, or a message saying what is wrong. */
+export type NameResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+// Lambda's own pattern for a full function ARN (partitions aws, aws-cn, aws-us-gov, ISO regions).
+const FUNCTION_ARN =
+  /^arn:(aws[a-zA-Z-]*):lambda:([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):(\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/;
+const ALIAS = /^(?![0-9]+$)[a-zA-Z0-9_-]{1,128}$/;
+
+/**
+ * Reads the deployment target: a function name or a full function ARN, never qualified (the spec's
+ * `alias` says which alias moves; a version or `$LATEST` cannot be a target).
+ */
+export function parseFunctionRef(text: string): NameResult<FunctionRef> {
+  if (text.startsWith('arn:')) {
+    const match = FUNCTION_ARN.exec(text);
+    if (match === null) {
+      return { ok: false, message: `"${text}" is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)` };
+    }
+    const [, , region, accountId, name, qualifier] = match;
+    if (qualifier !== undefined) {
+      return {
+        ok: false,
+        message: `the function ARN must not carry a qualifier (":${qualifier}"): name the function here and the alias in "alias"`,
+      };
+    }
+    if (name === undefined || name.length > 64) return { ok: false, message: 'the function name in the ARN is longer than 64 characters' };
+    return { ok: true, value: { name, arn: text, region, accountId } };
+  }
+  if (text.includes(':')) {
+    return {
+      ok: false,
+      message: `"${text}" is neither a function name nor a full ARN: qualifiers (":live", ":$LATEST") and partial ARNs are not accepted`,
+    };
+  }
+  if (!FUNCTION_NAME.test(text)) {
+    return { ok: false, message: `"${text}" is not a Lambda function name: 1-64 letters, digits, "-" or "_"` };
+  }
+  return { ok: true, value: { name: text } };
+}
+
+/** Checks an alias name against Lambda's rules; `$LATEST` and version numbers are refused with a reason. */
+export function checkAliasName(text: string): NameResult<string> {
+  if (text === '$LATEST') return { ok: false, message: '"$LATEST" is not an alias and can never be a deployment target' };
+  if (/^[0-9]+$/.test(text)) return { ok: false, message: `"${text}" is a version number, not an alias name` };
+  if (!ALIAS.test(text)) return { ok: false, message: `"${text}" is not a Lambda alias name: 1-128 letters, digits, "-" or "_"` };
+  return { ok: true, value: text };
+}
+
+/**
+ * Checks a function invoked by fledge (a hook): a name, a name with a qualifier (`fn:live`), or an ARN
+ * with an optional qualifier.
+ */
+export function checkInvocableFunction(text: string): NameResult<string> {
+  if (FUNCTION_ARN.test(text)) return { ok: true, value: text };
+  if (/^[a-zA-Z0-9_-]{1,64}(?::[a-zA-Z0-9$_-]{1,128})?$/.test(text)) return { ok: true, value: text };
+  return { ok: false, message: `"${text}" is not a Lambda function name, name:qualifier or function ARN` };
+}
+
+const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** A zip location: `s3://bucket/key`, or a key relative to the spec's own S3 folder. */
+export function parseZipLocation(text: string): NameResult<{ bucket?: string; key: string }> {
+  if (text.startsWith('s3://')) {
+    const rest = text.slice('s3://'.length);
+    const slash = rest.indexOf('/');
+    const bucket = slash < 0 ? rest : rest.slice(0, slash);
+    const key = slash < 0 ? '' : rest.slice(slash + 1);
+    if (!S3_BUCKET.test(bucket) || bucket.includes('..')) {
+      return { ok: false, message: `"${bucket}" is not an S3 bucket name: 3-63 lowercase letters, digits, "." or "-"` };
+    }
+    if (key === '') return { ok: false, message: `"${text}" names a bucket but no object key (s3://bucket/path/to/function.zip)` };
+    if (key.length > 1024) return { ok: false, message: 'the S3 object key is longer than 1024 characters' };
+    return { ok: true, value: { bucket, key } };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    return { ok: false, message: `"${text}" is not an s3:// location; write s3://bucket/key or a path relative to the spec` };
+  }
+  if (text.startsWith('/')) return { ok: false, message: `"${text}" starts with "/": a relative zip path is relative to the spec's folder` };
+  if (text.split('/').some((part) => part === '..' || part === '.')) {
+    return { ok: false, message: `"${text}" contains "." or ".." segments: a relative zip path stays inside the spec's folder` };
+  }
+  if (text.length > 1024) return { ok: false, message: 'the zip path is longer than 1024 characters' };
+  return { ok: true, value: { key: text } };
+}
+
+// <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>(:tag | @sha256:digest)
+const IMAGE_URI =
+  /^\d{12}\.dkr\.ecr\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d\.amazonaws\.com(?:\.cn)?\/[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+/** Checks an ECR image URI; a tag or digest is required so that what is deployed is what was reviewed. */
+export function checkImageUri(text: string): NameResult<string> {
+  if (IMAGE_URI.test(text)) return { ok: true, value: text };
+  if (/^\d{12}\.dkr\.ecr\.[^/]+\/[^:@]+$/.test(text)) {
+    return { ok: false, message: `"${text}" has no tag or digest: add ":<tag>" or "@sha256:<digest>"` };
+  }
+  return { ok: false, message: `"${text}" is not an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>)` };
+}
+
+const ROLE_ARN = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Checks an IAM role ARN (the function's execution role). */
+export function checkRoleArn(text: string): NameResult<string> {
+  if (ROLE_ARN.test(text)) return { ok: true, value: text };
+  return { ok: false, message: `"${text}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)` };
+}
+
+const LAYER_VERSION_ARN =
+  /^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:layer:[a-zA-Z0-9_-]{1,140}:[0-9]+$/;
+
+/** Checks a layer version ARN; the version number is required (a layer without one cannot be attached). */
+export function checkLayerArn(text: string): NameResult<string> {
+  if (LAYER_VERSION_ARN.test(text)) return { ok: true, value: text };
+  return { ok: false, message: `"${text}" is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)` };
+}
+
+/**
+ * Runtimes Lambda accepts for new deployments at the time of writing. Deprecated runtimes are left out on
+ * purpose: Lambda blocks updates to them. A runtime missing here is a one-line addition.
+ */
+export const LAMBDA_RUNTIMES = [
+  'nodejs20.x',
+  'nodejs22.x',
+  'nodejs24.x',
+  'python3.10',
+  'python3.11',
+  'python3.12',
+  'python3.13',
+  'python3.14',
+  'java11',
+  'java17',
+  'java21',
+  'java25',
+  'dotnet8',
+  'dotnet10',
+  'ruby3.3',
+  'ruby3.4',
+  'provided.al2',
+  'provided.al2023',
+] as const;
+
+/** Environment variable names Lambda reserves; setting one fails the configuration update. */
+export const RESERVED_ENVIRONMENT_KEYS = [
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+] as const;

@@ -1,0 +1,96 @@
+import type { ArtifactSpec, DeploymentSpec, FunctionConfigurationSpec, HealthSpec, StrategySpec, TrafficStep } from './model';
+import { parseFunctionRef, parseZipLocation } from './names';
+import { resolvePreset } from './presets';
+import { LIMITS, type WrittenSpec } from './schema';
+
+/**
+ * Turns a spec that passed the schema into the normalised `DeploymentSpec`: presets resolved,
+ * defaults filled in, approval steps given the spec's approval defaults.
+ */
+export function normalise(written: WrittenSpec): DeploymentSpec {
+  const approval = {
+    timeout: written.approval?.timeout ?? LIMITS.defaultApprovalTimeout,
+    ...(written.approval?.message !== undefined && { message: written.approval.message }),
+  };
+  return {
+    version: 1,
+    function: must(parseFunctionRef(written.function)),
+    alias: written.alias,
+    artifact: artifact(written.artifact),
+    ...(written.configuration !== undefined && { configuration: configuration(written.configuration) }),
+    strategy: strategy(written.strategy, approval),
+    health: health(written.health),
+    hooks: {
+      ...(written.hooks?.beforeTraffic !== undefined && { beforeTraffic: written.hooks.beforeTraffic }),
+      ...(written.hooks?.afterTraffic !== undefined && { afterTraffic: written.hooks.afterTraffic }),
+    },
+    approval,
+    timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
+    ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),
+  };
+}
+
+function artifact(written: WrittenSpec['artifact']): ArtifactSpec {
+  if (written.image !== undefined) return { kind: 'image', imageUri: written.image };
+  const location = must(parseZipLocation(written.zip ?? ''));
+  return {
+    kind: 'zip',
+    ...(location.bucket !== undefined && { bucket: location.bucket }),
+    key: location.key,
+    ...(written.objectVersion !== undefined && { versionId: written.objectVersion }),
+  };
+}
+
+function configuration(written: NonNullable<WrittenSpec['configuration']>): FunctionConfigurationSpec {
+  // Only the fields the user wrote: an absent field leaves the function's current setting alone.
+  return Object.fromEntries(Object.entries(written).filter(([, value]) => value !== undefined)) as FunctionConfigurationSpec;
+}
+
+function strategy(written: WrittenSpec['strategy'], approval: { timeout: number; message?: string }): StrategySpec {
+  if (written.preset !== undefined) {
+    const preset = resolvePreset(written.preset);
+    if (preset === undefined) throw new Error(`unreachable: preset "${written.preset}" passed the schema but does not resolve`);
+    return preset;
+  }
+  if (written.linear !== undefined) return { kind: 'linear', percent: written.linear.percent, interval: written.linear.interval };
+  if (written.blueGreen !== undefined) return { kind: 'blueGreen' };
+  if (written.canary !== undefined) {
+    const steps = written.canary.steps.map((step): TrafficStep => {
+      if (step.setWeight !== undefined) return { type: 'setWeight', percent: step.setWeight };
+      if (step.pause !== undefined) return { type: 'pause', duration: step.pause };
+      const message = step.approval?.message ?? approval.message;
+      return { type: 'approval', timeout: step.approval?.timeout ?? approval.timeout, ...(message !== undefined && { message }) };
+    });
+    return { kind: 'canary', steps };
+  }
+  return { kind: 'allAtOnce' };
+}
+
+function health(written: WrittenSpec['health']): HealthSpec {
+  const smoke = written?.smokeTest;
+  return {
+    alarms: written?.alarms ?? [],
+    ...(written?.errorRate !== undefined && {
+      errorRate: {
+        thresholdPercent: written.errorRate.threshold,
+        minInvocations: written.errorRate.minInvocations ?? LIMITS.defaultMinInvocations,
+      },
+    }),
+    checkInterval: written?.checkInterval ?? LIMITS.defaultCheckInterval,
+    ...(smoke !== undefined && {
+      smokeTest: {
+        payload: smoke.payload ?? {},
+        ...(smoke.expect !== undefined && {
+          expect: Object.hasOwn(smoke.expect, 'exact')
+            ? { match: 'exact' as const, value: smoke.expect.exact }
+            : { match: 'subset' as const, value: smoke.expect.subset },
+        }),
+      },
+    }),
+  };
+}
+
+function must<T>(result: { ok: true; value: T } | { ok: false; message: string }): T {
+  if (!result.ok) throw new Error(`unreachable: a value that passed the schema fails its naming rule: ${result.message}`);
+  return result.value;
+}

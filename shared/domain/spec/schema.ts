@@ -1,0 +1,320 @@
+import * as z from 'zod';
+import { formatDuration, parseDuration } from '../duration';
+import {
+  LAMBDA_RUNTIMES,
+  RESERVED_ENVIRONMENT_KEYS,
+  checkAliasName,
+  checkImageUri,
+  checkInvocableFunction,
+  checkLayerArn,
+  checkRoleArn,
+  parseFunctionRef,
+  parseZipLocation,
+  type NameResult,
+} from './names';
+import { PRESET_NAMES, PRESET_SPELLINGS, resolvePreset } from './presets';
+import { closestMatch } from './problems';
+
+/*
+ * The spec as users write it (docs/spec.md), checked field by field. Durations come out as whole
+ * seconds; everything else keeps its written form and is normalised by normalise.ts. Rules that span
+ * several fields of the whole spec live in rules.ts, so that they see a structurally valid spec.
+ */
+
+/** Limits shared by the schema, the rules and the docs. */
+export const LIMITS = {
+  minCheckInterval: 10,
+  maxCheckInterval: 3_600,
+  defaultCheckInterval: 60,
+  minDeploymentTimeout: 60,
+  maxDeploymentTimeout: 7 * 86_400,
+  defaultDeploymentTimeout: 30 * 60,
+  minApprovalTimeout: 60,
+  defaultApprovalTimeout: 3_600,
+  defaultMinInvocations: 10,
+  maxPause: 7 * 86_400,
+} as const;
+
+const custom = (message: string) => ({ code: 'custom' as const, message });
+
+/** A duration field: `30s`, `5m`, `1h30m` or seconds, within [min, max]. */
+function duration(min: number, max: number) {
+  return z.unknown().transform((value, ctx) => {
+    const read = parseDuration(value);
+    if (!read.ok) {
+      ctx.issues.push({ ...custom(read.message), input: value });
+      return z.NEVER;
+    }
+    if (read.seconds < min || read.seconds > max) {
+      ctx.issues.push({ ...custom(`must be between ${formatDuration(min)} and ${formatDuration(max)}, got ${formatDuration(read.seconds)}`), input: value });
+      return z.NEVER;
+    }
+    return read.seconds;
+  });
+}
+
+/** A string field checked by one of the naming rules in names.ts. */
+function named<T>(check: (text: string) => NameResult<T>) {
+  return z.string().superRefine((text, ctx) => {
+    const result = check(text);
+    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.message });
+  });
+}
+
+const percent = z
+  .number({ error: (issue) => (issue.input === undefined ? undefined : 'expected a percentage, a number in (0, 100]') })
+  .refine((n) => Number.isFinite(n) && n > 0 && n <= 100, { message: 'must be a percentage greater than 0 and at most 100' });
+
+const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+const artifact = z
+  .strictObject({
+    zip: named(parseZipLocation).optional(),
+    objectVersion: text(1024).optional(),
+    image: named(checkImageUri).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.zip !== undefined && value.image !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['image'], message: 'give exactly one of "zip" or "image", not both' });
+    } else if (value.zip === undefined && value.image === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of "zip" (a function zip in S3) or "image" (an ECR image URI)' });
+    }
+    if (value.objectVersion !== undefined && value.zip === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['objectVersion'], message: '"objectVersion" pins an S3 object, so it needs "zip"' });
+    }
+  });
+
+const environment = z
+  .record(
+    z.string(),
+    z.string({ error: (issue) => `environment values must be strings: quote it (${JSON.stringify(String(issue.input))})` }),
+  )
+  .superRefine((variables, ctx) => {
+    // Runs even when some value is malformed (see `when`): the input may not be a mapping at all.
+    if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) return;
+    for (const key of Object.keys(variables)) {
+      if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a valid variable name: a letter, then letters, digits or "_"` });
+      } else if ((RESERVED_ENVIRONMENT_KEYS as readonly string[]).includes(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is reserved by Lambda and cannot be set` });
+      }
+    }
+    // Lambda refuses environments over 4 KB (keys and values together).
+    const size = Object.entries(variables).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(String(value)), 0);
+    if (size > 4096) ctx.addIssue({ code: 'custom', message: `the variables take ${size} bytes; Lambda allows at most 4096` });
+  }, { when: () => true });
+
+const configuration = z.strictObject({
+  runtime: z
+    .string()
+    .superRefine((runtime, ctx) => {
+      if ((LAMBDA_RUNTIMES as readonly string[]).includes(runtime)) return;
+      const suggestion = closestMatch(runtime, LAMBDA_RUNTIMES);
+      ctx.addIssue({ code: 'custom', message: `"${runtime}" is not a supported Lambda runtime`, params: { suggestion } });
+    })
+    .optional(),
+  handler: text(128)
+    .regex(/^[^\s]+$/, 'must not contain spaces')
+    .optional(),
+  memorySize: z.int().min(128, 'must be at least 128 (MB)').max(10_240, 'must be at most 10240 (MB)').optional(),
+  timeout: duration(1, 900).optional(),
+  role: named(checkRoleArn).optional(),
+  environment: environment.optional(),
+  description: z.string().max(256, 'must be at most 256 characters').optional(),
+  architectures: z
+    .array(z.enum(['x86_64', 'arm64'], { error: (issue) => `expected "x86_64" or "arm64", got ${JSON.stringify(issue.input)}` }))
+    .length(1, 'Lambda takes exactly one architecture, e.g. [arm64]')
+    .optional(),
+  layers: z
+    .array(named(checkLayerArn))
+    .max(5, 'Lambda attaches at most 5 layers')
+    .superRefine((layers, ctx) => duplicates(layers, ctx, 'layer'))
+    .optional(),
+});
+
+const approvalSettings = z.strictObject({
+  timeout: duration(LIMITS.minApprovalTimeout, LIMITS.maxDeploymentTimeout).optional(),
+  message: text(2000).optional(),
+});
+
+const step = z
+  .strictObject({
+    setWeight: percent.optional(),
+    pause: duration(1, LIMITS.maxPause).optional(),
+    // `- approval:` with nothing after it means "an approval with the spec's defaults".
+    approval: approvalSettings.nullable().optional(),
+  })
+  .superRefine((value, ctx) => {
+    const given = Object.keys(value).filter((key) => value[key as keyof typeof value] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        params: { unlessUnknownKeys: given.length === 0 },
+        message:
+          given.length === 0
+            ? 'a step is one of "setWeight: <percent>", "pause: <duration>" or "approval: {…}"'
+            : `a step does one thing; this one has ${given.map((key) => `"${key}"`).join(' and ')}: split it into ${given.length} steps`,
+      });
+    }
+  });
+
+/** Walks canary steps in order and checks that they form a sensible traffic progression. */
+function checkSteps(steps: readonly WrittenStep[], ctx: z.RefinementCtx): void {
+  let lastWeight = 0;
+  let lastWeightIndex = -1;
+  let promoteIndex = -1;
+  // Runs even when some steps are malformed (see `when` below), so that ordering problems show up
+  // together with the others; the input may then not even be a list.
+  if (!Array.isArray(steps) || steps.length === 0) return;
+  let partialWeights = 0;
+  let waitsWithTraffic = 0;
+  steps.forEach((current, index) => {
+    if (typeof current !== 'object' || current === null) return;
+    if (promoteIndex >= 0) {
+      if (index === promoteIndex + 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: 'nothing can follow "setWeight: 100": moving all traffic promotes the new version and ends the deployment',
+        });
+      }
+      return;
+    }
+    if (current.setWeight !== undefined) {
+      if (typeof current.setWeight !== 'number') return;
+      if (current.setWeight <= lastWeight) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'setWeight'],
+          message: `weights must rise strictly: ${current.setWeight} is not above ${lastWeight} set by steps[${lastWeightIndex}]`,
+        });
+      } else {
+        lastWeight = current.setWeight;
+        lastWeightIndex = index;
+      }
+      if (current.setWeight === 100) promoteIndex = index;
+      else partialWeights++;
+    } else if (current.pause !== undefined) {
+      if (lastWeightIndex < 0) {
+        ctx.addIssue({ code: 'custom', path: [index, 'pause'], message: 'a pause before the first setWeight watches no traffic: move it after a setWeight' });
+      } else waitsWithTraffic++;
+    } else if (current.approval !== undefined && lastWeightIndex >= 0) {
+      waitsWithTraffic++;
+    }
+  });
+  if (lastWeightIndex < 0) {
+    ctx.addIssue({ code: 'custom', message: 'a canary needs at least one "setWeight" step' });
+  } else if (partialWeights > 0 && waitsWithTraffic === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'this canary never waits while part of the traffic is on the new version: add a pause or an approval after a setWeight (or use allAtOnce)',
+    });
+  }
+}
+
+export type WrittenStep = z.infer<typeof step>;
+
+const noSettings = z.strictObject({}).nullable();
+
+const strategy = z
+  .strictObject({
+    preset: z
+      .string()
+      .superRefine((name, ctx) => {
+        if (resolvePreset(name) !== undefined) return;
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown preset "${name}"; presets are ${PRESET_NAMES.join(', ')}`,
+          params: { suggestion: closestMatch(name, PRESET_SPELLINGS) },
+        });
+      })
+      .optional(),
+    canary: z.strictObject({ steps: z.array(step).min(1, 'a canary needs at least one step').superRefine(checkSteps, { when: () => true }) }).optional(),
+    linear: z
+      .strictObject({
+        percent: percent.refine((n) => n < 100, { message: 'a linear strategy moves less than 100% per step; use allAtOnce for 100%' }),
+        interval: duration(1, LIMITS.maxPause),
+      })
+      .optional(),
+    blueGreen: noSettings.optional(),
+    allAtOnce: noSettings.optional(),
+  })
+  .superRefine((value, ctx) => {
+    const given = Object.keys(value).filter((key) => value[key as keyof typeof value] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        params: { unlessUnknownKeys: given.length === 0 },
+        message:
+          given.length === 0
+            ? 'choose one of "preset", "canary", "linear", "blueGreen" or "allAtOnce"'
+            : `choose exactly one strategy; this one has ${given.map((key) => `"${key}"`).join(' and ')}`,
+      });
+    }
+  });
+
+const smokeTest = z.strictObject({
+  // Anything YAML/JSON can express; sent as the invocation payload.
+  payload: z.unknown().optional(),
+  expect: z
+    .strictObject({ subset: z.unknown().optional(), exact: z.unknown().optional() })
+    .superRefine((value, ctx) => {
+      const given = ['subset', 'exact'].filter((key) => Object.hasOwn(value, key));
+      if (given.length !== 1) {
+        ctx.addIssue({ code: 'custom', message: 'give exactly one of "subset" (the response contains these fields) or "exact" (the response equals this)' });
+      }
+    })
+    .optional(),
+});
+
+const health = z.strictObject({
+  alarms: z
+    .array(text(255))
+    .max(100, 'at most 100 alarms')
+    .superRefine((alarms, ctx) => duplicates(alarms, ctx, 'alarm'))
+    .optional(),
+  errorRate: z
+    .strictObject({
+      threshold: z.number().refine((n) => n > 0 && n <= 100, { message: 'must be a percentage greater than 0 and at most 100' }),
+      minInvocations: z.int().min(1, 'must be at least 1').optional(),
+    })
+    .optional(),
+  checkInterval: duration(LIMITS.minCheckInterval, LIMITS.maxCheckInterval).optional(),
+  smokeTest: smokeTest.optional(),
+});
+
+const hooks = z.strictObject({
+  beforeTraffic: named(checkInvocableFunction).optional(),
+  afterTraffic: named(checkInvocableFunction).optional(),
+});
+
+/** The user-facing deployment spec, version 1. */
+export const specSchema = z.strictObject({
+  version: z.unknown().superRefine((value, ctx) => {
+    if (value === undefined) ctx.addIssue({ code: 'custom', message: '"version" is required: write "version: 1"' });
+    else if (value === '1') ctx.addIssue({ code: 'custom', message: 'write "version: 1" as a number, without quotes' });
+    else if (value !== 1) ctx.addIssue({ code: 'custom', message: `unsupported spec version ${JSON.stringify(value)}: this fledge reads version 1` });
+  }),
+  function: named(parseFunctionRef),
+  alias: named(checkAliasName),
+  artifact,
+  configuration: configuration.optional(),
+  strategy,
+  health: health.optional(),
+  hooks: hooks.optional(),
+  approval: approvalSettings.optional(),
+  timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
+  cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
+});
+
+/** A spec that passed the schema: written form, durations in seconds. */
+export type WrittenSpec = z.infer<typeof specSchema>;
+
+function duplicates(values: readonly string[], ctx: z.RefinementCtx, what: string): void {
+  const seen = new Map<string, number>();
+  values.forEach((value, index) => {
+    const first = seen.get(value);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${what} "${value}" (already at [${first}])` });
+    else seen.set(value, index);
+  });
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { PlanError, planDeployment } from '../../shared/domain/plan';
+import { parseDeploymentSpec, type DeploymentSpec } from '../../shared/domain/spec';
+
+function specFrom(text: string): DeploymentSpec {
+  const result = parseDeploymentSpec(text, 'spec.yaml');
+  if (!result.ok) throw new Error(`test spec is invalid: ${JSON.stringify(result.problems)}`);
+  return result.spec;
+}
+
+const base = (strategy: string, extra = ''): string =>
+  `version: 1\nfunction: orders-api\nalias: live\nartifact: { zip: build/x.zip }\nstrategy: ${strategy}\n${extra}`;
+
+describe('planDeployment', () => {
+  it('plans a preset canary: 10%, a 5-minute bake checked every minute, then promotion', () => {
+    // Prepare
+    const spec = specFrom(base('{ preset: Canary10Percent5Minutes }'));
+    // Act
+    const plan = planDeployment(spec);
+    // Assess
+    expect(plan.actions.map(({ startsAt, duration, action, trafficAfter }) => [startsAt, duration, action, trafficAfter])).toEqual([
+      [0, 0, { kind: 'prepare' }, 0],
+      [0, 0, { kind: 'updateCode' }, 0],
+      [0, 0, { kind: 'publishVersion' }, 0],
+      [0, 0, { kind: 'setWeight', percent: 10 }, 10],
+      [0, 300, { kind: 'bake', duration: 300, checkInterval: 60, checks: 5 }, 10],
+      [300, 0, { kind: 'promote' }, 100],
+    ]);
+    expect(plan.trafficSteps).toEqual([
+      { type: 'setWeight', percent: 10 },
+      { type: 'pause', duration: 300 },
+      { type: 'setWeight', percent: 100 },
+    ]);
+    expect(plan.minimumDuration).toBe(300);
+  });
+
+  it('counts the cost of a canary the way the state machine runs it', () => {
+    // Prepare: 2 pauses (10 + 3 checks), 1 approval, a smoke test and two hooks.
+    const spec = specFrom(
+      base(
+        '{ canary: { steps: [{setWeight: 5}, {pause: 10m}, {approval: }, {setWeight: 50}, {pause: 150s}] } }',
+        'health: { smokeTest: { payload: {} } }\nhooks: { beforeTraffic: pre, afterTraffic: post }\ntimeout: 2h\n',
+      ),
+    );
+    // Act
+    const { cost } = planDeployment(spec);
+    // Assess: 4 + NextStep 2×(2+1+1) + checks 3×13 + approval 1 + Promote/Succeeded 2.
+    expect(cost.stateTransitions).toBe(4 + 8 + 39 + 1 + 2);
+    // Prepare, Publish, PreTraffic + 4 NextStep + 13 checks + 1 approval + Promote.
+    expect(cost.lambdaInvocations).toBe(3 + 4 + 13 + 1 + 1);
+    expect(cost.healthChecks).toBe(13);
+    expect(cost.userInvocations).toBe(3);
+    expect(cost.usd).toBeCloseTo(54 * 0.000025 + 22 * (0.0000002 + 0.25 * 0.2 * 0.0000166667), 12);
+  });
+
+  it('records approvals at the moment they are reached and counts them as instant', () => {
+    // Prepare
+    const spec = specFrom(base('{ canary: { steps: [{setWeight: 10}, {pause: 5m}, {approval: {timeout: 2h, message: Go?}}] } }', 'timeout: 3h\n'));
+    // Act
+    const plan = planDeployment(spec);
+    // Assess
+    expect(plan.actions.slice(-2)).toEqual([
+      { startsAt: 300, duration: 0, action: { kind: 'approval', timeout: 7200, message: 'Go?' }, trafficAfter: 10 },
+      { startsAt: 300, duration: 0, action: { kind: 'promote' }, trafficAfter: 100 },
+    ]);
+    expect(plan.minimumDuration).toBe(300);
+  });
+
+  it('plans a linear strategy as equal steps up to 100%', () => {
+    // Prepare
+    const spec = specFrom(base('{ linear: { percent: 30, interval: 2m } }'));
+    // Act
+    const plan = planDeployment(spec);
+    // Assess
+    expect(plan.trafficSteps.filter((step) => step.type === 'setWeight').map((step) => step.type === 'setWeight' && step.percent)).toEqual([30, 60, 90, 100]);
+    expect(plan.minimumDuration).toBe(360);
+  });
+
+  it('plans blue/green as smoke test, then all traffic at once', () => {
+    // Prepare
+    const spec = specFrom(base('{ blueGreen: {} }', 'health: { smokeTest: { payload: { ping: true }, expect: { subset: { ok: true } } } }\n'));
+    // Act
+    const plan = planDeployment(spec);
+    // Assess
+    expect(plan.actions.map((planned) => planned.action.kind)).toEqual(['prepare', 'updateCode', 'publishVersion', 'smokeTest', 'promote']);
+    expect(plan.cost).toMatchObject({ stateTransitions: 8, lambdaInvocations: 5, userInvocations: 1, healthChecks: 0 });
+  });
+
+  it('applies the configuration before the code and runs hooks around the traffic moves', () => {
+    // Prepare
+    const spec = specFrom(base('{ allAtOnce: }', 'configuration: { memorySize: 512 }\nhooks: { beforeTraffic: pre, afterTraffic: post }\ncleanup: { keepVersions: 3 }\n'));
+    // Act
+    const plan = planDeployment(spec);
+    // Assess
+    expect(plan.actions.map((planned) => planned.action)).toEqual([
+      { kind: 'prepare' },
+      { kind: 'updateConfiguration' },
+      { kind: 'updateCode' },
+      { kind: 'publishVersion' },
+      { kind: 'hook', phase: 'beforeTraffic', functionName: 'pre' },
+      { kind: 'promote' },
+      { kind: 'hook', phase: 'afterTraffic', functionName: 'post' },
+      { kind: 'cleanup', keepVersions: 3 },
+    ]);
+  });
+
+  it('sends a first deployment straight to 100%, whatever the strategy', () => {
+    // Prepare
+    const spec = specFrom(
+      base('{ preset: Linear10PercentEvery1Minute }', 'configuration: { role: "arn:aws:iam::123456789012:role/x", runtime: nodejs22.x, handler: index.handler }\n'),
+    );
+    // Act
+    const plan = planDeployment(spec, { functionExists: false });
+    // Assess
+    expect(plan.actions.map((planned) => planned.action.kind)).toEqual(['prepare', 'createFunction', 'publishVersion', 'promote']);
+    expect(plan.trafficSteps).toEqual([{ type: 'setWeight', percent: 100 }]);
+    expect(plan.minimumDuration).toBe(0);
+    expect(plan.cost).toMatchObject({ stateTransitions: 8, lambdaInvocations: 5 });
+  });
+
+  it('refuses to plan the creation of a function the spec cannot create', () => {
+    // Prepare
+    const spec = specFrom(base('{ allAtOnce: {} }'));
+    // Act
+    const act = () => planDeployment(spec, { functionExists: false });
+    // Assess
+    expect(act).toThrow(PlanError);
+    expect(act).toThrow(/configuration.role, configuration.runtime, configuration.handler are required/);
+  });
+});
