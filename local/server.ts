@@ -1,8 +1,18 @@
+import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import { createSimClock } from './clock';
+import { handleControl } from './control';
 import { readBody, signingNameOf } from './edge';
+import { LocalAwsStartError } from './errors';
 import { createFaultInjector } from './faults';
+import { createCloudWatchService } from './services/cloudwatch/service';
+import { createDynamoDbService } from './services/dynamodb/service';
+import { createLambdaService } from './services/lambda';
+import { createS3Service } from './services/s3/service';
+import { createSnsService } from './services/sns/service';
+import { createStepFunctionsService } from './services/stepfunctions';
 import type { AwsService, FaultInjector, LambdaInternal, LocalAwsOptions, LocalContext, MetricsInternal, S3Internal, ServiceRegistry, SimClock } from './types';
 
 export type { LocalAwsOptions } from './types';
@@ -15,6 +25,10 @@ export interface LocalAws {
   readonly clock: SimClock;
   readonly faults: FaultInjector;
   readonly services: ServiceRegistry;
+  /** Absolute data directory, or undefined when everything is in memory. */
+  readonly dataDir: string | undefined;
+  /** SigV4 signing names of the services that are up, in start order. */
+  readonly serviceNames: readonly string[];
   service<T extends AwsService>(signingName: string): T;
   stop(): Promise<void>;
 }
@@ -22,17 +36,46 @@ export interface LocalAws {
 /** A service factory: builds one service over the shared context. */
 export type ServiceFactory = (context: LocalContext) => AwsService;
 
-/** The services of the embedded AWS, in start order. Each service module adds its factory here. */
-const serviceFactories: ServiceFactory[] = [];
+/**
+ * The services of the embedded AWS, in start order. Each service module adds its factory here
+ * (one import above, one entry below). Later services may use earlier ones' `internal` API only
+ * lazily, through `context.services`, so the order matters for start/stop only. A factory only
+ * builds: it does no I/O (that is `start()`'s job), since a test may replace its service unstarted.
+ */
+const serviceFactories: ServiceFactory[] = [
+  createS3Service,
+  createDynamoDbService,
+  createCloudWatchService,
+  createSnsService,
+  createLambdaService,
+  createStepFunctionsService,
+];
+
+/** Test and embedding hooks that are not options of the embedded AWS itself. */
+export interface StartHooks {
+  /** Extra services; one with the signing name of a built-in service replaces it (e.g. a stub Lambda in a test). */
+  readonly factories?: readonly ServiceFactory[];
+}
 
 /**
  * Starts the embedded AWS: one HTTP edge endpoint on loopback that routes each request to the
  * service named by its SigV4 credential scope, plus a small control API under /_fledge/.
+ *
+ * @throws {LocalAwsStartError} when the port is taken, the data directory cannot be created, or a
+ *   service fails to start; nothing is left running then.
  */
-export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartHooks = {}): Promise<LocalAws> {
   const region = options.region ?? 'us-east-1';
   const clock = createSimClock(options.timeScale ?? 1);
   const faults = createFaultInjector();
+  const dataDir = options.dataDir === undefined ? undefined : resolvePath(options.dataDir);
+  if (dataDir !== undefined) {
+    try {
+      await mkdir(dataDir, { recursive: true });
+    } catch (error) {
+      throw new LocalAwsStartError(`cannot create the data directory ${dataDir}: ${(error as Error).message}`, { cause: error });
+    }
+  }
   const byName = new Map<string, AwsService>();
   let endpoint = '';
   const lookup = <T>(signingName: string, what: string): T => {
@@ -44,6 +87,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     get lambda() { return lookup<LambdaInternal>('lambda', 'Lambda'); },
     get metrics() { return lookup<MetricsInternal>('monitoring', 'CloudWatch'); },
     get s3() { return lookup<S3Internal>('s3', 'S3'); },
+    get sns() { return byName.get('sns')?.internal as ServiceRegistry['sns']; },
   };
   const context: LocalContext = {
     options,
@@ -52,15 +96,34 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     clock,
     faults,
     services,
-    dataDir: options.dataDir,
+    dataDir,
     endpoint: () => endpoint,
     log: options.log ?? (() => undefined),
   };
-  for (const factory of serviceFactories) {
+  for (const factory of [...serviceFactories, ...(hooks.factories ?? [])]) {
     const service = factory(context);
     byName.set(service.signingName, service);
   }
-  for (const service of byName.values()) await service.start?.();
+  const started: AwsService[] = [];
+  const stopServices = async (): Promise<void> => {
+    for (const service of started.reverse()) {
+      try {
+        await service.stop?.();
+      } catch (error) {
+        context.log(`embedded AWS: stopping ${service.signingName} failed: ${(error as Error).message}`);
+      }
+    }
+    started.length = 0;
+  };
+  try {
+    for (const service of byName.values()) {
+      await service.start?.();
+      started.push(service);
+    }
+  } catch (error) {
+    await stopServices();
+    throw new LocalAwsStartError(`embedded AWS: a service failed to start: ${(error as Error).message}`, { cause: error });
+  }
 
   const server: Server = createServer((request, response) => {
     void route(request, response).catch((error: unknown) => {
@@ -72,17 +135,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/_fledge/')) {
-      const [, , name = '', ...rest] = url.pathname.split('/');
-      const service = byName.get(name);
-      if (request.method === 'GET' && service?.inspect) {
-        const state = await service.inspect(rest.join('/'), url.searchParams);
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(state));
-        return;
-      }
-      response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: `no control route ${request.method ?? ''} ${url.pathname}` }));
-      return;
+      return handleControl(request, response, url, { services: byName, faults, clock, region });
     }
     const signingName = signingNameOf(request);
     const service = signingName ? byName.get(signingName) : undefined;
@@ -94,29 +147,48 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     await service.handle(request, response, await readBody(request));
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => resolve());
-  });
+  const port = options.port ?? 4566;
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await stopServices();
+    const code = (error as { code?: unknown }).code;
+    const reason = code === 'EADDRINUSE' ? 'the port is already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'no such local address' : (error as Error).message;
+    throw new LocalAwsStartError(`embedded AWS: cannot listen on ${host}:${port}: ${reason}`, { cause: error });
+  }
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  endpoint = `http://${host}:${address.port}`;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  endpoint = `http://${shownHost}:${address.port}`;
 
+  let stopping: Promise<void> | undefined;
   return {
     endpoint,
     region,
     clock,
     faults,
     services,
+    dataDir,
+    serviceNames: [...byName.keys()],
     service<T extends AwsService>(signingName: string): T {
       const found = byName.get(signingName);
       if (!found) throw new Error(`embedded AWS: no service '${signingName}'`);
       return found as T;
     },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const service of [...byName.values()].reverse()) await service.stop?.();
+    stop() {
+      // Idempotent: a test's afterEach and a signal handler may both stop it.
+      stopping ??= (async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await stopServices();
+      })();
+      return stopping;
     },
   };
 }

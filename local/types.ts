@@ -86,11 +86,19 @@ export interface S3Internal {
   getObject(bucket: string, key: string, versionId?: string): Promise<Buffer>;
 }
 
+/** What SNS offers the other services (CloudWatch alarm actions publish here). */
+export interface SnsInternal {
+  /** Publishes to a topic as the Publish API does; resolves to the MessageId. Rejects when the topic does not exist. */
+  publish(input: { readonly topicArn: string; readonly message: string; readonly subject?: string }): Promise<string>;
+}
+
 /** Late-bound access to sibling services: a service looks them up when it needs them, not at construction. */
 export interface ServiceRegistry {
   readonly lambda: LambdaInternal;
   readonly metrics: MetricsInternal;
   readonly s3: S3Internal;
+  /** Undefined when the embedded AWS runs without SNS. */
+  readonly sns?: SnsInternal;
 }
 
 /** Options of {@link startLocalAws}, visible to every service through {@link LocalContext.options}. */
@@ -106,6 +114,14 @@ export interface LocalAwsOptions {
   readonly region?: string;
   readonly log?: (message: string) => void;
   // Service-specific tunables: each service adds an optional sub-object of its own here.
+  /** Embedded Lambda: Pending/InProgress window in simulated ms (default 500), warm environments per version (default 4), real ms an idle environment stays warm (default 300000). */
+  readonly lambda?: { readonly updateDelayMs?: number; readonly maxEnvironmentsPerVersion?: number; readonly idleTimeoutMs?: number };
+  /** Embedded CloudWatch: how often alarms are evaluated and how long datapoints are kept, in simulated seconds. */
+  readonly cloudwatch?: { readonly evaluationIntervalSeconds?: number; readonly metricRetentionSeconds?: number };
+  /** Embedded SNS: attempts per http/https or lambda delivery (default 3) and the real-ms timeout of one http attempt (default 5000). */
+  readonly sns?: { readonly httpAttempts?: number; readonly httpTimeoutMs?: number };
+  /** Embedded Step Functions: functions to deliver "Step Functions Execution Status Change" events to, as an EventBridge rule would. */
+  readonly stepFunctions?: { readonly statusChangeSubscriptions?: readonly { readonly functionName: string; readonly statuses?: readonly ('RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED')[]; readonly stateMachineArn?: string }[] };
 }
 
 /** Everything a service gets from the embedded AWS it runs in. */

@@ -42,3 +42,41 @@ describe('simulated clock', () => {
     expect(() => createSimClock(Number.NaN)).toThrow(/positive number/);
   });
 });
+
+describe('embedded AWS control routes', () => {
+  let aws: LocalAws | undefined;
+  afterEach(async () => {
+    await aws?.stop();
+    aws = undefined;
+  });
+
+  it('answers 404 with the route for an unknown control path', async () => {
+    // Prepare
+    aws = await startLocalAws({ port: 0 });
+    // Act
+    const response = await fetch(`${aws.endpoint}/_fledge/no-such-thing/here`);
+    // Assess
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'no control route GET /_fledge/no-such-thing/here' });
+  });
+
+  it('stops idempotently, so a signal handler and a test teardown may both stop it', async () => {
+    // Prepare
+    aws = await startLocalAws({ port: 0 });
+    // Act
+    const concurrent = Promise.all([aws.stop(), aws.stop()]);
+    // Assess
+    await expect(concurrent).resolves.toEqual([undefined, undefined]);
+    await expect(aws.stop()).resolves.toBeUndefined();
+  });
+
+  it('reports a taken port as a LocalAwsStartError naming the address', async () => {
+    // Prepare
+    aws = await startLocalAws({ port: 0 });
+    const port = Number(new URL(aws.endpoint).port);
+    // Act
+    const error = await startLocalAws({ port }).catch((caught: unknown) => caught);
+    // Assess
+    expect(error).toMatchObject({ name: 'LocalAwsStartError', code: 'EADDRINUSE', message: expect.stringContaining(`127.0.0.1:${port}: the port is already in use`) });
+  });
+});

@@ -1,0 +1,99 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { isIP } from 'node:net';
+import { LocalAwsStartError } from '../../local/errors';
+import { startLocalAws, type LocalAws } from '../../local/server';
+import { ExitCode, UsageError } from '../program';
+
+const EXAMPLES = `
+Examples:
+  $ fledge local-aws                                  # http://127.0.0.1:4566, real time, in memory
+  $ fledge local-aws --time-scale 0.01 --port 0       # 100x faster simulated time, any free port
+  $ fledge local-aws --data-dir .fledge/local-aws     # keep S3 objects and DynamoDB items across restarts
+
+Then point any AWS SDK v3 client or the AWS CLI at it with the environment it prints
+(AWS_ENDPOINT_URL and dummy credentials). Stop it with Ctrl+C (SIGINT) or SIGTERM.
+Exit codes: 0 stopped cleanly, 1 could not start (e.g. the data directory is in use by another
+one), 2 usage error (bad option, port already in use). A second Ctrl+C while stopping quits at once.
+Guide: docs/local.md`;
+
+const parsePort = (text: string): number => {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new InvalidArgumentError('must be a port number 0-65535 (0 picks a free one)');
+  return port;
+};
+
+const parseTimeScale = (text: string): number => {
+  const scale = Number(text);
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new InvalidArgumentError('must be a positive number: 1 is real time, 0.01 makes one simulated second last 10 ms');
+  return scale;
+};
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+interface LocalAwsCommandOptions {
+  port: number;
+  host?: string;
+  timeScale: number;
+  dataDir?: string;
+  verbose?: boolean;
+}
+
+/** `fledge local-aws`: runs the embedded AWS in the foreground until SIGINT or SIGTERM. */
+export function registerLocalAws(program: Command): void {
+  program
+    .command('local-aws')
+    .description('Run the embedded AWS (S3, DynamoDB, Lambda, CloudWatch, SNS, Step Functions) on one local endpoint, for trying fledge without an AWS account.')
+    .option('--port <port>', 'port to listen on; 0 picks a free one', parsePort, 4566)
+    .option('--host <address>', 'address to listen on (default 127.0.0.1); anything but loopback exposes an endpoint WITHOUT authentication')
+    .option('--time-scale <scale>', 'real seconds per simulated second: 0.01 makes a 5-minute bake take 3 s', parseTimeScale, 1)
+    .option('--data-dir <dir>', 'keep state (S3 objects, DynamoDB items, …) in this directory across restarts; in memory when absent')
+    .option('--verbose', 'log what the services do to standard error')
+    .addHelpText('after', EXAMPLES)
+    .action(async (options: LocalAwsCommandOptions) => {
+      // Listen for the stop signals before anything else: a Ctrl+C during start-up then stops it
+      // cleanly as soon as it is up, instead of killing it half-started.
+      const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      const host = options.host ?? '127.0.0.1';
+      if (!isLoopback(host)) {
+        process.stderr.write(`fledge local-aws: WARNING: listening on ${host}, not loopback: anyone who can reach it can use this endpoint, which has no authentication.\n`);
+      }
+      let aws: LocalAws;
+      try {
+        aws = await startLocalAws({ port: options.port, host, timeScale: options.timeScale, dataDir: options.dataDir, log: options.verbose ? (message) => process.stderr.write(`${message}\n`) : undefined });
+      } catch (error) {
+        if (error instanceof LocalAwsStartError && (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL')) {
+          const hint = error.code === 'EADDRINUSE' ? ` (something else is listening there: stop it, or pick another port with --port, or --port 0 for any free one)` : '';
+          throw new UsageError(`${error.message}${hint}`, { cause: error });
+        }
+        throw error;
+      }
+      process.stdout.write(banner(aws.endpoint, aws.region, aws.serviceNames, options.timeScale, aws.dataDir));
+      const signal = await stopRequested;
+      process.stdout.write(`fledge local-aws: ${signal}: stopping…\n`);
+      await aws.stop();
+      process.stdout.write('fledge local-aws: stopped\n');
+      process.exitCode = ExitCode.ok;
+    });
+}
+
+function banner(endpoint: string, region: string, services: readonly string[], timeScale: number, dataDir: string | undefined): string {
+  const scale = timeScale === 1 ? '1 (real time)' : `${timeScale} (one simulated second lasts ${+(1000 * timeScale).toPrecision(6)} ms)`;
+  return [
+    `fledge local-aws: embedded AWS listening on ${endpoint}`,
+    `services: ${services.join(', ')}`,
+    `time scale: ${scale}`,
+    `data: ${dataDir ?? 'in memory (gone when it stops)'}`,
+    '',
+    'Use it from the AWS SDK v3 or the AWS CLI with this environment:',
+    `  export AWS_ENDPOINT_URL=${endpoint}`,
+    '  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test',
+    `  export AWS_REGION=${region}`,
+    'S3 clients need path-style addressing (forcePathStyle: true), unless the endpoint is an IP address as here.',
+    'Control and inspection: GET /_fledge/health, /_fledge/clock, /_fledge/faults (see docs/local.md).',
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,20 @@
+import { takeFault } from '../../faults';
+import type { LocalContext } from '../../types';
+import { LambdaApiError } from './errors';
+
+/**
+ * Consumes the fault injected for a Lambda operation, if any (through the shared `takeFault`, so
+ * a latency fault delays the call by simulated time and lets it proceed). Other faults come back
+ * as the error to answer with, in Lambda's names and body shape: `TooManyRequestsException` 429
+ * with a `Reason` and `Retry-After`, `ServiceException` 500, or the rule's own code and status.
+ */
+export async function takeLambdaFault(context: Pick<LocalContext, 'faults' | 'clock'>, operation: string): Promise<LambdaApiError | undefined> {
+  const fault = await takeFault(context, 'lambda', operation);
+  if (!fault) return undefined;
+  if (fault.code === 'TooManyRequestsException') {
+    const reason = operation === 'Invoke' ? 'ConcurrentInvocationLimitExceeded' : 'CallerRateLimitExceeded';
+    return new LambdaApiError(fault.code, fault.status, fault.message, { Type: 'User', Reason: reason }, { 'Retry-After': '1' });
+  }
+  if (fault.status >= 500) return new LambdaApiError(fault.code, fault.status, fault.message, { Type: 'Service', Message: fault.message });
+  return new LambdaApiError(fault.code, fault.status, fault.message, { Type: 'User' });
+}

@@ -1,0 +1,130 @@
+import type { InProcessHandler } from '../../types';
+import { functionArn, type LambdaLocation } from './names';
+
+/** The configuration a version snapshots: what PublishVersion copies from `$LATEST`. */
+export interface VersionSettings {
+  readonly runtime: string | undefined;
+  readonly role: string;
+  readonly handler: string | undefined;
+  readonly description: string;
+  /** Seconds. */
+  readonly timeout: number;
+  readonly memorySize: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly architectures: readonly string[];
+  readonly layers: readonly string[];
+  readonly packageType: 'Zip' | 'Image';
+  readonly imageUri: string | undefined;
+  readonly deadLetterTargetArn: string | undefined;
+}
+
+/** The code a version runs: a zip (by its sha256), an image reference, or an in-process handler. */
+export interface CodeRef {
+  /** Base64 sha256 of the zip (or of the image URI / in-process name), as Lambda reports it. */
+  readonly codeSha256: string;
+  readonly codeSize: number;
+  /** Hex sha256 naming the stored zip; absent for images and in-process functions. */
+  readonly zipKey: string | undefined;
+}
+
+/** `$LATEST` or one published version of a function. */
+export interface VersionRecord {
+  readonly version: string;
+  settings: VersionSettings;
+  code: CodeRef;
+  revisionId: string;
+  /** Simulated epoch ms of the last change, rendered as LastModified. */
+  lastModified: number;
+  /** Simulated epoch ms until which the version is Pending (create) or InProgress (update). */
+  busyUntil: number;
+  /** What the busy period is: creation (State Pending) or an update (LastUpdateStatus InProgress). */
+  busyKind: 'create' | 'update' | 'none';
+  /**
+   * For published versions: the fingerprint of `$LATEST` (code and configuration) it was
+   * published from, so a publish with nothing changed since finds the version it would duplicate.
+   */
+  publishedFrom: string | undefined;
+}
+
+/** An alias: a name pointing at a version, with at most one additional weighted version. */
+export interface AliasRecord {
+  readonly name: string;
+  functionVersion: string;
+  description: string;
+  /** version → weight in [0, 1]; empty when the alias routes to one version. */
+  additionalVersionWeights: Record<string, number>;
+  revisionId: string;
+}
+
+/** A function: `$LATEST`, its published versions and its aliases. */
+export interface FunctionRecord {
+  readonly name: string;
+  latest: VersionRecord;
+  readonly versions: Map<string, VersionRecord>;
+  readonly aliases: Map<string, AliasRecord>;
+  nextVersion: number;
+  /** Set for fledge's own handlers registered to run in this process. */
+  inProcess?: InProcessHandler;
+}
+
+/** Renders LastModified the way Lambda does: `2026-01-31T12:34:56.789+0000`. */
+export function lastModifiedText(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('Z', '+0000');
+}
+
+/**
+ * The FunctionConfiguration shape of one version, as AWS returns it; the FunctionArn ends in
+ * `:<arnQualifier>` when one is given (a version, `$LATEST`, or the alias the caller named).
+ */
+export function toFunctionConfiguration(fn: FunctionRecord, record: VersionRecord, where: LambdaLocation, now: number, arnQualifier: string | undefined): Record<string, unknown> {
+  const s = record.settings;
+  const busy = record.busyKind !== 'none' && now < record.busyUntil;
+  const out: Record<string, unknown> = {
+    FunctionName: fn.name,
+    FunctionArn: functionArn(where, fn.name, arnQualifier),
+    Runtime: s.runtime,
+    Role: s.role,
+    Handler: s.handler,
+    CodeSize: record.code.codeSize,
+    Description: s.description,
+    Timeout: s.timeout,
+    MemorySize: s.memorySize,
+    LastModified: lastModifiedText(record.lastModified),
+    CodeSha256: record.code.codeSha256,
+    Version: record.version,
+    Environment: { Variables: { ...s.environment } },
+    TracingConfig: { Mode: 'PassThrough' },
+    RevisionId: record.revisionId,
+    Layers: s.layers.length > 0 ? s.layers.map((Arn) => ({ Arn, CodeSize: 0 })) : undefined,
+    PackageType: s.packageType,
+    Architectures: [...s.architectures],
+    EphemeralStorage: { Size: 512 },
+    SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
+    DeadLetterConfig: s.deadLetterTargetArn ? { TargetArn: s.deadLetterTargetArn } : undefined,
+  };
+  if (busy && record.busyKind === 'create') {
+    Object.assign(out, { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' });
+  } else {
+    out.State = 'Active';
+    if (busy && record.busyKind === 'update') {
+      Object.assign(out, { LastUpdateStatus: 'InProgress', LastUpdateStatusReason: 'The function is being created.', LastUpdateStatusReasonCode: 'Creating' });
+    } else {
+      out.LastUpdateStatus = 'Successful';
+    }
+  }
+  return out;
+}
+
+/** The AliasConfiguration shape AWS returns. */
+export function toAliasConfiguration(fn: FunctionRecord, alias: AliasRecord, where: LambdaLocation): Record<string, unknown> {
+  const routed = Object.keys(alias.additionalVersionWeights).length > 0;
+  return {
+    AliasArn: functionArn(where, fn.name, alias.name),
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    RoutingConfig: routed ? { AdditionalVersionWeights: { ...alias.additionalVersionWeights } } : undefined,
+    RevisionId: alias.revisionId,
+  };
+}
