@@ -37,6 +37,20 @@ describe('simulated clock', () => {
     expect(clock.toRealMs(60_000)).toBe(600);
   });
 
+  it('sleeps longer than a single Node timer can wait without firing early', async () => {
+    // Prepare: 30 simulated days at real speed is beyond setTimeout's 2^31-1 ms limit
+    const clock = createSimClock(1);
+    const aborted = new AbortController();
+    let resolved = false;
+    // Act
+    const sleeping = clock.sleep(30 * 86_400_000, aborted.signal).then(() => (resolved = true), () => 'aborted');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    aborted.abort(new Error('test over'));
+    // Assess
+    expect(await sleeping).toBe('aborted');
+    expect(resolved).toBe(false);
+  });
+
   it('rejects a time scale that is not a positive number', () => {
     expect(() => createSimClock(0)).toThrow(/positive number/);
     expect(() => createSimClock(Number.NaN)).toThrow(/positive number/);

@@ -289,7 +289,7 @@ async function runTaskAttempt(name: string, state: AslState, rawInput: unknown, 
 
     let result: unknown;
     try {
-      result = await withTimeouts(scope, work(), timeoutSeconds, minted && heartbeatSeconds !== undefined ? { seconds: heartbeatSeconds, listen: minted.setHeartbeatListener } : undefined);
+      result = await withTimeouts(scope, work(), timeoutSeconds, !minted, minted && heartbeatSeconds !== undefined ? { seconds: heartbeatSeconds, listen: minted.setHeartbeatListener } : undefined);
     } catch (error) {
       if (error instanceof StateFailure && !scope.signal.aborted) {
         const timedOut = timeoutErrors.has(error.error);
@@ -306,8 +306,13 @@ async function runTaskAttempt(name: string, state: AslState, rawInput: unknown, 
   }
 }
 
-/** Races a task against its TimeoutSeconds, its heartbeat and the execution's interruption, all on the simulated clock. */
-function withTimeouts(scope: Scope, work: Promise<unknown>, timeoutSeconds: number, heartbeat?: { seconds: number; listen: (listener: () => void) => void }): Promise<unknown> {
+/**
+ * Races a task against its TimeoutSeconds, its heartbeat and the execution's interruption, on the
+ * simulated clock. A task that only runs code (`bindsRealWork`) is never given less real time than
+ * its TimeoutSeconds: code does not run faster under a compressed time scale. A callback task's
+ * timeout is a waiting time, so it is compressed.
+ */
+function withTimeouts(scope: Scope, work: Promise<unknown>, timeoutSeconds: number, bindsRealWork: boolean, heartbeat?: { seconds: number; listen: (listener: () => void) => void }): Promise<unknown> {
   const { clock } = scope.deps;
   return new Promise((resolve, reject) => {
     const local = new AbortController();
@@ -318,7 +323,8 @@ function withTimeouts(scope: Scope, work: Promise<unknown>, timeoutSeconds: numb
       action();
     };
     work.then((value) => settle(() => resolve(value)), (error: unknown) => settle(() => reject(error)));
-    clock.sleep(timeoutSeconds * 1000, signal).then(
+    const timeoutMs = timeoutSeconds * 1000 * (bindsRealWork ? Math.max(1, 1 / clock.timeScale) : 1);
+    clock.sleep(timeoutMs, signal).then(
       () => settle(() => reject(new StateFailure('States.Timeout', `The task ran longer than its ${timeoutSeconds} s TimeoutSeconds`))),
       () => settle(() => reject(new ExecutionInterrupted('the execution was interrupted during a task'))),
     );
