@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonState, writeJsonState } from '../../state-file';
 import type { Alarm } from './alarm';
 
 /**
@@ -18,20 +18,7 @@ export class AlarmStore {
   /** Loads the alarms saved by an earlier run; a missing file means none. */
   load(): void {
     if (!this.file) return;
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new Error(`embedded CloudWatch: cannot read its alarms from ${this.file}`, { cause: error });
-    }
-    let saved: Alarm[];
-    try {
-      saved = JSON.parse(text) as Alarm[];
-    } catch (error) {
-      throw new Error(`embedded CloudWatch: ${this.file} is not valid JSON; fix or delete it`, { cause: error });
-    }
-    for (const alarm of saved) this.alarms.set(alarm.config.alarmName, alarm);
+    for (const alarm of readJsonState<Alarm[]>(this.file, 'embedded CloudWatch') ?? []) this.alarms.set(alarm.config.alarmName, alarm);
   }
 
   get(name: string): Alarm | undefined {
@@ -55,10 +42,7 @@ export class AlarmStore {
 
   /** Writes the alarms out (after a state change made in place). */
   save(): void {
-    if (!this.file) return;
-    mkdirSync(join(this.file, '..'), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.all(), null, 2));
-    renameSync(temporary, this.file);
+    if (this.file) writeJsonState(this.file, this.all());
   }
+
 }

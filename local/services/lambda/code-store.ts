@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { unzipSync } from 'fflate';
+import { writeFileAtomically } from '../../state-file';
 import { invalidParameter } from './errors';
 import type { CodeRef } from './model';
 
@@ -45,7 +46,7 @@ export class CodeStore {
     const zipKey = digest.toString('hex');
     if (!this.zips.has(zipKey)) {
       this.zips.set(zipKey, zip);
-      if (this.dataDir) atomicWrite(join(this.dataDir, 'lambda', 'code', `${zipKey}.zip`), zip);
+      if (this.dataDir) writeFileAtomically(join(this.dataDir, 'lambda', 'code', `${zipKey}.zip`), zip);
     }
     return { codeSha256: digest.toString('base64'), codeSize: zip.length, zipKey };
   }
@@ -99,12 +100,4 @@ export class CodeStore {
 /** Content-addressed identity for code that is not a zip (an image URI, an in-process handler). */
 export function pseudoCode(identity: string): CodeRef {
   return { codeSha256: createHash('sha256').update(identity).digest('base64'), codeSize: 0, zipKey: undefined };
-}
-
-/** Writes a file through a temporary name so a crash never leaves half a file behind. */
-export function atomicWrite(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, data);
-  renameSync(temporary, path);
 }

@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalAwsError } from '../../errors';
-import { atomicWrite } from './code-store';
+import { LocalStateError, readJsonState, writeJsonState } from '../../state-file';
 import type { AliasRecord, FunctionRecord, VersionRecord } from './model';
 
 interface StoredFunction {
@@ -10,11 +8,6 @@ interface StoredFunction {
   readonly latest: VersionRecord;
   readonly versions: VersionRecord[];
   readonly aliases: AliasRecord[];
-}
-
-/** The embedded Lambda's state file could not be read back. */
-export class LambdaStateError extends LocalAwsError {
-  override readonly name = 'LambdaStateError';
 }
 
 const FORMAT = 1;
@@ -28,14 +21,9 @@ export function stateFilePath(dataDir: string): string {
 export function loadState(dataDir: string): Map<string, FunctionRecord> {
   const path = stateFilePath(dataDir);
   const functions = new Map<string, FunctionRecord>();
-  if (!existsSync(path)) return functions;
-  let stored: { format?: number; functions?: StoredFunction[] };
-  try {
-    stored = JSON.parse(readFileSync(path, 'utf8')) as typeof stored;
-  } catch (error) {
-    throw new LambdaStateError(`lambda: cannot read the saved state ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  if (stored.format !== FORMAT || !Array.isArray(stored.functions)) throw new LambdaStateError(`lambda: ${path} is not a state file of format ${FORMAT}`);
+  const stored = readJsonState<{ format?: number; functions?: StoredFunction[] }>(path, 'embedded Lambda');
+  if (!stored) return functions;
+  if (stored.format !== FORMAT || !Array.isArray(stored.functions)) throw new LocalStateError(`embedded Lambda: ${path} is not a state file of format ${FORMAT}; fix or delete it`);
   for (const fn of stored.functions) {
     functions.set(fn.name, {
       name: fn.name,
@@ -53,5 +41,5 @@ export function saveState(dataDir: string, functions: ReadonlyMap<string, Functi
   const stored: StoredFunction[] = [...functions.values()]
     .filter((fn) => !fn.inProcess)
     .map((fn) => ({ name: fn.name, nextVersion: fn.nextVersion, latest: fn.latest, versions: [...fn.versions.values()], aliases: [...fn.aliases.values()] }));
-  atomicWrite(stateFilePath(dataDir), JSON.stringify({ format: FORMAT, functions: stored }, null, 1));
+  writeJsonState(stateFilePath(dataDir), { format: FORMAT, functions: stored });
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonState, writeJsonState } from '../../state-file';
 import { join } from 'node:path';
 
 /** Protocols the embedded SNS delivers to. */
@@ -43,21 +43,9 @@ export class SnsStore {
 
   load(): void {
     if (!this.file) return;
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new Error(`embedded SNS: cannot read its topics from ${this.file}`, { cause: error });
-    }
-    let saved: Saved;
-    try {
-      saved = JSON.parse(text) as Saved;
-    } catch (error) {
-      throw new Error(`embedded SNS: ${this.file} is not valid JSON; fix or delete it`, { cause: error });
-    }
-    for (const topic of saved.topics) this.topics.set(topic.arn, topic);
-    for (const subscription of saved.subscriptions) this.subscriptions.set(subscription.arn, subscription);
+    const saved = readJsonState<Saved>(this.file, 'embedded SNS');
+    for (const topic of saved?.topics ?? []) this.topics.set(topic.arn, topic);
+    for (const subscription of saved?.subscriptions ?? []) this.subscriptions.set(subscription.arn, subscription);
   }
 
   subscriptionsOf(topicArn: string): Subscription[] {
@@ -65,11 +53,7 @@ export class SnsStore {
   }
 
   save(): void {
-    if (!this.file) return;
-    mkdirSync(join(this.file, '..'), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    const saved: Saved = { topics: [...this.topics.values()], subscriptions: [...this.subscriptions.values()] };
-    writeFileSync(temporary, JSON.stringify(saved, null, 2));
-    renameSync(temporary, this.file);
+    if (this.file) writeJsonState(this.file, { topics: [...this.topics.values()], subscriptions: [...this.subscriptions.values()] } satisfies Saved);
   }
+
 }

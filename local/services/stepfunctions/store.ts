@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalAwsError } from '../../errors';
+import { LocalStateError, readJsonState, writeJsonState } from '../../state-file';
 import type { ExecutionRecord, StateMachineRecord } from './model';
 import type { StatusChangeSubscription } from './status-events';
 
@@ -10,11 +9,6 @@ export interface PersistedStepFunctions {
   readonly stateMachines: readonly StateMachineRecord[];
   readonly executions: readonly ExecutionRecord[];
   readonly subscriptions: readonly StatusChangeSubscription[];
-}
-
-/** The data directory of the embedded Step Functions could not be read or written. */
-export class StepFunctionsStoreError extends LocalAwsError {
-  override readonly name = 'StepFunctionsStoreError';
 }
 
 /**
@@ -31,31 +25,12 @@ export class StepFunctionsStore {
 
   load(): PersistedStepFunctions | undefined {
     if (!this.file) return undefined;
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new StepFunctionsStoreError(`cannot read the Step Functions state at ${this.file}`, { cause: error });
-    }
-    try {
-      const parsed = JSON.parse(text) as PersistedStepFunctions;
-      if (parsed.version !== 1) throw new Error(`unknown version ${String(parsed.version)}`);
-      return parsed;
-    } catch (error) {
-      throw new StepFunctionsStoreError(`the Step Functions state at ${this.file} is not valid: ${(error as Error).message}`, { cause: error });
-    }
+    const parsed = readJsonState<PersistedStepFunctions>(this.file, 'embedded Step Functions');
+    if (parsed && parsed.version !== 1) throw new LocalStateError(`embedded Step Functions: ${this.file} has unknown version ${String(parsed.version)}; fix or delete it`);
+    return parsed;
   }
 
   save(state: PersistedStepFunctions): void {
-    if (!this.file) return;
-    try {
-      mkdirSync(join(this.file, '..'), { recursive: true });
-      const temporary = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(state));
-      renameSync(temporary, this.file);
-    } catch (error) {
-      throw new StepFunctionsStoreError(`cannot write the Step Functions state to ${this.file}`, { cause: error });
-    }
+    if (this.file) writeJsonState(this.file, state);
   }
 }
