@@ -1,0 +1,168 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createHandler as approvalHandler } from '../functions/approval';
+import { createHandler as checkHandler } from '../functions/check';
+import { createHandler as prepareHandler } from '../functions/prepare';
+import { createHandler as publishHandler } from '../functions/publish';
+import { createHandler as recordHandler } from '../functions/record';
+import { createHandler as safetyNetHandler } from '../functions/safety-net';
+import { createHandler as trafficHandler } from '../functions/traffic';
+import { iamActionOf, type EngineFunction } from '../functions/permissions';
+import { createHandler as verifyHandler } from '../functions/verify';
+import { CloudWatchHealthAdapter } from '../shared/adapters/cloudwatch-health';
+import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
+import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
+import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
+import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
+import { SnsNotifier, type ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
+import type { EngineDeps } from '../shared/domain/deployment/deps';
+import type { Clock } from '../shared/ports/clock';
+import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
+import type { LocalAws } from './server';
+import type { StepFunctionsInternal } from './services/stepfunctions';
+import type { InProcessHandler } from './types';
+
+/** Options of {@link provisionControlPlane}. */
+export interface ControlPlaneOptions {
+  /** Prefix of every resource name; default `fledge`. */
+  readonly name?: string;
+  /** SDK attempts per call of fledge's own clients (1 leaves every retry to the state machine); default 3, as on AWS. */
+  readonly sdkMaxAttempts?: number;
+  /** Builds the links of approval messages (issue 5's signed links); the CLI commands are named otherwise. */
+  readonly approvalLinks?: ApprovalLinkBuilder;
+  /**
+   * Observes every AWS call of each task function (its IAM action), e.g. to check the
+   * least-privilege lists in functions/permissions.ts. Each function then gets clients of its own.
+   */
+  readonly onAwsCall?: (fn: EngineFunction, action: string) => void;
+}
+
+/** fledge provisioned on an embedded AWS. */
+export interface LocalControlPlane {
+  readonly tableName: string;
+  readonly bucket: string;
+  readonly notificationTopicArn: string;
+  readonly approvalTopicArn: string;
+  readonly stateMachineArn: string;
+  /** Task function names by substitution (`TrafficFunctionArn` → `fledge-traffic`), plus the safety net's. */
+  readonly functions: Readonly<Record<keyof DeploymentArns | 'SafetyNet', string>>;
+  /** The engine's ports over the embedded AWS on its simulated clock (for starters, controls and tests). */
+  readonly deps: EngineDeps;
+  /** SDK clients of fledge's own, pointed at the embedded AWS. */
+  readonly clients: { readonly lambda: LambdaClient; readonly cloudwatch: CloudWatchClient; readonly dynamodb: DynamoDBClient; readonly sns: SNSClient; readonly sfn: SFNClient; readonly s3: S3Client };
+  /** Stops delivering status changes to the safety net. */
+  readonly unsubscribe: () => void;
+}
+
+/**
+ * Provisions fledge onto an embedded AWS, as serverless.yml does on AWS: the table, the artifacts
+ * bucket, the topics, the task functions (in-process, wired to the embedded endpoint and the
+ * simulated clock, so deadlines and bake ends agree with the Wait states), the state machine from
+ * the real ASL file with the ARNs substituted, and the safety net's status-change subscription.
+ * Idempotent: provisioning again over a persisted embedded AWS reuses what exists.
+ */
+export async function provisionControlPlane(aws: LocalAws, options: ControlPlaneOptions = {}): Promise<LocalControlPlane> {
+  const name = options.name ?? 'fledge';
+  const base = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: options.sdkMaxAttempts ?? 3 } as const;
+  const clients = {
+    lambda: new LambdaClient(base),
+    cloudwatch: new CloudWatchClient(base),
+    dynamodb: new DynamoDBClient(base),
+    sns: new SNSClient(base),
+    sfn: new SFNClient(base),
+    s3: new S3Client({ ...base, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+  };
+  const clock: Clock = { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms) };
+  const account = '000000000000';
+  const tableName = `${name}-deployments`;
+  const bucket = `${name}-artifacts`;
+
+  await ignoring(['ResourceInUseException'], () => clients.dynamodb.send(new CreateTableCommand(deploymentTableDefinition(tableName))));
+  await ignoring(['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'], () => clients.s3.send(new CreateBucketCommand({ Bucket: bucket })));
+  await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })).catch(() => undefined);
+  const notificationTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-notifications` }))).TopicArn ?? '';
+  const approvalTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-approvals` }))).TopicArn ?? '';
+  const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
+
+  const depsOver = (c: Pick<typeof clients, 'lambda' | 'cloudwatch' | 'dynamodb' | 'sns' | 'sfn'>): EngineDeps => ({
+    lambda: new LambdaRegistryAdapter(c.lambda, clock),
+    health: new CloudWatchHealthAdapter(c.cloudwatch),
+    store: new DynamoDbDeploymentStore(c.dynamodb, tableName, clock),
+    notifier: new SnsNotifier(c.sns, { notifications: notificationTopicArn, approvals: approvalTopicArn }, options.approvalLinks),
+    orchestrator: new StepFunctionsOrchestrator(c.sfn, stateMachineArn),
+    clock,
+  });
+  const deps = depsOver(clients);
+  const onAwsCall = options.onAwsCall;
+  const depsOf = (fn: EngineFunction): EngineDeps => (onAwsCall ? depsOver(observedClients(base, (action) => onAwsCall(fn, action))) : deps);
+  const handlers: Record<keyof DeploymentArns | 'SafetyNet', InProcessHandler> = {
+    PrepareFunctionArn: prepareHandler(depsOf('prepare')),
+    PublishFunctionArn: publishHandler(depsOf('publish')),
+    VerifyFunctionArn: verifyHandler(depsOf('verify')),
+    TrafficFunctionArn: trafficHandler(depsOf('traffic')),
+    CheckFunctionArn: checkHandler(depsOf('check')),
+    ApprovalFunctionArn: approvalHandler(depsOf('approval')),
+    RecordFunctionArn: recordHandler(depsOf('record')),
+    SafetyNet: safetyNetHandler(depsOf('safety-net')),
+  };
+  const functions = Object.fromEntries(
+    Object.keys(handlers).map((key) => [key, `${name}-${key === 'SafetyNet' ? 'safety-net' : key.replace('FunctionArn', '').toLowerCase()}`]),
+  ) as Record<keyof DeploymentArns | 'SafetyNet', string>;
+  for (const [key, handler] of Object.entries(handlers)) {
+    // 900 s, Lambda's maximum: locally the timeout runs on the compressed clock, and a task's
+    // real-time work (HTTP calls to the embedded AWS) must not read as a simulated timeout.
+    aws.services.lambda.registerInProcessFunction({ functionName: functions[key as keyof typeof functions], handler, timeout: 900 });
+  }
+
+  const arns = Object.fromEntries(DEPLOYMENT_SUBSTITUTIONS.map((key) => [key, `arn:aws:lambda:${aws.region}:${account}:function:${functions[key]}`])) as unknown as DeploymentArns;
+  const definition = JSON.stringify(deploymentDefinition(arns));
+  const roleArn = `arn:aws:iam::${account}:role/${name}-state-machine`;
+  try {
+    await clients.sfn.send(new CreateStateMachineCommand({ name: `${name}-deployment`, definition, roleArn, type: 'STANDARD' }));
+  } catch (error) {
+    if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
+    await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
+  }
+  const unsubscribe = aws.service<{ internal: StepFunctionsInternal } & ReturnType<LocalAws['service']>>('states').internal.subscribeStatusChanges({
+    functionName: functions.SafetyNet,
+    statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+    stateMachineArn,
+  });
+  return { tableName, bucket, notificationTopicArn, approvalTopicArn, stateMachineArn, functions, deps, clients, unsubscribe };
+}
+
+interface ClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly maxAttempts: number;
+}
+
+/** Clients of one function whose every call is reported as its IAM action. */
+function observedClients(config: ClientConfig, report: (action: string) => void) {
+  const c = { ...config, credentials: { ...config.credentials } };
+  const observed = { lambda: new LambdaClient(c), cloudwatch: new CloudWatchClient(c), dynamodb: new DynamoDBClient(c), sns: new SNSClient(c), sfn: new SFNClient(c) };
+  for (const client of Object.values(observed)) {
+    const clientName = client.constructor.name;
+    (client.middlewareStack as { add(middleware: unknown, options: unknown): void }).add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        report(iamActionOf(clientName, context.commandName ?? 'Unknown'));
+        return next(args);
+      },
+      { step: 'initialize', name: 'fledgeObserveCalls' },
+    );
+  }
+  return observed;
+}
+
+async function ignoring(names: readonly string[], call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (!names.includes((error as Error).name)) throw error;
+  }
+}

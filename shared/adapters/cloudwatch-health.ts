@@ -1,0 +1,84 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import type { AlarmStatus, HealthSignals, VersionAlarmDefinition } from '../ports/health-signals';
+import { translate } from './aws-errors';
+
+/** DescribeAlarms and DeleteAlarms take at most 100 names per call. */
+const BATCH = 100;
+
+/** {@link HealthSignals} over CloudWatch alarms. */
+export class CloudWatchHealthAdapter implements HealthSignals {
+  constructor(private readonly client: CloudWatchClient) {}
+
+  async ensureVersionAlarm(d: VersionAlarmDefinition): Promise<void> {
+    // Errors and Invocations of the new version only, through the alias: Resource is
+    // `function:alias` (the name, not the ARN) and ExecutedVersion the version that ran.
+    const dimensions = [
+      { Name: 'FunctionName', Value: d.functionName },
+      { Name: 'Resource', Value: `${d.functionName}:${d.alias}` },
+      { Name: 'ExecutedVersion', Value: d.version },
+    ];
+    const metric = (id: string, name: string) => ({
+      Id: id,
+      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: dimensions }, Period: d.periodSeconds, Stat: 'Sum' },
+      ReturnData: false,
+    });
+    try {
+      await this.client.send(
+        new PutMetricAlarmCommand({
+          AlarmName: d.alarmName,
+          AlarmDescription: d.description,
+          Metrics: [
+            metric('errors', 'Errors'),
+            metric('invocations', 'Invocations'),
+            // Below the minimum number of invocations the rate reads 0: a single early error
+            // out of two calls is noise, not a verdict.
+            { Id: 'errorRate', Expression: `IF(FILL(invocations, 0) >= ${d.minInvocations}, 100 * FILL(errors, 0) / invocations, 0)`, Label: 'error rate (%)', ReturnData: true },
+          ],
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: d.thresholdPercent,
+          EvaluationPeriods: 1,
+          DatapointsToAlarm: 1,
+          TreatMissingData: 'notBreaching',
+          ActionsEnabled: false,
+          Tags: [{ Key: 'fledge:managed', Value: 'true' }],
+        }),
+      );
+    } catch (error) {
+      throw translate(error, `PutMetricAlarm ${d.alarmName}`);
+    }
+  }
+
+  async deleteAlarms(alarmNames: readonly string[]): Promise<void> {
+    for (let i = 0; i < alarmNames.length; i += BATCH) {
+      try {
+        await this.client.send(new DeleteAlarmsCommand({ AlarmNames: alarmNames.slice(i, i + BATCH) }));
+      } catch (error) {
+        // Deleting an alarm that is gone already is success.
+        if ((error as { name?: string }).name === 'ResourceNotFound') continue;
+        throw translate(error, `DeleteAlarms ${alarmNames.slice(i, i + BATCH).join(', ')}`);
+      }
+    }
+  }
+
+  async describeAlarms(alarmNames: readonly string[]): Promise<readonly AlarmStatus[]> {
+    const found = new Map<string, AlarmStatus>();
+    for (let i = 0; i < alarmNames.length; i += BATCH) {
+      const names = alarmNames.slice(i, i + BATCH);
+      let token: string | undefined;
+      try {
+        do {
+          const out = await this.client.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(token ? { NextToken: token } : {}) }));
+          for (const alarm of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
+            if (!alarm.AlarmName) continue;
+            found.set(alarm.AlarmName, { name: alarm.AlarmName, state: (alarm.StateValue ?? 'INSUFFICIENT_DATA') as AlarmStatus['state'], ...(alarm.StateReason ? { reason: alarm.StateReason } : {}) });
+          }
+          token = out.NextToken;
+        } while (token);
+      } catch (error) {
+        throw translate(error, `DescribeAlarms ${names.join(', ')}`);
+      }
+    }
+    return alarmNames.map((name) => found.get(name) ?? { name, state: 'missing' });
+  }
+}

@@ -1,0 +1,333 @@
+import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { InvalidTaskInputError } from '../domain/deployment/errors';
+import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../domain/deployment/model';
+import type { Clock } from '../ports/clock';
+import type { DeploymentPatch, DeploymentQuery, DeploymentStore, UpdateConditions } from '../ports/deployment-store';
+import { sdkError, translate } from './aws-errors';
+import { LISTING_INDEXES, LISTING_SORT_KEY, TTL_ATTRIBUTE } from './dynamodb-table';
+
+const KEY_ATTRIBUTES = new Set(['PK', 'SK', 'type', LISTING_SORT_KEY, TTL_ATTRIBUTE, ...Object.values(LISTING_INDEXES)]);
+const DAY_S = 86_400;
+
+/** {@link DeploymentStore} over one DynamoDB table (layout in `dynamodb-table.ts` and docs/engine.md). */
+export class DynamoDbDeploymentStore implements DeploymentStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async createDeployment(record: DeploymentRecord): Promise<DeploymentRecord> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...record, ...deploymentKeys(record) }, ConditionExpression: 'attribute_not_exists(PK)' }),
+      );
+      return record;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translate(error, `PutItem deployment ${record.deploymentId}`);
+      const existing = await this.getDeployment(record.deploymentId);
+      if (!existing) throw translate(error, `PutItem deployment ${record.deploymentId}`);
+      return existing;
+    }
+  }
+
+  async getDeployment(deploymentId: string): Promise<DeploymentRecord | undefined> {
+    try {
+      const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `DEP#${deploymentId}`, SK: 'META' }, ConsistentRead: true }));
+      return out.Item ? (strip(out.Item) as unknown as DeploymentRecord) : undefined;
+    } catch (error) {
+      throw translate(error, `GetItem deployment ${deploymentId}`);
+    }
+  }
+
+  async updateDeployment(deploymentId: string, patch: DeploymentPatch, options?: UpdateConditions): Promise<DeploymentRecord | undefined> {
+    const names: Record<string, string> = { '#PK': 'PK' };
+    const values: Record<string, unknown> = { ':updatedAt': this.clock.now() };
+    const sets: string[] = ['#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    names['#updatedAt'] = 'updatedAt';
+    let i = 0;
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined || key === 'updatedAt') continue;
+      i += 1;
+      names[`#f${i}`] = key;
+      if (value === null) removes.push(`#f${i}`);
+      else {
+        values[`:f${i}`] = value;
+        sets.push(`#f${i} = :f${i}`);
+      }
+    }
+    if (patch.status) {
+      // The status is part of two listing keys; they are rebuilt from the stored function and alias.
+      const current = await this.getDeployment(deploymentId);
+      if (!current) return undefined;
+      const keys = deploymentKeys({ ...current, status: patch.status });
+      for (const attribute of [LISTING_INDEXES.byFunctionStatus, LISTING_INDEXES.byFunctionAliasStatus, LISTING_INDEXES.byStatus]) {
+        names[`#${attribute}`] = attribute;
+        values[`:${attribute}`] = keys[attribute];
+        sets.push(`#${attribute} = :${attribute}`);
+      }
+    }
+    let condition = 'attribute_exists(#PK)';
+    if (options?.onlyIfStatusIn) {
+      names['#status'] = 'status';
+      const placeholders = options.onlyIfStatusIn.map((status, n) => {
+        values[`:s${n}`] = status;
+        return `:s${n}`;
+      });
+      condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    if (options?.unlessAbandoned) {
+      names['#abandonedAt'] = 'abandonedAt';
+      condition += ' AND attribute_not_exists(#abandonedAt)';
+    }
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: `DEP#${deploymentId}`, SK: 'META' },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? (strip(out.Attributes) as unknown as DeploymentRecord) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw translate(error, `UpdateItem deployment ${deploymentId}`);
+    }
+  }
+
+  async appendEvent(event: DeploymentEvent): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { PK: `DEP#${event.deploymentId}`, SK: `EV#${event.key}`, type: 'event', ...event }, ConditionExpression: 'attribute_not_exists(PK)' }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw translate(error, `PutItem event ${event.key} of ${event.deploymentId}`);
+    }
+  }
+
+  async listEvents(deploymentId: string): Promise<readonly DeploymentEvent[]> {
+    const events: DeploymentEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :ev)',
+            ExpressionAttributeValues: { ':pk': `DEP#${deploymentId}`, ':ev': 'EV#' },
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const item of out.Items ?? []) events.push(strip(item) as unknown as DeploymentEvent);
+        start = out.LastEvaluatedKey;
+      } while (start);
+    } catch (error) {
+      throw translate(error, `Query events of ${deploymentId}`);
+    }
+    return events.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
+  }
+
+  async listDeployments(query: DeploymentQuery): Promise<{ readonly items: readonly DeploymentRecord[]; readonly cursor?: string }> {
+    const [indexName, attribute, value] = listingIndex(query);
+    let start: Record<string, unknown> | undefined;
+    if (query.cursor) {
+      try {
+        start = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+      } catch (error) {
+        throw new InvalidTaskInputError('the cursor is not one this API returned', { cause: error });
+      }
+    }
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': attribute },
+          ExpressionAttributeValues: { ':pk': value },
+          ScanIndexForward: false,
+          Limit: Math.max(1, Math.min(100, query.limit)),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const items = (out.Items ?? []).map((item) => strip(item) as unknown as DeploymentRecord);
+      return { items, ...(out.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey), 'utf8').toString('base64url') } : {}) };
+    } catch (error) {
+      throw translate(error, `Query ${indexName}`);
+    }
+  }
+
+  async acquireLock(lock: AliasLock, now: number, takeOverFrom?: string): Promise<AliasLock | undefined> {
+    const values: Record<string, unknown> = { ':me': lock.holder, ':now': now };
+    let condition = 'attribute_not_exists(PK) OR holder = :me OR expiresAt < :now';
+    if (takeOverFrom) {
+      values[':previous'] = takeOverFrom;
+      condition += ' OR holder = :previous';
+    }
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...lockKey(lock.functionName, lock.alias), type: 'lock', ...lock, [TTL_ATTRIBUTE]: Math.ceil(lock.expiresAt / 1000) + DAY_S },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translate(error, `PutItem lock ${lock.functionName}:${lock.alias}`);
+      return (await this.getLock(lock.functionName, lock.alias)) ?? { ...lock, holder: 'unknown' };
+    }
+  }
+
+  async getLock(functionName: string, alias: string): Promise<AliasLock | undefined> {
+    try {
+      const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: lockKey(functionName, alias), ConsistentRead: true }));
+      return out.Item ? (strip(out.Item) as unknown as AliasLock) : undefined;
+    } catch (error) {
+      throw translate(error, `GetItem lock ${functionName}:${alias}`);
+    }
+  }
+
+  async releaseLock(functionName: string, alias: string, holder: string): Promise<void> {
+    try {
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: lockKey(functionName, alias), ConditionExpression: 'holder = :me', ExpressionAttributeValues: { ':me': holder } }));
+    } catch (error) {
+      // Not ours (or already gone): nothing to release.
+      if (isConditionFailure(error)) return;
+      throw translate(error, `DeleteItem lock ${functionName}:${alias}`);
+    }
+  }
+
+  async putApproval(approval: ApprovalRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...approvalKey(approval.approvalId), type: 'approval', ...approval, [TTL_ATTRIBUTE]: Math.ceil(approval.expiresAt / 1000) + 30 * DAY_S },
+          // A retried request replaces the token of a still-pending approval, never a decided one.
+          ConditionExpression: 'attribute_not_exists(PK) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'PENDING' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw translate(error, `PutItem approval ${approval.approvalId}`);
+    }
+  }
+
+  async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
+    try {
+      const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: approvalKey(approvalId), ConsistentRead: true }));
+      return out.Item ? (strip(out.Item) as unknown as ApprovalRecord) : undefined;
+    } catch (error) {
+      throw translate(error, `GetItem approval ${approvalId}`);
+    }
+  }
+
+  async decideApproval(approvalId: string, decision: { status: 'APPROVED' | 'REJECTED' | 'EXPIRED'; by?: string; at: number; comment?: string }): Promise<ApprovalRecord | undefined> {
+    const values: Record<string, unknown> = { ':status': decision.status, ':at': decision.at, ':pending': 'PENDING' };
+    const sets = ['#status = :status', 'decidedAt = :at'];
+    if (decision.by) {
+      values[':by'] = decision.by;
+      sets.push('decidedBy = :by');
+    }
+    if (decision.comment) {
+      values[':comment'] = decision.comment;
+      sets.push('#comment = :comment');
+    }
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: approvalKey(approvalId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status', ...(decision.comment ? { '#comment': 'comment' } : {}) },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes ? (strip(out.Attributes) as unknown as ApprovalRecord) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw translate(error, `UpdateItem approval ${approvalId}`);
+    }
+  }
+
+  async reopenApproval(approvalId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: approvalKey(approvalId),
+          UpdateExpression: 'SET #status = :pending REMOVE decidedBy, decidedAt, #comment',
+          ConditionExpression: '#status IN (:approved, :rejected)',
+          ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':approved': 'APPROVED', ':rejected': 'REJECTED' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw translate(error, `UpdateItem approval ${approvalId}`);
+    }
+  }
+}
+
+function deploymentKeys(record: Pick<DeploymentRecord, 'deploymentId' | 'functionName' | 'alias' | 'status' | 'createdAt'>): Record<string, string> {
+  const fn = `FN#${record.functionName}`;
+  const alias = `${fn}#AL#${record.alias}`;
+  return {
+    PK: `DEP#${record.deploymentId}`,
+    SK: 'META',
+    type: 'deployment',
+    [LISTING_SORT_KEY]: `${new Date(record.createdAt).toISOString()}#${record.deploymentId}`,
+    [LISTING_INDEXES.byFunction]: fn,
+    [LISTING_INDEXES.byFunctionAlias]: alias,
+    [LISTING_INDEXES.byFunctionStatus]: `${fn}#ST#${record.status}`,
+    [LISTING_INDEXES.byFunctionAliasStatus]: `${alias}#ST#${record.status}`,
+    [LISTING_INDEXES.byStatus]: `ST#${record.status}`,
+    [LISTING_INDEXES.all]: 'DEP',
+  };
+}
+
+function listingIndex(query: DeploymentQuery): [string, string, string] {
+  const fn = query.functionName ? `FN#${query.functionName}` : undefined;
+  if (query.alias && !fn) throw new InvalidTaskInputError('filtering by alias needs the function too');
+  if (fn && query.alias && query.status) return ['byFunctionAliasStatus', LISTING_INDEXES.byFunctionAliasStatus, `${fn}#AL#${query.alias}#ST#${query.status}`];
+  if (fn && query.alias) return ['byFunctionAlias', LISTING_INDEXES.byFunctionAlias, `${fn}#AL#${query.alias}`];
+  if (fn && query.status) return ['byFunctionStatus', LISTING_INDEXES.byFunctionStatus, `${fn}#ST#${query.status}`];
+  if (fn) return ['byFunction', LISTING_INDEXES.byFunction, fn];
+  if (query.status) return ['byStatus', LISTING_INDEXES.byStatus, `ST#${query.status}`];
+  return ['all', LISTING_INDEXES.all, 'DEP'];
+}
+
+function lockKey(functionName: string, alias: string) {
+  return { PK: `LOCK#${functionName}#${alias}`, SK: 'LOCK' };
+}
+
+function approvalKey(approvalId: string) {
+  return { PK: `APPROVAL#${approvalId}`, SK: 'APPROVAL' };
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([key]) => !KEY_ATTRIBUTES.has(key)));
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return sdkError(error).name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,310 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  DeleteAliasCommand,
+  DeleteFunctionCommand,
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  ListAliasesCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  type AliasConfiguration,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda';
+import { AliasDriftedError, FunctionNotFoundError, FunctionUpdateFailedError, TransientAwsError } from '../domain/deployment/errors';
+import type { AliasRouting, AliasState, ArtifactLocation } from '../domain/deployment/model';
+import type { FunctionConfigurationSpec } from '../domain/spec/model';
+import type { Clock } from '../ports/clock';
+import type { FunctionState, InvokeResult, LambdaRegistry, PublishedVersion } from '../ports/lambda-registry';
+import { sdkError, translate } from './aws-errors';
+
+/**
+ * {@link LambdaRegistry} over the Lambda API. Polling for `LastUpdateStatus` uses the injected
+ * clock rather than the SDK waiters (`waitUntilFunctionUpdatedV2` sleeps in real time with a
+ * 1 s minimum), so local runs on the simulated clock wait simulated time, like AWS would.
+ */
+export class LambdaRegistryAdapter implements LambdaRegistry {
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly clock: Clock,
+  ) {}
+
+  async getFunction(functionName: string): Promise<FunctionState | undefined> {
+    try {
+      return toFunctionState(await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName })));
+    } catch (error) {
+      if (sdkError(error).name === 'ResourceNotFoundException') return undefined;
+      throw translate(error, `GetFunctionConfiguration ${functionName}`);
+    }
+  }
+
+  async createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec }): Promise<FunctionState> {
+    const c = input.configuration;
+    try {
+      const out = await this.client.send(
+        new CreateFunctionCommand({
+          FunctionName: input.functionName,
+          Role: c.role,
+          ...('imageUri' in input.artifact ? { PackageType: 'Image', Code: { ImageUri: input.artifact.imageUri } } : { PackageType: 'Zip', Code: s3Code(input.artifact), Runtime: c.runtime as never, Handler: c.handler }),
+          ...configurationFields(c),
+          ...(c.architectures ? { Architectures: [...c.architectures] } : {}),
+          Publish: false,
+        }),
+      );
+      return toFunctionState(out);
+    } catch (error) {
+      // A retried create whose first attempt succeeded: the function is there now.
+      if (sdkError(error).name === 'ResourceConflictException') {
+        const existing = await this.getFunction(input.functionName);
+        if (existing) return existing;
+      }
+      throw this.translateFunctionError(error, `CreateFunction ${input.functionName}`);
+    }
+  }
+
+  async updateConfiguration(input: { functionName: string; configuration: FunctionConfigurationSpec; revisionId?: string }): Promise<FunctionState> {
+    const c = input.configuration;
+    try {
+      return toFunctionState(
+        await this.client.send(
+          new UpdateFunctionConfigurationCommand({
+            FunctionName: input.functionName,
+            ...(c.role ? { Role: c.role } : {}),
+            ...(c.runtime ? { Runtime: c.runtime as never } : {}),
+            ...(c.handler ? { Handler: c.handler } : {}),
+            ...configurationFields(c),
+            ...(input.revisionId ? { RevisionId: input.revisionId } : {}),
+          }),
+        ),
+      );
+    } catch (error) {
+      throw this.translateFunctionError(error, `UpdateFunctionConfiguration ${input.functionName}`);
+    }
+  }
+
+  async updateCode(input: { functionName: string; artifact: ArtifactLocation; revisionId?: string }): Promise<FunctionState> {
+    try {
+      return toFunctionState(
+        await this.client.send(
+          new UpdateFunctionCodeCommand({
+            FunctionName: input.functionName,
+            ...('imageUri' in input.artifact
+              ? { ImageUri: input.artifact.imageUri }
+              : { S3Bucket: input.artifact.bucket, S3Key: input.artifact.key, ...(input.artifact.versionId ? { S3ObjectVersion: input.artifact.versionId } : {}) }),
+            ...(input.revisionId ? { RevisionId: input.revisionId } : {}),
+            Publish: false,
+          }),
+        ),
+      );
+    } catch (error) {
+      throw this.translateFunctionError(error, `UpdateFunctionCode ${input.functionName}`);
+    }
+  }
+
+  async waitUntilSettled(functionName: string, options: { timeoutMs: number }): Promise<FunctionState> {
+    const giveUpAt = this.clock.now() + options.timeoutMs;
+    let delay = 250;
+    for (;;) {
+      const fn = await this.getFunction(functionName);
+      if (!fn) throw new FunctionNotFoundError(`function ${functionName} does not exist`);
+      if (fn.state !== 'Pending' && fn.lastUpdateStatus !== 'InProgress') return fn;
+      if (this.clock.now() > giveUpAt) {
+        throw new TransientAwsError(`function ${functionName} still ${fn.state === 'Pending' ? 'Pending' : 'InProgress'} after ${Math.round(options.timeoutMs / 1000)} s`);
+      }
+      await this.clock.sleep(delay);
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  async publishVersion(input: { functionName: string; codeSha256: string; revisionId: string; description?: string }): Promise<PublishedVersion> {
+    try {
+      const out = await this.client.send(
+        new PublishVersionCommand({ FunctionName: input.functionName, CodeSha256: input.codeSha256, RevisionId: input.revisionId, ...(input.description ? { Description: input.description } : {}) }),
+      );
+      if (!out.Version || !out.CodeSha256 || !out.RevisionId) throw new TransientAwsError(`PublishVersion ${input.functionName}: incomplete response`);
+      return { version: out.Version, codeSha256: out.CodeSha256, revisionId: out.RevisionId };
+    } catch (error) {
+      const e = sdkError(error);
+      if (e.name === 'InvalidParameterValueException' && /sha/i.test(e.message)) {
+        throw new FunctionUpdateFailedError(`PublishVersion ${input.functionName}: the code of $LATEST is no longer ${input.codeSha256}: someone else is pushing to it`, { cause: error });
+      }
+      throw this.translateFunctionError(error, `PublishVersion ${input.functionName}`);
+    }
+  }
+
+  async getAlias(functionName: string, alias: string): Promise<AliasState | undefined> {
+    try {
+      return toAliasState(await this.client.send(new GetAliasCommand({ FunctionName: functionName, Name: alias })));
+    } catch (error) {
+      if (sdkError(error).name === 'ResourceNotFoundException') return undefined;
+      throw translate(error, `GetAlias ${functionName}:${alias}`);
+    }
+  }
+
+  async createAlias(input: { functionName: string; alias: string; routing: AliasRouting; description?: string }): Promise<AliasState> {
+    try {
+      return toAliasState(
+        await this.client.send(
+          new CreateAliasCommand({
+            FunctionName: input.functionName,
+            Name: input.alias,
+            FunctionVersion: input.routing.version,
+            RoutingConfig: { AdditionalVersionWeights: { ...input.routing.weights } },
+            ...(input.description ? { Description: input.description } : {}),
+          }),
+        ),
+      );
+    } catch (error) {
+      if (sdkError(error).name === 'ResourceConflictException' && /exist/i.test(sdkError(error).message)) {
+        throw new AliasDriftedError(`CreateAlias ${input.functionName}:${input.alias}: the alias already exists`, { cause: error });
+      }
+      throw this.translateFunctionError(error, `CreateAlias ${input.functionName}:${input.alias}`);
+    }
+  }
+
+  async updateAlias(input: { functionName: string; alias: string; routing: AliasRouting; revisionId: string }): Promise<AliasState> {
+    try {
+      return toAliasState(
+        await this.client.send(
+          new UpdateAliasCommand({
+            FunctionName: input.functionName,
+            Name: input.alias,
+            FunctionVersion: input.routing.version,
+            // An empty map clears the routing: that, not {new: 1.0}, is a promotion.
+            RoutingConfig: { AdditionalVersionWeights: { ...input.routing.weights } },
+            RevisionId: input.revisionId,
+          }),
+        ),
+      );
+    } catch (error) {
+      if (sdkError(error).name === 'PreconditionFailedException') {
+        throw new AliasDriftedError(`UpdateAlias ${input.functionName}:${input.alias}: the alias changed since revision ${input.revisionId}`, { cause: error });
+      }
+      throw this.translateFunctionError(error, `UpdateAlias ${input.functionName}:${input.alias}`);
+    }
+  }
+
+  async deleteAlias(functionName: string, alias: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteAliasCommand({ FunctionName: functionName, Name: alias }));
+    } catch (error) {
+      if (sdkError(error).name === 'ResourceNotFoundException') return;
+      throw this.translateFunctionError(error, `DeleteAlias ${functionName}:${alias}`);
+    }
+  }
+
+  async listAliases(functionName: string): Promise<readonly (AliasState & { readonly name: string })[]> {
+    const aliases: (AliasState & { name: string })[] = [];
+    let marker: string | undefined;
+    try {
+      do {
+        const out = await this.client.send(new ListAliasesCommand({ FunctionName: functionName, ...(marker ? { Marker: marker } : {}) }));
+        for (const alias of out.Aliases ?? []) aliases.push({ ...toAliasState(alias), name: alias.Name ?? '' });
+        marker = out.NextMarker;
+      } while (marker);
+    } catch (error) {
+      throw this.translateFunctionError(error, `ListAliases ${functionName}`);
+    }
+    return aliases;
+  }
+
+  async invoke(input: { functionName: string; qualifier?: string; payload: unknown }): Promise<InvokeResult> {
+    try {
+      const out = await this.client.send(
+        new InvokeCommand({
+          FunctionName: input.functionName,
+          ...(input.qualifier ? { Qualifier: input.qualifier } : {}),
+          InvocationType: 'RequestResponse',
+          Payload: new TextEncoder().encode(JSON.stringify(input.payload ?? {})),
+        }),
+      );
+      const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+      let payload: unknown = text;
+      try {
+        payload = text === '' ? null : JSON.parse(text);
+      } catch {
+        // Not JSON: keep the text.
+      }
+      return { payload, ...(out.FunctionError ? { functionError: out.FunctionError } : {}), ...(out.ExecutedVersion ? { executedVersion: out.ExecutedVersion } : {}) };
+    } catch (error) {
+      throw this.translateFunctionError(error, `Invoke ${input.functionName}${input.qualifier ? `:${input.qualifier}` : ''}`);
+    }
+  }
+
+  async listVersions(functionName: string): Promise<readonly string[]> {
+    const versions: string[] = [];
+    let marker: string | undefined;
+    try {
+      do {
+        const out = await this.client.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, ...(marker ? { Marker: marker } : {}) }));
+        for (const fn of out.Versions ?? []) if (fn.Version && fn.Version !== '$LATEST') versions.push(fn.Version);
+        marker = out.NextMarker;
+      } while (marker);
+    } catch (error) {
+      throw this.translateFunctionError(error, `ListVersionsByFunction ${functionName}`);
+    }
+    return versions.sort((a, b) => Number(a) - Number(b));
+  }
+
+  async deleteVersion(functionName: string, version: string): Promise<void> {
+    if (!/^\d+$/.test(version)) throw new FunctionUpdateFailedError(`refusing to delete ${functionName}:${version}: not a numbered version`);
+    try {
+      await this.client.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version }));
+    } catch (error) {
+      if (sdkError(error).name === 'ResourceNotFoundException') return;
+      throw this.translateFunctionError(error, `DeleteFunction ${functionName}:${version}`);
+    }
+  }
+
+  private translateFunctionError(error: unknown, what: string): Error {
+    const e = sdkError(error);
+    // "An update is in progress": the same call works once the update settles.
+    if (e.name === 'ResourceConflictException') return new TransientAwsError(`${what}: ${e.message}`, { cause: error });
+    if (e.name === 'ResourceNotFoundException') return new FunctionNotFoundError(`${what}: ${e.message}`, { cause: error });
+    if (e.name === 'PreconditionFailedException') {
+      return new FunctionUpdateFailedError(`${what}: the function changed meanwhile (revision mismatch): someone else is updating it`, { cause: error });
+    }
+    return translate(error, what);
+  }
+}
+
+function s3Code(artifact: { bucket: string; key: string; versionId?: string }) {
+  return { S3Bucket: artifact.bucket, S3Key: artifact.key, ...(artifact.versionId ? { S3ObjectVersion: artifact.versionId } : {}) };
+}
+
+function configurationFields(c: FunctionConfigurationSpec) {
+  return {
+    ...(c.memorySize !== undefined ? { MemorySize: c.memorySize } : {}),
+    ...(c.timeout !== undefined ? { Timeout: c.timeout } : {}),
+    ...(c.environment ? { Environment: { Variables: { ...c.environment } } } : {}),
+    ...(c.description !== undefined ? { Description: c.description } : {}),
+    ...(c.layers ? { Layers: [...c.layers] } : {}),
+  };
+}
+
+function toFunctionState(fn: FunctionConfiguration): FunctionState {
+  return {
+    functionName: fn.FunctionName ?? '',
+    functionArn: fn.FunctionArn ?? '',
+    version: fn.Version ?? '$LATEST',
+    ...(fn.State ? { state: fn.State } : {}),
+    ...(fn.StateReason ? { stateReason: fn.StateReason } : {}),
+    ...(fn.LastUpdateStatus ? { lastUpdateStatus: fn.LastUpdateStatus } : {}),
+    ...(fn.LastUpdateStatusReason ? { lastUpdateStatusReason: fn.LastUpdateStatusReason } : {}),
+    codeSha256: fn.CodeSha256 ?? '',
+    revisionId: fn.RevisionId ?? '',
+  };
+}
+
+function toAliasState(alias: AliasConfiguration): AliasState {
+  return {
+    version: alias.FunctionVersion ?? '',
+    weights: { ...(alias.RoutingConfig?.AdditionalVersionWeights ?? {}) },
+    revisionId: alias.RevisionId ?? '',
+  };
+}

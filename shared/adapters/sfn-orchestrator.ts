@@ -1,0 +1,60 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { ApprovalClosedError } from '../domain/deployment/errors';
+import type { Orchestrator } from '../ports/orchestrator';
+import { sdkError, translate } from './aws-errors';
+
+/** Errors that mean the waiting task is gone: the decision arrives too late. */
+const CLOSED = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
+
+/** {@link Orchestrator} over Step Functions. Tokens never appear in error messages. */
+export class StepFunctionsOrchestrator implements Orchestrator {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn?: string,
+  ) {}
+
+  async startExecution(input: { name: string; input: unknown }): Promise<{ executionArn: string; alreadyStarted: boolean }> {
+    if (!this.stateMachineArn) throw translate(new Error('no state machine ARN configured'), `StartExecution ${input.name}`);
+    try {
+      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: input.name, input: JSON.stringify(input.input) }));
+      return { executionArn: out.executionArn ?? '', alreadyStarted: false };
+    } catch (error) {
+      if (sdkError(error).name === 'ExecutionAlreadyExists') {
+        const arn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
+        return { executionArn: arn, alreadyStarted: true };
+      }
+      throw translate(error, `StartExecution ${input.name}`);
+    }
+  }
+
+  async stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void> {
+    try {
+      await this.client.send(new StopExecutionCommand(input));
+    } catch (error) {
+      throw translate(error, `StopExecution ${input.executionArn}`);
+    }
+  }
+
+  async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    try {
+      await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    } catch (error) {
+      throw this.translateTaskError(error, 'SendTaskSuccess');
+    }
+  }
+
+  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    try {
+      await this.client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+    } catch (failure) {
+      throw this.translateTaskError(failure, 'SendTaskFailure');
+    }
+  }
+
+  private translateTaskError(error: unknown, what: string): Error {
+    const e = sdkError(error);
+    if (CLOSED.has(e.name)) return new ApprovalClosedError(`${what}: the approval's task is no longer waiting (${e.name})`, { cause: error });
+    return translate(error, what);
+  }
+}

@@ -1,0 +1,76 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import type { DeploymentNotification, Notifier } from '../ports/notifier';
+import { translate } from './aws-errors';
+
+/** Builds the links of an approval message (issue 5 signs them); without it the message names the CLI. */
+export type ApprovalLinkBuilder = (approvalId: string, expiresAt: number) => Promise<{ approve: string; reject: string }> | { approve: string; reject: string };
+
+/**
+ * {@link Notifier} over SNS. The message is text a person reads in an e-mail; the message
+ * attributes carry the machine-readable facts (`kind`, `deploymentId`, `facts` as JSON) for
+ * subscribers such as the Slack notifier. Approval requests go to their own topic when configured.
+ */
+export class SnsNotifier implements Notifier {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topics: { notifications: string; approvals?: string },
+    private readonly approvalLinks?: ApprovalLinkBuilder,
+  ) {}
+
+  async notify(n: DeploymentNotification): Promise<void> {
+    const topic = n.kind === 'approvalRequested' ? (this.topics.approvals ?? this.topics.notifications) : this.topics.notifications;
+    const links = n.kind === 'approvalRequested' && this.approvalLinks ? await this.approvalLinks(n.approvalId, n.expiresAt) : undefined;
+    const { subject, body } = render(n, links);
+    const attributes: Record<string, MessageAttributeValue> = {
+      kind: { DataType: 'String', StringValue: n.kind },
+      deploymentId: { DataType: 'String', StringValue: n.deploymentId },
+      functionName: { DataType: 'String', StringValue: n.functionName },
+      facts: { DataType: 'String', StringValue: JSON.stringify({ ...n, ...(links ? { links } : {}) }) },
+      ...(n.kind === 'approvalRequested' ? { approvalId: { DataType: 'String', StringValue: n.approvalId } } : {}),
+    };
+    try {
+      await this.client.send(new PublishCommand({ TopicArn: topic, Subject: subject, Message: body, MessageAttributes: attributes }));
+    } catch (error) {
+      throw translate(error, `Publish to ${topic}`);
+    }
+  }
+}
+
+/** Subject (SNS: at most 100 printable characters) and body of a notification. */
+export function render(n: DeploymentNotification, links?: { approve: string; reject: string }): { subject: string; body: string } {
+  const target = `${n.functionName}:${n.alias}`;
+  const versions = `${n.previousVersion ? `version ${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `version ${n.newVersion}` : 'a new version'}`;
+  const facts = [`Deployment: ${n.deploymentId}`, `Function: ${target}`, `Versions: ${versions}`, `Started by: ${n.startedBy}`];
+  let subject: string;
+  let lines: string[];
+  switch (n.kind) {
+    case 'rolledBack':
+      subject = `fledge: ${target} rolled back`;
+      lines = [`The deployment was rolled back: ${n.reason}`, 'The alias is back on the version it served before.'];
+      break;
+    case 'drifted':
+      subject = `fledge: ${target} changed by someone else`;
+      lines = [`The deployment stopped: ${n.reason}`, `fledge did not touch the alias. It is now: ${n.aliasDescription}.`];
+      break;
+    case 'failed':
+      subject = `fledge: ${target} deployment FAILED`;
+      lines = [`The deployment failed and could not be rolled back: ${n.reason}`, `The alias is now: ${n.aliasDescription}.`, 'Check it and fix it by hand.'];
+      break;
+    case 'rejected':
+      subject = `fledge: ${target} deployment refused`;
+      lines = [`The deployment was refused before anything changed: ${n.reason}`];
+      break;
+    case 'approvalRequested':
+      subject = `fledge: approve ${target}?`;
+      lines = [
+        `A deployment waits for your approval${n.message ? `: ${n.message}` : '.'}`,
+        `Traffic on the new version: ${n.currentWeight}%`,
+        `Health so far: ${n.health}`,
+        `Decide before: ${new Date(n.expiresAt).toISOString()} (no decision means rejection)`,
+        ...(links ? [`Approve: ${links.approve}`, `Reject: ${links.reject}`] : [`Approve: fledge approve ${n.deploymentId}`, `Reject: fledge reject ${n.deploymentId}`]),
+      ];
+      break;
+  }
+  return { subject: subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 100), body: [...lines, '', ...facts].join('\n') };
+}

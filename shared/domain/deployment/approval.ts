@@ -1,0 +1,96 @@
+import type { EngineDeps } from './deps';
+import { ApprovalClosedError, InvalidTaskInputError, NotFoundError, StopRequestedError, TransientAwsError } from './errors';
+import { event, eventKeys } from './events';
+import { factsOf } from './finish';
+import type { ApprovalRecord, EngineState } from './model';
+import { loadRecord, OPEN_STATUSES } from './record';
+
+/** The approval id for an approval step of a deployment: stable, so a retried request reuses it. */
+export function approvalIdFor(deploymentId: string, stepIndex: number): string {
+  return `${deploymentId}.a${stepIndex}`;
+}
+
+/**
+ * The RequestApproval task (`lambda:invoke.waitForTaskToken`): stores the task token under an
+ * approval id — the token never leaves the table, links and messages carry the id — marks the
+ * deployment AWAITING_APPROVAL and sends the request. The execution then waits until a decision
+ * calls {@link decideApproval}, or the task's timeout (min of the step's and the deployment's
+ * time left) rejects it.
+ */
+export async function requestApproval(deps: Pick<EngineDeps, 'store' | 'notifier' | 'clock'>, input: { state: EngineState; taskToken: string }): Promise<{ approvalId: string }> {
+  const { store, notifier, clock } = deps;
+  const { state, taskToken } = input;
+  const approval = state.approval;
+  if (!approval) throw new InvalidTaskInputError(`deployment ${state.deploymentId}: RequestApproval without an approval in the state`);
+  if (!taskToken) throw new InvalidTaskInputError(`deployment ${state.deploymentId}: RequestApproval without a task token`);
+  const now = clock.now();
+  const approvalId = approvalIdFor(state.deploymentId, approval.stepIndex);
+  const expiresAt = now + approval.timeoutSeconds * 1000;
+  await store.putApproval({ approvalId, deploymentId: state.deploymentId, taskToken, status: 'PENDING', requestedAt: now, expiresAt, ...(approval.message ? { message: approval.message } : {}) });
+  const record = await store.updateDeployment(state.deploymentId, { status: 'AWAITING_APPROVAL', approvalId }, { onlyIfStatusIn: OPEN_STATUSES });
+  const current = record ?? (await loadRecord(store, state.deploymentId));
+  // A stop requested just before the approval step: the stop may have seen RUNNING and sent nothing.
+  if (current.stopRequested) throw new StopRequestedError(`stopped by ${current.stopRequested.by} before the approval was requested`);
+  await store.appendEvent(
+    event(state.deploymentId, eventKeys.approvalRequested(approvalId), 'approvalRequested', now, `approval requested at ${state.weight ?? 0}% (expires ${new Date(expiresAt).toISOString()})`, {
+      approvalId,
+      expiresAt: new Date(expiresAt).toISOString(),
+      weight: state.weight ?? 0,
+    }),
+  );
+  await notifier.notify({
+    kind: 'approvalRequested',
+    ...factsOf(current),
+    approvalId,
+    expiresAt,
+    ...(approval.message ? { message: approval.message } : {}),
+    currentWeight: state.weight ?? 0,
+    health: state.checksPassed ? `${state.checksPassed} health check${state.checksPassed === 1 ? '' : 's'}, all green` : 'no health checks yet',
+  });
+  return { approvalId };
+}
+
+/** A decision on an approval. */
+export interface ApprovalDecision {
+  readonly approvalId: string;
+  readonly approve: boolean;
+  /** Who decided (e-mail, IAM principal); recorded in the history. */
+  readonly by: string;
+  readonly comment?: string;
+}
+
+/**
+ * Delivers a decision to the waiting execution (SendTaskSuccess / SendTaskFailure with the
+ * stored token) and records who decided. Single-use: an approval already decided or expired is
+ * refused with {@link ApprovalClosedError} and nothing changes. Issue 5's API and links call it.
+ */
+export async function decideApproval(deps: Pick<EngineDeps, 'store' | 'orchestrator' | 'clock'>, decision: ApprovalDecision): Promise<ApprovalRecord> {
+  const { store, orchestrator, clock } = deps;
+  const approval = await store.getApproval(decision.approvalId);
+  if (!approval) throw new NotFoundError(`no approval ${decision.approvalId}`);
+  const now = clock.now();
+  if (approval.status !== 'PENDING') throw new ApprovalClosedError(`approval ${decision.approvalId} was already ${approval.status.toLowerCase()}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}`);
+  if (now > approval.expiresAt) {
+    await store.decideApproval(decision.approvalId, { status: 'EXPIRED', at: now });
+    throw new ApprovalClosedError(`approval ${decision.approvalId} expired at ${new Date(approval.expiresAt).toISOString()}`);
+  }
+  const status = decision.approve ? 'APPROVED' : 'REJECTED';
+  const claimed = await store.decideApproval(decision.approvalId, { status, by: decision.by, at: now, ...(decision.comment ? { comment: decision.comment } : {}) });
+  if (!claimed) throw new ApprovalClosedError(`approval ${decision.approvalId} was decided by someone else just now`);
+  try {
+    if (decision.approve) await orchestrator.sendTaskSuccess(claimed.taskToken, { approved: true, approvalId: decision.approvalId, by: decision.by });
+    else await orchestrator.sendTaskFailure(claimed.taskToken, 'fledge.ApprovalRejected', `rejected by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`);
+  } catch (error) {
+    // The decision did not reach the execution: a transient failure may be retried by the caller.
+    if (error instanceof TransientAwsError) await store.reopenApproval(decision.approvalId);
+    else await store.decideApproval(decision.approvalId, { status: 'EXPIRED', at: now });
+    throw error;
+  }
+  await store.appendEvent(
+    event(approval.deploymentId, eventKeys.approvalDecided(decision.approvalId), decision.approve ? 'approvalGiven' : 'approvalRejected', now, `${decision.approve ? 'approved' : 'rejected'} by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`, {
+      approvalId: decision.approvalId,
+      by: decision.by,
+    }),
+  );
+  return { ...claimed, status, decidedBy: decision.by, decidedAt: now };
+}

@@ -1,0 +1,52 @@
+import type { AlarmStatus } from '../../ports/health-signals';
+import type { BakeState, DeploymentRecord } from './model';
+
+/** Starts a bake of `durationSeconds` at `now` with checks every `checkIntervalSeconds`. */
+export function startBake(now: number, durationSeconds: number, checkIntervalSeconds: number): BakeState {
+  const until = now + durationSeconds * 1000;
+  const checkInterval = Math.max(1, checkIntervalSeconds) * 1000;
+  return { startedAt: now, until, checkInterval, nextCheckAt: new Date(Math.min(now + checkInterval, until)).toISOString(), checks: 0 };
+}
+
+/**
+ * The bake after one more check. The next check time is derived from the scheduled one, not
+ * from now, so the latency of each check does not push the bake's end out.
+ */
+export function advanceBake(bake: BakeState): BakeState {
+  const scheduled = Date.parse(bake.nextCheckAt);
+  return { ...bake, checks: bake.checks + 1, nextCheckAt: new Date(Math.min(scheduled + bake.checkInterval, bake.until)).toISOString() };
+}
+
+/** What a health check concludes. */
+export type CheckVerdict =
+  | { readonly kind: 'stop'; readonly reason: string }
+  | { readonly kind: 'deadline'; readonly reason: string }
+  | { readonly kind: 'unhealthy'; readonly reason: string }
+  | { readonly kind: 'promote' }
+  | { readonly kind: 'next' }
+  | { readonly kind: 'bake' };
+
+/**
+ * Decides the health check scheduled at `bake.nextCheckAt`. Order matters: a person's stop
+ * wins, then the deadline, then the alarms; promote-now is honoured only after a green check;
+ * the bake ends with its last scheduled check.
+ */
+export function judgeCheck(input: { now: number; record: Pick<DeploymentRecord, 'stopRequested' | 'promoteRequested' | 'deadline'>; alarms: readonly AlarmStatus[]; bake: BakeState }): CheckVerdict {
+  const { now, record, alarms, bake } = input;
+  if (record.stopRequested) {
+    return { kind: 'stop', reason: `stopped by ${record.stopRequested.by}${record.stopRequested.reason ? `: ${record.stopRequested.reason}` : ''}` };
+  }
+  if (record.deadline !== undefined && now > record.deadline) {
+    return { kind: 'deadline', reason: `the deployment ran past its timeout (deadline ${new Date(record.deadline).toISOString()})` };
+  }
+  const red = alarms.filter((alarm) => alarm.state === 'ALARM' || alarm.state === 'missing');
+  if (red.length > 0) {
+    return { kind: 'unhealthy', reason: red.map((alarm) => (alarm.state === 'missing' ? `alarm ${alarm.name} does not exist` : `alarm ${alarm.name} is in ALARM${alarm.reason ? ` (${alarm.reason})` : ''}`)).join('; ') };
+  }
+  if (record.promoteRequested) return { kind: 'promote' };
+  // The bake ends with the check scheduled at its end, not with the first check that happens to
+  // run late: every bake makes exactly ⌈duration / interval⌉ checks (what the planner counts),
+  // and lasts at least its duration, since the Wait never wakes before the scheduled time.
+  if (Date.parse(bake.nextCheckAt) >= bake.until) return { kind: 'next' };
+  return { kind: 'bake' };
+}

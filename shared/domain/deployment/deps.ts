@@ -1,0 +1,16 @@
+import type { Clock } from '../../ports/clock';
+import type { DeploymentStore } from '../../ports/deployment-store';
+import type { HealthSignals } from '../../ports/health-signals';
+import type { LambdaRegistry } from '../../ports/lambda-registry';
+import type { Notifier } from '../../ports/notifier';
+import type { Orchestrator } from '../../ports/orchestrator';
+
+/** Everything the engine talks to. Each task takes only the ports it uses (`Pick<EngineDeps, …>`). */
+export interface EngineDeps {
+  readonly lambda: LambdaRegistry;
+  readonly health: HealthSignals;
+  readonly store: DeploymentStore;
+  readonly notifier: Notifier;
+  readonly orchestrator: Orchestrator;
+  readonly clock: Clock;
+}

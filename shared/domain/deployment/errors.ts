@@ -1,0 +1,121 @@
+import { FledgeError } from '../errors';
+
+/**
+ * Errors of the deployment engine. Each `name` is what the state machine matches in its Retry
+ * and Catch clauses (`fledge.<Code>`): a Lambda task that throws one surfaces it as the task's
+ * error name, so renaming one is a change to `state-machines/deployment.asl.yml` too.
+ */
+export class EngineError extends FledgeError {
+  override readonly name: string = 'fledge.EngineError';
+  override readonly code: string = 'EngineError';
+}
+
+/** Throttling, a 5xx, or "an update is in progress": the same call is expected to work later. */
+export class TransientAwsError extends EngineError {
+  override readonly name = 'fledge.Transient';
+  override readonly code = 'Transient';
+}
+
+/** The alias was changed by someone else since fledge last read or wrote it. */
+export class AliasDriftedError extends EngineError {
+  override readonly name = 'fledge.AliasDrifted';
+  override readonly code = 'AliasDrifted';
+}
+
+/** The function (or the named version or alias) does not exist. */
+export class FunctionNotFoundError extends EngineError {
+  override readonly name = 'fledge.FunctionNotFound';
+  override readonly code = 'FunctionNotFound';
+}
+
+/** Another deployment holds the function+alias lock. */
+export class LockConflictError extends EngineError {
+  override readonly name = 'fledge.LockConflict';
+  override readonly code = 'LockConflict';
+  constructor(
+    message: string,
+    /** The deployment that holds the lock. */
+    readonly holder: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The deployment cannot start on the alias as it is (for example it already has weighted routing). */
+export class DeploymentRefusedError extends EngineError {
+  override readonly name = 'fledge.Refused';
+  override readonly code = 'Refused';
+}
+
+/** `$LATEST` ended in `LastUpdateStatus=Failed`, or someone else changed it while fledge published. */
+export class FunctionUpdateFailedError extends EngineError {
+  override readonly name = 'fledge.FunctionUpdateFailed';
+  override readonly code = 'FunctionUpdateFailed';
+}
+
+/** A CloudWatch alarm that judges the deployment is in ALARM (or does not exist). */
+export class HealthCheckFailedError extends EngineError {
+  override readonly name = 'fledge.HealthCheckFailed';
+  override readonly code = 'HealthCheckFailed';
+}
+
+/** The smoke test, or a beforeTraffic/afterTraffic hook, failed. */
+export class VerificationFailedError extends EngineError {
+  override readonly name = 'fledge.VerificationFailed';
+  override readonly code = 'VerificationFailed';
+}
+
+/** The deployment ran past the spec's `timeout`. */
+export class DeadlineExceededError extends EngineError {
+  override readonly name = 'fledge.DeadlineExceeded';
+  override readonly code = 'DeadlineExceeded';
+}
+
+/** A person asked to stop the deployment. */
+export class StopRequestedError extends EngineError {
+  override readonly name = 'fledge.StopRequested';
+  override readonly code = 'StopRequested';
+}
+
+/** An approver rejected the deployment. */
+export class ApprovalRejectedError extends EngineError {
+  override readonly name = 'fledge.ApprovalRejected';
+  override readonly code = 'ApprovalRejected';
+}
+
+/** The approval was already decided, expired, or its task is gone: nothing was changed. */
+export class ApprovalClosedError extends EngineError {
+  override readonly name = 'fledge.ApprovalClosed';
+  override readonly code = 'ApprovalClosed';
+}
+
+/** No deployment (or approval) with that id. */
+export class NotFoundError extends EngineError {
+  override readonly name = 'fledge.NotFound';
+  override readonly code = 'NotFound';
+}
+
+/** The deployment is finished: a stop or promote request comes too late. */
+export class DeploymentFinishedError extends EngineError {
+  override readonly name = 'fledge.DeploymentFinished';
+  override readonly code = 'DeploymentFinished';
+}
+
+/** A task received input it cannot work with: a bug or a hand-made execution input. */
+export class InvalidTaskInputError extends EngineError {
+  override readonly name = 'fledge.InvalidInput';
+  override readonly code = 'InvalidInput';
+}
+
+/** An AWS call failed for a reason that retrying will not fix (access denied, validation). */
+export class AwsCallFailedError extends EngineError {
+  override readonly name = 'fledge.AwsCallFailed';
+  override readonly code = 'AwsCallFailed';
+}
+
+/** The deployment's own configuration is missing or wrong (environment of a task function). */
+export class ConfigurationError extends EngineError {
+  override readonly name = 'fledge.Configuration';
+  override readonly code = 'Configuration';
+}

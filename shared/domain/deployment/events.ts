@@ -1,0 +1,30 @@
+import type { DeploymentEvent, DeploymentEventKind } from './model';
+
+/**
+ * Deterministic event keys: the same step of the same deployment always yields the same key,
+ * so an append retried after a lost response is a no-op instead of a duplicate.
+ */
+export const eventKeys = {
+  started: () => 'started',
+  published: () => 'published',
+  noChange: () => 'no-change',
+  verified: () => 'verified',
+  weight: (stepIndex: number) => `weight-${pad(stepIndex)}`,
+  check: (stepIndex: number, check: number) => `check-${pad(stepIndex)}-${pad(check)}`,
+  approvalRequested: (approvalId: string) => `approval-${approvalId}-requested`,
+  approvalDecided: (approvalId: string) => `approval-${approvalId}-decided`,
+  promoteRequested: () => 'promote-requested',
+  stopRequested: () => 'stop-requested',
+  cleanup: () => 'cleanup',
+  /** One terminal event per deployment, whoever writes it (a task or the safety net). */
+  outcome: () => 'outcome',
+} as const;
+
+function pad(value: number): string {
+  return String(value).padStart(4, '0');
+}
+
+/** Builds an event. */
+export function event(deploymentId: string, key: string, kind: DeploymentEventKind, at: number, message: string, data?: Record<string, unknown>): DeploymentEvent {
+  return { deploymentId, key, kind, at, message, ...(data === undefined ? {} : { data }) };
+}

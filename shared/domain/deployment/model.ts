@@ -1,0 +1,208 @@
+import type { DeploymentSpec, TrafficStep } from '../spec/model';
+import type { SpecProblem } from '../spec/problems';
+
+/** Where the code of the new version comes from, resolved by the starter (S3 trigger, API, CLI). */
+export type ArtifactLocation =
+  | { readonly bucket: string; readonly key: string; readonly versionId?: string }
+  | { readonly imageUri: string };
+
+/** What a starter passes to StartExecution. The execution name is the deployment id. */
+export interface ExecutionInput {
+  readonly deploymentId: string;
+  readonly spec: DeploymentSpec;
+  readonly artifact: ArtifactLocation;
+  /** Who started it (IAM principal, e-mail, `s3://bucket/key`). */
+  readonly startedBy: string;
+  /** How it was started: `s3`, `api`, `cli`, `local`. */
+  readonly source: string;
+}
+
+/** Lifecycle of a deployment. The record's status is the truth, whatever the execution shows. */
+export type DeploymentStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'AWAITING_APPROVAL'
+  | 'SUCCEEDED'
+  | 'NO_CHANGE'
+  | 'ROLLED_BACK'
+  | 'DRIFTED'
+  | 'FAILED'
+  | 'REJECTED';
+
+/** Statuses after which nothing changes any more. */
+export const TERMINAL_STATUSES: readonly DeploymentStatus[] = ['SUCCEEDED', 'NO_CHANGE', 'ROLLED_BACK', 'DRIFTED', 'FAILED', 'REJECTED'];
+
+/** Whether a deployment in `status` is finished. */
+export function isTerminal(status: DeploymentStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** The routing of an alias: the version it points at, and at most one extra version with its share (0–1). */
+export interface AliasRouting {
+  readonly version: string;
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+/** An alias as read from Lambda. */
+export interface AliasState extends AliasRouting {
+  readonly revisionId: string;
+}
+
+/**
+ * The alias before the deployment touched anything. `alias: null` means it did not exist;
+ * `functionExisted: false` means fledge created the function in this deployment.
+ */
+export interface AliasSnapshot {
+  readonly alias: AliasState | null;
+  readonly functionExisted: boolean;
+}
+
+/**
+ * A change fledge is about to make to the alias, written before the call (write-ahead) so a
+ * retried task whose first attempt succeeded but lost its response recognises its own change.
+ */
+export interface AliasIntent {
+  readonly target: AliasRouting | null;
+  /** Revision the alias had when fledge decided to change it. */
+  readonly expectedRevisionId: string | null;
+  readonly description: string;
+}
+
+/** The deployment as stored: its facts, its status and the alias bookkeeping the safety net needs. */
+export interface DeploymentRecord {
+  readonly deploymentId: string;
+  readonly functionName: string;
+  readonly alias: string;
+  readonly status: DeploymentStatus;
+  readonly spec: DeploymentSpec;
+  readonly artifact: ArtifactLocation;
+  readonly startedBy: string;
+  readonly source: string;
+  /** Epoch ms (simulated in local mode). */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Epoch ms at which the engine started (Prepare). */
+  readonly startedAt?: number;
+  /** Epoch ms after which the deployment rolls back. */
+  readonly deadline?: number;
+  readonly snapshot?: AliasSnapshot;
+  readonly newVersion?: string;
+  /** Percent of traffic on the new version as last set by fledge. */
+  readonly currentWeight?: number;
+  /** The alias revision fledge last wrote or read; anything else is drift. */
+  readonly aliasRevisionId?: string;
+  readonly intent?: AliasIntent;
+  /** The fledge alarm on the new version, when the spec asks for an error rate. */
+  readonly alarmName?: string;
+  readonly promoteRequested?: { readonly by: string; readonly at: number };
+  readonly stopRequested?: { readonly by: string; readonly at: number; readonly reason?: string };
+  /** Why it ended the way it did (rollback reason, refusal, failure). */
+  readonly reason?: string;
+  /** The pending approval, while AWAITING_APPROVAL. */
+  readonly approvalId?: string;
+  readonly executionArn?: string;
+  /** Every problem of a spec a starter refused (status REJECTED), located. */
+  readonly problems?: readonly SpecProblem[];
+  /** Fingerprint of the request that created the record: an Idempotency-Key reused with another body is refused. */
+  readonly requestFingerprint?: string;
+  /**
+   * Set by the safety net when it takes over a deployment whose execution ended abnormally: from
+   * then on no task of that execution (one may outlive it) may announce an alias change.
+   */
+  readonly abandonedAt?: number;
+}
+
+/** Kinds of history events. */
+export type DeploymentEventKind =
+  | 'started'
+  | 'published'
+  | 'noChange'
+  | 'verified'
+  | 'weight'
+  | 'check'
+  | 'approvalRequested'
+  | 'approvalGiven'
+  | 'approvalRejected'
+  | 'promoteRequested'
+  | 'stopRequested'
+  | 'promoted'
+  | 'rolledBack'
+  | 'drifted'
+  | 'failed'
+  | 'rejected'
+  | 'cleanup';
+
+/** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
+export interface DeploymentEvent {
+  readonly deploymentId: string;
+  readonly key: string;
+  readonly kind: DeploymentEventKind;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** An approval waiting for a decision. The task token never leaves the store. */
+export interface ApprovalRecord {
+  readonly approvalId: string;
+  readonly deploymentId: string;
+  readonly taskToken: string;
+  readonly status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+  readonly requestedAt: number;
+  /** Epoch ms after which the task has timed out. */
+  readonly expiresAt: number;
+  readonly message?: string;
+  readonly decidedBy?: string;
+  readonly decidedAt?: number;
+  readonly comment?: string;
+}
+
+/** The per-alias lock. */
+export interface AliasLock {
+  readonly functionName: string;
+  readonly alias: string;
+  readonly holder: string;
+  /** Epoch ms after which anyone may take it over. */
+  readonly expiresAt: number;
+}
+
+/** What a task returns when the engine decides where to go next (the `Route` / `AfterCheck` choices). */
+export type NextAction = 'bake' | 'approval' | 'promote' | 'next';
+
+/** The bake in progress: absolute times so Lambda latency does not accumulate over checks. */
+export interface BakeState {
+  /** Epoch ms the bake started. */
+  readonly startedAt: number;
+  /** Epoch ms the bake ends. */
+  readonly until: number;
+  readonly checkInterval: number;
+  /** ISO time of the next check: the Wait state's TimestampPath. */
+  readonly nextCheckAt: string;
+  /** Checks done in this bake. */
+  readonly checks: number;
+}
+
+/**
+ * The JSON that flows through the state machine: the execution input plus what the tasks
+ * learned. Each task returns the whole state (the ASL selects `$.Payload`).
+ */
+export interface EngineState extends ExecutionInput {
+  /** Epoch ms; set by Prepare. */
+  readonly startedAt?: number;
+  readonly deadline?: number;
+  readonly trafficSteps?: readonly TrafficStep[];
+  /** Index of the next traffic step to walk. */
+  readonly stepIndex?: number;
+  readonly weight?: number;
+  readonly published?: { readonly version: string; readonly changed: boolean; readonly codeSha256: string };
+  readonly action?: NextAction;
+  readonly bake?: BakeState;
+  readonly approval?: { readonly timeoutSeconds: number; readonly stepIndex: number; readonly message?: string };
+  /** Green health checks so far (approval requests report it). */
+  readonly checksPassed?: number;
+  /** Set by a Catch (`ResultPath: $.failure`). */
+  readonly failure?: { readonly Error?: string; readonly Cause?: string };
+  /** Set by Rollback's Catch: why the rollback itself failed. */
+  readonly rollbackFailure?: { readonly Error?: string; readonly Cause?: string };
+}

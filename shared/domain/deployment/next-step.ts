@@ -1,0 +1,56 @@
+import { changeAlias } from './alias';
+import { startBake } from './bake';
+import type { EngineDeps } from './deps';
+import { DeadlineExceededError, InvalidTaskInputError, StopRequestedError } from './errors';
+import { event, eventKeys } from './events';
+import type { EngineState } from './model';
+import { requireVersion } from './pre-traffic';
+import { loadRecord } from './record';
+import { routingFor } from './routing';
+import { walkSteps } from './steps';
+
+/**
+ * The NextStep task: applies the next weight (consecutive setWeights collapse into one alias
+ * update) and stops at the next bake, approval, or the end, telling the `Route` choice which.
+ * Safe to retry: the alias change recognises its own earlier success.
+ */
+export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+  const { store, clock } = deps;
+  const { deploymentId, spec } = state;
+  const version = requireVersion(state);
+  if (!state.trafficSteps) throw new InvalidTaskInputError(`deployment ${deploymentId}: no traffic steps in the state`);
+  const now = clock.now();
+  let record = await loadRecord(store, deploymentId);
+  if (record.status === 'AWAITING_APPROVAL') {
+    // Back from an approval that was granted: the deployment runs again.
+    record = (await store.updateDeployment(deploymentId, { status: 'RUNNING', approvalId: null }, { onlyIfStatusIn: ['AWAITING_APPROVAL'] })) ?? record;
+  }
+  // A stop asked for before the first bake (or in a strategy without one) is honoured here.
+  if (record.stopRequested) throw new StopRequestedError(`stopped by ${record.stopRequested.by}${record.stopRequested.reason ? `: ${record.stopRequested.reason}` : ''}`);
+  const deadline = state.deadline ?? record.deadline;
+  if (deadline !== undefined && now > deadline) throw new DeadlineExceededError(`deployment ${deploymentId} ran past its timeout of ${spec.timeout} s`);
+
+  const walk = walkSteps(state.trafficSteps, state.stepIndex ?? 0, spec.approval);
+  let weight = state.weight ?? 0;
+  const previous = record.snapshot?.alias?.version;
+  if (walk.weight && walk.stop.kind !== 'promote' && previous !== undefined) {
+    const percent = walk.weight.percent;
+    const routing = routingFor(previous, version, percent);
+    await changeAlias(deps, record, routing, `set ${percent}% on version ${version}`);
+    weight = percent;
+    await store.appendEvent(event(deploymentId, eventKeys.weight(walk.weight.stepIndex), 'weight', clock.now(), `${percent}% of traffic on version ${version}`, { percent, version, previousVersion: previous }));
+  }
+  const base = { ...state, stepIndex: walk.nextIndex, weight, bake: undefined, approval: undefined };
+  switch (walk.stop.kind) {
+    case 'bake':
+      return { ...base, action: 'bake', bake: startBake(clock.now(), walk.stop.duration, spec.health.checkInterval) };
+    case 'approval': {
+      const left = deadline === undefined ? walk.stop.timeout : Math.floor((deadline - clock.now()) / 1000);
+      if (left <= 0) throw new DeadlineExceededError(`deployment ${deploymentId} has no time left for its approval before its timeout`);
+      const message = walk.stop.message;
+      return { ...base, action: 'approval', approval: { timeoutSeconds: Math.max(1, Math.min(walk.stop.timeout, left)), stepIndex: walk.stop.stepIndex, ...(message === undefined ? {} : { message }) } };
+    }
+    case 'promote':
+      return { ...base, action: 'promote' };
+  }
+}

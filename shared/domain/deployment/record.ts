@@ -1,0 +1,19 @@
+import type { DeploymentStore } from '../../ports/deployment-store';
+import { NotFoundError } from './errors';
+import type { DeploymentRecord, DeploymentStatus } from './model';
+import { TERMINAL_STATUSES } from './model';
+
+/** Reads the deployment record, which every task needs; a missing one is a bug or a hand-made input. */
+export async function loadRecord(store: DeploymentStore, deploymentId: string): Promise<DeploymentRecord> {
+  const record = await store.getDeployment(deploymentId);
+  if (!record) throw new NotFoundError(`deployment ${deploymentId} has no record`);
+  return record;
+}
+
+/** Statuses from which the engine may still end a deployment. */
+export const OPEN_STATUSES: readonly DeploymentStatus[] = ['PENDING', 'RUNNING', 'AWAITING_APPROVAL'];
+
+/** Statuses the safety net may still repair: open ones, and FAILED (a rollback that could not finish). */
+export const REPAIRABLE_STATUSES: readonly DeploymentStatus[] = [...OPEN_STATUSES, 'FAILED'];
+
+export { TERMINAL_STATUSES };

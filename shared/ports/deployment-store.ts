@@ -1,0 +1,64 @@
+import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, DeploymentStatus } from '../domain/deployment/model';
+
+/** Fields of a record a task may change; `undefined` values are left alone, `null` removes. */
+export type DeploymentPatch = {
+  readonly [K in Exclude<keyof DeploymentRecord, 'deploymentId' | 'createdAt'>]?: DeploymentRecord[K] | null;
+};
+
+/** Conditions of {@link DeploymentStore.updateDeployment}. */
+export interface UpdateConditions {
+  readonly onlyIfStatusIn?: readonly DeploymentStatus[];
+  readonly unlessAbandoned?: boolean;
+}
+
+/** Filters of {@link DeploymentStore.listDeployments}; each combination is one index query. */
+export interface DeploymentQuery {
+  readonly functionName?: string;
+  readonly alias?: string;
+  readonly status?: DeploymentStatus;
+  readonly limit: number;
+  /** Opaque, from the previous page. */
+  readonly cursor?: string;
+}
+
+/**
+ * The deployments table: records, their history, the per-alias locks and the approvals.
+ * Every write is conditional or idempotent so a retried task changes nothing twice.
+ */
+export interface DeploymentStore {
+  /** Creates the record unless one with this id exists; returns the stored record either way. */
+  createDeployment(record: DeploymentRecord): Promise<DeploymentRecord>;
+  getDeployment(deploymentId: string): Promise<DeploymentRecord | undefined>;
+  /**
+   * Applies `patch`; when `onlyIfStatusIn` is given, only if the current status is one of them;
+   * with `unlessAbandoned`, only if the safety net has not taken the deployment over.
+   * Returns the updated record, or `undefined` when the condition did not hold.
+   */
+  updateDeployment(deploymentId: string, patch: DeploymentPatch, options?: UpdateConditions): Promise<DeploymentRecord | undefined>;
+  /** Appends unless an event with the same key exists. Returns whether it was new. */
+  appendEvent(event: DeploymentEvent): Promise<boolean>;
+  /** The history in the order it happened. */
+  listEvents(deploymentId: string): Promise<readonly DeploymentEvent[]>;
+  /** Newest first. */
+  listDeployments(query: DeploymentQuery): Promise<{ readonly items: readonly DeploymentRecord[]; readonly cursor?: string }>;
+
+  /**
+   * Takes the lock when it is free, already ours, expired, or `takeOverFrom` still holds it.
+   * Returns `undefined` when taken, or the lock as it stands when someone else holds it.
+   */
+  acquireLock(lock: AliasLock, now: number, takeOverFrom?: string): Promise<AliasLock | undefined>;
+  getLock(functionName: string, alias: string): Promise<AliasLock | undefined>;
+  /** Releases the lock if `holder` holds it; otherwise does nothing. */
+  releaseLock(functionName: string, alias: string, holder: string): Promise<void>;
+
+  /** Stores (or, on a retried request, replaces the token of) a pending approval. */
+  putApproval(approval: ApprovalRecord): Promise<void>;
+  getApproval(approvalId: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Moves a PENDING approval to its decision. Returns the approval as it was before, or
+   * `undefined` when it was not PENDING (already decided or expired): decisions are single-use.
+   */
+  decideApproval(approvalId: string, decision: { status: 'APPROVED' | 'REJECTED' | 'EXPIRED'; by?: string; at: number; comment?: string }): Promise<ApprovalRecord | undefined>;
+  /** Puts a claimed approval back to PENDING (its decision could not be delivered and may be retried). */
+  reopenApproval(approvalId: string): Promise<void>;
+}

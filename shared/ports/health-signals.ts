@@ -1,0 +1,31 @@
+/** The error-rate alarm fledge creates on the new version only (ExecutedVersion dimension). */
+export interface VersionAlarmDefinition {
+  readonly alarmName: string;
+  readonly functionName: string;
+  readonly alias: string;
+  readonly version: string;
+  /** Percent of invocations that errored, above which the alarm fires. */
+  readonly thresholdPercent: number;
+  /** Below this many invocations in a period, the rate is not judged (reads as 0). */
+  readonly minInvocations: number;
+  /** Seconds; Lambda's standard metrics have 1-minute resolution. */
+  readonly periodSeconds: number;
+  readonly description: string;
+}
+
+/** The state of one alarm; `missing` when no alarm has that name. */
+export interface AlarmStatus {
+  readonly name: string;
+  readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' | 'missing';
+  readonly reason?: string;
+}
+
+/** CloudWatch as the engine uses it. */
+export interface HealthSignals {
+  /** Creates or replaces the alarm (PutMetricAlarm is an upsert, so retries are safe). */
+  ensureVersionAlarm(definition: VersionAlarmDefinition): Promise<void>;
+  /** Deletes the alarms; absent ones are fine. */
+  deleteAlarms(alarmNames: readonly string[]): Promise<void>;
+  /** States of the named alarms, in the order asked. */
+  describeAlarms(alarmNames: readonly string[]): Promise<readonly AlarmStatus[]>;
+}

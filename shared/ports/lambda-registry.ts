@@ -1,0 +1,65 @@
+import type { FunctionConfigurationSpec } from '../domain/spec/model';
+import type { AliasRouting, AliasState, ArtifactLocation } from '../domain/deployment/model';
+
+/** The configuration of `$LATEST` (or a version) as far as the engine cares. */
+export interface FunctionState {
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly version: string;
+  /** `Pending`, `Active`, `Inactive`, `Failed`. */
+  readonly state?: string;
+  readonly stateReason?: string;
+  /** `Successful`, `InProgress`, `Failed`. */
+  readonly lastUpdateStatus?: string;
+  readonly lastUpdateStatusReason?: string;
+  readonly codeSha256: string;
+  readonly revisionId: string;
+}
+
+/** A published version. */
+export interface PublishedVersion {
+  readonly version: string;
+  readonly codeSha256: string;
+  readonly revisionId: string;
+}
+
+/** Outcome of invoking a function. */
+export interface InvokeResult {
+  /** The function threw (`Unhandled`) or returned an error (`Handled`). */
+  readonly functionError?: string;
+  readonly executedVersion?: string;
+  /** The parsed JSON payload, or the raw text when it is not JSON. */
+  readonly payload: unknown;
+}
+
+/**
+ * The Lambda control plane. Adapters translate service errors: throttling, 5xx and
+ * "update in progress" → `TransientAwsError`; a `RevisionId` precondition failure on an alias
+ * → `AliasDriftedError`; a missing function/alias → `FunctionNotFoundError` (or `undefined`
+ * where the method says so).
+ */
+export interface LambdaRegistry {
+  /** `undefined` when the function does not exist. */
+  getFunction(functionName: string): Promise<FunctionState | undefined>;
+  createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec }): Promise<FunctionState>;
+  updateConfiguration(input: { functionName: string; configuration: FunctionConfigurationSpec; revisionId?: string }): Promise<FunctionState>;
+  updateCode(input: { functionName: string; artifact: ArtifactLocation; revisionId?: string }): Promise<FunctionState>;
+  /** Polls until `State=Active` and `LastUpdateStatus` is no longer `InProgress`; returns the final state. */
+  waitUntilSettled(functionName: string, options: { timeoutMs: number }): Promise<FunctionState>;
+  /** Publishes `$LATEST` only if it still has `codeSha256` and `revisionId`; otherwise `FunctionUpdateFailedError`. */
+  publishVersion(input: { functionName: string; codeSha256: string; revisionId: string; description?: string }): Promise<PublishedVersion>;
+  /** `undefined` when the alias does not exist. */
+  getAlias(functionName: string, alias: string): Promise<AliasState | undefined>;
+  createAlias(input: { functionName: string; alias: string; routing: AliasRouting; description?: string }): Promise<AliasState>;
+  /** Fails with `AliasDriftedError` when the alias's revision is no longer `revisionId`. */
+  updateAlias(input: { functionName: string; alias: string; routing: AliasRouting; revisionId: string }): Promise<AliasState>;
+  /** Deletes the alias (rollback of a deployment that created it). Absent is fine. */
+  deleteAlias(functionName: string, alias: string): Promise<void>;
+  /** Every alias of the function with its routing. */
+  listAliases(functionName: string): Promise<readonly (AliasState & { readonly name: string })[]>;
+  invoke(input: { functionName: string; qualifier?: string; payload: unknown }): Promise<InvokeResult>;
+  /** Numbered versions, ascending (no `$LATEST`). */
+  listVersions(functionName: string): Promise<readonly string[]>;
+  /** Deletes one numbered version. Absent is fine. */
+  deleteVersion(functionName: string, version: string): Promise<void>;
+}

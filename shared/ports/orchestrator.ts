@@ -1,0 +1,13 @@
+/** Step Functions as the engine and its starters use it. */
+export interface Orchestrator {
+  /**
+   * Starts the deployment state machine with `name` = the deployment id. Starting the same name
+   * with the same input again returns the existing execution (duplicate events are harmless).
+   */
+  startExecution(input: { name: string; input: unknown }): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+  stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void>;
+  /** Fails with `ApprovalClosedError` when the task timed out or no longer exists. */
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
+  /** Fails with `ApprovalClosedError` when the task timed out or no longer exists. */
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+}

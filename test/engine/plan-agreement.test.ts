@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planDeployment } from '../../shared/domain/plan/planner';
+import { decideApproval } from '../../shared/domain/deployment/approval';
+import type { DeploymentSpec, StrategySpec } from '../../shared/domain/spec/model';
+import { deploymentId, ROLE, USER_TIMEOUT, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, recordStatus, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+
+/**
+ * The planner's cost model (shared/domain/plan/cost.ts) counts the states and task invocations of
+ * state-machines/deployment.asl.yml. Here a real execution of each strategy is counted the way AWS
+ * bills it and compared with the plan.
+ */
+describe('the plan agrees with real executions', () => {
+  let world: EngineWorld;
+  const touch = guardAliases(() => world);
+
+  beforeAll(async () => {
+    world = await startEngine();
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  const cases: { label: string; strategy: StrategySpec; extra?: Partial<DeploymentSpec>; newFunction?: boolean }[] = [
+    {
+      label: 'first-deployment',
+      strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 300 }] },
+      extra: { configuration: { runtime: 'nodejs22.x', handler: 'index.handler', role: ROLE, timeout: USER_TIMEOUT } },
+      newFunction: true,
+    },
+    { label: 'canary', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 150 }] } },
+    { label: 'canary-approval', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: 3600 }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 120 }] } },
+    { label: 'linear', strategy: { kind: 'linear', percent: 25, interval: 60 } },
+    { label: 'all-at-once', strategy: { kind: 'allAtOnce' } },
+    { label: 'blue-green', strategy: { kind: 'blueGreen' }, extra: { health: { alarms: [], checkInterval: 60, smokeTest: { payload: {} } } } },
+  ];
+
+  for (const { label, strategy, extra, newFunction } of cases) {
+    it(`counts the same states, task invocations and checks for ${label}`, async () => {
+      // Prepare
+      const name = touch(`plan-${label}-fn`);
+      if (!newFunction) await existingFunction(world, name);
+      const deployment = spec(name, strategy, extra);
+      const plan = planDeployment(deployment, { functionExists: !newFunction });
+      const id = deploymentId(label);
+
+      // Act
+      const { executionArn } = await startDeployment(world, { deploymentId: id, spec: deployment, artifact: await uploadArtifact(world, `${name}/v2.zip`, userCode('v2')) });
+      if (strategy.kind === 'canary' && strategy.steps.some((step) => step.type === 'approval')) {
+        const { approvalId } = await recordStatus(world, id, 'AWAITING_APPROVAL');
+        await decideApproval(world.plane.deps, { approvalId: approvalId!, approve: true, by: 'planner-test' });
+      }
+      const status = await executionEnd(world, executionArn);
+      const history = await executionHistory(world, executionArn);
+
+      // Assess
+      expect(status).toBe('SUCCEEDED');
+      const entered = history.filter((event) => event.type?.endsWith('StateEntered')).length;
+      const invocations = history.filter((event) => event.type === 'TaskScheduled' || event.type === 'LambdaFunctionScheduled').length;
+      const checks = (await historyOf(world, id)).filter((event) => event.kind === 'check').length;
+      expect({ stateTransitions: entered, lambdaInvocations: invocations, healthChecks: checks }).toEqual({
+        stateTransitions: plan.cost.stateTransitions,
+        lambdaInvocations: plan.cost.lambdaInvocations,
+        healthChecks: plan.cost.healthChecks,
+      });
+    });
+  }
+});

@@ -1,0 +1,83 @@
+import { AliasDriftedError } from '../../shared/domain/deployment/errors';
+import type { AliasRouting, AliasState, DeploymentRecord } from '../../shared/domain/deployment/model';
+import type { DeploymentPatch, DeploymentStore, UpdateConditions } from '../../shared/ports/deployment-store';
+import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
+
+/**
+ * In-memory stand-ins for the two ports the alias logic uses, for unit tests of the domain
+ * (integration tests use the real adapters against the embedded AWS). The alias keeps Lambda's
+ * revision semantics: every change gets a new revision; a stale revision is a precondition failure.
+ */
+export class FakeAliases implements Pick<LambdaRegistry, 'getAlias' | 'updateAlias' | 'createAlias' | 'deleteAlias'> {
+  alias: AliasState | undefined;
+  private revision = 0;
+  /** When set, the next update is applied but its response is lost (the call throws this error). */
+  loseNextResponse: Error | undefined;
+  calls: string[] = [];
+
+  constructor(initial?: AliasRouting) {
+    if (initial) this.alias = { ...initial, revisionId: this.nextRevision() };
+  }
+
+  /** A change by someone else (a person, another tool). */
+  changeBySomeoneElse(routing: AliasRouting): void {
+    this.alias = { ...routing, revisionId: this.nextRevision() };
+  }
+
+  async getAlias(): Promise<AliasState | undefined> {
+    this.calls.push('getAlias');
+    return this.alias;
+  }
+
+  async updateAlias(input: { routing: AliasRouting; revisionId: string }): Promise<AliasState> {
+    this.calls.push('updateAlias');
+    if (!this.alias || this.alias.revisionId !== input.revisionId) throw new AliasDriftedError('precondition failed');
+    this.alias = { ...input.routing, revisionId: this.nextRevision() };
+    return this.respond();
+  }
+
+  async createAlias(input: { routing: AliasRouting }): Promise<AliasState> {
+    this.calls.push('createAlias');
+    if (this.alias) throw new AliasDriftedError('alias exists');
+    this.alias = { ...input.routing, revisionId: this.nextRevision() };
+    return this.respond();
+  }
+
+  async deleteAlias(): Promise<void> {
+    this.calls.push('deleteAlias');
+    this.alias = undefined;
+  }
+
+  private respond(): AliasState {
+    const lost = this.loseNextResponse;
+    this.loseNextResponse = undefined;
+    if (lost) throw lost;
+    return this.alias!;
+  }
+
+  private nextRevision(): string {
+    this.revision += 1;
+    return `rev-${this.revision}`;
+  }
+}
+
+/** A record store holding one deployment, applying patches and their conditions as the DynamoDB adapter does. */
+export class FakeRecords implements Pick<DeploymentStore, 'updateDeployment' | 'getDeployment'> {
+  constructor(public record: DeploymentRecord) {}
+
+  async getDeployment(): Promise<DeploymentRecord | undefined> {
+    return this.record;
+  }
+
+  async updateDeployment(_id: string, patch: DeploymentPatch, options: UpdateConditions = {}): Promise<DeploymentRecord | undefined> {
+    if (options.onlyIfStatusIn && !options.onlyIfStatusIn.includes(this.record.status)) return undefined;
+    if (options.unlessAbandoned && this.record.abandonedAt !== undefined) return undefined;
+    const next: Record<string, unknown> = { ...this.record };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete next[key];
+      else if (value !== undefined) next[key] = value;
+    }
+    this.record = next as unknown as DeploymentRecord;
+    return this.record;
+  }
+}

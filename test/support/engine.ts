@@ -1,0 +1,219 @@
+import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { afterEach, expect } from 'vitest';
+import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../../local/control-plane';
+import { startLocalAws, type LocalAws } from '../../local/server';
+import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/domain/deployment/model';
+import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/domain/spec/model';
+import { clientConfig, eventually } from './local-aws';
+import { functionZip } from './zip';
+
+export const ROLE = 'arn:aws:iam::000000000000:role/fledge-test-function';
+
+/** User functions run real code in worker threads: at the compressed scale Lambda's default 3 s timeout is 15 real ms, less than a cold start. */
+export const USER_TIMEOUT = 900;
+
+/**
+ * The compressed time scale of the engine suites: one simulated second lasts 5 real ms, so a
+ * 2-minute bake takes 0.6 s. Slow enough that a task's real work (a few HTTP calls) stays a
+ * small part of a check interval.
+ */
+export const TIME_SCALE = 0.005;
+
+/** An embedded AWS with fledge provisioned on it. */
+export interface EngineWorld {
+  readonly aws: LocalAws;
+  readonly plane: LocalControlPlane;
+  /** A Lambda client of the test itself (a person or another tool, for drift). */
+  readonly lambda: LambdaClient;
+  stop(): Promise<void>;
+}
+
+/** Starts an embedded AWS on the compressed clock and provisions fledge on it. */
+export async function startEngine(options: ControlPlaneOptions & { timeScale?: number } = {}): Promise<EngineWorld> {
+  const aws = await startLocalAws({ port: 0, timeScale: options.timeScale ?? TIME_SCALE, lambda: { updateDelayMs: 200 }, cloudwatch: { evaluationIntervalSeconds: 5 } });
+  process.env.FLEDGE_LOG ??= 'off';
+  // One SDK attempt: retries are the state machine's job, on the simulated clock (the SDK's own
+  // backoff sleeps in real time, and a throttle's Retry-After of 1 s would dominate a test).
+  const plane = await provisionControlPlane(aws, { sdkMaxAttempts: 1, ...options });
+  const lambda = new LambdaClient(clientConfig(aws));
+  return {
+    aws,
+    plane,
+    lambda,
+    async stop() {
+      plane.unsubscribe();
+      lambda.destroy();
+      for (const client of Object.values(plane.clients)) client.destroy();
+      await aws.stop();
+    },
+  };
+}
+
+/** Source of a user function: returns `{version: tag}`, or throws when `fails`. */
+export function userCode(tag: string, options: { fails?: boolean } = {}): Record<string, string> {
+  return {
+    'index.mjs': options.fails
+      ? `export const handler = async () => { throw new Error('release ${tag} is broken'); };\n`
+      : `export const handler = async (event) => ({ release: ${JSON.stringify(tag)}, echo: event?.echo ?? null });\n`,
+  };
+}
+
+/** Uploads a zip of `files` to the artifacts bucket and returns its location. */
+export async function uploadArtifact(world: EngineWorld, key: string, files: Record<string, string>): Promise<{ bucket: string; key: string }> {
+  await world.plane.clients.s3.send(new PutObjectCommand({ Bucket: world.plane.bucket, Key: key, Body: functionZip(files) }));
+  return { bucket: world.plane.bucket, key };
+}
+
+/** Creates a function serving `tag` as version 1 behind `alias` — the state before a deployment. */
+export async function existingFunction(world: EngineWorld, name: string, tag = 'v1', alias = 'live', options: { fails?: boolean } = {}): Promise<void> {
+  await world.lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: ROLE, Timeout: USER_TIMEOUT, Code: { ZipFile: functionZip(userCode(tag, options)) } }));
+  await settled(world, name);
+  const version = await world.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+  await world.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version.Version! }));
+}
+
+/** Waits until `$LATEST` is Active with no update in progress. */
+export async function settled(world: EngineWorld, name: string): Promise<void> {
+  await eventually(async () => {
+    const config = await world.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    return config.State === 'Active' && config.LastUpdateStatus !== 'InProgress' ? true : undefined;
+  }, { what: `${name} to settle` });
+}
+
+const DEFAULT_HEALTH: HealthSpec = { alarms: [], checkInterval: 60 };
+
+/** A normalised spec, as the spec parser would produce it. */
+export function spec(functionName: string, strategy: StrategySpec, overrides: Partial<Omit<DeploymentSpec, 'function' | 'strategy'>> = {}): DeploymentSpec {
+  return {
+    version: 1,
+    function: { name: functionName },
+    alias: 'live',
+    artifact: { kind: 'zip', key: 'unused' },
+    strategy,
+    health: DEFAULT_HEALTH,
+    hooks: {},
+    approval: { timeout: 3600 },
+    // Generous: at the compressed scale each task's real latency is many simulated seconds.
+    timeout: 6 * 3600,
+    ...overrides,
+  };
+}
+
+let counter = 0;
+
+/** A fresh deployment id (execution names are unique per state machine). */
+export function deploymentId(label: string): string {
+  counter += 1;
+  return `${label}-${Date.now().toString(36)}-${counter}`.slice(0, 80);
+}
+
+/** Starts a deployment execution as issue 5's starters do; returns its id and execution ARN. */
+export async function startDeployment(world: EngineWorld, input: Omit<ExecutionInput, 'startedBy' | 'source'> & Partial<Pick<ExecutionInput, 'startedBy' | 'source'>>): Promise<{ deploymentId: string; executionArn: string }> {
+  const full: ExecutionInput = { startedBy: 'engine-test', source: 'test', ...input };
+  const out = await world.plane.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: world.plane.stateMachineArn, name: full.deploymentId, input: JSON.stringify(full) }));
+  return { deploymentId: full.deploymentId, executionArn: out.executionArn! };
+}
+
+/** Waits until the execution ends; returns its status. */
+export async function executionEnd(world: EngineWorld, executionArn: string, timeoutMs = 60_000): Promise<string> {
+  return eventually(async () => {
+    const out = await world.plane.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE' ? undefined : out.status;
+  }, { timeoutMs, intervalMs: 50, what: `execution ${executionArn} to end` });
+}
+
+/** Waits until the deployment record reaches `status` (or any terminal status when none is given). */
+export async function recordStatus(world: EngineWorld, id: string, status: DeploymentStatus, timeoutMs = 60_000): Promise<DeploymentRecord> {
+  return eventually(async () => {
+    const record = await world.plane.deps.store.getDeployment(id);
+    return record?.status === status ? record : undefined;
+  }, { timeoutMs, intervalMs: 50, what: `deployment ${id} to be ${status}` });
+}
+
+/** The deployment's history. */
+export async function historyOf(world: EngineWorld, id: string): Promise<readonly DeploymentEvent[]> {
+  return world.plane.deps.store.listEvents(id);
+}
+
+/** The alias as Lambda reports it. */
+export async function aliasOf(world: EngineWorld, name: string, alias = 'live'): Promise<{ version: string; weights: Record<string, number>; revisionId: string }> {
+  const out = await world.lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }));
+  return { version: out.FunctionVersion!, weights: { ...(out.RoutingConfig?.AdditionalVersionWeights ?? {}) }, revisionId: out.RevisionId! };
+}
+
+/**
+ * The invariant after every test: the alias sends all its traffic to one version — never
+ * half-shifted, never `{new: 1.0}` left as an additional weight.
+ */
+export async function expectAliasWhole(world: EngineWorld, name: string, alias = 'live'): Promise<void> {
+  const state = await aliasOf(world, name, alias);
+  expect(Object.values(state.weights).filter((weight) => weight > 0), `${name}:${alias} routing ${JSON.stringify(state.weights)}`).toEqual([]);
+}
+
+/** The whole execution history (all pages). */
+export async function executionHistory(world: EngineWorld, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await world.plane.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, ...(nextToken ? { nextToken } : {}) }));
+    events.push(...(out.events ?? []));
+    nextToken = out.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** Kinds of the deployment's events, in order. */
+export function kinds(events: readonly DeploymentEvent[]): string[] {
+  return events.map((event) => event.kind);
+}
+
+/**
+ * Registers the invariant as an `afterEach`: every alias a test touched routes all its traffic to
+ * one version. Returns `touch(name)`, which a test calls for each function it deploys.
+ */
+export function guardAliases(world: () => EngineWorld): (name: string) => string {
+  const touched: string[] = [];
+  afterEach(async () => {
+    const names = touched.splice(0);
+    for (const name of names) await expectAliasWhole(world(), name);
+  });
+  return (name) => {
+    touched.push(name);
+    return name;
+  };
+}
+
+/**
+ * Invokes the alias continuously until the execution ends, as production traffic would, so
+ * the `AWS/Lambda` metrics (by ExecutedVersion) feed the alarms. Returns invocations per version.
+ */
+export async function trafficUntilEnd(world: EngineWorld, name: string, executionArn: string, alias = 'live'): Promise<{ status: string; byVersion: Record<string, number> }> {
+  const byVersion: Record<string, number> = {};
+  let status: string | undefined;
+  const deadline = Date.now() + 60_000;
+  while (status === undefined) {
+    if (Date.now() > deadline) throw new Error(`execution ${executionArn} did not end within 60 s`);
+    const burst = await Promise.all(
+      Array.from({ length: 4 }, () => world.lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: alias, Payload: Buffer.from('{}') }))),
+    );
+    for (const out of burst) byVersion[out.ExecutedVersion ?? '?'] = (byVersion[out.ExecutedVersion ?? '?'] ?? 0) + 1;
+    const described = await world.plane.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (described.status !== 'RUNNING') status = described.status;
+  }
+  return { status, byVersion };
+}
+
+/** Subscribes an e-mail address to a topic of the control plane (the embedded SNS delivers to its outbox). */
+export async function subscribeEmail(world: EngineWorld, topicArn: string, address: string): Promise<void> {
+  await world.plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: address }));
+}
+
+/** The e-mails the embedded SNS delivered to `address`. */
+export async function mailTo(world: EngineWorld, address: string): Promise<{ subject: string; body: string; topicArn: string }[]> {
+  const response = await fetch(`${world.aws.endpoint}/_fledge/sns/outbox?to=${encodeURIComponent(address)}`);
+  const { messages } = (await response.json()) as { messages: { subject: string; body: string; topicArn: string }[] };
+  return messages;
+}
