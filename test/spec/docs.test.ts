@@ -24,7 +24,21 @@ describe('docs/spec.md', () => {
     // Assess
     expect(example).toBeDefined();
     expect(result.ok ? [] : result.problems).toEqual([]);
-    expect(readme).toContain('npx fledge plan examples/canary.yaml');
+    expect(readme).toContain('npx fledge plan');
+  });
+
+  it('names only example specs that exist and validate in the README', () => {
+    // Prepare
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const named = [...new Set([...readme.matchAll(/examples\/[\w./-]+\.ya?ml/g)].map((match) => match[0]))];
+    // Act
+    const problems = named.flatMap((path) => {
+      const result = parseDeploymentSpec(readFileSync(new URL(`../../${path}`, import.meta.url)), path);
+      return result.ok ? [] : result.problems.map((problem) => `${path}: ${problem.path} ${problem.message}`);
+    });
+    // Assess
+    expect(named.length).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
   });
 
   it('documents every preset', () => {
