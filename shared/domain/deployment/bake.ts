@@ -3,7 +3,9 @@ import type { BakeState, DeploymentRecord } from './model';
 
 /** Starts a bake of `durationSeconds` at `now` with checks every `checkIntervalSeconds`. */
 export function startBake(now: number, durationSeconds: number, checkIntervalSeconds: number): BakeState {
-  const until = now + durationSeconds * 1000;
+  // Whole milliseconds: nextCheckAt travels as an ISO string (ms precision), and a fractional
+  // `until` (a simulated clock's now) would never be reached by it — the bake would never end.
+  const until = Math.ceil(now + durationSeconds * 1000);
   const checkInterval = Math.max(1, checkIntervalSeconds) * 1000;
   return { startedAt: now, until, checkInterval, nextCheckAt: new Date(Math.min(now + checkInterval, until)).toISOString(), checks: 0 };
 }
