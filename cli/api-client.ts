@@ -1,0 +1,167 @@
+import { createHash, createHmac } from 'node:crypto';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Option, type Command } from 'commander';
+import { findLocalMode, type LocalDiscovery } from '../local/discovery';
+import { UsageError } from './program';
+
+/** Where the CLI's API calls go, and how the artifacts bucket is reached. */
+export interface ApiTarget {
+  readonly apiUrl: string;
+  readonly region: string;
+  /** Running local mode, when `--local`. */
+  readonly local?: LocalDiscovery;
+  /** The artifacts bucket (`--bucket`, `FLEDGE_ARTIFACTS_BUCKET`, or local mode's). */
+  readonly bucket?: string;
+}
+
+/** Options every API command takes. */
+export interface ApiOptions {
+  endpoint?: string;
+  local?: boolean;
+  region?: string;
+  bucket?: string;
+  output: 'table' | 'json';
+}
+
+/** Adds `--endpoint`, `--local`, `--region`, `--output` to a command. */
+export function withApiOptions(command: Command): Command {
+  return command
+    .option('--endpoint <url>', "fledge's API base URL (default: $FLEDGE_API_URL)")
+    .option('--local', 'talk to the running `fledge local` of this project (.fledge/local.json)')
+    .option('--region <region>', 'AWS region for signing (default: the standard AWS chain, $AWS_REGION)')
+    .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'));
+}
+
+/**
+ * Resolves the API target. `--local` reads the discovery file `fledge local` writes
+ * (`.fledge/local.json`, or `$FLEDGE_DIR/local.json`); otherwise `--endpoint` or `$FLEDGE_API_URL`.
+ */
+export async function resolveTarget(options: Pick<ApiOptions, 'endpoint' | 'local' | 'region' | 'bucket'>): Promise<ApiTarget> {
+  if (options.local && options.endpoint) throw new UsageError('--local and --endpoint exclude each other');
+  if (options.local) {
+    const local = await findLocalMode();
+    return { apiUrl: local.apiUrl, region: local.region, local, bucket: options.bucket ?? local.bucket };
+  }
+  const apiUrl = options.endpoint ?? process.env['FLEDGE_API_URL'];
+  if (!apiUrl) throw new UsageError("no fledge API to talk to: pass --endpoint <url> (the stack's ApiUrl output), set FLEDGE_API_URL, or use --local");
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new UsageError(`--endpoint must be a URL such as https://abc123.execute-api.eu-west-1.amazonaws.com, got "${apiUrl}"`);
+  }
+  const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? /execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
+  if (!region) throw new UsageError('no AWS region: pass --region or set AWS_REGION');
+  const bucket = options.bucket ?? process.env['FLEDGE_ARTIFACTS_BUCKET'];
+  return { apiUrl: apiUrl.replace(/\/+$/, ''), region, ...(bucket ? { bucket } : {}) };
+}
+
+/** The API answered with an error (`{error: {code, message, details}}`). */
+export class ApiRequestError extends Error {
+  override readonly name = 'ApiRequestError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** The API could not be reached at all (connection refused, reset, timed out). */
+export class ApiUnreachableError extends Error {
+  override readonly name = 'ApiUnreachableError';
+}
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const MAX_ATTEMPTS = 3;
+
+/** SHA-256 for the signer, from node:crypto (the `Checksum` shape @smithy/signature-v4 expects). */
+class Sha256 {
+  private hash;
+  private readonly secret?: string | Uint8Array;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.secret = secret === undefined || typeof secret === 'string' ? secret : ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : new Uint8Array(secret);
+    this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
+  }
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.hash.digest();
+  }
+  reset(): void {
+    this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
+  }
+}
+
+/**
+ * Calls fledge's API with SigV4-signed requests (service `execute-api`), credentials from the
+ * standard AWS chain — API Gateway's IAM authoriser then knows who is calling, and fledge
+ * records that principal. Local mode checks no signature; requests are signed all the same.
+ */
+export class ApiClient {
+  private readonly signer: SignatureV4;
+
+  constructor(readonly target: ApiTarget) {
+    const credentials = target.local ? async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) : defaultProvider();
+    this.signer = new SignatureV4({ service: 'execute-api', region: target.region, credentials, sha256: Sha256 });
+  }
+
+  /**
+   * Sends a request; returns the parsed JSON body, or throws {@link ApiRequestError}. Throttling,
+   * 502/503/504 and dropped connections are retried (3 attempts, growing pauses): every fledge
+   * route is safe to repeat — reads, conditional controls, and starts carry an Idempotency-Key.
+   */
+  async request<T = Record<string, unknown>>(method: string, path: string, options: { json?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.once<T>(method, path, options);
+      } catch (error) {
+        const retryable = error instanceof ApiRequestError ? RETRYABLE.has(error.status) : error instanceof ApiUnreachableError;
+        if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1) * (0.5 + Math.random())));
+      }
+    }
+  }
+
+  private async once<T>(method: string, path: string, options: { json?: unknown; headers?: Record<string, string> }): Promise<T> {
+    const url = new URL(`${this.target.apiUrl}${path}`);
+    const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+    const query: Record<string, string> = {};
+    for (const [key, value] of url.searchParams) query[key] = value;
+    // Signed afresh per attempt: the signature carries the time.
+    const signed = await this.signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query,
+      headers: { host: url.host, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      ...(body !== undefined ? { body } : {}),
+    });
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers: signed.headers as Record<string, string>, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      throw new ApiUnreachableError(`cannot reach fledge's API at ${this.target.apiUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, { cause: error });
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      throw new ApiRequestError(response.status, 'NotJson', `fledge's API answered ${response.status} with a body that is not JSON (is ${this.target.apiUrl} fledge's API?)`);
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string; details?: unknown }; message?: string }).error;
+      // API Gateway's own refusals (e.g. a missing IAM permission) are {message} only.
+      const message = error?.message ?? (parsed as { message?: string }).message ?? `HTTP ${response.status}`;
+      throw new ApiRequestError(response.status, error?.code ?? `Http${response.status}`, message, error?.details);
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
+
+/** Registers `fledge stop`. */
+export function registerStop(program: Command): void {
+  withApiOptions(
+    program
+      .command('stop')
+      .description('Stop a running deployment: it rolls back at its next health check (a pending approval is rejected at once)')
+      .argument('<deployment-id>', 'the deployment')
+      .option('--reason <text>', 'why, recorded in the history'),
+  ).action(async (id: string, options: ApiOptions & { reason?: string }) => {
+    const client = new ApiClient(await resolveTarget(options));
+    const result = await client.request('POST', `/deployments/${encodeURIComponent(id)}/stop`, { json: options.reason ? { reason: options.reason } : {} });
+    process.stdout.write(options.output === 'json' ? `${JSON.stringify(result, null, 2)}\n` : `stop requested for ${id}: it rolls back shortly; follow it with \`fledge status ${id} --watch\`\n`);
+  });
+}

@@ -1,0 +1,95 @@
+import { trafficBar } from './bar';
+import type { Style } from './style';
+import { renderTable } from './table';
+
+/** A deployment as `GET /deployments/{id}` returns it (the fields the CLI shows). */
+export interface DeploymentDetail {
+  readonly deploymentId: string;
+  readonly functionName: string;
+  readonly alias: string;
+  readonly status: string;
+  readonly previousVersion?: string;
+  readonly newVersion?: string;
+  readonly currentWeight?: number;
+  readonly startedBy: string;
+  readonly source: string;
+  readonly createdAt: string;
+  readonly deadline?: string;
+  readonly reason?: string;
+  readonly approvalId?: string;
+  readonly problems?: readonly { path: string; message: string; line?: number; column?: number }[];
+  readonly events: readonly { at: string; kind: string; message: string }[];
+  readonly serverTime?: string;
+}
+
+/** A list item of `GET /deployments`. */
+export type DeploymentSummary = Omit<DeploymentDetail, 'events' | 'serverTime' | 'deadline' | 'approvalId' | 'problems'>;
+
+/** Statuses after which nothing changes any more. */
+export const FINISHED = new Set(['SUCCEEDED', 'NO_CHANGE', 'ROLLED_BACK', 'DRIFTED', 'FAILED', 'REJECTED']);
+/** Finished statuses that mean "it worked". */
+export const SUCCESSFUL = new Set(['SUCCEEDED', 'NO_CHANGE']);
+
+export function colourStatus(status: string, style: Style): string {
+  if (SUCCESSFUL.has(status)) return style.green(status);
+  if (FINISHED.has(status)) return style.red(status);
+  if (status === 'AWAITING_APPROVAL') return style.yellow(status);
+  return style.cyan(status);
+}
+
+function versions(d: Pick<DeploymentDetail, 'previousVersion' | 'newVersion'>): string {
+  return `${d.previousVersion ? `v${d.previousVersion}` : '–'} → ${d.newVersion ? `v${d.newVersion}` : '?'}`;
+}
+
+/** `12m 30s`, `1h 05m`, `45s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** The health line: the last check's verdict, or what is known before the first check. */
+function health(d: DeploymentDetail): string {
+  const checks = d.events.filter((e) => e.kind === 'check');
+  if (checks.length === 0) return 'no checks yet';
+  return `${checks.length} check${checks.length === 1 ? '' : 's'}, last: ${checks.at(-1)!.message}`;
+}
+
+/**
+ * The status block `fledge status` prints (and redraws with --watch): what is deployed where,
+ * the current step, the traffic split as a bar, health, time left and the latest event.
+ */
+export function formatStatus(d: DeploymentDetail, style: Style): string[] {
+  const last = d.events.at(-1);
+  const finished = FINISHED.has(d.status);
+  const now = d.serverTime ? Date.parse(d.serverTime) : Date.now();
+  const rows: string[][] = [
+    ['Deployment', `${d.deploymentId}  ${colourStatus(d.status, style)}`],
+    ['Function', `${d.functionName}:${d.alias}  ${versions(d)}`],
+    ['Traffic', trafficBar(finished ? (d.status === 'SUCCEEDED' ? 100 : 0) : (d.currentWeight ?? 0))],
+    ['Step', last ? last.message : 'waiting to start'],
+    ['Health', health(d)],
+  ];
+  if (!finished && d.deadline) rows.push(['Time left', `${formatDuration(Date.parse(d.deadline) - now)} (until ${d.deadline})`]);
+  if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}   or   fledge reject ${d.deploymentId}`]);
+  if (d.reason) rows.push(['Reason', d.reason]);
+  for (const p of d.problems ?? []) rows.push(['Problem', `${p.line ? `${p.line}:${p.column} ` : ''}${p.path ? `${p.path}  ` : ''}${p.message}`]);
+  rows.push(['Started by', `${d.startedBy} (${d.source}) at ${d.createdAt}`]);
+  return renderTable(rows.map(([k, v]) => [style.bold(k!), v!]));
+}
+
+/** One plain line per change, for --watch when stdout is not a terminal. */
+export function formatStatusLine(d: DeploymentDetail): string {
+  const last = d.events.at(-1);
+  return `${d.status.padEnd(17)} ${String(d.currentWeight ?? 0).padStart(3)}%  ${last ? last.message : 'waiting to start'}`;
+}
+
+/** The history table. */
+export function formatHistory(items: readonly DeploymentSummary[], style: Style): string[] {
+  if (items.length === 0) return ['no deployments found'];
+  return renderTable([
+    ['DEPLOYMENT', 'ALIAS', 'STATUS', 'VERSIONS', 'STARTED', 'BY', 'REASON'].map((h) => style.bold(h)),
+    ...items.map((d) => [d.deploymentId, d.alias, colourStatus(d.status, style), versions(d), d.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.startedBy, (d.reason ?? '').slice(0, 80)]),
+  ]);
+}

@@ -1,0 +1,52 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
+import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
+import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
+import { SnsNotifier } from '../shared/adapters/sns-notifier';
+import { systemClock } from '../shared/adapters/system-clock';
+import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
+import { handleDrop, parseS3Event, type S3DropDeps } from '../shared/domain/starter/s3-drop';
+import { lazyHandler } from './lib/lazy';
+import { log } from './lib/log';
+import { taskHandler } from './lib/task-handler';
+
+const config = readInterfaceConfig(process.env);
+const dynamodb = new DynamoDBClient({});
+const sfn = new SFNClient({});
+const sns = new SNSClient({});
+const s3 = new S3Client({});
+
+/**
+ * The S3 drop: subscribed to uploads under `deployments/` in the artifacts bucket. Each spec
+ * starts one deployment (duplicate events start nothing twice); zips start nothing. A failure
+ * to reach AWS fails the invocation, and S3's asynchronous invoke retries it.
+ */
+export function createHandler(deps: S3DropDeps) {
+  return taskHandler('s3-trigger', parseS3Event, async (objects) => {
+    const results = [];
+    for (const object of objects) {
+      const outcome = await handleDrop(deps, object);
+      const fact = { bucket: object.bucket, key: object.key, outcome: outcome.kind, ...('record' in outcome && outcome.record ? { deploymentId: outcome.record.deploymentId, status: outcome.record.status } : {}), ...('duplicate' in outcome ? { duplicate: outcome.duplicate } : {}) };
+      log.info('s3-trigger: object handled', { ...fact, ...(outcome.kind === 'ignored' ? { reason: outcome.reason } : {}) });
+      results.push(fact);
+    }
+    return { results };
+  });
+}
+
+/** Lambda entry point. */
+export const handler = lazyHandler(() => {
+  const c = requireInterfaceConfig(config, ['tableName', 'stateMachineArn', 'notificationTopicArn']);
+  return createHandler({
+    store: new DynamoDbDeploymentStore(dynamodb, c.tableName, systemClock),
+    orchestrator: new StepFunctionsOrchestrator(sfn, c.stateMachineArn),
+    notifier: new SnsNotifier(sns, { notifications: c.notificationTopicArn }),
+    artifacts: new S3ArtifactInspector(s3),
+    readSpec: (object) => readSpecObject(s3, object),
+    clock: systemClock,
+    ...(config.region ? { region: config.region } : {}),
+  });
+});

@@ -1,0 +1,35 @@
+import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError } from '../deployment/errors';
+import { ApiError } from './errors';
+import { json, type HttpResponse } from './http';
+
+/** The body of every API error. */
+export interface ApiErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown; readonly requestId?: string };
+}
+
+/**
+ * Maps an error to the API's response: fledge's known errors to their 4xx/503 with their own
+ * message, anything else to a 500 that names only the request id (internals stay in the log).
+ * Returns whether the error was an expected one, so the caller knows how loudly to log it.
+ */
+export function errorResponse(error: unknown, requestId: string): { response: HttpResponse; expected: boolean } {
+  const known = knownError(error);
+  if (known) return { response: json(known.status, body(known.code, known.message, requestId, known.details), known.headers), expected: true };
+  return { response: json(500, body('InternalError', `fledge could not handle this request; quote request id ${requestId} when reporting it`, requestId)), expected: false };
+}
+
+function knownError(error: unknown): { status: number; code: string; message: string; details?: unknown; headers?: Record<string, string> } | undefined {
+  if (error instanceof ApiError) return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error instanceof NotFoundError) return { status: 404, code: 'NotFound', message: error.message };
+  if (error instanceof DeploymentFinishedError) return { status: 409, code: 'DeploymentFinished', message: error.message };
+  if (error instanceof ApprovalClosedError) return { status: 409, code: 'ApprovalClosed', message: error.message };
+  if (error instanceof LockConflictError) return { status: 409, code: 'LockConflict', message: error.message, details: { holder: error.holder } };
+  // The store's own check of an opaque cursor or an alias-without-function filter.
+  if (error instanceof InvalidTaskInputError) return { status: 400, code: 'BadRequest', message: error.message };
+  if (error instanceof TransientAwsError) return { status: 503, code: 'TryAgain', message: 'a service fledge depends on is busy; retry the request (it is safe to)', headers: { 'retry-after': '1' } };
+  return undefined;
+}
+
+function body(code: string, message: string, requestId: string, details?: unknown): ApiErrorBody {
+  return { error: { code, message, ...(details === undefined ? {} : { details }), requestId } };
+}

@@ -1,0 +1,172 @@
+import type { LambdaRegistry } from '../../ports/lambda-registry';
+import { decideApproval } from '../deployment/approval';
+import { requestPromote, requestStop } from '../deployment/controls';
+import type { ArtifactLocation } from '../deployment/model';
+import type { DeploymentSpec } from '../spec/model';
+import { deploymentIdForIdempotencyKey, newDeploymentId, requestFingerprint } from '../starter/ids';
+import { startDeployment, type StarterDeps } from '../starter/start';
+import { BadRequestError, ConflictError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError } from './errors';
+import { json, type HttpRequest, type HttpResponse } from './http';
+import { parseListQuery, wrapCursor } from './list-query';
+import { parseStartBody } from './start-body';
+import { detailOf, summaryOf } from './views';
+
+/** The ports the management API uses. */
+export interface ApiDeps extends StarterDeps {
+  readonly lambda: Pick<LambdaRegistry, 'getAlias'>;
+  /** fledge's artifacts bucket: a spec's relative `artifact.zip` is a key in it. */
+  readonly artifactsBucket?: string;
+}
+
+type Handler = (deps: ApiDeps, request: HttpRequest, params: readonly string[]) => Promise<HttpResponse>;
+
+/** The routes, matched in order on the decoded path segments. */
+const ROUTES: readonly { pattern: RegExp; methods: Readonly<Record<string, Handler>> }[] = [
+  { pattern: /^\/deployments\/?$/, methods: { POST: createDeployment, GET: listDeployments } },
+  { pattern: /^\/deployments\/([^/]+)\/?$/, methods: { GET: getDeployment } },
+  { pattern: /^\/deployments\/([^/]+)\/stop\/?$/, methods: { POST: stop } },
+  { pattern: /^\/deployments\/([^/]+)\/promote\/?$/, methods: { POST: promote } },
+  { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
+  { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
+  { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, methods: { GET: aliasState } },
+];
+
+/** Routes one management request (IAM-authorised on AWS) to its handler. */
+export async function handleApiRequest(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  for (const route of ROUTES) {
+    const match = route.pattern.exec(request.path);
+    if (!match) continue;
+    const handler = route.methods[request.method];
+    if (!handler) throw new MethodNotAllowedError(`${request.method} is not allowed on ${request.path}; allowed: ${Object.keys(route.methods).join(', ')}`, Object.keys(route.methods));
+    return handler(deps, request, match.slice(1).map(decodeSegment));
+  }
+  throw new ResourceNotFoundError(`no route ${request.method} ${request.path}; see docs/api.md`);
+}
+
+function decodeSegment(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    throw new BadRequestError(`the path segment "${segment}" is not valid percent-encoding`);
+  }
+}
+
+const callerOf = (request: HttpRequest) => request.caller ?? 'local';
+
+async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const body = parseStartBody(request);
+  const key = request.headers['idempotency-key'];
+  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new BadRequestError('the Idempotency-Key header must be 1-255 printable ASCII characters without spaces');
+  const caller = callerOf(request);
+  const outcome = await startDeployment(deps, {
+    deploymentId: key ? deploymentIdForIdempotencyKey(caller, key) : newDeploymentId('api'),
+    specText: body.specText,
+    specSource: 'spec',
+    resolveArtifact: (spec) => body.artifact ?? resolveSpecArtifact(spec, deps.artifactsBucket),
+    startedBy: caller,
+    source: 'api',
+    ...(key ? { fingerprint: requestFingerprint([body.specText, JSON.stringify(body.artifact ?? null)]) } : {}),
+    recordRefusals: false,
+  });
+  if (outcome.kind === 'conflict') {
+    throw new ConflictError('IdempotencyKeyReused', `the Idempotency-Key was already used for a different request (deployment ${outcome.record.deploymentId}); use a new key for a new deployment`, { deploymentId: outcome.record.deploymentId });
+  }
+  if (outcome.kind === 'refused') {
+    const problems = outcome.problems.map((p) => ({ path: p.path, message: p.message, ...(p.line > 0 ? { line: p.line, column: p.column } : {}), ...(p.suggestion ? { suggestion: p.suggestion } : {}) }));
+    throw new UnprocessableError('SpecInvalid', `the spec has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was started`, { problems });
+  }
+  const { record } = outcome;
+  return json(202, { deploymentId: record.deploymentId, executionArn: outcome.executionArn, status: record.status, functionName: record.functionName, alias: record.alias }, {
+    location: `/deployments/${encodeURIComponent(record.deploymentId)}`,
+    ...(outcome.duplicate ? { 'idempotent-replayed': 'true' } : {}),
+  });
+}
+
+/** A spec's own artifact: absolute s3:// as written, relative keys in fledge's bucket. */
+function resolveSpecArtifact(spec: DeploymentSpec, artifactsBucket: string | undefined): ArtifactLocation | { problem: string } {
+  const artifact = spec.artifact;
+  if (artifact.kind === 'image') return { imageUri: artifact.imageUri };
+  if (artifact.bucket) return { bucket: artifact.bucket, key: artifact.key, ...(artifact.versionId ? { versionId: artifact.versionId } : {}) };
+  if (!artifactsBucket) return { problem: `"${artifact.key}" is relative, and this API has no artifacts bucket configured: give "artifact" in the request or an s3:// location` };
+  return { bucket: artifactsBucket, key: artifact.key, ...(artifact.versionId ? { versionId: artifact.versionId } : {}) };
+}
+
+async function listDeployments(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const { query, since } = parseListQuery(request.query);
+  const page = await deps.store.listDeployments(query);
+  // Newest first: the first record older than `since` ends the listing, whatever follows.
+  const kept = since === undefined ? page.items : page.items.filter((record) => record.createdAt >= since);
+  const more = page.cursor !== undefined && kept.length === page.items.length;
+  return json(200, { items: kept.map(summaryOf), ...(more ? { cursor: wrapCursor(page.cursor!, query) } : {}) });
+}
+
+async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  const record = await deps.store.getDeployment(id!);
+  if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
+  // serverTime: clients compute "time left" against fledge's clock, not their own (local mode compresses time).
+  return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId)), serverTime: new Date(deps.clock.now()).toISOString() });
+}
+
+function optionalJson(request: HttpRequest): Record<string, unknown> {
+  if (request.body.length === 0) return {};
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') throw new BadRequestError('the body, when given, must be application/json');
+  try {
+    const value: unknown = JSON.parse(request.body.toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch (error) {
+    throw new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error });
+  }
+  throw new BadRequestError('the body must be a JSON object');
+}
+
+function optionalText(body: Record<string, unknown>, field: string, max: number): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length > max) throw new BadRequestError(`"${field}" must be a string of at most ${max} characters`, { field });
+  return value.trim() || undefined;
+}
+
+async function stop(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  const reason = optionalText(optionalJson(request), 'reason', 500);
+  const record = await requestStop(deps, { deploymentId: id!, by: callerOf(request), ...(reason ? { reason } : {}) });
+  return json(202, { deploymentId: record.deploymentId, status: record.status, stopRequested: true });
+}
+
+async function promote(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  const record = await requestPromote(deps, { deploymentId: id!, by: callerOf(request) });
+  return json(202, { deploymentId: record.deploymentId, status: record.status, promoteRequested: true });
+}
+
+/**
+ * Approve or reject the pending approval of a deployment as the authenticated caller. The
+ * optional `approvalId` makes sure the caller decides the approval they looked at, not a later one.
+ */
+async function decide(deps: ApiDeps, request: HttpRequest, [id]: readonly string[], approve: boolean): Promise<HttpResponse> {
+  const body = optionalJson(request);
+  const comment = optionalText(body, 'comment', 1000);
+  const expected = optionalText(body, 'approvalId', 200);
+  const record = await deps.store.getDeployment(id!);
+  if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
+  if (record.status !== 'AWAITING_APPROVAL' || !record.approvalId) throw new ConflictError('NotAwaitingApproval', `deployment ${id} is ${record.status}, not waiting for an approval`, { status: record.status });
+  if (expected && expected !== record.approvalId) throw new ConflictError('ApprovalChanged', `deployment ${id} now waits for approval ${record.approvalId}, not ${expected}`, { approvalId: record.approvalId });
+  const decided = await decideApproval(deps, { approvalId: record.approvalId, approve, by: callerOf(request), ...(comment ? { comment } : {}) });
+  return json(200, { deploymentId: record.deploymentId, approvalId: decided.approvalId, decision: decided.status, by: decided.decidedBy, at: new Date(decided.decidedAt ?? deps.clock.now()).toISOString() });
+}
+
+async function aliasState(deps: ApiDeps, _request: HttpRequest, [functionName, alias]: readonly string[]): Promise<HttpResponse> {
+  const [state, recent, lock] = await Promise.all([
+    deps.lambda.getAlias(functionName!, alias!),
+    deps.store.listDeployments({ functionName: functionName!, alias: alias!, limit: 5 }),
+    deps.store.getLock(functionName!, alias!),
+  ]);
+  if (!state && recent.items.length === 0) throw new ResourceNotFoundError(`no alias ${functionName}:${alias}, and fledge never deployed it`);
+  const active = recent.items.find((record) => record.deploymentId === lock?.holder);
+  return json(200, {
+    functionName,
+    alias,
+    live: state ? { version: state.version, weights: state.weights } : null,
+    ...(lock && active && ['PENDING', 'RUNNING', 'AWAITING_APPROVAL'].includes(active.status) ? { activeDeployment: summaryOf(active) } : {}),
+    deployments: recent.items.map(summaryOf),
+  });
+}

@@ -1,0 +1,76 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The shortest signing secret accepted: 256 bits, the size of the HMAC-SHA256 output. */
+export const MIN_SECRET_BYTES = 32;
+
+/** What a link carries besides the approval id: the signature and the expiry (epoch seconds). */
+export interface LinkSignature {
+  readonly sig: string;
+  /** Epoch seconds after which the link is refused, whatever the signature says. */
+  readonly exp: number;
+}
+
+/** Why a link was refused; `ok` when it may be acted upon. */
+export type LinkVerdict = 'ok' | 'malformed' | 'forged' | 'expired';
+
+/**
+ * Signs and verifies approval links with HMAC-SHA256. The signature covers a version tag, the
+ * approval id and the expiry, so neither can be changed without the secret; comparison is
+ * constant-time so a forger learns nothing from response times.
+ */
+export class ApprovalLinkSigner {
+  private readonly secret: Buffer;
+
+  constructor(secret: Uint8Array) {
+    if (secret.byteLength < MIN_SECRET_BYTES) {
+      throw new RangeError(`the approval-signing secret must be at least ${MIN_SECRET_BYTES} bytes, got ${secret.byteLength}`);
+    }
+    this.secret = Buffer.from(secret);
+  }
+
+  /** The signature of a link to `approvalId` that stops working at `expiresAtMs`. */
+  sign(approvalId: string, expiresAtMs: number): LinkSignature {
+    const exp = Math.ceil(expiresAtMs / 1000);
+    return { sig: this.mac(approvalId, exp).toString('base64url'), exp };
+  }
+
+  /**
+   * Checks a link's signature first (an unsigned expiry proves nothing), then its expiry against
+   * `nowMs`. Inputs are untrusted text straight from the query string.
+   */
+  verify(approvalId: string, sig: string | undefined, exp: string | undefined, nowMs: number): LinkVerdict {
+    if (!sig || !exp || !/^\d{1,12}$/.test(exp) || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return 'malformed';
+    const expected = this.mac(approvalId, Number(exp));
+    const given = Buffer.from(sig, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'forged';
+    return nowMs > Number(exp) * 1000 ? 'expired' : 'ok';
+  }
+
+  private mac(approvalId: string, exp: number): Buffer {
+    return createHmac('sha256', this.secret).update(`fledge-approval-v1\n${approvalId}\n${exp}`).digest();
+  }
+}
+
+/** Builds the two links of an approval message: both open the same confirmation page. */
+export function approvalLinks(baseUrl: string, signer: ApprovalLinkSigner, approvalId: string, expiresAtMs: number): { approve: string; reject: string; page: string } {
+  const { sig, exp } = signer.sign(approvalId, expiresAtMs);
+  const page = `${baseUrl.replace(/\/+$/, '')}/approvals/${encodeURIComponent(approvalId)}?sig=${sig}&exp=${exp}`;
+  // `intent` only preselects a button on the page; it is not signed because it grants nothing.
+  return { page, approve: `${page}&intent=approve`, reject: `${page}&intent=reject` };
+}
+
+/** Where the signing secret comes from (SSM on AWS, the local data directory in local mode). */
+export type SigningSecretSource = () => Promise<Uint8Array>;
+
+/**
+ * The link builder the approval task's notifier takes (`ApprovalLinkBuilder`): signs each
+ * approval id with the secret from `secret`, read once per warm environment.
+ */
+export function approvalLinkBuilder(baseUrl: string, secret: SigningSecretSource): (approvalId: string, expiresAt: number) => Promise<{ approve: string; reject: string }> {
+  let signer: Promise<ApprovalLinkSigner> | undefined;
+  return async (approvalId, expiresAt) => {
+    signer ??= secret().then((bytes) => new ApprovalLinkSigner(bytes));
+    const links = approvalLinks(baseUrl, await signer, approvalId, expiresAt);
+    return { approve: links.approve, reject: links.reject };
+  };
+}

@@ -1,0 +1,144 @@
+import type { DeploymentNotification } from '../../ports/notifier';
+
+/** A Block Kit block as fledge uses them (header, section, actions, context). */
+export type SlackBlock =
+  | { readonly type: 'header'; readonly text: PlainText }
+  | { readonly type: 'section'; readonly text?: Mrkdwn; readonly fields?: readonly Mrkdwn[] }
+  | { readonly type: 'actions'; readonly elements: readonly SlackButton[] }
+  | { readonly type: 'context'; readonly elements: readonly Mrkdwn[] };
+
+interface PlainText {
+  readonly type: 'plain_text';
+  readonly text: string;
+  readonly emoji?: boolean;
+}
+interface Mrkdwn {
+  readonly type: 'mrkdwn';
+  readonly text: string;
+}
+/** A link button: Slack opens the URL in a browser, which shows fledge's confirmation page. */
+export interface SlackButton {
+  readonly type: 'button';
+  readonly text: PlainText;
+  readonly url: string;
+  readonly action_id: string;
+  readonly style?: 'primary' | 'danger';
+}
+
+/** An incoming-webhook message: `text` is the notification fallback, `blocks` the layout. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: readonly SlackBlock[];
+}
+
+/** A notification as published by the SNS notifier: the facts plus, for approvals, the signed links. */
+export type PublishedNotification = DeploymentNotification & { readonly links?: { readonly approve: string; readonly reject: string } };
+
+// Block Kit limits (api.slack.com/reference/block-kit): header 150, field 2000, section text 3000, button URL 3000.
+const HEADER_MAX = 150;
+const FIELD_MAX = 2000;
+const TEXT_MAX = 3000;
+const URL_MAX = 3000;
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function field(label: string, value: string): Mrkdwn {
+  return { type: 'mrkdwn', text: clip(`*${label}*\n${escapeMrkdwn(value)}`, FIELD_MAX) };
+}
+
+function section(text: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(text), TEXT_MAX) } };
+}
+
+/**
+ * The Block Kit message for a notification: a header, the facts as fields, what happened, the
+ * Approve/Reject link buttons for an approval request, and a context line. Every value from a
+ * deployment (names, messages, reasons) is escaped: it is user input.
+ */
+export function slackMessage(n: PublishedNotification): SlackMessage {
+  const target = `${n.functionName}:${n.alias}`;
+  const versions = `${n.previousVersion ? `v${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `v${n.newVersion}` : 'new version'}`;
+  const fields = [field('Function', target), field('Versions', versions), field('Started by', n.startedBy), field('Deployment', n.deploymentId)];
+  let title: string;
+  const body: SlackBlock[] = [];
+  let context: string;
+  switch (n.kind) {
+    case 'approvalRequested': {
+      title = `Approve ${target}?`;
+      fields.push(field('Traffic now', `${n.currentWeight}% on the new version`), field('Health so far', n.health), field('Decide before', new Date(n.expiresAt).toISOString()));
+      if (n.message) body.push(section(n.message));
+      const links = n.links;
+      if (links && links.approve.length <= URL_MAX && links.reject.length <= URL_MAX) {
+        body.push({
+          type: 'actions',
+          elements: [
+            { type: 'button', text: { type: 'plain_text', text: 'Approve…' }, url: links.approve, style: 'primary', action_id: 'fledge-approve' },
+            { type: 'button', text: { type: 'plain_text', text: 'Reject…' }, url: links.reject, style: 'danger', action_id: 'fledge-reject' },
+          ],
+        });
+        context = 'Each button opens a confirmation page; nothing is decided until you confirm there. No decision in time means rejection.';
+      } else {
+        body.push(section(`Decide with \`fledge approve ${n.deploymentId}\` or \`fledge reject ${n.deploymentId}\`.`));
+        context = 'No decision in time means rejection.';
+      }
+      break;
+    }
+    case 'rolledBack':
+      title = `Rolled back ${target}`;
+      body.push(section(`The deployment was rolled back: ${n.reason}\nThe alias is back on the version it served before.`));
+      context = 'fledge rolled back automatically.';
+      break;
+    case 'drifted':
+      title = `${target} changed by someone else`;
+      body.push(section(`The deployment stopped: ${n.reason}\nfledge left the alias alone. It is now: ${n.aliasDescription}.`));
+      context = 'Check who changed the alias before deploying again.';
+      break;
+    case 'failed':
+      title = `Deployment of ${target} FAILED`;
+      body.push(section(`The deployment failed and could not be rolled back: ${n.reason}\nThe alias is now: ${n.aliasDescription}.`));
+      context = 'Check the alias and fix it by hand.';
+      break;
+    case 'rejected':
+      title = `Deployment of ${target} refused`;
+      body.push(section(`Refused before anything changed: ${n.reason}`));
+      context = 'Nothing was changed.';
+      break;
+  }
+  return {
+    text: clip(`fledge: ${title}`, TEXT_MAX),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: clip(title, HEADER_MAX), emoji: false } },
+      { type: 'section', fields },
+      ...body,
+      { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`fledge · ${escapeMrkdwn(context)}`, TEXT_MAX) }] },
+    ],
+  };
+}
+
+/** Kinds of notifications the Slack notifier understands. */
+const KINDS = new Set(['approvalRequested', 'rolledBack', 'drifted', 'failed', 'rejected']);
+
+/**
+ * Reads a notification back from the SNS message attribute `facts` (JSON written by the SNS
+ * notifier). Returns undefined for anything that is not one of fledge's notifications.
+ */
+export function parsePublishedNotification(facts: string | undefined): PublishedNotification | undefined {
+  if (!facts) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(facts);
+  } catch {
+    return undefined;
+  }
+  const n = value as Partial<PublishedNotification> | null;
+  if (!n || typeof n !== 'object' || typeof n.kind !== 'string' || !KINDS.has(n.kind)) return undefined;
+  if (typeof n.functionName !== 'string' || typeof n.alias !== 'string' || typeof n.deploymentId !== 'string' || typeof n.startedBy !== 'string') return undefined;
+  return n as PublishedNotification;
+}

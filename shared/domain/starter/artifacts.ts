@@ -1,0 +1,49 @@
+import type { ArtifactLocation } from '../deployment/model';
+
+/** What fledge can learn about a zip in S3 before starting a deployment from it. */
+export type ArtifactFacts =
+  | { readonly exists: false }
+  | { readonly exists: true; readonly sizeBytes: number; /** Region of the bucket. */ readonly region: string; readonly versionId?: string };
+
+/** Looks at an artifact in S3 (HeadObject + the bucket's region). Implemented by `shared/adapters/s3-artifacts.ts`. */
+export interface ArtifactInspector {
+  inspect(location: { bucket: string; key: string; versionId?: string }): Promise<ArtifactFacts>;
+}
+
+/**
+ * Largest zip fledge hands to Lambda. Lambda's 50 MB limit applies to zips uploaded directly
+ * through its API; code taken from S3 is limited by its unzipped size, 250 MB. A zip is never
+ * smaller than what it holds by less than its compression, so anything above 250 MB zipped
+ * cannot unpack below the limit (the unzipped size is Lambda's to check).
+ */
+export const MAX_ARTIFACT_BYTES = 250 * 1024 * 1024;
+
+/** A problem with the artifact, in the same shape as a spec problem (path `artifact.zip`). */
+export interface ArtifactProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Checks that the artifact exists, is not too large, and lives in the control plane's region
+ * (Lambda reads code only from a bucket in the function's region). Container images are not
+ * inspected: Lambda checks them itself.
+ */
+export async function checkArtifact(inspector: ArtifactInspector, artifact: ArtifactLocation, region: string | undefined): Promise<readonly ArtifactProblem[]> {
+  if ('imageUri' in artifact) return [];
+  const where = `s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''}`;
+  const facts = await inspector.inspect(artifact);
+  if (!facts.exists) return [{ path: 'artifact.zip', message: `the artifact ${where} does not exist` }];
+  const problems: ArtifactProblem[] = [];
+  if (facts.sizeBytes > MAX_ARTIFACT_BYTES) {
+    problems.push({ path: 'artifact.zip', message: `the artifact ${where} has ${mib(facts.sizeBytes)}; Lambda takes at most ${mib(MAX_ARTIFACT_BYTES)} of code (unzipped)` });
+  }
+  if (region && facts.region !== region) {
+    problems.push({ path: 'artifact.zip', message: `the artifact ${where} is in ${facts.region}, but fledge and the function are in ${region}: Lambda reads code only from a bucket in its own region` });
+  }
+  return problems;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,93 @@
+import { InvalidTaskInputError } from '../deployment/errors';
+import type { ArtifactLocation } from '../deployment/model';
+import type { DeploymentSpec } from '../spec/model';
+import { deploymentIdForObject } from './ids';
+import { startDeployment, type StartOutcome, type StarterDeps } from './start';
+
+/** Keys under this prefix are watched; the bucket notification uses the same prefix. */
+export const DROP_PREFIX = 'deployments/';
+const SPEC_EXTENSIONS = /\.(ya?ml|json)$/i;
+
+/** One object of an S3 event, key decoded. */
+export interface DroppedObject {
+  readonly eventName: string;
+  readonly bucket: string;
+  /** Decoded: spaces, `+` and unicode as the uploader wrote them. */
+  readonly key: string;
+  readonly versionId?: string;
+  readonly eTag?: string;
+  readonly region?: string;
+  /** Who uploaded it, as S3 reports it (`AWS:AIDA…`). */
+  readonly principal?: string;
+}
+
+/** What the drop handler needs beyond the starter: reading the spec object. */
+export interface S3DropDeps extends StarterDeps {
+  readSpec(object: { bucket: string; key: string; versionId?: string }): Promise<{ body: Uint8Array; tooLarge: false } | { tooLarge: true; size: number } | undefined>;
+}
+
+/** What happened to one dropped object. */
+export type DropOutcome = { readonly kind: 'ignored'; readonly reason: string } | StartOutcome;
+
+/**
+ * Decodes the records of an S3 event notification. Keys arrive form-URL-encoded (`+` is a
+ * space); a record that cannot be read is an error naming it.
+ */
+export function parseS3Event(event: unknown): DroppedObject[] {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  if (!Array.isArray(records)) throw new InvalidTaskInputError('the S3 trigger expects an S3 event notification with Records');
+  return records.map((raw, index) => {
+    const r = raw as { eventName?: unknown; awsRegion?: unknown; userIdentity?: { principalId?: unknown }; s3?: { bucket?: { name?: unknown }; object?: { key?: unknown; versionId?: unknown; eTag?: unknown } } };
+    const bucket = r.s3?.bucket?.name;
+    const encoded = r.s3?.object?.key;
+    if (typeof r.eventName !== 'string' || typeof bucket !== 'string' || typeof encoded !== 'string') throw new InvalidTaskInputError(`S3 event record ${index} has no eventName, bucket or key`);
+    let key: string;
+    try {
+      key = decodeURIComponent(encoded.replace(/\+/g, ' '));
+    } catch (error) {
+      throw new InvalidTaskInputError(`S3 event record ${index}: the key "${encoded}" is not valid URL encoding`, { cause: error });
+    }
+    const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+    const versionId = text(r.s3?.object?.versionId);
+    const eTag = text(r.s3?.object?.eTag);
+    const region = text(r.awsRegion);
+    const principal = text(r.userIdentity?.principalId);
+    return { eventName: r.eventName, bucket, key, ...(versionId ? { versionId } : {}), ...(eTag ? { eTag } : {}), ...(region ? { region } : {}), ...(principal ? { principal } : {}) };
+  });
+}
+
+/**
+ * Starts a deployment for a spec dropped under `deployments/`. Zips and other objects start
+ * nothing; the deployment id comes from the object's identity so a duplicate or replayed event
+ * starts nothing twice. A spec that is invalid, too large, or whose artifact is missing, too
+ * large or in another region becomes a REJECTED record with the problems and a notification.
+ */
+export async function handleDrop(deps: S3DropDeps, object: DroppedObject): Promise<DropOutcome> {
+  if (!object.eventName.startsWith('ObjectCreated:')) return { kind: 'ignored', reason: `${object.eventName} is not an upload` };
+  if (!object.key.startsWith(DROP_PREFIX)) return { kind: 'ignored', reason: `${object.key} is not under ${DROP_PREFIX}` };
+  if (!SPEC_EXTENSIONS.test(object.key)) return { kind: 'ignored', reason: `${object.key} is not a spec (.yaml, .yml, .json)` };
+  const where = { bucket: object.bucket, key: object.key, ...(object.versionId ? { versionId: object.versionId } : {}) };
+  const uri = `s3://${object.bucket}/${object.key}`;
+  const deploymentId = deploymentIdForObject({ ...where, ...(object.eTag ? { eTag: object.eTag } : {}) });
+  const base = { deploymentId, specSource: uri, startedBy: object.principal ? `${uri} (uploaded by ${object.principal})` : uri, source: 's3', recordRefusals: true } as const;
+
+  const existing = await deps.store.getDeployment(deploymentId);
+  if (existing) return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: 'unused' }) });
+  const read = await deps.readSpec(where);
+  if (read === undefined) return { kind: 'ignored', reason: `${uri} no longer exists` };
+  if (read.tooLarge) {
+    // Not read: the starter records the refusal with the size as its problem.
+    const problem = { path: '', message: `the spec object has ${read.size} bytes; a spec is at most 1 MiB`, line: 0, column: 0 };
+    return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: problem.message }), refuseWith: [problem] });
+  }
+  return startDeployment(deps, { ...base, specText: read.body, resolveArtifact: (spec) => resolveDropArtifact(spec, object) });
+}
+
+/** The artifact of a dropped spec: `artifact.zip` relative to the spec's folder, or as written. */
+export function resolveDropArtifact(spec: DeploymentSpec, object: Pick<DroppedObject, 'bucket' | 'key'>): ArtifactLocation {
+  const artifact = spec.artifact;
+  if (artifact.kind === 'image') return { imageUri: artifact.imageUri };
+  if (artifact.bucket) return { bucket: artifact.bucket, key: artifact.key, ...(artifact.versionId ? { versionId: artifact.versionId } : {}) };
+  const folder = object.key.slice(0, object.key.lastIndexOf('/') + 1);
+  return { bucket: object.bucket, key: `${folder}${artifact.key}`, ...(artifact.versionId ? { versionId: artifact.versionId } : {}) };
+}

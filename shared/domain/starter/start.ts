@@ -1,0 +1,132 @@
+import type { Clock } from '../../ports/clock';
+import type { DeploymentStore } from '../../ports/deployment-store';
+import type { Notifier } from '../../ports/notifier';
+import type { Orchestrator } from '../../ports/orchestrator';
+import { event, eventKeys } from '../deployment/events';
+import type { ArtifactLocation, DeploymentRecord, ExecutionInput } from '../deployment/model';
+import type { DeploymentSpec } from '../spec/model';
+import { parseDeploymentSpec } from '../spec/parse';
+import type { SpecProblem } from '../spec/problems';
+import { checkArtifact, type ArtifactInspector } from './artifacts';
+import { refusedSpec } from './refused';
+
+/** The ports a starter uses. */
+export interface StarterDeps {
+  readonly store: DeploymentStore;
+  readonly orchestrator: Orchestrator;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  /** Checks the artifact before starting; without it, Lambda finds a bad artifact at Publish. */
+  readonly artifacts?: ArtifactInspector;
+  /** Region of the control plane: artifacts elsewhere are refused. */
+  readonly region?: string;
+}
+
+/** A request to start a deployment, from whichever door it came through. */
+export interface StartRequest {
+  /** Deterministic for retries (object identity, Idempotency-Key) or fresh. */
+  readonly deploymentId: string;
+  readonly specText: string | Uint8Array;
+  /** Where the spec came from, echoed in problems: `s3://bucket/key`, `request body`. */
+  readonly specSource: string;
+  /** Resolves the spec's artifact: relative zips against the spec's folder, or an explicit override. */
+  readonly resolveArtifact: (spec: DeploymentSpec) => ArtifactLocation | { readonly problem: string };
+  readonly startedBy: string;
+  /** `s3`, `api`, `cli`, `local`. */
+  readonly source: string;
+  /** Identifies the request's meaning: the same id with another fingerprint is a conflict. */
+  readonly fingerprint?: string;
+  /**
+   * Invalid specs and artifacts become a REJECTED record with a notification (the S3 drop, where
+   * nobody waits for an answer); when false they are only returned (the API answers 422).
+   */
+  readonly recordRefusals: boolean;
+  /** Refuse without reading the spec (it could not be read at all, e.g. too large). */
+  readonly refuseWith?: readonly SpecProblem[];
+}
+
+/** The outcome of a start. */
+export type StartOutcome =
+  | { readonly kind: 'started'; readonly record: DeploymentRecord; readonly executionArn: string; /** The id existed: a retry or a duplicate event. */ readonly duplicate: boolean }
+  | { readonly kind: 'refused'; readonly problems: readonly SpecProblem[]; /** Present when `recordRefusals`. */ readonly record?: DeploymentRecord; readonly duplicate: boolean }
+  | { readonly kind: 'conflict'; readonly record: DeploymentRecord };
+
+/**
+ * Starts a deployment from spec text: validates it (and its artifact), then creates the PENDING
+ * record and starts the execution named by the deployment id. Every step is idempotent: a
+ * repeated request with the same id finds the record, and starting the execution again returns
+ * the existing one. A refused spec changes nothing but its own REJECTED record (when asked).
+ */
+export async function startDeployment(deps: StarterDeps, request: StartRequest): Promise<StartOutcome> {
+  const existing = await deps.store.getDeployment(request.deploymentId);
+  if (existing) return resume(deps, request, existing);
+  if (request.refuseWith) return refuse(deps, request, request.refuseWith, undefined);
+
+  const parsed = parseDeploymentSpec(request.specText, request.specSource);
+  if (!parsed.ok) return refuse(deps, request, parsed.problems, undefined);
+  const artifact = request.resolveArtifact(parsed.spec);
+  if ('problem' in artifact) return refuse(deps, request, [{ path: 'artifact.zip', message: artifact.problem, line: 0, column: 0 }], parsed.spec);
+  if (deps.artifacts) {
+    const problems = await checkArtifact(deps.artifacts, artifact, deps.region);
+    if (problems.length > 0) return refuse(deps, request, problems.map((p) => ({ ...p, line: 0, column: 0 })), parsed.spec);
+  }
+
+  const now = deps.clock.now();
+  const record = await deps.store.createDeployment({
+    deploymentId: request.deploymentId,
+    functionName: parsed.spec.function.name,
+    alias: parsed.spec.alias,
+    status: 'PENDING',
+    spec: parsed.spec,
+    artifact,
+    startedBy: request.startedBy,
+    source: request.source,
+    createdAt: now,
+    updatedAt: now,
+    ...(request.fingerprint ? { requestFingerprint: request.fingerprint } : {}),
+  });
+  // A concurrent twin may have created it first: the same rules as for a retry apply.
+  if (record.createdAt !== now || record.requestFingerprint !== request.fingerprint) return resume(deps, request, record);
+  return launch(deps, record, false);
+}
+
+async function resume(deps: StarterDeps, request: StartRequest, existing: DeploymentRecord): Promise<StartOutcome> {
+  if (request.fingerprint !== undefined && existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict', record: existing };
+  if (existing.status === 'REJECTED' && existing.problems) return { kind: 'refused', problems: existing.problems, record: existing, duplicate: true };
+  if (existing.executionArn) return { kind: 'started', record: existing, executionArn: existing.executionArn, duplicate: true };
+  // The first attempt created the record but may not have started the execution.
+  return launch(deps, existing, true);
+}
+
+async function launch(deps: StarterDeps, record: DeploymentRecord, duplicate: boolean): Promise<StartOutcome> {
+  const input: ExecutionInput = { deploymentId: record.deploymentId, spec: record.spec, artifact: record.artifact, startedBy: record.startedBy, source: record.source };
+  const { executionArn, alreadyStarted } = await deps.orchestrator.startExecution({ name: record.deploymentId, input });
+  const updated = (await deps.store.updateDeployment(record.deploymentId, { executionArn })) ?? record;
+  return { kind: 'started', record: updated, executionArn, duplicate: duplicate || alreadyStarted };
+}
+
+async function refuse(deps: StarterDeps, request: StartRequest, problems: readonly SpecProblem[], spec: DeploymentSpec | undefined): Promise<StartOutcome> {
+  if (!request.recordRefusals) return { kind: 'refused', problems, duplicate: false };
+  const now = deps.clock.now();
+  const placeholder = spec ?? refusedSpec(request.specText);
+  const reason = `${request.specSource}: ${problems.map((p) => `${p.line > 0 ? `${p.line}:${p.column} ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`;
+  const record = await deps.store.createDeployment({
+    deploymentId: request.deploymentId,
+    functionName: placeholder.function.name,
+    alias: placeholder.alias,
+    status: 'REJECTED',
+    spec: placeholder,
+    artifact: { bucket: '', key: '' },
+    startedBy: request.startedBy,
+    source: request.source,
+    createdAt: now,
+    updatedAt: now,
+    reason,
+    problems,
+    ...(request.fingerprint ? { requestFingerprint: request.fingerprint } : {}),
+  });
+  if (record.createdAt !== now) return { kind: 'refused', problems: record.problems ?? problems, record, duplicate: true };
+  await deps.store.appendEvent(event(record.deploymentId, eventKeys.outcome(), 'rejected', now, `refused before anything changed: ${reason}`, { status: 'REJECTED', problems }));
+  await deps.notifier.notify({ kind: 'rejected', deploymentId: record.deploymentId, functionName: record.functionName, alias: record.alias, startedBy: record.startedBy, reason });
+  return { kind: 'refused', problems, record, duplicate: false };
+}

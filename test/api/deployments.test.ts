@@ -1,0 +1,239 @@
+import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decideApproval } from '../../shared/domain/deployment/approval';
+import { aliasOf, executionEnd, existingFunction, guardAliases, recordStatus, uploadArtifact, userCode } from '../support/engine';
+import { call } from './client';
+import { startInterfaces, type InterfaceWorld } from './world';
+
+function yamlSpec(name: string, strategy = 'preset: AllAtOnce', extra = ''): string {
+  return `version: 1\nfunction: ${name}\nalias: live\nartifact:\n  zip: ${name}/v2.zip\nstrategy:\n  ${strategy}\ntimeout: 6h\n${extra}`;
+}
+
+const APPROVAL_CANARY = 'canary:\n    steps:\n      - setWeight: 10\n      - approval: { message: check it }\n      - setWeight: 50';
+
+describe('the deployments API', () => {
+  let world: InterfaceWorld;
+  let base: string;
+  const touch = guardAliases(() => world);
+  const running: string[] = [];
+  afterEach(async () => {
+    for (const id of running.splice(0)) {
+      const record = await world.plane.deps.store.getDeployment(id);
+      if (record?.approvalId && record.status === 'AWAITING_APPROVAL') await decideApproval(world.plane.deps, { approvalId: record.approvalId, approve: false, by: 'test cleanup' }).catch(() => undefined);
+      if (record?.executionArn) await executionEnd(world, record.executionArn);
+    }
+  });
+
+  beforeAll(async () => {
+    world = await startInterfaces();
+    base = world.api.url;
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  async function prepared(label: string) {
+    const name = touch(label);
+    await existingFunction(world, name);
+    await uploadArtifact(world, `${name}/v2.zip`, userCode('v2'));
+    return name;
+  }
+
+  it('starts a deployment from a YAML spec, answers 202, and shows the record with its timeline', async () => {
+    // Prepare
+    const name = await prepared('api-start-fn');
+
+    // Act
+    const started = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name) } });
+    const id = started.body['deploymentId'] as string;
+    running.push(id);
+    await executionEnd(world, started.body['executionArn'] as string);
+    const detail = await call(base, 'GET', `/deployments/${id}`);
+
+    // Assess
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ status: 'PENDING', functionName: name, alias: 'live' });
+    expect(started.headers.get('location')).toBe(`/deployments/${id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({ deploymentId: id, status: 'SUCCEEDED', startedBy: 'local', source: 'api', previousVersion: '1', newVersion: '2', artifact: { bucket: world.plane.bucket, key: `${name}/v2.zip` } });
+    const events = detail.body['events'] as { kind: string; at: string }[];
+    expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['started', 'published', 'promoted']));
+    expect(events.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
+    expect(JSON.stringify(detail.body)).not.toContain('intent');
+    expect(await aliasOf(world, name)).toMatchObject({ version: '2', weights: {} });
+  });
+
+  it('accepts the spec as application/yaml with the artifact from the spec', async () => {
+    // Prepare
+    const name = await prepared('api-yaml-fn');
+
+    // Act
+    const started = await call(base, 'POST', '/deployments', { body: yamlSpec(name), type: 'application/yaml' });
+    running.push(started.body['deploymentId'] as string);
+
+    // Assess
+    expect(started.status).toBe(202);
+    expect(await executionEnd(world, started.body['executionArn'] as string)).toBe('SUCCEEDED');
+  });
+
+  it('makes retries with the same Idempotency-Key start one deployment, and refuses the key with another body', async () => {
+    // Prepare
+    const name = await prepared('api-idem-fn');
+    const headers = { 'idempotency-key': `release-${name}-1` };
+
+    // Act
+    const first = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name) }, headers });
+    const again = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name) }, headers });
+    const other = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name, 'preset: Linear10PercentEvery1Minute') }, headers });
+    running.push(first.body['deploymentId'] as string);
+    await executionEnd(world, first.body['executionArn'] as string);
+
+    // Assess
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body['deploymentId']).toBe(first.body['deploymentId']);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ error: { code: 'IdempotencyKeyReused', details: { deploymentId: first.body['deploymentId'] } } });
+    const executions = await world.plane.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: world.plane.stateMachineArn }));
+    expect(executions.executions?.filter((e) => e.name === first.body['deploymentId'])).toHaveLength(1);
+    const history = await call<{ items: unknown[] }>(base, 'GET', `/deployments?function=${name}`);
+    expect(history.body.items).toHaveLength(1);
+  });
+
+  it('answers 422 with every problem of an invalid spec and starts nothing', async () => {
+    // Prepare
+    const name = 'api-invalid-fn';
+    const spec = `version: 1\nfunction: ${name}\nalias: live\nartifact:\n  zip: x.zip\nstrategy:\n  preset: Canary99PercentNever\nhealth:\n  checkIntervall: 1m\n`;
+
+    // Act
+    const response = await call<{ error: { code: string; details: { problems: { path: string; line: number }[] } } }>(base, 'POST', '/deployments', { json: { spec } });
+    const listed = await call<{ items: unknown[] }>(base, 'GET', `/deployments?function=${name}`);
+
+    // Assess
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('SpecInvalid');
+    expect(response.body.error.details.problems.map((p) => p.path)).toEqual(['strategy.preset', 'health.checkIntervall']);
+    expect(response.body.error.details.problems[0]!.line).toBe(7);
+    expect(listed.body.items).toEqual([]);
+  });
+
+  it('answers 422 when the artifact does not exist, and starts nothing', async () => {
+    // Act
+    const response = await call<{ error: { code: string; details: { problems: { message: string }[] } } }>(base, 'POST', '/deployments', { json: { spec: yamlSpec('api-noartifact-fn') } });
+
+    // Assess
+    expect(response.status).toBe(422);
+    expect(response.body.error.details.problems[0]!.message).toBe(`the artifact s3://${world.plane.bucket}/api-noartifact-fn/v2.zip does not exist`);
+    expect((await call<{ items: unknown[] }>(base, 'GET', '/deployments?function=api-noartifact-fn')).body.items).toEqual([]);
+  });
+
+  it('refuses malformed requests with 400, 404, 405, 413 and 415 in the error format', async () => {
+    // Act
+    const responses = await Promise.all([
+      call(base, 'GET', '/deployments?limit=101'),
+      call(base, 'GET', '/deployments?limit=0'),
+      call(base, 'GET', '/deployments?status=bogus&limit=x'),
+      call(base, 'GET', '/deployments?alias=live'),
+      call(base, 'GET', '/deployments?cursor=forged.cursor'),
+      call(base, 'GET', '/deployments?since=yesterday'),
+      call(base, 'POST', '/deployments', { body: '{"spec":', type: 'application/json' }),
+      call(base, 'POST', '/deployments', { json: { spec: 'x', extra: 1 } }),
+      call(base, 'POST', '/deployments', { json: { artifact: 's3://b/k' } }),
+      call(base, 'POST', '/deployments', { body: 'hello', type: 'text/plain' }),
+      call(base, 'GET', '/deployments/no-such-deployment'),
+      call(base, 'GET', '/nowhere'),
+      call(base, 'DELETE', '/deployments/x'),
+      call(base, 'POST', '/deployments/no-such-deployment/stop'),
+      call(base, 'POST', '/deployments', { body: 'x'.repeat(1024 * 1024 + 1), type: 'application/yaml' }),
+    ]);
+
+    // Assess
+    expect(responses.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400, 400, 400, 400, 415, 404, 404, 405, 404, 413]);
+    for (const response of responses) {
+      expect(response.body).toMatchObject({ error: { code: expect.any(String), message: expect.any(String), requestId: expect.any(String) } });
+    }
+    expect((responses[2]!.body['error'] as { details: { problems: unknown[] } }).details.problems).toHaveLength(2);
+  });
+
+  it('hides internal failures behind a 500 with a request id', async () => {
+    // Prepare
+    world.aws.faults.add({ service: 'dynamodb', operation: 'GetItem', kind: 'error', code: 'ValidationException', status: 400, message: 'secret internal detail', count: 1 });
+
+    // Act
+    const response = await call<{ error: { code: string; message: string; requestId: string } }>(base, 'GET', '/deployments/some-id');
+
+    // Assess
+    expect(response.status).toBe(500);
+    expect(response.body.error.code).toBe('InternalError');
+    expect(response.body.error.message).toContain(response.body.error.requestId);
+    expect(JSON.stringify(response.body)).not.toContain('secret internal detail');
+  });
+
+  it('approves, promotes and stops through the API as the caller, and refuses controls on finished deployments with 409', async () => {
+    // Prepare
+    const name = await prepared('api-controls-fn');
+    const started = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name, APPROVAL_CANARY) } });
+    const id = started.body['deploymentId'] as string;
+    running.push(id);
+    const waiting = await recordStatus(world, id, 'AWAITING_APPROVAL');
+
+    // Act
+    const wrongApproval = await call(base, 'POST', `/deployments/${id}/approve`, { json: { approvalId: 'other' } });
+    const promoted = await call(base, 'POST', `/deployments/${id}/promote`);
+    const approved = await call(base, 'POST', `/deployments/${id}/approve`, { json: { approvalId: waiting.approvalId, comment: 'lgtm' } });
+    const status = await executionEnd(world, started.body['executionArn'] as string);
+    const afterStop = await call(base, 'POST', `/deployments/${id}/stop`, { json: { reason: 'too late' } });
+    const afterPromote = await call(base, 'POST', `/deployments/${id}/promote`);
+    const afterApprove = await call(base, 'POST', `/deployments/${id}/approve`);
+
+    // Assess
+    expect(wrongApproval.status).toBe(409);
+    expect(promoted.status).toBe(202);
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ decision: 'APPROVED', by: 'local' });
+    expect(status).toBe('SUCCEEDED');
+    expect([afterStop.status, afterPromote.status, afterApprove.status]).toEqual([409, 409, 409]);
+    expect(afterStop.body).toMatchObject({ error: { code: 'DeploymentFinished' } });
+    const detail = await call<{ events: { kind: string; message: string }[] }>(base, 'GET', `/deployments/${id}`);
+    expect(detail.body.events.find((e) => e.kind === 'approvalGiven')?.message).toBe('approved by local: lgtm');
+    expect(detail.body.events.map((e) => e.kind)).toContain('promoteRequested');
+  });
+
+  it('stops a running deployment: it rolls back', async () => {
+    // Prepare
+    const name = await prepared('api-stop-fn');
+    const started = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name, APPROVAL_CANARY) } });
+    const id = started.body['deploymentId'] as string;
+    running.push(id);
+    await recordStatus(world, id, 'AWAITING_APPROVAL');
+
+    // Act
+    const stopped = await call(base, 'POST', `/deployments/${id}/stop`, { json: { reason: 'bad numbers' } });
+    await executionEnd(world, started.body['executionArn'] as string);
+
+    // Assess
+    expect(stopped.status).toBe(202);
+    expect((await recordStatus(world, id, 'ROLLED_BACK')).stopRequested?.reason).toBe('bad numbers');
+    expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+  });
+
+  it('shows what is live on an alias and its last deployments', async () => {
+    // Prepare
+    const name = await prepared('api-alias-fn');
+    const started = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name) } });
+    running.push(started.body['deploymentId'] as string);
+    await executionEnd(world, started.body['executionArn'] as string);
+
+    // Act
+    const alias = await call(base, 'GET', `/functions/${name}/aliases/live`);
+    const missing = await call(base, 'GET', `/functions/${name}/aliases/nope`);
+
+    // Assess
+    expect(alias.status).toBe(200);
+    expect(alias.body).toMatchObject({ functionName: name, alias: 'live', live: { version: '2', weights: {} }, deployments: [{ deploymentId: started.body['deploymentId'], status: 'SUCCEEDED' }] });
+    expect(missing.status).toBe(404);
+    const described = await world.plane.clients.sfn.send(new DescribeExecutionCommand({ executionArn: started.body['executionArn'] as string }));
+    expect(described.status).toBe('SUCCEEDED');
+  });
+});

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploymentRecord, DeploymentStatus } from '../../shared/domain/deployment/model';
+import { spec } from '../support/engine';
+import { call } from './client';
+import { startInterfaces, type InterfaceWorld } from './world';
+
+type Page = { items: { deploymentId: string; functionName: string; alias: string; status: string; createdAt: string }[]; cursor?: string };
+
+const TOTAL = 1000;
+const FUNCTIONS = ['orders', 'payments', 'search', 'users'];
+const STATUSES: DeploymentStatus[] = ['SUCCEEDED', 'ROLLED_BACK', 'SUCCEEDED', 'REJECTED', 'SUCCEEDED'];
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+/** The i-th seeded record: created one minute after the previous one. */
+function seeded(i: number): DeploymentRecord {
+  const functionName = FUNCTIONS[i % FUNCTIONS.length]!;
+  const alias = i % 3 === 0 ? 'beta' : 'live';
+  return {
+    deploymentId: `seed-${String(i).padStart(4, '0')}`,
+    functionName,
+    alias,
+    status: STATUSES[i % STATUSES.length]!,
+    spec: spec(functionName, { kind: 'allAtOnce' }),
+    artifact: { bucket: 'b', key: `k/${i}.zip` },
+    startedBy: 'seed',
+    source: 'test',
+    createdAt: T0 + i * 60_000,
+    updatedAt: T0 + i * 60_000,
+  };
+}
+
+describe('listing deployments', () => {
+  let world: InterfaceWorld;
+  let base: string;
+
+  beforeAll(async () => {
+    world = await startInterfaces();
+    base = world.api.url;
+    for (let start = 0; start < TOTAL; start += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, n) => world.plane.deps.store.createDeployment(seeded(start + n))));
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  async function all(query: string, limit: number): Promise<{ ids: string[]; pages: number; sizes: number[] }> {
+    const ids: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await call<Page>(base, 'GET', `/deployments?${query}${query ? '&' : ''}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(page.status).toBe(200);
+      ids.push(...page.body.items.map((item) => item.deploymentId));
+      sizes.push(page.body.items.length);
+      cursor = page.body.cursor;
+      pages += 1;
+    } while (cursor && pages < 100);
+    return { ids, pages, sizes };
+  }
+
+  const expected = (keep: (r: DeploymentRecord) => boolean) =>
+    Array.from({ length: TOTAL }, (_, i) => seeded(i))
+      .filter(keep)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map((r) => r.deploymentId);
+
+  it('pages through 1,000 deployments newest first with no duplicates or gaps', async () => {
+    // Act
+    const { ids, sizes } = await all('', 100);
+
+    // Assess
+    expect(ids).toEqual(expected(() => true));
+    expect(new Set(ids).size).toBe(TOTAL);
+    expect(sizes.every((size) => size <= 100)).toBe(true);
+  });
+
+  it('filters by function, alias and status, each combination paged the same way', async () => {
+    // Act
+    const byFunction = await all('function=payments', 37);
+    const byAlias = await all('function=orders&alias=beta', 25);
+    const byStatus = await all('status=rolled_back', 100);
+    const byAll = await all('function=search&alias=live&status=SUCCEEDED', 10);
+
+    // Assess
+    expect(byFunction.ids).toEqual(expected((r) => r.functionName === 'payments'));
+    expect(byAlias.ids).toEqual(expected((r) => r.functionName === 'orders' && r.alias === 'beta'));
+    expect(byStatus.ids).toEqual(expected((r) => r.status === 'ROLLED_BACK'));
+    expect(byAll.ids).toEqual(expected((r) => r.functionName === 'search' && r.alias === 'live' && r.status === 'SUCCEEDED'));
+  });
+
+  it('stops at `since`: only deployments created at or after it', async () => {
+    // Prepare
+    const since = new Date(T0 + 900 * 60_000).toISOString();
+
+    // Act
+    const { ids } = await all(`since=${encodeURIComponent(since)}`, 30);
+
+    // Assess
+    expect(ids).toEqual(expected((r) => r.createdAt >= T0 + 900 * 60_000));
+    expect(ids).toHaveLength(100);
+  });
+
+  it('refuses a cursor replayed on another filter', async () => {
+    // Prepare
+    const first = await call<Page>(base, 'GET', '/deployments?function=orders&limit=5');
+
+    // Act
+    const replayed = await call(base, 'GET', `/deployments?function=payments&limit=5&cursor=${encodeURIComponent(first.body.cursor!)}`);
+
+    // Assess
+    expect(first.body.cursor).toEqual(expect.any(String));
+    expect(replayed.status).toBe(400);
+    expect(replayed.body).toMatchObject({ error: { code: 'BadRequest', details: { problems: [{ parameter: 'cursor' }] } } });
+  });
+});
