@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { TOPICS } from '../support/expected-arns';
+import { render, resourcesOfType } from '../support/template';
+import type { StackContext } from '../support/context';
+
+/** Topics, subscriptions and the approval-signing key. */
+export function notificationChecks(ctx: StackContext): void {
+  describe('notifications and secrets', () => {
+    it('encrypts both topics, denies publishing without TLS, and subscribes e-mail only when an address is given', () => {
+      // Act
+      const subscriptions = resourcesOfType(ctx.template, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties?.Protocol === 'email');
+      const policy = resourcesOfType(ctx.template, 'AWS::SNS::TopicPolicy')[0]?.[1];
+
+      // Assess
+      for (const id of ['ApprovalTopic', 'NotificationTopic']) expect(ctx.resource(id).Properties!.KmsMasterKeyId, id).toBe('alias/aws/sns');
+      expect((policy!.Properties!.Topics as unknown[]).map(render).sort()).toEqual(TOPICS);
+      expect(JSON.stringify(policy!.Properties!.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+      expect(subscriptions.map(([, s]) => render(s.Properties?.TopicArn)).sort()).toEqual(TOPICS);
+      for (const [id, s] of subscriptions) expect(s.Condition, id).toBe('HasApprovalEmail');
+      // ApprovalEmail defaults to empty: the condition is false and nothing is subscribed.
+      expect(ctx.template.Conditions?.HasApprovalEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ApprovalEmail' }, ''] }] });
+      expect(ctx.template.Parameters?.ApprovalEmail?.Default).toBe('');
+      for (const [, s] of subscriptions) expect(s.Properties?.Endpoint).toEqual({ Ref: 'ApprovalEmail' });
+    });
+
+    it('generates the approval-signing key in Secrets Manager', () => {
+      // Act
+      const secrets = resourcesOfType(ctx.template, 'AWS::SecretsManager::Secret');
+      const secret = { Properties: secrets[0]?.[1].Properties ?? {} };
+
+      // Assess
+      expect(secrets).toHaveLength(1);
+      expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
+      expect(secret.Properties.SecretString).toBeUndefined();
+    });
+  });
+}

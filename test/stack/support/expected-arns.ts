@@ -1,0 +1,12 @@
+/**
+ * The ARNs the template must use, rendered by `render()` (template.ts), for the default stage
+ * `dev`. The allow-lists are the ManagedFunctions / ManagedRoles stack parameters.
+ */
+export const MANAGED_FUNCTIONS = ['arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:{ManagedFunctions}', 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:{ManagedFunctions}:*'];
+export const MANAGED_ROLES = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:role/{ManagedRoles}';
+export const ARTIFACT_BUCKET = 'arn:{AWS::Partition}:s3:::fledge-dev-artifacts-{AWS::AccountId}-{AWS::Region}';
+export const ARTIFACT_OBJECTS = `${ARTIFACT_BUCKET}/*`;
+export const FLEDGE_ALARMS = 'arn:{AWS::Partition}:cloudwatch:{AWS::Region}:{AWS::AccountId}:alarm:fledge-*';
+export const TOPICS = ['{ApprovalTopic}', '{NotificationTopic}'];
+/** fledge's own functions (`fledge-<stage>-…`), which no role may change or invoke as "managed". */
+export const CONTROL_PLANE = ['arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*', 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*:*'];
