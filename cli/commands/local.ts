@@ -1,0 +1,150 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isIP } from 'node:net';
+import { relative } from 'node:path';
+import { LocalAwsStartError } from '../../local/errors';
+import { LOCAL_MODE_DEFAULTS, startLocalMode, type LocalMode } from '../../local/mode';
+import { approvalLinksOf, watchOutbox, type OutboxEmail } from '../../local/outbox-watch';
+import { styleFor, type Style } from '../format/style';
+import { ExitCode, UsageError } from '../program';
+
+const EXAMPLES = `
+Examples:
+  $ npm start                                   # the same as: fledge local
+  $ fledge local --time-scale 0.01              # 100x faster: a 10-minute canary takes 6 s
+  $ fledge local --no-persist --port 0 --api-port 0
+
+fledge local runs fledge's whole control plane on an embedded AWS in this process: the artifacts
+bucket, the deployments table, the topics, the state machine from state-machines/ with fledge's
+own functions as its tasks, the safety net, and the deployments API with the approval pages.
+No AWS account, no Docker, no network. Other commands reach it with --local (through
+.fledge/local.json). Approval e-mails are printed here as they arrive.
+Exit codes: 0 stopped by Ctrl+C or SIGTERM, 1 could not start (e.g. the data directory is in use by
+another fledge local), 2 usage error (bad option, port already in use).`;
+
+interface LocalCommandOptions {
+  port: number;
+  apiPort: number;
+  host: string;
+  dataDir: string;
+  persist: boolean;
+  timeScale: number;
+  email: string;
+  verbose?: boolean;
+}
+
+const parsePort = (text: string): number => {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new InvalidArgumentError('must be a port number 0-65535 (0 picks a free one)');
+  return port;
+};
+
+const parseTimeScale = (text: string): number => {
+  const scale = Number(text);
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new InvalidArgumentError('must be a positive number: 1 is real time, 0.01 makes one simulated second last 10 ms');
+  return scale;
+};
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+/** `fledge local`: fledge on an embedded AWS, in the foreground until SIGINT or SIGTERM. */
+export function registerLocal(program: Command): void {
+  program
+    .command('local')
+    .description('Run fledge locally with no AWS account: the embedded AWS, the control plane on it, the deployments API and the approval pages.')
+    .addOption(new Option('--port <port>', 'port of the embedded AWS endpoint (AWS_ENDPOINT_URL); 0 picks a free one').argParser(parsePort).default(LOCAL_MODE_DEFAULTS.port))
+    .addOption(new Option('--api-port <port>', 'port of the deployments API and approval pages; 0 picks a free one').argParser(parsePort).default(LOCAL_MODE_DEFAULTS.apiPort))
+    .option('--host <address>', 'address to listen on; anything but loopback exposes endpoints WITHOUT authentication', LOCAL_MODE_DEFAULTS.host)
+    .option('--data-dir <dir>', 'where deployments, functions and artifacts are kept across restarts', LOCAL_MODE_DEFAULTS.dataDir)
+    .option('--no-persist', 'keep everything in memory: nothing survives a restart')
+    .addOption(new Option('--time-scale <scale>', 'real seconds per simulated second: 0.01 makes one simulated second last 10 ms').argParser(parseTimeScale).default(LOCAL_MODE_DEFAULTS.timeScale))
+    .option('--email <address>', 'address subscribed to approval requests and notifications (they land in the local outbox)', LOCAL_MODE_DEFAULTS.email)
+    .option('--verbose', 'also print the JSON log lines of fledge\'s task functions (as CloudWatch Logs would get them)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (options: LocalCommandOptions) => {
+      // Listen for the stop signals first: a Ctrl+C during start-up stops cleanly once it is up.
+      const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      // The task functions log JSON lines for CloudWatch Logs; here they would bury the e-mails.
+      if (!options.verbose) process.env['FLEDGE_LOG'] ??= 'off';
+      const style = styleFor(process.stdout);
+      if (!isLoopback(options.host)) {
+        process.stderr.write(`fledge local: WARNING: listening on ${options.host}, not loopback: anyone who can reach it can deploy, approve and use this embedded AWS, which has no authentication.\n`);
+      }
+      process.stdout.write(`fledge local: starting (embedded AWS, control plane, API)…\n`);
+      let mode: LocalMode;
+      try {
+        mode = await startLocalMode({
+          port: options.port,
+          apiPort: options.apiPort,
+          host: options.host,
+          dataDir: options.persist ? options.dataDir : null,
+          timeScale: options.timeScale,
+          email: options.email,
+        });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code ?? ((error as Error).cause as { code?: unknown } | undefined)?.code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+          const hint = code === 'EADDRINUSE' ? ' (something else is listening there, maybe another fledge local: stop it, or pick other ports with --port/--api-port, 0 for any free one)' : '';
+          throw new UsageError(`${(error as Error).message}${hint}`, { cause: error });
+        }
+        if (error instanceof LocalAwsStartError && options.persist) {
+          throw new Error(`${error.message}\n(is another fledge local using ${options.dataDir}? Stop it, or use another --data-dir, or --no-persist)`, { cause: error });
+        }
+        throw error;
+      }
+      process.stdout.write(banner(mode, options, style));
+      const stopWatching = watchOutbox(mode.aws.endpoint, (email) => process.stdout.write(formatEmail(email, style)));
+      const signal = await stopRequested;
+      process.stdout.write(`fledge local: ${signal}: stopping…\n`);
+      stopWatching();
+      await mode.stop();
+      process.stdout.write('fledge local: stopped\n');
+      process.exitCode = ExitCode.ok;
+    });
+}
+
+function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): string {
+  const { discovery } = mode;
+  const scale = options.timeScale === 1 ? '1 (real time)' : `${options.timeScale} (one simulated second lasts ${+(1000 * options.timeScale).toPrecision(6)} ms)`;
+  const where = isLoopback(options.host) ? 'loopback only' : style.yellow(`on ${options.host}: NO authentication`);
+  const dataDir = discovery.dataDir ? `${relative(process.cwd(), discovery.dataDir) || '.'} (kept across restarts; --no-persist for none)` : 'in memory (gone when it stops)';
+  return [
+    style.bold(`fledge local: fledge is running on an embedded AWS (no AWS account involved)`),
+    '',
+    `  AWS endpoint   ${discovery.endpoint}  (${where}; S3, DynamoDB, Lambda, CloudWatch, SNS, Step Functions)`,
+    `  API            ${discovery.apiUrl || style.yellow('not available')}  (deployments API and approval pages)`,
+    `  bucket         ${discovery.bucket}  (a spec dropped under deployments/ starts a deployment)`,
+    `  table          ${discovery.tableName}`,
+    `  state machine  ${discovery.stateMachineArn}`,
+    `  data           ${dataDir}`,
+    `  time scale     ${scale}`,
+    `  e-mail         approval requests and notifications to ${mode.email} are printed below as they arrive`,
+    `                 (also: GET ${discovery.outboxUrl}${discovery.dataDir ? `, and files under ${relative(process.cwd(), discovery.dataDir) || '.'}/sns/outbox/` : ''})`,
+    `  discovery      ${mode.discoveryFile ? relative(process.cwd(), mode.discoveryFile) : '-'}  (how --local commands find all of this)`,
+    '',
+    'Try it, in another terminal of this directory:',
+    `  npx fledge deploy examples/demo/hello-v1.yaml --local --wait   # first deployment: creates the function`,
+    `  npx fledge traffic hello-fledge:live --rps 20 --duration 10m --local   # (a third terminal) which version answers`,
+    `  npx fledge deploy examples/demo/hello-v2.yaml --local --wait   # a canary that waits for your approval: the link appears here`,
+    `  npx fledge history hello-fledge --local`,
+    '',
+    'Or use any AWS SDK or the AWS CLI with:',
+    `  export AWS_ENDPOINT_URL=${discovery.endpoint} AWS_REGION=${discovery.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}
+
+function formatEmail(email: OutboxEmail, style: Style): string {
+  const links = approvalLinksOf(email);
+  const lines = [`${style.cyan('✉')} e-mail to ${email.to}: ${style.bold(email.subject)}`];
+  if (links) lines.push(`    approve: ${links.approve}`, `    reject:  ${links.reject}`);
+  else {
+    const first = email.body.split('\n').find((line) => line.trim() !== '');
+    if (first) lines.push(`    ${first}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,148 @@
+import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { findLocalMode, LocalModeNotRunningError } from '../../local/discovery';
+import { startTraffic, TrafficTargetError } from '../../local/traffic';
+import { parseDuration } from '../../shared/domain/duration';
+import { formatTrafficProgress, formatTrafficSummary } from '../format/traffic';
+import { styleFor } from '../format/style';
+import { ExitCode, UsageError } from '../program';
+
+const EXAMPLES = `
+Examples:
+  $ fledge traffic orders-api:live --rps 20 --local                  # 30 s against the running \`fledge local\`
+  $ fledge traffic orders-api:live --rps 5 --duration 2m --payload '{"path":"/health"}'
+  $ fledge traffic orders-api:live --rps 10 --payload @event.json --endpoint http://127.0.0.1:4566
+
+Each request is a synchronous Invoke of the alias; the version that answered
+(X-Amz-Executed-Version) and function errors are counted per version, so you can watch a canary's
+share grow and see a broken version's errors. It runs for --duration, or until Ctrl+C, then prints
+a summary. Without --local or --endpoint it invokes your real AWS account (standard credentials).
+Exit codes: 0 ran to the end (or stopped by Ctrl+C), 1 the alias cannot be invoked, 2 usage error.`;
+
+interface TrafficCommandOptions {
+  rps: number;
+  duration: number;
+  payload?: string;
+  local?: boolean;
+  endpoint?: string;
+  region?: string;
+}
+
+const parseRps = (text: string): number => {
+  const rps = Number(text);
+  if (!(rps > 0) || !Number.isFinite(rps) || rps > 1000) throw new InvalidArgumentError('must be a number of requests per second, above 0 and at most 1000');
+  return rps;
+};
+
+const parseSeconds = (text: string): number => {
+  const result = parseDuration(/^\d+$/.test(text) ? Number(text) : text);
+  if (!result.ok) throw new InvalidArgumentError(result.message);
+  if (result.seconds === 0) throw new InvalidArgumentError('must be longer than 0s');
+  return result.seconds;
+};
+
+/** `<function>:<alias>`; the function part may itself be an ARN (`arn:aws:lambda:…:function:name`). */
+function parseTarget(text: string): { functionName: string; alias: string } {
+  const colon = text.lastIndexOf(':');
+  const functionName = text.slice(0, colon);
+  const alias = text.slice(colon + 1);
+  if (colon <= 0 || alias === '' || /:function$/.test(functionName)) {
+    throw new UsageError(`expected <function>:<alias>, e.g. orders-api:live; got "${text}"`);
+  }
+  return { functionName, alias };
+}
+
+async function readPayload(option: string | undefined): Promise<string> {
+  if (option === undefined) return '{}';
+  let text = option;
+  if (option.startsWith('@')) {
+    try {
+      text = await readFile(option.slice(1), 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read the payload file ${option.slice(1)}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--payload must be JSON (or @file with JSON): ${(error as Error).message}`, { cause: error });
+  }
+  return text;
+}
+
+/** Where to send the invocations: the running local mode, an explicit endpoint, or AWS. */
+async function clientConfig(options: TrafficCommandOptions): Promise<{ config: LambdaClientConfig; where: string }> {
+  if (options.local && options.endpoint) throw new UsageError('--local and --endpoint exclude each other');
+  // Traffic never retries: a throttle is a fact to count, not something to hide.
+  const common = { maxAttempts: 1 } as const;
+  const dummy = { accessKeyId: 'test', secretAccessKey: 'test' };
+  if (options.local) {
+    try {
+      const local = await findLocalMode();
+      return { config: { ...common, endpoint: local.endpoint, region: options.region ?? local.region, credentials: dummy }, where: `local mode at ${local.endpoint}` };
+    } catch (error) {
+      if (error instanceof LocalModeNotRunningError) throw new UsageError(error.message, { cause: error });
+      throw error;
+    }
+  }
+  const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+  if (options.endpoint) {
+    // An explicit endpoint is usually an emulator: any credentials do, unless the environment has some.
+    const credentials = process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? undefined : dummy;
+    return { config: { ...common, endpoint: options.endpoint, region: region ?? 'us-east-1', ...(credentials ? { credentials } : {}) }, where: options.endpoint };
+  }
+  return { config: { ...common, ...(region ? { region } : {}) }, where: `AWS${region ? ` (${region})` : ''}` };
+}
+
+/** `fledge traffic <function>:<alias>`: steady invocations with live per-version counts. */
+export function registerTraffic(program: Command): void {
+  program
+    .command('traffic')
+    .description('Invoke a function alias at a steady rate and show which version answered and how often it failed, live and as a summary.')
+    .argument('<function:alias>', 'the alias to invoke, e.g. orders-api:live')
+    .requiredOption('--rps <n>', 'invocations per second (at most 1000)', parseRps)
+    .addOption(new Option('--duration <duration>', 'how long to run: 30s, 5m, 1h…; Ctrl+C stops earlier').argParser(parseSeconds).default(30, '30s'))
+    .option('--payload <json|@file>', 'the event sent with every invocation (default {})')
+    .option('--local', 'invoke in the running `fledge local` of this directory (npm start)')
+    .option('--endpoint <url>', 'invoke through this AWS endpoint (e.g. an embedded AWS: http://127.0.0.1:4566)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, or the local mode\'s)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (targetText: string, options: TrafficCommandOptions) => {
+      const target = parseTarget(targetText);
+      const payload = await readPayload(options.payload);
+      const { config, where } = await clientConfig(options);
+      const style = styleFor(process.stdout);
+      const live = process.stdout.isTTY === true;
+      const client = new LambdaClient(config);
+      const abort = new AbortController();
+      const onSignal = (): void => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      process.stdout.write(`fledge traffic: ${options.rps}/s to ${target.functionName}:${target.alias} (${where}) for ${options.duration}s; Ctrl+C stops\n`);
+      const run = startTraffic({
+        client,
+        functionName: target.functionName,
+        alias: target.alias,
+        rps: options.rps,
+        durationMs: options.duration * 1000,
+        payload,
+        signal: abort.signal,
+        // A terminal gets one line rewritten in place; a pipe or a log gets one line a second.
+        onProgress: (stats) => process.stdout.write(live ? `\r\u001b[2K${formatTrafficProgress(stats, style)}` : `${formatTrafficProgress(stats, style)}\n`),
+      });
+      try {
+        const stats = await run.finished;
+        process.stdout.write(`${live ? '\n' : ''}${formatTrafficSummary(`${target.functionName}:${target.alias}`, stats, style)}`);
+        process.exitCode = ExitCode.ok;
+      } catch (error) {
+        if (!(error instanceof TrafficTargetError)) throw error;
+        process.stderr.write(`${live ? '\n' : ''}fledge traffic: ${error.message}\n`);
+        process.exitCode = ExitCode.failure;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        client.destroy();
+      }
+    });
+}

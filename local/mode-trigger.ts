@@ -1,0 +1,44 @@
+import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
+import { createHandler as createS3TriggerHandler } from '../functions/s3-trigger';
+import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
+import { DROP_PREFIX } from '../shared/domain/starter/s3-drop';
+import type { LocalControlPlane } from './control-plane';
+import type { LocalAws } from './server';
+
+/** Name of the S3 drop's function in local mode, as the stack names it. */
+export const S3_TRIGGER_FUNCTION = 'fledge-s3-trigger';
+
+/**
+ * The S3 drop of the stack, locally: the trigger function (in process, the same handler as the
+ * Lambda) and the bucket notification that invokes it for every object created under
+ * `deployments/`. Idempotent: the configuration is put again, unchanged, on every start.
+ */
+export async function provisionS3Drop(aws: LocalAws, plane: LocalControlPlane): Promise<void> {
+  const s3 = plane.clients.s3;
+  aws.services.lambda.registerInProcessFunction({
+    functionName: S3_TRIGGER_FUNCTION,
+    handler: createS3TriggerHandler({
+      ...plane.deps,
+      artifacts: new S3ArtifactInspector(s3),
+      readSpec: (object) => readSpecObject(s3, object),
+      region: aws.region,
+    }),
+    // Lambda's maximum: locally the timeout runs on the compressed clock (see control-plane.ts).
+    timeout: 900,
+  });
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: plane.bucket,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Id: 'fledge-s3-drop',
+            LambdaFunctionArn: `arn:aws:lambda:${aws.region}:000000000000:function:${S3_TRIGGER_FUNCTION}`,
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: DROP_PREFIX }] } },
+          },
+        ],
+      },
+    }),
+  );
+}

@@ -1,0 +1,117 @@
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { provisionControlPlane, type LocalControlPlane } from './control-plane';
+import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
+import { localApiLinks, startLocalApiServer } from './mode-api';
+import { provisionS3Drop } from './mode-trigger';
+import { startLocalAws, type LocalAws, type LocalAwsOptions } from './server';
+
+/** Defaults of `fledge local`. */
+export const LOCAL_MODE_DEFAULTS = {
+  port: 4566,
+  apiPort: 4567,
+  host: '127.0.0.1',
+  /** Relative to the project directory; `--no-persist` keeps everything in memory instead. */
+  dataDir: '.fledge/data',
+  timeScale: 1,
+  /** Subscribed to the approval and notification topics: its mail lands in the embedded SNS outbox. */
+  email: 'you@fledge.local',
+} as const;
+
+/** The deployments API and approval pages served next to the embedded AWS (issue 5's local API server). */
+export interface LocalApi {
+  /** Base URL, e.g. http://127.0.0.1:4567 */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startLocalMode}. */
+export interface LocalModeOptions {
+  /** Edge port of the embedded AWS; 0 picks a free one. */
+  readonly port?: number;
+  /** Port of the deployments API and the approval pages; 0 picks a free one. */
+  readonly apiPort?: number;
+  readonly host?: string;
+  /** Where state is kept across restarts; `null` keeps everything in memory. */
+  readonly dataDir?: string | null;
+  readonly timeScale?: number;
+  /** Directory of the discovery file (`.fledge`), or `false` not to write one (the demo, tests). */
+  readonly discoveryDir?: string | false;
+  /** Address subscribed to the approval and notification topics. */
+  readonly email?: string;
+  /** Tunables of the embedded AWS beyond the above (the demo shortens alarm evaluation, …). */
+  readonly aws?: Omit<LocalAwsOptions, 'port' | 'host' | 'dataDir' | 'timeScale'>;
+}
+
+/** fledge running locally: the embedded AWS, the control plane on it, and the API. */
+export interface LocalMode {
+  readonly aws: LocalAws;
+  readonly plane: LocalControlPlane;
+  readonly api: LocalApi;
+  readonly discovery: LocalDiscovery;
+  /** Path of the discovery file, when one was written. */
+  readonly discoveryFile: string | undefined;
+  readonly email: string;
+  /** Stops the API, the control plane and the embedded AWS, and removes the discovery file. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts fledge on a laptop: the embedded AWS, the control plane provisioned on it exactly as the
+ * stack provisions AWS (bucket with the S3 drop, table, topics, state machine from the real ASL,
+ * task functions, safety net), an e-mail subscription so approval requests land in the outbox, the deployments
+ * API with the approval pages, and the discovery file through which `--local` commands find all of it.
+ *
+ * @throws {LocalAwsStartError} when the embedded AWS cannot start (port taken, data directory in use).
+ */
+export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
+  const host = options.host ?? LOCAL_MODE_DEFAULTS.host;
+  const timeScale = options.timeScale ?? LOCAL_MODE_DEFAULTS.timeScale;
+  const dataDir = options.dataDir === null ? undefined : (options.dataDir ?? LOCAL_MODE_DEFAULTS.dataDir);
+  const email = options.email ?? LOCAL_MODE_DEFAULTS.email;
+  const aws = await startLocalAws({ ...options.aws, port: options.port ?? LOCAL_MODE_DEFAULTS.port, host, dataDir, timeScale });
+  let plane: LocalControlPlane | undefined;
+  let api: LocalApi | undefined;
+  let discoveryFile: string | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (discoveryFile !== undefined && options.discoveryDir !== false) await removeDiscovery(options.discoveryDir).catch(() => undefined);
+      await api?.stop().catch(() => undefined);
+      // The safety net's status-change subscription stays: with a data directory it is kept, so
+      // the executions this stop aborts reach the safety net on the next start, which puts their
+      // aliases back.
+      if (plane) for (const client of Object.values(plane.clients)) client.destroy();
+      await aws.stop();
+    })());
+  try {
+    const links = await localApiLinks(aws.dataDir);
+    plane = await provisionControlPlane(aws, { approvalLinks: links.builder });
+    await provisionS3Drop(aws, plane);
+    // Subscribe is idempotent for the same address: a restart over kept data adds nothing.
+    for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn]) {
+      await plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email }));
+    }
+    api = await startLocalApiServer(plane, links, { port: options.apiPort ?? LOCAL_MODE_DEFAULTS.apiPort, host, region: aws.region });
+    const discovery: LocalDiscovery = {
+      version: 1,
+      endpoint: aws.endpoint,
+      apiUrl: api.url,
+      region: aws.region,
+      bucket: plane.bucket,
+      tableName: plane.tableName,
+      stateMachineArn: plane.stateMachineArn,
+      approvalTopicArn: plane.approvalTopicArn,
+      notificationTopicArn: plane.notificationTopicArn,
+      outboxUrl: `${aws.endpoint}/_fledge/sns/outbox`,
+      dataDir: aws.dataDir ?? null,
+      timeScale,
+      pid: process.pid,
+      startedAt: Date.now(),
+    };
+    if (options.discoveryDir !== false) discoveryFile = await writeDiscovery(discovery, options.discoveryDir);
+    return { aws, plane, api, discovery, discoveryFile, email, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
