@@ -1,8 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { isIP } from 'node:net';
+import { type Command } from 'commander';
 import { LocalAwsStartError } from '../../local/errors';
 import { startLocalAws, type LocalAws } from '../../local/server';
 import { ExitCode, UsageError } from '../program';
+import { isLoopback, parsePort, parseTimeScale } from '../local-options';
 
 const EXAMPLES = `
 Examples:
@@ -16,19 +16,6 @@ Exit codes: 0 stopped cleanly, 1 could not start (e.g. the data directory is in 
 one), 2 usage error (bad option, port already in use). A second Ctrl+C while stopping quits at once.
 Guide: docs/local.md`;
 
-const parsePort = (text: string): number => {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65_535) throw new InvalidArgumentError('must be a port number 0-65535 (0 picks a free one)');
-  return port;
-};
-
-const parseTimeScale = (text: string): number => {
-  const scale = Number(text);
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new InvalidArgumentError('must be a positive number: 1 is real time, 0.01 makes one simulated second last 10 ms');
-  return scale;
-};
-
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 interface LocalAwsCommandOptions {
   port: number;

@@ -1,11 +1,11 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isIP } from 'node:net';
+import { Option, type Command } from 'commander';
 import { relative } from 'node:path';
 import { LocalAwsStartError } from '../../local/errors';
 import { LOCAL_MODE_DEFAULTS, startLocalMode, type LocalMode } from '../../local/mode';
 import { approvalLinksOf, watchOutbox, type OutboxEmail } from '../../local/outbox-watch';
 import { styleFor, type Style } from '../format/style';
 import { ExitCode, UsageError } from '../program';
+import { isLoopback, parsePort, parseTimeScale } from '../local-options';
 
 const EXAMPLES = `
 Examples:
@@ -32,19 +32,6 @@ interface LocalCommandOptions {
   verbose?: boolean;
 }
 
-const parsePort = (text: string): number => {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65_535) throw new InvalidArgumentError('must be a port number 0-65535 (0 picks a free one)');
-  return port;
-};
-
-const parseTimeScale = (text: string): number => {
-  const scale = Number(text);
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new InvalidArgumentError('must be a positive number: 1 is real time, 0.01 makes one simulated second last 10 ms');
-  return scale;
-};
-
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 /** `fledge local`: fledge on an embedded AWS, in the foreground until SIGINT or SIGTERM. */
 export function registerLocal(program: Command): void {
