@@ -44,7 +44,7 @@ export async function resolveTarget(options: Pick<ApiOptions, 'endpoint' | 'loca
     return { apiUrl: local.apiUrl, region: local.region, local, bucket: options.bucket ?? local.bucket };
   }
   const apiUrl = options.endpoint ?? process.env['FLEDGE_API_URL'];
-  if (!apiUrl) throw new UsageError("no fledge API to talk to: pass --endpoint <url> (the stack's ApiUrl output), set FLEDGE_API_URL, or use --local");
+  if (!apiUrl) throw new UsageError("no fledge API to talk to: pass --endpoint <url> (the stack's HttpApiUrl output), set FLEDGE_API_URL, or use --local");
   let url: URL;
   try {
     url = new URL(apiUrl);

@@ -1,45 +1,20 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SsmSecret } from '../../shared/adapters/ssm-secrets';
 import { ConfigurationError, TransientAwsError } from '../../shared/domain/deployment/errors';
-
-/**
- * A stand-in for SSM's awsJson1_1 wire protocol (the embedded AWS has no SSM): answers
- * GetParameter for the parameters it knows, and records each request body.
- */
-function ssmStandIn(parameters: Record<string, string>) {
-  const requests: { target: string; body: Record<string, unknown> }[] = [];
-  let failNext = 0;
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Name: string };
-      requests.push({ target: String(request.headers['x-amz-target']), body });
-      const send = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(value));
-      if (failNext > 0) {
-        failNext -= 1;
-        send(500, { __type: 'InternalServerError', message: 'try later' });
-      } else if (body.Name in parameters) send(200, { Parameter: { Name: body.Name, Type: 'SecureString', Value: parameters[body.Name], Version: 1 } });
-      else send(400, { __type: 'ParameterNotFound', message: '' });
-    });
-  });
-  return { server, requests, failOnce: () => (failNext = 1) };
-}
+import { startSsmStandIn, type SsmStandIn } from '../support/ssm-stand-in';
 
 describe('secrets from SSM Parameter Store', () => {
-  const standIn = ssmStandIn({ '/fledge/approval-secret': 's'.repeat(48) });
+  let standIn: SsmStandIn;
   let client: SSMClient;
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => standIn.server.listen(0, '127.0.0.1', resolve));
-    client = new SSMClient({ endpoint: `http://127.0.0.1:${(standIn.server.address() as AddressInfo).port}`, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    standIn = await startSsmStandIn({ '/fledge/approval-secret': 's'.repeat(48) });
+    client = new SSMClient({ endpoint: standIn.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
   });
   afterAll(async () => {
     client?.destroy();
-    await new Promise((resolve) => standIn.server.close(resolve));
+    await standIn.stop();
   });
 
   it('reads a SecureString with decryption once, then serves it from the cache', async () => {

@@ -58,19 +58,3 @@ export function approvalLinks(baseUrl: string, signer: ApprovalLinkSigner, appro
   // `intent` only preselects a button on the page; it is not signed because it grants nothing.
   return { page, approve: `${page}&intent=approve`, reject: `${page}&intent=reject` };
 }
-
-/** Where the signing secret comes from (SSM on AWS, the local data directory in local mode). */
-export type SigningSecretSource = () => Promise<Uint8Array>;
-
-/**
- * The link builder the approval task's notifier takes (`ApprovalLinkBuilder`): signs each
- * approval id with the secret from `secret`, read once per warm environment.
- */
-export function approvalLinkBuilder(baseUrl: string, secret: SigningSecretSource): (approvalId: string, expiresAt: number) => Promise<{ approve: string; reject: string }> {
-  let signer: Promise<ApprovalLinkSigner> | undefined;
-  return async (approvalId, expiresAt) => {
-    signer ??= secret().then((bytes) => new ApprovalLinkSigner(bytes));
-    const links = approvalLinks(baseUrl, await signer, approvalId, expiresAt);
-    return { approve: links.approve, reject: links.reject };
-  };
-}

@@ -35,6 +35,20 @@ export function httpApiChecks(ctx: StackContext): void {
       expect([...routes().keys()].filter((key) => /\$default|\{proxy\+\}|^ANY /.test(key))).toEqual([]);
     });
 
+    it("points the approval task's links at this API's $default stage, signed with the pages' key", () => {
+      // Prepare
+      const environment = (key: string) => ctx.environmentOf(ctx.functions.find((f) => f.key === key)!);
+
+      // Act
+      const task = environment('approval');
+      const stages = resourcesOfType(ctx.template, 'AWS::ApiGatewayV2::Stage').map(([, stage]) => stage.Properties!);
+
+      // Assess: links are <FLEDGE_API_URL>/approvals/<id>; only the $default stage adds no path segment before the route's.
+      expect(render(task.FLEDGE_API_URL)).toBe('{HttpApi.ApiEndpoint}');
+      expect(stages.map((stage) => [render(stage.ApiId), stage.StageName])).toEqual([['{HttpApi}', '$default']]);
+      expect(task.FLEDGE_APPROVAL_SECRET_PARAMETER).toBe(environment('approvals').FLEDGE_APPROVAL_SECRET_PARAMETER);
+    });
+
     it('caps the request rate of the whole API (the approval pages face the internet)', () => {
       // Act
       const stage = resourcesOfType(ctx.template, 'AWS::ApiGatewayV2::Stage')[0]?.[1];
