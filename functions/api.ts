@@ -13,6 +13,7 @@ import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/in
 import { errorResponse } from '../shared/domain/api/error-response';
 import { handleApiRequest, type ApiDeps } from '../shared/domain/api/routes';
 import { httpHandler, type HttpHandler } from './lib/http-handler';
+import { lazyHandler } from './lib/lazy';
 
 const config = readInterfaceConfig(process.env);
 const dynamodb = new DynamoDBClient({});
@@ -31,13 +32,7 @@ export function createHandler(deps: ApiDeps): HttpHandler {
 }
 
 /** Lambda entry point: ports over the real AWS, built at the first invocation. */
-export const handler: HttpHandler = (() => {
-  let built: HttpHandler | undefined;
-  return (event, context) => {
-    built ??= build();
-    return built(event, context);
-  };
-})();
+export const handler: HttpHandler = lazyHandler(build);
 
 function build(): HttpHandler {
   const c = requireInterfaceConfig(config, ['tableName', 'stateMachineArn', 'notificationTopicArn', 'artifactsBucket']);

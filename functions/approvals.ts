@@ -9,6 +9,7 @@ import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/in
 import { handleApprovalRequest, approvalErrorPage, type ApprovalRouteDeps } from '../shared/domain/approval/routes';
 import { ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import { httpHandler, type HttpHandler } from './lib/http-handler';
+import { lazyHandler } from './lib/lazy';
 
 const config = readInterfaceConfig(process.env);
 const dynamodb = new DynamoDBClient({});
@@ -25,13 +26,7 @@ export function createHandler(deps: ApprovalRouteDeps): HttpHandler {
 }
 
 /** Lambda entry point: ports over the real AWS, built at the first invocation. */
-export const handler: HttpHandler = (() => {
-  let built: HttpHandler | undefined;
-  return (event, context) => {
-    built ??= build();
-    return built(event, context);
-  };
-})();
+export const handler: HttpHandler = lazyHandler(build);
 
 function build(): HttpHandler {
   const { tableName, approvalSecretParameter } = requireInterfaceConfig(config, ['tableName', 'approvalSecretParameter']);
