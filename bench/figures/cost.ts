@@ -1,0 +1,117 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { planDeployment, PRICES } from '../../shared/domain/plan';
+import type { StrategySpec } from '../../shared/domain/spec/model';
+import { PRESETS } from '../../shared/domain/spec/presets';
+import type { Figure } from '../lib/result';
+import { benchCode, benchSpec, deploymentId, executionEnd, executionHistory, existingFunction, startDeployment, startWorld, uploadArtifact } from '../lib/world';
+
+/*
+ * Figure 3. Every preset, and a 10-step linear with 1-minute checks, run to the end on the embedded
+ * Step Functions; the bill is counted from the real execution history the way AWS counts it: one
+ * state transition per *StateEntered event (retries included), one Lambda request per
+ * TaskScheduled. The counts are exact, not sampled, so one run of each is the figure; all run at
+ * once to keep the bench short, on a clock compressed 500 times (waiting costs nothing to count).
+ */
+
+const TIME_SCALE = 0.002;
+const CHECK_INTERVAL = 60;
+const TARGET_PER_UNIT = 4;
+
+const CASES: { label: string; strategy: StrategySpec }[] = [
+  ...Object.entries(PRESETS).map(([label, strategy]) => ({ label, strategy })),
+  { label: '10-step linear, 1-minute checks', strategy: { kind: 'linear', percent: 10, interval: 60 } },
+];
+
+interface CaseResult {
+  readonly label: string;
+  readonly status: string;
+  readonly stateTransitions: number;
+  readonly lambdaInvocations: number;
+  readonly healthChecks: number;
+  readonly nextStepRuns: number;
+  readonly perCheck: number | null;
+  readonly perStep: number;
+  readonly usd: number;
+  readonly planned: { readonly stateTransitions: number; readonly lambdaInvocations: number; readonly usd: number };
+}
+
+/** Dollars of one deployment at the published prices (shared/domain/plan/cost.ts's PRICES and its assumed task size). */
+function dollars(transitions: number, invocations: number): number {
+  return transitions * PRICES.stateTransition + invocations * (PRICES.lambdaRequest + PRICES.taskMemoryGb * PRICES.taskSeconds * PRICES.lambdaGbSecond);
+}
+
+function enteredByState(history: readonly HistoryEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const event of history) {
+    if (!event.type?.endsWith('StateEntered')) continue;
+    const name = event.stateEnteredEventDetails?.name ?? '?';
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export const costFigure: Figure = {
+  id: 'cost',
+  title: 'Cost per deployment',
+  async run() {
+    const world = await startWorld(TIME_SCALE);
+    try {
+      const results = await Promise.all(
+        CASES.map(async ({ label, strategy }, index): Promise<CaseResult> => {
+          const name = `bench-cost-${index}`;
+          await existingFunction(world, name, benchCode('v1'));
+          const spec = benchSpec(name, strategy, { checkInterval: CHECK_INTERVAL });
+          const arn = await startDeployment(world, deploymentId(`cost-${index}`), spec, await uploadArtifact(world, `${name}/v2.zip`, benchCode('v2')));
+          const { status } = await executionEnd(world, arn);
+          const history = await executionHistory(world, arn);
+          const entered = enteredByState(history);
+          const stateTransitions = Object.values(entered).reduce((sum, n) => sum + n, 0);
+          const lambdaInvocations = history.filter((event) => event.type === 'TaskScheduled' || event.type === 'LambdaFunctionScheduled').length;
+          const healthChecks = entered.Check ?? 0;
+          const nextStepRuns = entered.NextStep ?? 0;
+          const plan = planDeployment(spec).cost;
+          return {
+            label,
+            status,
+            stateTransitions,
+            lambdaInvocations,
+            healthChecks,
+            nextStepRuns,
+            perCheck: healthChecks ? ((entered.Bake ?? 0) + healthChecks + (entered.AfterCheck ?? 0)) / healthChecks : null,
+            perStep: ((entered.NextStep ?? 0) + (entered.Route ?? 0)) / Math.max(1, nextStepRuns),
+            usd: dollars(stateTransitions, lambdaInvocations),
+            planned: { stateTransitions: plan.stateTransitions, lambdaInvocations: plan.lambdaInvocations, usd: plan.usd },
+          };
+        }),
+      );
+      const worstCheck = Math.max(...results.map((r) => r.perCheck ?? 0));
+      const worstStep = Math.max(...results.map((r) => r.perStep));
+      const allSucceeded = results.every((r) => r.status === 'SUCCEEDED');
+      const agrees = results.every((r) => r.planned.stateTransitions === r.stateTransitions && r.planned.lambdaInvocations === r.lambdaInvocations);
+      const rows = results.map((r) => ({
+        measure: `cost of ${r.label}`,
+        value: `${r.stateTransitions} transitions, ${r.lambdaInvocations} fledge invocations, $${r.usd.toFixed(5)} (${r.healthChecks} checks, ${r.nextStepRuns} NextStep runs)${r.status === 'SUCCEEDED' ? '' : `, ended ${r.status}`}`,
+        target: 'informational',
+        detail: true,
+      }));
+      const linear = results.at(-1)!;
+      return {
+        timeScale: TIME_SCALE,
+        rows: [
+          { measure: 'state transitions per bake check (worst case over all runs)', value: `${worstCheck}`, target: `≤ ${TARGET_PER_UNIT}`, pass: worstCheck <= TARGET_PER_UNIT && allSucceeded },
+          { measure: 'state transitions per weight step (worst case over all runs)', value: `${worstStep}`, target: `≤ ${TARGET_PER_UNIT}`, pass: worstStep <= TARGET_PER_UNIT && allSucceeded },
+          { measure: `cost of ${linear.label} (every preset in the section below)`, value: `${linear.stateTransitions} transitions, ${linear.lambdaInvocations} invocations, $${linear.usd.toFixed(5)}`, target: 'informational' },
+          ...rows,
+        ],
+        notes: [
+          `Each deployment is a real execution of state-machines/deployment.asl.yml on the embedded Step Functions, health checked every ${CHECK_INTERVAL} s; counted from GetExecutionHistory as AWS bills it (a transition per \`*StateEntered\` event, a Lambda request per \`TaskScheduled\`). A bake check is Bake (Wait) → Check → AfterCheck (3 transitions, 1 invocation); a weight step is NextStep → Route (2 transitions, 1 invocation); once per deployment: Prepare, Publish, PublishedChoice, PreTraffic, Promote, Succeeded (6 transitions, 4 invocations).`,
+          `Dollars at the published us-east-1 prices in shared/domain/plan/cost.ts: $0.025 per 1,000 transitions, $0.20 per million Lambda requests, and each fledge task taken as 256 MB for 200 ms ($0.0000166667 per GB-s). The user's own function invocations (traffic) are not fledge's cost and are not counted. The planner (\`fledge plan\`) ${agrees ? 'predicted every count exactly' : 'disagreed with some counts: see latest.json'}.`,
+          `A bake's cost grows with pause ÷ checkInterval: a 24-hour bake checked every minute is 1,440 checks = 4,320 transitions ≈ $0.11; checking every 5 minutes makes it $0.02.`,
+        ],
+        data: { checkInterval: CHECK_INTERVAL, cases: results },
+      };
+    } finally {
+      await world.stop();
+    }
+  },
+};
