@@ -3,11 +3,13 @@ import type { BakeState, DeploymentRecord } from './model';
 
 /** Starts a bake of `durationSeconds` at `now` with checks every `checkIntervalSeconds`. */
 export function startBake(now: number, durationSeconds: number, checkIntervalSeconds: number): BakeState {
-  // Whole milliseconds: nextCheckAt travels as an ISO string (ms precision), and a fractional
-  // `until` (a simulated clock's now) would never be reached by it — the bake would never end.
-  const until = Math.ceil(now + durationSeconds * 1000);
+  // The whole schedule is in whole milliseconds: nextCheckAt travels as an ISO string, and from a
+  // fractional start (a simulated clock's now) the check times would miss the end — never reaching
+  // it, or adding a check 1 ms before it.
+  const startedAt = Math.ceil(now);
+  const until = startedAt + durationSeconds * 1000;
   const checkInterval = Math.max(1, checkIntervalSeconds) * 1000;
-  return { startedAt: now, until, checkInterval, nextCheckAt: new Date(Math.min(now + checkInterval, until)).toISOString(), checks: 0 };
+  return { startedAt, until, checkInterval, nextCheckAt: new Date(Math.min(startedAt + checkInterval, until)).toISOString(), checks: 0 };
 }
 
 /**
