@@ -1,6 +1,6 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localApiLinks, startLocalApiServer } from '../../local/mode-api';
-import { LISTING_INDEXES, LISTING_SORT_KEY } from '../../shared/adapters/dynamodb-table';
+import { deploymentKeys } from '../../shared/adapters/dynamodb-store';
 import type { DeploymentRecord, DeploymentStatus } from '../../shared/domain/deployment/model';
 import { quantile, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
@@ -38,23 +38,9 @@ interface Latency {
   readonly samples: number;
 }
 
-/** The item the store writes for a record: the record plus its key and listing-index attributes (as DynamoDbDeploymentStore builds them). */
+/** The item the store writes for a record: the record plus its key and listing-index attributes. */
 function deploymentItem(record: DeploymentRecord): Record<string, unknown> {
-  const fn = `FN#${record.functionName}`;
-  const alias = `${fn}#AL#${record.alias}`;
-  return {
-    ...record,
-    PK: `DEP#${record.deploymentId}`,
-    SK: 'META',
-    type: 'deployment',
-    [LISTING_SORT_KEY]: `${new Date(record.createdAt).toISOString()}#${record.deploymentId}`,
-    [LISTING_INDEXES.byFunction]: fn,
-    [LISTING_INDEXES.byFunctionAlias]: alias,
-    [LISTING_INDEXES.byFunctionStatus]: `${fn}#ST#${record.status}`,
-    [LISTING_INDEXES.byFunctionAliasStatus]: `${alias}#ST#${record.status}`,
-    [LISTING_INDEXES.byStatus]: `ST#${record.status}`,
-    [LISTING_INDEXES.all]: 'DEP',
-  };
+  return { ...record, ...deploymentKeys(record) };
 }
 
 function syntheticRecord(fnIndex: number, k: number, now: number): DeploymentRecord {

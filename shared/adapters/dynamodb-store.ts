@@ -288,7 +288,8 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
   }
 }
 
-function deploymentKeys(record: Pick<DeploymentRecord, 'deploymentId' | 'functionName' | 'alias' | 'status' | 'createdAt'>): Record<string, string> {
+/** The key and listing-index attributes of a deployment record's item (bulk loaders reuse them). */
+export function deploymentKeys(record: Pick<DeploymentRecord, 'deploymentId' | 'functionName' | 'alias' | 'status' | 'createdAt'>): Record<string, string> {
   const fn = `FN#${record.functionName}`;
   const alias = `${fn}#AL#${record.alias}`;
   return {
