@@ -1,23 +1,31 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import type { AlarmStatus, HealthSignals, VersionAlarmDefinition } from '../ports/health-signals';
+import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import type { AlarmStatus, ErrorCounts, HealthSignals, VersionAlarmDefinition, VersionErrorRateQuery } from '../ports/health-signals';
 import { translate } from './aws-errors';
 
 /** DescribeAlarms and DeleteAlarms take at most 100 names per call. */
 const BATCH = 100;
 
-/** {@link HealthSignals} over CloudWatch alarms. */
+/** Lambda's standard metrics have 1-minute resolution. */
+const MINUTE = 60_000;
+
+/** The metrics of the new version only, through the alias (the name, not the ARN, in `Resource`). */
+function versionDimensions(functionName: string, alias: string, version: string) {
+  return [
+    { Name: 'FunctionName', Value: functionName },
+    { Name: 'Resource', Value: `${functionName}:${alias}` },
+    { Name: 'ExecutedVersion', Value: version },
+  ];
+}
+
+/** {@link HealthSignals} over CloudWatch alarms and metrics. */
 export class CloudWatchHealthAdapter implements HealthSignals {
   constructor(private readonly client: CloudWatchClient) {}
 
   async ensureVersionAlarm(d: VersionAlarmDefinition): Promise<void> {
     // Errors and Invocations of the new version only, through the alias: Resource is
     // `function:alias` (the name, not the ARN) and ExecutedVersion the version that ran.
-    const dimensions = [
-      { Name: 'FunctionName', Value: d.functionName },
-      { Name: 'Resource', Value: `${d.functionName}:${d.alias}` },
-      { Name: 'ExecutedVersion', Value: d.version },
-    ];
+    const dimensions = versionDimensions(d.functionName, d.alias, d.version);
     const metric = (id: string, name: string) => ({
       Id: id,
       MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: dimensions }, Period: d.periodSeconds, Stat: 'Sum' },
@@ -80,5 +88,36 @@ export class CloudWatchHealthAdapter implements HealthSignals {
       }
     }
     return alarmNames.map((name) => found.get(name) ?? { name, state: 'missing' });
+  }
+
+  async versionErrorRate(q: VersionErrorRateQuery): Promise<ErrorCounts> {
+    const dimensions = versionDimensions(q.functionName, q.alias, q.version);
+    const metric = (id: string, name: string) => ({ Id: id, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: dimensions }, Period: 60, Stat: 'Sum' }, ReturnData: true });
+    // Whole minutes, as CloudWatch stores them: from the minute the window starts in through the
+    // end of the current one, so the datapoint still being filled is counted too.
+    const start = Math.floor((q.at - Math.max(60, q.windowSeconds) * 1000) / MINUTE) * MINUTE;
+    const end = (Math.floor(q.at / MINUTE) + 1) * MINUTE;
+    const sums = { errors: 0, invocations: 0 };
+    let token: string | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: [metric('errors', 'Errors'), metric('invocations', 'Invocations')],
+            StartTime: new Date(start),
+            EndTime: new Date(end),
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+        for (const result of out.MetricDataResults ?? []) {
+          if (result.Id !== 'errors' && result.Id !== 'invocations') continue;
+          sums[result.Id] += (result.Values ?? []).reduce((sum, value) => sum + value, 0);
+        }
+        token = out.NextToken;
+      } while (token);
+    } catch (error) {
+      throw translate(error, `GetMetricData errors and invocations of ${q.functionName}:${q.alias} version ${q.version}`);
+    }
+    return sums;
   }
 }

@@ -20,6 +20,23 @@ export interface AlarmStatus {
   readonly reason?: string;
 }
 
+/** Which invocations {@link HealthSignals.versionErrorRate} counts: the new version's, through the alias. */
+export interface VersionErrorRateQuery {
+  readonly functionName: string;
+  readonly alias: string;
+  readonly version: string;
+  /** How far back from `at` to count; at least 60 s (Lambda's metrics have 1-minute resolution). */
+  readonly windowSeconds: number;
+  /** The end of the window, epoch ms: the check's time (the simulated clock's in local mode). */
+  readonly at: number;
+}
+
+/** Sums of the new version's `Errors` and `Invocations` over a window. */
+export interface ErrorCounts {
+  readonly errors: number;
+  readonly invocations: number;
+}
+
 /** CloudWatch as the engine uses it. */
 export interface HealthSignals {
   /** Creates or replaces the alarm (PutMetricAlarm is an upsert, so retries are safe). */
@@ -28,4 +45,9 @@ export interface HealthSignals {
   deleteAlarms(alarmNames: readonly string[]): Promise<void>;
   /** States of the named alarms, in the order asked. */
   describeAlarms(alarmNames: readonly string[]): Promise<readonly AlarmStatus[]>;
+  /**
+   * The new version's errors and invocations over the window, read from the metrics now rather
+   * than from the alarm, which only turns red at its next evaluation.
+   */
+  versionErrorRate(query: VersionErrorRateQuery): Promise<ErrorCounts>;
 }

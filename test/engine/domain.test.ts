@@ -96,6 +96,38 @@ describe('baking and judging health checks', () => {
     expect(judgeCheck({ now: t0, record: { promoteRequested }, alarms: [{ name: 'a', state: 'ALARM' }], bake }).kind).toBe('unhealthy');
   });
 
+  const limits = { version: '8', thresholdPercent: 5, minInvocations: 10 };
+
+  it('judges the new version\'s measured error rate only from the minimum number of invocations on', () => {
+    // Prepare: every call failed, but too few of them; then enough calls at or under the threshold.
+    const few = { ...limits, errors: 9, invocations: 9 };
+    const atThreshold = { ...limits, errors: 1, invocations: 20 };
+
+    // Act / Assess
+    expect(judgeCheck({ now: t0, record: {}, alarms: green, errorRate: few, bake }).kind).toBe('bake');
+    expect(judgeCheck({ now: t0, record: {}, alarms: green, errorRate: atThreshold, bake }).kind).toBe('bake');
+    expect(judgeCheck({ now: t0, record: {}, alarms: [], errorRate: { ...limits, errors: 0, invocations: 0 }, bake }).kind).toBe('bake');
+  });
+
+  it('fails a check whose measured error rate is above the threshold, with the numbers, while the alarms are still green', () => {
+    // Act
+    const verdict = judgeCheck({ now: t0, record: {}, alarms: green, errorRate: { ...limits, errors: 4, invocations: 10 }, bake });
+
+    // Assess
+    expect(verdict).toEqual({ kind: 'unhealthy', reason: 'error rate of version 8 is 40% (4 errors in 10 invocations), above 5%' });
+  });
+
+  it('still fails on a red alarm whatever the measured rate, naming both when both are red', () => {
+    // Prepare
+    const red = [{ name: 'a', state: 'ALARM' as const }];
+
+    // Act / Assess
+    expect(judgeCheck({ now: t0, record: {}, alarms: red, errorRate: { ...limits, errors: 0, invocations: 50 }, bake })).toEqual({ kind: 'unhealthy', reason: 'alarm a is in ALARM' });
+    expect(judgeCheck({ now: t0, record: {}, alarms: red, bake })).toEqual({ kind: 'unhealthy', reason: 'alarm a is in ALARM' });
+    expect(judgeCheck({ now: t0, record: {}, alarms: red, errorRate: { ...limits, errors: 1, invocations: 15 }, bake })).toEqual({ kind: 'unhealthy', reason: 'alarm a is in ALARM; error rate of version 8 is 6.67% (1 error in 15 invocations), above 5%' });
+    expect(judgeCheck({ now: t0, record: { stopRequested: { by: 'dave', at: t0 } }, alarms: green, errorRate: { ...limits, errors: 10, invocations: 10 }, bake }).kind).toBe('stop');
+  });
+
   it('bakes on until the check scheduled at the bake\'s end, however late the checks run', () => {
     // Prepare: the first check of a 5-minute bake runs 10 minutes late; the last one on time.
     const last = { ...bake, nextCheckAt: new Date(bake.until).toISOString(), checks: 4 };

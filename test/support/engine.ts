@@ -4,7 +4,7 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterEach, expect } from 'vitest';
 import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../../local/control-plane';
-import { startLocalAws, type LocalAws } from '../../local/server';
+import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../local/server';
 import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/domain/deployment/model';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/domain/spec/model';
 import { clientConfig, eventually } from './local-aws';
@@ -32,12 +32,13 @@ export interface EngineWorld {
 }
 
 /** Starts an embedded AWS on the compressed clock and provisions fledge on it. */
-export async function startEngine(options: ControlPlaneOptions & { timeScale?: number } = {}): Promise<EngineWorld> {
-  const aws = await startLocalAws({ port: 0, timeScale: options.timeScale ?? TIME_SCALE, lambda: { updateDelayMs: 200 }, cloudwatch: { evaluationIntervalSeconds: 5 } });
+export async function startEngine(options: ControlPlaneOptions & { timeScale?: number; cloudwatch?: LocalAwsOptions['cloudwatch'] } = {}): Promise<EngineWorld> {
+  const { timeScale, cloudwatch, ...planeOptions } = options;
+  const aws = await startLocalAws({ port: 0, timeScale: timeScale ?? TIME_SCALE, lambda: { updateDelayMs: 200 }, cloudwatch: cloudwatch ?? { evaluationIntervalSeconds: 5 } });
   process.env.FLEDGE_LOG ??= 'off';
   // One SDK attempt: retries are the state machine's job, on the simulated clock (the SDK's own
   // backoff sleeps in real time, and a throttle's Retry-After of 1 s would dominate a test).
-  const plane = await provisionControlPlane(aws, { sdkMaxAttempts: 1, ...options });
+  const plane = await provisionControlPlane(aws, { sdkMaxAttempts: 1, ...planeOptions });
   const lambda = new LambdaClient(clientConfig(aws));
   return {
     aws,

@@ -1,4 +1,4 @@
-import type { AlarmStatus } from '../../ports/health-signals';
+import type { AlarmStatus, ErrorCounts } from '../../ports/health-signals';
 import type { BakeState, DeploymentRecord } from './model';
 
 /** Starts a bake of `durationSeconds` at `now` with checks every `checkIntervalSeconds`. */
@@ -21,6 +21,29 @@ export function advanceBake(bake: BakeState): BakeState {
   return { ...bake, checks: bake.checks + 1, nextCheckAt: new Date(Math.min(scheduled + bake.checkInterval, bake.until)).toISOString() };
 }
 
+/** The new version's error rate measured at a check, with the spec's limits. */
+export interface MeasuredErrorRate extends ErrorCounts {
+  readonly version: string;
+  readonly thresholdPercent: number;
+  readonly minInvocations: number;
+}
+
+/** Percent of the invocations that errored; 0 without invocations. */
+export function errorRatePercent(counts: ErrorCounts): number {
+  return counts.invocations > 0 ? (100 * counts.errors) / counts.invocations : 0;
+}
+
+/**
+ * Why the measured error rate fails the check, or undefined when it does not: the same rule as
+ * fledge's alarm (below the minimum number of invocations the rate is noise, not a verdict).
+ */
+export function errorRateFailure(measured: MeasuredErrorRate): string | undefined {
+  if (measured.invocations < measured.minInvocations) return undefined;
+  const rate = errorRatePercent(measured);
+  if (!(rate > measured.thresholdPercent)) return undefined;
+  return `error rate of version ${measured.version} is ${Number(rate.toFixed(2))}% (${measured.errors} error${measured.errors === 1 ? '' : 's'} in ${measured.invocations} invocations), above ${measured.thresholdPercent}%`;
+}
+
 /** What a health check concludes. */
 export type CheckVerdict =
   | { readonly kind: 'stop'; readonly reason: string }
@@ -32,11 +55,18 @@ export type CheckVerdict =
 
 /**
  * Decides the health check scheduled at `bake.nextCheckAt`. Order matters: a person's stop
- * wins, then the deadline, then the alarms; promote-now is honoured only after a green check;
- * the bake ends with its last scheduled check.
+ * wins, then the deadline, then the alarms and the new version's measured error rate (read at
+ * the check, so a failure is caught before fledge's alarm next evaluates); promote-now is honoured
+ * only after a green check; the bake ends with its last scheduled check.
  */
-export function judgeCheck(input: { now: number; record: Pick<DeploymentRecord, 'stopRequested' | 'promoteRequested' | 'deadline'>; alarms: readonly AlarmStatus[]; bake: BakeState }): CheckVerdict {
-  const { now, record, alarms, bake } = input;
+export function judgeCheck(input: {
+  now: number;
+  record: Pick<DeploymentRecord, 'stopRequested' | 'promoteRequested' | 'deadline'>;
+  alarms: readonly AlarmStatus[];
+  errorRate?: MeasuredErrorRate;
+  bake: BakeState;
+}): CheckVerdict {
+  const { now, record, alarms, errorRate, bake } = input;
   if (record.stopRequested) {
     return { kind: 'stop', reason: `stopped by ${record.stopRequested.by}${record.stopRequested.reason ? `: ${record.stopRequested.reason}` : ''}` };
   }
@@ -44,9 +74,10 @@ export function judgeCheck(input: { now: number; record: Pick<DeploymentRecord, 
     return { kind: 'deadline', reason: `the deployment ran past its timeout (deadline ${new Date(record.deadline).toISOString()})` };
   }
   const red = alarms.filter((alarm) => alarm.state === 'ALARM' || alarm.state === 'missing');
-  if (red.length > 0) {
-    return { kind: 'unhealthy', reason: red.map((alarm) => (alarm.state === 'missing' ? `alarm ${alarm.name} does not exist` : `alarm ${alarm.name} is in ALARM${alarm.reason ? ` (${alarm.reason})` : ''}`)).join('; ') };
-  }
+  const reasons = red.map((alarm) => (alarm.state === 'missing' ? `alarm ${alarm.name} does not exist` : `alarm ${alarm.name} is in ALARM${alarm.reason ? ` (${alarm.reason})` : ''}`));
+  const rateFailure = errorRate ? errorRateFailure(errorRate) : undefined;
+  if (rateFailure) reasons.push(rateFailure);
+  if (reasons.length > 0) return { kind: 'unhealthy', reason: reasons.join('; ') };
   if (record.promoteRequested) return { kind: 'promote' };
   // The bake ends with the check scheduled at its end, not with the first check that happens to
   // run late: every bake makes exactly ⌈duration / interval⌉ checks (what the planner counts),

@@ -1,15 +1,18 @@
 import { isOwnState } from './alias';
-import { advanceBake, judgeCheck } from './bake';
+import { advanceBake, errorRatePercent, judgeCheck, type MeasuredErrorRate } from './bake';
 import type { EngineDeps } from './deps';
 import { AliasDriftedError, DeadlineExceededError, HealthCheckFailedError, InvalidTaskInputError, StopRequestedError } from './errors';
 import { event, eventKeys } from './events';
-import type { EngineState } from './model';
+import type { DeploymentRecord, EngineState } from './model';
 import { loadRecord } from './record';
 import { describeRouting } from './routing';
 
 /**
  * The Check task, run at each scheduled check of a bake: a person's stop, the deadline, drift
- * (the alias's revision), then the alarms (the spec's and fledge's own on the new version).
+ * (the alias's revision), then the alarms (the spec's and fledge's own on the new version) and,
+ * with `health.errorRate`, the new version's error rate read from the metrics at the check:
+ * fledge's alarm only turns red at its next evaluation, which would leave a failure that starts
+ * just before a check to the check after it.
  * Red ends in rollback (by throwing); green continues the bake, ends it, or promotes now.
  */
 export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
@@ -27,12 +30,16 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   }
   const names = [...spec.health.alarms, ...(record.alarmName ? [record.alarmName] : [])];
   const alarms = names.length > 0 ? await health.describeAlarms(names) : [];
-  const verdict = judgeCheck({ now, record, alarms, bake });
+  const errorRate = await measureErrorRate(health, state, record, now);
+  const verdict = judgeCheck({ now, record, alarms, bake, ...(errorRate ? { errorRate } : {}) });
   const number = bake.checks + 1;
   await store.appendEvent(
-    event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `check ${number} at ${state.weight ?? 0}%: ${verdict.kind === 'unhealthy' ? verdict.reason : alarms.length > 0 ? 'healthy' : 'no alarms to judge'}`, {
+    event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `check ${number} at ${state.weight ?? 0}%: ${verdict.kind === 'unhealthy' ? verdict.reason : alarms.length > 0 || errorRate ? 'healthy' : 'no alarms to judge'}`, {
       weight: state.weight ?? 0,
       alarms: alarms.map((alarm) => ({ name: alarm.name, state: alarm.state })),
+      ...(errorRate && {
+        errorRate: { version: errorRate.version, errors: errorRate.errors, invocations: errorRate.invocations, ratePercent: errorRatePercent(errorRate), thresholdPercent: errorRate.thresholdPercent, minInvocations: errorRate.minInvocations },
+      }),
       verdict: verdict.kind,
     }),
   );
@@ -50,4 +57,18 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
     case 'bake':
       return { ...state, action: 'bake', bake: advanceBake(bake), checksPassed: (state.checksPassed ?? 0) + 1 };
   }
+}
+
+/**
+ * The new version's errors and invocations since the previous scheduled check (at least one
+ * minute, the metrics' resolution), when the spec judges its error rate.
+ */
+async function measureErrorRate(health: EngineDeps['health'], state: EngineState, record: DeploymentRecord, now: number): Promise<MeasuredErrorRate | undefined> {
+  const limits = state.spec.health.errorRate;
+  const bake = state.bake;
+  if (!limits || !bake || !record.newVersion) return undefined;
+  const previousCheck = Date.parse(bake.nextCheckAt) - bake.checkInterval;
+  const windowSeconds = Math.max(60, Math.ceil((now - previousCheck) / 1000));
+  const counts = await health.versionErrorRate({ functionName: record.functionName, alias: record.alias, version: record.newVersion, windowSeconds, at: now });
+  return { ...counts, version: record.newVersion, thresholdPercent: limits.thresholdPercent, minInvocations: limits.minInvocations };
 }

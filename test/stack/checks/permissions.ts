@@ -8,6 +8,7 @@ import type { StackContext } from '../support/context';
 /** Actions that AWS only accepts on Resource '*', with why. */
 const STAR_ONLY: Readonly<Record<string, string>> = {
   'cloudwatch:DescribeAlarms': 'a narrower scope hides composite alarms',
+  'cloudwatch:GetMetricData': 'metrics have no ARN: GetMetricData supports no resource-level permissions',
   'logs:CreateLogDelivery': 'Step Functions log delivery',
   'logs:GetLogDelivery': 'Step Functions log delivery',
   'logs:UpdateLogDelivery': 'Step Functions log delivery',
@@ -76,7 +77,7 @@ export function permissionChecks(ctx: StackContext): void {
           if (service.has('lambda')) expect(s.resources, where).toEqual(MANAGED_FUNCTIONS);
           if (service.has('sns')) for (const r of s.resources) expect(TOPICS, where).toContain(r);
           if (service.has('s3')) expect(s.resources, where).toEqual(s.actions.includes('s3:GetBucketLocation') ? [ARTIFACT_BUCKET] : [ARTIFACT_OBJECTS]);
-          if (service.has('cloudwatch') && !s.actions.includes('cloudwatch:DescribeAlarms')) expect(s.resources, where).toEqual([FLEDGE_ALARMS]);
+          if (service.has('cloudwatch')) expect(s.resources, where).toEqual(s.actions.every((a) => STAR_ONLY[a]) ? ['*'] : [FLEDGE_ALARMS]);
           if (service.has('iam')) {
             expect(s.actions, where).toEqual(['iam:PassRole']);
             expect(s.resources, where).toEqual([MANAGED_ROLES]);
