@@ -37,6 +37,17 @@ describe('the fledge CLI against the embedded AWS', () => {
     await decideApproval(world.plane.deps, { approvalId: record.approvalId!, approve: true, by: 'test approver' });
   }
 
+  /** Deploys a canary that stops for approval through `fledge deploy --via api`; returns its id and the CLI's answer. */
+  async function deployApprovalCanary(fn: string): Promise<{ name: string; id: string; deployed: Awaited<ReturnType<typeof runCliAsync>> }> {
+    const name = touch(fn);
+    await existingFunction(world, name);
+    const { spec, dir } = project(name, APPROVAL_CANARY);
+    const deployed = await runCliAsync(world, ['deploy', spec, '--zip', join(dir, 'v2.zip'), '--via', 'api', '--local', '--output', 'json']);
+    const id = (JSON.parse(deployed.stdout) as { deploymentId: string }).deploymentId;
+    started.push(id);
+    return { name, id, deployed };
+  }
+
   beforeAll(async () => {
     world = await startCliWorld();
   });
@@ -68,14 +79,9 @@ describe('the fledge CLI against the embedded AWS', () => {
 
   it('deploys through the API and follows the deployment with status --watch', async () => {
     // Prepare
-    const name = touch('cli-api-fn');
-    await existingFunction(world, name);
-    const { spec, dir } = project(name, APPROVAL_CANARY);
+    const { id, deployed } = await deployApprovalCanary('cli-api-fn');
 
     // Act: the watch runs while the deployment waits at 10%, and follows it to the end once approved
-    const deployed = await runCliAsync(world, ['deploy', spec, '--zip', join(dir, 'v2.zip'), '--via', 'api', '--local', '--output', 'json']);
-    const id = (JSON.parse(deployed.stdout) as { deploymentId: string }).deploymentId;
-    started.push(id);
     const watch = startProcess(process.execPath, [join(ROOT, 'dist/fledge.mjs'), 'status', id, '--watch', '--interval', '0.1', '--local'], cliEnv(world));
     await eventually(() => (/^AWAITING_APPROVAL\s+10%/m.test(watch.stdout()) ? true : undefined), { what: 'the watch to show the approval step', timeoutMs: 20_000 });
     await approve(id);
@@ -92,12 +98,7 @@ describe('the fledge CLI against the embedded AWS', () => {
 
   it('redraws the status block in place when --watch runs on a terminal', async () => {
     // Prepare
-    const name = touch('cli-tty-fn');
-    await existingFunction(world, name);
-    const { spec, dir } = project(name, APPROVAL_CANARY);
-    const deployed = await runCliAsync(world, ['deploy', spec, '--zip', join(dir, 'v2.zip'), '--via', 'api', '--local', '--output', 'json']);
-    const id = (JSON.parse(deployed.stdout) as { deploymentId: string }).deploymentId;
-    started.push(id);
+    const { id } = await deployApprovalCanary('cli-tty-fn');
 
     // Act: util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would
     const command = [process.execPath, join(ROOT, 'dist/fledge.mjs'), 'status', id, '--watch', '--interval', '0.1', '--local'].map((part) => `'${part}'`).join(' ');
@@ -116,12 +117,7 @@ describe('the fledge CLI against the embedded AWS', () => {
 
   it('approves as the caller after confirming, and refuses to decide without a terminal unless told --yes', async () => {
     // Prepare
-    const name = touch('cli-approve-fn');
-    await existingFunction(world, name);
-    const { spec, dir } = project(name, APPROVAL_CANARY);
-    const deployed = await runCliAsync(world, ['deploy', spec, '--zip', join(dir, 'v2.zip'), '--via', 'api', '--local', '--output', 'json']);
-    const id = (JSON.parse(deployed.stdout) as { deploymentId: string }).deploymentId;
-    started.push(id);
+    const { id } = await deployApprovalCanary('cli-approve-fn');
     await recordStatus(world, id, 'AWAITING_APPROVAL');
 
     // Act
@@ -146,12 +142,7 @@ describe('the fledge CLI against the embedded AWS', () => {
 
   it('rejects, and then refuses to stop or promote the finished deployment', async () => {
     // Prepare
-    const name = touch('cli-reject-fn');
-    await existingFunction(world, name);
-    const { spec, dir } = project(name, APPROVAL_CANARY);
-    const deployed = await runCliAsync(world, ['deploy', spec, '--zip', join(dir, 'v2.zip'), '--via', 'api', '--local', '--output', 'json']);
-    const id = (JSON.parse(deployed.stdout) as { deploymentId: string }).deploymentId;
-    started.push(id);
+    const { name, id } = await deployApprovalCanary('cli-reject-fn');
     await recordStatus(world, id, 'AWAITING_APPROVAL');
 
     // Act
@@ -173,12 +164,7 @@ describe('the fledge CLI against the embedded AWS', () => {
 
   it('stops a running deployment', async () => {
     // Prepare
-    const name = touch('cli-stop-fn');
-    await existingFunction(world, name);
-    const { spec, dir } = project(name, APPROVAL_CANARY);
-    const deployed = await runCliAsync(world, ['deploy', spec, '--zip', join(dir, 'v2.zip'), '--via', 'api', '--local', '--output', 'json']);
-    const id = (JSON.parse(deployed.stdout) as { deploymentId: string }).deploymentId;
-    started.push(id);
+    const { id } = await deployApprovalCanary('cli-stop-fn');
     await recordStatus(world, id, 'AWAITING_APPROVAL');
 
     // Act
