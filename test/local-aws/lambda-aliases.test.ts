@@ -15,20 +15,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../local/server';
-import { clientConfig, eventually } from '../support/local-aws';
+import { clientConfig, eventually, failure } from '../support/local-aws';
 import { functionZip } from '../support/zip';
 
 const ROLE = 'arn:aws:iam::000000000000:role/fledge-test';
 const OTHER_ROLE = 'arn:aws:iam::000000000000:role/other-team';
-
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; $metadata: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
 
 async function settled(lambda: LambdaClient, name: string, qualifier?: string): Promise<void> {
   await eventually(async () => {

@@ -18,20 +18,10 @@ import {
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../local/server';
-import { clientConfig, eventually, s3ClientConfig } from '../support/local-aws';
+import { clientConfig, eventually, failure, s3ClientConfig } from '../support/local-aws';
 import { functionZip, returningZip } from '../support/zip';
 
 const ROLE = 'arn:aws:iam::000000000000:role/fledge-test';
-
-/** The SDK error a promise rejects with, to assert on its AWS name and status. */
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; $metadata: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
 
 /** Polls until the function (or version) is Active and its last update Successful, as `waitUntilFunctionUpdatedV2` would. */
 async function settled(lambda: LambdaClient, name: string, qualifier?: string) {

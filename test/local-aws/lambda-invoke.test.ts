@@ -2,19 +2,10 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { CreateFunctionCommand, GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../local/server';
-import { clientConfig, eventually } from '../support/local-aws';
+import { clientConfig, eventually, failure } from '../support/local-aws';
 import { functionZip } from '../support/zip';
 
 const ROLE = 'arn:aws:iam::000000000000:role/fledge-test';
-
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; $metadata: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
 
 const json = (payload: Uint8Array | undefined): unknown => JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString());
 

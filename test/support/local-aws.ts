@@ -28,3 +28,13 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** What an SDK call rejected with, to assert on its AWS error name and HTTP status; fails if it succeeded. */
+export async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; $metadata: { httpStatusCode?: number } }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
