@@ -132,6 +132,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
       response.end(JSON.stringify({ __type: 'InternalFailure', message: 'embedded AWS internal error' }));
     });
   });
+  // Node closes idle keep-alive sockets after 5 s, racing SDK clients that reuse them (ECONNRESET on
+  // a request that was never read). AWS endpoints keep connections far longer; so does the edge.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/_fledge/')) {

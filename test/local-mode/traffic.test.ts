@@ -64,9 +64,9 @@ describe('fledge traffic', () => {
     // Assess
     expect(stats.byVersion['1']!.errors).toBe(0);
     expect(stats.byVersion['2']!.errors).toBe(stats.byVersion['2']!.invocations);
+    expect(stats.callErrors).toEqual({});
     expect(stats.answered).toBe(stats.byVersion['1']!.invocations + stats.byVersion['2']!.invocations);
     expect(stats.sent).toBe(stats.answered);
-    expect(stats.callErrors).toEqual({});
   });
 
   it('stops when its signal is aborted and sends nothing more', async () => {
