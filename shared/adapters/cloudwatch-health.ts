@@ -1,4 +1,4 @@
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { AlarmStatus, ErrorCounts, HealthSignals, VersionAlarmDefinition, VersionErrorRateQuery } from '../ports/health-signals';
 import { translate } from './aws-errors';
@@ -18,40 +18,43 @@ function versionDimensions(functionName: string, alias: string, version: string)
   ];
 }
 
+/** The PutMetricAlarm request for fledge's alarm on the new version only (the embedded CloudWatch's tests use it too). */
+export function versionAlarmInput(d: VersionAlarmDefinition): PutMetricAlarmCommandInput {
+  // Errors and Invocations of the new version only, through the alias: Resource is
+  // `function:alias` (the name, not the ARN) and ExecutedVersion the version that ran.
+  const dimensions = versionDimensions(d.functionName, d.alias, d.version);
+  const metric = (id: string, name: string) => ({
+    Id: id,
+    MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: dimensions }, Period: d.periodSeconds, Stat: 'Sum' },
+    ReturnData: false,
+  });
+  return {
+    AlarmName: d.alarmName,
+    AlarmDescription: d.description,
+    Metrics: [
+      metric('errors', 'Errors'),
+      metric('invocations', 'Invocations'),
+      // Below the minimum number of invocations the rate reads 0: a single early error
+      // out of two calls is noise, not a verdict.
+      { Id: 'errorRate', Expression: `IF(FILL(invocations, 0) >= ${d.minInvocations}, 100 * FILL(errors, 0) / invocations, 0)`, Label: 'error rate (%)', ReturnData: true },
+    ],
+    ComparisonOperator: 'GreaterThanThreshold',
+    Threshold: d.thresholdPercent,
+    EvaluationPeriods: 1,
+    DatapointsToAlarm: 1,
+    TreatMissingData: 'notBreaching',
+    ActionsEnabled: false,
+    Tags: [{ Key: 'fledge:managed', Value: 'true' }],
+  };
+}
+
 /** {@link HealthSignals} over CloudWatch alarms and metrics. */
 export class CloudWatchHealthAdapter implements HealthSignals {
   constructor(private readonly client: CloudWatchClient) {}
 
   async ensureVersionAlarm(d: VersionAlarmDefinition): Promise<void> {
-    // Errors and Invocations of the new version only, through the alias: Resource is
-    // `function:alias` (the name, not the ARN) and ExecutedVersion the version that ran.
-    const dimensions = versionDimensions(d.functionName, d.alias, d.version);
-    const metric = (id: string, name: string) => ({
-      Id: id,
-      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: dimensions }, Period: d.periodSeconds, Stat: 'Sum' },
-      ReturnData: false,
-    });
     try {
-      await this.client.send(
-        new PutMetricAlarmCommand({
-          AlarmName: d.alarmName,
-          AlarmDescription: d.description,
-          Metrics: [
-            metric('errors', 'Errors'),
-            metric('invocations', 'Invocations'),
-            // Below the minimum number of invocations the rate reads 0: a single early error
-            // out of two calls is noise, not a verdict.
-            { Id: 'errorRate', Expression: `IF(FILL(invocations, 0) >= ${d.minInvocations}, 100 * FILL(errors, 0) / invocations, 0)`, Label: 'error rate (%)', ReturnData: true },
-          ],
-          ComparisonOperator: 'GreaterThanThreshold',
-          Threshold: d.thresholdPercent,
-          EvaluationPeriods: 1,
-          DatapointsToAlarm: 1,
-          TreatMissingData: 'notBreaching',
-          ActionsEnabled: false,
-          Tags: [{ Key: 'fledge:managed', Value: 'true' }],
-        }),
-      );
+      await this.client.send(new PutMetricAlarmCommand(versionAlarmInput(d)));
     } catch (error) {
       throw translate(error, `PutMetricAlarm ${d.alarmName}`);
     }

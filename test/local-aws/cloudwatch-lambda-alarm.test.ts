@@ -4,29 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../local/server';
 import { clientConfig, eventually } from '../support/local-aws';
 import { functionZip } from '../support/zip';
+import { versionAlarmInput } from '../../shared/adapters/cloudwatch-health';
 
 const ROLE = 'arn:aws:iam::000000000000:role/fledge-test';
 
 /** fledge's canary alarm: error rate of one version behind one alias, above 5 % over at least 20 invocations. */
-function versionErrorRateAlarm(name: string, fn: string, alias: string, version: string): PutMetricAlarmCommandInput {
-  const metric = (metricName: string) => ({
-    Namespace: 'AWS/Lambda',
-    MetricName: metricName,
-    Dimensions: [{ Name: 'FunctionName', Value: fn }, { Name: 'Resource', Value: `${fn}:${alias}` }, { Name: 'ExecutedVersion', Value: version }],
-  });
-  return {
-    AlarmName: name,
-    Metrics: [
-      { Id: 'errors', MetricStat: { Metric: metric('Errors'), Period: 60, Stat: 'Sum' }, ReturnData: false },
-      { Id: 'invocations', MetricStat: { Metric: metric('Invocations'), Period: 60, Stat: 'Sum' }, ReturnData: false },
-      { Id: 'errorRate', Expression: 'IF(FILL(invocations, 0) >= 20, 100 * FILL(errors, 0) / invocations, 0)', ReturnData: true },
-    ],
-    ComparisonOperator: 'GreaterThanThreshold',
-    Threshold: 5,
-    EvaluationPeriods: 1,
-    DatapointsToAlarm: 1,
-    TreatMissingData: 'notBreaching',
-  };
+function versionErrorRateAlarm(alarmName: string, functionName: string, alias: string, version: string): PutMetricAlarmCommandInput {
+  return versionAlarmInput({ alarmName, functionName, alias, version, thresholdPercent: 5, minInvocations: 20, periodSeconds: 60, description: 'test' });
 }
 
 describe('a failing canary turns its CloudWatch alarm red (embedded Lambda + CloudWatch)', () => {
