@@ -1,29 +1,20 @@
+import type { DeploymentSummary } from '../../shared/domain/api/views';
 import { trafficBar } from './bar';
 import type { Style } from './style';
 import { renderTable } from './table';
 
+/** A list item of `GET /deployments`: the API's own wire type, so the two cannot drift apart. */
+export type { DeploymentSummary };
+
 /** A deployment as `GET /deployments/{id}` returns it (the fields the CLI shows). */
-export interface DeploymentDetail {
-  readonly deploymentId: string;
-  readonly functionName: string;
-  readonly alias: string;
-  readonly status: string;
-  readonly previousVersion?: string;
-  readonly newVersion?: string;
-  readonly currentWeight?: number;
-  readonly startedBy: string;
-  readonly source: string;
-  readonly createdAt: string;
+export interface DeploymentDetail extends Omit<DeploymentSummary, 'updatedAt'> {
+  readonly updatedAt?: string;
   readonly deadline?: string;
-  readonly reason?: string;
   readonly approvalId?: string;
   readonly problems?: readonly { path: string; message: string; line?: number; column?: number }[];
   readonly events: readonly { at: string; kind: string; message: string }[];
   readonly serverTime?: string;
 }
-
-/** A list item of `GET /deployments`. */
-export type DeploymentSummary = Omit<DeploymentDetail, 'events' | 'serverTime' | 'deadline' | 'approvalId' | 'problems'>;
 
 /** Statuses after which nothing changes any more. */
 export const FINISHED = new Set(['SUCCEEDED', 'NO_CHANGE', 'ROLLED_BACK', 'DRIFTED', 'FAILED', 'REJECTED']);
