@@ -137,6 +137,18 @@ const approvalSettings = z.strictObject({
   message: text(2000).optional(),
 });
 
+/**
+ * Refines an object of optional alternatives to exactly one given key. With none given, the
+ * issue yields to unknown-key reports (a misspelt key is the likelier mistake).
+ */
+function exactlyOneKey(value: object, ctx: z.RefinementCtx, noneMessage: string, manyMessage: (given: readonly string[]) => string): void {
+  const given = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+  if (given.length === 1) return;
+  ctx.addIssue({ code: 'custom', params: { unlessUnknownKeys: given.length === 0 }, message: given.length === 0 ? noneMessage : manyMessage(given) });
+}
+
+const quoted = (keys: readonly string[]): string => keys.map((key) => `"${key}"`).join(' and ');
+
 const step = z
   .strictObject({
     setWeight: percent.optional(),
@@ -144,19 +156,9 @@ const step = z
     // `- approval:` with nothing after it means "an approval with the spec's defaults".
     approval: approvalSettings.nullable().optional(),
   })
-  .superRefine((value, ctx) => {
-    const given = Object.keys(value).filter((key) => value[key as keyof typeof value] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        params: { unlessUnknownKeys: given.length === 0 },
-        message:
-          given.length === 0
-            ? 'a step is one of "setWeight: <percent>", "pause: <duration>" or "approval: {…}"'
-            : `a step does one thing; this one has ${given.map((key) => `"${key}"`).join(' and ')}: split it into ${given.length} steps`,
-      });
-    }
-  });
+  .superRefine((value, ctx) =>
+    exactlyOneKey(value, ctx, 'a step is one of "setWeight: <percent>", "pause: <duration>" or "approval: {…}"', (given) => `a step does one thing; this one has ${quoted(given)}: split it into ${given.length} steps`),
+  );
 
 /** Walks canary steps in order and checks that they form a sensible traffic progression. */
 function checkSteps(steps: readonly WrittenStep[], ctx: z.RefinementCtx): void {
@@ -239,19 +241,9 @@ const strategy = z
     blueGreen: noSettings.optional(),
     allAtOnce: noSettings.optional(),
   })
-  .superRefine((value, ctx) => {
-    const given = Object.keys(value).filter((key) => value[key as keyof typeof value] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        params: { unlessUnknownKeys: given.length === 0 },
-        message:
-          given.length === 0
-            ? 'choose one of "preset", "canary", "linear", "blueGreen" or "allAtOnce"'
-            : `choose exactly one strategy; this one has ${given.map((key) => `"${key}"`).join(' and ')}`,
-      });
-    }
-  });
+  .superRefine((value, ctx) =>
+    exactlyOneKey(value, ctx, 'choose one of "preset", "canary", "linear", "blueGreen" or "allAtOnce"', (given) => `choose exactly one strategy; this one has ${quoted(given)}`),
+  );
 
 const smokeTest = z.strictObject({
   // Anything YAML/JSON can express; sent as the invocation payload.
