@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { sanitise } from '../shared/domain/text/sanitise';
 
 /** Exit codes of every fledge command. */
 export const ExitCode = {
@@ -21,7 +22,8 @@ export function createProgram(version: string): Command {
     .version(version, '-V, --version', 'print the fledge version')
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) })
+    // Commander's errors quote the arguments as given: escaped like every other text we print.
+    .configureOutput({ outputError: (text, write) => write(sanitise(text, { keepNewlines: true })) })
     .exitOverride();
 }
 
@@ -37,10 +39,18 @@ export async function run(program: Command, argv: readonly string[]): Promise<nu
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`fledge: ${error.message}\n`);
+      printError(error.message);
       return ExitCode.usage;
     }
-    process.stderr.write(`fledge: ${error instanceof Error ? error.message : String(error)}\n`);
+    printError(error instanceof Error ? error.message : String(error));
     return ExitCode.failure;
   }
+}
+
+/**
+ * Prints `fledge: <message>` to standard error, on one line. Messages echo what they are about —
+ * a file name, an S3 key, the API's answer — so control characters and line breaks are escaped.
+ */
+export function printError(message: string): void {
+  process.stderr.write(`fledge: ${sanitise(message)}\n`);
 }

@@ -3,6 +3,7 @@ import { isTerminal, type DeploymentEvent, type DeploymentRecord } from '../shar
 import type { DeploymentStore } from '../shared/ports/deployment-store';
 import { trafficBar } from '../cli/format/bar';
 import type { Style } from '../cli/format/style';
+import { sanitise } from '../shared/domain/text/sanitise';
 
 /** Options of {@link followDeployment}. */
 export interface FollowOptions {
@@ -65,5 +66,5 @@ function formatEvent(event: DeploymentEvent, context: { label: string; since: nu
   const kind = event.kind.padEnd(KIND_WIDTH);
   const bar = trafficBar(context.weight);
   const traffic = context.traffic ? style.dim(`  | ${context.traffic}`) : '';
-  return `  ${style.bold(context.label)} ${style.dim(at)}  ${bar}  ${colour(`${kind}${event.message}`)}${traffic}`;
+  return `  ${style.bold(context.label)} ${style.dim(at)}  ${bar}  ${colour(`${kind}${sanitise(event.message)}`)}${traffic}`;
 }

@@ -3,7 +3,8 @@ import { SlackWebhook } from '../shared/adapters/slack-webhook';
 import { SsmSecret } from '../shared/adapters/ssm-secrets';
 import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { InvalidTaskInputError } from '../shared/domain/deployment/errors';
-import { parsePublishedNotification, slackMessage, type SlackMessage } from '../shared/domain/slack/message';
+import { linkOrigin } from '../shared/domain/approval/own-links';
+import { parsePublishedNotification, slackMessage, trustedLinks, type SlackMessage } from '../shared/domain/slack/message';
 import { lazyHandler } from './lib/lazy';
 import { log } from './lib/log';
 import { taskHandler } from './lib/task-handler';
@@ -11,9 +12,11 @@ import { taskHandler } from './lib/task-handler';
 const config = readInterfaceConfig(process.env);
 const ssm = new SSMClient({});
 
-/** Where the notifier posts: the Slack webhook over SSM on AWS, a stand-in in tests. */
+/** Where the notifier posts (the Slack webhook over SSM on AWS, a stand-in in tests), and fledge's API URL. */
 export interface SlackNotifierDeps {
   readonly slack: { post(message: SlackMessage): Promise<void> };
+  /** `FLEDGE_API_URL`: the only place a message's buttons may link to. */
+  readonly apiUrl: string;
 }
 
 /** The SNS→Lambda event, as far as the notifier reads it. */
@@ -30,7 +33,9 @@ function parseSnsEvent(event: unknown): SnsEvent {
 /**
  * Subscribed to the approval and notification topics: posts each fledge notification as a
  * Block Kit message (approval requests with Approve/Reject link buttons). Messages that are not
- * fledge's are skipped; a failed post fails the invocation so SNS retries it.
+ * fledge's are skipped; approval links that are not under fledge's API URL are dropped (the
+ * message then names the CLI commands) and logged by origin only; a failed post fails the
+ * invocation so SNS retries it.
  */
 export function createHandler(deps: SlackNotifierDeps) {
   return taskHandler('slack-notifier', parseSnsEvent, async (event) => {
@@ -41,16 +46,27 @@ export function createHandler(deps: SlackNotifierDeps) {
         log.warn('slack-notifier: not a fledge notification, skipped', { messageId: record.Sns.MessageId });
         continue;
       }
-      await deps.slack.post(slackMessage(notification));
+      const links = notification.kind === 'approvalRequested' ? notification.links : undefined;
+      if (links && !trustedLinks(notification, deps.apiUrl)) {
+        log.warn('slack-notifier: approval links not under FLEDGE_API_URL, posted without buttons', {
+          messageId: record.Sns.MessageId,
+          deploymentId: notification.deploymentId,
+          linkOrigins: [links.approve, links.reject].map((link) => linkOrigin(String(link))),
+        });
+      }
+      await deps.slack.post(slackMessage(notification, deps.apiUrl));
       posted += 1;
     }
     return { posted };
   });
 }
 
-/** Lambda entry point: the webhook URL comes from the SSM SecureString named by `FLEDGE_SLACK_WEBHOOK_PARAMETER`. */
+/**
+ * Lambda entry point: the webhook URL comes from the SSM SecureString named by
+ * `FLEDGE_SLACK_WEBHOOK_PARAMETER`; buttons may link only under `FLEDGE_API_URL`.
+ */
 export const handler = lazyHandler(() => {
-  const { slackWebhookParameter } = requireInterfaceConfig(config, ['slackWebhookParameter']);
+  const { slackWebhookParameter, apiUrl } = requireInterfaceConfig(config, ['slackWebhookParameter', 'apiUrl']);
   const secret = new SsmSecret(ssm, slackWebhookParameter);
-  return createHandler({ slack: new SlackWebhook(() => secret.value()) });
+  return createHandler({ slack: new SlackWebhook(() => secret.value()), apiUrl });
 });

@@ -1,9 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 import { formatStatus } from '../format/deployment';
 import { styleFor } from '../format/style';
-import { ExitCode, UsageError } from '../program';
+import { ExitCode, printError, UsageError } from '../program';
 import { getDeployment } from './status';
 
 interface DecisionOptions extends ApiOptions {
@@ -36,7 +37,7 @@ export function registerDecision(program: Command, verb: 'approve' | 'reject'): 
       const client = new ApiClient(await resolveTarget(options));
       const detail = await getDeployment(client, id);
       if (detail.status !== 'AWAITING_APPROVAL' || !detail.approvalId) {
-        process.stderr.write(`fledge: deployment ${id} is ${detail.status}, not waiting for an approval; nothing was decided\n`);
+        printError(`deployment ${id} is ${detail.status}, not waiting for an approval; nothing was decided`);
         process.exitCode = ExitCode.failure;
         return;
       }
@@ -44,7 +45,7 @@ export function registerDecision(program: Command, verb: 'approve' | 'reject'): 
         if (!process.stdin.isTTY) throw new UsageError(`no terminal to confirm on: pass --yes to ${verb} ${id} without a prompt`);
         process.stderr.write(`${formatStatus(detail, styleFor(process.stderr)).join('\n')}\n\n`);
         const prompt = createInterface({ input: process.stdin, output: process.stderr });
-        const answer = (await prompt.question(`${verb === 'approve' ? 'Approve' : 'Reject'} ${detail.functionName}:${detail.alias}? [y/N] `)).trim().toLowerCase();
+        const answer = (await prompt.question(`${verb === 'approve' ? 'Approve' : 'Reject'} ${sanitise(`${detail.functionName}:${detail.alias}`)}? [y/N] `)).trim().toLowerCase();
         prompt.close();
         if (answer !== 'y' && answer !== 'yes') {
           process.stderr.write('nothing was decided\n');
@@ -55,7 +56,7 @@ export function registerDecision(program: Command, verb: 'approve' | 'reject'): 
       const result = await client.request<{ decision: string; by: string; at: string }>('POST', `/deployments/${encodeURIComponent(id)}/${verb}`, {
         json: { approvalId: detail.approvalId, ...(options.comment ? { comment: options.comment } : {}) },
       });
-      process.stdout.write(options.output === 'json' ? `${JSON.stringify(result, null, 2)}\n` : `${result.decision.toLowerCase()} by ${result.by} at ${result.at}; follow it with \`fledge status ${id} --watch\`\n`);
+      process.stdout.write(options.output === 'json' ? `${safeJson(result)}\n` : `${sanitise(`${result.decision.toLowerCase()} by ${result.by} at ${result.at}`)}; follow it with \`fledge status ${sanitise(id)} --watch\`\n`);
     });
 }
 

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runDemo } from '../../demo/run';
+import { sanitise } from '../../shared/domain/text/sanitise';
 import { styleFor } from '../format/style';
 import { ExitCode } from '../program';
 
@@ -46,7 +47,7 @@ export function registerDemo(program: Command): void {
         return;
       }
       process.stdout.write(`\n${style.red(style.bold(`fledge demo: FAILED after ${seconds} s: these outcomes differed from what was expected:`))}\n`);
-      for (const outcome of result.outcomes.filter((candidate) => !candidate.ok)) process.stdout.write(`  ${outcome.what}: expected ${outcome.expected}, got ${outcome.actual}\n`);
+      for (const outcome of result.outcomes.filter((candidate) => !candidate.ok)) process.stdout.write(`  ${sanitise(`${outcome.what}: expected ${outcome.expected}, got ${outcome.actual}`)}\n`);
       process.exitCode = ExitCode.failure;
     });
 }

@@ -5,6 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Option, type Command } from 'commander';
 import { parseDeploymentSpec, type DeploymentSpec } from '../../shared/domain/spec';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
+import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
 import { ApiClient, ApiRequestError, resolveTarget, withApiOptions, type ApiOptions, type ApiTarget } from '../api-client';
 import { FINISHED, formatStatus, SUCCESSFUL, type DeploymentDetail } from '../format/deployment';
 import { formatProblems } from '../format/problems';
@@ -84,8 +85,8 @@ export function registerDeploy(program: Command): void {
 
       const detail = options.wait ? await watchDeployment(client, id, { intervalMs: 500, output: options.output }) : await getDeployment(client, id);
       if (!options.wait) {
-        if (options.output === 'json') process.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
-        else process.stdout.write(`${formatStatus(detail, styleFor(process.stdout)).join('\n')}\n\nfollow it: fledge status ${id} --watch${target.local ? ' --local' : ''}\n`);
+        if (options.output === 'json') process.stdout.write(`${safeJson(detail)}\n`);
+        else process.stdout.write(`${formatStatus(detail, styleFor(process.stdout)).join('\n')}\n\nfollow it: fledge status ${sanitise(id)} --watch${target.local ? ' --local' : ''}\n`);
       }
       process.exitCode = refusedOrFailed(detail) ? ExitCode.failure : ExitCode.ok;
     });
@@ -96,7 +97,7 @@ function refusedOrFailed(detail: DeploymentDetail): boolean {
 }
 
 function note(options: ApiOptions, text: string): void {
-  if (options.output === 'table') process.stderr.write(`${text}\n`);
+  if (options.output === 'table') process.stderr.write(`${sanitise(text)}\n`);
 }
 
 /** The local zip to upload and its key relative to the spec's folder, or undefined when the spec names an s3:// object or an image. */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { safeJson } from '../../shared/domain/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 import { formatHistory, type DeploymentSummary } from '../format/deployment';
 import { styleFor } from '../format/style';
@@ -50,6 +51,6 @@ export function registerHistory(program: Command): void {
         items.push(...page.items);
         cursor = page.cursor;
       } while (cursor && items.length < options.limit);
-      process.stdout.write(options.output === 'json' ? `${JSON.stringify(items, null, 2)}\n` : `${formatHistory(items, styleFor(process.stdout)).join('\n')}\n`);
+      process.stdout.write(options.output === 'json' ? `${safeJson(items)}\n` : `${formatHistory(items, styleFor(process.stdout)).join('\n')}\n`);
     });
 }

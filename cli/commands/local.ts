@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import { relative } from 'node:path';
 import { LocalAwsStartError } from '../../local/errors';
 import { LOCAL_MODE_DEFAULTS, startLocalMode, type LocalMode } from '../../local/mode';
-import { approvalLinksOf, watchOutbox, type OutboxEmail } from '../../local/outbox-watch';
+import { watchOutbox } from '../../local/outbox-watch';
+import { formatEmail } from '../format/email';
 import { styleFor, type Style } from '../format/style';
 import { ExitCode, UsageError } from '../program';
 import { isLoopback, parsePort, parseTimeScale } from '../local-options';
@@ -77,7 +78,7 @@ export function registerLocal(program: Command): void {
           throw new UsageError(`${(error as Error).message}${hint}`, { cause: error });
         }
         if (error instanceof LocalAwsStartError && options.persist) {
-          throw new Error(`${error.message}\n(is another fledge local using ${options.dataDir}? Stop it, or use another --data-dir, or --no-persist)`, { cause: error });
+          throw new Error(`${error.message} (is another fledge local using ${options.dataDir}? Stop it, or use another --data-dir, or --no-persist)`, { cause: error });
         }
         throw error;
       }
@@ -123,15 +124,4 @@ function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): st
     'Press Ctrl+C to stop.',
     '',
   ].join('\n');
-}
-
-function formatEmail(email: OutboxEmail, style: Style): string {
-  const links = approvalLinksOf(email);
-  const lines = [`${style.cyan('✉')} e-mail to ${email.to}: ${style.bold(email.subject)}`];
-  if (links) lines.push(`    approve: ${links.approve}`, `    reject:  ${links.reject}`);
-  else {
-    const first = email.body.split('\n').find((line) => line.trim() !== '');
-    if (first) lines.push(`    ${first}`);
-  }
-  return `${lines.join('\n')}\n`;
 }

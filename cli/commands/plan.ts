@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { PlanError, planDeployment } from '../../shared/domain/plan';
 import { parseDeploymentSpec } from '../../shared/domain/spec';
+import { safeJson } from '../../shared/domain/text/sanitise';
 import { formatPlan } from '../format/plan';
 import { formatProblems } from '../format/problems';
 import { styleFor } from '../format/style';
-import { ExitCode } from '../program';
+import { ExitCode, printError } from '../program';
 import { readSpecFile } from './spec-file';
 import { outputOption } from './validate';
 
@@ -31,7 +32,7 @@ export function registerPlan(program: Command): void {
       const functionExists = options.firstDeployment !== true;
       const parsed = parseDeploymentSpec(await readSpecFile(file), file, { functionExists });
       if (!parsed.ok) {
-        if (options.output === 'json') process.stdout.write(`${JSON.stringify({ valid: false, source: file, problems: parsed.problems }, null, 2)}\n`);
+        if (options.output === 'json') process.stdout.write(`${safeJson({ valid: false, source: file, problems: parsed.problems })}\n`);
         else process.stdout.write(formatProblems(file, parsed.problems, styleFor(process.stdout)));
         process.exitCode = ExitCode.failure;
         return;
@@ -42,12 +43,12 @@ export function registerPlan(program: Command): void {
       } catch (error) {
         // parse already checked first-deployment needs; this is a second line of defence.
         if (!(error instanceof PlanError)) throw error;
-        process.stderr.write(`fledge: ${error.message}\n`);
+        printError(error.message);
         process.exitCode = ExitCode.failure;
         return;
       }
       if (options.output === 'json') {
-        process.stdout.write(`${JSON.stringify({ source: file, functionExists, spec: parsed.spec, plan }, null, 2)}\n`);
+        process.stdout.write(`${safeJson({ source: file, functionExists, spec: parsed.spec, plan })}\n`);
       } else {
         process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, styleFor(process.stdout)));
       }

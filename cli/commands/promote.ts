@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 
 /** Registers `fledge promote`. */
@@ -11,6 +12,6 @@ export function registerPromote(program: Command): void {
   ).action(async (id: string, options: ApiOptions) => {
     const client = new ApiClient(await resolveTarget(options));
     const result = await client.request('POST', `/deployments/${encodeURIComponent(id)}/promote`);
-    process.stdout.write(options.output === 'json' ? `${JSON.stringify(result, null, 2)}\n` : `promote requested for ${id}: it goes to 100% at its next green check\n`);
+    process.stdout.write(options.output === 'json' ? `${safeJson(result)}\n` : `promote requested for ${sanitise(id)}: it goes to 100% at its next green check\n`);
   });
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { safeJson } from '../../shared/domain/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 import { FINISHED, formatStatus, formatStatusLine, SUCCESSFUL, type DeploymentDetail } from '../format/deployment';
 import { styleFor } from '../format/style';
@@ -55,7 +56,7 @@ export async function watchDeployment(client: ApiClient, id: string, options: { 
       }
     }
     if (FINISHED.has(detail.status)) {
-      if (options.output === 'json') out.write(`${JSON.stringify(detail, null, 2)}\n`);
+      if (options.output === 'json') out.write(`${safeJson(detail)}\n`);
       else if (!tty) out.write(`${formatStatus(detail, style).join('\n')}\n`);
       return detail;
     }
@@ -80,7 +81,7 @@ export function registerStatus(program: Command): void {
       if (options.watch) detail = await watchDeployment(client, id, { intervalMs: options.interval * 1000, output: options.output });
       else {
         detail = await getDeployment(client, id);
-        process.stdout.write(options.output === 'json' ? `${JSON.stringify(detail, null, 2)}\n` : `${formatStatus(detail, styleFor(process.stdout)).join('\n')}\n`);
+        process.stdout.write(options.output === 'json' ? `${safeJson(detail)}\n` : `${formatStatus(detail, styleFor(process.stdout)).join('\n')}\n`);
       }
       process.exitCode = FINISHED.has(detail.status) && !SUCCESSFUL.has(detail.status) ? ExitCode.failure : ExitCode.ok;
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 
 /** Registers `fledge stop`. */
@@ -12,6 +13,6 @@ export function registerStop(program: Command): void {
   ).action(async (id: string, options: ApiOptions & { reason?: string }) => {
     const client = new ApiClient(await resolveTarget(options));
     const result = await client.request('POST', `/deployments/${encodeURIComponent(id)}/stop`, { json: options.reason ? { reason: options.reason } : {} });
-    process.stdout.write(options.output === 'json' ? `${JSON.stringify(result, null, 2)}\n` : `stop requested for ${id}: it rolls back shortly; follow it with \`fledge status ${id} --watch\`\n`);
+    process.stdout.write(options.output === 'json' ? `${safeJson(result)}\n` : `stop requested for ${sanitise(id)}: it rolls back shortly; follow it with \`fledge status ${sanitise(id)} --watch\`\n`);
   });
 }

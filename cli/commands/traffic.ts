@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { findLocalMode, LocalModeNotRunningError } from '../../local/discovery';
 import { startTraffic, TrafficTargetError } from '../../local/traffic';
 import { parseDuration } from '../../shared/domain/duration';
+import { sanitise } from '../../shared/domain/text/sanitise';
 import { formatTrafficProgress, formatTrafficSummary } from '../format/traffic';
 import { styleFor } from '../format/style';
 import { ExitCode, UsageError } from '../program';
@@ -119,7 +120,7 @@ export function registerTraffic(program: Command): void {
       const onSignal = (): void => abort.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      process.stdout.write(`fledge traffic: ${options.rps}/s to ${target.functionName}:${target.alias} (${where}) for ${options.duration}s; Ctrl+C stops\n`);
+      process.stdout.write(`fledge traffic: ${options.rps}/s to ${sanitise(`${target.functionName}:${target.alias} (${where})`)} for ${options.duration}s; Ctrl+C stops\n`);
       const run = startTraffic({
         client,
         functionName: target.functionName,
@@ -137,7 +138,7 @@ export function registerTraffic(program: Command): void {
         process.exitCode = ExitCode.ok;
       } catch (error) {
         if (!(error instanceof TrafficTargetError)) throw error;
-        process.stderr.write(`${live ? '\n' : ''}fledge traffic: ${error.message}\n`);
+        process.stderr.write(`${live ? '\n' : ''}fledge traffic: ${sanitise(error.message)}\n`);
         process.exitCode = ExitCode.failure;
       } finally {
         process.off('SIGINT', onSignal);

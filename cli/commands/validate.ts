@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { parseDeploymentSpec } from '../../shared/domain/spec';
+import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
 import { formatProblems } from '../format/problems';
 import { styleFor } from '../format/style';
 import { ExitCode } from '../program';
@@ -32,10 +33,10 @@ export function registerValidate(program: Command): void {
     .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean }) => {
       const result = parseDeploymentSpec(await readSpecFile(file), file, { functionExists: options.firstDeployment !== true });
       if (options.output === 'json') {
-        process.stdout.write(`${JSON.stringify(result.ok ? { valid: true, source: file, spec: result.spec } : { valid: false, source: file, problems: result.problems }, null, 2)}\n`);
+        process.stdout.write(`${safeJson(result.ok ? { valid: true, source: file, spec: result.spec } : { valid: false, source: file, problems: result.problems })}\n`);
       } else if (result.ok) {
         const style = styleFor(process.stdout);
-        process.stdout.write(`${style.green(`${file}: valid`)} (function ${result.spec.function.name}, alias ${result.spec.alias}, ${result.spec.strategy.kind} strategy)\n`);
+        process.stdout.write(`${style.green(`${sanitise(file)}: valid`)} ${sanitise(`(function ${result.spec.function.name}, alias ${result.spec.alias}, ${result.spec.strategy.kind} strategy)`)}\n`);
       } else {
         process.stdout.write(formatProblems(file, result.problems, styleFor(process.stdout)));
       }

@@ -1,4 +1,5 @@
 import type { DeploymentSummary } from '../../shared/domain/api/views';
+import { sanitiseDeep } from '../../shared/domain/text/sanitise';
 import { trafficBar } from './bar';
 import type { Style } from './style';
 import { renderTable } from './table';
@@ -49,9 +50,11 @@ function health(d: DeploymentDetail): string {
 
 /**
  * The status block `fledge status` prints (and redraws with --watch): what is deployed where,
- * the current step, the traffic split as a bar, health, time left and the latest event.
+ * the current step, the traffic split as a bar, health, time left and the latest event. Every
+ * text from the API (keys, reasons, messages) is shown on one line, control characters escaped.
  */
-export function formatStatus(d: DeploymentDetail, style: Style): string[] {
+export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
+  const d = sanitiseDeep(detail);
   const last = d.events.at(-1);
   const finished = FINISHED.has(d.status);
   const now = d.serverTime ? Date.parse(d.serverTime) : Date.now();
@@ -71,16 +74,18 @@ export function formatStatus(d: DeploymentDetail, style: Style): string[] {
 }
 
 /** One plain line per change, for --watch when stdout is not a terminal. */
-export function formatStatusLine(d: DeploymentDetail): string {
+export function formatStatusLine(detail: DeploymentDetail): string {
+  const d = sanitiseDeep(detail);
   const last = d.events.at(-1);
   return `${d.status.padEnd(17)} ${String(d.currentWeight ?? 0).padStart(3)}%  ${last ? last.message : 'waiting to start'}`;
 }
 
-/** The history table. */
-export function formatHistory(items: readonly DeploymentSummary[], style: Style): string[] {
-  if (items.length === 0) return ['no deployments found'];
+/** The history table; texts from the API on one line, control characters escaped. */
+export function formatHistory(summaries: readonly DeploymentSummary[], style: Style): string[] {
+  if (summaries.length === 0) return ['no deployments found'];
+  const items = sanitiseDeep(summaries);
   return renderTable([
     ['DEPLOYMENT', 'ALIAS', 'STATUS', 'VERSIONS', 'STARTED', 'BY', 'REASON'].map((h) => style.bold(h)),
-    ...items.map((d) => [d.deploymentId, d.alias, colourStatus(d.status, style), versions(d), d.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.startedBy, (d.reason ?? '').slice(0, 80)]),
+    ...items.map((d) => [d.deploymentId, d.alias, colourStatus(d.status, style), versions(d), d.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.startedBy, Array.from(d.reason ?? '').slice(0, 80).join('')]),
   ]);
 }

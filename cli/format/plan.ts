@@ -2,13 +2,19 @@ import { formatDuration } from '../../shared/domain/duration';
 import type { Plan, PlanAction } from '../../shared/domain/plan';
 import { PRICES } from '../../shared/domain/plan';
 import type { DeploymentSpec, StrategySpec } from '../../shared/domain/spec';
+import { sanitise, sanitiseDeep } from '../../shared/domain/text/sanitise';
 import { formatPercent, trafficBar } from './bar';
 import type { Style } from './style';
 import { renderTable } from './table';
 
-/** What `fledge plan` prints: a heading, the timeline with traffic bars, then duration and cost. */
+/**
+ * What `fledge plan` prints: a heading, the timeline with traffic bars, then duration and cost.
+ * Texts from the spec (message, keys, image URI) are shown on one line, control characters escaped.
+ */
 export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: Plan; functionExists: boolean }, style: Style): string {
-  const { source, spec, plan, functionExists } = input;
+  const { plan, functionExists } = input;
+  const source = sanitise(input.source);
+  const spec = sanitiseDeep(input.spec);
   const target = spec.function.arn ?? spec.function.name;
   const lines = [
     style.bold(`Plan for ${target}, alias ${spec.alias}`) + style.dim(` (${source})`),
@@ -44,8 +50,11 @@ export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: 
   return `${lines.join('\n')}\n`;
 }
 
-/** One-line description of an action, saying what it does to the function or its traffic. */
-export function describeAction(action: PlanAction, spec: DeploymentSpec): string {
+/**
+ * One-line description of an action, saying what it does to the function or its traffic. The
+ * action's texts (hook name, approval message) are escaped here; `spec` must be sanitised already.
+ */
+function describeAction(action: PlanAction, spec: DeploymentSpec): string {
   switch (action.kind) {
     case 'prepare':
       return `Prepare: check ${spec.function.name} and alias ${spec.alias}, record them for rollback`;
@@ -60,7 +69,7 @@ export function describeAction(action: PlanAction, spec: DeploymentSpec): string
     case 'smokeTest':
       return `Smoke test: invoke the new version${spec.health.smokeTest?.expect ? `, expect ${spec.health.smokeTest.expect.match} match` : ', expect no error'}`;
     case 'hook':
-      return `Run ${action.phase} hook ${action.functionName}`;
+      return `Run ${action.phase} hook ${sanitise(action.functionName)}`;
     case 'setWeight':
       return `Shift ${formatPercent(action.percent)} of traffic to the new version`;
     case 'bake':
@@ -109,7 +118,8 @@ function formatUsd(usd: number): string {
   return usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(6)}`;
 }
 
+/** The first line of a message, at most `max` characters (code points: half a character prints as garbage), escaped. */
 function truncate(text: string, max: number): string {
-  const line = text.split('\n')[0] ?? '';
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  const line = Array.from(text.trim().split('\n')[0] ?? '');
+  return sanitise(line.length > max ? `${line.slice(0, max - 1).join('')}…` : line.join(''));
 }

@@ -1,4 +1,5 @@
 import { percentOf, type TrafficStats } from '../../local/traffic';
+import { sanitise, sanitiseDeep } from '../../shared/domain/text/sanitise';
 import { formatPercent } from './bar';
 import type { Style } from './style';
 import { renderTable } from './table';
@@ -14,7 +15,9 @@ const oneDecimal = (percent: number): string => formatPercent(Number(percent.toF
  * One line of live progress: `  12s  120 sent  v1 108 (0 err)  v2 12 (3 err, 25%)`. Error rates
  * are shown per version because that is what fledge's alarm judges: the new version alone.
  */
-export function formatTrafficProgress(stats: TrafficStats, style: Style): string {
+export function formatTrafficProgress(counted: TrafficStats, style: Style): string {
+  // Versions and error names come from the endpoint's answers: shown with control characters escaped.
+  const stats = sanitiseDeep(counted);
   const seconds = `${Math.round(stats.elapsedMs / 1000)}s`.padStart(4);
   const parts = versionsOf(stats).map((version) => {
     const { invocations, errors } = stats.byVersion[version]!;
@@ -27,7 +30,9 @@ export function formatTrafficProgress(stats: TrafficStats, style: Style): string
 }
 
 /** The end-of-run summary: totals, then a table of versions with share and error rate, then refused calls. */
-export function formatTrafficSummary(target: string, stats: TrafficStats, style: Style): string {
+export function formatTrafficSummary(alias: string, counted: TrafficStats, style: Style): string {
+  const target = sanitise(alias);
+  const stats = sanitiseDeep(counted);
   const seconds = stats.elapsedMs / 1000;
   const rate = seconds > 0 ? (stats.sent / seconds).toFixed(1) : '0';
   const lines = [style.bold(`traffic to ${target}: ${stats.sent} invocations in ${seconds.toFixed(1)}s (${rate}/s), ${stats.answered} answered`)];

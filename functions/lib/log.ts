@@ -1,3 +1,5 @@
+import { sanitise } from '../../shared/domain/text/sanitise';
+
 /**
  * One JSON line per log entry (CloudWatch Logs Insights reads the fields). Callers pass facts,
  * never whole events: an approval task's event carries its task token, which must stay out of logs.
@@ -10,5 +12,7 @@ export const log = {
 
 function write(level: string, message: string, fields: Record<string, unknown>): void {
   if (process.env.FLEDGE_LOG === 'off') return;
-  console.log(JSON.stringify({ level, message, ...fields, timestamp: new Date().toISOString() }));
+  // Fields quote untrusted text (keys, error messages); read with `aws logs tail` or printed by
+  // `fledge local --verbose`, the line must not carry raw C1, bidi or zero-width characters.
+  console.log(sanitise(JSON.stringify({ level, message, ...fields, timestamp: new Date().toISOString() })));
 }

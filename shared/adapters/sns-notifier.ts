@@ -1,5 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { sanitise, sanitiseDeep } from '../domain/text/sanitise';
 import type { DeploymentNotification, Notifier } from '../ports/notifier';
 import { translate } from './aws-errors';
 
@@ -37,8 +38,15 @@ export class SnsNotifier implements Notifier {
   }
 }
 
-/** Subject (SNS: at most 100 printable characters) and body of a notification. */
-export function render(n: DeploymentNotification, links?: { approve: string; reject: string }): { subject: string; body: string } {
+/**
+ * Subject (SNS: at most 100 printable characters) and body of a notification. Every value from
+ * the deployment is put on one line with control characters escaped ({@link sanitiseDeep}): a
+ * spec message or a reason cannot add a line — such as a forged `Approve: <url>` — to the e-mail.
+ */
+export function render(notification: DeploymentNotification, links?: { approve: string; reject: string }): { subject: string; body: string } {
+  const n = sanitiseDeep(notification);
+  // Trimmed first: YAML block scalars end with a line break that would show as `\n`.
+  const message = notification.kind === 'approvalRequested' && notification.message?.trim() ? sanitise(notification.message.trim()) : undefined;
   const target = `${n.functionName}:${n.alias}`;
   const versions = `${n.previousVersion ? `version ${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `version ${n.newVersion}` : 'a new version'}`;
   const facts = [`Deployment: ${n.deploymentId}`, `Function: ${target}`, `Versions: ${versions}`, `Started by: ${n.startedBy}`];
@@ -64,7 +72,7 @@ export function render(n: DeploymentNotification, links?: { approve: string; rej
     case 'approvalRequested':
       subject = `fledge: approve ${target}?`;
       lines = [
-        `A deployment waits for your approval${n.message ? `: ${n.message}` : '.'}`,
+        `A deployment waits for your approval${message ? `: ${message}` : '.'}`,
         `Traffic on the new version: ${n.currentWeight}%`,
         `Health so far: ${n.health}`,
         `Decide before: ${new Date(n.expiresAt).toISOString()} (no decision means rejection)`,

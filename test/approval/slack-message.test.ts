@@ -3,6 +3,7 @@ import type { DeploymentNotification } from '../../shared/ports/notifier';
 import { parsePublishedNotification, slackMessage } from '../../shared/domain/slack/message';
 import { expectWellFormedBlockKit } from './block-kit';
 
+const API_URL = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
 const facts = { deploymentId: 'd-1', functionName: 'orders', alias: 'live', previousVersion: '4', newVersion: '5', startedBy: 'ci <bot> & co' };
 const notifications: DeploymentNotification[] = [
   { kind: 'rolledBack', ...facts, reason: 'alarm orders-5xx is in ALARM' },
@@ -15,7 +16,7 @@ const notifications: DeploymentNotification[] = [
 describe('Slack messages', () => {
   it.each(notifications.map((n) => [n.kind, n] as const))('renders %s as well-formed Block Kit with every value escaped', (_kind, notification) => {
     // Act
-    const message = slackMessage(notification);
+    const message = slackMessage(notification, API_URL);
 
     // Assess
     expectWellFormedBlockKit(message);
@@ -24,7 +25,7 @@ describe('Slack messages', () => {
 
   it('falls back to the CLI commands when an approval request has no links', () => {
     // Act
-    const message = slackMessage(notifications[4]!);
+    const message = slackMessage(notifications[4]!, API_URL);
 
     // Assess
     expect(message.blocks.some((block) => block.type === 'actions')).toBe(false);

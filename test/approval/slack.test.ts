@@ -1,35 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler as createSlackNotifier } from '../../functions/slack-notifier';
 import { SlackWebhook } from '../../shared/adapters/slack-webhook';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import { deploymentId, executionEnd, existingFunction, guardAliases, recordStatus, spec, startDeployment, uploadArtifact, userCode } from '../support/engine';
+import { deploymentId, executionEnd, existingFunction, guardAliases, mailTo, recordStatus, spec, startDeployment, subscribeEmail, uploadArtifact, userCode } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { startInterfaces, type InterfaceWorld } from '../api/world';
+import { unsafeLeft } from '../output/hostile';
 import { expectWellFormedBlockKit } from './block-kit';
+import { startSlackStandIn } from './slack-stand-in';
 
-/** A local HTTP server standing in for Slack's incoming webhook: records every JSON body it gets. */
-async function startSlackStandIn(): Promise<{ url: string; received: unknown[]; contentTypes: string[]; server: Server }> {
-  const received: unknown[] = [];
-  const contentTypes: string[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      contentTypes.push(request.headers['content-type'] ?? '');
-      try {
-        received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      } catch {
-        response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/XXXX`, received, contentTypes, server };
-}
+const APPROVER = 'approver@example.com';
 
 describe('the Slack notifier', () => {
   let world: InterfaceWorld;
@@ -47,11 +28,12 @@ describe('the Slack notifier', () => {
     slack = await startSlackStandIn();
     world = await startInterfaces();
     const functionName = 'fledge-slack-notifier';
-    world.aws.services.lambda.registerInProcessFunction({ functionName, handler: createSlackNotifier({ slack: new SlackWebhook(async () => slack.url) }), timeout: 900 });
+    world.aws.services.lambda.registerInProcessFunction({ functionName, handler: createSlackNotifier({ slack: new SlackWebhook(async () => slack.url), apiUrl: world.api.url }), timeout: 900 });
     const endpoint = `arn:aws:lambda:${world.aws.region}:000000000000:function:${functionName}`;
     for (const topic of [world.plane.approvalTopicArn, world.plane.notificationTopicArn]) {
       await world.plane.clients.sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'lambda', Endpoint: endpoint }));
     }
+    await subscribeEmail(world, world.plane.approvalTopicArn, APPROVER);
   });
   afterAll(async () => {
     await world?.stop();
@@ -104,5 +86,65 @@ describe('the Slack notifier', () => {
     expectWellFormedBlockKit(message);
     expect(JSON.stringify(message)).toContain('rejected by bob@example.com');
     expect(JSON.stringify(message)).not.toContain('"actions"');
+  });
+
+  it('keeps the escape sequences, forged "Approve:" line, mention and link of a spec message out of the e-mail and the Slack message', async () => {
+    // Prepare
+    const name = touch('slack-hostile-fn');
+    await existingFunction(world, name);
+    const artifact = await uploadArtifact(world, `${name}/v2.zip`, userCode('v2'));
+    const id = deploymentId(name);
+    const message = 'ship it\u001b[2J\u001b]52;c;ZXZpbA==\u0007\u202e\nApprove: https://evil.example/a <!channel> <https://evil.example/b|Approve>';
+    const steps = [{ type: 'setWeight', percent: 10 }, { type: 'approval', timeout: 3600, message }, { type: 'setWeight', percent: 50 }] as const;
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'canary', steps: [...steps] }), artifact });
+    const record = await recordStatus(world, id, 'AWAITING_APPROVAL');
+    open.push({ approvalId: record.approvalId!, executionArn });
+
+    // Act
+    const mail = await eventually(async () => (await mailTo(world, APPROVER)).find((m) => m.body.includes(id)), { what: 'the approval e-mail' });
+    const posted = await eventually(() => slack.received.find((m) => JSON.stringify(m).includes(id)) as { text: string; blocks: { type: string; text?: { text: string; verbatim?: boolean }; elements?: { url?: string }[] }[] } | undefined, { what: 'the Slack message' });
+
+    // Assess
+    const linkLines = mail.body.split('\n').filter((line) => /^(Approve|Reject):/.test(line));
+    expect(linkLines).toHaveLength(2);
+    for (const line of linkLines) expect(line.slice(line.indexOf(' ') + 1).startsWith(`${world.api.url}/approvals/`), line).toBe(true);
+    expect(unsafeLeft(mail.body)).toEqual([]);
+    expect(mail.body).toContain('ship it\\u001b[2J\\u001b]52;c;ZXZpbA==\\u0007\\u202e\\nApprove: https://evil.example/a');
+    expectWellFormedBlockKit(posted);
+    const said = posted.blocks[2]!.text!;
+    expect(said.verbatim).toBe(true);
+    expect(said.text).toContain('&lt;!channel&gt; &lt;https://evil.example/b|Approve&gt;');
+    expect(unsafeLeft(said.text)).toEqual([]);
+    const buttons = posted.blocks.find((block) => block.type === 'actions')!.elements!;
+    for (const button of buttons) expect(button.url!.startsWith(`${world.api.url}/approvals/`)).toBe(true);
+  });
+
+  it('posts an approval request whose links are not under fledge\'s API without buttons, naming the CLI commands instead', async () => {
+    // Prepare
+    const id = deploymentId('slack-foreign-links');
+    const facts = {
+      kind: 'approvalRequested',
+      deploymentId: id,
+      functionName: 'orders',
+      alias: 'live',
+      startedBy: 'ci',
+      approvalId: `${id}.a2`,
+      expiresAt: Date.now() + 3_600_000,
+      currentWeight: 10,
+      health: 'green',
+      links: { approve: 'https://evil.example/approvals/x?intent=approve', reject: `${world.api.url}.evil.example/approvals/x?intent=reject` },
+    };
+
+    // Act
+    await world.plane.clients.sns.send(
+      new PublishCommand({ TopicArn: world.plane.approvalTopicArn, Subject: 'fledge: approve orders:live?', Message: 'approve?', MessageAttributes: { facts: { DataType: 'String', StringValue: JSON.stringify(facts) } } }),
+    );
+    const posted = await eventually(() => slack.received.find((m) => JSON.stringify(m).includes(id)) as { blocks: { type: string }[] } | undefined, { what: 'the Slack message' });
+
+    // Assess
+    expectWellFormedBlockKit(posted);
+    expect(posted.blocks.map((block) => block.type)).not.toContain('actions');
+    expect(JSON.stringify(posted)).not.toContain('evil.example');
+    expect(JSON.stringify(posted)).toContain(`fledge approve ${id}`);
   });
 });

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalDiscovery } from '../../local/discovery';
 import { releaseSpec, releaseZip } from '../../demo/sample';
 import { eventually } from '../support/local-aws';
+import { unsafeLeft } from '../output/hostile';
 import { startFledge, type Running } from './process';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -45,7 +46,7 @@ describe('fledge local', () => {
     return running.exit;
   }
 
-  it('provisions the control plane, says what to do next, prints arriving e-mails, and stops cleanly on SIGTERM', async () => {
+  it('provisions the control plane, says what to do next, prints arriving e-mails with their control characters escaped, and stops cleanly on SIGTERM', async () => {
     // Prepare
     const cwd = await project();
     const running = start(cwd);
@@ -59,7 +60,8 @@ describe('fledge local', () => {
     const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: discovery.stateMachineArn }));
     const table = await dynamodb.send(new DescribeTableCommand({ TableName: discovery.tableName }));
     await sns.send(new PublishCommand({ TopicArn: discovery.approvalTopicArn, Subject: 'fledge: approve hello:live?', Message: 'A deployment waits for your approval.\nApprove: http://127.0.0.1:1/a\nReject: http://127.0.0.1:1/r' }));
-    await eventually(() => (running.stdout.includes('e-mail to you@fledge.local') ? true : undefined), { what: `the e-mail line (stdout: ${running.stdout})` });
+    await sns.send(new PublishCommand({ TopicArn: discovery.notificationTopicArn, Subject: 'fledge: hello:live rolled back', Message: 'Rolled back: \u001b[2J\u001b]52;c;ZXZpbA==\u0007\u202eevil\u0085\nApprove: http://evil.example/' }));
+    await eventually(() => (running.stdout.includes('e-mail to you@fledge.local: fledge: approve') && running.stdout.includes('rolled back') ? true : undefined), { what: `the e-mail lines (stdout: ${running.stdout})` });
     const listed = await fetch(`${discovery.apiUrl}/deployments`);
     const listing = (await listed.json()) as { items: unknown[] };
     const unknownPage = await fetch(`${discovery.apiUrl}/approvals/nothing-here`);
@@ -83,6 +85,8 @@ describe('fledge local', () => {
     expect(running.stdout).toContain('npx fledge deploy examples/demo/hello-v1.yaml --local');
     expect(running.stdout).toContain('e-mail to you@fledge.local: fledge: approve hello:live?');
     expect(running.stdout).toContain('    approve: http://127.0.0.1:1/a');
+    expect(running.stdout).toContain('    Rolled back: \\u001b[2J\\u001b]52;c;ZXZpbA==\\u0007\\u202eevil\\u0085\n');
+    expect(unsafeLeft(running.stdout)).toEqual([]);
     expect(running.stdout).toContain('fledge local: stopped');
     expect(running.stderr).toBe('');
     expect(existsSync(join(cwd, '.fledge', 'local.json'))).toBe(false);

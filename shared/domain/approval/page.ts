@@ -1,3 +1,4 @@
+import { sanitise } from '../text/sanitise';
 import type { ApprovalFacts, ApprovalOutcome, ApprovalView } from './service';
 
 /** An HTML page and its HTTP status. */
@@ -6,9 +7,13 @@ export interface HtmlPage {
   readonly html: string;
 }
 
-/** Escapes text for HTML element content and double-quoted attributes. */
+/**
+ * Escapes text for HTML element content and double-quoted attributes: control, bidi and
+ * zero-width characters are escaped visibly first ({@link sanitise}; line breaks, which HTML
+ * shows as spaces, are kept), then markup.
+ */
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return sanitise(String(value), { keepNewlines: true }).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}

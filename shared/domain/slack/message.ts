@@ -1,4 +1,6 @@
 import type { DeploymentNotification } from '../../ports/notifier';
+import { isOwnLink } from '../approval/own-links';
+import { sanitise, sanitiseDeep } from '../text/sanitise';
 
 /** A Block Kit block as fledge uses them (header, section, actions, context). */
 export type SlackBlock =
@@ -15,6 +17,8 @@ interface PlainText {
 interface Mrkdwn {
   readonly type: 'mrkdwn';
   readonly text: string;
+  /** true: Slack turns no bare URL into a link and parses no `@channel` or `#channel` in the text. */
+  readonly verbatim?: boolean;
 }
 /** A link button: Slack opens the URL in a browser, which shows fledge's confirmation page. */
 export interface SlackButton {
@@ -40,9 +44,19 @@ const FIELD_MAX = 2000;
 const TEXT_MAX = 3000;
 const URL_MAX = 3000;
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+/**
+ * Text for mrkdwn: control, bidi and zero-width characters escaped visibly ({@link sanitise};
+ * line breaks are kept for the lines we write — values were made one line before), then the
+ * three characters Slack's mrkdwn treats as control characters, so `<!channel>` or
+ * `<https://evil|Approve>` in user text shows as written instead of notifying or linking.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return sanitise(text, { keepNewlines: true }).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Text we write with `*bold*` around a label: verbatim, so user text in it links and mentions nothing. */
+function mrkdwn(text: string, max: number): Mrkdwn {
+  return { type: 'mrkdwn', text: clip(text, max), verbatim: true };
 }
 
 function clip(text: string, max: number): string {
@@ -50,19 +64,36 @@ function clip(text: string, max: number): string {
 }
 
 function field(label: string, value: string): Mrkdwn {
-  return { type: 'mrkdwn', text: clip(`*${label}*\n${escapeMrkdwn(value)}`, FIELD_MAX) };
+  return mrkdwn(`*${label}*\n${escapeMrkdwn(value)}`, FIELD_MAX);
 }
 
 function section(text: string): SlackBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(text), TEXT_MAX) } };
+  return { type: 'section', text: mrkdwn(escapeMrkdwn(text), TEXT_MAX) };
+}
+
+/**
+ * The approval links of a notification, if both are under fledge's own API (`apiUrl`) and fit a
+ * button. The notifier reads them from an SNS message attribute, which anyone allowed to publish
+ * to the topic can write: a link elsewhere is refused, not shown as an "Approve" button.
+ */
+export function trustedLinks(n: PublishedNotification, apiUrl: string): { readonly approve: string; readonly reject: string } | undefined {
+  const links = n.kind === 'approvalRequested' ? n.links : undefined;
+  if (!links || typeof links.approve !== 'string' || typeof links.reject !== 'string') return undefined;
+  if (links.approve.length > URL_MAX || links.reject.length > URL_MAX) return undefined;
+  return isOwnLink(links.approve, apiUrl) && isOwnLink(links.reject, apiUrl) ? { approve: links.approve, reject: links.reject } : undefined;
 }
 
 /**
  * The Block Kit message for a notification: a header, the facts as fields, what happened, the
  * Approve/Reject link buttons for an approval request, and a context line. Every value from a
- * deployment (names, messages, reasons) is escaped: it is user input.
+ * deployment (names, messages, reasons) is user input: it is shown on one line with control
+ * characters escaped, markup escaped, and in verbatim text (no automatic links or mentions).
+ * Buttons link only under fledge's own API, `apiUrl` ({@link trustedLinks}); otherwise the
+ * message names the CLI commands instead.
  */
-export function slackMessage(n: PublishedNotification): SlackMessage {
+export function slackMessage(published: PublishedNotification, apiUrl: string): SlackMessage {
+  const links = trustedLinks(published, apiUrl);
+  const n = sanitiseDeep(published);
   const target = `${n.functionName}:${n.alias}`;
   const versions = `${n.previousVersion ? `v${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `v${n.newVersion}` : 'new version'}`;
   const fields = [field('Function', target), field('Versions', versions), field('Started by', n.startedBy), field('Deployment', n.deploymentId)];
@@ -73,9 +104,10 @@ export function slackMessage(n: PublishedNotification): SlackMessage {
     case 'approvalRequested': {
       title = `Approve ${target}?`;
       fields.push(field('Traffic now', `${n.currentWeight}% on the new version`), field('Health so far', n.health), field('Decide before', new Date(n.expiresAt).toISOString()));
-      if (n.message) body.push(section(n.message));
-      const links = n.links;
-      if (links && links.approve.length <= URL_MAX && links.reject.length <= URL_MAX) {
+      // Trimmed first: YAML block scalars end with a line break that would show as `\n`.
+      const message = published.kind === 'approvalRequested' ? published.message?.trim() : undefined;
+      if (message) body.push(section(sanitise(message)));
+      if (links) {
         body.push({
           type: 'actions',
           elements: [
@@ -112,12 +144,12 @@ export function slackMessage(n: PublishedNotification): SlackMessage {
       break;
   }
   return {
-    text: clip(`fledge: ${title}`, TEXT_MAX),
+    text: clip(`fledge: ${escapeMrkdwn(title)}`, TEXT_MAX),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(title, HEADER_MAX), emoji: false } },
       { type: 'section', fields },
       ...body,
-      { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`fledge · ${escapeMrkdwn(context)}`, TEXT_MAX) }] },
+      { type: 'context', elements: [mrkdwn(`fledge · ${escapeMrkdwn(context)}`, TEXT_MAX)] },
     ],
   };
 }

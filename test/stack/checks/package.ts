@@ -92,7 +92,7 @@ export function packageChecks(ctx: StackContext): void {
       for (const [id, group] of resourcesOfType(ctx.template, 'AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays, id).toBeGreaterThan(0);
     });
 
-    it('points the approval pages at the generated signing key and the Slack notifier at its webhook parameter', () => {
+    it('points the approval pages at the generated signing key and the Slack notifier at its webhook parameter and its API', () => {
       // Act
       const variables = (key: string) => (ctx.functions.find((f) => f.key === key)!.properties.Environment as { Variables: Record<string, unknown> }).Variables;
       const secretName = ctx.resource('ApprovalSigningSecret').Properties!.Name;
@@ -100,6 +100,7 @@ export function packageChecks(ctx: StackContext): void {
       // Assess
       expect(variables('approvals').FLEDGE_APPROVAL_SECRET_PARAMETER).toBe(`/aws/reference/secretsmanager/${String(secretName)}`);
       expect(variables('slackNotifier').FLEDGE_SLACK_WEBHOOK_PARAMETER).toEqual({ Ref: 'SlackWebhookParameter' });
+      expect(variables('slackNotifier').FLEDGE_API_URL).toEqual({ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] });
       expect(ctx.template.Parameters?.SlackWebhookParameter?.Default).toBe('/fledge/dev/slack-webhook-url');
     });
 
