@@ -27,6 +27,7 @@ export const ENGINE_PERMISSIONS = {
     'dynamodb:UpdateItem',
     'dynamodb:PutItem',
     'dynamodb:DeleteItem',
+    'dynamodb:Query',
     'lambda:GetAlias',
     'lambda:UpdateAlias',
     'lambda:CreateAlias',
