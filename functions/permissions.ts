@@ -21,7 +21,7 @@ export const ENGINE_PERMISSIONS = {
     'cloudwatch:PutMetricAlarm',
     'cloudwatch:TagResource',
   ],
-  verify: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms'],
+  verify: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms'],
   traffic: [
     'dynamodb:GetItem',
     'dynamodb:UpdateItem',
