@@ -7,7 +7,7 @@ import { parseDeploymentSpec, type DeploymentSpec } from '../../shared/domain/sp
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
 import { ApiClient, ApiRequestError, resolveTarget, withApiOptions, type ApiOptions, type ApiTarget } from '../api-client';
 import { FINISHED, formatStatus, SUCCESSFUL, type DeploymentDetail } from '../format/deployment';
-import { formatProblems } from '../format/problems';
+import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
 import { ExitCode, UsageError } from '../program';
 import { readSpecFile } from './spec-file';
@@ -56,6 +56,7 @@ export function registerDeploy(program: Command): void {
         process.exitCode = ExitCode.failure;
         return;
       }
+      process.stderr.write(formatWarnings(specPath, parsed.warnings, styleFor(process.stderr)));
       const target = await resolveTarget(options);
       const client = new ApiClient(target);
       const zip = await zipToUpload(parsed.spec, specPath, options.zip);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PlanError, planDeployment } from '../../shared/domain/plan';
 import { parseDeploymentSpec } from '../../shared/domain/spec';
 import { formatPlan } from '../format/plan';
-import { formatProblems } from '../format/problems';
+import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
 import { ExitCode } from '../program';
 import { readSpecFile } from './spec-file';
@@ -47,9 +47,11 @@ export function registerPlan(program: Command): void {
         return;
       }
       if (options.output === 'json') {
-        process.stdout.write(`${JSON.stringify({ source: file, functionExists, spec: parsed.spec, plan }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ source: file, functionExists, spec: parsed.spec, plan, ...(parsed.warnings ? { warnings: parsed.warnings } : {}) }, null, 2)}\n`);
       } else {
-        process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, styleFor(process.stdout)));
+        const style = styleFor(process.stdout);
+        process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style));
+        process.stdout.write(formatWarnings(file, parsed.warnings, style));
       }
       process.exitCode = ExitCode.ok;
     });

@@ -6,13 +6,24 @@ import type { Style } from './style';
  * `spec.yaml:12:9  strategy.canary.steps[2].setWeigth  unknown key "setWeigth" (did you mean "setWeight"?)`.
  */
 export function formatProblems(source: string, problems: readonly SpecProblem[], style: Style): string {
-  const lines = problems.map((problem) => {
-    const where = style.bold(`${source}:${problem.line}:${problem.column}`);
-    const path = style.cyan(problem.path === '' ? '(spec)' : problem.path);
-    const hint = problem.suggestion === undefined ? '' : ` ${style.yellow(`(did you mean "${problem.suggestion}"?)`)}`;
-    return `${where}  ${path}  ${problem.message}${hint}`;
-  });
+  const lines = problems.map((problem) => problemLine(source, problem, style));
   const count = problems.length;
   lines.push(style.red(`${source}: ${count} problem${count === 1 ? '' : 's'}; the spec is not valid`));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The warnings of a valid spec, in the same `file:line:col  path  message` form, each marked
+ * `warning:`; empty when there are none.
+ */
+export function formatWarnings(source: string, warnings: readonly SpecProblem[] | undefined, style: Style): string {
+  if (warnings === undefined || warnings.length === 0) return '';
+  return `${warnings.map((warning) => `${style.yellow('warning:')} ${problemLine(source, warning, style)}`).join('\n')}\n`;
+}
+
+function problemLine(source: string, problem: SpecProblem, style: Style): string {
+  const where = style.bold(`${source}:${problem.line}:${problem.column}`);
+  const path = style.cyan(problem.path === '' ? '(spec)' : problem.path);
+  const hint = problem.suggestion === undefined ? '' : ` ${style.yellow(`(did you mean "${problem.suggestion}"?)`)}`;
+  return `${where}  ${path}  ${problem.message}${hint}`;
 }
