@@ -5,7 +5,7 @@ import { CloudWatchHealthAdapter } from '../shared/adapters/cloudwatch-health';
 import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
 import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
 import { systemClock } from '../shared/adapters/system-clock';
-import { readEngineConfig, requireConfig } from '../shared/config/env';
+import { readEngineConfig, requireConfig, stageOf } from '../shared/config/env';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import { publish } from '../shared/domain/deployment/publish';
 import { lazyHandler } from './lib/lazy';
@@ -17,8 +17,8 @@ const lambda = new LambdaClient({});
 const cloudwatch = new CloudWatchClient({});
 const dynamodb = new DynamoDBClient({});
 
-/** The ports Publish uses: Lambda (update, publish), CloudWatch (the version's alarm), the table, the clock. */
-export type PublishDeps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock'>;
+/** The ports Publish uses: Lambda (update, publish), CloudWatch (the version's alarm), the table, the clock; the stage names the alarm. */
+export type PublishDeps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'stage'>;
 
 /** The `Publish` task: configuration, code, wait, guarded publish, the new version's alarm. */
 export function createHandler(deps: PublishDeps) {
@@ -27,8 +27,10 @@ export function createHandler(deps: PublishDeps) {
 
 /** Lambda entry point. */
 export const handler = lazyHandler(() => {
-  const { tableName } = requireConfig(config);
+  const checked = requireConfig(config);
+  const { tableName } = checked;
   return createHandler({
+    stage: stageOf(checked),
     lambda: new LambdaRegistryAdapter(lambda, systemClock),
     health: new CloudWatchHealthAdapter(cloudwatch),
     store: new DynamoDbDeploymentStore(dynamodb, tableName, systemClock),

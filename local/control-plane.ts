@@ -30,6 +30,8 @@ import type { InProcessHandler } from './types';
 export interface ControlPlaneOptions {
   /** Prefix of every resource name; default `fledge`. */
   readonly name?: string;
+  /** fledge's stage (what `FLEDGE_STAGE` is on AWS): scopes the names of the alarms it creates; default `local`. */
+  readonly stage?: string;
   /** SDK attempts per call of fledge's own clients (1 leaves every retry to the state machine); default 3, as on AWS. */
   readonly sdkMaxAttempts?: number;
   /** Builds the links of approval messages (issue 5's signed links); the CLI commands are named otherwise. */
@@ -95,6 +97,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     notifier: new SnsNotifier(c.sns, { notifications: notificationTopicArn, approvals: approvalTopicArn }, options.approvalLinks),
     orchestrator: new StepFunctionsOrchestrator(c.sfn, stateMachineArn),
     clock,
+    stage: options.stage ?? 'local',
   });
   const deps = depsOver(clients);
   const onAwsCall = options.onAwsCall;

@@ -8,7 +8,7 @@ import { deploymentIdForObject } from '../../shared/domain/starter/ids';
 import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
 import { ApiClient, ApiRequestError, resolveTarget, withApiOptions, type ApiOptions, type ApiTarget } from '../api-client';
 import { FINISHED, formatStatus, SUCCESSFUL, type DeploymentDetail } from '../format/deployment';
-import { formatProblems } from '../format/problems';
+import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
 import { ExitCode, UsageError } from '../program';
 import { readSpecFile } from './spec-file';
@@ -57,6 +57,7 @@ export function registerDeploy(program: Command): void {
         process.exitCode = ExitCode.failure;
         return;
       }
+      process.stderr.write(formatWarnings(specPath, parsed.warnings, styleFor(process.stderr)));
       const target = await resolveTarget(options);
       const client = new ApiClient(target);
       const zip = await zipToUpload(parsed.spec, specPath, options.zip);

@@ -3,7 +3,7 @@ import { PlanError, planDeployment } from '../../shared/domain/plan';
 import { parseDeploymentSpec } from '../../shared/domain/spec';
 import { safeJson } from '../../shared/domain/text/sanitise';
 import { formatPlan } from '../format/plan';
-import { formatProblems } from '../format/problems';
+import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
 import { ExitCode, printError } from '../program';
 import { readSpecFile } from './spec-file';
@@ -48,9 +48,11 @@ export function registerPlan(program: Command): void {
         return;
       }
       if (options.output === 'json') {
-        process.stdout.write(`${safeJson({ source: file, functionExists, spec: parsed.spec, plan })}\n`);
+        process.stdout.write(`${safeJson({ source: file, functionExists, spec: parsed.spec, plan, ...(parsed.warnings ? { warnings: parsed.warnings } : {}) })}\n`);
       } else {
-        process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, styleFor(process.stdout)));
+        const style = styleFor(process.stdout);
+        process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style));
+        process.stdout.write(formatWarnings(file, parsed.warnings, style));
       }
       process.exitCode = ExitCode.ok;
     });

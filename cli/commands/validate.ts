@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { parseDeploymentSpec } from '../../shared/domain/spec';
 import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
-import { formatProblems } from '../format/problems';
+import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
 import { ExitCode } from '../program';
 import { readSpecFile } from './spec-file';
@@ -17,8 +17,9 @@ Examples:
   $ fledge validate --first-deployment examples/new-function.yaml
   $ cat spec.yaml | fledge validate -
 
-Exit codes: 0 valid, 1 invalid (every problem is listed as file:line:column  path  message),
-2 usage error (unknown option, missing or unreadable file).
+Exit codes: 0 valid (warnings, if any, are listed as "warning: file:line:column  path  message"),
+1 invalid (every problem is listed as file:line:column  path  message), 2 usage error (unknown
+option, missing or unreadable file).
 Spec reference: docs/spec.md`;
 
 /** `fledge validate <spec>`: checks a deployment spec and lists every problem at once. */
@@ -33,10 +34,14 @@ export function registerValidate(program: Command): void {
     .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean }) => {
       const result = parseDeploymentSpec(await readSpecFile(file), file, { functionExists: options.firstDeployment !== true });
       if (options.output === 'json') {
-        process.stdout.write(`${safeJson(result.ok ? { valid: true, source: file, spec: result.spec } : { valid: false, source: file, problems: result.problems })}\n`);
+        const output = result.ok
+          ? { valid: true, source: file, spec: result.spec, ...(result.warnings ? { warnings: result.warnings } : {}) }
+          : { valid: false, source: file, problems: result.problems };
+        process.stdout.write(`${safeJson(output)}\n`);
       } else if (result.ok) {
         const style = styleFor(process.stdout);
         process.stdout.write(`${style.green(`${sanitise(file)}: valid`)} ${sanitise(`(function ${result.spec.function.name}, alias ${result.spec.alias}, ${result.spec.strategy.kind} strategy)`)}\n`);
+        process.stdout.write(formatWarnings(file, result.warnings, style));
       } else {
         process.stdout.write(formatProblems(file, result.problems, styleFor(process.stdout)));
       }

@@ -16,7 +16,7 @@ import {
   type AliasConfiguration,
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
-import { AliasDriftedError, FunctionNotFoundError, FunctionUpdateFailedError, TransientAwsError } from '../domain/deployment/errors';
+import { AliasDriftedError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, TransientAwsError } from '../domain/deployment/errors';
 import type { AliasRouting, AliasState, ArtifactLocation } from '../domain/deployment/model';
 import type { FunctionConfigurationSpec } from '../domain/spec/model';
 import type { Clock } from '../ports/clock';
@@ -34,12 +34,12 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
     private readonly clock: Clock,
   ) {}
 
-  async getFunction(functionName: string): Promise<FunctionState | undefined> {
+  async getFunction(functionName: string, qualifier?: string): Promise<FunctionState | undefined> {
     try {
-      return toFunctionState(await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName })));
+      return toFunctionState(await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, ...(qualifier ? { Qualifier: qualifier } : {}) })));
     } catch (error) {
       if (sdkError(error).name === 'ResourceNotFoundException') return undefined;
-      throw translate(error, `GetFunctionConfiguration ${functionName}`);
+      throw translate(error, `GetFunctionConfiguration ${functionName}${qualifier ? `:${qualifier}` : ''}`);
     }
   }
 
@@ -107,16 +107,27 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
   }
 
   async waitUntilSettled(functionName: string, options: { timeoutMs: number }): Promise<FunctionState> {
-    const giveUpAt = this.clock.now() + options.timeoutMs;
+    const busy = (fn: FunctionState | undefined) => fn !== undefined && (fn.state === 'Pending' || fn.lastUpdateStatus === 'InProgress');
+    const fn = await this.poll(() => this.getFunction(functionName), busy, options.timeoutMs);
+    if (!fn) throw new FunctionNotFoundError(`function ${functionName} does not exist`);
+    if (busy(fn)) throw new TransientAwsError(`function ${functionName} still ${fn.state === 'Pending' ? 'Pending' : 'InProgress'} after ${Math.round(options.timeoutMs / 1000)} s`);
+    return fn;
+  }
+
+  async waitForVersion(functionName: string, version: string, options: { timeoutMs: number }): Promise<FunctionState | undefined> {
+    return this.poll(() => this.getFunction(functionName, version), (fn) => fn?.state === 'Pending', options.timeoutMs);
+  }
+
+  /** Reads until `busy` is false or `timeoutMs` of the injected clock has passed; returns the last read. */
+  private async poll<T>(read: () => Promise<T>, busy: (value: T) => boolean, timeoutMs: number): Promise<T> {
+    const giveUpAt = this.clock.now() + timeoutMs;
     let delay = 250;
     for (;;) {
-      const fn = await this.getFunction(functionName);
-      if (!fn) throw new FunctionNotFoundError(`function ${functionName} does not exist`);
-      if (fn.state !== 'Pending' && fn.lastUpdateStatus !== 'InProgress') return fn;
-      if (this.clock.now() > giveUpAt) {
-        throw new TransientAwsError(`function ${functionName} still ${fn.state === 'Pending' ? 'Pending' : 'InProgress'} after ${Math.round(options.timeoutMs / 1000)} s`);
-      }
-      await this.clock.sleep(delay);
+      const value = await read();
+      if (!busy(value)) return value;
+      const left = giveUpAt - this.clock.now();
+      if (left <= 0) return value;
+      await this.clock.sleep(Math.min(delay, left));
       delay = Math.min(delay * 2, 5000);
     }
   }
@@ -163,7 +174,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
       if (sdkError(error).name === 'ResourceConflictException' && /exist/i.test(sdkError(error).message)) {
         throw new AliasDriftedError(`CreateAlias ${input.functionName}:${input.alias}: the alias already exists`, { cause: error });
       }
-      throw this.translateFunctionError(error, `CreateAlias ${input.functionName}:${input.alias}`);
+      throw this.translateRoutingError(error, input.routing, `CreateAlias ${input.functionName}:${input.alias}`);
     }
   }
 
@@ -185,7 +196,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
       if (sdkError(error).name === 'PreconditionFailedException') {
         throw new AliasDriftedError(`UpdateAlias ${input.functionName}:${input.alias}: the alias changed since revision ${input.revisionId}`, { cause: error });
       }
-      throw this.translateFunctionError(error, `UpdateAlias ${input.functionName}:${input.alias}`);
+      throw this.translateRoutingError(error, input.routing, `UpdateAlias ${input.functionName}:${input.alias}`);
     }
   }
 
@@ -261,6 +272,19 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
     }
   }
 
+  /** Lambda's refusal to split an alias between versions with different roles or dead-letter queues: the alias is unchanged. */
+  private translateRoutingError(error: unknown, routing: AliasRouting, what: string): Error {
+    const e = sdkError(error);
+    if (e.name === 'InvalidParameterValueException' && /execution role|dead.?letter/i.test(e.message)) {
+      const other = Object.keys(routing.weights)[0] ?? '?';
+      return new IncompatibleVersionsError(
+        `${what}: Lambda cannot split the alias between version ${routing.version} and version ${other} (${e.message}); use strategy allAtOnce or blueGreen for this change`,
+        { cause: error },
+      );
+    }
+    return this.translateFunctionError(error, what);
+  }
+
   private translateFunctionError(error: unknown, what: string): Error {
     const e = sdkError(error);
     // "An update is in progress": the same call works once the update settles.
@@ -284,6 +308,7 @@ function configurationFields(c: FunctionConfigurationSpec) {
     ...(c.environment ? { Environment: { Variables: { ...c.environment } } } : {}),
     ...(c.description !== undefined ? { Description: c.description } : {}),
     ...(c.layers ? { Layers: [...c.layers] } : {}),
+    ...(c.deadLetterTarget ? { DeadLetterConfig: { TargetArn: c.deadLetterTarget } } : {}),
   };
 }
 
@@ -298,6 +323,8 @@ function toFunctionState(fn: FunctionConfiguration): FunctionState {
     ...(fn.LastUpdateStatusReason ? { lastUpdateStatusReason: fn.LastUpdateStatusReason } : {}),
     codeSha256: fn.CodeSha256 ?? '',
     revisionId: fn.RevisionId ?? '',
+    ...(fn.Role ? { role: fn.Role } : {}),
+    ...(fn.DeadLetterConfig?.TargetArn ? { deadLetterTargetArn: fn.DeadLetterConfig.TargetArn } : {}),
   };
 }
 

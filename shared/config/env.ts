@@ -1,4 +1,8 @@
 import { ConfigurationError } from '../domain/deployment/errors';
+import { STAGE_NAME } from '../domain/deployment/version-alarm';
+
+/** The stage when `FLEDGE_STAGE` is not set: serverless.yml's default stage. */
+export const DEFAULT_STAGE = 'dev';
 
 /** What fledge's functions read from their environment. */
 export interface EngineConfig {
@@ -12,6 +16,11 @@ export interface EngineConfig {
   readonly approvalTopicArn?: string;
   /** The deployment state machine (`FLEDGE_STATE_MACHINE_ARN`): needed by starters and controls only. */
   readonly stateMachineArn?: string;
+  /**
+   * The stack's stage (`FLEDGE_STAGE`, set by serverless.yml to `${sls:stage}`): scopes the names of
+   * the alarms fledge creates. Absent when unset; {@link stageOf} supplies the default.
+   */
+  readonly stage?: string;
 }
 
 /** The result of reading the environment: checked once, reported at first use. */
@@ -36,6 +45,8 @@ export function readEngineConfig(env: Readonly<Record<string, string | undefined
   const notificationTopicArn = required('FLEDGE_NOTIFICATION_TOPIC_ARN');
   const approvalTopicArn = env.FLEDGE_APPROVAL_TOPIC_ARN?.trim() || undefined;
   const stateMachineArn = env.FLEDGE_STATE_MACHINE_ARN?.trim() || undefined;
+  const stage = env.FLEDGE_STAGE?.trim() || undefined;
+  if (stage !== undefined && !STAGE_NAME.test(stage)) problems.push(`FLEDGE_STAGE must be 1-64 letters, digits, "-" or "_", got "${stage}"`);
   arn('FLEDGE_NOTIFICATION_TOPIC_ARN', notificationTopicArn, 'sns');
   arn('FLEDGE_APPROVAL_TOPIC_ARN', approvalTopicArn, 'sns');
   arn('FLEDGE_STATE_MACHINE_ARN', stateMachineArn, 'states');
@@ -43,8 +54,20 @@ export function readEngineConfig(env: Readonly<Record<string, string | undefined
   const region = env.AWS_REGION?.trim() || undefined;
   return {
     ok: true,
-    config: { tableName, notificationTopicArn, ...(region ? { region } : {}), ...(approvalTopicArn ? { approvalTopicArn } : {}), ...(stateMachineArn ? { stateMachineArn } : {}) },
+    config: {
+      tableName,
+      notificationTopicArn,
+      ...(region ? { region } : {}),
+      ...(approvalTopicArn ? { approvalTopicArn } : {}),
+      ...(stateMachineArn ? { stateMachineArn } : {}),
+      ...(stage ? { stage } : {}),
+    },
   };
+}
+
+/** The stage fledge runs as: `FLEDGE_STAGE`, else {@link DEFAULT_STAGE}. */
+export function stageOf(config: EngineConfig): string {
+  return config.stage ?? DEFAULT_STAGE;
 }
 
 /** The config, or the {@link ConfigurationError} that names every problem. */

@@ -14,6 +14,10 @@ export interface FunctionState {
   readonly lastUpdateStatusReason?: string;
   readonly codeSha256: string;
   readonly revisionId: string;
+  /** The execution role: both versions of a weighted alias must have the same. */
+  readonly role?: string;
+  /** The dead-letter target (SQS queue or SNS topic ARN): both versions of a weighted alias must have the same. */
+  readonly deadLetterTargetArn?: string;
 }
 
 /** A published version. */
@@ -39,13 +43,19 @@ export interface InvokeResult {
  * where the method says so).
  */
 export interface LambdaRegistry {
-  /** `undefined` when the function does not exist. */
-  getFunction(functionName: string): Promise<FunctionState | undefined>;
+  /** `$LATEST`, or the version `qualifier` names; `undefined` when the function (or that version) does not exist. */
+  getFunction(functionName: string, qualifier?: string): Promise<FunctionState | undefined>;
   createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec }): Promise<FunctionState>;
   updateConfiguration(input: { functionName: string; configuration: FunctionConfigurationSpec; revisionId?: string }): Promise<FunctionState>;
   updateCode(input: { functionName: string; artifact: ArtifactLocation; revisionId?: string }): Promise<FunctionState>;
   /** Polls until `State=Active` and `LastUpdateStatus` is no longer `InProgress`; returns the final state. */
   waitUntilSettled(functionName: string, options: { timeoutMs: number }): Promise<FunctionState>;
+  /**
+   * Polls one published version, on the injected clock, until its `State` is no longer `Pending`
+   * (a published version is Pending while Lambda prepares it: SnapStart snapshots, images) or
+   * `timeoutMs` has passed; returns its last state, `undefined` when the version does not exist.
+   */
+  waitForVersion(functionName: string, version: string, options: { timeoutMs: number }): Promise<FunctionState | undefined>;
   /** Publishes `$LATEST` only if it still has `codeSha256` and `revisionId`; otherwise `FunctionUpdateFailedError`. */
   publishVersion(input: { functionName: string; codeSha256: string; revisionId: string; description?: string }): Promise<PublishedVersion>;
   /** `undefined` when the alias does not exist. */

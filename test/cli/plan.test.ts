@@ -58,6 +58,17 @@ describe('fledge plan', () => {
     expect(result.code).toBe(0);
   });
 
+  it('says under the plan that a canary changing the role may stop before traffic moves', () => {
+    // Act
+    const text = runCli(['plan', 'examples/new-function.yaml']);
+    const json = runCli(['plan', 'examples/new-function.yaml', '-o', 'json']);
+
+    // Assess
+    expect(text.stdout).toMatch(/^warning: examples\/new-function\.yaml:\d+:\d+ {2}configuration\.role {2}.*allAtOnce or blueGreen/m);
+    expect(text.code).toBe(0);
+    expect(JSON.parse(json.stdout).warnings).toEqual([expect.objectContaining({ path: 'configuration.role' })]);
+  });
+
   it('prints the plan as JSON for machines', () => {
     // Act
     const result = runCli(['plan', 'examples/blue-green.yaml', '-o', 'json']);

@@ -104,6 +104,20 @@ describe('fledge validate', () => {
     expect(result.code).toBe(0);
   });
 
+  it('warns, located, that a canary changing the role may stop before traffic moves, and still exits 0', () => {
+    // Act: later deployments of the new-function example run its canary with its role.
+    const text = runCli(['validate', 'examples/new-function.yaml']);
+    const json = runCli(['validate', 'examples/new-function.yaml', '-o', 'json']);
+    const first = runCli(['validate', '--first-deployment', 'examples/new-function.yaml']);
+
+    // Assess
+    expect(text.stdout).toContain('examples/new-function.yaml: valid');
+    expect(text.stdout).toMatch(/^warning: examples\/new-function\.yaml:\d+:\d+ {2}configuration\.role {2}a canary strategy splits the alias .*same execution role.*allAtOnce or blueGreen/m);
+    expect(text.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, warnings: [{ path: 'configuration.role', message: expect.stringContaining('fledge.IncompatibleVersions') }] });
+    expect(first.stdout).not.toContain('warning:');
+  });
+
   it('reads the spec from standard input when given -', () => {
     // Act
     const result = runCli(['validate', '-'], { input: VALID_SPEC });

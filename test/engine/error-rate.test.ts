@@ -38,7 +38,7 @@ describe('judging the new version\'s error rate at the check itself', () => {
     const before = await aliasOf(world, name);
     const artifact = await uploadArtifact(world, 'rate-at-check/v2.zip', breakableCode(flag));
     const id = deploymentId('rate-at-check');
-    const alarmName = `fledge-${name}-live-v2`;
+    const alarmName = `fledge-local.${name}.live.v2`;
     const health = { alarms: [], checkInterval: 300, errorRate: { thresholdPercent: 5, minInvocations: 5 } };
     const { executionArn } = await startDeployment(world, {
       deploymentId: id,

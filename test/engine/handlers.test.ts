@@ -3,7 +3,7 @@ import { taskHandler } from '../../functions/lib/task-handler';
 import { taskInput } from '../../functions/lib/task-input';
 import { handler as prepareHandler } from '../../functions/prepare';
 import { render } from '../../shared/adapters/sns-notifier';
-import { readEngineConfig } from '../../shared/config/env';
+import { readEngineConfig, stageOf } from '../../shared/config/env';
 import { HealthCheckFailedError } from '../../shared/domain/deployment/errors';
 import { spec } from '../support/engine';
 
@@ -80,6 +80,21 @@ describe('the engine configuration', () => {
       config: { tableName: 't', notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:n', region: 'eu-west-1' },
     });
     expect(readEngineConfig({ FLEDGE_TABLE_NAME: 't', FLEDGE_NOTIFICATION_TOPIC_ARN: 'not-an-arn' })).toEqual({ ok: false, problems: ['FLEDGE_NOTIFICATION_TOPIC_ARN must be an sns ARN, got "not-an-arn"'] });
+  });
+
+  it('reads the stage that scopes the alarms fledge creates, dev when unset', () => {
+    // Prepare
+    const base = { FLEDGE_TABLE_NAME: 't', FLEDGE_NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:n' };
+
+    // Act
+    const prod = readEngineConfig({ ...base, FLEDGE_STAGE: 'prod' });
+    const unset = readEngineConfig(base);
+    const bad = readEngineConfig({ ...base, FLEDGE_STAGE: 'prod.eu' });
+
+    // Assess
+    expect(prod.ok && stageOf(prod.config)).toBe('prod');
+    expect(unset.ok && stageOf(unset.config)).toBe('dev');
+    expect(bad).toEqual({ ok: false, problems: ['FLEDGE_STAGE must be 1-64 letters, digits, "-" or "_", got "prod.eu"'] });
   });
 });
 

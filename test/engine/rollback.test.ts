@@ -44,13 +44,13 @@ describe('rolling back on the embedded AWS', () => {
     expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
     const record = await world.plane.deps.store.getDeployment(id);
     expect(record?.status).toBe('ROLLED_BACK');
-    expect(record?.reason).toContain(`alarm fledge-${name}-live-v2 is in ALARM`);
+    expect(record?.reason).toContain(`alarm fledge-local.${name}.live.v2 is in ALARM`);
     const history = await historyOf(world, id);
     expect(kinds(history).slice(0, 3)).toEqual(['started', 'published', 'weight']);
     expect(kinds(history).at(-1)).toBe('rolledBack');
     const checks = history.filter((event) => event.kind === 'check');
-    expect(checks.at(-1)?.data).toMatchObject({ verdict: 'unhealthy', alarms: [{ name: `fledge-${name}-live-v2`, state: 'ALARM' }] });
-    expect(await alarmState(`fledge-${name}-live-v2`)).toBeUndefined();
+    expect(checks.at(-1)?.data).toMatchObject({ verdict: 'unhealthy', alarms: [{ name: `fledge-local.${name}.live.v2`, state: 'ALARM' }] });
+    expect(await alarmState(`fledge-local.${name}.live.v2`)).toBeUndefined();
     expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
     const mail = await eventually(async () => (await mailTo(world, 'oncall@example.com')).find((message) => message.subject === `fledge: ${name}:live rolled back`), { what: 'the rollback e-mail' });
     expect(mail.body).toContain(`Deployment: ${id}`);
@@ -86,7 +86,7 @@ describe('rolling back on the embedded AWS', () => {
     expect(await aliasOf(world, name)).toMatchObject({ version: '2', weights: {} });
     const checks = (await historyOf(world, id)).filter((event) => event.kind === 'check');
     expect(checks).toHaveLength(3);
-    for (const check of checks) expect(check.data).toMatchObject({ verdict: expect.stringMatching(/^(bake|next)$/), alarms: [{ name: `fledge-${name}-live-v2` }] });
+    for (const check of checks) expect(check.data).toMatchObject({ verdict: expect.stringMatching(/^(bake|next)$/), alarms: [{ name: `fledge-local.${name}.live.v2` }] });
   });
 
   it('rolls back after promotion when the afterTraffic hook fails', async () => {

@@ -168,23 +168,28 @@ describe('deployment strategies on the embedded AWS', () => {
     expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
   });
 
-  it('cleans up old versions after promotion, keeping the newest and every version an alias uses', async () => {
-    // Prepare: version 1 behind `live` and `stable`; a first deployment makes version 2.
+  it('cleans up old versions after promotion, never the version it moved away from nor one an alias uses', async () => {
+    // Prepare: version 1 behind `stable`, version 2 unused, version 3 behind `live`.
     const name = touch('cleanup-fn');
     await existingFunction(world, name);
     await world.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'stable', FunctionVersion: '1' }));
-    const first = await startDeployment(world, { deploymentId: deploymentId('cleanup-1'), spec: spec(name, { kind: 'allAtOnce' }), artifact: await uploadArtifact(world, 'cleanup/v2.zip', userCode('v2')) });
-    expect(await executionEnd(world, first.executionArn)).toBe('SUCCEEDED');
-    const id = deploymentId('cleanup-2');
+    for (const release of ['v2', 'v3']) {
+      await world.plane.deps.lambda.updateConfiguration({ functionName: name, configuration: { description: release } });
+      await settled(world, name);
+      await world.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    }
+    await world.lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '3' }));
+    const id = deploymentId('cleanup');
 
-    // Act: version 3, keeping one version.
-    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'allAtOnce' }, { cleanup: { keepVersions: 1 } }), artifact: await uploadArtifact(world, 'cleanup/v3.zip', userCode('v3')) });
+    // Act: version 4, keeping one version.
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'allAtOnce' }, { cleanup: { keepVersions: 1 } }), artifact: await uploadArtifact(world, 'cleanup/v4.zip', userCode('v4')) });
 
-    // Assess: 2 is gone; 1 stays for `stable`; 3 is live.
+    // Assess: 2 is gone; 1 stays for `stable`; 3 — the rollback target callers may still reach
+    // while the alias update propagates — stays whatever keepVersions says; 4 is live.
     expect(await executionEnd(world, executionArn)).toBe('SUCCEEDED');
-    expect(await world.plane.deps.lambda.listVersions(name)).toEqual(['1', '3']);
-    expect(await aliasOf(world, name)).toMatchObject({ version: '3', weights: {} });
-    expect((await historyOf(world, id)).at(-1)?.data).toMatchObject({ removedVersions: ['2'] });
+    expect(await world.plane.deps.lambda.listVersions(name)).toEqual(['1', '3', '4']);
+    expect(await aliasOf(world, name)).toMatchObject({ version: '4', weights: {} });
+    expect((await historyOf(world, id)).at(-1)?.data).toMatchObject({ previousVersion: '3', removedVersions: ['2'] });
   });
 
   it('refuses to start on an alias that already splits traffic, touching nothing', async () => {

@@ -194,4 +194,23 @@ describe('embedded Lambda: aliases and weighted routing', () => {
     expect(missing).toMatchObject({ name: 'ResourceNotFoundException', message: `Cannot find alias arn: arn:aws:lambda:us-east-1:000000000000:function:${name}:old` });
     expect(all.Aliases?.map((a) => a.Name)).toEqual(['live']);
   });
+
+  it('refuses to split an alias between versions with different dead-letter targets, leaving it as it was', async () => {
+    // Prepare: version 2 sends failed asynchronous calls to a queue, version 1 nowhere.
+    const name = await withVersions(1);
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:000000000000:dlq' } }));
+    await settled(lambda, name);
+    await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await settled(lambda, name, '2');
+    const before = await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
+
+    // Act
+    const refused = await failure(lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { 2: 0.1 } } })));
+    const moved = await lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '2', RevisionId: before.RevisionId }));
+
+    // Assess: refused while split; moving the alias wholly is allowed.
+    expect(refused).toMatchObject({ name: 'InvalidParameterValueException', message: 'Specified versions must be associated with the same dead-letter queue configuration' });
+    expect(moved).toMatchObject({ FunctionVersion: '2' });
+    expect(moved.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  });
 });

@@ -1,7 +1,8 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateFunctionCommand, GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, CreateFunctionCommand, GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../local/server';
+import type { LambdaService } from '../../local/services/lambda';
 import { clientConfig, eventually, failure } from '../support/local-aws';
 import { functionZip } from '../support/zip';
 
@@ -213,5 +214,45 @@ describe('embedded Lambda: invoking real code', () => {
     expect(refused).toMatchObject({ name: 'ResourceConflictException', message: 'The operation cannot be performed at this time. The function is currently in the following state: Pending' });
     client.destroy();
     await slow.stop();
+  });
+
+  it('keeps a version published under a slow activation Pending, refusing calls an alias routes to it', async () => {
+    // Prepare: version 1 behind `live`; versions published from now on take an hour to come up.
+    const name = await deploy({ 'index.mjs': 'export const handler = async () => "v1";' });
+    const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: v1.Version! }));
+    aws.service<LambdaService>('lambda').setVersionActivation(name, { pendingMs: 3_600_000 });
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: 'v2' }));
+    await eventually(async () => ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).LastUpdateStatus === 'Successful' ? true : undefined), { what: `${name} updated` });
+
+    // Act: publish, and route every call of `live` to the new version.
+    const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: v1.Version!, RoutingConfig: { AdditionalVersionWeights: { [v2.Version!]: 1 } } }));
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: v2.Version! }));
+    const throughAlias = await failure(lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: 'live' })));
+    const direct = await failure(lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: v2.Version! })));
+
+    // Assess
+    expect(v2).toMatchObject({ Version: '2', State: 'Pending' });
+    expect(config).toMatchObject({ State: 'Pending', StateReasonCode: 'Creating' });
+    for (const refused of [throughAlias, direct]) {
+      expect(refused).toMatchObject({ name: 'ResourceConflictException', message: 'The operation cannot be performed at this time. The function is currently in the following state: Pending' });
+    }
+    expect(json((await lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: v1.Version! }))).Payload)).toBe('v1');
+  });
+
+  it('ends a version whose activation fails in State Failed with the reason, refusing calls to it', async () => {
+    // Prepare
+    const name = await deploy({ 'index.mjs': 'export const handler = async () => "v1";' });
+    aws.service<LambdaService>('lambda').setVersionActivation(name, { pendingMs: 0, failure: { reason: 'SnapStart snapshot could not be created', code: 'SnapStartFailure' } });
+
+    // Act
+    const published = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: published.Version! }));
+    const refused = await failure(lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: published.Version! })));
+
+    // Assess
+    expect(config).toMatchObject({ State: 'Failed', StateReason: 'SnapStart snapshot could not be created', StateReasonCode: 'SnapStartFailure' });
+    expect(refused).toMatchObject({ name: 'ResourceConflictException', message: expect.stringContaining('currently in the following state: Failed') });
   });
 });

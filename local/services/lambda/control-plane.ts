@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { InProcessFunctionDefinition, S3Internal, SimClock } from '../../types';
 import { pseudoCode, type CodeStore } from './code-store';
 import { invalidParameter, preconditionFailed, resourceConflict, resourceNotFound, validation, validationMessage } from './errors';
-import { toFunctionConfiguration, type AliasRecord, type CodeRef, type FunctionRecord, type VersionRecord, type VersionSettings } from './model';
+import { toFunctionConfiguration, type AliasRecord, type CodeRef, type FunctionRecord, type VersionActivation, type VersionRecord, type VersionSettings } from './model';
 import { checkAliasName, functionArn, isAliasName, isVersionNumber, type FunctionReference, type LambdaLocation } from './names';
 import { paginate } from './paging';
 import { applySettings, member, type SettingsInput } from './settings';
@@ -311,7 +311,21 @@ export class LambdaControlPlane {
     if (record.busyKind === 'create') {
       throw resourceConflict('The operation cannot be performed at this time. The function is currently in the following state: Pending');
     }
+    if (record.failure) {
+      throw resourceConflict(`The operation cannot be performed at this time. The function is currently in the following state: Failed (${record.failure.code})`);
+    }
     return { fn, record, aliasName, qualifier };
+  }
+
+  /**
+   * Test hook: how versions of `functionName` published from now on come up (Pending for a while,
+   * then Active or Failed), as SnapStart, images and Managed Instances make them on AWS.
+   * `undefined` restores the default (Pending for `updateDelayMs`, then Active).
+   */
+  setVersionActivation(functionName: string, activation: VersionActivation | undefined): void {
+    const fn = this.find({ name: functionName, qualifier: undefined });
+    if (activation === undefined) delete fn.activation;
+    else fn.activation = activation;
   }
 
   /** A fingerprint of a version's code and configuration: equal fingerprints run the same thing. */
@@ -372,9 +386,10 @@ export class LambdaControlPlane {
       code: fn.latest.code,
       revisionId: randomUUID(),
       lastModified: now,
-      busyUntil: fn.inProcess ? now : now + this.options.updateDelayMs,
+      busyUntil: fn.inProcess ? now : now + (fn.activation?.pendingMs ?? this.options.updateDelayMs),
       busyKind: fn.inProcess ? 'none' : 'create',
       publishedFrom: source,
+      ...(fn.activation?.failure ? { failure: fn.activation.failure } : {}),
     };
     fn.nextVersion += 1;
     fn.versions.set(record.version, record);

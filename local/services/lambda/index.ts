@@ -6,6 +6,7 @@ import { LambdaControlPlane } from './control-plane';
 import { Invoker } from './invoker';
 import { takeLambdaFault } from './faults';
 import { LambdaMetrics } from './metrics';
+import type { VersionActivation } from './model';
 import { parseFunctionName } from './names';
 import { handleLambdaRequest, type LambdaApi } from './routes';
 import { EnvironmentPool } from './runtime/environment-pool';
@@ -23,6 +24,14 @@ export const LAMBDA_DEFAULTS = {
 /** The embedded Lambda as the other services and the tests see it. */
 export interface LambdaService extends AwsService {
   readonly internal: LambdaInternal;
+  /**
+   * Test hook: versions of `functionName` published from now on stay `Pending` for `pendingMs` of
+   * simulated time (SnapStart snapshots, container images and Managed Instances take minutes on
+   * AWS), during which invocations routed to them fail with ResourceConflictException; then they
+   * are Active, or `Failed` with `failure` (StateReason / StateReasonCode). `undefined` restores
+   * the default: Pending for `lambda.updateDelayMs`, then Active. The function must exist.
+   */
+  setVersionActivation(functionName: string, activation: VersionActivation | undefined): void;
 }
 
 /**
@@ -71,6 +80,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
   return {
     signingName: 'lambda',
     internal,
+    setVersionActivation: (functionName, activation) => plane.setVersionActivation(functionName, activation),
     handle: (request: IncomingMessage, response: ServerResponse, body: Buffer) => handleLambdaRequest(api, request, response, body),
     inspect: (path) => inspect(plane, codes, path),
     async stop() {

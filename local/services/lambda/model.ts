@@ -44,6 +44,27 @@ export interface VersionRecord {
    * published from, so a publish with nothing changed since finds the version it would duplicate.
    */
   publishedFrom: string | undefined;
+  /**
+   * For published versions that fail to come up (a SnapStart snapshot or an image that cannot be
+   * prepared): State `Failed` with this reason once the Pending window ends.
+   */
+  failure?: VersionFailure;
+}
+
+/** Why a published version ended in State `Failed`, as Lambda's StateReason / StateReasonCode. */
+export interface VersionFailure {
+  readonly reason: string;
+  readonly code: string;
+}
+
+/**
+ * How versions published from now on come up (a test hook, {@link LambdaInternal.setVersionActivation}):
+ * Pending for `pendingMs` of simulated time — SnapStart snapshots, container images and Lambda
+ * Managed Instances take minutes on AWS — then Active, or Failed with `failure`.
+ */
+export interface VersionActivation {
+  readonly pendingMs: number;
+  readonly failure?: VersionFailure;
 }
 
 /** An alias: a name pointing at a version, with at most one additional weighted version. */
@@ -65,6 +86,8 @@ export interface FunctionRecord {
   nextVersion: number;
   /** Set for fledge's own handlers registered to run in this process. */
   inProcess?: InProcessHandler;
+  /** How versions published from now on come up; default Pending for `updateDelayMs`, then Active. Not persisted. */
+  activation?: VersionActivation;
 }
 
 /** Renders LastModified the way Lambda does: `2026-01-31T12:34:56.789+0000`. */
@@ -105,6 +128,15 @@ export function toFunctionConfiguration(fn: FunctionRecord, record: VersionRecor
   };
   if (busy && record.busyKind === 'create') {
     Object.assign(out, { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' });
+  } else if (record.failure) {
+    Object.assign(out, {
+      State: 'Failed',
+      StateReason: record.failure.reason,
+      StateReasonCode: record.failure.code,
+      LastUpdateStatus: 'Failed',
+      LastUpdateStatusReason: record.failure.reason,
+      LastUpdateStatusReasonCode: record.failure.code,
+    });
   } else {
     out.State = 'Active';
     if (busy && record.busyKind === 'update') {

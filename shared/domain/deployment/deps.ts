@@ -13,4 +13,10 @@ export interface EngineDeps {
   readonly notifier: Notifier;
   readonly orchestrator: Orchestrator;
   readonly clock: Clock;
+  /**
+   * The stage of this fledge installation (`FLEDGE_STAGE`: serverless.yml's stage, `local` in
+   * local mode). It scopes the names of the AWS resources fledge creates in the user's account
+   * (the version alarms), so two installations in one account never touch each other's.
+   */
+  readonly stage: string;
 }

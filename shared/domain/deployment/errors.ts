@@ -54,6 +54,26 @@ export class FunctionUpdateFailedError extends EngineError {
   override readonly code = 'FunctionUpdateFailed';
 }
 
+/**
+ * A version the deployment needs cannot take traffic: the new version stayed `Pending` past the
+ * limit or ended `Failed`, or the rollback target (the alias's version before the deployment) is
+ * gone or not Active. Raised before any weight moves.
+ */
+export class VersionNotReadyError extends EngineError {
+  override readonly name = 'fledge.VersionNotReady';
+  override readonly code = 'VersionNotReady';
+}
+
+/**
+ * Lambda cannot split an alias between the two versions: they have different execution roles or
+ * dead-letter queue configurations (AWS's rule for weighted aliases). Raised before any weight
+ * moves, or when Lambda refuses the weighted alias update (the alias is then unchanged).
+ */
+export class IncompatibleVersionsError extends EngineError {
+  override readonly name = 'fledge.IncompatibleVersions';
+  override readonly code = 'IncompatibleVersions';
+}
+
 /** A CloudWatch alarm that judges the deployment is in ALARM (or does not exist). */
 export class HealthCheckFailedError extends EngineError {
   override readonly name = 'fledge.HealthCheckFailed';

@@ -5,18 +5,21 @@ import type { EngineDeps } from './deps';
 import { HealthCheckFailedError, VerificationFailedError } from './errors';
 import { event, eventKeys } from './events';
 import type { EngineState } from './model';
+import { ensureReadyForTraffic } from './readiness';
 import { loadRecord } from './record';
 
 /**
- * The PreTraffic task: before any traffic moves, invoke the new version with the smoke-test
- * payload and the beforeTraffic hook, and make sure every alarm the spec names exists (an alarm
- * that does not exist can never fire: better to refuse now than to bake blind).
+ * The PreTraffic task: before any traffic moves, wait until the new version (and the rollback
+ * target) are Active and can share the alias (readiness.ts), invoke the new version with the
+ * smoke-test payload and the beforeTraffic hook, and make sure every alarm the spec names exists
+ * (an alarm that does not exist can never fire: better to refuse now than to bake blind).
  */
 export async function preTraffic(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
   const { lambda, health, store, clock } = deps;
   const { deploymentId, spec } = state;
   const version = requireVersion(state);
   const record = await loadRecord(store, deploymentId);
+  await ensureReadyForTraffic(deps, state, record, version);
   const done: string[] = [];
 
   if (spec.health.alarms.length > 0) {

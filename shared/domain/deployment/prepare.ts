@@ -3,6 +3,7 @@ import { DeploymentFinishedError, DeploymentRefusedError, LockConflictError } fr
 import { event, eventKeys } from './events';
 import type { AliasSnapshot, DeploymentRecord, EngineState } from './model';
 import { isTerminal } from './model';
+import { rollbackTargetProblem } from './readiness';
 import { describeRouting, isSplit } from './routing';
 import { trafficStepsFor } from './steps';
 
@@ -45,6 +46,8 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
     if (alias && isSplit(alias)) {
       throw new DeploymentRefusedError(`alias ${spec.function.name}:${spec.alias} already splits traffic (${describeRouting(alias)}); settle it before deploying`);
     }
+    const targetProblem = alias ? await rollbackTargetProblem(deps, spec.function.name, spec.alias, alias.version) : undefined;
+    if (targetProblem) throw new DeploymentRefusedError(targetProblem);
     snapshot = { alias, functionExisted: fn !== undefined } satisfies AliasSnapshot;
     await store.updateDeployment(deploymentId, {
       snapshot,

@@ -1,16 +1,16 @@
 import { changeAlias } from './alias';
+import { cleanupVersions } from './cleanup';
 import type { EngineDeps } from './deps';
-import { TransientAwsError } from './errors';
-import { event, eventKeys } from './events';
 import { finish } from './finish';
-import type { DeploymentRecord, EngineState } from './model';
+import type { EngineState } from './model';
 import { requireVersion, runHook } from './pre-traffic';
 import { loadRecord } from './record';
 
 /**
  * The Promote task: the alias moves wholly to the new version with its routing cleared, the
  * afterTraffic hook runs (its failure rolls back to the snapshot), then the fledge alarm goes,
- * old versions are cleaned up, and the deployment SUCCEEDS, releasing the lock.
+ * old versions are cleaned up (never the version just left: see cleanup.ts), and the deployment
+ * SUCCEEDS, releasing the lock.
  */
 export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, state: EngineState): Promise<EngineState> {
   const { store } = deps;
@@ -25,7 +25,7 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
     await runHook(deps, spec.hooks.afterTraffic, { phase: 'afterTraffic', deploymentId, functionName: spec.function.name, alias: spec.alias, newVersion: version, previousVersion: previous });
   }
   record = await loadRecord(store, deploymentId);
-  const removed = spec.cleanup ? await cleanup(deps, record, spec.cleanup.keepVersions) : undefined;
+  const removed = spec.cleanup ? await cleanupVersions(deps, record, spec.cleanup.keepVersions) : undefined;
   await finish(deps, record, {
     status: 'SUCCEEDED',
     eventKind: 'promoted',
@@ -33,33 +33,4 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
     data: { version, previousVersion: previous, ...(removed ? { removedVersions: removed } : {}) },
   });
   return { ...state, weight: 100 };
-}
-
-/**
- * Deletes numbered versions beyond the newest `keep`, never one that an alias points at or
- * routes to. Failures are recorded, never fatal: rolling back a promoted version because a
- * cleanup failed would be worse than a leftover version.
- */
-async function cleanup(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'>, record: DeploymentRecord, keep: number): Promise<string[]> {
-  const { lambda, store, clock } = deps;
-  const removed: string[] = [];
-  try {
-    const versions = await lambda.listVersions(record.functionName);
-    const aliases = await lambda.listAliases(record.functionName);
-    const protectedVersions = new Set(aliases.flatMap((alias) => [alias.version, ...Object.keys(alias.weights)]));
-    const sorted = [...versions].sort((a, b) => Number(b) - Number(a));
-    for (const version of sorted.slice(Math.max(0, keep))) {
-      if (protectedVersions.has(version)) continue;
-      await lambda.deleteVersion(record.functionName, version);
-      removed.push(version);
-    }
-  } catch (error) {
-    await store.appendEvent(
-      event(record.deploymentId, eventKeys.cleanup(), 'cleanup', clock.now(), `cleanup of old versions incomplete: ${(error as Error).message}`, {
-        removed,
-        transient: error instanceof TransientAwsError,
-      }),
-    );
-  }
-  return removed;
 }

@@ -18,7 +18,7 @@ const SETTLE_TIMEOUT_MS = 4 * 60 * 1000;
  * function's revision (so a push by someone else in between fails instead of being published).
  * A version equal to the one the alias already serves means nothing changed.
  */
-export async function publish(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function publish(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'stage'>, state: EngineState): Promise<EngineState> {
   const { lambda, health, store, clock } = deps;
   const { deploymentId, spec } = state;
   const name = spec.function.name;
@@ -42,7 +42,7 @@ export async function publish(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
 
   let alarmName: string | undefined;
   if (changed && spec.health.errorRate) {
-    const alarm = versionAlarm(spec, published.version, spec.health.errorRate);
+    const alarm = versionAlarm(spec, published.version, spec.health.errorRate, deps.stage);
     await health.ensureVersionAlarm(alarm);
     alarmName = alarm.alarmName;
   }

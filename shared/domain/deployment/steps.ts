@@ -55,3 +55,18 @@ export function walkSteps(steps: readonly TrafficStep[], fromIndex: number, appr
   }
   return { weight, stop: { kind: 'promote' }, nextIndex: steps.length };
 }
+
+/**
+ * Whether walking `steps` ever leaves the alias split between two versions: a weight is applied
+ * before a pause or an approval. Consecutive weights ending in 100% are a promotion, not a split.
+ */
+export function splitsTraffic(steps: readonly TrafficStep[], approvalDefaults: { timeout: Seconds; message?: string }): boolean {
+  let index = 0;
+  while (index < steps.length) {
+    const walk = walkSteps(steps, index, approvalDefaults);
+    if (walk.weight && walk.stop.kind !== 'promote') return true;
+    if (walk.stop.kind === 'promote' || walk.nextIndex <= index) return false;
+    index = walk.nextIndex;
+  }
+  return false;
+}

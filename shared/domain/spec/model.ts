@@ -32,6 +32,8 @@ export interface FunctionConfigurationSpec {
   readonly memorySize?: number;
   readonly timeout?: Seconds;
   readonly role?: string;
+  /** Where Lambda sends asynchronous invocations that failed: an SQS queue or SNS topic ARN. */
+  readonly deadLetterTarget?: string;
   readonly environment?: Readonly<Record<string, string>>;
   readonly description?: string;
   readonly architectures?: readonly ('x86_64' | 'arm64')[];

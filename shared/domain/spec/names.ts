@@ -107,6 +107,23 @@ export function checkRoleArn(text: string): NameResult<string> {
   return { ok: false, message: `"${text}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)` };
 }
 
+const SQS_QUEUE_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:([a-zA-Z0-9_.-]{1,80})$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-zA-Z-]*:sns:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:([a-zA-Z0-9_.-]{1,256})$/;
+
+/**
+ * Checks a dead-letter target for asynchronous invocations: a standard SQS queue or SNS topic ARN
+ * (Lambda refuses FIFO ones as dead-letter targets).
+ */
+export function checkDeadLetterTarget(text: string): NameResult<string> {
+  const name = SQS_QUEUE_ARN.exec(text)?.[1] ?? SNS_TOPIC_ARN.exec(text)?.[1];
+  if (name === undefined) {
+    return { ok: false, message: `"${text}" is not an SQS queue or SNS topic ARN (arn:aws:sqs:<region>:<account>:<queue> or arn:aws:sns:<region>:<account>:<topic>)` };
+  }
+  if (name.endsWith('.fifo')) return { ok: false, message: `"${text}" is a FIFO ${text.includes(':sqs:') ? 'queue' : 'topic'}: Lambda takes only standard ones as dead-letter targets` };
+  if (!/^[a-zA-Z0-9_-]+$/.test(name)) return { ok: false, message: `"${name}" is not a queue or topic name: letters, digits, "-" or "_"` };
+  return { ok: true, value: text };
+}
+
 const LAYER_VERSION_ARN =
   /^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:layer:[a-zA-Z0-9_-]{1,140}:[0-9]+$/;
 

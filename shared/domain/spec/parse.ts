@@ -2,13 +2,19 @@ import type * as z from 'zod';
 import type { DeploymentSpec } from './model';
 import { normalise } from './normalise';
 import { closestMatch, formatPath, type PathSegment, type SpecProblem } from './problems';
-import { checkRules, type ValidationContext } from './rules';
+import { checkAdvisories, checkRules, type ValidationContext } from './rules';
 import { specSchema } from './schema';
 import { readSource, type SpecSource } from './source';
 
 /** The outcome of reading a deployment spec: the normalised spec, or every problem found, located. */
 export type SpecParseResult =
-  | { readonly ok: true; readonly source: string; readonly spec: DeploymentSpec }
+  | {
+      readonly ok: true;
+      readonly source: string;
+      readonly spec: DeploymentSpec;
+      /** What the spec should be told before it runs (see `checkAdvisories`), located; absent when none. */
+      readonly warnings?: readonly SpecProblem[];
+    }
   | { readonly ok: false; readonly source: string; readonly problems: readonly SpecProblem[] };
 
 /** Options of {@link parseDeploymentSpec}. */
@@ -21,7 +27,7 @@ export type ParseOptions = ValidationContext;
  * @param input - the file's bytes (checked to be UTF-8) or its text.
  * @param source - where the spec came from (a path, an S3 URI), echoed in the result for messages.
  * @param options - what is known about the target, e.g. `functionExists: false` for a first deployment.
- * @returns the spec, or all problems at once sorted by position, each with its path, line and column.
+ * @returns the spec (with any warnings), or all problems at once sorted by position, each with its path, line and column.
  */
 export function parseDeploymentSpec(input: string | Uint8Array, source: string, options: ParseOptions = {}): SpecParseResult {
   const read = readSource(input);
@@ -45,7 +51,9 @@ export function parseDeploymentSpec(input: string | Uint8Array, source: string, 
       problems: sortProblems(violations.map(({ path, message }) => ({ path: formatPath(path), message, ...document.locate(path) }))),
     };
   }
-  return { ok: true, source, spec };
+  const advisories = checkAdvisories(parsed.data, spec, options);
+  if (advisories.length === 0) return { ok: true, source, spec };
+  return { ok: true, source, spec, warnings: sortProblems(advisories.map(({ path, message }) => ({ path: formatPath(path), message, ...document.locate(path) }))) };
 }
 
 function hasUnknownKeysAt(issues: readonly z.core.$ZodIssue[], path: readonly PropertyKey[]): boolean {

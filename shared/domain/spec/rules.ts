@@ -1,4 +1,5 @@
 import { formatDuration } from '../duration';
+import { splitsTraffic } from '../deployment/steps';
 import { expandTrafficSteps } from '../plan/traffic';
 import type { DeploymentSpec } from './model';
 import type { PathSegment } from './problems';
@@ -112,4 +113,37 @@ function waitsOf(written: WrittenSpec, spec: DeploymentSpec): Wait[] {
     if (step.type === 'approval') return [{ seconds: step.timeout, kind: 'approval', path }];
     return [];
   });
+}
+
+/**
+ * What a valid spec should be told before it runs: each names a way the deployment may stop
+ * that the spec alone cannot rule out. They do not make the spec invalid.
+ *
+ * A strategy that splits traffic (a canary or linear weight below 100% followed by a pause or an
+ * approval) needs both versions of the alias to have the same execution role and dead-letter
+ * queue: Lambda refuses a weighted alias otherwise. Offline, fledge cannot know the current
+ * version's; at run time the engine compares them before any weight moves and, when they
+ * differ, rolls back with fledge.IncompatibleVersions (nothing shifted). A first deployment
+ * never splits.
+ */
+export function checkAdvisories(written: WrittenSpec, spec: DeploymentSpec, context: ValidationContext = {}): RuleViolation[] {
+  if (context.functionExists === false) return [];
+  if (!splitsTraffic(expandTrafficSteps(spec.strategy), spec.approval)) return [];
+  const strategy = spec.strategy.kind;
+  const advisories: RuleViolation[] = [];
+  const fields = [
+    ['role', 'execution role'],
+    ['deadLetterTarget', 'dead-letter queue configuration'],
+  ] as const;
+  for (const [field, what] of fields) {
+    if (written.configuration?.[field] === undefined) continue;
+    advisories.push({
+      path: ['configuration', field],
+      message:
+        `a ${strategy} strategy splits the alias between the new version and the current one, and Lambda splits an alias only between versions with the same ${what}: ` +
+        `if configuration.${field} is not what the alias's current version has, the deployment stops before any traffic moves (fledge.IncompatibleVersions) and rolls back. ` +
+        `To change it, deploy with strategy allAtOnce or blueGreen${field === 'role' ? '; to keep the current role, leave configuration.role out' : ''}`,
+    });
+  }
+  return advisories;
 }

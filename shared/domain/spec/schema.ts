@@ -4,6 +4,7 @@ import {
   LAMBDA_RUNTIMES,
   RESERVED_ENVIRONMENT_KEYS,
   checkAliasName,
+  checkDeadLetterTarget,
   checkImageUri,
   checkInvocableFunction,
   checkLayerArn,
@@ -119,6 +120,7 @@ const configuration = z.strictObject({
   memorySize: z.int().min(128, 'must be at least 128 (MB)').max(10_240, 'must be at most 10240 (MB)').optional(),
   timeout: duration(1, 900).optional(),
   role: named(checkRoleArn).optional(),
+  deadLetterTarget: named(checkDeadLetterTarget).optional(),
   environment: environment.optional(),
   description: z.string().max(256, 'must be at most 256 characters').optional(),
   architectures: z
