@@ -25,7 +25,7 @@ export async function readBody(request: IncomingMessage): Promise<Buffer> {
 
 /**
  * A fresh request carrying `body` again, for handing a request whose body the edge has already
- * read to an emulator that reads the stream itself (s3rver, dynalite). Metadata comes from the
+ * read to an emulator that reads the stream itself (dynalite). Metadata comes from the
  * original (the socket too, for the client's address); `url` and `headers` can be replaced.
  */
 export function replayRequest(original: IncomingMessage, body: Buffer, changes: { url?: string; headers?: IncomingHttpHeaders } = {}): IncomingMessage {

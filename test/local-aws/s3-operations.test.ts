@@ -24,6 +24,13 @@ describe('S3 operation names for fault matching', () => {
     ['PUT', '/bucket/a/key.zip?partNumber=1&uploadId=u', {}, 'UploadPart'],
     ['POST', '/bucket/a/key.zip?uploadId=u', {}, 'CompleteMultipartUpload'],
     ['DELETE', '/bucket/a/key.zip?uploadId=u', {}, 'AbortMultipartUpload'],
+    ['PUT', '/bucket?accelerate', {}, 'PutBucketAccelerateConfiguration'],
+    ['GET', '/bucket?policyStatus', {}, 'GetBucketPolicyStatus'],
+    ['DELETE', '/bucket?publicAccessBlock', {}, 'DeletePublicAccessBlock'],
+    ['GET', '/bucket/a/key.zip?retention', {}, 'GetObjectRetention'],
+    ['PUT', '/bucket/a/key.zip?legal-hold', {}, 'PutObjectLegalHold'],
+    ['GET', '/bucket/a/key.zip?attributes', {}, 'GetObjectAttributes'],
+    ['POST', '/bucket/a/key.zip?select&select-type=2', {}, 'SelectObjectContent'],
   ];
 
   it.each(cases)('names %s %s as the operation AWS calls it', (method, url, headers, operation) => {

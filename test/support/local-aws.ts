@@ -2,7 +2,7 @@ import type { LocalAws } from '../../local/server';
 
 /**
  * Client configuration for the unmodified AWS SDK v3 clients pointed at an embedded AWS.
- * S3 needs path-style addressing and no streamed checksums (s3rver would store the chunk framing).
+ * For S3 see {@link s3ClientConfig}.
  */
 export function clientConfig(aws: Pick<LocalAws, 'endpoint' | 'region'>) {
   return {
@@ -13,7 +13,11 @@ export function clientConfig(aws: Pick<LocalAws, 'endpoint' | 'region'>) {
   } as const;
 }
 
-/** Like {@link clientConfig}, plus what the S3 client needs against s3rver. */
+/**
+ * Like {@link clientConfig}, plus the S3 settings docs/local.md recommends: path style (a bucket's
+ * `*.localhost` name need not resolve) and checksums only where required (the embedded S3 decodes
+ * and verifies streamed checksums too, but plain bodies are less work).
+ */
 export function s3ClientConfig(aws: Pick<LocalAws, 'endpoint' | 'region'>) {
   return { ...clientConfig(aws), forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const;
 }

@@ -16,8 +16,7 @@ export function isAwsChunked(headers: IncomingHttpHeaders): boolean {
 /**
  * Strips the `aws-chunked` framing (`<hex size>[;chunk-signature=…]\r\n<data>\r\n … 0\r\n<trailers>\r\n`)
  * that the SDK v3 uses for uploads with flexible checksums, and returns the plain body and the
- * headers an ordinary upload of it would have had (trailing checksums become headers). s3rver
- * does not understand the framing and would store it as part of the object.
+ * headers an ordinary upload of it would have had (trailing checksums become headers).
  */
 export function decodeAwsChunked(body: Buffer, headers: IncomingHttpHeaders): { body: Buffer; headers: IncomingHttpHeaders } {
   const chunks: Buffer[] = [];

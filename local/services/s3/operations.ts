@@ -22,29 +22,44 @@ function safeDecode(text: string): string {
   }
 }
 
+// Bucket sub-resources and the noun of their Get/Put/Delete operations, as AWS names them.
+const bucketSubresources: Readonly<Record<string, string>> = {
+  notification: 'BucketNotificationConfiguration', versioning: 'BucketVersioning', location: 'BucketLocation', cors: 'BucketCors',
+  website: 'BucketWebsite', tagging: 'BucketTagging', policy: 'BucketPolicy', policyStatus: 'BucketPolicyStatus', acl: 'BucketAcl',
+  lifecycle: 'BucketLifecycleConfiguration', encryption: 'BucketEncryption', accelerate: 'BucketAccelerateConfiguration',
+  logging: 'BucketLogging', replication: 'BucketReplication', requestPayment: 'BucketRequestPayment',
+  ownershipControls: 'BucketOwnershipControls', publicAccessBlock: 'PublicAccessBlock', 'object-lock': 'ObjectLockConfiguration',
+  analytics: 'BucketAnalyticsConfiguration', inventory: 'BucketInventoryConfiguration', metrics: 'BucketMetricsConfiguration',
+  'intelligent-tiering': 'BucketIntelligentTieringConfiguration',
+};
+
+// Object sub-resources and the noun of their Get/Put/Delete operations.
+const objectSubresources: Readonly<Record<string, string>> = {
+  tagging: 'ObjectTagging', acl: 'ObjectAcl', retention: 'ObjectRetention', 'legal-hold': 'ObjectLegalHold', torrent: 'ObjectTorrent', attributes: 'ObjectAttributes',
+};
+
 /**
  * The S3 API operation a REST request stands for, as AWS names it (`PutObject`, `ListObjectsV2`),
- * derived from method, path and sub-resource query parameters. Used to match injected faults.
+ * derived from method, path and sub-resource query parameters. The service dispatches on it and
+ * fault rules match it; every sub-resource S3 has gets its own name, so a request for one the
+ * embedded S3 does not implement is never taken for a plain object or bucket operation.
  */
 export function s3OperationOf(method: string, target: S3Target, query: URLSearchParams, headers: IncomingHttpHeaders): string {
   const has = (name: string): boolean => query.has(name);
   if (target.bucket === undefined) return method === 'GET' ? 'ListBuckets' : 'Unknown';
   if (target.key === undefined) {
-    const sub = (['notification', 'versioning', 'location', 'cors', 'website', 'tagging', 'policy', 'acl', 'lifecycle', 'encryption'] as const).find(has);
-    const subName: Record<string, string> = {
-      notification: 'BucketNotificationConfiguration', versioning: 'BucketVersioning', location: 'BucketLocation', cors: 'BucketCors', website: 'BucketWebsite',
-      tagging: 'BucketTagging', policy: 'BucketPolicy', acl: 'BucketAcl', lifecycle: 'BucketLifecycleConfiguration', encryption: 'BucketEncryption',
-    };
+    const sub = Object.keys(bucketSubresources).find(has);
+    const noun = sub === undefined ? undefined : bucketSubresources[sub];
     switch (method) {
       case 'GET':
-        if (sub) return `Get${subName[sub]}`;
+        if (noun) return `Get${noun}`;
         if (has('uploads')) return 'ListMultipartUploads';
         if (has('versions')) return 'ListObjectVersions';
         return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
       case 'PUT':
-        return sub ? `Put${subName[sub]}` : 'CreateBucket';
+        return noun ? `Put${noun}` : 'CreateBucket';
       case 'DELETE':
-        return sub ? `Delete${subName[sub]}` : 'DeleteBucket';
+        return noun ? `Delete${noun}` : 'DeleteBucket';
       case 'HEAD':
         return 'HeadBucket';
       case 'POST':
@@ -53,28 +68,28 @@ export function s3OperationOf(method: string, target: S3Target, query: URLSearch
         return 'Unknown';
     }
   }
+  const sub = Object.keys(objectSubresources).find(has);
+  const noun = sub === undefined ? undefined : objectSubresources[sub];
   const copy = 'x-amz-copy-source' in headers;
   switch (method) {
     case 'GET':
-      if (has('tagging')) return 'GetObjectTagging';
-      if (has('acl')) return 'GetObjectAcl';
+      if (noun) return `Get${noun}`;
       if (has('uploadId')) return 'ListParts';
-      if (has('attributes')) return 'GetObjectAttributes';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';
     case 'PUT':
       if (has('uploadId')) return copy ? 'UploadPartCopy' : 'UploadPart';
-      if (has('tagging')) return 'PutObjectTagging';
-      if (has('acl')) return 'PutObjectAcl';
+      if (noun) return `Put${noun}`;
       return copy ? 'CopyObject' : 'PutObject';
     case 'DELETE':
       if (has('uploadId')) return 'AbortMultipartUpload';
-      if (has('tagging')) return 'DeleteObjectTagging';
+      if (noun) return `Delete${noun}`;
       return 'DeleteObject';
     case 'POST':
       if (has('uploads')) return 'CreateMultipartUpload';
       if (has('uploadId')) return 'CompleteMultipartUpload';
+      if (has('select')) return 'SelectObjectContent';
       return has('restore') ? 'RestoreObject' : 'Unknown';
     default:
       return 'Unknown';
