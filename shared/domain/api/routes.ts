@@ -5,9 +5,12 @@ import type { ArtifactLocation } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
 import { deploymentIdForIdempotencyKey, newDeploymentId, requestFingerprint } from '../starter/ids';
 import { startDeployment, type StarterDeps } from '../starter/start';
-import { BadRequestError, ConflictError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError } from './errors';
+import type { CursorSigner } from './cursor';
+import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError } from './errors';
 import { json, type HttpRequest, type HttpResponse } from './http';
-import { parseListQuery, wrapCursor } from './list-query';
+import { aliasProblem, approvalIdProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, textProblem } from './inputs';
+import { parseJsonBody } from './json-body';
+import { parseListQuery } from './list-query';
 import { parseStartBody } from './start-body';
 import { detailOf, summaryOf } from './views';
 
@@ -16,6 +19,11 @@ export interface ApiDeps extends StarterDeps {
   readonly lambda: Pick<LambdaRegistry, 'getAlias'>;
   /** fledge's artifacts bucket: a spec's relative `artifact.zip` is a key in it. */
   readonly artifactsBucket?: string;
+  /**
+   * Seals and opens list cursors; its key is derived from the approval-signing secret (read from
+   * SSM on AWS, the data directory locally), so it is fetched only when a list pages.
+   */
+  readonly cursors: () => Promise<CursorSigner>;
 }
 
 type Handler = (deps: ApiDeps, request: HttpRequest, params: readonly string[]) => Promise<HttpResponse>;
@@ -37,26 +45,32 @@ export async function handleApiRequest(deps: ApiDeps, request: HttpRequest): Pro
     const match = route.pattern.exec(request.path);
     if (!match) continue;
     const handler = route.methods[request.method];
-    if (!handler) throw new MethodNotAllowedError(`${request.method} is not allowed on ${request.path}; allowed: ${Object.keys(route.methods).join(', ')}`, Object.keys(route.methods));
+    if (!handler) throw new MethodNotAllowedError(`${quote(request.method, 20)} is not allowed on ${quote(request.path, 100)}; allowed: ${Object.keys(route.methods).join(', ')}`, Object.keys(route.methods));
     return handler(deps, request, match.slice(1).map(decodeSegment));
   }
-  throw new ResourceNotFoundError(`no route ${request.method} ${request.path}; see docs/api.md`);
+  throw new ResourceNotFoundError(`no route ${quote(request.method, 20)} ${quote(request.path, 100)}; see docs/api.md`);
 }
 
 function decodeSegment(segment: string | undefined): string {
   try {
     return decodeURIComponent(segment ?? '');
   } catch {
-    throw new BadRequestError(`the path segment "${segment}" is not valid percent-encoding`);
+    throw new BadRequestError(`the path segment ${quote(segment ?? '')} is not valid percent-encoding`);
   }
+}
+
+/** The deployment id of a path, checked before it becomes a table key. */
+function deploymentIdOf(params: readonly string[]): string {
+  const id = params[0] ?? '';
+  refuseProblems([deploymentIdProblem(id, 'path')]);
+  return id;
 }
 
 const callerOf = (request: HttpRequest) => request.caller ?? 'local';
 
 async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const key = checkIdempotencyKey(request.headers['idempotency-key']);
   const body = parseStartBody(request);
-  const key = request.headers['idempotency-key'];
-  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new BadRequestError('the Idempotency-Key header must be 1-255 printable ASCII characters without spaces');
   const caller = callerOf(request);
   const outcome = await startDeployment(deps, {
     deploymentId: key ? deploymentIdForIdempotencyKey(caller, key) : newDeploymentId('api'),
@@ -92,49 +106,56 @@ function resolveSpecArtifact(spec: DeploymentSpec, artifactsBucket: string | und
 }
 
 async function listDeployments(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
-  const { query, since } = parseListQuery(request.query);
-  const page = await deps.store.listDeployments(query);
+  const { query, since, filters, cursor } = parseListQuery(request.query);
+  const start = cursor === undefined ? undefined : (await deps.cursors()).open(cursor, filters);
+  const page = await deps.store.listDeployments({ ...query, ...(start ? { cursor: start } : {}) });
   // Newest first: the first record older than `since` ends the listing, whatever follows.
   const kept = since === undefined ? page.items : page.items.filter((record) => record.createdAt >= since);
   const more = page.cursor !== undefined && kept.length === page.items.length;
-  return json(200, { items: kept.map(summaryOf), ...(more ? { cursor: wrapCursor(page.cursor!, query) } : {}) });
+  return json(200, { items: kept.map(summaryOf), ...(more ? { cursor: (await deps.cursors()).seal(page.cursor!, filters) } : {}) });
 }
 
-async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
-  const record = await deps.store.getDeployment(id!);
+async function getDeployment(deps: ApiDeps, _request: HttpRequest, params: readonly string[]): Promise<HttpResponse> {
+  const id = deploymentIdOf(params);
+  const record = await deps.store.getDeployment(id);
   if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
   // serverTime: clients compute "time left" against fledge's clock, not their own (local mode compresses time).
   return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId)), serverTime: new Date(deps.clock.now()).toISOString() });
 }
 
-function optionalJson(request: HttpRequest): Record<string, unknown> {
+/** An optional JSON object body holding only `fields`; empty when there is no body. */
+function optionalJson(request: HttpRequest, fields: readonly string[]): Record<string, unknown> {
   if (request.body.length === 0) return {};
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') throw new BadRequestError('the body, when given, must be application/json');
-  try {
-    const value: unknown = JSON.parse(request.body.toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch (error) {
-    throw new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error });
+  if (type !== 'application/json') throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be application/json when given', limit: 'a JSON object' }]);
+  const value = parseJsonBody(request.body);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be a JSON object', limit: 'a JSON object' }]);
+  const unknown = Object.keys(value).filter((key) => !fields.includes(key));
+  if (unknown.length > 0) {
+    throw new InvalidInputError(unknown.slice(0, 5).map((key) => ({ in: 'body' as const, field: JSON.stringify(key.slice(0, 40)).slice(1, -1), message: `is not a field of this request; known: ${fields.length > 0 ? fields.join(', ') : 'none'}` })));
   }
-  throw new BadRequestError('the body must be a JSON object');
+  return value as Record<string, unknown>;
 }
 
+/** An optional free-text field: absent, null or blank is undefined. */
 function optionalText(body: Record<string, unknown>, field: string, max: number): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length > max) throw new BadRequestError(`"${field}" must be a string of at most ${max} characters`, { field });
-  return value.trim() || undefined;
+  refuseProblems([textProblem(value, field, max)]);
+  return (value as string).trim() || undefined;
 }
 
-async function stop(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
-  const reason = optionalText(optionalJson(request), 'reason', 500);
-  const record = await requestStop(deps, { deploymentId: id!, by: callerOf(request), ...(reason ? { reason } : {}) });
+async function stop(deps: ApiDeps, request: HttpRequest, params: readonly string[]): Promise<HttpResponse> {
+  const id = deploymentIdOf(params);
+  const reason = optionalText(optionalJson(request, ['reason']), 'reason', 500);
+  const record = await requestStop(deps, { deploymentId: id, by: callerOf(request), ...(reason ? { reason } : {}) });
   return json(202, { deploymentId: record.deploymentId, status: record.status, stopRequested: true });
 }
 
-async function promote(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
-  const record = await requestPromote(deps, { deploymentId: id!, by: callerOf(request) });
+async function promote(deps: ApiDeps, request: HttpRequest, params: readonly string[]): Promise<HttpResponse> {
+  const id = deploymentIdOf(params);
+  optionalJson(request, []);
+  const record = await requestPromote(deps, { deploymentId: id, by: callerOf(request) });
   return json(202, { deploymentId: record.deploymentId, status: record.status, promoteRequested: true });
 }
 
@@ -142,11 +163,13 @@ async function promote(deps: ApiDeps, request: HttpRequest, [id]: readonly strin
  * Approve or reject the pending approval of a deployment as the authenticated caller. The
  * optional `approvalId` makes sure the caller decides the approval they looked at, not a later one.
  */
-async function decide(deps: ApiDeps, request: HttpRequest, [id]: readonly string[], approve: boolean): Promise<HttpResponse> {
-  const body = optionalJson(request);
+async function decide(deps: ApiDeps, request: HttpRequest, params: readonly string[], approve: boolean): Promise<HttpResponse> {
+  const id = deploymentIdOf(params);
+  const body = optionalJson(request, ['approvalId', 'comment']);
   const comment = optionalText(body, 'comment', 1000);
-  const expected = optionalText(body, 'approvalId', 200);
-  const record = await deps.store.getDeployment(id!);
+  const expected = optionalText(body, 'approvalId', 100);
+  if (expected !== undefined) refuseProblems([approvalIdProblem(expected, 'body')]);
+  const record = await deps.store.getDeployment(id);
   if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
   if (record.status !== 'AWAITING_APPROVAL' || !record.approvalId) throw new ConflictError('NotAwaitingApproval', `deployment ${id} is ${record.status}, not waiting for an approval`, { status: record.status });
   if (expected && expected !== record.approvalId) throw new ConflictError('ApprovalChanged', `deployment ${id} now waits for approval ${record.approvalId}, not ${expected}`, { approvalId: record.approvalId });
@@ -154,11 +177,12 @@ async function decide(deps: ApiDeps, request: HttpRequest, [id]: readonly string
   return json(200, { deploymentId: record.deploymentId, approvalId: decided.approvalId, decision: decided.status, by: decided.decidedBy, at: new Date(decided.decidedAt ?? deps.clock.now()).toISOString() });
 }
 
-async function aliasState(deps: ApiDeps, _request: HttpRequest, [functionName, alias]: readonly string[]): Promise<HttpResponse> {
+async function aliasState(deps: ApiDeps, _request: HttpRequest, [functionName = '', alias = '']: readonly string[]): Promise<HttpResponse> {
+  refuseProblems([functionNameProblem(functionName, 'path', 'name'), aliasProblem(alias, 'path')]);
   const [state, recent, lock] = await Promise.all([
-    deps.lambda.getAlias(functionName!, alias!),
-    deps.store.listDeployments({ functionName: functionName!, alias: alias!, limit: 5 }),
-    deps.store.getLock(functionName!, alias!),
+    deps.lambda.getAlias(functionName, alias),
+    deps.store.listDeployments({ functionName, alias, limit: 5 }),
+    deps.store.getLock(functionName, alias),
   ]);
   if (!state && recent.items.length === 0) throw new ResourceNotFoundError(`no alias ${functionName}:${alias}, and fledge never deployed it`);
   const active = recent.items.find((record) => record.deploymentId === lock?.holder);
