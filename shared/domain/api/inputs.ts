@@ -77,6 +77,19 @@ export function textProblem(value: unknown, field: string, max: number): InputPr
   return undefined;
 }
 
+/** Most unknown fields (or query parameters) named in one answer; the rest are counted. */
+export const MAX_LISTED_UNKNOWN = 5;
+
+/**
+ * Refuses the fields of a JSON object body that are not `known`, naming at most
+ * {@link MAX_LISTED_UNKNOWN} of them (cut and escaped) and counting the rest.
+ */
+export function refuseUnknownFields(body: object, known: readonly string[]): void {
+  const unknown = Object.keys(body).filter((key) => !known.includes(key));
+  const problems = unknown.slice(0, MAX_LISTED_UNKNOWN).map((key): InputProblem => ({ in: 'body', field: quote(key).slice(1, -1), message: `is not a field of this request; known: ${known.length > 0 ? known.join(', ') : 'none'}` }));
+  refuseProblems(problems, unknown.length - problems.length);
+}
+
 /**
  * True when `value` holds a control character other than tab and line breaks, or a lone
  * surrogate (broken UTF-16 that cannot be written as UTF-8).

@@ -2,15 +2,13 @@ import type { DeploymentQuery } from '../../ports/deployment-store';
 import type { DeploymentStatus } from '../deployment/model';
 import type { CursorFilters } from './cursor';
 import type { InputProblem } from './errors';
-import { aliasProblem, functionNameProblem, LIMITS, MAX_CURSOR_CHARS, quote, refuseProblems } from './inputs';
+import { aliasProblem, functionNameProblem, LIMITS, MAX_CURSOR_CHARS, MAX_LISTED_UNKNOWN, quote, refuseProblems } from './inputs';
 
 /** Statuses a list may be filtered by. */
 export const STATUSES: readonly DeploymentStatus[] = ['PENDING', 'RUNNING', 'AWAITING_APPROVAL', 'SUCCEEDED', 'NO_CHANGE', 'ROLLED_BACK', 'DRIFTED', 'FAILED', 'REJECTED'];
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 const KNOWN = ['function', 'alias', 'status', 'since', 'limit', 'cursor'];
-/** Unknown parameters named in one answer; more are counted, not listed. */
-const MAX_LISTED_UNKNOWN = 5;
 
 /** A list request after validation; the cursor is still sealed (see {@link CursorSigner}). */
 export interface ListRequest {

@@ -8,7 +8,7 @@ import { startDeployment, type StarterDeps } from '../starter/start';
 import type { CursorSigner } from './cursor';
 import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError } from './errors';
 import { json, type HttpRequest, type HttpResponse } from './http';
-import { aliasProblem, approvalIdProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, textProblem } from './inputs';
+import { aliasProblem, approvalIdProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem } from './inputs';
 import { parseJsonBody } from './json-body';
 import { parseListQuery } from './list-query';
 import { parseStartBody } from './start-body';
@@ -130,10 +130,7 @@ function optionalJson(request: HttpRequest, fields: readonly string[]): Record<s
   if (type !== 'application/json') throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be application/json when given', limit: 'a JSON object' }]);
   const value = parseJsonBody(request.body);
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be a JSON object', limit: 'a JSON object' }]);
-  const unknown = Object.keys(value).filter((key) => !fields.includes(key));
-  if (unknown.length > 0) {
-    throw new InvalidInputError(unknown.slice(0, 5).map((key) => ({ in: 'body' as const, field: JSON.stringify(key.slice(0, 40)).slice(1, -1), message: `is not a field of this request; known: ${fields.length > 0 ? fields.join(', ') : 'none'}` })));
-  }
+  refuseUnknownFields(value, fields);
   return value as Record<string, unknown>;
 }
 

@@ -2,6 +2,7 @@ import type { ArtifactLocation } from '../deployment/model';
 import { parseArtifactOverride } from '../starter/artifacts';
 import { InvalidInputError, UnsupportedMediaTypeError } from './errors';
 import type { HttpRequest } from './http';
+import { refuseUnknownFields } from './inputs';
 import { parseJsonBody } from './json-body';
 
 /** What `POST /deployments` carries. */
@@ -30,10 +31,7 @@ export function parseStartBody(request: HttpRequest): StartBody {
   const value = parseJsonBody(request.body);
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be a JSON object {"spec": ..., "artifact": ...}' }]);
   const body = value as Record<string, unknown>;
-  const unknown = Object.keys(body).filter((key) => !FIELDS.includes(key));
-  if (unknown.length > 0) {
-    throw new InvalidInputError(unknown.slice(0, 5).map((key) => ({ in: 'body' as const, field: JSON.stringify(key.slice(0, 40)).slice(1, -1), message: `is not a field of this request; known: ${FIELDS.join(', ')}` })));
-  }
+  refuseUnknownFields(body, FIELDS);
   const spec = body['spec'];
   let specText: string;
   if (typeof spec === 'string') specText = spec;
