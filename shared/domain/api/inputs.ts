@@ -12,7 +12,6 @@ export const LIMITS = {
   deploymentId: '1-80 characters: letters, digits, "-" or "_"',
   functionName: '1-64 characters: letters, digits, "-" or "_" (a function name, not an ARN)',
   alias: '1-128 characters: letters, digits, "-" or "_", not only digits',
-  approvalId: '1-100 characters: letters, digits, ".", "-" or "_"',
   idempotencyKey: '1-255 printable ASCII characters, no spaces',
   status: 'one of the deployment statuses',
   since: 'an ISO 8601 time or epoch milliseconds, at most 40 characters',
@@ -24,7 +23,6 @@ export const LIMITS = {
 export const MAX_CURSOR_CHARS = 1024;
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const APPROVAL_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
@@ -48,11 +46,6 @@ export function functionNameProblem(value: string, where: InputLocation, field =
 /** The problem with an alias name, if any (the spec's rule: Lambda's, `$LATEST` and versions refused). */
 export function aliasProblem(value: string, where: InputLocation, field = 'alias'): InputProblem | undefined {
   return value.length <= 128 && checkAliasName(value).ok ? undefined : { in: where, field, message: `must be ${LIMITS.alias}; got ${describe(value)}`, limit: LIMITS.alias };
-}
-
-/** The problem with an approval id, if any. */
-export function approvalIdProblem(value: string, where: InputLocation, field = 'approvalId'): InputProblem | undefined {
-  return value.length <= 100 && APPROVAL_ID.test(value) ? undefined : { in: where, field, message: `must be ${LIMITS.approvalId}; got ${describe(value)}`, limit: LIMITS.approvalId };
 }
 
 /** Checks the `Idempotency-Key` header when present. */

@@ -6,9 +6,9 @@ import type { DeploymentSpec } from '../spec/model';
 import { deploymentIdForIdempotencyKey, newDeploymentId, requestFingerprint } from '../starter/ids';
 import { startDeployment, type StarterDeps } from '../starter/start';
 import type { CursorSigner } from './cursor';
-import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError } from './errors';
+import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError, type InputProblem } from './errors';
 import { json, type HttpRequest, type HttpResponse } from './http';
-import { aliasProblem, approvalIdProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem } from './inputs';
+import { aliasProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem } from './inputs';
 import { parseJsonBody } from './json-body';
 import { parseListQuery } from './list-query';
 import { parseStartBody } from './start-body';
@@ -27,16 +27,25 @@ export interface ApiDeps extends StarterDeps {
 }
 
 type Handler = (deps: ApiDeps, request: HttpRequest, params: readonly string[]) => Promise<HttpResponse>;
+/** A check of one path parameter: handlers receive only parameters that passed theirs. */
+type ParamCheck = (value: string) => InputProblem | undefined;
 
-/** The routes, matched in order on the decoded path segments. */
-const ROUTES: readonly { pattern: RegExp; methods: Readonly<Record<string, Handler>> }[] = [
-  { pattern: /^\/deployments\/?$/, methods: { POST: createDeployment, GET: listDeployments } },
-  { pattern: /^\/deployments\/([^/]+)\/?$/, methods: { GET: getDeployment } },
-  { pattern: /^\/deployments\/([^/]+)\/stop\/?$/, methods: { POST: stop } },
-  { pattern: /^\/deployments\/([^/]+)\/promote\/?$/, methods: { POST: promote } },
-  { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
-  { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
-  { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, methods: { GET: aliasState } },
+const DEPLOYMENT: readonly ParamCheck[] = [(id) => deploymentIdProblem(id, 'path')];
+const FUNCTION_ALIAS: readonly ParamCheck[] = [(name) => functionNameProblem(name, 'path', 'name'), (alias) => aliasProblem(alias, 'path')];
+
+/**
+ * The routes, matched in order on the decoded path segments. Each path parameter is checked
+ * before its handler runs, so no id or name that can never exist becomes a table key or an AWS
+ * call (a 3000-character id was a DynamoDB validation error, a 500).
+ */
+const ROUTES: readonly { pattern: RegExp; params: readonly ParamCheck[]; methods: Readonly<Record<string, Handler>> }[] = [
+  { pattern: /^\/deployments\/?$/, params: [], methods: { POST: createDeployment, GET: listDeployments } },
+  { pattern: /^\/deployments\/([^/]+)\/?$/, params: DEPLOYMENT, methods: { GET: getDeployment } },
+  { pattern: /^\/deployments\/([^/]+)\/stop\/?$/, params: DEPLOYMENT, methods: { POST: stop } },
+  { pattern: /^\/deployments\/([^/]+)\/promote\/?$/, params: DEPLOYMENT, methods: { POST: promote } },
+  { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
+  { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
+  { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, params: FUNCTION_ALIAS, methods: { GET: aliasState } },
 ];
 
 /** Routes one management request (IAM-authorised on AWS) to its handler. */
@@ -46,7 +55,9 @@ export async function handleApiRequest(deps: ApiDeps, request: HttpRequest): Pro
     if (!match) continue;
     const handler = route.methods[request.method];
     if (!handler) throw new MethodNotAllowedError(`${quote(request.method, 20)} is not allowed on ${quote(request.path, 100)}; allowed: ${Object.keys(route.methods).join(', ')}`, Object.keys(route.methods));
-    return handler(deps, request, match.slice(1).map(decodeSegment));
+    const params = match.slice(1).map(decodeSegment);
+    refuseProblems(route.params.map((check, i) => check(params[i] ?? '')));
+    return handler(deps, request, params);
   }
   throw new ResourceNotFoundError(`no route ${quote(request.method, 20)} ${quote(request.path, 100)}; see docs/api.md`);
 }
@@ -57,13 +68,6 @@ function decodeSegment(segment: string | undefined): string {
   } catch {
     throw new BadRequestError(`the path segment ${quote(segment ?? '')} is not valid percent-encoding`);
   }
-}
-
-/** The deployment id of a path, checked before it becomes a table key. */
-function deploymentIdOf(params: readonly string[]): string {
-  const id = params[0] ?? '';
-  refuseProblems([deploymentIdProblem(id, 'path')]);
-  return id;
 }
 
 const callerOf = (request: HttpRequest) => request.caller ?? 'local';
@@ -115,26 +119,28 @@ async function listDeployments(deps: ApiDeps, request: HttpRequest): Promise<Htt
   return json(200, { items: kept.map(summaryOf), ...(more ? { cursor: (await deps.cursors()).seal(page.cursor!, filters) } : {}) });
 }
 
-async function getDeployment(deps: ApiDeps, _request: HttpRequest, params: readonly string[]): Promise<HttpResponse> {
-  const id = deploymentIdOf(params);
-  const record = await deps.store.getDeployment(id);
+async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  const record = await deps.store.getDeployment(id!);
   if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
   // serverTime: clients compute "time left" against fledge's clock, not their own (local mode compresses time).
   return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId)), serverTime: new Date(deps.clock.now()).toISOString() });
 }
 
-/** An optional JSON object body holding only `fields`; empty when there is no body. */
-function optionalJson(request: HttpRequest, fields: readonly string[]): Record<string, unknown> {
+/**
+ * An optional JSON object body (empty when there is none), its depth checked before it is parsed;
+ * when `fields` is given, any other field is refused.
+ */
+function optionalJson(request: HttpRequest, fields?: readonly string[]): Record<string, unknown> {
   if (request.body.length === 0) return {};
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be application/json when given', limit: 'a JSON object' }]);
   const value = parseJsonBody(request.body);
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be a JSON object', limit: 'a JSON object' }]);
-  refuseUnknownFields(value, fields);
+  if (fields) refuseUnknownFields(value, fields);
   return value as Record<string, unknown>;
 }
 
-/** An optional free-text field: absent, null or blank is undefined. */
+/** An optional free-text field: absent, null or blank is undefined; see {@link textProblem} for its limits. */
 function optionalText(body: Record<string, unknown>, field: string, max: number): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
@@ -142,17 +148,15 @@ function optionalText(body: Record<string, unknown>, field: string, max: number)
   return (value as string).trim() || undefined;
 }
 
-async function stop(deps: ApiDeps, request: HttpRequest, params: readonly string[]): Promise<HttpResponse> {
-  const id = deploymentIdOf(params);
+async function stop(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
   const reason = optionalText(optionalJson(request, ['reason']), 'reason', 500);
-  const record = await requestStop(deps, { deploymentId: id, by: callerOf(request), ...(reason ? { reason } : {}) });
+  const record = await requestStop(deps, { deploymentId: id!, by: callerOf(request), ...(reason ? { reason } : {}) });
   return json(202, { deploymentId: record.deploymentId, status: record.status, stopRequested: true });
 }
 
-async function promote(deps: ApiDeps, request: HttpRequest, params: readonly string[]): Promise<HttpResponse> {
-  const id = deploymentIdOf(params);
+async function promote(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
   optionalJson(request, []);
-  const record = await requestPromote(deps, { deploymentId: id, by: callerOf(request) });
+  const record = await requestPromote(deps, { deploymentId: id!, by: callerOf(request) });
   return json(202, { deploymentId: record.deploymentId, status: record.status, promoteRequested: true });
 }
 
@@ -160,13 +164,11 @@ async function promote(deps: ApiDeps, request: HttpRequest, params: readonly str
  * Approve or reject the pending approval of a deployment as the authenticated caller. The
  * optional `approvalId` makes sure the caller decides the approval they looked at, not a later one.
  */
-async function decide(deps: ApiDeps, request: HttpRequest, params: readonly string[], approve: boolean): Promise<HttpResponse> {
-  const id = deploymentIdOf(params);
-  const body = optionalJson(request, ['approvalId', 'comment']);
+async function decide(deps: ApiDeps, request: HttpRequest, [id]: readonly string[], approve: boolean): Promise<HttpResponse> {
+  const body = optionalJson(request);
   const comment = optionalText(body, 'comment', 1000);
-  const expected = optionalText(body, 'approvalId', 100);
-  if (expected !== undefined) refuseProblems([approvalIdProblem(expected, 'body')]);
-  const record = await deps.store.getDeployment(id);
+  const expected = optionalText(body, 'approvalId', 200);
+  const record = await deps.store.getDeployment(id!);
   if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
   if (record.status !== 'AWAITING_APPROVAL' || !record.approvalId) throw new ConflictError('NotAwaitingApproval', `deployment ${id} is ${record.status}, not waiting for an approval`, { status: record.status });
   if (expected && expected !== record.approvalId) throw new ConflictError('ApprovalChanged', `deployment ${id} now waits for approval ${record.approvalId}, not ${expected}`, { approvalId: record.approvalId });
@@ -174,12 +176,11 @@ async function decide(deps: ApiDeps, request: HttpRequest, params: readonly stri
   return json(200, { deploymentId: record.deploymentId, approvalId: decided.approvalId, decision: decided.status, by: decided.decidedBy, at: new Date(decided.decidedAt ?? deps.clock.now()).toISOString() });
 }
 
-async function aliasState(deps: ApiDeps, _request: HttpRequest, [functionName = '', alias = '']: readonly string[]): Promise<HttpResponse> {
-  refuseProblems([functionNameProblem(functionName, 'path', 'name'), aliasProblem(alias, 'path')]);
+async function aliasState(deps: ApiDeps, _request: HttpRequest, [functionName, alias]: readonly string[]): Promise<HttpResponse> {
   const [state, recent, lock] = await Promise.all([
-    deps.lambda.getAlias(functionName, alias),
-    deps.store.listDeployments({ functionName, alias, limit: 5 }),
-    deps.store.getLock(functionName, alias),
+    deps.lambda.getAlias(functionName!, alias!),
+    deps.store.listDeployments({ functionName: functionName!, alias: alias!, limit: 5 }),
+    deps.store.getLock(functionName!, alias!),
   ]);
   if (!state && recent.items.length === 0) throw new ResourceNotFoundError(`no alias ${functionName}:${alias}, and fledge never deployed it`);
   const active = recent.items.find((record) => record.deploymentId === lock?.holder);
