@@ -1,6 +1,6 @@
 import { GetBucketLocationCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ArtifactFacts, ArtifactInspector } from '../domain/starter/artifacts';
-import { isTransient, sdkError, translate } from './aws-errors';
+import { sdkError, translate } from './aws-errors';
 
 /** Objects larger than this are not read as specs (a spec is a few KB; this is generous). */
 export const MAX_SPEC_OBJECT_BYTES = 1024 * 1024;
@@ -20,20 +20,13 @@ export class S3ArtifactInspector implements ArtifactInspector {
       versionId = out.VersionId;
     } catch (error) {
       const e = sdkError(error);
-      const status = e.$metadata?.httpStatusCode;
-      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchBucket' || status === 404) return { exists: false, reason: 'missing' };
-      // The location's fault, not fledge's nor S3's: a 4xx that retrying cannot change.
-      if (status === 403 || e.name === 'Forbidden' || e.name === 'AccessDenied') return { exists: false, reason: 'forbidden' };
-      if (status === 301 || status === 307 || e.name === 'PermanentRedirect') return { exists: false, reason: 'elsewhere' };
-      if (status === 400 && !isTransient(error)) return { exists: false, reason: 'invalid' };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404) return { exists: false };
       throw translate(error, `HeadObject s3://${location.bucket}/${location.key}`);
     }
-    const region = await this.regionOf(location.bucket);
-    return { exists: true, sizeBytes: size, ...(region ? { region } : {}), ...(versionId && versionId !== 'null' ? { versionId } : {}) };
+    return { exists: true, sizeBytes: size, region: await this.regionOf(location.bucket), ...(versionId && versionId !== 'null' ? { versionId } : {}) };
   }
 
-  /** The bucket's region; undefined when fledge may not ask (the object was readable, so Lambda will tell). */
-  private async regionOf(bucket: string): Promise<string | undefined> {
+  private async regionOf(bucket: string): Promise<string> {
     const known = this.regions.get(bucket);
     if (known) return known;
     try {
@@ -43,7 +36,6 @@ export class S3ArtifactInspector implements ArtifactInspector {
       this.regions.set(bucket, region);
       return region;
     } catch (error) {
-      if (sdkError(error).$metadata?.httpStatusCode === 403) return undefined;
       throw translate(error, `GetBucketLocation ${bucket}`);
     }
   }

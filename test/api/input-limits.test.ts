@@ -193,25 +193,6 @@ describe('the deployments API refuses input that can never work', () => {
     expectRefused(unknownPromote, 'force', 'body');
   });
 
-  it('answers 422 without an internal name when S3 will not show fledge the artifact, and records nothing', async () => {
-    // Prepare
-    const name = 'forbidden-artifact-fn';
-    world.aws.faults.add({ service: 's3', operation: 'HeadObject', kind: 'error', code: 'AccessDenied', status: 403, count: 1 });
-    world.aws.faults.add({ service: 's3', operation: 'HeadObject', kind: 'error', code: 'InvalidArgument', status: 400, count: 1 });
-
-    // Act
-    const forbidden = await call<ErrorBody>(base, 'POST', '/deployments', { json: { spec: yamlSpec(name) } });
-    const invalid = await call<ErrorBody>(base, 'POST', '/deployments', { json: { spec: yamlSpec(name) } });
-    const listed = await call<{ items: unknown[] }>(base, 'GET', `/deployments?function=${name}`);
-
-    // Assess
-    expect([forbidden.status, invalid.status]).toEqual([422, 422]);
-    expect(JSON.stringify(forbidden.body)).toContain('fledge may not read the artifact');
-    expect(JSON.stringify(invalid.body)).toContain('S3 refused to look up the artifact');
-    for (const response of [forbidden, invalid]) expect(JSON.stringify(response.body)).not.toMatch(/AccessDenied|InvalidArgument|Exception|TryAgain/);
-    expect(listed.body.items).toEqual([]);
-  });
-
   it('refuses a spec whose execution input Step Functions would refuse with 422 before anything is recorded', async () => {
     // Prepare: 100 approval messages of 2,000 quotes each: 200 KB of YAML, over 400 KB as JSON.
     const name = 'huge-input-fn';

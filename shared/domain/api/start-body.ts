@@ -1,5 +1,5 @@
 import type { ArtifactLocation } from '../deployment/model';
-import { parseArtifactOverride } from '../starter/artifacts';
+import { parseArtifactOverride } from '../starter/override';
 import { InvalidInputError, UnsupportedMediaTypeError } from './errors';
 import type { HttpRequest } from './http';
 import { refuseUnknownFields } from './inputs';
