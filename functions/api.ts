@@ -3,13 +3,16 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
 import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
 import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
 import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
 import { SnsNotifier } from '../shared/adapters/sns-notifier';
+import { SsmSecret } from '../shared/adapters/ssm-secrets';
 import { systemClock } from '../shared/adapters/system-clock';
 import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
+import { CursorSigner } from '../shared/domain/api/cursor';
 import { errorResponse } from '../shared/domain/api/error-response';
 import { handleApiRequest, type ApiDeps } from '../shared/domain/api/routes';
 import { httpHandler, type HttpHandler } from './lib/http-handler';
@@ -21,6 +24,7 @@ const sfn = new SFNClient({});
 const sns = new SNSClient({});
 const lambda = new LambdaClient({});
 const s3 = new S3Client({});
+const ssm = new SSMClient({});
 
 /**
  * The management API (IAM-authorised on AWS): start, list, inspect, stop, promote, approve and
@@ -35,7 +39,10 @@ export function createHandler(deps: ApiDeps): HttpHandler {
 export const handler: HttpHandler = lazyHandler(build);
 
 function build(): HttpHandler {
-  const c = requireInterfaceConfig(config, ['tableName', 'stateMachineArn', 'notificationTopicArn', 'artifactsBucket']);
+  const c = requireInterfaceConfig(config, ['tableName', 'stateMachineArn', 'notificationTopicArn', 'artifactsBucket', 'approvalSecretParameter']);
+  // List cursors are sealed with a key derived from the approval-signing secret: no second secret to keep.
+  const secret = new SsmSecret(ssm, c.approvalSecretParameter);
+  let cursors: Promise<CursorSigner> | undefined;
   return createHandler({
     store: new DynamoDbDeploymentStore(dynamodb, c.tableName, systemClock),
     orchestrator: new StepFunctionsOrchestrator(sfn, c.stateMachineArn),
@@ -44,6 +51,15 @@ function build(): HttpHandler {
     artifacts: new S3ArtifactInspector(s3),
     clock: systemClock,
     artifactsBucket: c.artifactsBucket,
+    cursors: () =>
+      (cursors ??= secret.value().then(
+        (value) => new CursorSigner(Buffer.from(value, 'utf8')),
+        (error: unknown) => {
+          // A failed read is not cached: the next request tries SSM again.
+          cursors = undefined;
+          throw error;
+        },
+      )),
     ...(config.region ? { region: config.region } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import { createHandler as createApiHandler } from '../functions/api';
 import { createHandler as createApprovalsHandler } from '../functions/approvals';
 import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
+import { CursorSigner } from '../shared/domain/api/cursor';
 import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
 import { startApiServer, type LocalApiServer, type LocalHttpHandler } from './api-server';
@@ -13,6 +14,8 @@ import type { LocalControlPlane } from './control-plane';
  */
 export interface LocalApiLinks {
   readonly signer: ApprovalLinkSigner;
+  /** Seals the API's list cursors with a key derived from the same secret, as on AWS. */
+  readonly cursors: CursorSigner;
   /** Builds signed links under the API's URL, once {@link LocalApiLinks.setBaseUrl} was called. */
   readonly builder: ApprovalLinkBuilder;
   setBaseUrl(url: string): void;
@@ -20,10 +23,12 @@ export interface LocalApiLinks {
 
 /** The signing secret is kept in the data directory, so links mailed before a restart still work after it. */
 export async function localApiLinks(dataDir: string | undefined): Promise<LocalApiLinks> {
-  const signer = new ApprovalLinkSigner(await localSigningSecret(dataDir));
+  const secret = await localSigningSecret(dataDir);
+  const signer = new ApprovalLinkSigner(secret);
   let baseUrl: string | undefined;
   return {
     signer,
+    cursors: new CursorSigner(secret),
     builder: (approvalId, expiresAt) => {
       if (baseUrl === undefined) throw new Error('local mode: an approval link was asked for before the API listened');
       return approvalLinks(baseUrl, signer, approvalId, expiresAt);
@@ -46,6 +51,7 @@ export async function startLocalApiServer(plane: LocalControlPlane, links: Local
     artifacts: new S3ArtifactInspector(plane.clients.s3),
     artifactsBucket: plane.bucket,
     region: listen.region,
+    cursors: async () => links.cursors,
   }) as LocalHttpHandler;
   const server = await startApiServer({ port: listen.port, host: listen.host, api, approvals });
   links.setBaseUrl(server.url);

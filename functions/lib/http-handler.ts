@@ -38,7 +38,7 @@ export function httpHandler(name: string, route: (request: HttpRequest) => Promi
     onError: (request) => {
       const event = request.event as HttpRequest | HttpApiEvent;
       const requestId = 'requestId' in event && typeof event.requestId === 'string' ? event.requestId : ((request.context as TaskContext | undefined)?.awsRequestId ?? randomUUID());
-      const { response, expected } = mapError(request.error, requestId);
+      const { response, expected } = safely(mapError, request.error, requestId);
       const e = request.error as Error | undefined;
       const where = { method: 'method' in event ? event.method : undefined, path: 'path' in event ? event.path : undefined, requestId, status: response.statusCode };
       if (expected) log.info(`${name}: request refused`, { ...where, error: e?.name, message: e?.message });
@@ -49,4 +49,20 @@ export function httpHandler(name: string, route: (request: HttpRequest) => Promi
   return middy({ timeoutEarlyInMillis: 0 })
     .use([errors, normalise])
     .handler(async (request: unknown) => route(request as HttpRequest)) as unknown as HttpHandler;
+}
+
+/**
+ * The mapper's answer, or — should the mapper itself fail — a bare 500 naming only the request
+ * id: whatever went wrong, no internal message, exception name or stack reaches the caller.
+ */
+function safely(mapError: ErrorMapper, error: unknown, requestId: string): { response: HttpResponse; expected: boolean } {
+  try {
+    return mapError(error, requestId);
+  } catch (failure) {
+    log.error('the error mapper failed', { requestId, error: (failure as Error | undefined)?.name, message: (failure as Error | undefined)?.message });
+    return {
+      response: { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: `fledge could not handle this request; quote request id ${requestId} when reporting it\n` },
+      expected: false,
+    };
+  }
 }

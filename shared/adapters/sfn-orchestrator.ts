@@ -1,8 +1,16 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { ApprovalClosedError } from '../domain/deployment/errors';
+import { ExecutionRefusedError } from '../domain/starter/errors';
 import type { Orchestrator } from '../ports/orchestrator';
 import { sdkError, translate } from './aws-errors';
+
+/** StartExecution's refusals of its input or name: the same call can never succeed. */
+const REFUSED: Readonly<Record<string, string>> = {
+  InvalidExecutionInput: 'Step Functions refused the execution input (larger than 256 KiB or not valid JSON)',
+  InvalidName: 'Step Functions refused the execution name (the deployment id)',
+  ValidationException: 'Step Functions refused the execution request as invalid',
+};
 
 /** Errors that mean the waiting task is gone: the decision arrives too late. */
 const CLOSED = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
@@ -24,6 +32,9 @@ export class StepFunctionsOrchestrator implements Orchestrator {
         const arn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
         return { executionArn: arn, alreadyStarted: true };
       }
+      const refused = REFUSED[sdkError(error).name];
+      // Step Functions' own words stay in the cause (for the log); the message is fit to show a caller.
+      if (refused) throw new ExecutionRefusedError(refused, { cause: error });
       throw translate(error, `StartExecution ${input.name}`);
     }
   }

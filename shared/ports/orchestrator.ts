@@ -3,6 +3,8 @@ export interface Orchestrator {
   /**
    * Starts the deployment state machine with `name` = the deployment id. Starting the same name
    * with the same input again returns the existing execution (duplicate events are harmless).
+   * Fails with `ExecutionRefusedError` when Step Functions refuses the input or the name itself:
+   * no retry of the same request can succeed.
    */
   startExecution(input: { name: string; input: unknown }): Promise<{ executionArn: string; alreadyStarted: boolean }>;
   stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentRecord, DeploymentStatus } from '../../shared/domain/deployment/model';
 import { spec } from '../support/engine';
@@ -112,6 +113,42 @@ describe('listing deployments', () => {
     // Assess
     expect(first.body.cursor).toEqual(expect.any(String));
     expect(replayed.status).toBe(400);
-    expect(replayed.body).toMatchObject({ error: { code: 'BadRequest', details: { problems: [{ parameter: 'cursor' }] } } });
+    expect(replayed.body).toMatchObject({ error: { code: 'InvalidCursor', details: { field: 'cursor', in: 'query', problems: [{ parameter: 'cursor' }] } } });
+  });
+
+  it('refuses a cursor replayed with another since', async () => {
+    // Prepare
+    const first = await call<Page>(base, 'GET', '/deployments?since=2026-01-01T00:00:00Z&limit=5');
+
+    // Act
+    const replayed = await call(base, 'GET', `/deployments?since=2026-01-01T00:00:01Z&limit=5&cursor=${encodeURIComponent(first.body.cursor!)}`);
+
+    // Assess
+    expect(replayed.status).toBe(400);
+    expect(replayed.body).toMatchObject({ error: { code: 'InvalidCursor' } });
+  });
+
+  it('refuses a cursor altered in any part, and one forged from a table key, with 400 InvalidCursor', async () => {
+    // Prepare
+    const first = await call<Page>(base, 'GET', '/deployments?function=orders&limit=5');
+    const cursor = first.body.cursor!;
+    const flip = (text: string, at: number) => `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+    // A start key of the caller's choosing, wrapped as an unkeyed hash of the filters would wrap it.
+    const key = { PK: 'DEP#seed-0500', SK: 'META', GSISK: `${new Date(T0 + 500 * 60_000).toISOString()}#seed-0500`, GSI1PK: 'FN#orders' };
+    const tag = createHash('sha256').update(JSON.stringify({ functionName: 'orders' })).digest('base64url').slice(0, 12);
+    const forged = [`${tag}.${Buffer.from(JSON.stringify(key)).toString('base64url')}`, `${Buffer.from(JSON.stringify(key)).toString('base64url')}.${'A'.repeat(43)}`];
+
+    // Act
+    const altered = await Promise.all([0, Math.floor(cursor.length / 2), cursor.length - 1].map((at) => call(base, 'GET', `/deployments?function=orders&limit=5&cursor=${encodeURIComponent(flip(cursor, at))}`)));
+    const forgedAnswers = await Promise.all(forged.map((c) => call(base, 'GET', `/deployments?function=orders&limit=5&cursor=${encodeURIComponent(c)}`)));
+    const genuine = await call<Page>(base, 'GET', `/deployments?function=orders&limit=5&cursor=${encodeURIComponent(cursor)}`);
+
+    // Assess
+    for (const response of [...altered, ...forgedAnswers]) {
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ error: { code: 'InvalidCursor', details: { field: 'cursor', in: 'query' } } });
+    }
+    expect(genuine.status).toBe(200);
+    expect(genuine.body.items).toHaveLength(5);
   });
 });

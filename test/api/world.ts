@@ -13,6 +13,7 @@ import { LambdaRegistryAdapter } from '../../shared/adapters/lambda-registry';
 import { S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
 import { StepFunctionsOrchestrator } from '../../shared/adapters/sfn-orchestrator';
 import { SnsNotifier } from '../../shared/adapters/sns-notifier';
+import { CursorSigner } from '../../shared/domain/api/cursor';
 import type { ApiDeps } from '../../shared/domain/api/routes';
 import { approvalLinks, ApprovalLinkSigner } from '../../shared/domain/approval/signing';
 import { startEngine, type EngineWorld } from '../support/engine';
@@ -32,10 +33,11 @@ export interface InterfaceWorld extends EngineWorld {
  * pointing at the local API.
  */
 export async function startInterfaces(options: ControlPlaneOptions & { timeScale?: number } = {}): Promise<InterfaceWorld> {
-  const signer = new ApprovalLinkSigner(await localSigningSecret(undefined));
+  const secret = await localSigningSecret(undefined);
+  const signer = new ApprovalLinkSigner(secret);
   let baseUrl = '';
   const engine = await startEngine({ ...options, approvalLinks: (approvalId, expiresAt) => approvalLinks(baseUrl, signer, approvalId, expiresAt) });
-  const deps = interfaceDeps(engine);
+  const deps = interfaceDeps(engine, new CursorSigner(secret));
   const approvals = createApprovalsHandler({ ...deps, signer: async () => signer }) as LocalHttpHandler;
   const api = createApiHandler(deps) as LocalHttpHandler;
   const server = await startApiServer({ port: 0, api, approvals });
@@ -58,7 +60,7 @@ export async function startInterfaces(options: ControlPlaneOptions & { timeScale
  * does on AWS (3 attempts): the engine's clients make one attempt only, leaving retries to the
  * state machine, but a person's request has no state machine behind it.
  */
-export function interfaceDeps(engine: EngineWorld): ApiDeps & { readonly clients: readonly { destroy(): void }[] } {
+export function interfaceDeps(engine: EngineWorld, cursors: CursorSigner): ApiDeps & { readonly clients: readonly { destroy(): void }[] } {
   const { plane, aws } = engine;
   const retrying = { ...clientConfig(aws), maxAttempts: 3 };
   const clock = plane.deps.clock;
@@ -72,6 +74,7 @@ export function interfaceDeps(engine: EngineWorld): ApiDeps & { readonly clients
     clock,
     region: aws.region,
     artifactsBucket: plane.bucket,
+    cursors: async () => cursors,
     clients: Object.values(clients),
   };
 }

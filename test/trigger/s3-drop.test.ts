@@ -109,6 +109,43 @@ describe('the S3 drop', () => {
     expect(listed.items.map((r) => r.deploymentId)).toEqual([id]);
   });
 
+  it('records a spec too large to start as REJECTED with the limit, instead of leaving a record waiting for an execution', async () => {
+    // Prepare: 100 approval messages of 2,000 quotes each: 200 KB of YAML, over 400 KB as execution input.
+    const name = touch('huge-drop-fn');
+    await existingFunction(world, name);
+    await drop('deployments/huge/function.zip', functionZip(userCode('v2')));
+    const steps = Array.from({ length: 100 }, () => `      - approval: { message: '${'"'.repeat(2000)}', timeout: 1m }`).join('\n');
+    const spec = `version: 1\nfunction: ${name}\nalias: live\nartifact:\n  zip: function.zip\ntimeout: 6h\nstrategy:\n  canary:\n    steps:\n      - setWeight: 10\n${steps}\n`;
+
+    // Act
+    const identity = await drop('deployments/huge/spec.yaml', spec);
+    const { id } = await deploymentOf('deployments/huge/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.functionName).toBe(name);
+    expect(record.problems?.[0]?.message).toMatch(/execution input of \d+ bytes; Step Functions takes at most 262144 bytes/);
+    expect(await executionsNamed(id)).toHaveLength(0);
+    expect(await aliasOf(world, name)).toMatchObject({ version: '1' });
+  });
+
+  it('records a spec with a huge value or hundreds of problems as REJECTED with a bounded list of problems', async () => {
+    // Prepare
+    const longName = `version: 1\nfunction: ${'x'.repeat(200_000)}\nalias: live\nartifact:\n  zip: function.zip\nstrategy:\n  preset: AllAtOnce\n`;
+    const unknownKeys = `version: 1\nfunction: many-problems-fn\nalias: live\nartifact:\n  zip: function.zip\nstrategy:\n  preset: AllAtOnce\n${Array.from({ length: 300 }, (_, i) => `unknown${i}: 1`).join('\n')}\n`;
+
+    // Act
+    const long = await deploymentOf('deployments/long/spec.yaml', await drop('deployments/long/spec.yaml', longName));
+    const many = await deploymentOf('deployments/many/spec.yaml', await drop('deployments/many/spec.yaml', unknownKeys));
+
+    // Assess
+    const longRecord = await recordStatus(world, long.id, 'REJECTED');
+    expect(longRecord.problems?.[0]?.message.length).toBeLessThanOrEqual(501);
+    const manyRecord = await recordStatus(world, many.id, 'REJECTED');
+    expect(manyRecord.problems).toHaveLength(50);
+    expect(manyRecord.problems?.at(-1)?.message).toBe('… and 251 more problems (the first 49 are listed)');
+  });
+
   it('records an invalid spec as REJECTED with its exact problems, notifies, and touches nothing else', async () => {
     // Prepare
     const name = touch('bad-spec-fn');

@@ -21,6 +21,53 @@ export class BadRequestError extends ApiError {
   }
 }
 
+/** Where in a request a field is. */
+export type InputLocation = 'path' | 'query' | 'header' | 'body';
+
+/** One thing wrong with a request's input: which field, where, what is wrong, and the limit it broke. */
+export interface InputProblem {
+  readonly in: InputLocation;
+  readonly field: string;
+  readonly message: string;
+  /** The rule the value must meet, e.g. `1-80 characters: letters, digits, "-" or "_"`. */
+  readonly limit?: string;
+}
+
+const LABEL: Record<InputLocation, string> = { path: 'path parameter', query: 'query parameter', header: 'header', body: 'body field' };
+
+/**
+ * 400: one or more fields of the request break their limits. `details` names the first one
+ * (`field`, `in`, `limit`) and lists every one in `problems` (query problems also carry
+ * `parameter`, the name clients of the list endpoint read); `omitted` counts problems not
+ * listed, so a flood of bad fields gets a short answer. The whole body is the field `body`.
+ */
+export class InvalidInputError extends BadRequestError {
+  constructor(
+    readonly problems: readonly InputProblem[],
+    options?: { cause?: unknown; omitted?: number },
+  ) {
+    const first = problems[0]!;
+    const listed = problems.map((p) => ({ ...(p.in === 'query' ? { parameter: p.field } : {}), ...p }));
+    const omitted = options?.omitted ?? 0;
+    const said = problems.map((p) => `${p.in === 'body' && p.field === 'body' ? 'the body' : `${LABEL[p.in]} "${p.field}"`} ${p.message}`);
+    super(
+      `invalid request: ${said.join('; ')}${omitted > 0 ? `; and ${omitted} more` : ''}`,
+      { field: first.field, in: first.in, ...(first.limit ? { limit: first.limit } : {}), problems: listed, ...(omitted > 0 ? { omitted } : {}) },
+      options,
+    );
+  }
+}
+
+/**
+ * 400 `InvalidCursor`: the `cursor` was not issued by this API for this query — forged, altered,
+ * truncated, or taken from a list with other filters. Following it can never work.
+ */
+export class InvalidCursorError extends ApiError {
+  constructor(message: string) {
+    super(400, 'InvalidCursor', message, { field: 'cursor', in: 'query', problems: [{ parameter: 'cursor', in: 'query', field: 'cursor', message }] });
+  }
+}
+
 /** 404: no such route or resource. */
 export class ResourceNotFoundError extends ApiError {
   constructor(message: string, details?: unknown) {

@@ -5,9 +5,12 @@ import type { ArtifactLocation } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
 import { deploymentIdForIdempotencyKey, newDeploymentId, requestFingerprint } from '../starter/ids';
 import { startDeployment, type StarterDeps } from '../starter/start';
-import { BadRequestError, ConflictError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError } from './errors';
+import type { CursorSigner } from './cursor';
+import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError, type InputProblem } from './errors';
 import { json, type HttpRequest, type HttpResponse } from './http';
-import { parseListQuery, wrapCursor } from './list-query';
+import { aliasProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem } from './inputs';
+import { parseJsonBody } from './json-body';
+import { parseListQuery } from './list-query';
 import { parseStartBody } from './start-body';
 import { detailOf, summaryOf } from './views';
 
@@ -16,19 +19,33 @@ export interface ApiDeps extends StarterDeps {
   readonly lambda: Pick<LambdaRegistry, 'getAlias'>;
   /** fledge's artifacts bucket: a spec's relative `artifact.zip` is a key in it. */
   readonly artifactsBucket?: string;
+  /**
+   * Seals and opens list cursors; its key is derived from the approval-signing secret (read from
+   * SSM on AWS, the data directory locally), so it is fetched only when a list pages.
+   */
+  readonly cursors: () => Promise<CursorSigner>;
 }
 
 type Handler = (deps: ApiDeps, request: HttpRequest, params: readonly string[]) => Promise<HttpResponse>;
+/** A check of one path parameter: handlers receive only parameters that passed theirs. */
+type ParamCheck = (value: string) => InputProblem | undefined;
 
-/** The routes, matched in order on the decoded path segments. */
-const ROUTES: readonly { pattern: RegExp; methods: Readonly<Record<string, Handler>> }[] = [
-  { pattern: /^\/deployments\/?$/, methods: { POST: createDeployment, GET: listDeployments } },
-  { pattern: /^\/deployments\/([^/]+)\/?$/, methods: { GET: getDeployment } },
-  { pattern: /^\/deployments\/([^/]+)\/stop\/?$/, methods: { POST: stop } },
-  { pattern: /^\/deployments\/([^/]+)\/promote\/?$/, methods: { POST: promote } },
-  { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
-  { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
-  { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, methods: { GET: aliasState } },
+const DEPLOYMENT: readonly ParamCheck[] = [(id) => deploymentIdProblem(id, 'path')];
+const FUNCTION_ALIAS: readonly ParamCheck[] = [(name) => functionNameProblem(name, 'path', 'name'), (alias) => aliasProblem(alias, 'path')];
+
+/**
+ * The routes, matched in order on the decoded path segments. Each path parameter is checked
+ * before its handler runs, so no id or name that can never exist becomes a table key or an AWS
+ * call (a 3000-character id was a DynamoDB validation error, a 500).
+ */
+const ROUTES: readonly { pattern: RegExp; params: readonly ParamCheck[]; methods: Readonly<Record<string, Handler>> }[] = [
+  { pattern: /^\/deployments\/?$/, params: [], methods: { POST: createDeployment, GET: listDeployments } },
+  { pattern: /^\/deployments\/([^/]+)\/?$/, params: DEPLOYMENT, methods: { GET: getDeployment } },
+  { pattern: /^\/deployments\/([^/]+)\/stop\/?$/, params: DEPLOYMENT, methods: { POST: stop } },
+  { pattern: /^\/deployments\/([^/]+)\/promote\/?$/, params: DEPLOYMENT, methods: { POST: promote } },
+  { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
+  { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
+  { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, params: FUNCTION_ALIAS, methods: { GET: aliasState } },
 ];
 
 /** Routes one management request (IAM-authorised on AWS) to its handler. */
@@ -37,26 +54,27 @@ export async function handleApiRequest(deps: ApiDeps, request: HttpRequest): Pro
     const match = route.pattern.exec(request.path);
     if (!match) continue;
     const handler = route.methods[request.method];
-    if (!handler) throw new MethodNotAllowedError(`${request.method} is not allowed on ${request.path}; allowed: ${Object.keys(route.methods).join(', ')}`, Object.keys(route.methods));
-    return handler(deps, request, match.slice(1).map(decodeSegment));
+    if (!handler) throw new MethodNotAllowedError(`${quote(request.method, 20)} is not allowed on ${quote(request.path, 100)}; allowed: ${Object.keys(route.methods).join(', ')}`, Object.keys(route.methods));
+    const params = match.slice(1).map(decodeSegment);
+    refuseProblems(route.params.map((check, i) => check(params[i] ?? '')));
+    return handler(deps, request, params);
   }
-  throw new ResourceNotFoundError(`no route ${request.method} ${request.path}; see docs/api.md`);
+  throw new ResourceNotFoundError(`no route ${quote(request.method, 20)} ${quote(request.path, 100)}; see docs/api.md`);
 }
 
 function decodeSegment(segment: string | undefined): string {
   try {
     return decodeURIComponent(segment ?? '');
   } catch {
-    throw new BadRequestError(`the path segment "${segment}" is not valid percent-encoding`);
+    throw new BadRequestError(`the path segment ${quote(segment ?? '')} is not valid percent-encoding`);
   }
 }
 
 const callerOf = (request: HttpRequest) => request.caller ?? 'local';
 
 async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const key = checkIdempotencyKey(request.headers['idempotency-key']);
   const body = parseStartBody(request);
-  const key = request.headers['idempotency-key'];
-  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new BadRequestError('the Idempotency-Key header must be 1-255 printable ASCII characters without spaces');
   const caller = callerOf(request);
   const outcome = await startDeployment(deps, {
     deploymentId: key ? deploymentIdForIdempotencyKey(caller, key) : newDeploymentId('api'),
@@ -92,12 +110,13 @@ function resolveSpecArtifact(spec: DeploymentSpec, artifactsBucket: string | und
 }
 
 async function listDeployments(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
-  const { query, since } = parseListQuery(request.query);
-  const page = await deps.store.listDeployments(query);
+  const { query, since, filters, cursor } = parseListQuery(request.query);
+  const start = cursor === undefined ? undefined : (await deps.cursors()).open(cursor, filters);
+  const page = await deps.store.listDeployments({ ...query, ...(start ? { cursor: start } : {}) });
   // Newest first: the first record older than `since` ends the listing, whatever follows.
   const kept = since === undefined ? page.items : page.items.filter((record) => record.createdAt >= since);
   const more = page.cursor !== undefined && kept.length === page.items.length;
-  return json(200, { items: kept.map(summaryOf), ...(more ? { cursor: wrapCursor(page.cursor!, query) } : {}) });
+  return json(200, { items: kept.map(summaryOf), ...(more ? { cursor: (await deps.cursors()).seal(page.cursor!, filters) } : {}) });
 }
 
 async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
@@ -107,33 +126,36 @@ async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonl
   return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId)), serverTime: new Date(deps.clock.now()).toISOString() });
 }
 
-function optionalJson(request: HttpRequest): Record<string, unknown> {
+/**
+ * An optional JSON object body (empty when there is none), its depth checked before it is parsed;
+ * when `fields` is given, any other field is refused.
+ */
+function optionalJson(request: HttpRequest, fields?: readonly string[]): Record<string, unknown> {
   if (request.body.length === 0) return {};
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') throw new BadRequestError('the body, when given, must be application/json');
-  try {
-    const value: unknown = JSON.parse(request.body.toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch (error) {
-    throw new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error });
-  }
-  throw new BadRequestError('the body must be a JSON object');
+  if (type !== 'application/json') throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be application/json when given', limit: 'a JSON object' }]);
+  const value = parseJsonBody(request.body);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be a JSON object', limit: 'a JSON object' }]);
+  if (fields) refuseUnknownFields(value, fields);
+  return value as Record<string, unknown>;
 }
 
+/** An optional free-text field: absent, null or blank is undefined; see {@link textProblem} for its limits. */
 function optionalText(body: Record<string, unknown>, field: string, max: number): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length > max) throw new BadRequestError(`"${field}" must be a string of at most ${max} characters`, { field });
-  return value.trim() || undefined;
+  refuseProblems([textProblem(value, field, max)]);
+  return (value as string).trim() || undefined;
 }
 
 async function stop(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
-  const reason = optionalText(optionalJson(request), 'reason', 500);
+  const reason = optionalText(optionalJson(request, ['reason']), 'reason', 500);
   const record = await requestStop(deps, { deploymentId: id!, by: callerOf(request), ...(reason ? { reason } : {}) });
   return json(202, { deploymentId: record.deploymentId, status: record.status, stopRequested: true });
 }
 
 async function promote(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  optionalJson(request, []);
   const record = await requestPromote(deps, { deploymentId: id!, by: callerOf(request) });
   return json(202, { deploymentId: record.deploymentId, status: record.status, promoteRequested: true });
 }

@@ -1,6 +1,9 @@
 import type { ArtifactLocation } from '../deployment/model';
-import { BadRequestError, UnsupportedMediaTypeError } from './errors';
+import { parseArtifactOverride } from '../starter/override';
+import { InvalidInputError, UnsupportedMediaTypeError } from './errors';
 import type { HttpRequest } from './http';
+import { refuseUnknownFields } from './inputs';
+import { parseJsonBody } from './json-body';
 
 /** What `POST /deployments` carries. */
 export interface StartBody {
@@ -11,47 +14,33 @@ export interface StartBody {
 }
 
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml']);
+const FIELDS = ['spec', 'artifact'];
+const SPEC_LIMIT = 'the spec as YAML or JSON text, or as a JSON object';
 
 /**
  * Reads the body of `POST /deployments`: either JSON `{spec, artifact?}` — `spec` the YAML/JSON
- * text or the spec as an object, `artifact` `{bucket, key, versionId?}` or `"s3://bucket/key"` —
- * or the spec itself as `application/yaml`.
+ * text or the spec as an object, `artifact` `{bucket, key, versionId?}`, `{imageUri}` or
+ * `"s3://bucket/key"` — or the spec itself as `application/yaml`. The spec's own content is the
+ * spec parser's to judge (422); everything around it is judged here (400).
  */
 export function parseStartBody(request: HttpRequest): StartBody {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (request.body.length === 0) throw new BadRequestError('the request has no body: send {"spec": "<YAML or JSON text>", "artifact": {...}} as application/json, or the spec as application/yaml');
-  const text = request.body.toString('utf8');
-  if (YAML_TYPES.has(type)) return { specText: text };
-  if (type !== 'application/json') throw new UnsupportedMediaTypeError(`content type "${type || '(none)'}" is not accepted: use application/json or application/yaml`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error });
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new BadRequestError('the body must be a JSON object {"spec": ..., "artifact": ...}');
+  if (request.body.length === 0) throw new InvalidInputError([{ in: 'body', field: 'spec', message: 'is missing: the request has no body; send {"spec": "<YAML or JSON text>", "artifact": {...}} as application/json, or the spec as application/yaml', limit: SPEC_LIMIT }]);
+  if (YAML_TYPES.has(type)) return { specText: request.body.toString('utf8') };
+  if (type !== 'application/json') throw new UnsupportedMediaTypeError(`content type ${JSON.stringify((type || '(none)').slice(0, 60))} is not accepted: use application/json or application/yaml`);
+  const value = parseJsonBody(request.body);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError([{ in: 'body', field: 'body', message: 'must be a JSON object {"spec": ..., "artifact": ...}' }]);
   const body = value as Record<string, unknown>;
-  const unknown = Object.keys(body).filter((key) => key !== 'spec' && key !== 'artifact');
-  if (unknown.length > 0) throw new BadRequestError(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} in the body; known: spec, artifact`, { fields: unknown });
+  refuseUnknownFields(body, FIELDS);
   const spec = body['spec'];
   let specText: string;
   if (typeof spec === 'string') specText = spec;
+  // The body's depth was checked before it was parsed: stringifying cannot run out of stack.
   else if (spec && typeof spec === 'object' && !Array.isArray(spec)) specText = JSON.stringify(spec);
-  else throw new BadRequestError('"spec" is required: the spec as YAML or JSON text, or as an object', { field: 'spec' });
-  if (specText.trim() === '') throw new BadRequestError('"spec" is empty', { field: 'spec' });
-  return { specText, ...(body['artifact'] !== undefined ? { artifact: parseArtifact(body['artifact']) } : {}) };
-}
-
-function parseArtifact(value: unknown): ArtifactLocation {
-  if (typeof value === 'string') {
-    const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.{1,1024})$/.exec(value);
-    if (!match) throw new BadRequestError(`"artifact" must be s3://bucket/key, got ${JSON.stringify(value.slice(0, 100))}`, { field: 'artifact' });
-    return { bucket: match[1]!, key: match[2]! };
-  }
-  const a = value as Record<string, unknown> | null;
-  if (!a || typeof a !== 'object' || typeof a['bucket'] !== 'string' || typeof a['key'] !== 'string' || !a['bucket'] || !a['key']) {
-    throw new BadRequestError('"artifact" must be {"bucket": "...", "key": "...", "versionId"?: "..."} or "s3://bucket/key"', { field: 'artifact' });
-  }
-  if (a['versionId'] !== undefined && typeof a['versionId'] !== 'string') throw new BadRequestError('"artifact.versionId" must be a string', { field: 'artifact.versionId' });
-  return { bucket: a['bucket'], key: a['key'], ...(typeof a['versionId'] === 'string' && a['versionId'] ? { versionId: a['versionId'] } : {}) };
+  else throw new InvalidInputError([{ in: 'body', field: 'spec', message: `is ${spec === undefined ? 'missing' : 'not text nor an object'}: ${SPEC_LIMIT}`, limit: SPEC_LIMIT }]);
+  if (specText.trim() === '') throw new InvalidInputError([{ in: 'body', field: 'spec', message: `is empty: ${SPEC_LIMIT}`, limit: SPEC_LIMIT }]);
+  if (body['artifact'] === undefined) return { specText };
+  const artifact = parseArtifactOverride(body['artifact']);
+  if (!artifact.ok) throw new InvalidInputError(artifact.problems.map((p) => ({ in: 'body', ...p })));
+  return { specText, artifact: artifact.value };
 }

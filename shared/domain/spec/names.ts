@@ -59,7 +59,32 @@ export function checkInvocableFunction(text: string): NameResult<string> {
   return { ok: false, message: `"${text}" is not a Lambda function name, name:qualifier or function ARN` };
 }
 
-const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const S3_BUCKET_RESERVED = /^(?:xn--|sthree-|amzn-s3-demo-)|(?:-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/;
+/** The longest S3 object key, in UTF-8 bytes. */
+export const MAX_S3_KEY_BYTES = 1024;
+
+/** Checks a general purpose bucket name against S3's naming rules. */
+export function checkS3Bucket(name: string): NameResult<string> {
+  if (name.length > 63 || !S3_BUCKET.test(name) || name.includes('..') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(name) || S3_BUCKET_RESERVED.test(name)) {
+    const shown = name.length > 63 ? `${name.slice(0, 63)}…` : name;
+    return { ok: false, message: `"${shown}" is not an S3 bucket name: 3-63 lowercase letters, digits, "." or "-", starting and ending with a letter or digit, not an IP address` };
+  }
+  return { ok: true, value: name };
+}
+
+/**
+ * Checks an S3 object key: 1-1024 bytes of UTF-8 (S3's limit), without control characters (S3
+ * stores them, but they break its XML listings and every log line that shows the key).
+ */
+export function checkS3Key(key: string): NameResult<string> {
+  if (key === '') return { ok: false, message: 'the S3 object key is empty' };
+  const bytes = Buffer.byteLength(key, 'utf8');
+  if (bytes > MAX_S3_KEY_BYTES) return { ok: false, message: `the S3 object key has ${bytes} bytes; S3 keys are at most ${MAX_S3_KEY_BYTES} bytes (UTF-8)` };
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  if (/[\x00-\x1f\x7f]|\p{Cs}/u.test(key)) return { ok: false, message: 'the S3 object key holds a control character or broken Unicode' };
+  return { ok: true, value: key };
+}
 
 /** A zip location: `s3://bucket/key`, or a key relative to the spec's own S3 folder. */
 export function parseZipLocation(text: string): NameResult<{ bucket?: string; key: string }> {
@@ -68,11 +93,11 @@ export function parseZipLocation(text: string): NameResult<{ bucket?: string; ke
     const slash = rest.indexOf('/');
     const bucket = slash < 0 ? rest : rest.slice(0, slash);
     const key = slash < 0 ? '' : rest.slice(slash + 1);
-    if (!S3_BUCKET.test(bucket) || bucket.includes('..')) {
-      return { ok: false, message: `"${bucket}" is not an S3 bucket name: 3-63 lowercase letters, digits, "." or "-"` };
-    }
+    const bucketCheck = checkS3Bucket(bucket);
+    if (!bucketCheck.ok) return bucketCheck;
     if (key === '') return { ok: false, message: `"${text}" names a bucket but no object key (s3://bucket/path/to/function.zip)` };
-    if (key.length > 1024) return { ok: false, message: 'the S3 object key is longer than 1024 characters' };
+    const keyCheck = checkS3Key(key);
+    if (!keyCheck.ok) return keyCheck;
     return { ok: true, value: { bucket, key } };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
@@ -82,7 +107,8 @@ export function parseZipLocation(text: string): NameResult<{ bucket?: string; ke
   if (text.split('/').some((part) => part === '..' || part === '.')) {
     return { ok: false, message: `"${text}" contains "." or ".." segments: a relative zip path stays inside the spec's folder` };
   }
-  if (text.length > 1024) return { ok: false, message: 'the zip path is longer than 1024 characters' };
+  const keyCheck = checkS3Key(text);
+  if (!keyCheck.ok) return { ok: false, message: keyCheck.message.replace('the S3 object key', 'the zip path') };
   return { ok: true, value: { key: text } };
 }
 

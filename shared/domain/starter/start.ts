@@ -8,7 +8,19 @@ import type { DeploymentSpec } from '../spec/model';
 import { parseDeploymentSpec } from '../spec/parse';
 import type { SpecProblem } from '../spec/problems';
 import { checkArtifact, type ArtifactInspector } from './artifacts';
+import { ExecutionRefusedError } from './errors';
 import { refusedSpec } from './refused';
+
+/** Step Functions' limit on an execution's input: the JSON's size in UTF-8 bytes. */
+export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
+/**
+ * Problems kept when a spec is refused (answered, and recorded on a REJECTED record): a hostile
+ * spec can have tens of thousands, more than a response or a DynamoDB item holds. The last one
+ * kept says how many were left out. Each message and path is cut to a bounded length too, as
+ * they may quote the spec.
+ */
+export const MAX_REFUSAL_PROBLEMS = 50;
+const MAX_PROBLEM_CHARS = 500;
 
 /** The ports a starter uses. */
 export interface StarterDeps {
@@ -70,6 +82,13 @@ export async function startDeployment(deps: StarterDeps, request: StartRequest):
     const problems = await checkArtifact(deps.artifacts, artifact, deps.region);
     if (problems.length > 0) return refuse(deps, request, problems.map((p) => ({ ...p, line: 0, column: 0 })), parsed.spec);
   }
+  // Checked before anything is recorded: Step Functions would refuse it only after the record exists.
+  const inputBytes = Buffer.byteLength(JSON.stringify(executionInput({ deploymentId: request.deploymentId, spec: parsed.spec, artifact, startedBy: request.startedBy, source: request.source })), 'utf8');
+  if (inputBytes > MAX_EXECUTION_INPUT_BYTES) {
+    const message = `the spec makes an execution input of ${inputBytes} bytes; Step Functions takes at most ${MAX_EXECUTION_INPUT_BYTES} bytes (256 KiB): shorten its text (messages, environment, descriptions)`;
+    // Not recorded with the spec itself: that would be as large (a placeholder names the function).
+    return refuse(deps, request, [{ path: '', message, line: 0, column: 0 }], undefined);
+  }
 
   const now = deps.clock.now();
   const record = await deps.store.createDeployment({
@@ -87,7 +106,7 @@ export async function startDeployment(deps: StarterDeps, request: StartRequest):
   });
   // A concurrent twin may have created it first: the same rules as for a retry apply.
   if (record.createdAt !== now || record.requestFingerprint !== request.fingerprint) return resume(deps, request, record);
-  return launch(deps, record, false);
+  return launch(deps, request, record, false);
 }
 
 async function resume(deps: StarterDeps, request: StartRequest, existing: DeploymentRecord): Promise<StartOutcome> {
@@ -95,21 +114,69 @@ async function resume(deps: StarterDeps, request: StartRequest, existing: Deploy
   if (existing.status === 'REJECTED' && existing.problems) return { kind: 'refused', problems: existing.problems, record: existing, duplicate: true };
   if (existing.executionArn) return { kind: 'started', record: existing, executionArn: existing.executionArn, duplicate: true };
   // The first attempt created the record but may not have started the execution.
-  return launch(deps, existing, true);
+  return launch(deps, request, existing, true);
 }
 
-async function launch(deps: StarterDeps, record: DeploymentRecord, duplicate: boolean): Promise<StartOutcome> {
-  const input: ExecutionInput = { deploymentId: record.deploymentId, spec: record.spec, artifact: record.artifact, startedBy: record.startedBy, source: record.source };
-  const { executionArn, alreadyStarted } = await deps.orchestrator.startExecution({ name: record.deploymentId, input });
+function executionInput(record: Pick<DeploymentRecord, 'deploymentId' | 'spec' | 'artifact' | 'startedBy' | 'source'>): ExecutionInput {
+  return { deploymentId: record.deploymentId, spec: record.spec, artifact: record.artifact, startedBy: record.startedBy, source: record.source };
+}
+
+async function launch(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, duplicate: boolean): Promise<StartOutcome> {
+  let started: { executionArn: string; alreadyStarted: boolean };
+  try {
+    started = await deps.orchestrator.startExecution({ name: record.deploymentId, input: executionInput(record) });
+  } catch (error) {
+    if (!(error instanceof ExecutionRefusedError)) throw error;
+    return rejectRecorded(deps, request, record, [{ path: '', message: `${error.message}; nothing was started`, line: 0, column: 0 }]);
+  }
+  const { executionArn, alreadyStarted } = started;
   const updated = (await deps.store.updateDeployment(record.deploymentId, { executionArn })) ?? record;
   return { kind: 'started', record: updated, executionArn, duplicate: duplicate || alreadyStarted };
 }
 
-async function refuse(deps: StarterDeps, request: StartRequest, problems: readonly SpecProblem[], spec: DeploymentSpec | undefined): Promise<StartOutcome> {
+/**
+ * A recorded deployment whose execution Step Functions refused: the PENDING record becomes
+ * REJECTED with the problem (it would otherwise wait forever for an execution that cannot
+ * start), whichever door the request came through; a retry of it finds the refusal.
+ */
+async function rejectRecorded(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, problems: readonly SpecProblem[]): Promise<StartOutcome> {
+  const reason = reasonOf(request, problems);
+  const updated = await deps.store.updateDeployment(record.deploymentId, { status: 'REJECTED', reason, problems }, { onlyIfStatusIn: ['PENDING'] });
+  if (!updated) {
+    // Moved on meanwhile (a concurrent twin): report it as it stands.
+    const current = (await deps.store.getDeployment(record.deploymentId)) ?? record;
+    if (current.executionArn) return { kind: 'started', record: current, executionArn: current.executionArn, duplicate: true };
+    return { kind: 'refused', problems: current.problems ?? problems, record: current, duplicate: true };
+  }
+  await announceRefusal(deps, request, updated, reason, problems, deps.clock.now());
+  return { kind: 'refused', problems, record: updated, duplicate: false };
+}
+
+function reasonOf(request: StartRequest, problems: readonly SpecProblem[]): string {
+  return `${request.specSource}: ${problems.map((p) => `${p.line > 0 ? `${p.line}:${p.column} ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`;
+}
+
+async function announceRefusal(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, reason: string, problems: readonly SpecProblem[], at: number): Promise<void> {
+  await deps.store.appendEvent(event(record.deploymentId, eventKeys.outcome(), 'rejected', at, `refused before anything changed: ${reason}`, { status: 'REJECTED', problems }));
+  // Who asked through the API has the answer already; a drop has nobody waiting for it.
+  if (request.recordRefusals) await deps.notifier.notify({ kind: 'rejected', deploymentId: record.deploymentId, functionName: record.functionName, alias: record.alias, startedBy: record.startedBy, reason });
+}
+
+/** At most {@link MAX_REFUSAL_PROBLEMS}, the last saying how many more there were, each of bounded length. */
+function capped(problems: readonly SpecProblem[]): readonly SpecProblem[] {
+  const cut = (text: string) => (text.length > MAX_PROBLEM_CHARS ? `${text.slice(0, MAX_PROBLEM_CHARS)}…` : text);
+  const bounded = problems.map((p) => (p.message.length > MAX_PROBLEM_CHARS || p.path.length > MAX_PROBLEM_CHARS ? { ...p, path: cut(p.path), message: cut(p.message) } : p));
+  if (bounded.length <= MAX_REFUSAL_PROBLEMS) return bounded;
+  const more = bounded.length - (MAX_REFUSAL_PROBLEMS - 1);
+  return [...bounded.slice(0, MAX_REFUSAL_PROBLEMS - 1), { path: '', message: `… and ${more} more problems (the first ${MAX_REFUSAL_PROBLEMS - 1} are listed)`, line: 0, column: 0 }];
+}
+
+async function refuse(deps: StarterDeps, request: StartRequest, all: readonly SpecProblem[], spec: DeploymentSpec | undefined): Promise<StartOutcome> {
+  const problems = capped(all);
   if (!request.recordRefusals) return { kind: 'refused', problems, duplicate: false };
   const now = deps.clock.now();
   const placeholder = spec ?? refusedSpec(request.specText);
-  const reason = `${request.specSource}: ${problems.map((p) => `${p.line > 0 ? `${p.line}:${p.column} ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`;
+  const reason = reasonOf(request, problems);
   const record = await deps.store.createDeployment({
     deploymentId: request.deploymentId,
     functionName: placeholder.function.name,
@@ -126,7 +193,6 @@ async function refuse(deps: StarterDeps, request: StartRequest, problems: readon
     ...(request.fingerprint ? { requestFingerprint: request.fingerprint } : {}),
   });
   if (record.createdAt !== now) return { kind: 'refused', problems: record.problems ?? problems, record, duplicate: true };
-  await deps.store.appendEvent(event(record.deploymentId, eventKeys.outcome(), 'rejected', now, `refused before anything changed: ${reason}`, { status: 'REJECTED', problems }));
-  await deps.notifier.notify({ kind: 'rejected', deploymentId: record.deploymentId, functionName: record.functionName, alias: record.alias, startedBy: record.startedBy, reason });
+  await announceRefusal(deps, request, record, reason, problems, now);
   return { kind: 'refused', problems, record, duplicate: false };
 }
