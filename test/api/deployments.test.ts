@@ -125,8 +125,26 @@ describe('the deployments API', () => {
 
     // Assess
     expect(response.status).toBe(422);
-    expect(response.body.error.details.problems[0]!.message).toBe(`the artifact s3://${world.plane.bucket}/api-noartifact-fn/v2.zip does not exist`);
+    expect(response.body.error.details.problems[0]).toMatchObject({ path: 'artifact.zip', message: `artifact not found or not readable: s3://${world.plane.bucket}/api-noartifact-fn/v2.zip (S3 answered NotFound)` });
     expect((await call<{ items: unknown[] }>(base, 'GET', '/deployments?function=api-noartifact-fn')).body.items).toEqual([]);
+  });
+
+  it('answers 422 naming the field, never 500, when S3 answers 403 for the artifact (a missing key without s3:ListBucket)', async () => {
+    // Prepare
+    const denied = { service: 's3', operation: 'HeadObject', kind: 'error', code: 'AccessDenied', status: 403, message: 'Access Denied', count: 1 } as const;
+    type Refusal = { error: { code: string; details: { problems: { path: string; message: string }[] } } };
+
+    // Act
+    world.aws.faults.add(denied);
+    const fromSpec = await call<Refusal>(base, 'POST', '/deployments', { json: { spec: yamlSpec('api-denied-fn') } });
+    world.aws.faults.add(denied);
+    const fromBody = await call<Refusal>(base, 'POST', '/deployments', { json: { spec: yamlSpec('api-denied-fn'), artifact: `s3://${world.plane.bucket}/elsewhere/v9.zip` } });
+
+    // Assess
+    expect([fromSpec.status, fromBody.status]).toEqual([422, 422]);
+    expect(fromSpec.body.error.details.problems).toEqual([{ path: 'artifact.zip', message: `artifact not found or not readable: s3://${world.plane.bucket}/api-denied-fn/v2.zip (S3 answered AccessDenied)` }]);
+    expect(fromBody.body.error.details.problems).toEqual([{ path: 'artifact', message: `artifact not found or not readable: s3://${world.plane.bucket}/elsewhere/v9.zip (S3 answered AccessDenied)` }]);
+    expect((await call<{ items: unknown[] }>(base, 'GET', '/deployments?function=api-denied-fn')).body.items).toEqual([]);
   });
 
   it('refuses malformed requests with 400, 404, 405, 413 and 415 in the error format', async () => {

@@ -64,6 +64,7 @@ async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<Ht
     specText: body.specText,
     specSource: 'spec',
     resolveArtifact: (spec) => body.artifact ?? resolveSpecArtifact(spec, deps.artifactsBucket),
+    ...(body.artifact ? { artifactPath: 'artifact' } : {}),
     startedBy: caller,
     source: 'api',
     ...(key ? { fingerprint: requestFingerprint([body.specText, JSON.stringify(body.artifact ?? null)]) } : {}),
