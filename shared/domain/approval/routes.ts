@@ -3,9 +3,9 @@ import type { DeploymentStore } from '../../ports/deployment-store';
 import type { Orchestrator } from '../../ports/orchestrator';
 import { html, type HttpRequest, type HttpResponse } from '../api/http';
 import { ApiError } from '../api/errors';
-import { escapeHtml, renderApprovalOutcome, renderApprovalView } from './page';
 import { APPROVAL_ID } from '../deployment/approval';
 import { parseDecisionForm, parseLinkQuery } from './input';
+import { escapeHtml, renderApprovalOutcome, renderApprovalView } from './page';
 import { INVALID_LINK, submitApprovalDecision, viewApproval } from './service';
 import type { ApprovalLinkSigner } from './signing';
 
