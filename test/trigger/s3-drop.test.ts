@@ -1,7 +1,7 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler as createTrigger } from '../../functions/s3-trigger';
 import { readSpecObject, S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
@@ -43,6 +43,9 @@ describe('the S3 drop', () => {
       }),
     );
     await subscribeEmail(world, plane.notificationTopicArn, OPS);
+  });
+  afterEach(() => {
+    world.aws.faults.clear();
   });
   afterAll(async () => {
     await world?.stop();
@@ -184,9 +187,52 @@ describe('the S3 drop', () => {
 
     // Assess
     const record = await recordStatus(world, id, 'REJECTED');
-    expect(record.problems?.[0]?.message).toBe(`the artifact s3://${world.plane.bucket}/deployments/nozip/missing.zip does not exist`);
+    expect(record.problems?.[0]).toMatchObject({ path: 'artifact.zip', message: `artifact not found or not readable: s3://${world.plane.bucket}/deployments/nozip/missing.zip (S3 answered NotFound)` });
     expect(await executionsNamed(id)).toHaveLength(0);
     expect(await aliasOf(world, name)).toMatchObject({ version: '1' });
+  });
+
+  it('records a spec whose artifact S3 answers 403 for (a missing key without s3:ListBucket) as REJECTED, notifies, and starts nothing', async () => {
+    // Prepare
+    const name = touch('denied-zip-fn');
+    await existingFunction(world, name);
+    await drop('deployments/denied/function.zip', functionZip(userCode('v2')));
+    world.aws.faults.add({ service: 's3', operation: 'HeadObject', kind: 'error', code: 'AccessDenied', status: 403, message: 'Access Denied', count: 1 });
+
+    // Act
+    const identity = await drop('deployments/denied/spec.yaml', specYaml(name));
+    const { id } = await deploymentOf('deployments/denied/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    const uri = `s3://${world.plane.bucket}/deployments/denied/function.zip`;
+    expect(record.problems).toEqual([expect.objectContaining({ path: 'artifact.zip', message: `artifact not found or not readable: ${uri} (S3 answered AccessDenied)` })]);
+    expect(await executionsNamed(id)).toHaveLength(0);
+    expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+    const mail = await eventually(async () => (await mailTo(world, OPS)).find((m) => m.body.includes(id)), { what: 'the refusal e-mail' });
+    expect(mail.body).toContain(`artifact not found or not readable: ${uri}`);
+  });
+
+  it('records a spec S3 will not show to the trigger (403 or 404) as REJECTED and notifies, instead of losing the drop', async () => {
+    // Prepare: a spec the trigger is denied, and an event for a spec that is gone.
+    world.aws.faults.add({ service: 's3', operation: 'GetObject', kind: 'error', code: 'AccessDenied', status: 403, message: 'Access Denied', count: 1 });
+    const gone = { Records: [{ eventName: 'ObjectCreated:Put', awsRegion: world.aws.region, s3: { bucket: { name: world.plane.bucket }, object: { key: 'deployments/gone/spec.yaml', eTag: 'e-gone' } } }] };
+
+    // Act
+    const identity = await drop('deployments/unreadable/spec.yaml', specYaml('unreadable-fn'));
+    const { id } = await deploymentOf('deployments/unreadable/spec.yaml', identity);
+    const reply = await world.lambda.send(new InvokeCommand({ FunctionName: TRIGGER, Payload: Buffer.from(JSON.stringify(gone)) }));
+    const goneId = deploymentIdForObject({ bucket: world.plane.bucket, key: 'deployments/gone/spec.yaml', eTag: 'e-gone' });
+
+    // Assess
+    const denied = await recordStatus(world, id, 'REJECTED');
+    expect(denied.problems?.[0]?.message).toBe(`spec not found or not readable: s3://${world.plane.bucket}/deployments/unreadable/spec.yaml (S3 answered AccessDenied)`);
+    expect(reply.FunctionError).toBeUndefined();
+    expect((await recordStatus(world, goneId, 'REJECTED')).problems?.[0]?.message).toBe(`spec not found or not readable: s3://${world.plane.bucket}/deployments/gone/spec.yaml (S3 answered NoSuchKey)`);
+    for (const deployment of [id, goneId]) {
+      await eventually(async () => (await mailTo(world, OPS)).find((m) => m.body.includes(deployment)), { what: `the refusal e-mail of ${deployment}` });
+      expect(await executionsNamed(deployment)).toHaveLength(0);
+    }
   });
 
   it('starts nothing for a zip, nor for a spec outside deployments/', async () => {

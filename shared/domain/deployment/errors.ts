@@ -128,6 +128,25 @@ export class InvalidTaskInputError extends EngineError {
   override readonly code = 'InvalidInput';
 }
 
+/**
+ * The deployment's artifact cannot be read: S3 (or ECR) says it does not exist or may not be read.
+ * One error for both, because S3 answers 403, not 404, for a missing key to a caller without
+ * `s3:ListBucket`: the two cannot be told apart safely. Retrying does not help.
+ */
+export class ArtifactUnavailableError extends EngineError {
+  override readonly name = 'fledge.ArtifactUnavailable';
+  override readonly code = 'ArtifactUnavailable';
+  constructor(
+    /** Where the artifact was looked for: `s3://bucket/key` (with its version) or the image URI. */
+    readonly location: string,
+    /** What was answered, in words (`S3 answered AccessDenied`); no SDK internals. */
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`artifact not found or not readable: ${location}${detail ? ` (${detail})` : ''}`, options);
+  }
+}
+
 /** An AWS call failed for a reason that retrying will not fix (access denied, validation). */
 export class AwsCallFailedError extends EngineError {
   override readonly name = 'fledge.AwsCallFailed';

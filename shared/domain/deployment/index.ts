@@ -1,5 +1,5 @@
 /** The deployment engine's domain core: one function per state-machine task, plus the controls issue 5 calls. */
-export { decideApproval, requestApproval, approvalIdFor } from './approval';
+export { APPROVAL_ID, decideApproval, requestApproval, approvalIdFor } from './approval';
 export type { ApprovalDecision } from './approval';
 export { check } from './check';
 export { requestPromote, requestStop } from './controls';

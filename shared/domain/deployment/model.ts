@@ -6,6 +6,12 @@ export type ArtifactLocation =
   | { readonly bucket: string; readonly key: string; readonly versionId?: string }
   | { readonly imageUri: string };
 
+/** How an artifact is named in messages: `s3://bucket/key (version v)`, or the image URI. */
+export function describeArtifact(artifact: ArtifactLocation): string {
+  if ('imageUri' in artifact) return artifact.imageUri;
+  return `s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''}`;
+}
+
 /** What a starter passes to StartExecution. The execution name is the deployment id. */
 export interface ExecutionInput {
   readonly deploymentId: string;

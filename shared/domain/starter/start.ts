@@ -53,6 +53,8 @@ export interface StartRequest {
    * nobody waits for an answer); when false they are only returned (the API answers 422).
    */
   readonly recordRefusals: boolean;
+  /** The field an artifact problem is reported at: `artifact.zip` (the spec's, the default) or `artifact` (an API override). */
+  readonly artifactPath?: string;
   /** Refuse without reading the spec (it could not be read at all, e.g. too large). */
   readonly refuseWith?: readonly SpecProblem[];
 }
@@ -77,9 +79,10 @@ export async function startDeployment(deps: StarterDeps, request: StartRequest):
   const parsed = parseDeploymentSpec(request.specText, request.specSource);
   if (!parsed.ok) return refuse(deps, request, parsed.problems, undefined);
   const artifact = request.resolveArtifact(parsed.spec);
-  if ('problem' in artifact) return refuse(deps, request, [{ path: 'artifact.zip', message: artifact.problem, line: 0, column: 0 }], parsed.spec);
+  const artifactPath = request.artifactPath ?? 'artifact.zip';
+  if ('problem' in artifact) return refuse(deps, request, [{ path: artifactPath, message: artifact.problem, line: 0, column: 0 }], parsed.spec);
   if (deps.artifacts) {
-    const problems = await checkArtifact(deps.artifacts, artifact, deps.region);
+    const problems = await checkArtifact(deps.artifacts, artifact, deps.region, artifactPath);
     if (problems.length > 0) return refuse(deps, request, problems.map((p) => ({ ...p, line: 0, column: 0 })), parsed.spec);
   }
   // Checked before anything is recorded: Step Functions would refuse it only after the record exists.
