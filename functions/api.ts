@@ -9,7 +9,7 @@ import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
 import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
 import { SnsNotifier } from '../shared/adapters/sns-notifier';
 import { systemClock } from '../shared/adapters/system-clock';
-import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
+import { controlPlaneHome, readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { errorResponse } from '../shared/domain/api/error-response';
 import { handleApiRequest, type ApiDeps } from '../shared/domain/api/routes';
 import { httpHandler, type HttpHandler } from './lib/http-handler';
@@ -44,6 +44,7 @@ function build(): HttpHandler {
     artifacts: new S3ArtifactInspector(s3),
     clock: systemClock,
     artifactsBucket: c.artifactsBucket,
+    home: controlPlaneHome(c.stateMachineArn),
     ...(config.region ? { region: config.region } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import { createHandler as createApiHandler } from '../functions/api';
 import { createHandler as createApprovalsHandler } from '../functions/approvals';
 import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
+import { controlPlaneHome } from '../shared/config/interface-env';
 import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
 import { startApiServer, type LocalApiServer, type LocalHttpHandler } from './api-server';
@@ -46,6 +47,7 @@ export async function startLocalApiServer(plane: LocalControlPlane, links: Local
     artifacts: new S3ArtifactInspector(plane.clients.s3),
     artifactsBucket: plane.bucket,
     region: listen.region,
+    home: controlPlaneHome(plane.stateMachineArn),
   }) as LocalHttpHandler;
   const server = await startApiServer({ port: listen.port, host: listen.host, api, approvals });
   links.setBaseUrl(server.url);

@@ -1,9 +1,10 @@
 import { GetBucketLocationCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { MAX_SPEC_BYTES } from '../domain/spec/source';
 import type { ArtifactFacts, ArtifactInspector } from '../domain/starter/artifacts';
 import { sdkError, translate } from './aws-errors';
 
-/** Objects larger than this are not read as specs (a spec is a few KB; this is generous). */
-export const MAX_SPEC_OBJECT_BYTES = 1024 * 1024;
+/** Objects larger than a spec may be are not read at all: the parser's own limit. */
+export const MAX_SPEC_OBJECT_BYTES = MAX_SPEC_BYTES;
 
 /** {@link ArtifactInspector} over S3: HeadObject for existence and size, GetBucketLocation for the region. */
 export class S3ArtifactInspector implements ArtifactInspector {

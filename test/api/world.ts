@@ -13,6 +13,7 @@ import { LambdaRegistryAdapter } from '../../shared/adapters/lambda-registry';
 import { S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
 import { StepFunctionsOrchestrator } from '../../shared/adapters/sfn-orchestrator';
 import { SnsNotifier } from '../../shared/adapters/sns-notifier';
+import { controlPlaneHome } from '../../shared/config/interface-env';
 import type { ApiDeps } from '../../shared/domain/api/routes';
 import { approvalLinks, ApprovalLinkSigner } from '../../shared/domain/approval/signing';
 import { startEngine, type EngineWorld } from '../support/engine';
@@ -71,6 +72,7 @@ export function interfaceDeps(engine: EngineWorld): ApiDeps & { readonly clients
     artifacts: new S3ArtifactInspector(clients.s3),
     clock,
     region: aws.region,
+    home: controlPlaneHome(plane.stateMachineArn),
     artifactsBucket: plane.bucket,
     clients: Object.values(clients),
   };

@@ -1,5 +1,6 @@
 import type { ArtifactLocation } from '../deployment/model';
-import { BadRequestError, UnsupportedMediaTypeError } from './errors';
+import { formatPath, tooDeep, tooDeepMessage } from '../spec';
+import { BadRequestError, UnprocessableError, UnsupportedMediaTypeError } from './errors';
 import type { HttpRequest } from './http';
 
 /** What `POST /deployments` carries. */
@@ -36,7 +37,7 @@ export function parseStartBody(request: HttpRequest): StartBody {
   const spec = body['spec'];
   let specText: string;
   if (typeof spec === 'string') specText = spec;
-  else if (spec && typeof spec === 'object' && !Array.isArray(spec)) specText = JSON.stringify(spec);
+  else if (spec && typeof spec === 'object' && !Array.isArray(spec)) specText = specAsText(spec);
   else throw new BadRequestError('"spec" is required: the spec as YAML or JSON text, or as an object', { field: 'spec' });
   if (specText.trim() === '') throw new BadRequestError('"spec" is empty', { field: 'spec' });
   return { specText, ...(body['artifact'] !== undefined ? { artifact: parseArtifact(body['artifact']) } : {}) };
@@ -54,4 +55,17 @@ function parseArtifact(value: unknown): ArtifactLocation {
   }
   if (a['versionId'] !== undefined && typeof a['versionId'] !== 'string') throw new BadRequestError('"artifact.versionId" must be a string', { field: 'artifact.versionId' });
   return { bucket: a['bucket'], key: a['key'], ...(typeof a['versionId'] === 'string' && a['versionId'] ? { versionId: a['versionId'] } : {}) };
+}
+
+/**
+ * A spec sent as a JSON object, as text for the spec reader. Nesting is checked first, with the
+ * reader's limit and words: writing out thousands of levels would exhaust the stack.
+ */
+function specAsText(spec: object): string {
+  const deep = tooDeep(spec);
+  if (deep !== undefined) {
+    const problems = [{ path: formatPath(deep), message: tooDeepMessage() }];
+    throw new UnprocessableError('SpecInvalid', 'the spec has 1 problem; nothing was started', { problems });
+  }
+  return JSON.stringify(spec);
 }

@@ -1,6 +1,7 @@
 import { InvalidTaskInputError } from '../deployment/errors';
 import type { ArtifactLocation } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
+import { specTooLarge } from '../spec/source';
 import { deploymentIdForObject } from './ids';
 import { startDeployment, type StartOutcome, type StarterDeps } from './start';
 
@@ -23,6 +24,7 @@ export interface DroppedObject {
 
 /** What the drop handler needs beyond the starter: reading the spec object. */
 export interface S3DropDeps extends StarterDeps {
+  /** The object's bytes, or its size when it is larger than a spec may be (`LIMITS.maxSpecBytes`); undefined when it is gone. */
   readSpec(object: { bucket: string; key: string; versionId?: string }): Promise<{ body: Uint8Array; tooLarge: false } | { tooLarge: true; size: number } | undefined>;
 }
 
@@ -76,8 +78,8 @@ export async function handleDrop(deps: S3DropDeps, object: DroppedObject): Promi
   const read = await deps.readSpec(where);
   if (read === undefined) return { kind: 'ignored', reason: `${uri} no longer exists` };
   if (read.tooLarge) {
-    // Not read: the starter records the refusal with the size as its problem.
-    const problem = { path: '', message: `the spec object has ${read.size} bytes; a spec is at most 1 MiB`, line: 0, column: 0 };
+    // Not read: the starter records the refusal with the size as its problem, worded as the parser words it.
+    const problem = specTooLarge(read.size);
     return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: problem.message }), refuseWith: [problem] });
   }
   return startDeployment(deps, { ...base, specText: read.body, resolveArtifact: (spec) => resolveDropArtifact(spec, object) });
