@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { controlPlaneHome } from '../../shared/config/interface-env';
 import { parseDeploymentSpec, type Home, type SpecProblem } from '../../shared/domain/spec';
 import { VALID_SPEC } from './fixtures';
 
@@ -86,5 +87,19 @@ describe('a hook named by ARN', () => {
     const problems = problemsOf(withHooks('arn:aws:lambda:cn-north-1:123456789012:function:check', 'after'));
     // Assess
     expect(problems).toEqual([expect.objectContaining({ path: 'hooks.beforeTraffic', message: expect.stringMatching(/names region cn-north-1 in partition "aws", but cn-north-1 is in "aws-cn"/) })]);
+  });
+});
+
+describe("fledge's home", () => {
+  it('is read from its state machine ARN, in any partition', () => {
+    // Act
+    const home = controlPlaneHome('arn:aws-cn:states:cn-north-1:123456789012:stateMachine:fledge-prod-deployment');
+    // Assess
+    expect(home).toEqual({ partition: 'aws-cn', region: 'cn-north-1', accountId: '123456789012' });
+  });
+
+  it('is a configuration error when the state machine ARN does not name an account and region', () => {
+    // Act + Assess
+    expect(() => controlPlaneHome('arn:aws:states:::stateMachine:x')).toThrow(/FLEDGE_STATE_MACHINE_ARN must be a states ARN with a region and an account/);
   });
 });

@@ -75,6 +75,16 @@ describe('size: a spec fits the deployment state Step Functions carries', () => 
     ]);
   });
 
+  it('counts escapes as they are sent: "\\0" is two characters written and six bytes of JSON', () => {
+    // Prepare
+    const text = withPayload(`"${'\\0'.repeat(50_000)}"`);
+    // Act
+    const problems = problemsOf(text);
+    // Assess
+    expect(Buffer.byteLength(text)).toBeLessThan(LIMITS.maxSpecStateBytes);
+    expect(problems).toEqual([expect.objectContaining({ path: 'health.smokeTest.payload', message: expect.stringContaining('the limit is 131072 bytes (128 KiB)') })]);
+  });
+
   it('measures the spec after normalisation: a default approval message copied into every approval step', () => {
     // Prepare: each of 40 approval steps gets the 2000-character default message, in the spec and in its traffic steps.
     const approvals = Array.from({ length: 40 }, () => '      - approval:').join('\n');

@@ -110,7 +110,7 @@ export function homeOfFunction(text: string): Home | undefined {
  * starters are configured with): `arn:aws:states:us-east-1:123456789012:stateMachine:…`.
  */
 export function homeOfArn(arn: string): Home | undefined {
-  const match = /^arn:(aws[a-z-]*):[a-z0-9-]+:([a-z]{2,4}(?:-[a-z]+)+-\d+):(\d{12}):/.exec(arn);
+  const match = /^arn:(aws[a-z-]*):[a-z0-9-]+:([a-z0-9-]+):(\d{12}):/.exec(arn);
   return match === null ? undefined : { partition: match[1]!, region: match[2]!, accountId: match[3]! };
 }
 

@@ -43,9 +43,13 @@ export function formatPath(segments: readonly PathSegment[]): string {
  * as small, so `setweight` suggests `setWeight`).
  */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  // Allow roughly one edit per three characters: `setWeigth` → `setWeight`, but `foo` suggests nothing.
+  const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: a 100,000-character key is compared with nothing.
+    if (Math.abs(word.length - candidate.length) > limit) continue;
     const distance =
       candidate.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
@@ -53,8 +57,6 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
       bestDistance = distance;
     }
   }
-  // Allow roughly one edit per three characters: `setWeigth` → `setWeight`, but `foo` suggests nothing.
-  const limit = Math.max(1, Math.floor(word.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 
