@@ -43,8 +43,10 @@ export function localFunctionName(fn: FledgeFunction, prefix: string = FLEDGE_SE
 }
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-// Case-insensitive: a name differing only in case is refused too, whatever Lambda makes of it.
-const STACK_NAME = new RegExp(`^${FLEDGE_SERVICE}-(.+)-(${FLEDGE_FUNCTIONS.map(escape).join('|')})$`, 'i');
+const kebab = (fn: FledgeFunction): string => localFunctionName(fn).slice(FLEDGE_SERVICE.length + 1);
+// Case-insensitive: a name differing only in case is refused too, whatever Lambda makes of it;
+// and a stage name with either spelling of the key (`safetyNet`, `safety-net`).
+const STACK_NAME = new RegExp(`^${FLEDGE_SERVICE}-(.+)-(${FLEDGE_FUNCTIONS.flatMap((fn) => [escape(fn), escape(kebab(fn))]).join('|')})$`, 'i');
 const LOCAL_NAME = new RegExp(`^(?:${FLEDGE_FUNCTIONS.map((fn) => escape(localFunctionName(fn))).join('|')})$`, 'i');
 
 /**
@@ -54,7 +56,8 @@ const LOCAL_NAME = new RegExp(`^(?:${FLEDGE_FUNCTIONS.map((fn) => escape(localFu
 export function fledgeFunctionNamed(name: string): { readonly fn: FledgeFunction; readonly stage?: string } | undefined {
   const stack = STACK_NAME.exec(name);
   if (stack !== null) {
-    const fn = FLEDGE_FUNCTIONS.find((key) => key.toLowerCase() === stack[2]!.toLowerCase())!;
+    const written = stack[2]!.toLowerCase();
+    const fn = FLEDGE_FUNCTIONS.find((key) => key.toLowerCase() === written || kebab(key) === written)!;
     return { fn, stage: stack[1]! };
   }
   if (LOCAL_NAME.test(name)) return { fn: FLEDGE_FUNCTIONS.find((key) => localFunctionName(key).toLowerCase() === name.toLowerCase())! };

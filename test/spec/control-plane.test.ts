@@ -52,11 +52,15 @@ describe("fledge's own functions", () => {
     expect(plain).toEqual([expect.objectContaining({ path: 'hooks.beforeTraffic', message: expect.stringContaining("fledge's own") })]);
   });
 
-  it('refuses them whatever the case of the name', () => {
+  it.each([
+    ['FLEDGE-Prod-SAFETYNET', 'safetyNet', 'Prod'],
+    ['fledge-dev-safety-net', 'safetyNet', 'dev'],
+    ['fledge-eu-prod-s3-trigger', 's3Trigger', 'eu-prod'],
+  ])('refuses %s, whatever the case and the spelling of the key', (name, fn, stage) => {
     // Act
-    const problems = problemsOf(VALID_SPEC.replace('function: orders-api', 'function: FLEDGE-Prod-SAFETYNET'));
+    const problems = problemsOf(VALID_SPEC.replace('function: orders-api', `function: ${name}`));
     // Assess
-    expect(problems).toEqual([expect.objectContaining({ path: 'function', message: expect.stringContaining('fledge\'s own safetyNet function (of stage "Prod")') })]);
+    expect(problems).toEqual([expect.objectContaining({ path: 'function', message: expect.stringContaining(`fledge's own ${fn} function (of stage "${stage}")`) })]);
   });
 
   it.each(['fledge', 'fledge-demo', 'orders-fledge-prod-traffic', 'fledge-prod-traffic-shadow', 'fledge-prodtraffic'])('accepts %s, which is not one of them', (name) => {
