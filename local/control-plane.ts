@@ -19,6 +19,7 @@ import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
 import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
 import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
 import { SnsNotifier, type ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
+import { localFunctionName, type FledgeFunction } from '../shared/domain/control-plane';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import type { Clock } from '../shared/ports/clock';
 import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
@@ -112,8 +113,9 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     RecordFunctionArn: recordHandler(depsOf('record')),
     SafetyNet: safetyNetHandler(depsOf('safety-net')),
   };
+  // Named from fledge's one table of its functions (shared/domain/control-plane.ts), which specs are checked against.
   const functions = Object.fromEntries(
-    Object.keys(handlers).map((key) => [key, `${name}-${key === 'SafetyNet' ? 'safety-net' : key.replace('FunctionArn', '').toLowerCase()}`]),
+    Object.keys(handlers).map((key) => [key, localFunctionName(key === 'SafetyNet' ? 'safetyNet' : (key.replace('FunctionArn', '').toLowerCase() as FledgeFunction), name)]),
   ) as Record<keyof DeploymentArns | 'SafetyNet', string>;
   for (const [key, handler] of Object.entries(handlers)) {
     // 900 s, Lambda's maximum: locally the timeout runs on the compressed clock, and a task's

@@ -1,12 +1,13 @@
 import { GetBucketLocationCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ArtifactUnavailableError } from '../domain/deployment/errors';
 import { describeArtifact } from '../domain/deployment/model';
+import { MAX_SPEC_BYTES } from '../domain/spec/source';
 import type { ArtifactFacts, ArtifactInspector } from '../domain/starter/artifacts';
 import type { SpecObject } from '../domain/starter/s3-drop';
 import { sdkError, translate } from './aws-errors';
 
-/** Objects larger than this are not read as specs (a spec is a few KB; this is generous). */
-export const MAX_SPEC_OBJECT_BYTES = 1024 * 1024;
+/** Objects larger than a spec may be are not read at all: the parser's own limit. */
+export const MAX_SPEC_OBJECT_BYTES = MAX_SPEC_BYTES;
 
 /** S3's names for "not there" and "not yours to read"; HEAD answers carry only the status. */
 const UNAVAILABLE_NAMES = new Set(['NotFound', 'NoSuchKey', 'NoSuchBucket', 'NoSuchVersion', 'AccessDenied', 'Forbidden', 'InvalidObjectState', 'PermanentRedirect', 'AuthorizationHeaderMalformed']);

@@ -235,6 +235,70 @@ describe('the S3 drop', () => {
     }
   });
 
+  it("records a spec naming its function by another account's ARN as REJECTED, and leaves the same-named function here alone", async () => {
+    // Prepare
+    const name = touch('elsewhere-fn');
+    await existingFunction(world, name);
+    await drop('deployments/elsewhere/function.zip', functionZip(userCode('v2')));
+    const before = await aliasOf(world, name);
+    const foreign = `arn:aws:lambda:${world.aws.region}:999988887777:function:${name}`;
+
+    // Act
+    const identity = await drop('deployments/elsewhere/spec.yaml', specYaml(foreign));
+    const { id } = await deploymentOf('deployments/elsewhere/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.problems).toEqual([
+      expect.objectContaining({ path: 'function', line: 2, message: expect.stringMatching(/^this ARN is in account 999988887777, region \S+, but fledge runs in account 000000000000, region \S+ and deploys only there/) }),
+    ]);
+    expect(await executionsNamed(id)).toHaveLength(0);
+    expect(await aliasOf(world, name)).toEqual(before);
+  });
+
+  it("records a spec naming one of fledge's own functions as REJECTED, before any AWS call", async () => {
+    // Prepare
+    const own = world.plane.functions.TrafficFunctionArn;
+
+    // Act
+    const identity = await drop('deployments/self/spec.yaml', specYaml(own));
+    const { id } = await deploymentOf('deployments/self/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.problems).toEqual([expect.objectContaining({ path: 'function', message: expect.stringContaining(`"${own}" is fledge's own traffic function (in local mode)`) })]);
+    expect(await executionsNamed(id)).toHaveLength(0);
+  });
+
+  it('refuses a spec object over 256 KiB with the real limit, without reading it', async () => {
+    // Prepare: larger than the 1 MiB the trigger once read up to.
+    const huge = `${specYaml('huge-fn')}# ${'x'.repeat(1_200_000)}\n`;
+
+    // Act
+    const identity = await drop('deployments/huge/spec.yaml', huge);
+    const { id } = await deploymentOf('deployments/huge/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.problems).toEqual([expect.objectContaining({ path: '', message: `the spec is ${Buffer.byteLength(huge)} bytes; the limit is 262144 bytes (256 KiB)` })]);
+    expect(record.reason).not.toContain('MiB');
+  });
+
+  it('records a deeply nested spec as REJECTED with the nesting limit, never an internal message', async () => {
+    // Prepare
+    const deep = `${specYaml('deep-fn')}health:\n  smokeTest:\n    payload: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
+
+    // Act
+    const identity = await drop('deployments/deep/spec.yaml', deep);
+    const { id } = await deploymentOf('deployments/deep/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.problems).toEqual([expect.objectContaining({ path: expect.stringMatching(/^health\.smokeTest\.payload\[0\]/), message: expect.stringContaining('a spec nests at most 24 levels') })]);
+    expect(record.reason).not.toMatch(/call stack|RangeError/);
+    expect(await executionsNamed(id)).toHaveLength(0);
+  });
+
   it('starts nothing for a zip, nor for a spec outside deployments/', async () => {
     // Prepare
     const zip = await drop('deployments/only-zip/function.zip', functionZip(userCode('v9')));

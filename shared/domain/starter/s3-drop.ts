@@ -1,6 +1,7 @@
 import { InvalidTaskInputError } from '../deployment/errors';
 import type { ArtifactLocation } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
+import { specTooLarge } from '../spec/source';
 import { deploymentIdForObject } from './ids';
 import { startDeployment, type StartOutcome, type StarterDeps } from './start';
 
@@ -81,9 +82,14 @@ export async function handleDrop(deps: S3DropDeps, object: DroppedObject): Promi
   const existing = await deps.store.getDeployment(deploymentId);
   if (existing) return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: 'unused' }) });
   const read = await deps.readSpec(where);
-  if (read.kind !== 'read') {
+  if (read.kind === 'tooLarge') {
+    // Not read: the starter records the refusal with the size as its problem, worded as the parser words it.
+    const problem = specTooLarge(read.size);
+    return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: problem.message }), refuseWith: [problem] });
+  }
+  if (read.kind === 'unreadable') {
     // Not read: the starter records the refusal with why as its problem.
-    const message = read.kind === 'tooLarge' ? `the spec object has ${read.size} bytes; a spec is at most 1 MiB` : `spec not found or not readable: ${uri} (${read.detail})`;
+    const message = `spec not found or not readable: ${uri} (${read.detail})`;
     const problem = { path: '', message, line: 0, column: 0 };
     return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: message }), refuseWith: [problem] });
   }

@@ -5,6 +5,7 @@ import type { Orchestrator } from '../../ports/orchestrator';
 import { event, eventKeys } from '../deployment/events';
 import type { ArtifactLocation, DeploymentRecord, ExecutionInput } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
+import type { Home } from '../spec/names';
 import { parseDeploymentSpec } from '../spec/parse';
 import type { SpecProblem } from '../spec/problems';
 import { checkArtifact, type ArtifactInspector } from './artifacts';
@@ -32,6 +33,11 @@ export interface StarterDeps {
   readonly artifacts?: ArtifactInspector;
   /** Region of the control plane: artifacts elsewhere are refused. */
   readonly region?: string;
+  /**
+   * Where fledge runs (partition, region, account): a spec naming its function or a hook by the
+   * ARN of anywhere else is refused, never mapped onto the same-named function here.
+   */
+  readonly home: Home;
 }
 
 /** A request to start a deployment, from whichever door it came through. */
@@ -76,7 +82,7 @@ export async function startDeployment(deps: StarterDeps, request: StartRequest):
   if (existing) return resume(deps, request, existing);
   if (request.refuseWith) return refuse(deps, request, request.refuseWith, undefined);
 
-  const parsed = parseDeploymentSpec(request.specText, request.specSource);
+  const parsed = parseDeploymentSpec(request.specText, request.specSource, { home: deps.home });
   if (!parsed.ok) return refuse(deps, request, parsed.problems, undefined);
   const artifact = request.resolveArtifact(parsed.spec);
   const artifactPath = request.artifactPath ?? 'artifact.zip';
