@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler as createTrigger } from '../../functions/s3-trigger';
 import { readSpecObject, S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
+import { LIMITS } from '../../shared/domain/spec/limits';
 import { aliasOf, executionEnd, existingFunction, guardAliases, historyOf, mailTo, recordStatus, subscribeEmail, userCode } from '../support/engine';
 import { eventually, s3ClientConfig } from '../support/local-aws';
 import { functionZip } from '../support/zip';
@@ -127,7 +128,7 @@ describe('the S3 drop', () => {
     // Assess
     const record = await recordStatus(world, id, 'REJECTED');
     expect(record.functionName).toBe(name);
-    expect(record.problems?.[0]?.message).toMatch(/execution input of \d+ bytes; Step Functions takes at most 262144 bytes/);
+    expect(record.problems?.[0]?.message).toMatch(/Step Functions allows per state \(262144 bytes/);
     expect(await executionsNamed(id)).toHaveLength(0);
     expect(await aliasOf(world, name)).toMatchObject({ version: '1' });
   });
@@ -145,8 +146,8 @@ describe('the S3 drop', () => {
     const longRecord = await recordStatus(world, long.id, 'REJECTED');
     expect(longRecord.problems?.[0]?.message.length).toBeLessThanOrEqual(501);
     const manyRecord = await recordStatus(world, many.id, 'REJECTED');
-    expect(manyRecord.problems).toHaveLength(50);
-    expect(manyRecord.problems?.at(-1)?.message).toBe('… and 251 more problems (the first 49 are listed)');
+    expect(manyRecord.problems).toHaveLength(LIMITS.maxProblems + 1);
+    expect(manyRecord.problems?.at(-1)?.message).toBe(`and ${300 - LIMITS.maxProblems} more problems from here on (the first ${LIMITS.maxProblems} are listed)`);
   });
 
   it('records an invalid spec as REJECTED with its exact problems, notifies, and touches nothing else', async () => {

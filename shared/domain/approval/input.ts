@@ -1,5 +1,6 @@
 import { BadRequestError, UnsupportedMediaTypeError } from '../api/errors';
 import type { HttpRequest } from '../api/http';
+import { parseJsonBody } from '../api/json-body';
 import { APPROVAL_ID } from '../deployment/approval';
 
 /**
@@ -94,12 +95,8 @@ export function parseApiDecisionBody(request: HttpRequest): ApiDecisionBody {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== 'application/json') throw new UnsupportedMediaTypeError(`content type "${type || '(none)'}" is not accepted: the body, when given, is application/json {"approvalId": "...", "comment": "..."}`);
   const text = request.body.toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new BadRequestError(`the body is not valid JSON: ${(error as Error).message}`, { problems: [{ path: '', message: 'not valid JSON' }] }, { cause: error });
-  }
+  // Depth first, then JSON, refused in fledge's words (the parser's would leak into the answer).
+  const value = parseJsonBody(request.body);
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new BadRequestError('the body must be a JSON object {"approvalId": "...", "comment": "..."}', { problems: [{ path: '', message: 'must be a JSON object' }] });
   }

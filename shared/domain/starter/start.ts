@@ -5,6 +5,7 @@ import type { Orchestrator } from '../../ports/orchestrator';
 import { event, eventKeys } from '../deployment/events';
 import type { ArtifactLocation, DeploymentRecord, ExecutionInput } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
+import { LIMITS } from '../spec/limits';
 import type { Home } from '../spec/names';
 import { parseDeploymentSpec } from '../spec/parse';
 import type { SpecProblem } from '../spec/problems';
@@ -20,7 +21,6 @@ export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
  * kept says how many were left out. Each message and path is cut to a bounded length too, as
  * they may quote the spec.
  */
-export const MAX_REFUSAL_PROBLEMS = 50;
 const MAX_PROBLEM_CHARS = 500;
 
 /** The ports a starter uses. */
@@ -171,13 +171,17 @@ async function announceRefusal(deps: StarterDeps, request: StartRequest, record:
   if (request.recordRefusals) await deps.notifier.notify({ kind: 'rejected', deploymentId: record.deploymentId, functionName: record.functionName, alias: record.alias, startedBy: record.startedBy, reason });
 }
 
-/** At most {@link MAX_REFUSAL_PROBLEMS}, the last saying how many more there were, each of bounded length. */
+/**
+ * At most `LIMITS.maxProblems` problems and one more saying how many were left out, each of bounded
+ * length — the spec reader's own bound, kept here for problems from elsewhere (artifact checks, the
+ * execution's refusal).
+ */
 function capped(problems: readonly SpecProblem[]): readonly SpecProblem[] {
   const cut = (text: string) => (text.length > MAX_PROBLEM_CHARS ? `${text.slice(0, MAX_PROBLEM_CHARS)}…` : text);
   const bounded = problems.map((p) => (p.message.length > MAX_PROBLEM_CHARS || p.path.length > MAX_PROBLEM_CHARS ? { ...p, path: cut(p.path), message: cut(p.message) } : p));
-  if (bounded.length <= MAX_REFUSAL_PROBLEMS) return bounded;
-  const more = bounded.length - (MAX_REFUSAL_PROBLEMS - 1);
-  return [...bounded.slice(0, MAX_REFUSAL_PROBLEMS - 1), { path: '', message: `… and ${more} more problems (the first ${MAX_REFUSAL_PROBLEMS - 1} are listed)`, line: 0, column: 0 }];
+  if (bounded.length <= LIMITS.maxProblems + 1) return bounded;
+  const more = bounded.length - LIMITS.maxProblems;
+  return [...bounded.slice(0, LIMITS.maxProblems), { path: '', message: `and ${more} more problems from here on (the first ${LIMITS.maxProblems} are listed)`, line: 0, column: 0 }];
 }
 
 async function refuse(deps: StarterDeps, request: StartRequest, all: readonly SpecProblem[], spec: DeploymentSpec | undefined): Promise<StartOutcome> {
