@@ -41,7 +41,7 @@ export class StepFunctionsOrchestrator implements Orchestrator {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     try {
       const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-      return { status: out.status ?? 'RUNNING', ...(out.stopDate ? { stopDate: out.stopDate.getTime() } : {}) };
+      return { status: out.status ?? 'RUNNING', ...(out.stopDate ? { stopDate: out.stopDate.getTime() } : {}), ...(out.error ? { error: out.error } : {}) };
     } catch (error) {
       if (sdkError(error).name === 'ExecutionDoesNotExist') return undefined;
       throw translate(error, `DescribeExecution ${name}`);

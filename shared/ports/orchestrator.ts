@@ -3,6 +3,8 @@ export interface ExecutionStatus {
   readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
   /** Epoch ms the execution ended, when it has. */
   readonly stopDate?: number;
+  /** The error it failed with (a Fail state's `Error`, e.g. `fledge.RollbackFailed`). */
+  readonly error?: string;
 }
 
 /** Step Functions as the engine and its starters use it. */

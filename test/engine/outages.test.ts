@@ -116,6 +116,9 @@ describe('outages that outlast a deployment', () => {
     expect(again.actions.filter((action) => action.deploymentId === id)).toEqual([]);
     expect(await historyOf(world, id)).toEqual(history);
     expect(await mailsAbout(id)).toEqual([`fledge: ${name}:live deployment FAILED`, `fledge: ${name}:live rolled back`]);
+    // The alias is free again: the next deployment goes through.
+    const next = await startDeployment(world, { deploymentId: deploymentId('after-repair'), spec: spec(name, { kind: 'allAtOnce' }), artifact: await uploadArtifact(world, `${name}/v3.zip`, userCode('v3')) });
+    expect(await executionEnd(world, next.executionArn)).toBe('SUCCEEDED');
   });
 
   it('restores the alias from what the execution carries when the table fails for good mid-bake, and the record catches up once it answers', async () => {
@@ -148,6 +151,34 @@ describe('outages that outlast a deployment', () => {
     expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
     expect((await historyOf(world, id)).at(-1)).toMatchObject({ key: 'outcome', kind: 'rolledBack', data: { repairedBy: 'sweeper', aliasWasChanged: false } });
     expect(await aliasOf(world, name)).toEqual(during);
+    // One outcome, one notification: the execution told people, the sweeper only recorded it.
+    expect(await mailsAbout(id)).toEqual([`fledge: ${name}:live rolled back`]);
+  });
+
+  it('records a rollback whose notification fails for good, releases the lock at once, and notifies once when SNS answers again', async () => {
+    // Prepare: mid-bake at 10%; then SNS refuses every message (its permission removed).
+    const name = touch('unheard-fn');
+    const { deploymentId: id, executionArn, before } = await startMidBake(name, 'unheard');
+    world.aws.faults.add({ service: 'sns', operation: 'Publish', kind: 'error', code: 'AuthorizationError', status: 403, count: 100_000 });
+    await requestStop(world.plane.deps, { deploymentId: id, by: 'gina@example.com' });
+    await executionEnd(world, executionArn);
+    const ended = await world.plane.deps.store.getDeployment(id);
+    const lock = await world.plane.deps.store.getLock(name, 'live');
+    const toldDuring = await mailsAbout(id);
+    world.aws.faults.clear();
+
+    // Act
+    const report = await sweepNow();
+    await sweepNow();
+
+    // Assess
+    expect(ended).toMatchObject({ status: 'ROLLED_BACK', reason: 'fledge.StopRequested: stopped by gina@example.com', unsettled: [expect.stringContaining('AuthorizationError')] });
+    expect(lock).toBeUndefined();
+    expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
+    expect(toldDuring).toEqual([]);
+    expect(report.actions).toContainEqual({ deploymentId: id, did: 'settled' });
+    expect(await mailsAbout(id)).toEqual([`fledge: ${name}:live rolled back`]);
+    expect((await world.plane.deps.store.getDeployment(id))?.unsettled).toBeUndefined();
   });
 
   it('keeps a healthy promotion when releasing the lock fails after it, and the sweeper releases the lock later', async () => {

@@ -20,6 +20,8 @@ export interface Ending {
   readonly from?: readonly DeploymentStatus[];
   /** History key of the ending event; default the single `outcome` key. */
   readonly eventKey?: string;
+  /** People were told already, by other means (the execution, from its state): recorded as sent. */
+  readonly alreadyNotified?: boolean;
 }
 
 /** What finishing did: the status the deployment has now, and the side effects still to do. */
@@ -54,7 +56,13 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
   };
   const written = await store.updateDeployment(
     record.deploymentId,
-    { status: ending.status, ...(ending.reason ? { reason: ending.reason } : {}), intent: null, ending: recorded },
+    {
+      status: ending.status,
+      ...(ending.reason ? { reason: ending.reason } : {}),
+      intent: null,
+      ending: recorded,
+      ...(ending.alreadyNotified && ending.notification ? { notified: [...(record.notified ?? []), recorded.eventKey] } : {}),
+    },
     { onlyIfStatusIn: ending.from ?? OPEN_STATUSES },
   );
   // Not written: it ended already (an earlier attempt, or someone else). Complete that ending.

@@ -1,7 +1,8 @@
 import type { NotificationFacts } from '../../ports/notifier';
 import { recordFromState } from './carried';
 import type { EngineDeps } from './deps';
-import { factsOf, finish, requireSettled, settle } from './finish';
+import { isAwsFailure } from './errors';
+import { factsOf, finish, requireSettled, settle, type Finished } from './finish';
 import type { AliasSnapshot, AliasState, EngineState } from './model';
 import { isTerminal } from './model';
 import { reasonFrom } from './reason';
@@ -76,8 +77,9 @@ export async function recordRejected(deps: Deps, state: EngineState): Promise<En
  * The RollbackFailed task: the Rollback task gave up. The record says exactly what state the
  * alias is in: ROLLED_BACK when it is back on the snapshot after all (only recording failed),
  * else FAILED — keeping the lock while the alias is split, so no other deployment starts on it
- * until the safety net or the sweeper repairs it. When the table does not answer, people are
- * told at once from what the execution carries, and the sweeper records the outcome later.
+ * until the safety net or the sweeper repairs it. When the table does not answer (read or
+ * write), people are told at once from what the execution carries, and the sweeper records the
+ * outcome later without telling them again.
  */
 export async function rollbackFailed(deps: Deps, state: EngineState): Promise<EngineState> {
   const { record, unreadable } = await readRecord(deps, state.deploymentId);
@@ -99,34 +101,46 @@ export async function rollbackFailed(deps: Deps, state: EngineState): Promise<En
     aliasDescription = `alias ${functionName}:${aliasName}: unknown, reading it failed too (${(error as Error).message})`;
   }
   const snapshot = record?.snapshot ?? state.snapshot;
-  const restored = alias !== undefined && snapshot !== undefined && isSnapshot(alias, snapshot);
+  // Before the snapshot fledge had changed no alias: nothing to restore, so nothing failed to be.
+  const restored = snapshot === undefined || (alias !== undefined && isSnapshot(alias, snapshot));
   const failure = reasonFrom(state.failure);
   const rollbackFailure = reasonFrom(state.rollbackFailure);
-  if (!record) {
-    const facts = factsFromState(state);
-    const unrecorded = `the deployment record could not be written (${unreadable?.message ?? 'the table does not answer'}); fledge records it when the table answers`;
+  // The table does not answer: tell people now, from what the execution carries. The execution
+  // then ends `fledge.RollbackFailed`, which tells the sweeper (recording it later) that people
+  // were told; if even this fails it ends `fledge.Unreported`, and the sweeper tells them.
+  const report = async (why: string): Promise<EngineState> => {
+    const facts = record ? factsOf(record) : factsFromState(state);
+    const unrecorded = `${why}; fledge records it when the table answers`;
     await deps.notifier.notify(
       restored ? { kind: 'rolledBack', ...facts, reason: `${failure}; ${unrecorded}` } : { kind: 'failed', ...facts, reason: `${failure}; then the rollback failed (${rollbackFailure}); ${unrecorded}`, aliasDescription },
     );
     return state;
+  };
+  if (!record) return report(`the deployment record could not be read (${unreadable?.message ?? 'the table does not answer'})`);
+  let finished: Finished;
+  try {
+    finished = restored
+      ? await finish(deps, record, {
+          status: 'ROLLED_BACK',
+          reason: `${failure} (${snapshot ? `the alias is back on ${snapshot.alias ? `version ${snapshot.alias.version}` : 'no alias'}` : 'nothing had been changed'}; recording it failed at first: ${rollbackFailure})`,
+          eventKind: 'rolledBack',
+          message: `rolled back: ${aliasDescription}`,
+          notification: { kind: 'rolledBack', ...factsOf(record), reason: failure },
+        })
+      : await finish(deps, record, {
+          status: 'FAILED',
+          reason: `${failure}; then the rollback failed (${rollbackFailure}); ${aliasDescription}`,
+          eventKind: 'failed',
+          message: `rollback failed: ${aliasDescription}`,
+          // Unknown counts as split: the lock stays until a repair has seen the alias.
+          keepLock: alias === undefined || (alias !== null && isSplit(alias)),
+          notification: { kind: 'failed', ...factsOf(record), reason: `${failure}; then the rollback failed (${rollbackFailure}); ${aliasDescription}`, aliasDescription },
+        });
+  } catch (error) {
+    // The status could not be written (settling never throws for its side effects).
+    if (!isAwsFailure(error)) throw error;
+    return report(`the deployment record could not be written (${(error as Error).message})`);
   }
-  const finished = restored
-    ? await finish(deps, record, {
-        status: 'ROLLED_BACK',
-        reason: `${failure} (the alias is back on ${snapshot.alias ? `version ${snapshot.alias.version}` : 'no alias'}; recording it failed at first: ${rollbackFailure})`,
-        eventKind: 'rolledBack',
-        message: `rolled back: ${aliasDescription}`,
-        notification: { kind: 'rolledBack', ...factsOf(record), reason: failure },
-      })
-    : await finish(deps, record, {
-        status: 'FAILED',
-        reason: `${failure}; then the rollback failed (${rollbackFailure}); ${aliasDescription}`,
-        eventKind: 'failed',
-        message: `rollback failed: ${aliasDescription}`,
-        // Unknown counts as split: the lock stays until a repair has seen the alias.
-        keepLock: alias === undefined || (alias !== null && isSplit(alias)),
-        notification: { kind: 'failed', ...factsOf(record), reason: `${failure}; then the rollback failed (${rollbackFailure}); ${aliasDescription}`, aliasDescription },
-      });
   requireSettled(record.deploymentId, finished);
   return state;
 }

@@ -15,18 +15,28 @@ export type Repairer = 'safety-net' | 'sweeper';
 
 const WHO: Record<Repairer, string> = { 'safety-net': 'the safety net', sweeper: 'the sweeper' };
 
+/** What the execution's end says about a deployment it left open (see {@link repairOpen}). */
+export interface ExecutionEnd {
+  /** It SUCCEEDED: the alias on the new version is its promotion. */
+  readonly promoted?: boolean;
+  /** It was refused before anything changed (ended `fledge.Rejected`) but could not record it. */
+  readonly refused?: boolean;
+  /** Its RollbackFailed task told people from the state (ended `fledge.RollbackFailed`): not again. */
+  readonly reported?: boolean;
+}
+
 /**
  * Ends a deployment whose execution ended without ending it (or ran hopelessly past its
  * deadline). First it takes the deployment over (`abandonedAt`): from then on no task of that
  * execution may announce an alias change, and one announced before shows in the record read next
  * (and gets fenced off by the restore). Then: a promotion the execution finished but could not
- * record is recorded SUCCEEDED; anything else is rolled back from the record's snapshot —
- * guarded by the alias revision, so an alias someone else changed is left alone (DRIFTED).
+ * record is recorded SUCCEEDED, a refusal REJECTED; anything else is rolled back from the
+ * record's snapshot — guarded by the alias revision, so an alias someone else changed is left
+ * alone (DRIFTED).
  *
  * @param options.reason why the deployment is repaired, for the record and the notification.
- * @param options.promoted the execution SUCCEEDED: the alias on the new version is its promotion.
  */
-export async function repairOpen(deps: Deps, deploymentId: string, options: { by: Repairer; reason: string; promoted?: boolean }): Promise<Finished> {
+export async function repairOpen(deps: Deps, deploymentId: string, options: { by: Repairer; reason: string } & ExecutionEnd): Promise<Finished> {
   const { store, clock } = deps;
   await store.updateDeployment(deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: REPAIRABLE_STATUSES });
   const record = await loadRecord(store, deploymentId);
@@ -45,7 +55,17 @@ export async function repairOpen(deps: Deps, deploymentId: string, options: { by
       });
     }
   }
-  return rollBackRecord(deps, record, options.reason, { eventMessage: `rolled back by ${WHO[options.by]}: ${options.reason}`, from: REPAIRABLE_STATUSES, actor: options.by, data });
+  if (options.refused && !record.snapshot) {
+    const reason = `refused before anything changed; ${options.reason}, so why could not be recorded`;
+    return finish(deps, record, { status: 'REJECTED', reason, eventKind: 'rejected', message: `refused (recorded by ${WHO[options.by]})`, data, from: REPAIRABLE_STATUSES, notification: { kind: 'rejected', ...factsOf(record), reason } });
+  }
+  return rollBackRecord(deps, record, options.reason, {
+    eventMessage: `rolled back by ${WHO[options.by]}: ${options.reason}`,
+    from: REPAIRABLE_STATUSES,
+    actor: options.by,
+    data,
+    ...(options.reported ? { alreadyNotified: true } : {}),
+  });
 }
 
 /** What {@link repairFailed} did. */

@@ -59,10 +59,21 @@ export async function rollBackRecord(
   deps: Deps,
   record: DeploymentRecord,
   reason: string,
-  options: { eventMessage: string; from?: readonly DeploymentStatus[]; actor?: Actor; carried?: Carried; eventKey?: string; data?: Record<string, unknown> },
+  options: {
+    eventMessage: string;
+    from?: readonly DeploymentStatus[];
+    actor?: Actor;
+    carried?: Carried;
+    eventKey?: string;
+    data?: Record<string, unknown>;
+    /** People were told the alias is as before (by the execution, from its state). */
+    alreadyNotified?: boolean;
+  },
 ): Promise<Finished> {
   const from = options.from ?? OPEN_STATUSES;
   const common = { from, ...(options.eventKey ? { eventKey: options.eventKey } : {}) };
+  // People told already were told the alias is as before: true only if nothing had to be restored now.
+  const told = options.alreadyNotified ? { alreadyNotified: true } : {};
   if (!record.snapshot) {
     // Failed before the snapshot: fledge changed nothing, so there is nothing to restore.
     return finish(deps, record, {
@@ -71,6 +82,7 @@ export async function rollBackRecord(
       eventKind: 'rolledBack',
       message: `${options.eventMessage} (nothing had been changed)`,
       ...common,
+      ...told,
       ...(options.data ? { data: options.data } : {}),
       notification: { kind: 'rolledBack', ...factsOf(record), reason },
     });
@@ -97,6 +109,7 @@ export async function rollBackRecord(
     message: `${options.eventMessage}; alias back to ${restoredTo}`,
     data: { restoredVersion: record.snapshot.alias?.version ?? null, aliasWasChanged: outcome.kind === 'restored', ...options.data },
     ...common,
+    ...(outcome.kind === 'unchanged' ? told : {}),
     notification: { kind: 'rolledBack', ...factsOf(record), reason },
   });
 }

@@ -119,7 +119,13 @@ async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOpt
   const since = execution ? (execution.stopDate ?? now) : record.updatedAt;
   if (now < since + options.graceMs) return undefined;
   const reason = execution ? `the execution ended ${execution.status} without recording the outcome` : 'no execution ran for this deployment';
-  return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason, promoted: execution?.status === 'SUCCEEDED' }));
+  const end = {
+    promoted: execution?.status === 'SUCCEEDED',
+    refused: execution?.error === 'fledge.Rejected',
+    // Its RollbackFailed task completed: it could not record the outcome, so it told people.
+    reported: execution?.status === 'FAILED' && execution.error === 'fledge.RollbackFailed',
+  };
+  return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason, ...end }));
 }
 
 function done(deploymentId: string, finished: Finished | undefined, did?: string): SweepAction {
