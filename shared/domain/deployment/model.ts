@@ -121,13 +121,13 @@ export interface DeploymentRecord {
   readonly notified?: readonly string[];
   /** Side effects of the ending still to do (the task's retry or the sweeper does them). */
   readonly unsettled?: readonly string[];
-  /** Epoch ms at which the sweeper last repaired the deployment (or found nothing left to repair). */
+  /** Epoch ms at which a repair found the alias of this FAILED deployment whole and left it: nothing left to repair. */
   readonly repairedAt?: number;
 }
 
 /** The ending of a deployment as recorded with its terminal status. */
 export interface RecordedEnding {
-  /** History key of the ending's event: `outcome`, or `repair` for a later repair. */
+  /** History key of the ending's event: `outcome`, or `<repairer>-repair` for the repair of a FAILED deployment. */
   readonly eventKey: string;
   readonly eventKind: DeploymentEventKind;
   readonly message: string;
