@@ -74,6 +74,19 @@ export const ENGINE_PERMISSIONS = {
     'cloudwatch:DeleteAlarms',
     'sns:Publish',
   ],
+  sweeper: [
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:PutItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'lambda:GetAlias',
+    'lambda:UpdateAlias',
+    'lambda:DeleteAlias',
+    'cloudwatch:DeleteAlarms',
+    'sns:Publish',
+    'states:DescribeExecution',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The engine's function names without the stack prefix. */

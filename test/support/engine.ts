@@ -134,6 +134,21 @@ export async function recordStatus(world: EngineWorld, id: string, status: Deplo
   }, { timeoutMs, intervalMs: 50, what: `deployment ${id} to be ${status}` });
 }
 
+/**
+ * Waits until the deployment has ended with `status` and its ending is settled: the status is
+ * written first, then the side effects, the lock last (kept only while the alias is split).
+ */
+export async function settledAs(world: EngineWorld, id: string, status: DeploymentStatus, timeoutMs = 60_000): Promise<DeploymentRecord> {
+  return eventually(async () => {
+    const record = await world.plane.deps.store.getDeployment(id);
+    if (record?.status !== status || !record.ending || record.unsettled) return undefined;
+    const lock = await world.plane.deps.store.getLock(record.functionName, record.alias);
+    if (!record.ending.keepLock && lock?.holder === id) return undefined;
+    const history = await world.plane.deps.store.listEvents(id);
+    return history.some((event) => event.key === record.ending?.eventKey) ? record : undefined;
+  }, { timeoutMs, intervalMs: 50, what: `deployment ${id} to be ${status} and settled` });
+}
+
 /** The deployment's history. */
 export async function historyOf(world: EngineWorld, id: string): Promise<readonly DeploymentEvent[]> {
   return world.plane.deps.store.listEvents(id);

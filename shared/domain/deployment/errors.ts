@@ -158,3 +158,11 @@ export class ConfigurationError extends EngineError {
   override readonly name = 'fledge.Configuration';
   override readonly code = 'Configuration';
 }
+
+/**
+ * Whether `error` is an AWS call that failed (throttled, 5xx, access denied, …) as the adapters
+ * translate them — as opposed to a decision of fledge's (drift, refusal) or a bug.
+ */
+export function isAwsFailure(error: unknown): boolean {
+  return error instanceof TransientAwsError || error instanceof AwsCallFailedError;
+}

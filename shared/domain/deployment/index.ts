@@ -16,3 +16,5 @@ export { publish } from './publish';
 export { rollback } from './rollback';
 export { safetyNet } from './safety-net';
 export type { SafetyNetOutcome } from './safety-net';
+export { sweep, SWEEP_DEFAULTS } from './sweeper';
+export type { SweepOptions, SweepReport } from './sweeper';

@@ -1,3 +1,4 @@
+import type { DeploymentNotification } from '../../ports/notifier';
 import type { DeploymentSpec, TrafficStep } from '../spec/model';
 import type { SpecProblem } from '../spec/problems';
 
@@ -116,6 +117,32 @@ export interface DeploymentRecord {
    * then on no task of that execution (one may outlive it) may announce an alias change.
    */
   readonly abandonedAt?: number;
+  /**
+   * How the deployment ended, written together with the terminal status (the decisive fact) so
+   * that whoever comes next — the task's retry, the safety net, the sweeper — can finish the side
+   * effects (alarm, approval, history, notification, lock) from the record alone.
+   */
+  readonly ending?: RecordedEnding;
+  /** Keys of the endings whose notification was sent: one notification per outcome, whoever retries. */
+  readonly notified?: readonly string[];
+  /** Side effects of the ending still to do (the task's retry or the sweeper does them). */
+  readonly unsettled?: readonly string[];
+  /** Epoch ms at which a repair found the alias of this FAILED deployment whole and left it: nothing left to repair. */
+  readonly repairedAt?: number;
+}
+
+/** The ending of a deployment as recorded with its terminal status. */
+export interface RecordedEnding {
+  /** History key of the ending's event: `outcome`, or `<repairer>-repair` for the repair of a FAILED deployment. */
+  readonly eventKey: string;
+  readonly eventKind: DeploymentEventKind;
+  readonly message: string;
+  /** Epoch ms the ending was decided. */
+  readonly at: number;
+  readonly data?: Readonly<Record<string, unknown>>;
+  readonly notification?: DeploymentNotification;
+  /** The alias was left split: the lock stays until it is repaired. */
+  readonly keepLock?: boolean;
 }
 
 /** Kinds of history events. */
@@ -136,7 +163,8 @@ export type DeploymentEventKind =
   | 'drifted'
   | 'failed'
   | 'rejected'
-  | 'cleanup';
+  | 'cleanup'
+  | 'repaired';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {
@@ -197,6 +225,15 @@ export interface EngineState extends ExecutionInput {
   /** Epoch ms; set by Prepare. */
   readonly startedAt?: number;
   readonly deadline?: number;
+  /**
+   * The alias before the deployment (Prepare): it travels with the execution so Rollback can
+   * restore the alias from the state alone when the deployments table does not answer.
+   */
+  readonly snapshot?: AliasSnapshot;
+  /** The alias revision fledge last wrote or read (Prepare, NextStep, Promote): fledge's own state. */
+  readonly aliasRevisionId?: string;
+  /** Side effects of the ending that were left to the sweeper (a promotion is never undone for them). */
+  readonly warnings?: readonly string[];
   readonly trafficSteps?: readonly TrafficStep[];
   /** Index of the next traffic step to walk. */
   readonly stepIndex?: number;

@@ -71,7 +71,17 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
       deadline: new Date(deadline).toISOString(),
     }),
   );
-  return { ...state, startedAt, deadline, trafficSteps: trafficStepsFor(spec, { aliasExists: snapshot.alias !== null }), stepIndex: 0, weight: 0 };
+  return {
+    ...state,
+    startedAt,
+    deadline,
+    // The execution carries the snapshot: Rollback restores from it when the table does not answer.
+    snapshot,
+    ...(snapshot.alias ? { aliasRevisionId: snapshot.alias.revisionId } : {}),
+    trafficSteps: trafficStepsFor(spec, { aliasExists: snapshot.alias !== null }),
+    stepIndex: 0,
+    weight: 0,
+  };
 }
 
 async function takeLock(deps: Pick<EngineDeps, 'store'>, record: DeploymentRecord, deadline: number, now: number): Promise<void> {

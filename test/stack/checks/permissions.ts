@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENGINE_PERMISSIONS } from '../../../functions/permissions';
-import { ARTIFACT_BUCKET_OBJECTS, ARTIFACT_BUCKETS, CONTROL_PLANE, FLEDGE_ALARMS, IMAGE_REPOSITORIES, LAYERS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
+import { ARTIFACT_BUCKET_OBJECTS, ARTIFACT_BUCKETS, CONTROL_PLANE, DEPLOYMENT_EXECUTIONS, FLEDGE_ALARMS, IMAGE_REPOSITORIES, LAYERS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
 import { requiredActions } from '../support/iam-actions';
 import { destinationTypesOf, render, resourcesOfType, statementsOf } from '../support/template';
 import type { StackContext } from '../support/context';
@@ -66,7 +66,8 @@ export function permissionChecks(ctx: StackContext): void {
             expect(s.resources, where).toContain('{DeploymentsTable.Arn}');
             for (const r of s.resources) expect(['{DeploymentsTable.Arn}', '{DeploymentsTable.Arn}/index/*'], where).toContain(r);
           }
-          if (service.has('states')) expect(s.resources, where).toEqual(['{DeploymentStateMachine}']);
+          // Execution-level actions act on executions of the deployment state machine, the others on it.
+          if (service.has('states')) expect(s.resources, where).toEqual(s.actions.every((a) => a === 'states:DescribeExecution') ? [DEPLOYMENT_EXECUTIONS] : ['{DeploymentStateMachine}']);
           if (service.has('sqs')) expect(s.resources, where).toEqual(['{FailedEventsQueue.Arn}']);
           if (service.has('secretsmanager')) expect(s.resources, where).toEqual(['{ApprovalSigningSecret}']);
           if (service.has('ssm')) {
@@ -176,12 +177,12 @@ export function permissionChecks(ctx: StackContext): void {
       }
     });
 
-    it('lets only the traffic and safety-net functions move alias traffic', () => {
+    it('lets only the traffic, safety-net and sweeper functions move alias traffic', () => {
       // Act
       const movers = ctx.functions.filter((fn) => statementsOf(ctx.template, fn.roleLogicalId, 'Allow').some((s) => s.actions.includes('lambda:UpdateAlias'))).map((fn) => fn.key);
 
       // Assess
-      expect(movers.sort()).toEqual(['safetyNet', 'traffic']);
+      expect(movers.sort()).toEqual(['safetyNet', 'sweeper', 'traffic']);
     });
   });
 }

@@ -16,3 +16,5 @@ export const FLEDGE_ALARMS = 'arn:{AWS::Partition}:cloudwatch:{AWS::Region}:{AWS
 export const TOPICS = ['{ApprovalTopic}', '{NotificationTopic}'];
 /** fledge's own functions (`fledge-<stage>-…`), which no role may change or invoke as "managed". */
 export const CONTROL_PLANE = ['arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*', 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*:*'];
+/** Executions of the deployment state machine (DescribeExecution's resource). */
+export const DEPLOYMENT_EXECUTIONS = 'arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:fledge-dev-deployment:*';
