@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { aliasOf, deploymentId, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { aliasOf, deploymentId, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 
 describe('transient AWS failures during a deployment', () => {
   let world: EngineWorld;
@@ -24,7 +24,7 @@ describe('transient AWS failures during a deployment', () => {
     const id = deploymentId(label);
     const { executionArn } = await startDeployment(world, {
       deploymentId: id,
-      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 25 }, { type: 'pause', duration: 60 }] }),
+      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 25 }, { type: 'pause', duration: 60 }] }, { health: TIMED_PAUSES }),
       artifact,
     });
     return { id, executionArn };

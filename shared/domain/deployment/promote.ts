@@ -2,7 +2,8 @@ import { changeAlias } from './alias';
 import type { EngineDeps } from './deps';
 import { TransientAwsError } from './errors';
 import { event, eventKeys } from './events';
-import { finish } from './finish';
+import { describeEvidence, promotionEvidence } from './evidence';
+import { factsOf, finish } from './finish';
 import type { DeploymentRecord, EngineState } from './model';
 import { requireVersion, runHook } from './pre-traffic';
 import { loadRecord } from './record';
@@ -24,13 +25,16 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
   if (spec.hooks.afterTraffic) {
     await runHook(deps, spec.hooks.afterTraffic, { phase: 'afterTraffic', deploymentId, functionName: spec.function.name, alias: spec.alias, newVersion: version, previousVersion: previous });
   }
-  record = await loadRecord(store, deploymentId);
+  // On what evidence: the record (fledge status), the history and the notification all say it.
+  const evidence = promotionEvidence(state, version);
+  record = (await store.updateDeployment(deploymentId, { evidence })) ?? (await loadRecord(store, deploymentId));
   const removed = spec.cleanup ? await cleanup(deps, record, spec.cleanup.keepVersions) : undefined;
   await finish(deps, record, {
     status: 'SUCCEEDED',
     eventKind: 'promoted',
-    message: `version ${version} promoted: ${spec.function.name}:${spec.alias} sends all traffic to it${removed?.length ? `; removed old versions ${removed.join(', ')}` : ''}`,
-    data: { version, previousVersion: previous, ...(removed ? { removedVersions: removed } : {}) },
+    message: `version ${version} promoted ${describeEvidence(evidence)}: ${spec.function.name}:${spec.alias} sends all traffic to it${removed?.length ? `; removed old versions ${removed.join(', ')}` : ''}`,
+    data: { version, previousVersion: previous, evidence, ...(removed ? { removedVersions: removed } : {}) },
+    notification: { kind: 'promoted', ...factsOf(record), evidence },
   });
   return { ...state, weight: 100 };
 }
