@@ -15,6 +15,7 @@ describe('npm start, then fledge deploy --local, as the README says', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
+  // Three processes at once (fledge local, the traffic, each CLI command): more room than the default 30 s.
   it('deploys the sample, mails the approval link to the local terminal, and lists both in the history', async () => {
     // Prepare: a project directory with fledge local running in it.
     const cwd = await mkdtemp(join(tmpdir(), 'fledge-by-hand-'));
@@ -48,5 +49,5 @@ describe('npm start, then fledge deploy --local, as the README says', () => {
     expect(history.stdout).toMatch(/^\S+ +live +SUCCEEDED +v1 → v2 .*promoted on \d+ invocations of version 2/m);
     expect(history.stdout).toMatch(/^\S+ +live +SUCCEEDED +– → v1 /m);
     expect(code).toBe(0);
-  });
+  }, 60_000);
 });
