@@ -50,15 +50,21 @@ describe('judging whether a pause has its evidence', () => {
     expect(judgeCheck({ now: last.until, record: { promoteRequested: { by: 'carol', at: t0 } }, alarms: green, evidence: none, bake: last }).kind).toBe('promote');
   });
 
-  it('judges the error rate over the whole pause when no window between two checks had enough invocations', () => {
+  it('judges the error rate over the whole pause before moving on when no window between two checks had enough invocations', () => {
     // Prepare: 1 error in 4 calls since the last check (below the floor of 10); 3 in 12 over the pause.
     const limits = { version: '8', thresholdPercent: 5, minInvocations: 10 };
+    const rates = { errorRate: { ...limits, errors: 1, invocations: 4 }, stepErrorRate: { ...limits, errors: 3, invocations: 12 } };
+    const last = lastCheckOf();
 
     // Act
-    const verdict = judgeCheck({ now: t0, record: {}, alarms: green, errorRate: { ...limits, errors: 1, invocations: 4 }, stepErrorRate: { ...limits, errors: 3, invocations: 12 }, bake: startBake(t0, 300, 60) });
+    const atEnd = judgeCheck({ now: last.until, record: {}, alarms: green, ...rates, evidence: { version: '8', invocations: 12, required: 10 }, bake: last });
+    const promoteNow = judgeCheck({ now: t0, record: { promoteRequested: { by: 'carol', at: t0 } }, alarms: green, ...rates, bake: startBake(t0, 300, 60) });
+    const midPause = judgeCheck({ now: t0, record: {}, alarms: green, ...rates, bake: startBake(t0, 300, 60) });
 
     // Assess
-    expect(verdict).toEqual({ kind: 'unhealthy', reason: 'error rate of version 8 over this step is 25% (3 errors in 12 invocations), above 5%' });
+    expect(atEnd).toEqual({ kind: 'unhealthy', reason: 'error rate of version 8 over this step is 25% (3 errors in 12 invocations), above 5%' });
+    expect(promoteNow.kind).toBe('unhealthy');
+    expect(midPause.kind).toBe('bake');
   });
 });
 

@@ -77,8 +77,8 @@ export type CheckVerdict =
  * Decides the health check scheduled at `bake.nextCheckAt`. Order matters: a person's stop
  * wins, then the deadline, then the alarms and the new version's measured error rate — over the
  * window since the previous check (read at the check, so a failure is caught before fledge's
- * alarm next evaluates) and over the whole pause (so invocations spread thinly over many checks
- * are judged too); promote-now is honoured only after a green check (a person's decision, even
+ * alarm next evaluates) and, before traffic moves on, over the whole pause (so invocations spread
+ * thinly over many checks are judged too); promote-now is honoured only after a green check (a person's decision, even
  * short of evidence); the bake ends with its last scheduled check, and only with the pause's
  * evidence: too little evidence is never health.
  */
@@ -101,13 +101,17 @@ export function judgeCheck(input: {
   }
   const red = alarms.filter((alarm) => alarm.state === 'ALARM' || alarm.state === 'missing');
   const reasons = red.map((alarm) => (alarm.state === 'missing' ? `alarm ${alarm.name} does not exist` : `alarm ${alarm.name} is in ALARM${alarm.reason ? ` (${alarm.reason})` : ''}`));
-  const rateFailure = (errorRate ? errorRateFailure(errorRate) : undefined) ?? (stepErrorRate ? errorRateFailure(stepErrorRate, 'over this step') : undefined);
-  if (rateFailure) reasons.push(rateFailure);
-  if (reasons.length > 0) return { kind: 'unhealthy', reason: reasons.join('; ') };
-  if (record.promoteRequested) return { kind: 'promote' };
   // The bake ends with the check scheduled at its end, not with the first check that happens to
   // run late: every bake makes exactly ⌈duration / interval⌉ checks (what the planner counts),
   // and lasts at least its duration, since the Wait never wakes before the scheduled time.
-  if (Date.parse(bake.nextCheckAt) >= bake.until) return evidence && !hasEvidence(evidence) ? { kind: 'insufficient', evidence } : { kind: 'next' };
+  const atEnd = Date.parse(bake.nextCheckAt) >= bake.until;
+  // Before traffic moves on (the pause's end, promote-now), the rate over the whole pause is judged
+  // too, so a pause never moves on with a rate no single window had enough invocations to judge.
+  const movingOn = atEnd || record.promoteRequested !== undefined;
+  const rateFailure = (errorRate ? errorRateFailure(errorRate) : undefined) ?? (movingOn && stepErrorRate ? errorRateFailure(stepErrorRate, 'over this step') : undefined);
+  if (rateFailure) reasons.push(rateFailure);
+  if (reasons.length > 0) return { kind: 'unhealthy', reason: reasons.join('; ') };
+  if (record.promoteRequested) return { kind: 'promote' };
+  if (atEnd) return evidence && !hasEvidence(evidence) ? { kind: 'insufficient', evidence } : { kind: 'next' };
   return { kind: 'bake' };
 }
