@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
 import { approvalLinks } from '../../shared/domain/approval/signing';
 import type { DeploymentSpec } from '../../shared/domain/spec/model';
-import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, recordStatus, spec, startDeployment, subscribeEmail, uploadArtifact, userCode } from '../support/engine';
+import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, recordStatus, spec, startDeployment, subscribeEmail, uploadArtifact, userCode, TIMED_PAUSES } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { startInterfaces, type InterfaceWorld } from '../api/world';
 
@@ -35,7 +35,7 @@ describe('approval by signed link', () => {
     return spec(name, {
       kind: 'canary',
       steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: approvalTimeout, message }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 60 }],
-    });
+    }, { health: TIMED_PAUSES });
   }
 
   /** Starts a canary that stops for approval; returns the links of the e-mail that asked for it. */

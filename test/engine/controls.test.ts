@@ -5,7 +5,7 @@ import { requestPromote, requestStop } from '../../shared/domain/deployment/cont
 import { DeploymentFinishedError } from '../../shared/domain/deployment/errors';
 import type { DeploymentSpec } from '../../shared/domain/spec/model';
 import { eventually } from '../support/local-aws';
-import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, recordStatus, settledAs, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, recordStatus, settledAs, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 
 describe('controlling deployments on the embedded AWS', () => {
   let world: EngineWorld;
@@ -19,8 +19,8 @@ describe('controlling deployments on the embedded AWS', () => {
   });
 
   /** A canary that would bake for a simulated hour at 10%: long enough to act on mid-bake. */
-  function longCanary(name: string, extra: Partial<DeploymentSpec> = {}): DeploymentSpec {
-    return spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, extra);
+  function longCanary(name: string, extra: Parameters<typeof spec>[2] = {}): DeploymentSpec {
+    return spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, { health: TIMED_PAUSES, ...extra });
   }
 
   async function startMidBake(name: string, label: string) {

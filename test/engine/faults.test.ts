@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { aliasOf, deploymentId, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, kinds, recordStatus, ROLE, spec, startDeployment, startEngine, uploadArtifact, USER_TIMEOUT, userCode, type EngineWorld } from '../support/engine';
+import { aliasOf, deploymentId, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, kinds, recordStatus, ROLE, spec, startDeployment, startEngine, uploadArtifact, USER_TIMEOUT, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 import { failure } from '../support/local-aws';
 
 describe('AWS failures during a deployment: transient ones retried, permanent ones named', () => {
@@ -26,7 +26,7 @@ describe('AWS failures during a deployment: transient ones retried, permanent on
     const id = deploymentId(label);
     const { executionArn } = await startDeployment(world, {
       deploymentId: id,
-      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 25 }, { type: 'pause', duration: 60 }] }),
+      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 25 }, { type: 'pause', duration: 60 }] }, { health: TIMED_PAUSES }),
       artifact,
     });
     return { id, executionArn };

@@ -47,7 +47,8 @@ describe('the least-privilege lists of the engine functions', () => {
         { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: 3600 }] },
         {
           configuration: { ...configuration, description: 'release 2' },
-          health: { alarms: [], checkInterval: 60, errorRate: { thresholdPercent: 5, minInvocations: 5 }, smokeTest: { payload: {} } },
+          // No traffic: the pause is a timed wait here (evidence has its own tests).
+          health: { alarms: [], checkInterval: 60, errorRate: { thresholdPercent: 5, minInvocations: 5 }, smokeTest: { payload: {} }, minInvocations: 0 },
           hooks: { beforeTraffic: 'perm-hook', afterTraffic: 'perm-hook' },
           cleanup: { keepVersions: 1 },
         },

@@ -1,6 +1,6 @@
 import { CreateAliasCommand, GetFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aliasOf, deploymentId, ROLE, settled, USER_TIMEOUT, executionEnd, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { aliasOf, deploymentId, ROLE, settled, USER_TIMEOUT, executionEnd, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 
 describe('deployment strategies on the embedded AWS', () => {
   let world: EngineWorld;
@@ -29,7 +29,7 @@ describe('deployment strategies on the embedded AWS', () => {
     // Act
     const { executionArn } = await startDeployment(world, {
       deploymentId: id,
-      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 120 }] }),
+      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 120 }] }, { health: TIMED_PAUSES }),
       artifact,
     });
     const status = await executionEnd(world, executionArn);
@@ -54,7 +54,7 @@ describe('deployment strategies on the embedded AWS', () => {
     const id = deploymentId('linear');
 
     // Act
-    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'linear', percent: 50, interval: 60 }), artifact });
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'linear', percent: 50, interval: 60 }, { health: TIMED_PAUSES }), artifact });
 
     // Assess
     expect(await executionEnd(world, executionArn)).toBe('SUCCEEDED');

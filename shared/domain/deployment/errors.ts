@@ -80,6 +80,15 @@ export class HealthCheckFailedError extends EngineError {
   override readonly code = 'HealthCheckFailed';
 }
 
+/**
+ * A pause ended (extended, if the spec allows) before the new version served the invocations the
+ * spec requires, and the spec says to roll back: too little evidence is never health.
+ */
+export class InsufficientEvidenceError extends EngineError {
+  override readonly name = 'fledge.InsufficientEvidence';
+  override readonly code = 'InsufficientEvidence';
+}
+
 /** The smoke test, or a beforeTraffic/afterTraffic hook, failed. */
 export class VerificationFailedError extends EngineError {
   override readonly name = 'fledge.VerificationFailed';

@@ -105,6 +105,8 @@ export interface DeploymentRecord {
   readonly stopRequested?: { readonly by: string; readonly at: number; readonly reason?: string };
   /** Why it ended the way it did (rollback reason, refusal, failure). */
   readonly reason?: string;
+  /** On what evidence the new version was promoted; set by Promote. */
+  readonly evidence?: PromotionEvidence;
   /** The pending approval, while AWAITING_APPROVAL. */
   readonly approvalId?: string;
   readonly executionArn?: string;
@@ -215,6 +217,26 @@ export interface BakeState {
   readonly nextCheckAt: string;
   /** Checks done in this bake. */
   readonly checks: number;
+  /** Epoch ms the pause was to end before it was extended for want of evidence; set by the first extension. */
+  readonly plannedUntil?: number;
+  /** Epoch ms beyond which the bake is not extended (the planned end plus the extension it may take); set by the first extension. */
+  readonly extensionLimit?: number;
+}
+
+/**
+ * What fledge saw of the new version before promoting it: its invocations through the alias,
+ * counted by the health checks (so "promoted" always says on how much evidence).
+ */
+export interface PromotionEvidence {
+  readonly version: string;
+  /** Invocations of the new version through the alias from the first weight to the last check. */
+  readonly invocations: number;
+  /** What each pause needed (`health.minInvocations`). */
+  readonly minInvocations: number;
+  /** Health checks made; 0 when the strategy has no pause (allAtOnce, blueGreen, a first deployment). */
+  readonly checks: number;
+  /** Pauses that moved on with fewer invocations because a person said so (an approval, promote-now); fledge itself never does. */
+  readonly shortSteps: number;
 }
 
 /**
@@ -244,6 +266,8 @@ export interface EngineState extends ExecutionInput {
   readonly approval?: { readonly timeoutSeconds: number; readonly stepIndex: number; readonly message?: string };
   /** Green health checks so far (approval requests report it). */
   readonly checksPassed?: number;
+  /** The new version's invocations seen by the last check, and the pauses that moved on short of evidence. */
+  readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
   /** Set by a Catch (`ResultPath: $.failure`). */
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
   /** Set by Rollback's Catch: why the rollback itself failed. */

@@ -43,6 +43,8 @@ export const LIMITS = {
   minApprovalTimeout: 60,
   defaultApprovalTimeout: 3_600,
   defaultMinInvocations: 10,
+  /** The largest `health.minInvocations` (a billion: more than any pause could see). */
+  maxMinInvocations: 1_000_000_000,
   maxPause: 7 * 86_400,
   /**
    * Health checks a deployment may make. Every check is three Step Functions states and a few

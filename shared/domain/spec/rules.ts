@@ -75,6 +75,8 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
     });
   }
 
+  violations.push(...evidenceViolations(written, spec));
+
   if (spec.strategy.kind === 'blueGreen' && spec.health.smokeTest === undefined) {
     violations.push({
       path: ['strategy', 'blueGreen'],
@@ -138,6 +140,39 @@ function elsewhere(written: WrittenSpec, home: Home): RuleViolation[] {
       },
     ];
   });
+}
+
+/**
+ * The evidence fields must agree with each other and with the error rate: a pause may not move on
+ * with fewer invocations than the error rate needs to be judged at all, and the insufficient-data
+ * settings mean nothing when no evidence is needed.
+ */
+function evidenceViolations(written: WrittenSpec, spec: DeploymentSpec): RuleViolation[] {
+  const health = written.health;
+  const violations: RuleViolation[] = [];
+  const errorRate = spec.health.errorRate;
+  if (health?.minInvocations !== undefined && errorRate !== undefined && health.minInvocations < errorRate.minInvocations) {
+    const floor = `health.errorRate.minInvocations (${errorRate.minInvocations}${health.errorRate?.minInvocations === undefined ? ', the default' : ''})`;
+    violations.push({
+      path: ['health', 'minInvocations'],
+      message:
+        `${health.minInvocations} is below ${floor}: a pause could move on before the error rate of the new version was ever judged: ` +
+        `raise minInvocations to ${errorRate.minInvocations} or more, or lower errorRate.minInvocations to ${Math.max(1, health.minInvocations)}`,
+    });
+  }
+  if (spec.health.minInvocations === 0) {
+    for (const field of ['onInsufficientData', 'maxExtension'] as const) {
+      if (health?.[field] !== undefined) {
+        violations.push({ path: ['health', field], message: `has no effect with "minInvocations: 0" (no evidence needed): remove it, or set minInvocations` });
+      }
+    }
+  } else if (health?.maxExtension !== undefined && health.onInsufficientData !== undefined && health.onInsufficientData !== 'extend') {
+    violations.push({
+      path: ['health', 'maxExtension'],
+      message: `only applies with "onInsufficientData: extend"; this spec says "${health.onInsufficientData}": remove maxExtension or extend`,
+    });
+  }
+  return violations;
 }
 
 /** Every pause and approval the strategy waits through, with where it was written. */

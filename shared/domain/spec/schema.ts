@@ -26,6 +26,9 @@ import { closestMatch, quote } from './problems';
 /** The limits, re-exported where they were first defined. */
 export { LIMITS };
 
+/** What a pause that ends without enough evidence may do (`health.onInsufficientData`). */
+export const INSUFFICIENT_DATA_ACTIONS = ['extend', 'pause', 'rollback'] as const;
+
 const custom = (message: string) => ({ code: 'custom' as const, message });
 
 /** A written value in a message: strings quoted and shortened, collections named, never dumped whole. */
@@ -294,6 +297,16 @@ const health = z.strictObject({
     .optional(),
   checkInterval: duration(LIMITS.minCheckInterval, LIMITS.maxCheckInterval).optional(),
   smokeTest: smokeTest.optional(),
+  // The evidence a pause needs before traffic moves on (docs/spec.md#evidence).
+  minInvocations: z
+    .int({ error: (issue) => (issue.input === undefined ? undefined : 'expected a whole number of invocations, 0 or more') })
+    .min(0, 'must be 0 (no evidence needed) or more')
+    .max(LIMITS.maxMinInvocations, `must be at most ${LIMITS.maxMinInvocations}`)
+    .optional(),
+  onInsufficientData: z
+    .enum(INSUFFICIENT_DATA_ACTIONS, { error: (issue) => `expected one of ${INSUFFICIENT_DATA_ACTIONS.map((action) => `"${action}"`).join(', ')}, got ${JSON.stringify(issue.input)}` })
+    .optional(),
+  maxExtension: duration(LIMITS.minCheckInterval, LIMITS.maxPause).optional(),
 });
 
 const hooks = z.strictObject({
