@@ -16,6 +16,7 @@ import {
   spec,
   startDeployment,
   startEngine,
+  TIMED_PAUSES,
   subscribeEmail,
   uploadArtifact,
   userCode,
@@ -190,7 +191,7 @@ describe('outages that outlast a deployment', () => {
     world.aws.faults.add({ service: 'dynamodb', operation: 'DeleteItem', kind: 'serverError', count: 100_000 });
 
     // Act
-    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 25 }, { type: 'pause', duration: 60 }] }), artifact });
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 25 }, { type: 'pause', duration: 60 }] }, { health: TIMED_PAUSES }), artifact });
     const status = await executionEnd(world, executionArn);
     const heldBy = (await world.plane.deps.store.getLock(name, 'live'))?.holder;
     const ended = await world.plane.deps.store.getDeployment(id);
