@@ -11,7 +11,7 @@ import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
 import { SnsNotifier } from '../shared/adapters/sns-notifier';
 import { SsmSecret } from '../shared/adapters/ssm-secrets';
 import { systemClock } from '../shared/adapters/system-clock';
-import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
+import { controlPlaneHome, readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { CursorSigner } from '../shared/domain/api/cursor';
 import { errorResponse } from '../shared/domain/api/error-response';
 import { handleApiRequest, type ApiDeps } from '../shared/domain/api/routes';
@@ -60,6 +60,7 @@ function build(): HttpHandler {
           throw error;
         },
       )),
+    home: controlPlaneHome(c.stateMachineArn),
     ...(config.region ? { region: config.region } : {}),
   });
 }

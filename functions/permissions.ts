@@ -6,7 +6,24 @@
  * functions fledge may deploy (the allow-list), their hooks, and `fledge-*` alarms.
  */
 export const ENGINE_PERMISSIONS = {
-  prepare: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'lambda:GetFunctionConfiguration', 'lambda:GetAlias', 'lambda:CreateFunction', 'iam:PassRole', 's3:GetObject', 's3:GetObjectVersion'],
+  // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
+  // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
+  prepare: [
+    'dynamodb:PutItem',
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'lambda:GetFunctionConfiguration',
+    'lambda:GetAlias',
+    'lambda:CreateFunction',
+    'lambda:TagResource',
+    'lambda:GetLayerVersion',
+    'iam:PassRole',
+    's3:GetObject',
+    's3:GetObjectVersion',
+    's3:ListBucket',
+    'ecr:BatchGetImage',
+    'ecr:GetDownloadUrlForLayer',
+  ],
   publish: [
     'dynamodb:GetItem',
     'dynamodb:UpdateItem',
@@ -15,9 +32,13 @@ export const ENGINE_PERMISSIONS = {
     'lambda:UpdateFunctionConfiguration',
     'lambda:UpdateFunctionCode',
     'lambda:PublishVersion',
+    'lambda:GetLayerVersion',
     'iam:PassRole',
     's3:GetObject',
     's3:GetObjectVersion',
+    's3:ListBucket',
+    'ecr:BatchGetImage',
+    'ecr:GetDownloadUrlForLayer',
     'cloudwatch:PutMetricAlarm',
     'cloudwatch:TagResource',
   ],
@@ -52,6 +73,19 @@ export const ENGINE_PERMISSIONS = {
     'lambda:DeleteAlias',
     'cloudwatch:DeleteAlarms',
     'sns:Publish',
+  ],
+  sweeper: [
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:PutItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'lambda:GetAlias',
+    'lambda:UpdateAlias',
+    'lambda:DeleteAlias',
+    'cloudwatch:DeleteAlarms',
+    'sns:Publish',
+    'states:DescribeExecution',
   ],
 } as const satisfies Record<string, readonly string[]>;
 

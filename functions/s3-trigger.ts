@@ -7,7 +7,7 @@ import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artif
 import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
 import { SnsNotifier } from '../shared/adapters/sns-notifier';
 import { systemClock } from '../shared/adapters/system-clock';
-import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
+import { controlPlaneHome, readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { handleDrop, parseS3Event, type S3DropDeps } from '../shared/domain/starter/s3-drop';
 import { lazyHandler } from './lib/lazy';
 import { log } from './lib/log';
@@ -47,6 +47,7 @@ export const handler = lazyHandler(() => {
     artifacts: new S3ArtifactInspector(s3),
     readSpec: (object) => readSpecObject(s3, object),
     clock: systemClock,
+    home: controlPlaneHome(c.stateMachineArn),
     ...(config.region ? { region: config.region } : {}),
   });
 });

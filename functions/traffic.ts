@@ -13,6 +13,7 @@ import { nextStep } from '../shared/domain/deployment/next-step';
 import { promote } from '../shared/domain/deployment/promote';
 import { rollback } from '../shared/domain/deployment/rollback';
 import { lazyHandler } from './lib/lazy';
+import { log } from './lib/log';
 import { taskHandler } from './lib/task-handler';
 import { taskInput } from './lib/task-input';
 
@@ -36,7 +37,11 @@ export function createHandler(deps: TrafficDeps) {
       case 'NextStep':
         return nextStep(deps, state);
       case 'Promote':
-        return promote(deps, state);
+        return promote(deps, state).then((promoted) => {
+          // Left to the sweeper: a promotion is never undone for them, so they only show here.
+          if (promoted.warnings) log.warn('promoted with side effects left to the sweeper', { deploymentId: state.deploymentId, warnings: promoted.warnings });
+          return promoted;
+        });
       case 'Rollback':
         return rollback(deps, state);
     }

@@ -10,6 +10,7 @@ import { createHandler as prepareHandler } from '../functions/prepare';
 import { createHandler as publishHandler } from '../functions/publish';
 import { createHandler as recordHandler } from '../functions/record';
 import { createHandler as safetyNetHandler } from '../functions/safety-net';
+import { createHandler as sweeperHandler } from '../functions/sweeper';
 import { createHandler as trafficHandler } from '../functions/traffic';
 import { iamActionOf, type EngineFunction } from '../functions/permissions';
 import { createHandler as verifyHandler } from '../functions/verify';
@@ -19,6 +20,7 @@ import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
 import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
 import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
 import { SnsNotifier, type ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
+import { localFunctionName, type FledgeFunction } from '../shared/domain/control-plane';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import type { Clock } from '../shared/ports/clock';
 import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
@@ -50,8 +52,8 @@ export interface LocalControlPlane {
   readonly notificationTopicArn: string;
   readonly approvalTopicArn: string;
   readonly stateMachineArn: string;
-  /** Task function names by substitution (`TrafficFunctionArn` → `fledge-traffic`), plus the safety net's. */
-  readonly functions: Readonly<Record<keyof DeploymentArns | 'SafetyNet', string>>;
+  /** Task function names by substitution (`TrafficFunctionArn` → `fledge-traffic`), plus the safety net's and the sweeper's. */
+  readonly functions: Readonly<Record<keyof DeploymentArns | 'SafetyNet' | 'Sweeper', string>>;
   /** The engine's ports over the embedded AWS on its simulated clock (for starters, controls and tests). */
   readonly deps: EngineDeps;
   /** SDK clients of fledge's own, pointed at the embedded AWS. */
@@ -102,7 +104,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const deps = depsOver(clients);
   const onAwsCall = options.onAwsCall;
   const depsOf = (fn: EngineFunction): EngineDeps => (onAwsCall ? depsOver(observedClients(base, (action) => onAwsCall(fn, action))) : deps);
-  const handlers: Record<keyof DeploymentArns | 'SafetyNet', InProcessHandler> = {
+  const handlers: Record<keyof DeploymentArns | 'SafetyNet' | 'Sweeper', InProcessHandler> = {
     PrepareFunctionArn: prepareHandler(depsOf('prepare')),
     PublishFunctionArn: publishHandler(depsOf('publish')),
     VerifyFunctionArn: verifyHandler(depsOf('verify')),
@@ -111,10 +113,12 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     ApprovalFunctionArn: approvalHandler(depsOf('approval')),
     RecordFunctionArn: recordHandler(depsOf('record')),
     SafetyNet: safetyNetHandler(depsOf('safety-net')),
+    Sweeper: sweeperHandler(depsOf('sweeper')),
   };
+  // Named from fledge's one table of its functions (shared/domain/control-plane.ts), which specs are checked against.
   const functions = Object.fromEntries(
-    Object.keys(handlers).map((key) => [key, `${name}-${key === 'SafetyNet' ? 'safety-net' : key.replace('FunctionArn', '').toLowerCase()}`]),
-  ) as Record<keyof DeploymentArns | 'SafetyNet', string>;
+    Object.keys(handlers).map((key) => [key, localFunctionName(key === 'SafetyNet' ? 'safetyNet' : key === 'Sweeper' ? 'sweeper' : (key.replace('FunctionArn', '').toLowerCase() as FledgeFunction), name)]),
+  ) as Record<keyof DeploymentArns | 'SafetyNet' | 'Sweeper', string>;
   for (const [key, handler] of Object.entries(handlers)) {
     // 900 s, Lambda's maximum: locally the timeout runs on the compressed clock, and a task's
     // real-time work (HTTP calls to the embedded AWS) must not read as a simulated timeout.
@@ -160,6 +164,38 @@ function observedClients(config: ClientConfig, report: (action: string) => void)
     );
   }
   return observed;
+}
+
+/** Default interval of {@link scheduleSweeps}: the stack's schedule (`rate(5 minutes)`). */
+export const SWEEP_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Runs the sweeper every `intervalMs` of simulated time, as the stack's schedule rule does on AWS
+ * (local mode starts this; tests invoke the sweeper function when they want a sweep). Each run
+ * is an invocation of the sweeper function in the embedded Lambda; a failing run is logged and
+ * the next one tries again. Returns the stop.
+ */
+export function scheduleSweeps(aws: LocalAws, plane: Pick<LocalControlPlane, 'functions'>, options: { intervalMs?: number; log?: (message: string) => void } = {}): () => void {
+  const intervalMs = options.intervalMs ?? SWEEP_INTERVAL_MS;
+  const log = options.log ?? (() => undefined);
+  const stopping = new AbortController();
+  void (async () => {
+    for (;;) {
+      try {
+        await aws.clock.sleep(intervalMs, stopping.signal);
+      } catch {
+        return;
+      }
+      try {
+        const out = await aws.services.lambda.invoke(plane.functions.Sweeper, '{}');
+        if (out.functionError) log(`sweeper: the scheduled run failed: ${out.payload.toString('utf8').slice(0, 500)}`);
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        log(`sweeper: the scheduled run could not start: ${(error as Error).message}`);
+      }
+    }
+  })();
+  return () => stopping.abort();
 }
 
 async function ignoring(names: readonly string[], call: () => Promise<unknown>): Promise<void> {

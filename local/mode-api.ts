@@ -1,6 +1,7 @@
 import { createHandler as createApiHandler } from '../functions/api';
 import { createHandler as createApprovalsHandler } from '../functions/approvals';
 import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
+import { controlPlaneHome } from '../shared/config/interface-env';
 import { CursorSigner } from '../shared/domain/api/cursor';
 import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
@@ -52,6 +53,7 @@ export async function startLocalApiServer(plane: LocalControlPlane, links: Local
     artifactsBucket: plane.bucket,
     region: listen.region,
     cursors: async () => links.cursors,
+    home: controlPlaneHome(plane.stateMachineArn),
   }) as LocalHttpHandler;
   const server = await startApiServer({ port: listen.port, host: listen.host, api, approvals });
   links.setBaseUrl(server.url);

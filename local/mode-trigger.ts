@@ -1,12 +1,14 @@
 import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { createHandler as createS3TriggerHandler } from '../functions/s3-trigger';
 import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
+import { controlPlaneHome } from '../shared/config/interface-env';
+import { localFunctionName } from '../shared/domain/control-plane';
 import { DROP_PREFIX } from '../shared/domain/starter/s3-drop';
 import type { LocalControlPlane } from './control-plane';
 import type { LocalAws } from './server';
 
-/** Name of the S3 drop's function in local mode, as the stack names it. */
-export const S3_TRIGGER_FUNCTION = 'fledge-s3-trigger';
+/** Name of the S3 drop's function in local mode (`fledge-s3-trigger`). */
+export const S3_TRIGGER_FUNCTION = localFunctionName('s3Trigger');
 
 /**
  * The S3 drop of the stack, locally: the trigger function (in process, the same handler as the
@@ -22,6 +24,7 @@ export async function provisionS3Drop(aws: LocalAws, plane: LocalControlPlane): 
       artifacts: new S3ArtifactInspector(s3),
       readSpec: (object) => readSpecObject(s3, object),
       region: aws.region,
+      home: controlPlaneHome(plane.stateMachineArn),
     }),
     // Lambda's maximum: locally the timeout runs on the compressed clock (see control-plane.ts).
     timeout: 900,

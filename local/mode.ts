@@ -1,5 +1,5 @@
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { provisionControlPlane, type LocalControlPlane } from './control-plane';
+import { provisionControlPlane, scheduleSweeps, type LocalControlPlane } from './control-plane';
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
 import { localApiLinks, startLocalApiServer } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
@@ -64,8 +64,9 @@ export interface LocalMode {
 /**
  * Starts fledge on a laptop: the embedded AWS, the control plane provisioned on it exactly as the
  * stack provisions AWS (bucket with the S3 drop, table, topics, state machine from the real ASL,
- * task functions, safety net), an e-mail subscription so approval requests land in the outbox, the deployments
- * API with the approval pages, and the discovery file through which `--local` commands find all of it.
+ * task functions, safety net, and the sweeper every 5 minutes of simulated time), an e-mail
+ * subscription so approval requests land in the outbox, the deployments API with the approval
+ * pages, and the discovery file through which `--local` commands find all of it.
  *
  * @throws {LocalAwsStartError} when the embedded AWS cannot start (port taken, data directory in use).
  */
@@ -78,10 +79,12 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   let plane: LocalControlPlane | undefined;
   let api: LocalApi | undefined;
   let discoveryFile: string | undefined;
+  let stopSweeps: (() => void) | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       if (discoveryFile !== undefined && options.discoveryDir !== false) await removeDiscovery(options.discoveryDir).catch(() => undefined);
+      stopSweeps?.();
       await api?.stop().catch(() => undefined);
       // The safety net's status-change subscription stays: with a data directory it is kept, so
       // the executions this stop aborts reach the safety net on the next start, which puts their
@@ -93,6 +96,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const links = await localApiLinks(aws.dataDir);
     plane = await provisionControlPlane(aws, { approvalLinks: links.builder, ...(options.sdkMaxAttempts === undefined ? {} : { sdkMaxAttempts: options.sdkMaxAttempts }) });
     await provisionS3Drop(aws, plane);
+    // The repair loop, on the simulated clock: the stack runs it on a 5-minute schedule.
+    stopSweeps = scheduleSweeps(aws, plane, { ...(options.aws?.log ? { log: options.aws.log } : {}) });
     // Subscribe is idempotent for the same address: a restart over kept data adds nothing.
     for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn]) {
       await plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email }));

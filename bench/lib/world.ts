@@ -4,6 +4,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCom
 import { provisionControlPlane, type LocalControlPlane } from '../../local/control-plane';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../local/server';
 import type { ExecutionInput } from '../../shared/domain/deployment/model';
+import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/domain/spec/model';
 import { clientConfig, eventually } from '../../test/support/local-aws';
 import { functionZip } from '../../test/support/zip';
@@ -74,7 +75,7 @@ export function benchSpec(functionName: string, strategy: StrategySpec, health: 
     alias: 'live',
     artifact: { kind: 'zip', key: 'unused' },
     strategy,
-    health: { alarms: [], checkInterval: 60, ...health },
+    health: { alarms: [], checkInterval: 60, ...evidenceRuleOf(health, strategy), ...health },
     hooks: {},
     approval: { timeout: 3600 },
     timeout: 24 * 3600,

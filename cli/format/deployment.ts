@@ -1,4 +1,5 @@
 import type { DeploymentSummary } from '../../shared/domain/api/views';
+import { describePromotion } from '../../shared/domain/deployment/evidence';
 import { sanitiseDeep } from '../../shared/domain/text/sanitise';
 import { trafficBar } from './bar';
 import type { Style } from './style';
@@ -68,6 +69,7 @@ export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
   if (!finished && d.deadline) rows.push(['Time left', `${formatDuration(Date.parse(d.deadline) - now)} (until ${d.deadline})`]);
   if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}   or   fledge reject ${d.deploymentId}`]);
   if (d.reason) rows.push(['Reason', d.reason]);
+  if (d.evidence) rows.push(['Evidence', describePromotion(d.evidence)]);
   for (const p of d.problems ?? []) rows.push(['Problem', `${p.line ? `${p.line}:${p.column} ` : ''}${p.path ? `${p.path}  ` : ''}${p.message}`]);
   rows.push(['Started by', `${d.startedBy} (${d.source}) at ${d.createdAt}`]);
   return renderTable(rows.map(([k, v]) => [style.bold(k!), v!]));
@@ -86,6 +88,7 @@ export function formatHistory(summaries: readonly DeploymentSummary[], style: St
   const items = sanitiseDeep(summaries);
   return renderTable([
     ['DEPLOYMENT', 'ALIAS', 'STATUS', 'VERSIONS', 'STARTED', 'BY', 'REASON'].map((h) => style.bold(h)),
-    ...items.map((d) => [d.deploymentId, d.alias, colourStatus(d.status, style), versions(d), d.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.startedBy, Array.from(d.reason ?? '').slice(0, 80).join('')]),
+    // A promotion says on how much evidence, where other endings say why.
+    ...items.map((d) => [d.deploymentId, d.alias, colourStatus(d.status, style), versions(d), d.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.startedBy, Array.from(d.reason ?? (d.evidence ? describePromotion(d.evidence) : '')).slice(0, 80).join('')]),
   ]);
 }

@@ -1,7 +1,8 @@
 import { formatDuration } from '../../shared/domain/duration';
-import type { Plan, PlanAction } from '../../shared/domain/plan';
+import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/plan';
 import { PRICES } from '../../shared/domain/plan';
 import type { DeploymentSpec, StrategySpec } from '../../shared/domain/spec';
+import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import { sanitise, sanitiseDeep } from '../../shared/domain/text/sanitise';
 import { formatPercent, trafficBar } from './bar';
 import type { Style } from './style';
@@ -23,19 +24,28 @@ export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: 
     '',
   ];
   const rows = [[style.dim('AT'), style.dim('ACTION'), style.dim('TRAFFIC ON NEW VERSION')]];
-  for (const planned of plan.actions) {
+  plan.actions.forEach((planned, index) => {
     rows.push([`+${formatDuration(planned.startsAt)}`, describeAction(planned.action, spec), trafficBar(planned.trafficAfter)]);
-  }
+    const shortfall = plan.evidence.shortfalls.find((candidate) => candidate.action === index);
+    if (shortfall) rows.push(['', style.dim(`  ${describeShortfall(shortfall)}`), '']);
+  });
   lines.push(...renderTable(rows, '  '), '');
 
   const approvals = plan.actions.filter((planned) => planned.action.kind === 'approval').length;
   const { cost } = plan;
+  const worst = plan.evidence.worstCase;
+  const asks = plan.evidence.shortfalls.some((shortfall) => shortfall.then === 'pause');
+  const worstRow =
+    worst.duration > plan.minimumDuration || worst.cost.stateTransitions > cost.stateTransitions
+      ? [[style.bold('Worst case'), `${formatDuration(worst.duration)}, ${worst.cost.healthChecks} health checks, about ${formatUsd(worst.cost.usd)}: every pause short of invocations, extended to its limit${asks ? ' (then approved by a person)' : ''}`]]
+      : [];
   lines.push(
     ...renderTable([
       [
         style.bold('Minimum duration'),
         formatDuration(plan.minimumDuration) + (approvals > 0 ? style.dim(` (plus the time ${approvals === 1 ? 'the approval takes' : `the ${approvals} approvals take`})`) : ''),
       ],
+      ...worstRow,
       [
         style.bold('Cost'),
         `${cost.stateTransitions} state transitions, ${cost.lambdaInvocations} fledge Lambda invocations (${cost.healthChecks} health checks), ` +
@@ -103,8 +113,17 @@ function describeHealth(spec: DeploymentSpec): string {
   if (spec.health.errorRate) {
     parts.push(`error rate of the new version under ${formatPercent(spec.health.errorRate.thresholdPercent)} (from ${spec.health.errorRate.minInvocations} invocations)`);
   }
-  if (parts.length === 0) parts.push('no alarms or error-rate rule (bakes only wait)');
-  return `${parts.join(' and ')}, checked every ${formatDuration(spec.health.checkInterval)}`;
+  if (parts.length === 0) parts.push('no alarms or error-rate rule');
+  const { minInvocations } = evidenceRuleOf(spec.health, spec.strategy);
+  const evidence = minInvocations > 0 ? `each pause needs ${minInvocations} invocation${minInvocations === 1 ? '' : 's'} of the new version` : 'pauses need no invocations (they only wait)';
+  return `${parts.join(' and ')}, checked every ${formatDuration(spec.health.checkInterval)}; ${evidence}`;
+}
+
+/** What a pause short of evidence does: `if version … gets fewer than 20 invocations: up to 5m more (10 checks), then roll back`. */
+function describeShortfall(shortfall: PlannedShortfall): string {
+  const then = shortfall.then === 'pause' ? 'ask a person' : 'roll back';
+  const more = shortfall.extension > 0 ? `up to ${formatDuration(shortfall.extension)} more (${shortfall.checks} check${shortfall.checks === 1 ? '' : 's'}), then ${then}` : then;
+  return `fewer than ${shortfall.minInvocations} invocation${shortfall.minInvocations === 1 ? '' : 's'} of the new version: ${more}`;
 }
 
 function describeArtifact(spec: DeploymentSpec): string {

@@ -1,6 +1,6 @@
 import type { CloudWatchClient, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import type { AlarmStatus, ErrorCounts, HealthSignals, VersionAlarmDefinition, VersionErrorRateQuery } from '../ports/health-signals';
+import type { AlarmStatus, HealthSignals, MinuteCounts, VersionAlarmDefinition, VersionMetricsQuery } from '../ports/health-signals';
 import { translate } from './aws-errors';
 
 /** DescribeAlarms and DeleteAlarms take at most 100 names per call. */
@@ -93,14 +93,14 @@ export class CloudWatchHealthAdapter implements HealthSignals {
     return alarmNames.map((name) => found.get(name) ?? { name, state: 'missing' });
   }
 
-  async versionErrorRate(q: VersionErrorRateQuery): Promise<ErrorCounts> {
+  async versionMetrics(q: VersionMetricsQuery): Promise<readonly MinuteCounts[]> {
     const dimensions = versionDimensions(q.functionName, q.alias, q.version);
     const metric = (id: string, name: string) => ({ Id: id, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: dimensions }, Period: 60, Stat: 'Sum' }, ReturnData: true });
-    // Whole minutes, as CloudWatch stores them: from the minute the window starts in through the
-    // end of the current one, so the datapoint still being filled is counted too.
-    const start = Math.floor((q.at - Math.max(60, q.windowSeconds) * 1000) / MINUTE) * MINUTE;
-    const end = (Math.floor(q.at / MINUTE) + 1) * MINUTE;
-    const sums = { errors: 0, invocations: 0 };
+    // Whole minutes, as CloudWatch stores them: from the minute `from` falls in through the end of
+    // the current one, so the datapoint still being filled is counted too.
+    const start = Math.floor(q.from / MINUTE) * MINUTE;
+    const end = Math.max(start + MINUTE, (Math.floor(q.to / MINUTE) + 1) * MINUTE);
+    const minutes = new Map<number, { errors: number; invocations: number }>();
     let token: string | undefined;
     try {
       do {
@@ -114,13 +114,21 @@ export class CloudWatchHealthAdapter implements HealthSignals {
         );
         for (const result of out.MetricDataResults ?? []) {
           if (result.Id !== 'errors' && result.Id !== 'invocations') continue;
-          sums[result.Id] += (result.Values ?? []).reduce((sum, value) => sum + value, 0);
+          const id = result.Id;
+          (result.Values ?? []).forEach((value, i) => {
+            const at = result.Timestamps?.[i];
+            if (at === undefined) return;
+            const minute = Math.floor(at.getTime() / MINUTE) * MINUTE;
+            const counts = minutes.get(minute) ?? { errors: 0, invocations: 0 };
+            counts[id] += value;
+            minutes.set(minute, counts);
+          });
         }
         token = out.NextToken;
       } while (token);
     } catch (error) {
       throw translate(error, `GetMetricData errors and invocations of ${q.functionName}:${q.alias} version ${q.version}`);
     }
-    return sums;
+    return [...minutes].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute, ...counts }));
   }
 }

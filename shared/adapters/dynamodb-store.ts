@@ -105,6 +105,51 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
     }
   }
 
+  async markNotified(deploymentId: string, key: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: `DEP#${deploymentId}`, SK: 'META' },
+          UpdateExpression: 'SET #notified = list_append(if_not_exists(#notified, :empty), :keys)',
+          // Atomic, so two finishers (a retried task, the sweeper) never both record it.
+          ConditionExpression: 'attribute_exists(#PK) AND NOT contains(#notified, :key)',
+          ExpressionAttributeNames: { '#PK': 'PK', '#notified': 'notified' },
+          ExpressionAttributeValues: { ':empty': [], ':keys': [key], ':key': key },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw translate(error, `UpdateItem notified of ${deploymentId}`);
+    }
+  }
+
+  async markSettling(deploymentId: string, at: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...settlingKey(deploymentId), type: 'settling', deploymentId, at, [LISTING_INDEXES.all]: SETTLING_PARTITION, [LISTING_SORT_KEY]: `${new Date(at).toISOString()}#${deploymentId}`, [TTL_ATTRIBUTE]: Math.ceil(at / 1000) + 14 * DAY_S },
+        }),
+      );
+    } catch (error) {
+      throw translate(error, `PutItem settling mark of ${deploymentId}`);
+    }
+  }
+
+  async markSettled(deploymentId: string): Promise<void> {
+    try {
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: settlingKey(deploymentId) }));
+    } catch (error) {
+      throw translate(error, `DeleteItem settling mark of ${deploymentId}`);
+    }
+  }
+
+  async listSettling(): Promise<readonly string[]> {
+    return (await this.listPartition(SETTLING_PARTITION, 'settling marks')).map((item) => String(item.deploymentId));
+  }
+
   async appendEvent(event: DeploymentEvent): Promise<boolean> {
     try {
       await this.doc.send(
@@ -181,7 +226,7 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...lockKey(lock.functionName, lock.alias), type: 'lock', ...lock, [TTL_ATTRIBUTE]: Math.ceil(lock.expiresAt / 1000) + DAY_S },
+          Item: { ...lockKey(lock.functionName, lock.alias), ...lockListingKeys(lock), type: 'lock', ...lock, [TTL_ATTRIBUTE]: Math.ceil(lock.expiresAt / 1000) + DAY_S },
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
         }),
@@ -200,6 +245,35 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
     } catch (error) {
       throw translate(error, `GetItem lock ${functionName}:${alias}`);
     }
+  }
+
+  async listLocks(): Promise<readonly AliasLock[]> {
+    return (await this.listPartition(LOCKS_PARTITION, 'held locks')).map((item) => strip(item) as unknown as AliasLock);
+  }
+
+  /** Every item of one partition of the `all` index (held locks, settling marks: a few). */
+  private async listPartition(partition: string, what: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'all',
+            KeyConditionExpression: '#pk = :partition',
+            ExpressionAttributeNames: { '#pk': LISTING_INDEXES.all },
+            ExpressionAttributeValues: { ':partition': partition },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey;
+      } while (start);
+    } catch (error) {
+      throw translate(error, `Query ${what}`);
+    }
+    return items;
   }
 
   async releaseLock(functionName: string, alias: string, holder: string): Promise<void> {
@@ -315,6 +389,21 @@ function listingIndex(query: DeploymentQuery): [string, string, string] {
   if (fn) return ['byFunction', LISTING_INDEXES.byFunction, fn];
   if (query.status) return ['byStatus', LISTING_INDEXES.byStatus, `ST#${query.status}`];
   return ['all', LISTING_INDEXES.all, 'DEP'];
+}
+
+/**
+ * Held locks and settling marks are listed in the `all` index under partitions of their own
+ * (deployments use `DEP`), so the sweeper finds every one with a single Query instead of a Scan.
+ */
+const LOCKS_PARTITION = 'LOCK';
+const SETTLING_PARTITION = 'SETTLING';
+
+function settlingKey(deploymentId: string) {
+  return { PK: `SETTLING#${deploymentId}`, SK: 'SETTLING' };
+}
+
+function lockListingKeys(lock: Pick<AliasLock, 'functionName' | 'alias'>): Record<string, string> {
+  return { [LISTING_INDEXES.all]: LOCKS_PARTITION, [LISTING_SORT_KEY]: `${lock.functionName}#${lock.alias}` };
 }
 
 function lockKey(functionName: string, alias: string) {

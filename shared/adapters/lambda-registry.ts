@@ -16,8 +16,8 @@ import {
   type AliasConfiguration,
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
-import { AliasDriftedError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, TransientAwsError } from '../domain/deployment/errors';
-import type { AliasRouting, AliasState, ArtifactLocation } from '../domain/deployment/model';
+import { AliasDriftedError, ArtifactUnavailableError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, TransientAwsError } from '../domain/deployment/errors';
+import { describeArtifact, type AliasRouting, type AliasState, type ArtifactLocation } from '../domain/deployment/model';
 import type { FunctionConfigurationSpec } from '../domain/spec/model';
 import type { Clock } from '../ports/clock';
 import type { FunctionState, InvokeResult, LambdaRegistry, PublishedVersion } from '../ports/lambda-registry';
@@ -43,7 +43,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
     }
   }
 
-  async createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec }): Promise<FunctionState> {
+  async createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec; tags: Readonly<Record<string, string>> }): Promise<FunctionState> {
     const c = input.configuration;
     try {
       const out = await this.client.send(
@@ -53,6 +53,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
           ...('imageUri' in input.artifact ? { PackageType: 'Image', Code: { ImageUri: input.artifact.imageUri } } : { PackageType: 'Zip', Code: s3Code(input.artifact), Runtime: c.runtime as never, Handler: c.handler }),
           ...configurationFields(c),
           ...(c.architectures ? { Architectures: [...c.architectures] } : {}),
+          Tags: { ...input.tags },
           Publish: false,
         }),
       );
@@ -63,7 +64,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
         const existing = await this.getFunction(input.functionName);
         if (existing) return existing;
       }
-      throw this.translateFunctionError(error, `CreateFunction ${input.functionName}`);
+      throw unavailableArtifact(error, input.artifact) ?? this.translateFunctionError(error, `CreateFunction ${input.functionName}`);
     }
   }
 
@@ -102,7 +103,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
         ),
       );
     } catch (error) {
-      throw this.translateFunctionError(error, `UpdateFunctionCode ${input.functionName}`);
+      throw unavailableArtifact(error, input.artifact) ?? this.translateFunctionError(error, `UpdateFunctionCode ${input.functionName}`);
     }
   }
 
@@ -295,6 +296,26 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
     }
     return translate(error, what);
   }
+}
+
+/**
+ * Lambda's own words for code it cannot fetch with the caller's permissions, as a named,
+ * non-retryable {@link ArtifactUnavailableError}: "Error occurred while GetObject. S3 Error Code:
+ * NoSuchKey|AccessDenied|NoSuchBucket…" for a zip, "Source image … does not exist" or "Lambda does
+ * not have permission to access the ECR image" for an image. `undefined` for any other error.
+ */
+function unavailableArtifact(error: unknown, artifact: ArtifactLocation): ArtifactUnavailableError | undefined {
+  const e = sdkError(error);
+  if (e.name !== 'InvalidParameterValueException' && e.name !== 'AccessDeniedException') return undefined;
+  const where = describeArtifact(artifact);
+  if (/Error occurred while GetObject/i.test(e.message)) {
+    const code = /S3 Error Code:\s*([A-Za-z]+)/i.exec(e.message)?.[1];
+    return new ArtifactUnavailableError(where, `Lambda could not read it${code ? `: S3 answered ${code}` : ' from S3'}`, { cause: error });
+  }
+  if ('imageUri' in artifact && /source image .*(does not exist|not found)|permission to access the ECR image/i.test(e.message)) {
+    return new ArtifactUnavailableError(where, 'Lambda could not pull the image from ECR', { cause: error });
+  }
+  return undefined;
 }
 
 function s3Code(artifact: { bucket: string; key: string; versionId?: string }) {

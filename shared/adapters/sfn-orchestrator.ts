@@ -1,8 +1,8 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { ApprovalClosedError } from '../domain/deployment/errors';
 import { ExecutionRefusedError } from '../domain/starter/errors';
-import type { Orchestrator } from '../ports/orchestrator';
+import type { ExecutionStatus, Orchestrator } from '../ports/orchestrator';
 import { sdkError, translate } from './aws-errors';
 
 /** StartExecution's refusals of its input or name: the same call can never succeed. */
@@ -44,6 +44,18 @@ export class StepFunctionsOrchestrator implements Orchestrator {
       await this.client.send(new StopExecutionCommand(input));
     } catch (error) {
       throw translate(error, `StopExecution ${input.executionArn}`);
+    }
+  }
+
+  async describeExecution(name: string): Promise<ExecutionStatus | undefined> {
+    if (!this.stateMachineArn) throw translate(new Error('no state machine ARN configured'), `DescribeExecution ${name}`);
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    try {
+      const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return { status: out.status ?? 'RUNNING', ...(out.stopDate ? { stopDate: out.stopDate.getTime() } : {}), ...(out.error ? { error: out.error } : {}) };
+    } catch (error) {
+      if (sdkError(error).name === 'ExecutionDoesNotExist') return undefined;
+      throw translate(error, `DescribeExecution ${name}`);
     }
   }
 

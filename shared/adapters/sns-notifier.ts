@@ -1,5 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { describePromotion } from '../domain/deployment/evidence';
 import { sanitise, sanitiseDeep } from '../domain/text/sanitise';
 import type { DeploymentNotification, Notifier } from '../ports/notifier';
 import { translate } from './aws-errors';
@@ -53,6 +54,10 @@ export function render(notification: DeploymentNotification, links?: { approve: 
   let subject: string;
   let lines: string[];
   switch (n.kind) {
+    case 'promoted':
+      subject = `fledge: ${target} promoted to version ${n.evidence.version}`;
+      lines = [`Version ${n.evidence.version} now serves all traffic: ${describePromotion(n.evidence)}.`];
+      break;
     case 'rolledBack':
       subject = `fledge: ${target} rolled back`;
       lines = [`The deployment was rolled back: ${n.reason}`, 'The alias is back on the version it served before.'];

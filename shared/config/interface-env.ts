@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../domain/deployment/errors';
+import { homeOfArn, type Home } from '../domain/spec/names';
 
 /**
  * What the functions people talk to (the API, the approval pages, the S3 trigger, the Slack
@@ -75,4 +76,14 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Where fledge runs (partition, region, account), read from its state machine's ARN: the only
+ * place a spec's function and hooks may be. Every starter is configured with that ARN.
+ */
+export function controlPlaneHome(stateMachineArn: string): Home {
+  const home = homeOfArn(stateMachineArn);
+  if (home === undefined) throw new ConfigurationError(`FLEDGE_STATE_MACHINE_ARN must be a states ARN with a region and an account, got "${stateMachineArn}"`);
+  return home;
 }

@@ -1,4 +1,5 @@
 import type { Seconds } from './spec/model';
+import { quote } from './spec/problems';
 
 /** Outcome of reading a duration the user wrote. */
 export type DurationResult = { readonly ok: true; readonly seconds: Seconds } | { readonly ok: false; readonly message: string };
@@ -21,11 +22,11 @@ export function parseDuration(value: unknown): DurationResult {
   if (typeof value !== 'string') return { ok: false, message: `${EXPECTED}, got ${describe(value)}` };
   const text = value.trim();
   const match = DURATION.exec(text);
-  if (text === '' || match === null) return { ok: false, message: `${EXPECTED}, got "${value}"` };
+  if (text === '' || match === null) return { ok: false, message: `${EXPECTED}, got ${quote(value)}` };
   const [, d, h, m, s] = match;
   const seconds =
     Number(d ?? 0) * UNIT_SECONDS.d + Number(h ?? 0) * UNIT_SECONDS.h + Number(m ?? 0) * UNIT_SECONDS.m + Number(s ?? 0);
-  if (!Number.isSafeInteger(seconds)) return { ok: false, message: `duration "${value}" is too long` };
+  if (!Number.isSafeInteger(seconds)) return { ok: false, message: `duration ${quote(value)} is too long` };
   return { ok: true, seconds };
 }
 

@@ -35,6 +35,20 @@ export interface DeploymentStore {
    * Returns the updated record, or `undefined` when the condition did not hold.
    */
   updateDeployment(deploymentId: string, patch: DeploymentPatch, options?: UpdateConditions): Promise<DeploymentRecord | undefined>;
+  /**
+   * Records that the notification of the ending `key` was sent (atomically added to the record's
+   * `notified`). Returns false when it was recorded already.
+   */
+  markNotified(deploymentId: string, key: string): Promise<boolean>;
+  /**
+   * Marks the ending of a deployment as having side effects left to do, until {@link markSettled}:
+   * the sweeper's list of endings to complete ({@link listSettling}).
+   */
+  markSettling(deploymentId: string, at: number): Promise<void>;
+  /** Removes the mark of {@link markSettling}; absent is fine. */
+  markSettled(deploymentId: string): Promise<void>;
+  /** The deployments whose ending is marked as still settling. */
+  listSettling(): Promise<readonly string[]>;
   /** Appends unless an event with the same key exists. Returns whether it was new. */
   appendEvent(event: DeploymentEvent): Promise<boolean>;
   /** The history in the order it happened. */
@@ -48,6 +62,8 @@ export interface DeploymentStore {
    */
   acquireLock(lock: AliasLock, now: number, takeOverFrom?: string): Promise<AliasLock | undefined>;
   getLock(functionName: string, alias: string): Promise<AliasLock | undefined>;
+  /** Every lock held, whoever holds it (the sweeper's list of deployments that may have work left). */
+  listLocks(): Promise<readonly AliasLock[]>;
   /** Releases the lock if `holder` holds it; otherwise does nothing. */
   releaseLock(functionName: string, alias: string, holder: string): Promise<void>;
 

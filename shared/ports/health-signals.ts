@@ -20,21 +20,26 @@ export interface AlarmStatus {
   readonly reason?: string;
 }
 
-/** Which invocations {@link HealthSignals.versionErrorRate} counts: the new version's, through the alias. */
-export interface VersionErrorRateQuery {
+/** Which invocations {@link HealthSignals.versionMetrics} counts: the new version's, through the alias. */
+export interface VersionMetricsQuery {
   readonly functionName: string;
   readonly alias: string;
   readonly version: string;
-  /** How far back from `at` to count; at least 60 s (Lambda's metrics have 1-minute resolution). */
-  readonly windowSeconds: number;
-  /** The end of the window, epoch ms: the check's time (the simulated clock's in local mode). */
-  readonly at: number;
+  /** Epoch ms: counted from the minute this falls in (Lambda's metrics have 1-minute resolution). */
+  readonly from: number;
+  /** Epoch ms (the simulated clock's in local mode): counted through the end of the minute this falls in. */
+  readonly to: number;
 }
 
-/** Sums of the new version's `Errors` and `Invocations` over a window. */
+/** Sums of the new version's `Errors` and `Invocations`. */
 export interface ErrorCounts {
   readonly errors: number;
   readonly invocations: number;
+}
+
+/** The new version's counts in one minute, stamped with the minute's start (epoch ms). */
+export interface MinuteCounts extends ErrorCounts {
+  readonly minute: number;
 }
 
 /** CloudWatch as the engine uses it. */
@@ -46,8 +51,9 @@ export interface HealthSignals {
   /** States of the named alarms, in the order asked. */
   describeAlarms(alarmNames: readonly string[]): Promise<readonly AlarmStatus[]>;
   /**
-   * The new version's errors and invocations over the window, read from the metrics now rather
-   * than from the alarm, which only turns red at its next evaluation.
+   * The new version's errors and invocations per minute over the query's range (minutes without
+   * any are left out), read from the metrics now rather than from the alarm, which only turns red
+   * at its next evaluation.
    */
-  versionErrorRate(query: VersionErrorRateQuery): Promise<ErrorCounts>;
+  versionMetrics(query: VersionMetricsQuery): Promise<readonly MinuteCounts[]>;
 }

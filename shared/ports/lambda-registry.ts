@@ -45,7 +45,8 @@ export interface InvokeResult {
 export interface LambdaRegistry {
   /** `$LATEST`, or the version `qualifier` names; `undefined` when the function (or that version) does not exist. */
   getFunction(functionName: string, qualifier?: string): Promise<FunctionState | undefined>;
-  createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec }): Promise<FunctionState>;
+  /** Creates the function with `tags` (the managed tag, so an ABAC-restricted fledge can act on it afterwards). */
+  createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec; tags: Readonly<Record<string, string>> }): Promise<FunctionState>;
   updateConfiguration(input: { functionName: string; configuration: FunctionConfigurationSpec; revisionId?: string }): Promise<FunctionState>;
   updateCode(input: { functionName: string; artifact: ArtifactLocation; revisionId?: string }): Promise<FunctionState>;
   /** Polls until `State=Active` and `LastUpdateStatus` is no longer `InProgress`; returns the final state. */

@@ -1,3 +1,5 @@
+import type { PromotionEvidence } from '../domain/deployment/model';
+
 /** Facts every notification carries. */
 export interface NotificationFacts {
   readonly deploymentId: string;
@@ -10,6 +12,7 @@ export interface NotificationFacts {
 
 /** Something a person should know about a deployment. */
 export type DeploymentNotification =
+  | (NotificationFacts & { readonly kind: 'promoted'; readonly evidence: PromotionEvidence })
   | (NotificationFacts & { readonly kind: 'rolledBack'; readonly reason: string })
   | (NotificationFacts & { readonly kind: 'drifted'; readonly reason: string; readonly aliasDescription: string })
   | (NotificationFacts & { readonly kind: 'failed'; readonly reason: string; readonly aliasDescription: string })

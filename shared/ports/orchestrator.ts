@@ -1,3 +1,12 @@
+/** Where a deployment's execution stands. */
+export interface ExecutionStatus {
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+  /** Epoch ms the execution ended, when it has. */
+  readonly stopDate?: number;
+  /** The error it failed with (a Fail state's `Error`, e.g. `fledge.RollbackFailed`). */
+  readonly error?: string;
+}
+
 /** Step Functions as the engine and its starters use it. */
 export interface Orchestrator {
   /**
@@ -8,6 +17,8 @@ export interface Orchestrator {
    */
   startExecution(input: { name: string; input: unknown }): Promise<{ executionArn: string; alreadyStarted: boolean }>;
   stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void>;
+  /** The execution named `name` (the deployment id); `undefined` when there is none. */
+  describeExecution(name: string): Promise<ExecutionStatus | undefined>;
   /** Fails with `ApprovalClosedError` when the task timed out or no longer exists. */
   sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
   /** Fails with `ApprovalClosedError` when the task timed out or no longer exists. */

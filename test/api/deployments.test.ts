@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
 import { aliasOf, executionEnd, existingFunction, guardAliases, recordStatus, uploadArtifact, userCode } from '../support/engine';
+import { eventually } from '../support/local-aws';
 import { call } from './client';
 import { startInterfaces, type InterfaceWorld } from './world';
 
@@ -124,8 +125,26 @@ describe('the deployments API', () => {
 
     // Assess
     expect(response.status).toBe(422);
-    expect(response.body.error.details.problems[0]!.message).toBe(`the artifact s3://${world.plane.bucket}/api-noartifact-fn/v2.zip does not exist`);
+    expect(response.body.error.details.problems[0]).toMatchObject({ path: 'artifact.zip', message: `artifact not found or not readable: s3://${world.plane.bucket}/api-noartifact-fn/v2.zip (S3 answered NotFound)` });
     expect((await call<{ items: unknown[] }>(base, 'GET', '/deployments?function=api-noartifact-fn')).body.items).toEqual([]);
+  });
+
+  it('answers 422 naming the field, never 500, when S3 answers 403 for the artifact (a missing key without s3:ListBucket)', async () => {
+    // Prepare
+    const denied = { service: 's3', operation: 'HeadObject', kind: 'error', code: 'AccessDenied', status: 403, message: 'Access Denied', count: 1 } as const;
+    type Refusal = { error: { code: string; details: { problems: { path: string; message: string }[] } } };
+
+    // Act
+    world.aws.faults.add(denied);
+    const fromSpec = await call<Refusal>(base, 'POST', '/deployments', { json: { spec: yamlSpec('api-denied-fn') } });
+    world.aws.faults.add(denied);
+    const fromBody = await call<Refusal>(base, 'POST', '/deployments', { json: { spec: yamlSpec('api-denied-fn'), artifact: `s3://${world.plane.bucket}/elsewhere/v9.zip` } });
+
+    // Assess
+    expect([fromSpec.status, fromBody.status]).toEqual([422, 422]);
+    expect(fromSpec.body.error.details.problems).toEqual([{ path: 'artifact.zip', message: `artifact not found or not readable: s3://${world.plane.bucket}/api-denied-fn/v2.zip (S3 answered AccessDenied)` }]);
+    expect(fromBody.body.error.details.problems).toEqual([{ path: 'artifact', message: `artifact not found or not readable: s3://${world.plane.bucket}/elsewhere/v9.zip (S3 answered AccessDenied)` }]);
+    expect((await call<{ items: unknown[] }>(base, 'GET', '/deployments?function=api-denied-fn')).body.items).toEqual([]);
   });
 
   it('refuses malformed requests with 400, 404, 405, 413 and 415 in the error format', async () => {
@@ -179,7 +198,7 @@ describe('the deployments API', () => {
     const waiting = await recordStatus(world, id, 'AWAITING_APPROVAL');
 
     // Act
-    const wrongApproval = await call(base, 'POST', `/deployments/${id}/approve`, { json: { approvalId: 'other' } });
+    const wrongApproval = await call(base, 'POST', `/deployments/${id}/approve`, { json: { approvalId: `${id}.a9` } });
     const promoted = await call(base, 'POST', `/deployments/${id}/promote`);
     const approved = await call(base, 'POST', `/deployments/${id}/approve`, { json: { approvalId: waiting.approvalId, comment: 'lgtm' } });
     const status = await executionEnd(world, started.body['executionArn'] as string);
@@ -188,7 +207,7 @@ describe('the deployments API', () => {
     const afterApprove = await call(base, 'POST', `/deployments/${id}/approve`);
 
     // Assess
-    expect(wrongApproval.status).toBe(409);
+    expect(wrongApproval.status).toBe(400);
     expect(promoted.status).toBe(202);
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ decision: 'APPROVED', by: 'local' });
@@ -198,6 +217,63 @@ describe('the deployments API', () => {
     const detail = await call<{ events: { kind: string; message: string }[] }>(base, 'GET', `/deployments/${id}`);
     expect(detail.body.events.find((e) => e.kind === 'approvalGiven')?.message).toBe('approved by local: lgtm');
     expect(detail.body.events.map((e) => e.kind)).toContain('promoteRequested');
+  });
+
+  it('binds a decision to the approval it names: another step\'s approval id is refused with 400 and nothing is decided', async () => {
+    // Prepare: two approval steps; the first is approved with its own id.
+    const name = await prepared('api-two-approvals-fn');
+    const twoApprovals = 'canary:\n    steps:\n      - setWeight: 10\n      - approval: { message: first }\n      - setWeight: 50\n      - approval: { message: second }';
+    const started = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name, twoApprovals) } });
+    const id = started.body['deploymentId'] as string;
+    running.push(id);
+    const first = (await recordStatus(world, id, 'AWAITING_APPROVAL')).approvalId!;
+    expect((await call(base, 'POST', `/deployments/${id}/approve`, { json: { approvalId: first } })).status).toBe(200);
+    const second = await eventually(async () => {
+      const record = await world.plane.deps.store.getDeployment(id);
+      return record?.status === 'AWAITING_APPROVAL' && record.approvalId !== first ? record.approvalId : undefined;
+    }, { what: 'the second approval' });
+
+    // Act
+    const replayed = await call<{ error: { code: string; details: { problems: { path: string }[]; approvalId: string } } }>(base, 'POST', `/deployments/${id}/reject`, { json: { approvalId: first } });
+    const unknown = await call(base, 'POST', `/deployments/${id}/approve`, { json: { approvalId: `${id}.a77` } });
+
+    // Assess
+    expect(replayed.status).toBe(400);
+    expect(replayed.body.error.code).toBe('BadRequest');
+    expect(replayed.body.error.details).toMatchObject({ problems: [{ path: 'approvalId' }], approvalId: second });
+    expect(unknown.status).toBe(400);
+    expect(await world.plane.deps.store.getApproval(second!)).toMatchObject({ status: 'PENDING' });
+    expect((await world.plane.deps.store.getDeployment(id))?.status).toBe('AWAITING_APPROVAL');
+  });
+
+  it('refuses approve/reject bodies with unknown, repeated or mistyped fields with 400 naming them, and decides nothing', async () => {
+    // Prepare
+    const name = await prepared('api-decision-body-fn');
+    const started = await call(base, 'POST', '/deployments', { json: { spec: yamlSpec(name, APPROVAL_CANARY) } });
+    const id = started.body['deploymentId'] as string;
+    running.push(id);
+    const { approvalId } = await recordStatus(world, id, 'AWAITING_APPROVAL');
+    const decide = (verb: string, body: string, type = 'application/json') => call<{ error: { code: string; message: string; details?: { problems: { path: string; message: string }[] } } }>(base, 'POST', `/deployments/${id}/${verb}`, { body, type });
+
+    // Act
+    const responses = await Promise.all([
+      decide('approve', JSON.stringify({ approvalId, comment: 'ok', force: true })),
+      decide('reject', JSON.stringify({ approvalId, decision: 'approve', by: 'someone-else' })),
+      decide('approve', `{"approvalId": ${JSON.stringify(`${id}.a9`)}, "approvalId": ${JSON.stringify(approvalId)}}`),
+      decide('approve', JSON.stringify({ approvalId: 42 })),
+      decide('approve', JSON.stringify({ comment: 'x'.repeat(1001) })),
+      decide('approve', JSON.stringify(['approve'])),
+      decide('approve', 'approvalId=x', 'application/x-www-form-urlencoded'),
+    ]);
+
+    // Assess
+    expect(responses.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400, 415]);
+    expect(responses[0]!.body.error.details?.problems).toEqual([{ path: 'force', message: expect.stringContaining('not a field') }]);
+    expect(responses[1]!.body.error.details?.problems.map((p) => p.path)).toEqual(['decision', 'by']);
+    expect(responses[2]!.body.error.details?.problems).toEqual([{ path: 'approvalId', message: 'is given more than once' }]);
+    expect(responses[3]!.body.error.details?.problems.map((p) => p.path)).toEqual(['approvalId']);
+    expect(responses[4]!.body.error.details?.problems.map((p) => p.path)).toEqual(['comment']);
+    expect(await world.plane.deps.store.getApproval(approvalId!)).toMatchObject({ status: 'PENDING' });
   });
 
   it('stops a running deployment: it rolls back', async () => {

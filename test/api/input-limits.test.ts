@@ -206,7 +206,7 @@ describe('the deployments API refuses input that can never work', () => {
 
     // Assess
     expect(response.status).toBe(422);
-    expect(JSON.stringify(response.body)).toMatch(/execution input of \d+ bytes; Step Functions takes at most 262144 bytes/);
+    expect(JSON.stringify(response.body)).toMatch(/Step Functions allows per state \(262144 bytes/);
     expect(listed.body.items).toEqual([]);
   });
 

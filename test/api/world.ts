@@ -13,6 +13,7 @@ import { LambdaRegistryAdapter } from '../../shared/adapters/lambda-registry';
 import { S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
 import { StepFunctionsOrchestrator } from '../../shared/adapters/sfn-orchestrator';
 import { SnsNotifier } from '../../shared/adapters/sns-notifier';
+import { controlPlaneHome } from '../../shared/config/interface-env';
 import { CursorSigner } from '../../shared/domain/api/cursor';
 import type { ApiDeps } from '../../shared/domain/api/routes';
 import { approvalLinks, ApprovalLinkSigner } from '../../shared/domain/approval/signing';
@@ -73,6 +74,7 @@ export function interfaceDeps(engine: EngineWorld, cursors: CursorSigner): ApiDe
     artifacts: new S3ArtifactInspector(clients.s3),
     clock,
     region: aws.region,
+    home: controlPlaneHome(plane.stateMachineArn),
     artifactsBucket: plane.bucket,
     cursors: async () => cursors,
     clients: Object.values(clients),

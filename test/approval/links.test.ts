@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
 import { approvalLinks } from '../../shared/domain/approval/signing';
 import type { DeploymentSpec } from '../../shared/domain/spec/model';
-import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, recordStatus, spec, startDeployment, subscribeEmail, uploadArtifact, userCode } from '../support/engine';
+import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, recordStatus, spec, startDeployment, subscribeEmail, uploadArtifact, userCode, TIMED_PAUSES } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { startInterfaces, type InterfaceWorld } from '../api/world';
 
@@ -35,7 +35,7 @@ describe('approval by signed link', () => {
     return spec(name, {
       kind: 'canary',
       steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: approvalTimeout, message }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 60 }],
-    });
+    }, { health: TIMED_PAUSES });
   }
 
   /** Starts a canary that stops for approval; returns the links of the e-mail that asked for it. */
@@ -188,6 +188,68 @@ describe('approval by signed link', () => {
     // Assess
     expect(attempts.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403]);
     expect(await attempts[0]!.text()).toContain('not valid');
+    expect(await snapshot(id, approvalId)).toEqual(before);
+  });
+
+  it('accepts a link only as fledge spelled it: every other spelling of the same link is refused with 403 and changes nothing', async () => {
+    // Prepare
+    const { id, approvalId, approve } = await awaitingApproval('spelling-fn');
+    const url = new URL(approve);
+    const sig = url.searchParams.get('sig')!;
+    const exp = url.searchParams.get('exp')!;
+    const page = (path: string, query: string) => `${world.api.url}/approvals/${path}?${query}`;
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(sig.at(-1)!);
+    const paddingBits = `${sig.slice(0, -1)}${'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last | 1]}`;
+    const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+    const spellings = [
+      page(approvalId, `sig=${paddingBits}&exp=${exp}`),
+      page(approvalId, `sig=${sig}%3D&exp=${exp}`),
+      page(approvalId, `sig=${percent(sig[0]!)}${sig.slice(1)}&exp=${exp}`),
+      page(approvalId, `sig=${sig}&exp=0${exp}`),
+      page(approvalId, `sig=${sig}&exp=%2B${exp}`),
+      page(approvalId, `sig=${sig}&sig=${sig}&exp=${exp}`),
+      page(approvalId, `sig=${sig}&exp=${exp}&exp=${exp}`),
+      page(approvalId, `%73ig=${sig}&exp=${exp}`),
+      page(approvalId.replace('.', '%2E'), `sig=${sig}&exp=${exp}`),
+      page(approvalId.replace(/-/, percent('-')), `sig=${sig}&exp=${exp}`),
+    ];
+    const before = await snapshot(id, approvalId);
+
+    // Act
+    const views = await Promise.all(spellings.map((link) => fetch(link)));
+    const posts = await Promise.all(spellings.map((link) => post(link, { decision: 'approve', name: 'Mallory' })));
+    const canonical = await fetch(page(approvalId, `sig=${sig}&exp=${exp}`));
+
+    // Assess
+    expect(views.map((r) => r.status)).toEqual(spellings.map(() => 403));
+    expect(posts.map((r) => r.status)).toEqual(spellings.map(() => 403));
+    expect(await posts[0]!.text()).toContain('not valid');
+    expect(canonical.status).toBe(200);
+    expect(await snapshot(id, approvalId)).toEqual(before);
+  });
+
+  it('refuses a decision form with a repeated or unknown field with 400, never taking the first or last value', async () => {
+    // Prepare
+    const { id, approvalId, approve } = await awaitingApproval('form-fields-fn');
+    const link = approve.replace(/&intent=approve$/, '');
+    const form = (body: string) => fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const before = await snapshot(id, approvalId);
+
+    // Act
+    const responses = await Promise.all([
+      form('decision=approve&decision=reject'),
+      form('decision=reject&decision=approve&name=Mallory'),
+      form('decision=approve&name=Alice&name=Mallory'),
+      form('decision=approve&comment=a&comment=b'),
+      form('decision=approve&approvalId=other'),
+      form('decision=approve&as_admin=1&x=2'),
+    ]);
+    const pages = await Promise.all(responses.map((r) => r.text()));
+
+    // Assess
+    expect(responses.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400]);
+    expect(pages[0]).toContain('&#34;decision&#34; more than once');
+    expect(pages[4]).toContain('&#34;approvalId&#34;');
     expect(await snapshot(id, approvalId)).toEqual(before);
   });
 

@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRelease } from '../../demo/deploy';
 import { startLocalMode, type LocalMode } from '../../local/mode';
 import { approvalLinksOf, readOutbox } from '../../local/outbox-watch';
+import { startTraffic, type TrafficRun } from '../../local/traffic';
 import type { DeploymentStatus } from '../../shared/domain/deployment/model';
 import { eventually } from '../support/local-aws';
 
@@ -20,6 +22,8 @@ describe('the approval page in a real browser', () => {
   let browser: BrowserContext;
   let profile: string;
   let screenshots: string;
+  let lambda: LambdaClient | undefined;
+  let traffic: TrafficRun | undefined;
 
   async function statusIs(deploymentId: string, status: DeploymentStatus) {
     return eventually(async () => {
@@ -41,6 +45,8 @@ describe('the approval page in a real browser', () => {
     browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 900, height: 1000 } });
   });
   afterAll(async () => {
+    await traffic?.stop();
+    lambda?.destroy();
     await browser?.close();
     await mode?.stop();
     if (profile) await rm(profile, { recursive: true, force: true });
@@ -51,6 +57,9 @@ describe('the approval page in a real browser', () => {
     // Prepare: v1 is live, v2 waits at 10% for a decision, and its e-mail is in the outbox.
     const v1 = await deployRelease(mode, 'v1');
     await statusIs(v1, 'SUCCEEDED');
+    // Traffic, as in production: the canary's pauses are judged on invocations of version 2.
+    lambda = new LambdaClient({ endpoint: mode.aws.endpoint, region: mode.aws.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    traffic = startTraffic({ client: lambda, functionName: 'hello-fledge', alias: 'live', rps: 200, maxInFlight: 64 });
     const v2 = await deployRelease(mode, 'v2');
     await statusIs(v2, 'AWAITING_APPROVAL');
     const email = await eventually(async () => (await readOutbox(mode.aws.endpoint, mode.email)).find((candidate) => candidate.body.includes(v2) && candidate.subject.startsWith('fledge: approve')), { what: 'the approval e-mail' });

@@ -26,7 +26,7 @@ describe('a new user on the embedded AWS', () => {
     const name = touch('first-user-fn');
     await existingFunction(world, name);
     const dir = mkdtempSync(join(tmpdir(), 'fledge-first-'));
-    writeFileSync(join(dir, 'release.yaml'), `version: 1\nfunction: ${name}\nalias: live\nartifact:\n  zip: function.zip\nstrategy:\n  canary:\n    steps:\n      - setWeight: 10\n      - pause: 1m\n      - approval: { message: "Look at the p99 before going on" }\n      - setWeight: 50\n      - pause: 1m\ntimeout: 6h\n`);
+    writeFileSync(join(dir, 'release.yaml'), `version: 1\nfunction: ${name}\nalias: live\nartifact:\n  zip: function.zip\nstrategy:\n  canary:\n    steps:\n      - setWeight: 10\n      - pause: 1m\n      - approval: { message: "Look at the p99 before going on" }\n      - setWeight: 50\n      - pause: 1m\nhealth:\n  minInvocations: 0  # no traffic here: the pauses only wait\ntimeout: 6h\n`);
     writeFileSync(join(dir, 'function.zip'), functionZip(userCode('v2')));
 
     // Act: deploy through the bucket, as CI would

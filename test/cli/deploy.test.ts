@@ -14,7 +14,8 @@ const APPROVAL_CANARY = 'canary:\n    steps:\n      - setWeight: 10\n      - pau
 /** A project folder with a spec and the zip its relative artifact.zip names. */
 function project(name: string, strategy = 'preset: AllAtOnce'): { spec: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fledge-deploy-'));
-  writeFileSync(join(dir, 'release.yaml'), `version: 1\nfunction: ${name}\nalias: live\nartifact:\n  zip: build/function.zip\nstrategy:\n  ${strategy}\ntimeout: 6h\n`);
+  // No traffic reaches these functions: the spec says its pauses only wait (evidence has its own tests).
+  writeFileSync(join(dir, 'release.yaml'), `version: 1\nfunction: ${name}\nalias: live\nartifact:\n  zip: build/function.zip\nstrategy:\n  ${strategy}\nhealth:\n  minInvocations: 0\ntimeout: 6h\n`);
   writeFileSync(join(dir, 'v2.zip'), functionZip(userCode('v2')));
   return { spec: join(dir, 'release.yaml'), dir };
 }
@@ -66,6 +67,7 @@ describe('the fledge CLI against the embedded AWS', () => {
     const id = /deployment (s3-[A-Za-z0-9_-]+)/.exec(deployed.stderr)?.[1];
     const history = await runCliAsync(world, ['history', name, '--local', '--output', 'json']);
     const table = await runCliAsync(world, ['history', name, '--local']);
+    const status = await runCliAsync(world, ['status', id ?? 'missing', '--local']);
 
     // Assess
     expect(deployed.code, deployed.stderr).toBe(0);
@@ -73,8 +75,12 @@ describe('the fledge CLI against the embedded AWS', () => {
     expect(deployed.stdout).toContain('SUCCEEDED');
     expect(await aliasOf(world, name)).toMatchObject({ version: '2', weights: {} });
     expect(history.code).toBe(0);
-    expect(JSON.parse(history.stdout)).toEqual([expect.objectContaining({ deploymentId: id, status: 'SUCCEEDED', previousVersion: '1', newVersion: '2', source: 's3' })]);
-    expect(table.stdout).toMatch(new RegExp(`${id}\\s+live\\s+SUCCEEDED\\s+v1 → v2`));
+    expect(JSON.parse(history.stdout)).toEqual([
+      expect.objectContaining({ deploymentId: id, status: 'SUCCEEDED', previousVersion: '1', newVersion: '2', source: 's3', evidence: { version: '2', invocations: 0, minInvocations: 0, checks: 0, shortSteps: 0 } }),
+    ]);
+    // All at once: nothing watched version 2 before it got all traffic, and both say so.
+    expect(table.stdout).toMatch(new RegExp(`${id}\\s+live\\s+SUCCEEDED\\s+v1 → v2 .*promoted on 0 invocations of version 2 \\(no health check watched it`));
+    expect(status.stdout).toMatch(/Evidence\s+promoted on 0 invocations of version 2 \(no health check watched it: no pause before all traffic moved\)/);
   });
 
   it('deploys through the API and follows the deployment with status --watch', async () => {
@@ -93,6 +99,7 @@ describe('the fledge CLI against the embedded AWS', () => {
     expect(watched.stdout).toMatch(/^AWAITING_APPROVAL\s+10%\s+approval requested at 10%/m);
     expect(watched.stdout).toMatch(/Deployment\s+api-\S+\s+SUCCEEDED/);
     expect(watched.stdout).toMatch(/Traffic\s+█{20} 100%/);
+    expect(watched.stdout).toMatch(/Evidence\s+promoted on \d+ invocations? of version 2 \(none required\)/);
     expect((await historyOf(world, id)).map((e) => e.kind)).toContain('promoted');
   });
 

@@ -3,7 +3,7 @@ import { decideApproval } from '../../shared/domain/deployment/approval';
 import { ApprovalClosedError } from '../../shared/domain/deployment/errors';
 import type { DeploymentSpec } from '../../shared/domain/spec/model';
 import { eventually } from '../support/local-aws';
-import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, recordStatus, spec, startDeployment, startEngine, subscribeEmail, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, recordStatus, spec, startDeployment, startEngine, subscribeEmail, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 
 describe('approvals on the embedded AWS', () => {
   let world: EngineWorld;
@@ -21,7 +21,7 @@ describe('approvals on the embedded AWS', () => {
     return spec(name, {
       kind: 'canary',
       steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: approvalTimeout, message: 'check the dashboards' }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 60 }],
-    });
+    }, { health: TIMED_PAUSES });
   }
 
   async function startAwaitingApproval(name: string, approvalTimeout = 3600) {

@@ -5,7 +5,7 @@ import { requestPromote, requestStop } from '../../shared/domain/deployment/cont
 import { DeploymentFinishedError } from '../../shared/domain/deployment/errors';
 import type { DeploymentSpec } from '../../shared/domain/spec/model';
 import { eventually } from '../support/local-aws';
-import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, recordStatus, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, recordStatus, settledAs, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 
 describe('controlling deployments on the embedded AWS', () => {
   let world: EngineWorld;
@@ -19,8 +19,8 @@ describe('controlling deployments on the embedded AWS', () => {
   });
 
   /** A canary that would bake for a simulated hour at 10%: long enough to act on mid-bake. */
-  function longCanary(name: string, extra: Partial<DeploymentSpec> = {}): DeploymentSpec {
-    return spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, extra);
+  function longCanary(name: string, extra: Parameters<typeof spec>[2] = {}): DeploymentSpec {
+    return spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, { health: TIMED_PAUSES, ...extra });
   }
 
   async function startMidBake(name: string, label: string) {
@@ -146,7 +146,7 @@ describe('controlling deployments on the embedded AWS', () => {
 
     // Act: StopExecution runs no Catch; only the status-change subscription can repair.
     await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped from the console' }));
-    const record = await recordStatus(world, id, 'ROLLED_BACK');
+    const record = await settledAs(world, id, 'ROLLED_BACK');
 
     // Assess
     expect(await executionEnd(world, executionArn)).toBe('ABORTED');
@@ -178,7 +178,7 @@ describe('controlling deployments on the embedded AWS', () => {
     world.aws.faults.clear();
     const repairEvent = { 'detail-type': 'Step Functions Execution Status Change', source: 'aws.states', detail: { executionArn, name: id, status: 'FAILED' } };
     await world.lambda.send(new InvokeCommand({ FunctionName: world.plane.functions.SafetyNet, Payload: Buffer.from(JSON.stringify(repairEvent)) }));
-    const repaired = await recordStatus(world, id, 'ROLLED_BACK');
+    const repaired = await settledAs(world, id, 'ROLLED_BACK');
 
     // Assess
     expect(status).toBe('FAILED');

@@ -78,15 +78,16 @@ describe('judging the new version\'s error rate at the check itself', () => {
   it('reads a throttled metrics query as transient, for the state machine to retry', async () => {
     // Prepare
     world.aws.faults.add({ service: 'monitoring', operation: 'GetMetricData', kind: 'throttle', count: 1 });
-    const query = { functionName: 'absent-fn', alias: 'live', version: '3', windowSeconds: 60, at: world.aws.clock.now() };
+    const now = world.aws.clock.now();
+    const query = { functionName: 'absent-fn', alias: 'live', version: '3', from: now - 60_000, to: now };
 
     // Act
-    const failure = await world.plane.deps.health.versionErrorRate(query).catch((error: unknown) => error);
-    const retried = await world.plane.deps.health.versionErrorRate(query);
+    const failure = await world.plane.deps.health.versionMetrics(query).catch((error: unknown) => error);
+    const retried = await world.plane.deps.health.versionMetrics(query);
 
     // Assess
     expect(failure).toBeInstanceOf(TransientAwsError);
     expect((failure as Error).message).toContain('GetMetricData errors and invocations of absent-fn:live version 3');
-    expect(retried).toEqual({ errors: 0, invocations: 0 });
+    expect(retried).toEqual([]);
   });
 });

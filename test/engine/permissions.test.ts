@@ -1,3 +1,4 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_PERMISSIONS, type EngineFunction } from '../../functions/permissions';
@@ -27,7 +28,7 @@ describe('the least-privilege lists of the engine functions', () => {
     await world?.stop();
   });
 
-  it('cover every call of every function across creation, a full canary, a rollback, a refusal and the safety net', async () => {
+  it('cover every call of every function across creation, a full canary, a rollback, a refusal, the safety net and the sweeper', async () => {
     // Prepare: a hook function, and a function that does not exist yet.
     await existingFunction(world, 'perm-hook', 'hook');
     const created = touch('perm-new-fn');
@@ -46,7 +47,8 @@ describe('the least-privilege lists of the engine functions', () => {
         { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: 3600 }] },
         {
           configuration: { ...configuration, description: 'release 2' },
-          health: { alarms: [], checkInterval: 60, errorRate: { thresholdPercent: 5, minInvocations: 5 }, smokeTest: { payload: {} } },
+          // No traffic: the pause is a timed wait here (evidence has its own tests).
+          health: { alarms: [], checkInterval: 60, errorRate: { thresholdPercent: 5, minInvocations: 5 }, smokeTest: { payload: {} }, minInvocations: 0 },
           hooks: { beforeTraffic: 'perm-hook', afterTraffic: 'perm-hook' },
           cleanup: { keepVersions: 1 },
         },
@@ -75,6 +77,10 @@ describe('the least-privilege lists of the engine functions', () => {
       artifact: await uploadArtifact(world, 'perm/b2.zip', userCode('b2')),
     });
     expect(await executionEnd(world, smokeFails.executionArn)).toBe('FAILED');
+
+    // Act 4: the repair loop's scheduled run (nothing is left to repair; it reads everything it would).
+    const swept = await world.lambda.send(new InvokeCommand({ FunctionName: world.plane.functions.Sweeper, Payload: Buffer.from('{}') }));
+    expect(swept.FunctionError).toBeUndefined();
 
     // Assess
     for (const [fn, allowed] of Object.entries(ENGINE_PERMISSIONS) as [EngineFunction, readonly string[]][]) {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planDeployment } from '../../shared/domain/plan/planner';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import type { DeploymentSpec, StrategySpec } from '../../shared/domain/spec/model';
-import { deploymentId, ROLE, USER_TIMEOUT, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, recordStatus, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import type { StrategySpec } from '../../shared/domain/spec/model';
+import { eventually } from '../support/local-aws';
+import { deploymentId, ROLE, USER_TIMEOUT, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, recordStatus, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 
 /**
  * The planner's cost model (shared/domain/plan/cost.ts) counts the states and task invocations of
@@ -20,16 +21,17 @@ describe('the plan agrees with real executions', () => {
     await world?.stop();
   });
 
-  const cases: { label: string; strategy: StrategySpec; extra?: Partial<DeploymentSpec>; newFunction?: boolean }[] = [
+  const cases: { label: string; strategy: StrategySpec; extra?: Parameters<typeof spec>[2]; newFunction?: boolean }[] = [
     {
       label: 'first-deployment',
       strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 300 }] },
       extra: { configuration: { runtime: 'nodejs22.x', handler: 'index.handler', role: ROLE, timeout: USER_TIMEOUT } },
       newFunction: true,
     },
-    { label: 'canary', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 150 }] } },
-    { label: 'canary-approval', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: 3600 }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 120 }] } },
-    { label: 'linear', strategy: { kind: 'linear', percent: 25, interval: 60 } },
+    // No traffic reaches these pauses: written as timed waits, the path without extensions.
+    { label: 'canary', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 150 }] }, extra: { health: TIMED_PAUSES } },
+    { label: 'canary-approval', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: 3600 }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 120 }] }, extra: { health: TIMED_PAUSES } },
+    { label: 'linear', strategy: { kind: 'linear', percent: 25, interval: 60 }, extra: { health: TIMED_PAUSES } },
     { label: 'all-at-once', strategy: { kind: 'allAtOnce' } },
     { label: 'blue-green', strategy: { kind: 'blueGreen' }, extra: { health: { alarms: [], checkInterval: 60, smokeTest: { payload: {} } } } },
   ];
@@ -64,4 +66,40 @@ describe('the plan agrees with real executions', () => {
       });
     });
   }
+
+  it('counts the worst case when no traffic comes: every pause extended to its limit, then approved by a person', async () => {
+    // Prepare: nobody calls the alias; each pause may take 2 minutes more, then asks a person.
+    const name = touch('plan-worst-case-fn');
+    await existingFunction(world, name);
+    const strategy: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: 3600 }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 60 }] };
+    const deployment = spec(name, strategy, { health: { onInsufficientData: { action: 'extend', maxExtension: 120, then: 'pause' } } });
+    const plan = planDeployment(deployment);
+    const id = deploymentId('worst-case');
+
+    // Act: approve whatever is asked (the two pauses short of evidence and the approval step), as it is asked.
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: deployment, artifact: await uploadArtifact(world, `${name}/v2.zip`, userCode('v2')) });
+    const approved: string[] = [];
+    const status = await eventually(async () => {
+      const record = await world.plane.deps.store.getDeployment(id);
+      if (record?.status === 'AWAITING_APPROVAL' && record.approvalId && !approved.includes(record.approvalId)) {
+        approved.push(record.approvalId);
+        await decideApproval(world.plane.deps, { approvalId: record.approvalId, approve: true, by: 'planner-test' });
+      }
+      return record?.status === 'SUCCEEDED' || record?.status === 'ROLLED_BACK' ? record.status : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 50, what: `deployment ${id} to end` });
+    await executionEnd(world, executionArn);
+    const history = await executionHistory(world, executionArn);
+
+    // Assess
+    expect(status).toBe('SUCCEEDED');
+    expect(approved).toEqual([`${id}.a1`, `${id}.a2`, `${id}.a4`]);
+    const entered = history.filter((event) => event.type?.endsWith('StateEntered')).length;
+    const invocations = history.filter((event) => event.type === 'TaskScheduled' || event.type === 'LambdaFunctionScheduled').length;
+    const checks = (await historyOf(world, id)).filter((event) => event.kind === 'check').length;
+    expect({ stateTransitions: entered, lambdaInvocations: invocations, healthChecks: checks }).toEqual({
+      stateTransitions: plan.evidence.worstCase.cost.stateTransitions,
+      lambdaInvocations: plan.evidence.worstCase.cost.lambdaInvocations,
+      healthChecks: plan.evidence.worstCase.cost.healthChecks,
+    });
+  });
 });

@@ -44,17 +44,20 @@ describe('rolling back on the embedded AWS', () => {
     expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
     const record = await world.plane.deps.store.getDeployment(id);
     expect(record?.status).toBe('ROLLED_BACK');
-    expect(record?.reason).toContain(`alarm fledge-local.${name}.live.v2 is in ALARM`);
+    // Whichever notices first — the alarm's evaluation or the check's own reading of the rate —
+    // names version 2's errors (under load either may come first).
+    const failureOfV2 = new RegExp(`alarm fledge-local\\.${name}\\.live\\.v2 is in ALARM|error rate of version 2 is`);
+    expect(record?.reason).toMatch(failureOfV2);
     const history = await historyOf(world, id);
     expect(kinds(history).slice(0, 3)).toEqual(['started', 'published', 'weight']);
     expect(kinds(history).at(-1)).toBe('rolledBack');
     const checks = history.filter((event) => event.kind === 'check');
-    expect(checks.at(-1)?.data).toMatchObject({ verdict: 'unhealthy', alarms: [{ name: `fledge-local.${name}.live.v2`, state: 'ALARM' }] });
+    expect(checks.at(-1)?.data).toMatchObject({ verdict: 'unhealthy', alarms: [{ name: `fledge-local.${name}.live.v2` }] });
     expect(await alarmState(`fledge-local.${name}.live.v2`)).toBeUndefined();
     expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
     const mail = await eventually(async () => (await mailTo(world, 'oncall@example.com')).find((message) => message.subject === `fledge: ${name}:live rolled back`), { what: 'the rollback e-mail' });
     expect(mail.body).toContain(`Deployment: ${id}`);
-    expect(mail.body).toContain('is in ALARM');
+    expect(mail.body).toMatch(failureOfV2);
   });
 
   it('does not let an already-red function-wide alarm block a healthy version judged on its own errors', async () => {

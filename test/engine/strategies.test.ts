@@ -1,6 +1,6 @@
-import { CreateAliasCommand, InvokeCommand, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, GetFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aliasOf, deploymentId, ROLE, settled, USER_TIMEOUT, executionEnd, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { aliasOf, deploymentId, ROLE, settled, USER_TIMEOUT, executionEnd, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 
 describe('deployment strategies on the embedded AWS', () => {
   let world: EngineWorld;
@@ -29,7 +29,7 @@ describe('deployment strategies on the embedded AWS', () => {
     // Act
     const { executionArn } = await startDeployment(world, {
       deploymentId: id,
-      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 120 }] }),
+      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 120 }] }, { health: TIMED_PAUSES }),
       artifact,
     });
     const status = await executionEnd(world, executionArn);
@@ -54,7 +54,7 @@ describe('deployment strategies on the embedded AWS', () => {
     const id = deploymentId('linear');
 
     // Act
-    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'linear', percent: 50, interval: 60 }), artifact });
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'linear', percent: 50, interval: 60 }, { health: TIMED_PAUSES }), artifact });
 
     // Assess
     expect(await executionEnd(world, executionArn)).toBe('SUCCEEDED');
@@ -124,7 +124,7 @@ describe('deployment strategies on the embedded AWS', () => {
     expect(kinds(await historyOf(world, id))).toEqual(['started', 'published', 'rolledBack']);
   });
 
-  it('creates a function that does not exist and points a new alias straight at its first version', async () => {
+  it('creates a function that does not exist, tagged fledge:managed=true, and points a new alias straight at its first version', async () => {
     // Prepare
     const name = 'brand-new-fn';
     touch(name);
@@ -146,6 +146,8 @@ describe('deployment strategies on the embedded AWS', () => {
     const history = await historyOf(world, id);
     expect(kinds(history)).toEqual(['started', 'published', 'promoted']);
     expect(history[0]?.data).toMatchObject({ functionExisted: false, previousVersion: null });
+    // With RequireManagedTag=true fledge may act only on tagged functions: one it created untagged would be out of its reach.
+    expect((await world.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Tags).toEqual({ 'fledge:managed': 'true' });
   });
 
   it('ends NO_CHANGE without touching the alias when the code is what the alias already serves', async () => {

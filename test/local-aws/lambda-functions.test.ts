@@ -135,6 +135,22 @@ describe('embedded Lambda: functions and versions', () => {
     expect(again).toMatchObject({ name: 'ResourceConflictException', message: `Function already exist: ${name}`, $metadata: { httpStatusCode: 409 } });
   });
 
+  it('keeps the tags given to CreateFunction and returns them from GetFunction, refusing tags AWS refuses', async () => {
+    // Prepare
+    const [tagged, plain, bad] = [fresh(), fresh(), fresh()];
+
+    // Act
+    await create(tagged, { Tags: { 'fledge:managed': 'true', team: '' } });
+    await create(plain);
+    const refused = await failure(create(bad, { Tags: { ['k'.repeat(129)]: 'v' } }));
+
+    // Assess
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: tagged }))).Tags).toEqual({ 'fledge:managed': 'true', team: '' });
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: plain }))).Tags).toBeUndefined();
+    expect(refused).toMatchObject({ name: 'InvalidParameterValueException', $metadata: { httpStatusCode: 400 } });
+    expect(await failure(lambda.send(new GetFunctionCommand({ FunctionName: bad })))).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
   it('validates configuration with AWS error names', async () => {
     // Act
     const badRole = await failure(create(fresh(), { Role: 'not-a-role' }));

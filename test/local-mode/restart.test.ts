@@ -47,7 +47,11 @@ describe('local mode across restarts', () => {
       const out = await lambda.send(new GetAliasCommand({ FunctionName: 'hello-fledge', Name: 'live' }));
       return Object.keys(out.RoutingConfig?.AdditionalVersionWeights ?? {}).length === 0 ? out : undefined;
     }, { timeoutMs: 20_000, what: 'the alias to carry no extra weight' });
-    const lock = await second.plane.deps.store.getLock('hello-fledge', 'live');
+    // The status is written first, the lock released right after it.
+    const lock = await eventually(async () => {
+      const held = await second.plane.deps.store.getLock('hello-fledge', 'live');
+      return held?.holder === v2 ? undefined : { held };
+    }, { timeoutMs: 20_000, what: `${v2} to release the lock` });
     const listed = (await (await fetch(`${second.api.url}/deployments?function=hello-fledge`)).json()) as { items: { deploymentId: string; status: string }[] };
     lambda.destroy();
 
@@ -55,6 +59,6 @@ describe('local mode across restarts', () => {
     expect(listed.items.map((item) => [item.deploymentId, item.status])).toEqual([[v2, 'ROLLED_BACK'], [v1, 'SUCCEEDED']]);
     expect(interrupted.status).toBe('ROLLED_BACK');
     expect(alias.FunctionVersion).toBe('1');
-    expect(lock?.holder === v2 ? lock : undefined).toBeUndefined();
+    expect(lock.held?.holder === v2 ? lock.held : undefined).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planDeployment } from '../../shared/domain/plan';
 import { parseDeploymentSpec } from '../../shared/domain/spec';
 import { PRESET_NAMES } from '../../shared/domain/spec';
+import { TIMEOUT_MARGIN } from '../../shared/domain/spec/rules';
 
 /*
  * Valid specs as users write them: every strategy kind, random weights, pauses, approvals, check
@@ -72,6 +73,52 @@ const valid = fc.tuple(writtenSpec, fc.boolean()).map(([written, functionExists]
   const parsed = parseDeploymentSpec(JSON.stringify(written), 'generated.json');
   if (!parsed.ok) throw new Error(`generator produced an invalid spec: ${JSON.stringify(parsed.problems)}\n${JSON.stringify(written)}`);
   return { spec: parsed.spec, functionExists, plan: planDeployment(parsed.spec, { functionExists }) };
+});
+
+/** What a spec may say about evidence: nothing (the defaults), none needed, or its own rule. */
+const evidence = fc.oneof(
+  fc.constant({}),
+  fc.constant({ minInvocations: 0 }),
+  fc.record({ minInvocations: fc.integer({ min: 1, max: 500 }), onInsufficientData: fc.constantFrom('pause', 'rollback') }),
+  fc.record({ minInvocations: fc.integer({ min: 1, max: 500 }), onInsufficientData: fc.constant('extend'), maxExtension: fc.integer({ min: 10, max: 7200 }) }, { requiredKeys: ['minInvocations'] }),
+);
+
+/** A valid spec with an evidence rule and a timeout only just long enough for its waits (plus `slack`). */
+const tight = fc.tuple(writtenSpec, evidence, fc.integer({ min: 0, max: 3600 })).map(([written, rule, slack]) => {
+  const withRule = { ...written, health: { ...written.health, ...rule } };
+  const loose = parseDeploymentSpec(JSON.stringify(withRule), 'generated.json');
+  if (!loose.ok) throw new Error(`generator produced an invalid spec: ${JSON.stringify(loose.problems)}\n${JSON.stringify(withRule)}`);
+  const waits = planDeployment(loose.spec).trafficSteps.reduce((sum, step) => sum + (step.type === 'pause' ? step.duration : step.type === 'approval' ? step.timeout : 0), 0);
+  const parsed = parseDeploymentSpec(JSON.stringify({ ...withRule, timeout: Math.max(60, waits + TIMEOUT_MARGIN + slack) }), 'generated.json');
+  if (!parsed.ok) throw new Error(`generator produced an invalid spec: ${JSON.stringify(parsed.problems)}`);
+  return { spec: parsed.spec, plan: planDeployment(parsed.spec) };
+});
+
+describe('planDeployment, for any valid spec with an evidence rule and a tight timeout', () => {
+  it('plans extensions only within the timeout, and a worst case that never beats the plan', () => {
+    fc.assert(
+      fc.property(tight, ({ spec, plan }) => {
+        // Act
+        const { shortfalls, worstCase } = plan.evidence;
+        const extensions = shortfalls.reduce((sum, shortfall) => sum + shortfall.extension, 0);
+        const pauses = plan.actions.filter((planned) => planned.action.kind === 'bake').length;
+        // Assess
+        expect(shortfalls).toHaveLength(spec.health.minInvocations > 0 ? pauses : 0);
+        expect(worstCase.duration).toBe(plan.minimumDuration + extensions);
+        expect(worstCase.duration).toBeLessThanOrEqual(Math.max(plan.minimumDuration, spec.timeout - TIMEOUT_MARGIN));
+        expect(worstCase.cost.healthChecks).toBe(plan.cost.healthChecks + shortfalls.reduce((sum, shortfall) => sum + shortfall.checks, 0));
+        expect(worstCase.cost.stateTransitions).toBeGreaterThanOrEqual(plan.cost.stateTransitions);
+        for (const shortfall of shortfalls) {
+          const bake = plan.actions[shortfall.action]!.action;
+          expect(bake.kind).toBe('bake');
+          const policy = spec.health.onInsufficientData;
+          expect(shortfall.extension).toBeLessThanOrEqual(policy.action === 'extend' ? (policy.maxExtension ?? (bake.kind === 'bake' ? bake.duration : 0)) : 0);
+          expect(shortfall.checks).toBe(Math.ceil(shortfall.extension / spec.health.checkInterval));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
 });
 
 describe('planDeployment, for any valid spec', () => {

@@ -118,6 +118,42 @@ describe('planDeployment', () => {
     expect(plan.cost).toMatchObject({ stateTransitions: 8, lambdaInvocations: 5 });
   });
 
+  it('shows how far each pause may stretch without the invocations it needs, and the worst case, leaving the plan as it was', () => {
+    // Prepare: 10 invocations per pause by default; no approval step, so a pause still short rolls back.
+    const spec = specFrom(base('{ preset: Canary10Percent5Minutes }'));
+    // Act
+    const plan = planDeployment(spec);
+    // Assess: the bake may take as long again (5 more checks); the plan's own cost stays the path with evidence.
+    expect(plan.evidence.shortfalls).toEqual([{ action: 4, minInvocations: 10, extension: 300, checks: 5, then: 'rollback' }]);
+    expect(plan.minimumDuration).toBe(300);
+    expect(plan.cost.healthChecks).toBe(5);
+    expect(plan.evidence.worstCase).toMatchObject({ duration: 600, cost: { healthChecks: 10, stateTransitions: plan.cost.stateTransitions + 15, lambdaInvocations: plan.cost.lambdaInvocations + 5 } });
+  });
+
+  it('plans no extension beyond what the timeout leaves for the rest of the walk', () => {
+    // Prepare: nine 3-minute pauses in a 30-minute deployment leave 2 minutes beyond the 1-minute margin.
+    const spec = specFrom(base('{ preset: Linear10PercentEvery3Minutes }', 'health: { maxExtension: 10m }\n'));
+    // Act
+    const { shortfalls, worstCase } = planDeployment(spec).evidence;
+    // Assess
+    expect(shortfalls.map((shortfall) => shortfall.extension)).toEqual([120, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(worstCase.duration).toBe(27 * 60 + 120);
+  });
+
+  it('counts an approval for each pause that asks a person, and nothing when pauses need no evidence', () => {
+    // Prepare
+    const asks = specFrom(base('{ canary: { steps: [{setWeight: 10}, {pause: 5m}, {setWeight: 50}, {pause: 5m}] } }', 'health: { minInvocations: 100, onInsufficientData: pause }\n'));
+    const waits = specFrom(base('{ preset: Canary10Percent5Minutes }', 'health: { minInvocations: 0 }\n'));
+    // Act
+    const asking = planDeployment(asks);
+    const waiting = planDeployment(waits);
+    // Assess: Check → RequestApproval → NextStep instead of Check → NextStep.
+    expect(asking.evidence.shortfalls.map(({ extension, then }) => ({ extension, then }))).toEqual([{ extension: 0, then: 'pause' }, { extension: 0, then: 'pause' }]);
+    expect(asking.evidence.worstCase.cost.stateTransitions).toBe(asking.cost.stateTransitions + 2);
+    expect(asking.evidence.worstCase.cost.lambdaInvocations).toBe(asking.cost.lambdaInvocations + 2);
+    expect(waiting.evidence).toEqual({ minInvocations: 0, shortfalls: [], worstCase: { duration: waiting.minimumDuration, cost: waiting.cost } });
+  });
+
   it('refuses to plan the creation of a function the spec cannot create', () => {
     // Prepare
     const spec = specFrom(base('{ allAtOnce: {} }'));

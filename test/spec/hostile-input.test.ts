@@ -52,18 +52,32 @@ describe('parseDeploymentSpec refuses hostile input cleanly', () => {
     expect(problems).toContainEqual(expect.objectContaining({ path: 'alias', line: 3, column: 8, message: expect.stringContaining(`found ${tag}`) }));
   });
 
-  it('refuses duplicate keys, naming where the second one is', () => {
+  it('refuses duplicate keys, naming the key and where both are', () => {
     // Act
     const problems = problemsOf(`${VALID_SPEC}alias: other\n`);
     // Assess
-    expect(problems).toEqual([expect.objectContaining({ line: 10, column: 1, message: expect.stringMatching(/Map keys must be unique/) })]);
+    expect(problems).toEqual([{ path: 'alias', line: 10, column: 1, message: 'duplicate key "alias": it is already given at line 3, column 1; a key may appear once' }]);
   });
 
-  it('refuses duplicate keys in JSON too', () => {
+  it('refuses duplicate keys in JSON too, naming the key', () => {
     // Act
     const problems = problemsOf('{"version": 1, "alias": "a", "alias": "b"}');
     // Assess
-    expect(problems).toEqual([expect.objectContaining({ line: 1, column: 30, message: expect.stringMatching(/unique/) })]);
+    expect(problems).toEqual([expect.objectContaining({ path: 'alias', line: 1, column: 30, message: expect.stringContaining('duplicate key "alias"') })]);
+  });
+
+  it('refuses duplicate keys deep inside free-form values, naming the key and its path', () => {
+    // Act
+    const problems = problemsOf(`${VALID_SPEC}  smokeTest:\n    payload: { path: /a, path: /b }\n`);
+    // Assess
+    expect(problems).toEqual([expect.objectContaining({ path: 'health.smokeTest.payload.path', line: 11, column: 26, message: expect.stringContaining('duplicate key "path"') })]);
+  });
+
+  it('refuses keys that are the same once read as text, such as 1 and "1"', () => {
+    // Act
+    const problems = problemsOf(`${VALID_SPEC}  smokeTest:\n    payload: { 1: a, "1": b }\n`);
+    // Assess
+    expect(problems).toEqual([expect.objectContaining({ path: 'health.smokeTest.payload["1"]', message: expect.stringContaining('duplicate key "1"') })]);
   });
 
   it('refuses bytes that are not UTF-8, saying where the first bad byte is', () => {

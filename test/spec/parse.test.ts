@@ -30,7 +30,9 @@ describe('parseDeploymentSpec on valid specs', () => {
             { type: 'pause', duration: 300 },
           ],
         },
-        health: { alarms: ['orders-api-p99-latency'], checkInterval: 60 },
+        // No error-rate rule: each pause still needs 10 invocations of the new version, and without
+        // approval steps a pause short of them is extended, then rolled back.
+        health: { alarms: ['orders-api-p99-latency'], checkInterval: 60, minInvocations: 10, onInsufficientData: { action: 'extend', then: 'rollback' } },
         hooks: {},
         approval: { timeout: 3600 },
         timeout: 1800,
@@ -103,7 +105,7 @@ describe('parseDeploymentSpec on valid specs', () => {
         { type: 'approval', timeout: 7200, message: 'go?' },
       ],
     });
-    expect(result.spec.health).toEqual({ alarms: [], checkInterval: 30, errorRate: { thresholdPercent: 2.5, minInvocations: 10 } });
+    expect(result.spec.health).toEqual({ alarms: [], checkInterval: 30, errorRate: { thresholdPercent: 2.5, minInvocations: 10 }, minInvocations: 10, onInsufficientData: { action: 'extend', then: 'pause' } });
     expect(result.spec.timeout).toBe(86_400);
   });
 
@@ -124,6 +126,28 @@ describe('parseDeploymentSpec on valid specs', () => {
     expect(result.ok && result.spec.strategy).toEqual({ kind: 'blueGreen' });
     expect(result.ok && result.spec.health.smokeTest).toEqual({ payload: { ping: 1 }, expect: { match: 'exact', value: { pong: 1 } } });
     expect(result.ok && result.spec.artifact).toEqual({ kind: 'image', imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/pricing:2.4.0' });
+  });
+
+  it('requires by default as many invocations per pause as the error rate needs to be judged', () => {
+    // Act
+    const result = parseDeploymentSpec(`${VALID_SPEC}  errorRate: { threshold: 5, minInvocations: 40 }\n`, 'spec.yaml');
+    // Assess
+    expect(result.ok && result.spec.health).toMatchObject({ errorRate: { thresholdPercent: 5, minInvocations: 40 }, minInvocations: 40, onInsufficientData: { action: 'extend', then: 'rollback' } });
+  });
+
+  it('reads the evidence a pause needs and what to do without it', () => {
+    // Prepare
+    const extend = `${VALID_SPEC}  errorRate: { threshold: 5, minInvocations: 20 }\n  minInvocations: 50\n  onInsufficientData: extend\n  maxExtension: 10m\ntimeout: 1h\n`;
+    const pause = `${VALID_SPEC}  minInvocations: 3\n  onInsufficientData: pause\n`;
+    const none = `${VALID_SPEC}  minInvocations: 0\n`;
+    // Act
+    const results = [extend, pause, none].map((text) => parseDeploymentSpec(text, 'spec.yaml'));
+    // Assess
+    expect(results.map((result) => result.ok && { minInvocations: result.spec.health.minInvocations, onInsufficientData: result.spec.health.onInsufficientData })).toEqual([
+      { minInvocations: 50, onInsufficientData: { action: 'extend', maxExtension: 600, then: 'rollback' } },
+      { minInvocations: 3, onInsufficientData: { action: 'pause' } },
+      { minInvocations: 0, onInsufficientData: { action: 'extend', then: 'rollback' } },
+    ]);
   });
 
   it('accepts bytes with a UTF-8 byte order mark', () => {
@@ -217,6 +241,46 @@ describe('parseDeploymentSpec reports each problem with its path and position', 
       'minInvocations below 1',
       `${VALID_SPEC}  errorRate: { threshold: 5, minInvocations: 0 }\n`,
       { path: 'health.errorRate.minInvocations', line: 10, column: 46, message: /at least 1/ },
+    ],
+    [
+      'a negative minInvocations',
+      `${VALID_SPEC}  minInvocations: -1\n`,
+      { path: 'health.minInvocations', line: 10, column: 19, message: /must be 0 \(no evidence needed\) or more/ },
+    ],
+    [
+      'a fractional minInvocations',
+      `${VALID_SPEC}  minInvocations: 2.5\n`,
+      { path: 'health.minInvocations', line: 10, column: 19, message: /whole number/ },
+    ],
+    [
+      'an unknown onInsufficientData',
+      `${VALID_SPEC}  onInsufficientData: promote\n`,
+      { path: 'health.onInsufficientData', line: 10, column: 23, message: /expected one of "extend", "pause", "rollback", got "promote"/ },
+    ],
+    [
+      'a maxExtension under 10 seconds',
+      `${VALID_SPEC}  maxExtension: 5s\n`,
+      { path: 'health.maxExtension', line: 10, column: 17, message: /between 10s and 7d/ },
+    ],
+    [
+      'a minInvocations below the error rate\'s own floor',
+      `${VALID_SPEC}  errorRate: { threshold: 5, minInvocations: 20 }\n  minInvocations: 5\n`,
+      { path: 'health.minInvocations', line: 11, column: 19, message: /5 is below health\.errorRate\.minInvocations \(20\): a pause could move on before the error rate of the new version was ever judged/ },
+    ],
+    [
+      'a minInvocations below the error rate\'s default floor',
+      `${VALID_SPEC}  errorRate: { threshold: 5 }\n  minInvocations: 3\n`,
+      { path: 'health.minInvocations', line: 11, column: 19, message: /3 is below health\.errorRate\.minInvocations \(10, the default\)/ },
+    ],
+    [
+      'a maxExtension without extend',
+      `${VALID_SPEC}  onInsufficientData: rollback\n  maxExtension: 5m\n`,
+      { path: 'health.maxExtension', line: 11, column: 17, message: /only applies with "onInsufficientData: extend"; this spec says "rollback"/ },
+    ],
+    [
+      'an onInsufficientData when no evidence is needed',
+      `${VALID_SPEC}  minInvocations: 0\n  onInsufficientData: pause\n`,
+      { path: 'health.onInsufficientData', line: 11, column: 23, message: /has no effect with "minInvocations: 0"/ },
     ],
     ['keepVersions below 1', `${VALID_SPEC}cleanup: { keepVersions: 0 }\n`, { path: 'cleanup.keepVersions', line: 10, column: 26, message: /at least 1/ }],
     [

@@ -1,7 +1,8 @@
 import { AliasDriftedError } from '../../shared/domain/deployment/errors';
-import type { AliasRouting, AliasState, DeploymentRecord } from '../../shared/domain/deployment/model';
+import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../../shared/domain/deployment/model';
 import type { DeploymentPatch, DeploymentStore, UpdateConditions } from '../../shared/ports/deployment-store';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
+import type { DeploymentNotification, Notifier } from '../../shared/ports/notifier';
 
 /**
  * In-memory stand-ins for the two ports the alias logic uses, for unit tests of the domain
@@ -79,5 +80,93 @@ export class FakeRecords implements Pick<DeploymentStore, 'updateDeployment' | '
     }
     this.record = next as unknown as DeploymentRecord;
     return this.record;
+  }
+}
+
+/**
+ * The table as the endings use it: the record (with FakeRecords' conditions), its history, the
+ * notification marker, the settling mark and the lock. `failing` makes a method throw (the table or a permission
+ * failing) while it is set; `failOnce` makes its next call throw.
+ */
+export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'appendEvent' | 'markNotified' | 'releaseLock' | 'decideApproval' | 'listEvents' | 'markSettling' | 'markSettled'> {
+  events: DeploymentEvent[] = [];
+  lockHolder: string | undefined;
+  /** Whether the ending is marked as still settling (the sweeper's list). */
+  settling = false;
+  readonly failing = new Map<string, Error>();
+  readonly failOnce = new Map<string, Error>();
+
+  constructor(record: DeploymentRecord) {
+    super(record);
+    this.lockHolder = record.deploymentId;
+  }
+
+  private check(method: string): void {
+    const once = this.failOnce.get(method);
+    if (once) {
+      this.failOnce.delete(method);
+      throw once;
+    }
+    const always = this.failing.get(method);
+    if (always) throw always;
+  }
+
+  override async getDeployment(): Promise<DeploymentRecord | undefined> {
+    this.check('getDeployment');
+    return super.getDeployment();
+  }
+
+  override async updateDeployment(id: string, patch: DeploymentPatch, options: UpdateConditions = {}): Promise<DeploymentRecord | undefined> {
+    this.check(patch.status ? 'updateDeployment:status' : 'updateDeployment');
+    return super.updateDeployment(id, patch, options);
+  }
+
+  async appendEvent(event: DeploymentEvent): Promise<boolean> {
+    this.check('appendEvent');
+    if (this.events.some((known) => known.key === event.key)) return false;
+    this.events.push(event);
+    return true;
+  }
+
+  async listEvents(): Promise<readonly DeploymentEvent[]> {
+    return this.events;
+  }
+
+  async markNotified(_id: string, key: string): Promise<boolean> {
+    this.check('markNotified');
+    if (this.record.notified?.includes(key)) return false;
+    this.record = { ...this.record, notified: [...(this.record.notified ?? []), key] };
+    return true;
+  }
+
+  async markSettling(): Promise<void> {
+    this.check('markSettling');
+    this.settling = true;
+  }
+
+  async markSettled(): Promise<void> {
+    this.check('markSettled');
+    this.settling = false;
+  }
+
+  async releaseLock(_fn: string, _alias: string, holder: string): Promise<void> {
+    this.check('releaseLock');
+    if (this.lockHolder === holder) this.lockHolder = undefined;
+  }
+
+  async decideApproval(): Promise<ApprovalRecord | undefined> {
+    this.check('decideApproval');
+    return undefined;
+  }
+}
+
+/** A notifier that remembers what it sent; `failing` makes every send throw while set. */
+export class FakeNotifier implements Notifier {
+  sent: DeploymentNotification[] = [];
+  failing: Error | undefined;
+
+  async notify(notification: DeploymentNotification): Promise<void> {
+    if (this.failing) throw this.failing;
+    this.sent.push(notification);
   }
 }

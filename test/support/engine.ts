@@ -6,6 +6,7 @@ import { afterEach, expect } from 'vitest';
 import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../../local/control-plane';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../local/server';
 import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/domain/deployment/model';
+import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/domain/spec/model';
 import { clientConfig, eventually } from './local-aws';
 import { functionZip } from './zip';
@@ -84,22 +85,31 @@ export async function settled(world: EngineWorld, name: string): Promise<void> {
   }, { what: `${name} to settle` });
 }
 
-const DEFAULT_HEALTH: HealthSpec = { alarms: [], checkInterval: 60 };
+/**
+ * Health for a test about something other than evidence, whose pauses run without traffic:
+ * written out explicitly as a spec would, `minInvocations: 0` (the pause is only a timed wait).
+ */
+export const TIMED_PAUSES: Partial<HealthSpec> = { minInvocations: 0 };
 
-/** A normalised spec, as the spec parser would produce it. */
-export function spec(functionName: string, strategy: StrategySpec, overrides: Partial<Omit<DeploymentSpec, 'function' | 'strategy'>> = {}): DeploymentSpec {
+/**
+ * A normalised spec, as the spec parser would produce it: `health` is what the spec writes, the
+ * rest of it gets the parser's defaults (evidence included: pauses need invocations).
+ */
+export function spec(functionName: string, strategy: StrategySpec, overrides: Partial<Omit<DeploymentSpec, 'function' | 'strategy' | 'health'>> & { health?: Partial<HealthSpec> } = {}): DeploymentSpec {
+  const { health: written, ...rest } = overrides;
+  const health = { alarms: [], checkInterval: 60, ...written };
   return {
     version: 1,
     function: { name: functionName },
     alias: 'live',
     artifact: { kind: 'zip', key: 'unused' },
     strategy,
-    health: DEFAULT_HEALTH,
+    health: { ...health, ...evidenceRuleOf(health, strategy) },
     hooks: {},
     approval: { timeout: 3600 },
     // Generous: at the compressed scale each task's real latency is many simulated seconds.
     timeout: 6 * 3600,
-    ...overrides,
+    ...rest,
   };
 }
 
@@ -132,6 +142,21 @@ export async function recordStatus(world: EngineWorld, id: string, status: Deplo
     const record = await world.plane.deps.store.getDeployment(id);
     return record?.status === status ? record : undefined;
   }, { timeoutMs, intervalMs: 50, what: `deployment ${id} to be ${status}` });
+}
+
+/**
+ * Waits until the deployment has ended with `status` and its ending is settled: the status is
+ * written first, then the side effects, the lock last (kept only while the alias is split).
+ */
+export async function settledAs(world: EngineWorld, id: string, status: DeploymentStatus, timeoutMs = 60_000): Promise<DeploymentRecord> {
+  return eventually(async () => {
+    const record = await world.plane.deps.store.getDeployment(id);
+    if (record?.status !== status || !record.ending || record.unsettled) return undefined;
+    const lock = await world.plane.deps.store.getLock(record.functionName, record.alias);
+    if (!record.ending.keepLock && lock?.holder === id) return undefined;
+    const history = await world.plane.deps.store.listEvents(id);
+    return history.some((event) => event.key === record.ending?.eventKey) ? record : undefined;
+  }, { timeoutMs, intervalMs: 50, what: `deployment ${id} to be ${status} and settled` });
 }
 
 /** The deployment's history. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ArtifactUnavailableError, TransientAwsError } from '../../shared/domain/deployment/errors';
 import { checkArtifact, MAX_ARTIFACT_BYTES, type ArtifactFacts, type ArtifactInspector } from '../../shared/domain/starter/artifacts';
 import { deploymentIdForIdempotencyKey, deploymentIdForObject, DEPLOYMENT_ID } from '../../shared/domain/starter/ids';
 import { parseS3Event, resolveDropArtifact } from '../../shared/domain/starter/s3-drop';
@@ -11,7 +12,7 @@ const zip = { bucket: 'fledge-artifacts', key: 'deployments/a/function.zip' };
 describe('artifact checks before a deployment starts', () => {
   it('refuses a zip larger than Lambda takes from S3', async () => {
     // Act
-    const problems = await checkArtifact(facts({ exists: true, sizeBytes: MAX_ARTIFACT_BYTES + 1, region: 'eu-west-1' }), zip, 'eu-west-1');
+    const problems = await checkArtifact(facts({ sizeBytes: MAX_ARTIFACT_BYTES + 1, region: 'eu-west-1' }), zip, 'eu-west-1');
 
     // Assess
     expect(problems).toEqual([{ path: 'artifact.zip', message: expect.stringMatching(/has 250\.0 MiB; Lambda takes at most 250\.0 MiB/) }]);
@@ -19,15 +20,29 @@ describe('artifact checks before a deployment starts', () => {
 
   it('refuses a zip in another region than the function', async () => {
     // Act
-    const problems = await checkArtifact(facts({ exists: true, sizeBytes: 1024, region: 'us-east-1' }), zip, 'eu-west-1');
+    const problems = await checkArtifact(facts({ sizeBytes: 1024, region: 'us-east-1' }), zip, 'eu-west-1');
 
     // Assess
     expect(problems[0]?.message).toContain('is in us-east-1, but fledge and the function are in eu-west-1');
   });
 
+  it('reports an artifact S3 will not show as a problem at the field it came from, and lets transient failures through', async () => {
+    // Prepare
+    const unavailable: ArtifactInspector = { inspect: async () => { throw new ArtifactUnavailableError('s3://b/k', 'S3 answered AccessDenied'); } };
+    const throttled: ArtifactInspector = { inspect: async () => { throw new TransientAwsError('HeadObject s3://b/k: SlowDown'); } };
+
+    // Act
+    const problems = await checkArtifact(unavailable, zip, 'eu-west-1', 'artifact');
+    const transient = checkArtifact(throttled, zip, 'eu-west-1');
+
+    // Assess
+    expect(problems).toEqual([{ path: 'artifact', message: 'artifact not found or not readable: s3://b/k (S3 answered AccessDenied)' }]);
+    await expect(transient).rejects.toBeInstanceOf(TransientAwsError);
+  });
+
   it('accepts a 60 MB zip: the 50 MB limit is for direct uploads only', async () => {
     // Act
-    const problems = await checkArtifact(facts({ exists: true, sizeBytes: 60 * 1024 * 1024, region: 'eu-west-1' }), zip, 'eu-west-1');
+    const problems = await checkArtifact(facts({ sizeBytes: 60 * 1024 * 1024, region: 'eu-west-1' }), zip, 'eu-west-1');
 
     // Assess
     expect(problems).toEqual([]);

@@ -1,10 +1,11 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler as createTrigger } from '../../functions/s3-trigger';
 import { readSpecObject, S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
+import { LIMITS } from '../../shared/domain/spec/limits';
 import { aliasOf, executionEnd, existingFunction, guardAliases, historyOf, mailTo, recordStatus, subscribeEmail, userCode } from '../support/engine';
 import { eventually, s3ClientConfig } from '../support/local-aws';
 import { functionZip } from '../support/zip';
@@ -43,6 +44,9 @@ describe('the S3 drop', () => {
       }),
     );
     await subscribeEmail(world, plane.notificationTopicArn, OPS);
+  });
+  afterEach(() => {
+    world.aws.faults.clear();
   });
   afterAll(async () => {
     await world?.stop();
@@ -124,7 +128,7 @@ describe('the S3 drop', () => {
     // Assess
     const record = await recordStatus(world, id, 'REJECTED');
     expect(record.functionName).toBe(name);
-    expect(record.problems?.[0]?.message).toMatch(/execution input of \d+ bytes; Step Functions takes at most 262144 bytes/);
+    expect(record.problems?.[0]?.message).toMatch(/Step Functions allows per state \(262144 bytes/);
     expect(await executionsNamed(id)).toHaveLength(0);
     expect(await aliasOf(world, name)).toMatchObject({ version: '1' });
   });
@@ -142,8 +146,8 @@ describe('the S3 drop', () => {
     const longRecord = await recordStatus(world, long.id, 'REJECTED');
     expect(longRecord.problems?.[0]?.message.length).toBeLessThanOrEqual(501);
     const manyRecord = await recordStatus(world, many.id, 'REJECTED');
-    expect(manyRecord.problems).toHaveLength(50);
-    expect(manyRecord.problems?.at(-1)?.message).toBe('… and 251 more problems (the first 49 are listed)');
+    expect(manyRecord.problems).toHaveLength(LIMITS.maxProblems + 1);
+    expect(manyRecord.problems?.at(-1)?.message).toBe(`and ${300 - LIMITS.maxProblems} more problems from here on (the first ${LIMITS.maxProblems} are listed)`);
   });
 
   it('records an invalid spec as REJECTED with its exact problems, notifies, and touches nothing else', async () => {
@@ -184,9 +188,116 @@ describe('the S3 drop', () => {
 
     // Assess
     const record = await recordStatus(world, id, 'REJECTED');
-    expect(record.problems?.[0]?.message).toBe(`the artifact s3://${world.plane.bucket}/deployments/nozip/missing.zip does not exist`);
+    expect(record.problems?.[0]).toMatchObject({ path: 'artifact.zip', message: `artifact not found or not readable: s3://${world.plane.bucket}/deployments/nozip/missing.zip (S3 answered NotFound)` });
     expect(await executionsNamed(id)).toHaveLength(0);
     expect(await aliasOf(world, name)).toMatchObject({ version: '1' });
+  });
+
+  it('records a spec whose artifact S3 answers 403 for (a missing key without s3:ListBucket) as REJECTED, notifies, and starts nothing', async () => {
+    // Prepare
+    const name = touch('denied-zip-fn');
+    await existingFunction(world, name);
+    await drop('deployments/denied/function.zip', functionZip(userCode('v2')));
+    world.aws.faults.add({ service: 's3', operation: 'HeadObject', kind: 'error', code: 'AccessDenied', status: 403, message: 'Access Denied', count: 1 });
+
+    // Act
+    const identity = await drop('deployments/denied/spec.yaml', specYaml(name));
+    const { id } = await deploymentOf('deployments/denied/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    const uri = `s3://${world.plane.bucket}/deployments/denied/function.zip`;
+    expect(record.problems).toEqual([expect.objectContaining({ path: 'artifact.zip', message: `artifact not found or not readable: ${uri} (S3 answered AccessDenied)` })]);
+    expect(await executionsNamed(id)).toHaveLength(0);
+    expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+    const mail = await eventually(async () => (await mailTo(world, OPS)).find((m) => m.body.includes(id)), { what: 'the refusal e-mail' });
+    expect(mail.body).toContain(`artifact not found or not readable: ${uri}`);
+  });
+
+  it('records a spec S3 will not show to the trigger (403 or 404) as REJECTED and notifies, instead of losing the drop', async () => {
+    // Prepare: a spec the trigger is denied, and an event for a spec that is gone.
+    world.aws.faults.add({ service: 's3', operation: 'GetObject', kind: 'error', code: 'AccessDenied', status: 403, message: 'Access Denied', count: 1 });
+    const gone = { Records: [{ eventName: 'ObjectCreated:Put', awsRegion: world.aws.region, s3: { bucket: { name: world.plane.bucket }, object: { key: 'deployments/gone/spec.yaml', eTag: 'e-gone' } } }] };
+
+    // Act
+    const identity = await drop('deployments/unreadable/spec.yaml', specYaml('unreadable-fn'));
+    const { id } = await deploymentOf('deployments/unreadable/spec.yaml', identity);
+    const reply = await world.lambda.send(new InvokeCommand({ FunctionName: TRIGGER, Payload: Buffer.from(JSON.stringify(gone)) }));
+    const goneId = deploymentIdForObject({ bucket: world.plane.bucket, key: 'deployments/gone/spec.yaml', eTag: 'e-gone' });
+
+    // Assess
+    const denied = await recordStatus(world, id, 'REJECTED');
+    expect(denied.problems?.[0]?.message).toBe(`spec not found or not readable: s3://${world.plane.bucket}/deployments/unreadable/spec.yaml (S3 answered AccessDenied)`);
+    expect(reply.FunctionError).toBeUndefined();
+    expect((await recordStatus(world, goneId, 'REJECTED')).problems?.[0]?.message).toBe(`spec not found or not readable: s3://${world.plane.bucket}/deployments/gone/spec.yaml (S3 answered NoSuchKey)`);
+    for (const deployment of [id, goneId]) {
+      await eventually(async () => (await mailTo(world, OPS)).find((m) => m.body.includes(deployment)), { what: `the refusal e-mail of ${deployment}` });
+      expect(await executionsNamed(deployment)).toHaveLength(0);
+    }
+  });
+
+  it("records a spec naming its function by another account's ARN as REJECTED, and leaves the same-named function here alone", async () => {
+    // Prepare
+    const name = touch('elsewhere-fn');
+    await existingFunction(world, name);
+    await drop('deployments/elsewhere/function.zip', functionZip(userCode('v2')));
+    const before = await aliasOf(world, name);
+    const foreign = `arn:aws:lambda:${world.aws.region}:999988887777:function:${name}`;
+
+    // Act
+    const identity = await drop('deployments/elsewhere/spec.yaml', specYaml(foreign));
+    const { id } = await deploymentOf('deployments/elsewhere/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.problems).toEqual([
+      expect.objectContaining({ path: 'function', line: 2, message: expect.stringMatching(/^this ARN is in account 999988887777, region \S+, but fledge runs in account 000000000000, region \S+ and deploys only there/) }),
+    ]);
+    expect(await executionsNamed(id)).toHaveLength(0);
+    expect(await aliasOf(world, name)).toEqual(before);
+  });
+
+  it("records a spec naming one of fledge's own functions as REJECTED, before any AWS call", async () => {
+    // Prepare
+    const own = world.plane.functions.TrafficFunctionArn;
+
+    // Act
+    const identity = await drop('deployments/self/spec.yaml', specYaml(own));
+    const { id } = await deploymentOf('deployments/self/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.problems).toEqual([expect.objectContaining({ path: 'function', message: expect.stringContaining(`"${own}" is fledge's own traffic function (in local mode)`) })]);
+    expect(await executionsNamed(id)).toHaveLength(0);
+  });
+
+  it('refuses a spec object over 256 KiB with the real limit, without reading it', async () => {
+    // Prepare: larger than the 1 MiB the trigger once read up to.
+    const huge = `${specYaml('huge-fn')}# ${'x'.repeat(1_200_000)}\n`;
+
+    // Act
+    const identity = await drop('deployments/huge/spec.yaml', huge);
+    const { id } = await deploymentOf('deployments/huge/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.problems).toEqual([expect.objectContaining({ path: '', message: `the spec is ${Buffer.byteLength(huge)} bytes; the limit is 262144 bytes (256 KiB)` })]);
+    expect(record.reason).not.toContain('MiB');
+  });
+
+  it('records a deeply nested spec as REJECTED with the nesting limit, never an internal message', async () => {
+    // Prepare
+    const deep = `${specYaml('deep-fn')}health:\n  smokeTest:\n    payload: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
+
+    // Act
+    const identity = await drop('deployments/deep/spec.yaml', deep);
+    const { id } = await deploymentOf('deployments/deep/spec.yaml', identity);
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.problems).toEqual([expect.objectContaining({ path: expect.stringMatching(/^health\.smokeTest\.payload\[0\]/), message: expect.stringContaining('a spec nests at most 24 levels') })]);
+    expect(record.reason).not.toMatch(/call stack|RangeError/);
+    expect(await executionsNamed(id)).toHaveLength(0);
   });
 
   it('starts nothing for a zip, nor for a spec outside deployments/', async () => {

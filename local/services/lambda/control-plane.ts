@@ -125,7 +125,7 @@ export class LambdaControlPlane {
   // ---------------------------------------------------------------- functions
 
   /** CreateFunction. */
-  async createFunction(ref: FunctionReference, body: SettingsInput & { Code?: unknown; PackageType?: unknown; Publish?: unknown }): Promise<Record<string, unknown>> {
+  async createFunction(ref: FunctionReference, body: SettingsInput & { Code?: unknown; PackageType?: unknown; Publish?: unknown; Tags?: unknown }): Promise<Record<string, unknown>> {
     if (ref.qualifier !== undefined) throw validation(validationMessage(ref.name, 'functionName', 'Member must not include a qualifier'));
     if (body.Role === undefined) throw validation(validationMessage(null, 'role', 'Member must not be null'));
     const packageType = body.PackageType === undefined ? 'Zip' : String(body.PackageType);
@@ -134,6 +134,7 @@ export class LambdaControlPlane {
     if (packageType === 'Zip' && (settings.runtime === undefined || settings.handler === undefined)) {
       throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
     }
+    const tags = tagsOf(body.Tags);
     const { code, imageUri } = await this.acquireCode(codeInput(body.Code), packageType);
     if (this.functions.has(ref.name)) throw resourceConflict(`Function already exist: ${ref.name}`);
     const now = this.options.clock.now();
@@ -147,7 +148,7 @@ export class LambdaControlPlane {
       busyKind: 'create',
       publishedFrom: undefined,
     };
-    const fn: FunctionRecord = { name: ref.name, latest, versions: new Map(), aliases: new Map(), nextVersion: 1 };
+    const fn: FunctionRecord = { name: ref.name, latest, versions: new Map(), aliases: new Map(), nextVersion: 1, ...(tags ? { tags } : {}) };
     this.functions.set(ref.name, fn);
     const published = body.Publish === true ? this.publishFrom(fn, undefined) : undefined;
     this.persist();
@@ -201,7 +202,7 @@ export class LambdaControlPlane {
       s.packageType === 'Image'
         ? { RepositoryType: 'ECR', ImageUri: s.imageUri, ResolvedImageUri: s.imageUri }
         : { RepositoryType: 'S3', Location: this.options.codeLocation(record.code.zipKey ?? '') };
-    return { Configuration: this.configuration(fn, record, ref.qualifier), Code: code };
+    return { Configuration: this.configuration(fn, record, ref.qualifier), Code: code, ...(fn.tags ? { Tags: { ...fn.tags } } : {}) };
   }
 
   /** GetFunctionConfiguration. */
@@ -437,6 +438,18 @@ function s3ErrorMessage(error: unknown): string {
     return 'Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.';
   }
   return `Error occurred while GetObject. ${e.message ?? String(error)}`;
+}
+
+/** CreateFunction's `Tags`: a map of at most 50 string values, keys 1–128 and values 0–256 characters, as Lambda validates them. */
+function tagsOf(value: unknown): Readonly<Record<string, string>> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalidParameter('Tags must be a map of tag keys to values.');
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 50) throw invalidParameter('A function can have at most 50 tags.');
+  for (const [key, tag] of entries) {
+    if (key.length < 1 || key.length > 128 || typeof tag !== 'string' || tag.length > 256) throw invalidParameter(`The tag ${JSON.stringify(key)} is not valid: keys have 1-128 characters, values 0-256.`);
+  }
+  return entries.length > 0 ? Object.fromEntries(entries as [string, string][]) : undefined;
 }
 
 function codeInput(code: unknown): CodeInput {

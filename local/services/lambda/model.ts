@@ -84,6 +84,8 @@ export interface FunctionRecord {
   readonly versions: Map<string, VersionRecord>;
   readonly aliases: Map<string, AliasRecord>;
   nextVersion: number;
+  /** The function's tags (CreateFunction's `Tags`), as GetFunction returns them. */
+  tags?: Readonly<Record<string, string>>;
   /** Set for fledge's own handlers registered to run in this process. */
   inProcess?: InProcessHandler;
   /** How versions published from now on come up; default Pending for `updateDelayMs`, then Active. Not persisted. */

@@ -8,6 +8,7 @@ interface StoredFunction {
   readonly latest: VersionRecord;
   readonly versions: VersionRecord[];
   readonly aliases: AliasRecord[];
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 const FORMAT = 1;
@@ -31,6 +32,7 @@ export function loadState(dataDir: string): Map<string, FunctionRecord> {
       latest: fn.latest,
       versions: new Map(fn.versions.map((v) => [v.version, v])),
       aliases: new Map(fn.aliases.map((a) => [a.name, a])),
+      ...(fn.tags ? { tags: fn.tags } : {}),
     });
   }
   return functions;
@@ -40,6 +42,6 @@ export function loadState(dataDir: string): Map<string, FunctionRecord> {
 export function saveState(dataDir: string, functions: ReadonlyMap<string, FunctionRecord>): void {
   const stored: StoredFunction[] = [...functions.values()]
     .filter((fn) => !fn.inProcess)
-    .map((fn) => ({ name: fn.name, nextVersion: fn.nextVersion, latest: fn.latest, versions: [...fn.versions.values()], aliases: [...fn.aliases.values()] }));
+    .map((fn) => ({ name: fn.name, nextVersion: fn.nextVersion, latest: fn.latest, versions: [...fn.versions.values()], aliases: [...fn.aliases.values()], ...(fn.tags ? { tags: fn.tags } : {}) }));
   writeJsonState(stateFilePath(dataDir), { format: FORMAT, functions: stored });
 }

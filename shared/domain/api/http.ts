@@ -36,6 +36,11 @@ export interface HttpRequest {
   /** Path without the stage, percent-decoding left to the router (ids may contain `/`-free escapes). */
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
+  /**
+   * The query string as sent, not decoded: where one spelling matters (an approval link's
+   * signature) or a repeated key must be noticed, which `query` (last value wins) hides.
+   */
+  readonly rawQuery?: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
   readonly requestId: string;
@@ -61,6 +66,7 @@ export function toHttpRequest(event: HttpApiEvent, fallbackRequestId: string): H
     method: event.requestContext.http.method.toUpperCase(),
     path: event.rawPath,
     query,
+    rawQuery: event.rawQueryString ?? '',
     headers,
     body,
     requestId: event.requestContext.requestId ?? fallbackRequestId,

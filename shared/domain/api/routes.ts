@@ -1,4 +1,5 @@
 import type { LambdaRegistry } from '../../ports/lambda-registry';
+import { parseApiDecisionBody } from '../approval/input';
 import { decideApproval } from '../deployment/approval';
 import { requestPromote, requestStop } from '../deployment/controls';
 import type { ArtifactLocation } from '../deployment/model';
@@ -81,6 +82,7 @@ async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<Ht
     specText: body.specText,
     specSource: 'spec',
     resolveArtifact: (spec) => body.artifact ?? resolveSpecArtifact(spec, deps.artifactsBucket),
+    ...(body.artifact ? { artifactPath: 'artifact' } : {}),
     startedBy: caller,
     source: 'api',
     ...(key ? { fingerprint: requestFingerprint([body.specText, JSON.stringify(body.artifact ?? null)]) } : {}),
@@ -161,18 +163,21 @@ async function promote(deps: ApiDeps, request: HttpRequest, [id]: readonly strin
 }
 
 /**
- * Approve or reject the pending approval of a deployment as the authenticated caller. The
- * optional `approvalId` makes sure the caller decides the approval they looked at, not a later one.
+ * Approve or reject the pending approval of a deployment as the authenticated caller. The body
+ * is read strictly (see {@link parseApiDecisionBody}); its optional `approvalId` binds the decision
+ * to the approval the caller looked at: any other id — an earlier step's, a later one's, a made-up
+ * one — is a 400 and nothing is decided.
  */
 async function decide(deps: ApiDeps, request: HttpRequest, [id]: readonly string[], approve: boolean): Promise<HttpResponse> {
-  const body = optionalJson(request);
-  const comment = optionalText(body, 'comment', 1000);
-  const expected = optionalText(body, 'approvalId', 200);
+  const body = parseApiDecisionBody(request);
   const record = await deps.store.getDeployment(id!);
   if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
   if (record.status !== 'AWAITING_APPROVAL' || !record.approvalId) throw new ConflictError('NotAwaitingApproval', `deployment ${id} is ${record.status}, not waiting for an approval`, { status: record.status });
-  if (expected && expected !== record.approvalId) throw new ConflictError('ApprovalChanged', `deployment ${id} now waits for approval ${record.approvalId}, not ${expected}`, { approvalId: record.approvalId });
-  const decided = await decideApproval(deps, { approvalId: record.approvalId, approve, by: callerOf(request), ...(comment ? { comment } : {}) });
+  if (body.approvalId !== undefined && body.approvalId !== record.approvalId) {
+    const message = `is ${body.approvalId}, but deployment ${id} waits for approval ${record.approvalId}`;
+    throw new BadRequestError(`approvalId ${message}; a decision applies only to the approval it names, so nothing was decided`, { problems: [{ path: 'approvalId', message }], approvalId: record.approvalId });
+  }
+  const decided = await decideApproval(deps, { approvalId: record.approvalId, approve, by: callerOf(request), ...(body.comment ? { comment: body.comment } : {}) });
   return json(200, { deploymentId: record.deploymentId, approvalId: decided.approvalId, decision: decided.status, by: decided.decidedBy, at: new Date(decided.decidedAt ?? deps.clock.now()).toISOString() });
 }
 

@@ -1,6 +1,7 @@
 import type { ArtifactLocation } from '../deployment/model';
+import { formatPath, tooDeep, tooDeepMessage } from '../spec';
 import { parseArtifactOverride } from '../starter/override';
-import { InvalidInputError, UnsupportedMediaTypeError } from './errors';
+import { InvalidInputError, UnprocessableError, UnsupportedMediaTypeError } from './errors';
 import type { HttpRequest } from './http';
 import { refuseUnknownFields } from './inputs';
 import { parseJsonBody } from './json-body';
@@ -35,12 +36,24 @@ export function parseStartBody(request: HttpRequest): StartBody {
   const spec = body['spec'];
   let specText: string;
   if (typeof spec === 'string') specText = spec;
-  // The body's depth was checked before it was parsed: stringifying cannot run out of stack.
-  else if (spec && typeof spec === 'object' && !Array.isArray(spec)) specText = JSON.stringify(spec);
+  else if (spec && typeof spec === 'object' && !Array.isArray(spec)) specText = specAsText(spec);
   else throw new InvalidInputError([{ in: 'body', field: 'spec', message: `is ${spec === undefined ? 'missing' : 'not text nor an object'}: ${SPEC_LIMIT}`, limit: SPEC_LIMIT }]);
   if (specText.trim() === '') throw new InvalidInputError([{ in: 'body', field: 'spec', message: `is empty: ${SPEC_LIMIT}`, limit: SPEC_LIMIT }]);
   if (body['artifact'] === undefined) return { specText };
   const artifact = parseArtifactOverride(body['artifact']);
   if (!artifact.ok) throw new InvalidInputError(artifact.problems.map((p) => ({ in: 'body', ...p })));
   return { specText, artifact: artifact.value };
+}
+
+/**
+ * A spec sent as a JSON object, as text for the spec reader. Nesting is checked first, with the
+ * reader's limit and words: writing out thousands of levels would exhaust the stack.
+ */
+function specAsText(spec: object): string {
+  const deep = tooDeep(spec);
+  if (deep !== undefined) {
+    const problems = [{ path: formatPath(deep), message: tooDeepMessage() }];
+    throw new UnprocessableError('SpecInvalid', 'the spec has 1 problem; nothing was started', { problems });
+  }
+  return JSON.stringify(spec);
 }

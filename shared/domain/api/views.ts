@@ -1,4 +1,4 @@
-import type { DeploymentEvent, DeploymentRecord } from '../deployment/model';
+import type { DeploymentEvent, DeploymentRecord, PromotionEvidence } from '../deployment/model';
 
 /** A deployment as the API shows it in lists: the facts a person scans for. */
 export interface DeploymentSummary {
@@ -15,6 +15,8 @@ export interface DeploymentSummary {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly reason?: string;
+  /** On what evidence the new version was promoted (SUCCEEDED): its invocations seen, what each pause required. */
+  readonly evidence?: PromotionEvidence;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -34,6 +36,7 @@ export function summaryOf(record: DeploymentRecord): DeploymentSummary {
     createdAt: iso(record.createdAt) ?? '',
     updatedAt: iso(record.updatedAt) ?? '',
     ...(record.reason ? { reason: record.reason } : {}),
+    ...(record.evidence ? { evidence: record.evidence } : {}),
   };
 }
 

@@ -3,8 +3,10 @@ import type { DeploymentStore } from '../../ports/deployment-store';
 import type { Orchestrator } from '../../ports/orchestrator';
 import { html, type HttpRequest, type HttpResponse } from '../api/http';
 import { ApiError } from '../api/errors';
+import { APPROVAL_ID } from '../deployment/approval';
+import { parseDecisionForm, parseLinkQuery } from './input';
 import { escapeHtml, renderApprovalOutcome, renderApprovalView } from './page';
-import { submitApprovalDecision, viewApproval } from './service';
+import { INVALID_LINK, submitApprovalDecision, viewApproval } from './service';
 import type { ApprovalLinkSigner } from './signing';
 
 /** What the approval routes need; the signer is resolved lazily (its secret lives in SSM on AWS). */
@@ -17,29 +19,40 @@ export interface ApprovalRouteDeps {
 
 const PATH = /^\/approvals\/([^/]+)\/?$/;
 
-/** Routes `GET|POST /approvals/{id}`; anything else under the function gets a 404/405 page. */
+/**
+ * Routes `GET|POST /approvals/{id}`; anything else under the function gets a 404/405 page. A link
+ * is taken exactly as fledge wrote it: the id as it stands in the path (fledge never
+ * percent-encodes one), `sig` and `exp` once each and unencoded. Any other spelling — even one
+ * that decodes to the same link — is refused like a forged link (403), so a link has one form only.
+ */
 export async function handleApprovalRequest(deps: ApprovalRouteDeps, request: HttpRequest): Promise<HttpResponse> {
-  const match = PATH.exec(request.path);
-  const approvalId = match?.[1] ? decodeSegment(match[1]) : undefined;
+  const approvalId = PATH.exec(request.path)?.[1];
   if (!approvalId) return page(404, 'Not found', 'There is no approval page at this address.');
   if (request.method !== 'GET' && request.method !== 'POST' && request.method !== 'HEAD') {
     return { ...page(405, 'Method not allowed', 'Approval links are opened with GET and decided with the page\'s buttons (POST).'), headers: { ...html(405, '').headers, allow: 'GET, POST' } };
   }
-  const signer = await deps.signer();
-  const link = { approvalId, ...opt('sig', request.query['sig']), ...opt('exp', request.query['exp']) };
+  const query = parseLinkQuery(request.rawQuery ?? new URLSearchParams(request.query).toString());
+  if (!query || !APPROVAL_ID.test(approvalId)) {
+    const rendered = renderApprovalView(INVALID_LINK);
+    return html(rendered.status, request.method === 'HEAD' ? '' : rendered.html);
+  }
+  const link = { approvalId, ...opt('sig', query.sig), ...opt('exp', query.exp) };
   if (request.method !== 'POST') {
-    const rendered = renderApprovalView(await viewApproval({ ...deps, signer }, { ...link, ...opt('intent', request.query['intent']) }));
+    const signer = await deps.signer();
+    const rendered = renderApprovalView(await viewApproval({ ...deps, signer }, { ...link, ...opt('intent', query.intent) }));
     return html(rendered.status, request.method === 'HEAD' ? '' : rendered.html);
   }
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/x-www-form-urlencoded') {
     return page(415, 'Unsupported form', 'Decisions are sent by the buttons of the approval page (application/x-www-form-urlencoded). Nothing was changed.');
   }
-  const form = new URLSearchParams(request.body.toString('utf8'));
-  const outcome = await submitApprovalDecision(
-    { ...deps, signer },
-    { ...link, ...opt('decision', form.get('decision')), ...opt('name', form.get('name')), ...opt('comment', form.get('comment')) },
-  );
+  const form = parseDecisionForm(request.body.toString('utf8'));
+  if (!form.ok) {
+    const rendered = renderApprovalOutcome({ kind: 'refused', status: 400, title: 'Form refused', message: form.message });
+    return html(rendered.status, rendered.html);
+  }
+  const signer = await deps.signer();
+  const outcome = await submitApprovalDecision({ ...deps, signer }, { ...link, ...form.fields });
   const rendered = renderApprovalOutcome(outcome);
   return html(rendered.status, rendered.html);
 }
@@ -52,14 +65,6 @@ export function approvalErrorPage(error: unknown, requestId: string): { response
 
 function page(status: number, title: string, message: string): HttpResponse {
   return html(status, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · fledge</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>\n`);
-}
-
-function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
 }
 
 function opt<K extends string>(key: K, value: string | null | undefined): Partial<Record<K, string>> {

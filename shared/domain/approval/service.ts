@@ -113,12 +113,18 @@ export async function submitApprovalDecision(deps: ApprovalDecisionDeps, request
 
 type Checked = { readonly kind: 'ok'; readonly facts: ApprovalFacts } | ApprovalRefusal;
 
+/** The refusal of a link that fledge did not write as it stands: incomplete, altered, forged or spelled otherwise. */
+export const INVALID_LINK: ApprovalRefusal = {
+  kind: 'refused',
+  status: 403,
+  title: 'This link is not valid',
+  message: 'The link is incomplete or was not issued by fledge. Use the link from the approval message exactly as it arrived.',
+};
+
 async function checkLink(deps: ApprovalPageDeps, request: ApprovalLinkRequest): Promise<Checked> {
   const now = deps.clock.now();
   const verdict = deps.signer.verify(request.approvalId, request.sig, request.exp, now);
-  if (verdict === 'malformed' || verdict === 'forged') {
-    return refused(403, 'This link is not valid', 'The link is incomplete or was not issued by fledge. Use the link from the approval message exactly as it arrived.');
-  }
+  if (verdict === 'malformed' || verdict === 'forged') return INVALID_LINK;
   if (verdict === 'expired') return refused(410, 'This link has expired', 'The time to decide on this deployment is over; without a decision it counts as rejected.');
   const approval = await deps.store.getApproval(request.approvalId);
   if (!approval) return refused(404, 'Approval not found', 'This approval no longer exists.');

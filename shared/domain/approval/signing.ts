@@ -14,9 +14,20 @@ export interface LinkSignature {
 export type LinkVerdict = 'ok' | 'malformed' | 'forged' | 'expired';
 
 /**
+ * The one spelling of a signature: 43 base64url characters, no `=` padding. The last character
+ * carries 2 padding bits, which must be zero — the comparison of spellings below enforces that.
+ */
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+/** The one spelling of an expiry: decimal epoch seconds, no sign, no leading zero, at most 12 digits. */
+const EXPIRY = /^(?:0|[1-9][0-9]{0,11})$/;
+
+/**
  * Signs and verifies approval links with HMAC-SHA256. The signature covers a version tag, the
- * approval id and the expiry, so neither can be changed without the secret; comparison is
- * constant-time so a forger learns nothing from response times.
+ * approval id and the expiry, so neither can be changed without the secret. A link has exactly
+ * one accepted spelling: the signature is compared as the canonical base64url text (so padding
+ * bits, `=` padding or another alphabet never verify) and the expiry must be canonical decimal
+ * (so `0123` or `+123` never name the same expiry as `123`). Comparison is constant-time so a
+ * forger learns nothing from response times.
  */
 export class ApprovalLinkSigner {
   private readonly secret: Buffer;
@@ -36,14 +47,18 @@ export class ApprovalLinkSigner {
 
   /**
    * Checks a link's signature first (an unsigned expiry proves nothing), then its expiry against
-   * `nowMs`. Inputs are untrusted text straight from the query string.
+   * `nowMs`. Inputs are untrusted text straight from the query string, not percent-decoded: a
+   * spelling other than the one {@link sign} produced is `malformed` or `forged`, never `ok`.
    */
   verify(approvalId: string, sig: string | undefined, exp: string | undefined, nowMs: number): LinkVerdict {
-    if (!sig || !exp || !/^\d{1,12}$/.test(exp) || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return 'malformed';
-    const expected = this.mac(approvalId, Number(exp));
-    const given = Buffer.from(sig, 'base64url');
+    if (sig === undefined || exp === undefined || !SIGNATURE.test(sig) || !EXPIRY.test(exp)) return 'malformed';
+    const seconds = Number(exp);
+    // Both sides are 43 ASCII bytes: comparing the texts, not decoded bytes, makes the
+    // canonical spelling the only one that matches.
+    const expected = Buffer.from(this.mac(approvalId, seconds).toString('base64url'), 'latin1');
+    const given = Buffer.from(sig, 'latin1');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'forged';
-    return nowMs > Number(exp) * 1000 ? 'expired' : 'ok';
+    return nowMs > seconds * 1000 ? 'expired' : 'ok';
   }
 
   private mac(approvalId: string, exp: number): Buffer {

@@ -1,6 +1,6 @@
 import type { DeploymentStore } from '../../ports/deployment-store';
 import type { LambdaRegistry } from '../../ports/lambda-registry';
-import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError } from './errors';
+import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError, isAwsFailure } from './errors';
 import type { AliasIntent, AliasRouting, AliasState, DeploymentRecord } from './model';
 import { REPAIRABLE_STATUSES } from './record';
 import { describeRouting, percentOn, sameRouting } from './routing';
@@ -8,12 +8,25 @@ import { describeRouting, percentOn, sameRouting } from './routing';
 type Ports = { readonly lambda: LambdaRegistry; readonly store: DeploymentStore };
 
 /**
- * Whether fledge itself put the alias in `current`: it has the revision fledge last recorded,
- * or it equals the change fledge announced (write-ahead intent) before a response was lost.
+ * What the execution itself knows about the alias, beyond the record: the revisions its tasks
+ * returned, and the routings the task that failed may have set before its response was lost
+ * (the execution's own write-ahead: a task's input determines the change it makes).
  */
-export function isOwnState(record: DeploymentRecord, current: AliasState): boolean {
+export interface Carried {
+  readonly revisions?: readonly string[];
+  readonly targets?: readonly AliasRouting[];
+}
+
+/**
+ * Whether fledge itself put the alias in `current`: it has the revision fledge last recorded
+ * (in the record, or carried by the execution), or it equals the change fledge announced
+ * (write-ahead intent, in the record or implied by the execution's state) before a response was lost.
+ */
+export function isOwnState(record: DeploymentRecord, current: AliasState, carried: Carried = {}): boolean {
   if (record.aliasRevisionId !== undefined && current.revisionId === record.aliasRevisionId) return true;
-  return record.intent?.target != null && sameRouting(current, record.intent.target);
+  if (carried.revisions?.includes(current.revisionId)) return true;
+  if (record.intent?.target != null && sameRouting(current, record.intent.target)) return true;
+  return carried.targets?.some((target) => sameRouting(current, target)) ?? false;
 }
 
 /**
@@ -22,15 +35,16 @@ export function isOwnState(record: DeploymentRecord, current: AliasState): boole
  * new revision after. Safe to retry: a retry that finds the alias already at `target` succeeds.
  * Creates the alias when the deployment started without one.
  */
-export async function changeAlias(ports: Ports, record: DeploymentRecord, target: AliasRouting, description: string, actor: Actor = 'execution'): Promise<AliasState> {
+export async function changeAlias(ports: Ports, record: DeploymentRecord, target: AliasRouting, description: string, actor: Actor = 'execution', restore?: { carried: Carried }): Promise<AliasState> {
   const { lambda, store } = ports;
+  const announce = (intent: AliasIntent) => announceChange(store, record, intent, actor, restore !== undefined);
   const functionName = record.functionName;
   const current = await lambda.getAlias(functionName, record.alias);
   if (!current) {
     if (record.snapshot?.alias) {
       throw new AliasDriftedError(`alias ${functionName}:${record.alias} was deleted by someone else during deployment ${record.deploymentId}`);
     }
-    await announce(store, record, { target, expectedRevisionId: null, description }, actor);
+    await announce({ target, expectedRevisionId: null, description });
     let created: AliasState;
     try {
       created = await lambda.createAlias({ functionName, alias: record.alias, routing: target, description: `managed by fledge (deployment ${record.deploymentId})` });
@@ -43,7 +57,7 @@ export async function changeAlias(ports: Ports, record: DeploymentRecord, target
     await recordAlias(store, record, created, target);
     return created;
   }
-  if (!isOwnState(record, current)) {
+  if (!isOwnState(record, current, restore?.carried)) {
     throw new AliasDriftedError(
       `alias ${functionName}:${record.alias} was changed by someone else during deployment ${record.deploymentId}: expected revision ${record.aliasRevisionId ?? '(none)'}, found ${describeRouting(current)} (revision ${current.revisionId})`,
     );
@@ -52,7 +66,7 @@ export async function changeAlias(ports: Ports, record: DeploymentRecord, target
     await recordAlias(store, record, current, target);
     return current;
   }
-  await announce(store, record, { target, expectedRevisionId: current.revisionId, description }, actor);
+  await announce({ target, expectedRevisionId: current.revisionId, description });
   let updated: AliasState;
   try {
     updated = await lambda.updateAlias({ functionName, alias: record.alias, routing: target, revisionId: current.revisionId });
@@ -67,23 +81,46 @@ export async function changeAlias(ports: Ports, record: DeploymentRecord, target
 }
 
 /**
- * Who changes the alias: a task of the deployment's execution, or the safety net after the
- * execution ended (a task may outlive its stopped execution; it must not move the alias then).
+ * Who changes the alias: a task of the deployment's execution, or the safety net or the sweeper
+ * after the execution ended (a task may outlive its stopped execution; it must not move the alias then).
  */
-export type Actor = 'execution' | 'safety-net';
+export type Actor = 'execution' | 'safety-net' | 'sweeper';
 
 /**
- * Writes the intent, only while the deployment is still open (or FAILED, for the safety net's
- * repair), and for a task of the execution only until the safety net has taken over.
+ * Writes the intent, only while the deployment is still open (or FAILED, for a repair), and for a
+ * task of the execution only until the safety net or the sweeper has taken over. A restore
+ * (back to the snapshot) goes on when the table does not answer: its target is the snapshot,
+ * the revision guard still protects someone else's change, and a retry that finds the alias
+ * restored needs no intent to recognise it. Moving traffic forward always needs the intent.
  */
-async function announce(store: DeploymentStore, record: DeploymentRecord, intent: AliasIntent, actor: Actor): Promise<void> {
-  const written = await store.updateDeployment(record.deploymentId, { intent }, { onlyIfStatusIn: REPAIRABLE_STATUSES, unlessAbandoned: actor === 'execution' });
+async function announceChange(store: DeploymentStore, record: DeploymentRecord, intent: AliasIntent, actor: Actor, restoring: boolean): Promise<void> {
+  let written: DeploymentRecord | undefined;
+  try {
+    written = await store.updateDeployment(record.deploymentId, { intent }, { onlyIfStatusIn: REPAIRABLE_STATUSES, unlessAbandoned: actor === 'execution' });
+  } catch (error) {
+    if (restoring && isAwsFailure(error)) return;
+    throw error;
+  }
   if (!written) throw new DeploymentFinishedError(`deployment ${record.deploymentId} has ended: not changing alias ${record.functionName}:${record.alias} (${intent.description})`);
 }
 
+/**
+ * Records the revision fledge now owns, best-effort: when the table fails after the alias
+ * changed, the intent still in the record identifies the change, and the task's output carries
+ * the revision — failing here would undo a change that was made (a promotion, a restore).
+ */
 async function recordAlias(store: DeploymentStore, record: DeploymentRecord, alias: AliasState, target: AliasRouting): Promise<void> {
   const weight = record.newVersion === undefined ? undefined : percentOn(target, record.newVersion);
-  await store.updateDeployment(record.deploymentId, { aliasRevisionId: alias.revisionId, intent: null, ...(weight === undefined ? {} : { currentWeight: weight }) });
+  await bookkeeping(store.updateDeployment(record.deploymentId, { aliasRevisionId: alias.revisionId, intent: null, ...(weight === undefined ? {} : { currentWeight: weight }) }));
+}
+
+/** A record write after the alias changed: its failure is not the alias's. */
+async function bookkeeping(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!isAwsFailure(error)) throw error;
+  }
 }
 
 /** What restoring the snapshot did. */
@@ -96,36 +133,38 @@ export type RestoreOutcome =
  * Puts the alias back as the snapshot found it (its version, routing cleared; or no alias when
  * there was none) — unless someone else changed it meanwhile, which is left alone (drift).
  * The safety net, outside the execution, also fences off a late update (see below).
+ * Needs the table only for its bookkeeping: with `carried` from the execution's state, a
+ * restore works from the snapshot and revisions the execution carries (see {@link carriedBy}).
  */
-export async function restoreAlias(ports: Ports, record: DeploymentRecord, actor: Actor = 'execution'): Promise<RestoreOutcome> {
+export async function restoreAlias(ports: Ports, record: DeploymentRecord, actor: Actor = 'execution', carried: Carried = {}): Promise<RestoreOutcome> {
   const { lambda, store } = ports;
   if (!record.snapshot) throw new InvalidTaskInputError(`deployment ${record.deploymentId} has no alias snapshot to restore`);
   const before = record.snapshot.alias;
   const current = (await lambda.getAlias(record.functionName, record.alias)) ?? null;
   if (!before) {
     if (!current) return { kind: 'unchanged', alias: null };
-    if (!isOwnState(record, current)) return { kind: 'drifted', alias: current };
-    await announce(store, record, { target: null, expectedRevisionId: current.revisionId, description: 'delete the alias fledge created' }, actor);
+    if (!isOwnState(record, current, carried)) return { kind: 'drifted', alias: current };
+    await announceChange(store, record, { target: null, expectedRevisionId: current.revisionId, description: 'delete the alias fledge created' }, actor, true);
     await lambda.deleteAlias(record.functionName, record.alias);
-    await store.updateDeployment(record.deploymentId, { intent: null, currentWeight: 0 });
+    await bookkeeping(store.updateDeployment(record.deploymentId, { intent: null, currentWeight: 0 }));
     return { kind: 'restored', alias: null };
   }
   const target: AliasRouting = { version: before.version, weights: {} };
   if (!current) return { kind: 'drifted', alias: null };
   if (sameRouting(current, target)) {
     let alias = current;
-    if (actor === 'safety-net' && record.intent?.target && !sameRouting(current, record.intent.target)) {
+    if (actor !== 'execution' && record.intent?.target && !sameRouting(current, record.intent.target)) {
       // Outside the execution (the safety net), a change that was announced but not seen may
       // still be on its way from a task that outlived its stopped execution. Touching the alias
       // gives it a new revision, so that late update fails its guard.
       alias = await lambda.updateAlias({ functionName: record.functionName, alias: record.alias, routing: target, revisionId: current.revisionId });
     }
-    await store.updateDeployment(record.deploymentId, { aliasRevisionId: alias.revisionId, intent: null, currentWeight: 0 });
+    await bookkeeping(store.updateDeployment(record.deploymentId, { aliasRevisionId: alias.revisionId, intent: null, currentWeight: 0 }));
     return { kind: 'unchanged', alias };
   }
-  if (!isOwnState(record, current)) return { kind: 'drifted', alias: current };
+  if (!isOwnState(record, current, carried)) return { kind: 'drifted', alias: current };
   try {
-    const restored = await changeAlias(ports, record, target, `roll back to version ${before.version}`, actor);
+    const restored = await changeAlias(ports, record, target, `roll back to version ${before.version}`, actor, { carried });
     return { kind: 'restored', alias: restored };
   } catch (error) {
     if (!(error instanceof AliasDriftedError)) throw error;

@@ -5,6 +5,12 @@ import { factsOf } from './finish';
 import type { ApprovalRecord, EngineState } from './model';
 import { loadRecord, OPEN_STATUSES } from './record';
 
+/**
+ * The one spelling of an approval id, as {@link approvalIdFor} writes it: a deployment id (an
+ * execution name) and the step index in canonical decimal. Links and the API accept nothing else.
+ */
+export const APPROVAL_ID = /^[A-Za-z0-9_-]{1,80}\.a(?:0|[1-9][0-9]{0,5})$/;
+
 /** The approval id for an approval step of a deployment: stable, so a retried request reuses it. */
 export function approvalIdFor(deploymentId: string, stepIndex: number): string {
   return `${deploymentId}.a${stepIndex}`;

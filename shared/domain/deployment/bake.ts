@@ -36,12 +36,30 @@ export function errorRatePercent(counts: ErrorCounts): number {
 /**
  * Why the measured error rate fails the check, or undefined when it does not: the same rule as
  * fledge's alarm (below the minimum number of invocations the rate is noise, not a verdict).
+ * `over` names the span measured when it is not the window since the previous check.
  */
-export function errorRateFailure(measured: MeasuredErrorRate): string | undefined {
+export function errorRateFailure(measured: MeasuredErrorRate, over?: string): string | undefined {
   if (measured.invocations < measured.minInvocations) return undefined;
   const rate = errorRatePercent(measured);
   if (!(rate > measured.thresholdPercent)) return undefined;
-  return `error rate of version ${measured.version} is ${Number(rate.toFixed(2))}% (${measured.errors} error${measured.errors === 1 ? '' : 's'} in ${measured.invocations} invocations), above ${measured.thresholdPercent}%`;
+  return `error rate of version ${measured.version}${over ? ` ${over}` : ''} is ${Number(rate.toFixed(2))}% (${measured.errors} error${measured.errors === 1 ? '' : 's'} in ${measured.invocations} invocations), above ${measured.thresholdPercent}%`;
+}
+
+/** The new version's invocations through the alias during the current pause, and what the spec requires of it. */
+export interface StepEvidence {
+  readonly version: string;
+  readonly invocations: number;
+  readonly required: number;
+}
+
+/** Whether the pause has its evidence. */
+export function hasEvidence(evidence: StepEvidence): boolean {
+  return evidence.invocations >= evidence.required;
+}
+
+/** `version 3 got 2 of 10 required invocations`. */
+export function describeShortfall(evidence: StepEvidence): string {
+  return `version ${evidence.version} got ${evidence.invocations} of ${evidence.required} required invocation${evidence.required === 1 ? '' : 's'}`;
 }
 
 /** What a health check concludes. */
@@ -49,24 +67,32 @@ export type CheckVerdict =
   | { readonly kind: 'stop'; readonly reason: string }
   | { readonly kind: 'deadline'; readonly reason: string }
   | { readonly kind: 'unhealthy'; readonly reason: string }
+  /** The pause is over but the new version has not served enough invocations to judge it. */
+  | { readonly kind: 'insufficient'; readonly evidence: StepEvidence }
   | { readonly kind: 'promote' }
   | { readonly kind: 'next' }
   | { readonly kind: 'bake' };
 
 /**
  * Decides the health check scheduled at `bake.nextCheckAt`. Order matters: a person's stop
- * wins, then the deadline, then the alarms and the new version's measured error rate (read at
- * the check, so a failure is caught before fledge's alarm next evaluates); promote-now is honoured
- * only after a green check; the bake ends with its last scheduled check.
+ * wins, then the deadline, then the alarms and the new version's measured error rate — over the
+ * window since the previous check (read at the check, so a failure is caught before fledge's
+ * alarm next evaluates) and, before traffic moves on, over the whole pause (so invocations spread
+ * thinly over many checks are judged too); promote-now is honoured only after a green check (a person's decision, even
+ * short of evidence); the bake ends with its last scheduled check, and only with the pause's
+ * evidence: too little evidence is never health.
  */
 export function judgeCheck(input: {
   now: number;
   record: Pick<DeploymentRecord, 'stopRequested' | 'promoteRequested' | 'deadline'>;
   alarms: readonly AlarmStatus[];
   errorRate?: MeasuredErrorRate;
+  /** The error rate over the whole pause so far. */
+  stepErrorRate?: MeasuredErrorRate;
+  evidence?: StepEvidence;
   bake: BakeState;
 }): CheckVerdict {
-  const { now, record, alarms, errorRate, bake } = input;
+  const { now, record, alarms, errorRate, stepErrorRate, evidence, bake } = input;
   if (record.stopRequested) {
     return { kind: 'stop', reason: `stopped by ${record.stopRequested.by}${record.stopRequested.reason ? `: ${record.stopRequested.reason}` : ''}` };
   }
@@ -75,13 +101,17 @@ export function judgeCheck(input: {
   }
   const red = alarms.filter((alarm) => alarm.state === 'ALARM' || alarm.state === 'missing');
   const reasons = red.map((alarm) => (alarm.state === 'missing' ? `alarm ${alarm.name} does not exist` : `alarm ${alarm.name} is in ALARM${alarm.reason ? ` (${alarm.reason})` : ''}`));
-  const rateFailure = errorRate ? errorRateFailure(errorRate) : undefined;
-  if (rateFailure) reasons.push(rateFailure);
-  if (reasons.length > 0) return { kind: 'unhealthy', reason: reasons.join('; ') };
-  if (record.promoteRequested) return { kind: 'promote' };
   // The bake ends with the check scheduled at its end, not with the first check that happens to
   // run late: every bake makes exactly ⌈duration / interval⌉ checks (what the planner counts),
   // and lasts at least its duration, since the Wait never wakes before the scheduled time.
-  if (Date.parse(bake.nextCheckAt) >= bake.until) return { kind: 'next' };
+  const atEnd = Date.parse(bake.nextCheckAt) >= bake.until;
+  // Before traffic moves on (the pause's end, promote-now), the rate over the whole pause is judged
+  // too, so a pause never moves on with a rate no single window had enough invocations to judge.
+  const movingOn = atEnd || record.promoteRequested !== undefined;
+  const rateFailure = (errorRate ? errorRateFailure(errorRate) : undefined) ?? (movingOn && stepErrorRate ? errorRateFailure(stepErrorRate, 'over this step') : undefined);
+  if (rateFailure) reasons.push(rateFailure);
+  if (reasons.length > 0) return { kind: 'unhealthy', reason: reasons.join('; ') };
+  if (record.promoteRequested) return { kind: 'promote' };
+  if (atEnd) return evidence && !hasEvidence(evidence) ? { kind: 'insufficient', evidence } : { kind: 'next' };
   return { kind: 'bake' };
 }

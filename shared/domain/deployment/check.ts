@@ -1,9 +1,12 @@
+import { formatDuration } from '../duration';
+import { evidenceRuleOf } from '../spec/evidence';
 import { isOwnState } from './alias';
-import { advanceBake, errorRatePercent, judgeCheck, type MeasuredErrorRate } from './bake';
+import { advanceBake, describeShortfall, errorRatePercent, hasEvidence, judgeCheck, type CheckVerdict, type MeasuredErrorRate, type StepEvidence } from './bake';
 import type { EngineDeps } from './deps';
-import { AliasDriftedError, DeadlineExceededError, HealthCheckFailedError, InvalidTaskInputError, StopRequestedError } from './errors';
+import { AliasDriftedError, DeadlineExceededError, HealthCheckFailedError, InsufficientEvidenceError, InvalidTaskInputError, StopRequestedError } from './errors';
 import { event, eventKeys } from './events';
-import type { DeploymentRecord, EngineState } from './model';
+import { countsSince, describeSpan, onInsufficientData, type InsufficientDataStep } from './evidence';
+import type { EngineState } from './model';
 import { loadRecord } from './record';
 import { describeRouting } from './routing';
 
@@ -12,8 +15,11 @@ import { describeRouting } from './routing';
  * (the alias's revision), then the alarms (the spec's and fledge's own on the new version) and,
  * with `health.errorRate`, the new version's error rate read from the metrics at the check:
  * fledge's alarm only turns red at its next evaluation, which would leave a failure that starts
- * just before a check to the check after it.
- * Red ends in rollback (by throwing); green continues the bake, ends it, or promotes now.
+ * just before a check to the check after it. The same metrics count the evidence: the new
+ * version's invocations during the pause, which must reach `health.minInvocations` before
+ * traffic moves on.
+ * Red ends in rollback (by throwing); green continues the bake, ends it, or promotes now; a pause
+ * that ends short of evidence is extended, handed to a person (approval), or rolled back.
  */
 export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
   const { lambda, health, store, clock } = deps;
@@ -21,8 +27,11 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   const bake = state.bake;
   if (!bake) throw new InvalidTaskInputError(`deployment ${deploymentId}: Check without a bake in the state`);
   const record = await loadRecord(store, deploymentId);
+  const version = record.newVersion ?? state.published?.version;
+  if (!version) throw new InvalidTaskInputError(`deployment ${deploymentId}: Check without a published version`);
   const now = clock.now();
   const stepIndex = state.stepIndex ?? 0;
+  const weight = state.weight ?? 0;
 
   const alias = await lambda.getAlias(record.functionName, record.alias);
   if (!alias || !isOwnState(record, alias)) {
@@ -30,19 +39,49 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   }
   const names = [...spec.health.alarms, ...(record.alarmName ? [record.alarmName] : [])];
   const alarms = names.length > 0 ? await health.describeAlarms(names) : [];
-  const errorRate = await measureErrorRate(health, state, record, now);
-  const verdict = judgeCheck({ now, record, alarms, bake, ...(errorRate ? { errorRate } : {}) });
+
+  // One read of the new version's metrics since the deployment started, per minute: the window
+  // since the previous check (the error rate's fresh verdict), the pause so far (its evidence and
+  // its error rate over the whole pause) and the whole deployment (what "promoted on" reports).
+  const since = state.startedAt ?? record.startedAt ?? bake.startedAt;
+  const series = await health.versionMetrics({ functionName: record.functionName, alias: record.alias, version, from: Math.min(since, bake.startedAt), to: now });
+  const previousCheck = Date.parse(bake.nextCheckAt) - bake.checkInterval;
+  const window = countsSince(series, now - Math.max(60_000, now - previousCheck));
+  const step = countsSince(series, bake.startedAt);
+  const total = countsSince(series, since);
+  const rule = evidenceRuleOf(spec.health, spec.strategy);
+  const limits = spec.health.errorRate;
+  const rate = (counts: typeof window): MeasuredErrorRate | undefined => limits && { ...counts, version, thresholdPercent: limits.thresholdPercent, minInvocations: limits.minInvocations };
+  const errorRate = rate(window);
+  const stepErrorRate = rate(step);
+  const evidence: StepEvidence | undefined = rule.minInvocations > 0 ? { version, invocations: step.invocations, required: rule.minInvocations } : undefined;
+
+  const verdict = judgeCheck({ now, record, alarms, bake, ...(errorRate && stepErrorRate ? { errorRate, stepErrorRate } : {}), ...(evidence ? { evidence } : {}) });
+  const deadline = state.deadline ?? record.deadline;
+  const insufficient: InsufficientDataStep | undefined =
+    verdict.kind === 'insufficient'
+      ? onInsufficientData({ policy: rule.onInsufficientData, bake, now, ...(deadline === undefined ? {} : { deadline }), laterSteps: (state.trafficSteps ?? []).slice(stepIndex) })
+      : undefined;
+  const shortfall = verdict.kind === 'insufficient' ? `${describeShortfall(verdict.evidence)} ${describeSpan(bake, now, weight)}` : undefined;
+
   const number = bake.checks + 1;
   await store.appendEvent(
-    event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `check ${number} at ${state.weight ?? 0}%: ${verdict.kind === 'unhealthy' ? verdict.reason : alarms.length > 0 || errorRate ? 'healthy' : 'no alarms to judge'}`, {
-      weight: state.weight ?? 0,
+    event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `check ${number} at ${weight}%: ${summary(verdict, insufficient, shortfall, alarms.length > 0 || errorRate !== undefined, step.invocations, rule.minInvocations, version)}`, {
+      weight,
       alarms: alarms.map((alarm) => ({ name: alarm.name, state: alarm.state })),
       ...(errorRate && {
-        errorRate: { version: errorRate.version, errors: errorRate.errors, invocations: errorRate.invocations, ratePercent: errorRatePercent(errorRate), thresholdPercent: errorRate.thresholdPercent, minInvocations: errorRate.minInvocations },
+        errorRate: { version, errors: errorRate.errors, invocations: errorRate.invocations, ratePercent: errorRatePercent(errorRate), thresholdPercent: errorRate.thresholdPercent, minInvocations: errorRate.minInvocations },
       }),
+      evidence: { version, invocations: step.invocations, required: rule.minInvocations, total: total.invocations },
       verdict: verdict.kind,
+      ...(insufficient && { onInsufficientData: insufficient.kind }),
+      ...(insufficient?.kind === 'extend' && { extendedUntil: new Date(insufficient.bake.until).toISOString() }),
     }),
   );
+
+  const short = (verdict.kind === 'promote' && evidence !== undefined && !hasEvidence(evidence)) || insufficient?.kind === 'pause';
+  const seen = { version, invocations: total.invocations, shortSteps: (state.evidence?.shortSteps ?? 0) + (short ? 1 : 0) };
+  const green = { ...state, evidence: seen, checksPassed: (state.checksPassed ?? 0) + 1 };
   switch (verdict.kind) {
     case 'stop':
       throw new StopRequestedError(verdict.reason);
@@ -51,24 +90,53 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
     case 'unhealthy':
       throw new HealthCheckFailedError(verdict.reason);
     case 'promote':
-      return { ...state, action: 'promote', bake: undefined, checksPassed: (state.checksPassed ?? 0) + 1 };
+      return { ...green, action: 'promote', bake: undefined };
     case 'next':
-      return { ...state, action: 'next', bake: undefined, checksPassed: (state.checksPassed ?? 0) + 1 };
+      return { ...green, action: 'next', bake: undefined };
     case 'bake':
-      return { ...state, action: 'bake', bake: advanceBake(bake), checksPassed: (state.checksPassed ?? 0) + 1 };
+      return { ...green, action: 'bake', bake: advanceBake(bake) };
+    case 'insufficient':
+      return afterShortfall(green, insufficient!, `insufficient evidence: ${shortfall!}`, now, deadline);
   }
 }
 
-/**
- * The new version's errors and invocations since the previous scheduled check (at least one
- * minute, the metrics' resolution), when the spec judges its error rate.
- */
-async function measureErrorRate(health: EngineDeps['health'], state: EngineState, record: DeploymentRecord, now: number): Promise<MeasuredErrorRate | undefined> {
-  const limits = state.spec.health.errorRate;
-  const bake = state.bake;
-  if (!limits || !bake || !record.newVersion) return undefined;
-  const previousCheck = Date.parse(bake.nextCheckAt) - bake.checkInterval;
-  const windowSeconds = Math.max(60, Math.ceil((now - previousCheck) / 1000));
-  const counts = await health.versionErrorRate({ functionName: record.functionName, alias: record.alias, version: record.newVersion, windowSeconds, at: now });
-  return { ...counts, version: record.newVersion, thresholdPercent: limits.thresholdPercent, minInvocations: limits.minInvocations };
+/** The state after a pause fell short of evidence: bake on, ask a person, or roll back (by throwing). */
+function afterShortfall(state: EngineState, step: InsufficientDataStep, reason: string, now: number, deadline: number | undefined): EngineState {
+  switch (step.kind) {
+    case 'extend':
+      return { ...state, action: 'bake', bake: step.bake };
+    case 'rollback':
+      throw new InsufficientEvidenceError(reason);
+    case 'pause': {
+      const timeout = state.spec.approval.timeout;
+      const left = deadline === undefined ? timeout : Math.floor((deadline - now) / 1000);
+      if (left < 1) throw new InsufficientEvidenceError(`${reason}; no time is left before the deployment's timeout to ask a person`);
+      // The approval id comes from the pause's own step index, so it never collides with an approval step's.
+      const pauseIndex = Math.max(0, (state.stepIndex ?? 1) - 1);
+      const message = `${reason.replace(/^insufficient evidence/, 'insufficient data')}. Approve to move on without that evidence; rejecting, or no answer in time, rolls back.`;
+      return { ...state, action: 'approval', bake: undefined, approval: { timeoutSeconds: Math.max(1, Math.min(timeout, left)), stepIndex: pauseIndex, message } };
+    }
+  }
+}
+
+/** The check's one-line verdict for the history. */
+function summary(verdict: CheckVerdict, insufficient: InsufficientDataStep | undefined, shortfall: string | undefined, judged: boolean, invocations: number, required: number, version: string): string {
+  switch (verdict.kind) {
+    case 'stop':
+    case 'deadline':
+    case 'unhealthy':
+      return verdict.reason;
+    case 'insufficient': {
+      const then = insufficient?.kind === 'extend' ? `the pause is extended, ${extension(insufficient.bake)}` : insufficient?.kind === 'pause' ? 'asking a person' : 'rolling back';
+      return `insufficient evidence: ${shortfall ?? ''}; ${then}`;
+    }
+    default:
+      return `${judged ? 'healthy' : 'no alarms to judge'} (version ${version}: ${invocations} invocation${invocations === 1 ? '' : 's'} in this step${required > 0 ? `, ${required} required` : ''})`;
+  }
+}
+
+/** `by 1m so far, at most 5m`. */
+function extension(bake: { readonly until: number; readonly plannedUntil?: number; readonly extensionLimit?: number }): string {
+  const planned = bake.plannedUntil ?? bake.until;
+  return `by ${formatDuration(Math.round((bake.until - planned) / 1000))} so far, at most ${formatDuration(Math.round(((bake.extensionLimit ?? bake.until) - planned) / 1000))}`;
 }

@@ -80,6 +80,15 @@ export class HealthCheckFailedError extends EngineError {
   override readonly code = 'HealthCheckFailed';
 }
 
+/**
+ * A pause ended (extended, if the spec allows) before the new version served the invocations the
+ * spec requires, and the spec says to roll back: too little evidence is never health.
+ */
+export class InsufficientEvidenceError extends EngineError {
+  override readonly name = 'fledge.InsufficientEvidence';
+  override readonly code = 'InsufficientEvidence';
+}
+
 /** The smoke test, or a beforeTraffic/afterTraffic hook, failed. */
 export class VerificationFailedError extends EngineError {
   override readonly name = 'fledge.VerificationFailed';
@@ -128,6 +137,25 @@ export class InvalidTaskInputError extends EngineError {
   override readonly code = 'InvalidInput';
 }
 
+/**
+ * The deployment's artifact cannot be read: S3 (or ECR) says it does not exist or may not be read.
+ * One error for both, because S3 answers 403, not 404, for a missing key to a caller without
+ * `s3:ListBucket`: the two cannot be told apart safely. Retrying does not help.
+ */
+export class ArtifactUnavailableError extends EngineError {
+  override readonly name = 'fledge.ArtifactUnavailable';
+  override readonly code = 'ArtifactUnavailable';
+  constructor(
+    /** Where the artifact was looked for: `s3://bucket/key` (with its version) or the image URI. */
+    readonly location: string,
+    /** What was answered, in words (`S3 answered AccessDenied`); no SDK internals. */
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`artifact not found or not readable: ${location}${detail ? ` (${detail})` : ''}`, options);
+  }
+}
+
 /** An AWS call failed for a reason that retrying will not fix (access denied, validation). */
 export class AwsCallFailedError extends EngineError {
   override readonly name = 'fledge.AwsCallFailed';
@@ -138,4 +166,12 @@ export class AwsCallFailedError extends EngineError {
 export class ConfigurationError extends EngineError {
   override readonly name = 'fledge.Configuration';
   override readonly code = 'Configuration';
+}
+
+/**
+ * Whether `error` is an AWS call that failed (throttled, 5xx, access denied, …) as the adapters
+ * translate them — as opposed to a decision of fledge's (drift, refusal) or a bug.
+ */
+export function isAwsFailure(error: unknown): boolean {
+  return error instanceof TransientAwsError || error instanceof AwsCallFailedError;
 }

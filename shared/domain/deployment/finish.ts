@@ -2,7 +2,8 @@ import type { DeploymentNotification } from '../../ports/notifier';
 import type { EngineDeps } from './deps';
 import { TransientAwsError } from './errors';
 import { event, eventKeys } from './events';
-import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus } from './model';
+import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus, RecordedEnding } from './model';
+import { isTerminal } from './model';
 import { OPEN_STATUSES } from './record';
 
 /** How a deployment ends. */
@@ -19,43 +20,132 @@ export interface Ending {
   readonly from?: readonly DeploymentStatus[];
   /** History key of the ending event; default the single `outcome` key. */
   readonly eventKey?: string;
+  /** People were told already, by other means (the execution, from its state): recorded as sent. */
+  readonly alreadyNotified?: boolean;
+}
+
+/** What finishing did: the status the deployment has now, and the side effects still to do. */
+export interface Finished {
+  readonly status: DeploymentStatus;
+  readonly record?: DeploymentRecord;
+  /** Side effects that failed, each retried later (by the task's retry or by the sweeper). */
+  readonly pending: readonly string[];
+  /** Those of them worth failing the task for, so its retry does them at once: the lock, the history, the notification. */
+  readonly urgent?: readonly string[];
+}
+
+type FinishDeps = Pick<EngineDeps, 'health' | 'store' | 'notifier' | 'clock'>;
+
+/**
+ * Ends a deployment whose alias the caller has already made whole (promoted, restored, or left
+ * alone). The decisive fact comes first: the terminal status, written once (conditionally on
+ * the status still being `from`) together with the whole {@link RecordedEnding}. Then each side
+ * effect on its own ({@link settle}). A second ending — a retry of the same task, the safety net
+ * after a Catch, the sweeper — changes no status and only completes what the first one left.
+ */
+export async function finish(deps: FinishDeps, record: DeploymentRecord, ending: Ending): Promise<Finished> {
+  const { store, clock } = deps;
+  const recorded: RecordedEnding = {
+    eventKey: ending.eventKey ?? eventKeys.outcome(),
+    eventKind: ending.eventKind,
+    message: ending.message,
+    at: clock.now(),
+    ...(ending.data ? { data: ending.data } : {}),
+    ...(ending.notification ? { notification: ending.notification } : {}),
+    ...(ending.keepLock ? { keepLock: true } : {}),
+  };
+  const written = await store.updateDeployment(
+    record.deploymentId,
+    {
+      status: ending.status,
+      ...(ending.reason ? { reason: ending.reason } : {}),
+      intent: null,
+      ending: recorded,
+      ...(ending.alreadyNotified && ending.notification ? { notified: [...(record.notified ?? []), recorded.eventKey] } : {}),
+    },
+    { onlyIfStatusIn: ending.from ?? OPEN_STATUSES },
+  );
+  // Not written: it ended already (an earlier attempt, or someone else). Complete that ending.
+  const current = written ?? (await store.getDeployment(record.deploymentId));
+  if (!current) return { status: record.status, pending: [] };
+  if (!isTerminal(current.status)) return { status: current.status, record: current, pending: [] };
+  return settle(deps, current);
 }
 
 /**
- * Ends a deployment. Every step before the status is idempotent and the status is set last,
- * conditionally, so a retry after a lost response redoes harmless work and a second ending
- * (the safety net after a Catch) changes nothing. A notification may repeat; it is never lost.
+ * The side effects of an ended deployment, each on its own and idempotent, so any of them can be
+ * retried without repeating the others: release the lock (only when the alias is whole), delete
+ * fledge's alarm, expire a pending approval, append the ending's event (deterministic key),
+ * notify once (the record's `notified` marker: sent, then marked, so only a marker write lost
+ * after the send can repeat it). A settling mark stays until all of them are done: the sweeper's
+ * list of endings to complete; a lock still held by an ended deployment is the other.
  */
-export async function finish(deps: Pick<EngineDeps, 'health' | 'store' | 'notifier' | 'clock'>, record: DeploymentRecord, ending: Ending): Promise<DeploymentRecord | undefined> {
+export async function settle(deps: FinishDeps, record: DeploymentRecord): Promise<Finished> {
   const { health, store, notifier, clock } = deps;
-  const notes: string[] = [];
-  if (record.alarmName) {
+  const ending = record.ending;
+  if (!ending) {
+    // Ended by an older release, which did everything before its status: only the lock may be left.
+    if (record.status !== 'FAILED') await store.releaseLock(record.functionName, record.alias, record.deploymentId);
+    return { status: record.status, record, pending: [] };
+  }
+  const pending: string[] = [];
+  const urgent: string[] = [];
+  // A leftover alarm or an approval left pending harms no one: the sweeper retries them, but no
+  // task fails (and retries for minutes) over them.
+  const attempt = async (what: string, work: () => Promise<unknown>, options: { urgent: boolean } = { urgent: true }): Promise<void> => {
     try {
-      await health.deleteAlarms([record.alarmName]);
+      await work();
     } catch (error) {
-      if (error instanceof TransientAwsError) throw error;
-      // A leftover alarm is harmless; failing the ending over it is not.
-      notes.push(`could not delete alarm ${record.alarmName}: ${(error as Error).message}`);
+      const failed = `${what}: ${(error as Error).message}`;
+      pending.push(failed);
+      if (options.urgent) urgent.push(failed);
     }
+  };
+  const later = { urgent: false };
+  // The alias is whole (or the lock is kept): the next deployment need not wait for the rest.
+  // Should this fail, the lock held by an ended deployment brings the sweeper back.
+  if (!ending.keepLock) await attempt('release the lock', () => store.releaseLock(record.functionName, record.alias, record.deploymentId));
+  // Marked until everything is done: the sweeper's list if this attempt and its retries fall short.
+  await attempt('mark the ending as settling', () => store.markSettling(record.deploymentId, ending.at), later);
+  const alarmName = record.alarmName;
+  if (alarmName) await attempt(`delete alarm ${alarmName}`, () => health.deleteAlarms([alarmName]), later);
+  const approvalId = record.approvalId;
+  if (approvalId) {
+    await attempt(`expire approval ${approvalId}`, async () => {
+      await store.decideApproval(approvalId, { status: 'EXPIRED', at: clock.now(), comment: `deployment ended ${record.status}` });
+      await store.updateDeployment(record.deploymentId, { approvalId: null });
+    }, later);
   }
-  if (record.approvalId) {
-    await store.decideApproval(record.approvalId, { status: 'EXPIRED', at: clock.now(), comment: `deployment ended ${ending.status}` });
+  await attempt('append the ending to the history', () =>
+    store.appendEvent(event(record.deploymentId, ending.eventKey, ending.eventKind, ending.at, ending.message, { status: record.status, ...(record.reason ? { reason: record.reason } : {}), ...ending.data })),
+  );
+  const notification = ending.notification;
+  if (notification && !(record.notified ?? []).includes(ending.eventKey)) {
+    await attempt('notify', async () => {
+      await notifier.notify(notification);
+      await store.markNotified(record.deploymentId, ending.eventKey);
+    });
   }
-  if (!ending.keepLock) await store.releaseLock(record.functionName, record.alias, record.deploymentId);
-  await store.appendEvent(
-    event(record.deploymentId, ending.eventKey ?? eventKeys.outcome(), ending.eventKind, clock.now(), ending.message, {
-      status: ending.status,
-      ...(ending.reason ? { reason: ending.reason } : {}),
-      ...(notes.length > 0 ? { notes } : {}),
-      ...ending.data,
-    }),
-  );
-  if (ending.notification) await notifier.notify(ending.notification);
-  return store.updateDeployment(
-    record.deploymentId,
-    { status: ending.status, ...(ending.reason ? { reason: ending.reason } : {}), approvalId: null, intent: null },
-    { onlyIfStatusIn: ending.from ?? OPEN_STATUSES },
-  );
+  if (pending.length === 0) await attempt('clear the settling mark', () => store.markSettled(record.deploymentId), later);
+  if (pending.length > 0 || record.unsettled) {
+    // What is left, for people reading the record; the mark (or the held lock) brings the sweeper back.
+    await store.updateDeployment(record.deploymentId, { unsettled: pending.length > 0 ? pending : null }).catch(() => undefined);
+  }
+  return { status: record.status, record, pending, urgent };
+}
+
+/**
+ * For tasks whose retry should complete the ending (Rollback, the record endings, the safety
+ * net): the lock, the history or the notification left undone make the task fail as transient,
+ * and its retry — which finds the status written — does only what is left. The rest (the alarm,
+ * an approval) is left to the sweeper.
+ */
+export function requireSettled(deploymentId: string, finished: Finished): DeploymentStatus {
+  const urgent = finished.urgent ?? [];
+  if (urgent.length > 0) {
+    throw new TransientAwsError(`deployment ${deploymentId} ended ${finished.status}, but these are still to do: ${urgent.join('; ')}`);
+  }
+  return finished.status;
 }
 
 /** The facts every notification about `record` carries. */

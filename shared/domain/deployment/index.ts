@@ -1,5 +1,5 @@
 /** The deployment engine's domain core: one function per state-machine task, plus the controls issue 5 calls. */
-export { decideApproval, requestApproval, approvalIdFor } from './approval';
+export { APPROVAL_ID, decideApproval, requestApproval, approvalIdFor } from './approval';
 export type { ApprovalDecision } from './approval';
 export { check } from './check';
 export { requestPromote, requestStop } from './controls';
@@ -16,3 +16,5 @@ export { publish } from './publish';
 export { rollback } from './rollback';
 export { safetyNet } from './safety-net';
 export type { SafetyNetOutcome } from './safety-net';
+export { sweep, SWEEP_DEFAULTS } from './sweeper';
+export type { SweepOptions, SweepReport } from './sweeper';

@@ -1,3 +1,4 @@
+import type { DeploymentNotification } from '../../ports/notifier';
 import type { DeploymentSpec, TrafficStep } from '../spec/model';
 import type { SpecProblem } from '../spec/problems';
 
@@ -5,6 +6,12 @@ import type { SpecProblem } from '../spec/problems';
 export type ArtifactLocation =
   | { readonly bucket: string; readonly key: string; readonly versionId?: string }
   | { readonly imageUri: string };
+
+/** How an artifact is named in messages: `s3://bucket/key (version v)`, or the image URI. */
+export function describeArtifact(artifact: ArtifactLocation): string {
+  if ('imageUri' in artifact) return artifact.imageUri;
+  return `s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''}`;
+}
 
 /** What a starter passes to StartExecution. The execution name is the deployment id. */
 export interface ExecutionInput {
@@ -98,6 +105,8 @@ export interface DeploymentRecord {
   readonly stopRequested?: { readonly by: string; readonly at: number; readonly reason?: string };
   /** Why it ended the way it did (rollback reason, refusal, failure). */
   readonly reason?: string;
+  /** On what evidence the new version was promoted; set by Promote. */
+  readonly evidence?: PromotionEvidence;
   /** The pending approval, while AWAITING_APPROVAL. */
   readonly approvalId?: string;
   readonly executionArn?: string;
@@ -110,6 +119,32 @@ export interface DeploymentRecord {
    * then on no task of that execution (one may outlive it) may announce an alias change.
    */
   readonly abandonedAt?: number;
+  /**
+   * How the deployment ended, written together with the terminal status (the decisive fact) so
+   * that whoever comes next — the task's retry, the safety net, the sweeper — can finish the side
+   * effects (alarm, approval, history, notification, lock) from the record alone.
+   */
+  readonly ending?: RecordedEnding;
+  /** Keys of the endings whose notification was sent: one notification per outcome, whoever retries. */
+  readonly notified?: readonly string[];
+  /** Side effects of the ending still to do (the task's retry or the sweeper does them). */
+  readonly unsettled?: readonly string[];
+  /** Epoch ms at which a repair found the alias of this FAILED deployment whole and left it: nothing left to repair. */
+  readonly repairedAt?: number;
+}
+
+/** The ending of a deployment as recorded with its terminal status. */
+export interface RecordedEnding {
+  /** History key of the ending's event: `outcome`, or `<repairer>-repair` for the repair of a FAILED deployment. */
+  readonly eventKey: string;
+  readonly eventKind: DeploymentEventKind;
+  readonly message: string;
+  /** Epoch ms the ending was decided. */
+  readonly at: number;
+  readonly data?: Readonly<Record<string, unknown>>;
+  readonly notification?: DeploymentNotification;
+  /** The alias was left split: the lock stays until it is repaired. */
+  readonly keepLock?: boolean;
 }
 
 /** Kinds of history events. */
@@ -130,7 +165,8 @@ export type DeploymentEventKind =
   | 'drifted'
   | 'failed'
   | 'rejected'
-  | 'cleanup';
+  | 'cleanup'
+  | 'repaired';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {
@@ -181,6 +217,26 @@ export interface BakeState {
   readonly nextCheckAt: string;
   /** Checks done in this bake. */
   readonly checks: number;
+  /** Epoch ms the pause was to end before it was extended for want of evidence; set by the first extension. */
+  readonly plannedUntil?: number;
+  /** Epoch ms beyond which the bake is not extended (the planned end plus the extension it may take); set by the first extension. */
+  readonly extensionLimit?: number;
+}
+
+/**
+ * What fledge saw of the new version before promoting it: its invocations through the alias,
+ * counted by the health checks (so "promoted" always says on how much evidence).
+ */
+export interface PromotionEvidence {
+  readonly version: string;
+  /** Invocations of the new version through the alias from the first weight to the last check. */
+  readonly invocations: number;
+  /** What each pause needed (`health.minInvocations`). */
+  readonly minInvocations: number;
+  /** Health checks made; 0 when the strategy has no pause (allAtOnce, blueGreen, a first deployment). */
+  readonly checks: number;
+  /** Pauses that moved on with fewer invocations because a person said so (an approval, promote-now); fledge itself never does. */
+  readonly shortSteps: number;
 }
 
 /**
@@ -191,6 +247,15 @@ export interface EngineState extends ExecutionInput {
   /** Epoch ms; set by Prepare. */
   readonly startedAt?: number;
   readonly deadline?: number;
+  /**
+   * The alias before the deployment (Prepare): it travels with the execution so Rollback can
+   * restore the alias from the state alone when the deployments table does not answer.
+   */
+  readonly snapshot?: AliasSnapshot;
+  /** The alias revision fledge last wrote or read (Prepare, NextStep, Promote): fledge's own state. */
+  readonly aliasRevisionId?: string;
+  /** Side effects of the ending that were left to the sweeper (a promotion is never undone for them). */
+  readonly warnings?: readonly string[];
   readonly trafficSteps?: readonly TrafficStep[];
   /** Index of the next traffic step to walk. */
   readonly stepIndex?: number;
@@ -201,6 +266,8 @@ export interface EngineState extends ExecutionInput {
   readonly approval?: { readonly timeoutSeconds: number; readonly stepIndex: number; readonly message?: string };
   /** Green health checks so far (approval requests report it). */
   readonly checksPassed?: number;
+  /** The new version's invocations seen by the last check, and the pauses that moved on short of evidence. */
+  readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
   /** Set by a Catch (`ResultPath: $.failure`). */
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
   /** Set by Rollback's Catch: why the rollback itself failed. */

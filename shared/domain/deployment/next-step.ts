@@ -32,15 +32,16 @@ export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'cloc
 
   const walk = walkSteps(state.trafficSteps, state.stepIndex ?? 0, spec.approval);
   let weight = state.weight ?? 0;
+  let aliasRevisionId = state.aliasRevisionId;
   const previous = record.snapshot?.alias?.version;
   if (walk.weight && walk.stop.kind !== 'promote' && previous !== undefined) {
     const percent = walk.weight.percent;
     const routing = routingFor(previous, version, percent);
-    await changeAlias(deps, record, routing, `set ${percent}% on version ${version}`);
+    aliasRevisionId = (await changeAlias(deps, record, routing, `set ${percent}% on version ${version}`)).revisionId;
     weight = percent;
     await store.appendEvent(event(deploymentId, eventKeys.weight(walk.weight.stepIndex), 'weight', clock.now(), `${percent}% of traffic on version ${version}`, { percent, version, previousVersion: previous }));
   }
-  const base = { ...state, stepIndex: walk.nextIndex, weight, bake: undefined, approval: undefined };
+  const base = { ...state, stepIndex: walk.nextIndex, weight, ...(aliasRevisionId === undefined ? {} : { aliasRevisionId }), bake: undefined, approval: undefined };
   switch (walk.stop.kind) {
     case 'bake':
       return { ...base, action: 'bake', bake: startBake(clock.now(), walk.stop.duration, spec.health.checkInterval) };

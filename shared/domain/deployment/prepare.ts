@@ -9,6 +9,11 @@ import { trafficStepsFor } from './steps';
 
 /** How long after its deadline a lock stays valid: long enough for a rollback to finish. */
 export const LOCK_MARGIN_MS = 15 * 60 * 1000;
+/**
+ * The tag every function fledge creates carries. A stack deployed with RequireManagedTag=true acts
+ * only on functions tagged so: an untagged function fledge created could never be touched again.
+ */
+export const MANAGED_TAG = { key: 'fledge:managed', value: 'true' } as const;
 /** How long Prepare waits for a newly created function to become Active. */
 const CREATE_SETTLE_MS = 5 * 60 * 1000;
 
@@ -66,7 +71,17 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
       deadline: new Date(deadline).toISOString(),
     }),
   );
-  return { ...state, startedAt, deadline, trafficSteps: trafficStepsFor(spec, { aliasExists: snapshot.alias !== null }), stepIndex: 0, weight: 0 };
+  return {
+    ...state,
+    startedAt,
+    deadline,
+    // The execution carries the snapshot: Rollback restores from it when the table does not answer.
+    snapshot,
+    ...(snapshot.alias ? { aliasRevisionId: snapshot.alias.revisionId } : {}),
+    trafficSteps: trafficStepsFor(spec, { aliasExists: snapshot.alias !== null }),
+    stepIndex: 0,
+    weight: 0,
+  };
 }
 
 async function takeLock(deps: Pick<EngineDeps, 'store'>, record: DeploymentRecord, deadline: number, now: number): Promise<void> {
@@ -96,7 +111,7 @@ async function createFunctionIfMissing(deps: Pick<EngineDeps, 'lambda'>, state: 
       throw new DeploymentRefusedError(`function ${name} does not exist: creating it needs configuration.runtime, handler and role in the spec`);
     }
     if (!configuration.role) throw new DeploymentRefusedError(`function ${name} does not exist: creating it needs configuration.role in the spec`);
-    await lambda.createFunction({ functionName: name, artifact: state.artifact, configuration });
+    await lambda.createFunction({ functionName: name, artifact: state.artifact, configuration, tags: { [MANAGED_TAG.key]: MANAGED_TAG.value } });
   }
   await lambda.waitUntilSettled(name, { timeoutMs: CREATE_SETTLE_MS });
 }

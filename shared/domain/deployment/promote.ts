@@ -1,36 +1,59 @@
 import { changeAlias } from './alias';
 import { cleanupVersions } from './cleanup';
 import type { EngineDeps } from './deps';
-import { finish } from './finish';
+import { describeEvidence, promotionEvidence } from './evidence';
+import { factsOf, type Ending } from './finish';
 import type { EngineState } from './model';
 import { requireVersion, runHook } from './pre-traffic';
+import { finishPromotion, settleAfterPromotion } from './promotion-ending';
 import { loadRecord } from './record';
 
 /**
  * The Promote task: the alias moves wholly to the new version with its routing cleared, the
- * afterTraffic hook runs (its failure rolls back to the snapshot), then the fledge alarm goes,
- * old versions are cleaned up (never the version just left: see cleanup.ts), and the deployment
- * SUCCEEDS, releasing the lock.
+ * afterTraffic hook runs (its failure rolls back to the snapshot), then old versions are cleaned
+ * up (never the version just left: see cleanup.ts), the deployment SUCCEEDS — saying on how many
+ * invocations — and the alarm, the history and the lock follow. Once the hook has passed nothing
+ * throws into the Catch (see {@link finishPromotion}): a side effect that fails is a warning in
+ * the state, left to the sweeper, never a reason to undo a healthy promotion.
  */
 export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, state: EngineState): Promise<EngineState> {
   const { store } = deps;
   const { deploymentId, spec } = state;
   const version = requireVersion(state);
-  let record = await loadRecord(store, deploymentId);
-  if (record.status === 'SUCCEEDED') return { ...state, weight: 100 };
+  const record = await loadRecord(store, deploymentId);
+  if (record.status === 'SUCCEEDED') return { ...state, weight: 100, ...withWarnings(await settleAfterPromotion(deps, record)) };
 
-  await changeAlias(deps, record, { version, weights: {} }, `promote version ${version}`);
+  const promoted = await changeAlias(deps, record, { version, weights: {} }, `promote version ${version}`);
   const previous = record.snapshot?.alias?.version ?? null;
   if (spec.hooks.afterTraffic) {
     await runHook(deps, spec.hooks.afterTraffic, { phase: 'afterTraffic', deploymentId, functionName: spec.function.name, alias: spec.alias, newVersion: version, previousVersion: previous });
   }
-  record = await loadRecord(store, deploymentId);
-  const removed = spec.cleanup ? await cleanupVersions(deps, record, spec.cleanup.keepVersions) : undefined;
-  await finish(deps, record, {
+  // On what evidence: the record (fledge status), the history and the notification all say it.
+  const evidence = promotionEvidence(state, version);
+  const promotedMessage = `version ${version} promoted ${describeEvidence(evidence)}: ${spec.function.name}:${spec.alias} sends all traffic to it`;
+  const plain: Ending = {
     status: 'SUCCEEDED',
     eventKind: 'promoted',
-    message: `version ${version} promoted: ${spec.function.name}:${spec.alias} sends all traffic to it${removed?.length ? `; removed old versions ${removed.join(', ')}` : ''}`,
-    data: { version, previousVersion: previous, ...(removed ? { removedVersions: removed } : {}) },
+    message: promotedMessage,
+    data: { version, previousVersion: previous, evidence },
+    notification: { kind: 'promoted', ...factsOf(record), evidence },
+  };
+  const warnings = await finishPromotion(deps, deploymentId, {
+    plain,
+    ending: async (current) => {
+      await store.updateDeployment(deploymentId, { evidence });
+      const removed = spec.cleanup ? await cleanupVersions(deps, current, spec.cleanup.keepVersions) : undefined;
+      return {
+        ...plain,
+        message: `${promotedMessage}${removed?.length ? `; removed old versions ${removed.join(', ')}` : ''}`,
+        data: { version, previousVersion: previous, evidence, ...(removed ? { removedVersions: removed } : {}) },
+        notification: { kind: 'promoted', ...factsOf(current), evidence },
+      };
+    },
   });
-  return { ...state, weight: 100 };
+  return { ...state, weight: 100, aliasRevisionId: promoted.revisionId, ...withWarnings(warnings) };
+}
+
+function withWarnings(warnings: readonly string[]): Pick<EngineState, 'warnings'> {
+  return warnings.length > 0 ? { warnings } : {};
 }

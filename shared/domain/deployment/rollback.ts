@@ -1,6 +1,8 @@
-import { restoreAlias, type Actor } from './alias';
+import { restoreAlias, type Actor, type Carried } from './alias';
+import { carriedBy, recordFromState } from './carried';
 import type { EngineDeps } from './deps';
-import { factsOf, finish } from './finish';
+import { isAwsFailure, TransientAwsError } from './errors';
+import { factsOf, finish, requireSettled, settle, type Finished } from './finish';
 import type { DeploymentRecord, DeploymentStatus, EngineState } from './model';
 import { isTerminal } from './model';
 import { reasonFrom } from './reason';
@@ -12,53 +14,102 @@ type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock
 /**
  * The Rollback task (every Catch of a failure ends here): the alias goes back to the snapshot's
  * version with routing cleared — unless someone else changed it meanwhile, which fledge leaves
- * alone and records as DRIFTED. Then the fledge alarm goes, the lock is released, and the
- * record says ROLLED_BACK with the reason taken from the caught error.
+ * alone and records as DRIFTED. Then the status, and each side effect of the ending.
+ *
+ * Restoring needs only what the execution carries (the snapshot and revisions in its state):
+ * when the table does not answer, the alias is restored anyway and the task fails as transient
+ * so its retry records the ending; what the retries cannot record, the sweeper does later.
  */
 export async function rollback(deps: Deps, state: EngineState): Promise<EngineState> {
-  const record = await deps.store.getDeployment(state.deploymentId);
+  const { record, unreadable } = await readRecord(deps, state.deploymentId);
   // No record: Prepare failed before writing anything, so nothing was changed.
-  if (!record || isTerminal(record.status)) return state;
+  if (!record && !unreadable) return state;
+  if (record && isTerminal(record.status)) {
+    // Ended by an earlier attempt (or someone else): complete what that ending left.
+    requireSettled(record.deploymentId, await settle(deps, record));
+    return state;
+  }
   const reason = reasonFrom(state.failure, { approvalPending: state.action === 'approval' });
-  await rollBackRecord(deps, record, reason, { eventMessage: `rolled back: ${reason}` });
+  const view = record ?? recordFromState(state, deps.clock.now());
+  if (!view) {
+    throw new TransientAwsError(`deployment ${state.deploymentId} cannot be recorded (the deployments table does not answer: ${unreadable?.message ?? 'unknown'}); no alias was changed before the snapshot`);
+  }
+  const finished = await rollBackRecord(deps, view, reason, { eventMessage: `rolled back: ${reason}`, carried: carriedBy(state) });
+  requireSettled(state.deploymentId, finished);
   return state;
 }
 
+/** The record, or the AWS failure that kept it from being read (the table does not answer). */
+export async function readRecord(deps: Pick<EngineDeps, 'store'>, deploymentId: string): Promise<{ record?: DeploymentRecord; unreadable?: Error }> {
+  try {
+    const record = await deps.store.getDeployment(deploymentId);
+    return record ? { record } : {};
+  } catch (error) {
+    if (!isAwsFailure(error)) throw error;
+    return { unreadable: error as Error };
+  }
+}
+
 /**
- * Rolls back one deployment: shared by the Rollback task and the safety net. Returns the status
- * it ended with (ROLLED_BACK, DRIFTED, or the terminal status someone else set first).
+ * Rolls back one deployment: shared by the Rollback task, the safety net and the sweeper.
+ * Returns what {@link finish} did: the status it ended with (ROLLED_BACK, DRIFTED, or the
+ * terminal status someone else set first) and the side effects still to do.
  */
-export async function rollBackRecord(deps: Deps, record: DeploymentRecord, reason: string, options: { eventMessage: string; from?: readonly DeploymentStatus[]; actor?: Actor }): Promise<DeploymentStatus> {
+export async function rollBackRecord(
+  deps: Deps,
+  record: DeploymentRecord,
+  reason: string,
+  options: {
+    eventMessage: string;
+    from?: readonly DeploymentStatus[];
+    actor?: Actor;
+    carried?: Carried;
+    eventKey?: string;
+    data?: Record<string, unknown>;
+    /** People were told the alias is as before (by the execution, from its state). */
+    alreadyNotified?: boolean;
+  },
+): Promise<Finished> {
   const from = options.from ?? OPEN_STATUSES;
+  const common = { from, ...(options.eventKey ? { eventKey: options.eventKey } : {}) };
+  // People told already were told the alias is as before: true only if nothing had to be restored now.
+  const told = options.alreadyNotified ? { alreadyNotified: true } : {};
   if (!record.snapshot) {
     // Failed before the snapshot: fledge changed nothing, so there is nothing to restore.
-    const ended = await finish(deps, record, { status: 'ROLLED_BACK', reason: `${reason} (nothing had been changed)`, eventKind: 'rolledBack', message: `${options.eventMessage} (nothing had been changed)`, from, notification: { kind: 'rolledBack', ...factsOf(record), reason } });
-    return ended?.status ?? record.status;
+    return finish(deps, record, {
+      status: 'ROLLED_BACK',
+      reason: `${reason} (nothing had been changed)`,
+      eventKind: 'rolledBack',
+      message: `${options.eventMessage} (nothing had been changed)`,
+      ...common,
+      ...told,
+      ...(options.data ? { data: options.data } : {}),
+      notification: { kind: 'rolledBack', ...factsOf(record), reason },
+    });
   }
-  const outcome = await restoreAlias(deps, record, options.actor ?? 'execution');
+  const outcome = await restoreAlias(deps, record, options.actor ?? 'execution', options.carried);
   if (outcome.kind === 'drifted') {
     const now = describeRouting(outcome.alias);
     const driftReason = `${reason}; the alias was changed by someone else (${now}), so fledge left it alone`;
-    const ended = await finish(deps, record, {
+    return finish(deps, record, {
       status: 'DRIFTED',
       reason: driftReason,
       eventKind: 'drifted',
       message: `not rolled back: alias changed by someone else (${now})`,
-      data: { alias: outcome.alias },
-      from,
+      data: { alias: outcome.alias, ...options.data },
+      ...common,
       notification: { kind: 'drifted', ...factsOf(record), reason: driftReason, aliasDescription: now },
     });
-    return ended?.status ?? record.status;
   }
   const restoredTo = record.snapshot.alias ? `version ${record.snapshot.alias.version}` : 'no alias (it did not exist before)';
-  const ended = await finish(deps, record, {
+  return finish(deps, record, {
     status: 'ROLLED_BACK',
     reason,
     eventKind: 'rolledBack',
     message: `${options.eventMessage}; alias back to ${restoredTo}`,
-    data: { restoredVersion: record.snapshot.alias?.version ?? null, aliasWasChanged: outcome.kind === 'restored' },
-    from,
+    data: { restoredVersion: record.snapshot.alias?.version ?? null, aliasWasChanged: outcome.kind === 'restored', ...options.data },
+    ...common,
+    ...(outcome.kind === 'unchanged' ? told : {}),
     notification: { kind: 'rolledBack', ...factsOf(record), reason },
   });
-  return ended?.status ?? record.status;
 }

@@ -1,11 +1,8 @@
-import { restoreAlias } from './alias';
 import type { EngineDeps } from './deps';
-import { finish, factsOf } from './finish';
+import { requireSettled, settle } from './finish';
 import type { DeploymentStatus } from './model';
 import { isTerminal } from './model';
-import { loadRecord, REPAIRABLE_STATUSES } from './record';
-import { rollBackRecord } from './rollback';
-import { describeRouting, isSplit } from './routing';
+import { repairFailed, repairOpen } from './repair';
 
 /** The execution statuses the safety net acts on: those that end without running any Catch. */
 export type AbnormalEnd = 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -18,44 +15,26 @@ export type SafetyNetOutcome = 'ignored' | 'already-settled' | 'repaired' | Depl
 /**
  * Repairs a deployment whose execution ended without its own rollback (StopExecution, the
  * execution timeout, an unhandled failure): restores the alias from the snapshot (drift-aware),
- * deletes the alarm, releases the lock and sets the status. Idempotent: a deployment the engine
- * already ended is only checked for a leftover lock, so a second delivery changes nothing.
+ * then the status and each side effect of the ending. Idempotent: on a deployment the engine
+ * already ended it only completes what that ending left (so a second delivery changes nothing),
+ * and a FAILED one (its rollback could not finish) gets the rollback finished. It throws while
+ * anything is left, so Lambda's asynchronous retries deliver the event again; what still fails
+ * then, the sweeper repairs once AWS answers.
  */
 export async function safetyNet(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, input: { deploymentId: string; executionStatus: AbnormalEnd }): Promise<SafetyNetOutcome> {
-  const { store } = deps;
-  const record = await store.getDeployment(input.deploymentId);
+  const record = await deps.store.getDeployment(input.deploymentId);
   if (!record) return 'ignored';
   if (isTerminal(record.status) && record.status !== 'FAILED') {
-    await store.releaseLock(record.functionName, record.alias, record.deploymentId);
+    requireSettled(record.deploymentId, await settle(deps, record));
     return 'already-settled';
   }
-  // Take the deployment over first: from now on no task of the ended execution may announce an
-  // alias change, and one announced before shows in the record read next (and gets fenced off).
-  await store.updateDeployment(input.deploymentId, { abandonedAt: deps.clock.now() });
-  if (record.status === 'FAILED') return repairFailed(deps, input.deploymentId);
-  const current = await loadRecord(store, input.deploymentId);
-  const reason = `the execution ${WORDS[input.executionStatus]}`;
-  return rollBackRecord(deps, current, reason, { eventMessage: `rolled back by the safety net: ${reason}`, from: REPAIRABLE_STATUSES, actor: 'safety-net' });
-}
-
-/** A FAILED deployment (its rollback could not finish) gets one more try at restoring the alias. */
-async function repairFailed(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, deploymentId: string): Promise<SafetyNetOutcome> {
-  const record = await loadRecord(deps.store, deploymentId);
-  const alias = await deps.lambda.getAlias(record.functionName, record.alias);
-  if (!record.snapshot || !alias || !isSplit(alias)) {
-    await deps.store.releaseLock(record.functionName, record.alias, record.deploymentId);
-    return 'already-settled';
+  if (record.status === 'FAILED') {
+    // The failure's own ending first (its event, its one notification): the repair replaces it.
+    await settle(deps, record).catch(() => undefined);
+    const repaired = await repairFailed(deps, record, 'safety-net');
+    if (repaired.finished) requireSettled(record.deploymentId, repaired.finished);
+    return repaired.kind === 'restored' ? 'repaired' : repaired.kind === 'drifted' ? 'DRIFTED' : 'already-settled';
   }
-  const outcome = await restoreAlias(deps, record, 'safety-net');
-  if (outcome.kind === 'drifted') return 'FAILED';
-  await finish(deps, record, {
-    status: 'ROLLED_BACK',
-    reason: `${record.reason ?? 'rollback failed'}; the safety net then restored the alias (${describeRouting(outcome.alias)})`,
-    eventKind: 'rolledBack',
-    message: `alias restored by the safety net: ${describeRouting(outcome.alias)}`,
-    from: ['FAILED'],
-    eventKey: 'safety-net-repair',
-    notification: { kind: 'rolledBack', ...factsOf(record), reason: `the safety net restored the alias after a failed rollback` },
-  });
-  return 'repaired';
+  const finished = await repairOpen(deps, input.deploymentId, { by: 'safety-net', reason: `the execution ${WORDS[input.executionStatus]}` });
+  return requireSettled(record.deploymentId, finished);
 }

@@ -12,6 +12,7 @@ import type { PlanCost } from './model';
  *   Bake (Wait) → Check → AfterCheck                                       3 states, per health check
  *     checks per pause = ceil(pause / checkInterval)
  *   RequestApproval                                                        1 state, per approval
+ *     (a pause short of evidence may add extension checks, and an approval: see estimateCost)
  *   Promote → Succeeded                                                    2 states, once
  *
  * fledge's Lambda tasks: Prepare, Publish, PreTraffic, each NextStep run, each Check, each
@@ -43,12 +44,17 @@ export interface CostInputs {
 /**
  * Counts the state transitions and invocations of one successful run (no retries, approvals granted)
  * and prices them. User invocations are counted but not priced: their cost depends on the user's function.
+ * `shortfall` adds what pauses short of evidence cost: their extension checks, and the approvals
+ * they ask for.
  */
-export function estimateCost(inputs: CostInputs): PlanCost {
+export function estimateCost(inputs: CostInputs, shortfall: { readonly extensionChecks: number; readonly approvals: number } = { extensionChecks: 0, approvals: 0 }): PlanCost {
   const pauses = inputs.trafficSteps.filter((step) => step.type === 'pause');
-  const approvals = inputs.trafficSteps.filter((step) => step.type === 'approval').length;
-  const healthChecks = pauses.reduce((sum, pause) => sum + healthChecksFor(pause.duration, inputs.checkInterval), 0);
-  const nextStepRuns = pauses.length + approvals + 1;
+  const approvalSteps = inputs.trafficSteps.filter((step) => step.type === 'approval').length;
+  const healthChecks = pauses.reduce((sum, pause) => sum + healthChecksFor(pause.duration, inputs.checkInterval), 0) + shortfall.extensionChecks;
+  const nextStepRuns = pauses.length + approvalSteps + 1;
+  // A pause short of evidence that asks a person goes Check → RequestApproval → NextStep instead
+  // of Check → NextStep: one more state and invocation, no more NextStep runs.
+  const approvals = approvalSteps + shortfall.approvals;
 
   const stateTransitions = 4 + 2 * nextStepRuns + 3 * healthChecks + approvals + 2;
   const lambdaInvocations = 3 + nextStepRuns + healthChecks + approvals + 1;

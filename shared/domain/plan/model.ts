@@ -39,11 +39,35 @@ export interface PlanCost {
   readonly usd: number;
 }
 
+/** How far a pause may stretch when it ends short of evidence (`health.minInvocations`, `health.onInsufficientData`). */
+export interface PlannedShortfall {
+  /** Index in {@link Plan.actions} of the bake. */
+  readonly action: number;
+  /** Invocations of the new version the pause needs. */
+  readonly minInvocations: number;
+  /** The longest extension the pause may get, within the deployment's timeout (0: none). */
+  readonly extension: Seconds;
+  /** Health checks the extension adds at most. */
+  readonly checks: number;
+  /** Still short after the extension: ask a person (an approval), or roll back. */
+  readonly then: 'pause' | 'rollback';
+}
+
 export interface Plan {
   readonly actions: readonly PlannedAction[];
   /** The traffic steps the engine walks, ending with setWeight 100 (or just setWeight 100). */
   readonly trafficSteps: readonly TrafficStep[];
   /** Lower bound of the wall time: the sum of bakes (approvals counted as instant). */
   readonly minimumDuration: Seconds;
+  /** The path on which every pause has its evidence on time: exactly what such a run costs. */
   readonly cost: PlanCost;
+  /**
+   * The evidence each pause needs and the worst case should every one fall short (no traffic):
+   * each extended to its limit and, where the spec then asks a person, approved.
+   */
+  readonly evidence: {
+    readonly minInvocations: number;
+    readonly shortfalls: readonly PlannedShortfall[];
+    readonly worstCase: { readonly duration: Seconds; readonly cost: PlanCost };
+  };
 }

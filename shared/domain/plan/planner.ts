@@ -1,7 +1,8 @@
+import { evidenceRuleOf, extensionAllowance, waitsFrom } from '../spec/evidence';
 import type { DeploymentSpec, Seconds, TrafficStep } from '../spec/model';
 import { estimateCost, healthChecksFor } from './cost';
 import { PlanError } from './errors';
-import type { Plan, PlanAction, PlannedAction } from './model';
+import type { Plan, PlanAction, PlannedAction, PlannedShortfall } from './model';
 import { expandTrafficSteps } from './traffic';
 
 /** What the planner needs to know about the target beyond the spec. */
@@ -44,6 +45,10 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
   if (spec.hooks.beforeTraffic !== undefined) add({ kind: 'hook', phase: 'beforeTraffic', functionName: spec.hooks.beforeTraffic });
 
   const interval = spec.health.checkInterval;
+  const rule = evidenceRuleOf(spec.health, spec.strategy);
+  const shortfalls: PlannedShortfall[] = [];
+  // How much later than the minimum a pause ends when every earlier one was extended to its limit.
+  let extended = 0;
   trafficSteps.forEach((step, index) => {
     const isPromotion = index === trafficSteps.length - 1;
     switch (step.type) {
@@ -53,6 +58,13 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
         break;
       case 'pause':
         add({ kind: 'bake', duration: step.duration, checkInterval: interval, checks: healthChecksFor(step.duration, interval) }, step.duration);
+        if (rule.minInvocations > 0) {
+          const policy = rule.onInsufficientData;
+          // The engine's own rule (shared/domain/spec/evidence.ts), with the minimum timeline's clock.
+          const extension = extensionAllowance({ policy, pause: step.duration, secondsLeft: spec.timeout - clock - extended, laterWaits: waitsFrom(trafficSteps, index + 1) });
+          extended += extension;
+          shortfalls.push({ action: actions.length - 1, minInvocations: rule.minInvocations, extension, checks: healthChecksFor(extension, interval), then: policy.action === 'extend' ? policy.then : policy.action });
+        }
         break;
       case 'approval':
         add({ kind: 'approval', timeout: step.timeout, ...(step.message !== undefined && { message: step.message }) });
@@ -64,11 +76,17 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
   if (spec.cleanup !== undefined) add({ kind: 'cleanup', keepVersions: spec.cleanup.keepVersions });
 
   const hooks = [spec.hooks.beforeTraffic, spec.hooks.afterTraffic].filter((hook) => hook !== undefined).length;
+  const inputs = { trafficSteps, checkInterval: interval, smokeTest: spec.health.smokeTest !== undefined, hooks };
+  const worstCase = {
+    extensionChecks: shortfalls.reduce((sum, shortfall) => sum + shortfall.checks, 0),
+    approvals: shortfalls.filter((shortfall) => shortfall.then === 'pause').length,
+  };
   return {
     actions,
     trafficSteps,
     minimumDuration: clock,
-    cost: estimateCost({ trafficSteps, checkInterval: interval, smokeTest: spec.health.smokeTest !== undefined, hooks }),
+    cost: estimateCost(inputs),
+    evidence: { minInvocations: rule.minInvocations, shortfalls, worstCase: { duration: clock + extended, cost: estimateCost(inputs, worstCase) } },
   };
 }
 

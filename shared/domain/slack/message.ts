@@ -1,5 +1,6 @@
 import type { DeploymentNotification } from '../../ports/notifier';
 import { isOwnLink } from '../approval/own-links';
+import { describePromotion } from '../deployment/evidence';
 import { sanitise, sanitiseDeep } from '../text/sanitise';
 
 /** A Block Kit block as fledge uses them (header, section, actions, context). */
@@ -122,6 +123,11 @@ export function slackMessage(published: PublishedNotification, apiUrl: string): 
       }
       break;
     }
+    case 'promoted':
+      title = `Promoted ${target}`;
+      body.push(section(`Version ${n.evidence.version} now serves all traffic: ${describePromotion(n.evidence)}.`));
+      context = 'fledge promoted the new version.';
+      break;
     case 'rolledBack':
       title = `Rolled back ${target}`;
       body.push(section(`The deployment was rolled back: ${n.reason}\nThe alias is back on the version it served before.`));
@@ -155,7 +161,7 @@ export function slackMessage(published: PublishedNotification, apiUrl: string): 
 }
 
 /** Kinds of notifications the Slack notifier understands. */
-const KINDS = new Set(['approvalRequested', 'rolledBack', 'drifted', 'failed', 'rejected']);
+const KINDS = new Set(['approvalRequested', 'promoted', 'rolledBack', 'drifted', 'failed', 'rejected']);
 
 /**
  * Reads a notification back from the SNS message attribute `facts` (JSON written by the SNS
@@ -172,5 +178,12 @@ export function parsePublishedNotification(facts: string | undefined): Published
   const n = value as Partial<PublishedNotification> | null;
   if (!n || typeof n !== 'object' || typeof n.kind !== 'string' || !KINDS.has(n.kind)) return undefined;
   if (typeof n.functionName !== 'string' || typeof n.alias !== 'string' || typeof n.deploymentId !== 'string' || typeof n.startedBy !== 'string') return undefined;
+  if (n.kind === 'promoted' && !isPromotionEvidence((n as { evidence?: unknown }).evidence)) return undefined;
   return n as PublishedNotification;
+}
+
+function isPromotionEvidence(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const evidence = value as Record<string, unknown>;
+  return typeof evidence['version'] === 'string' && ['invocations', 'minInvocations', 'checks', 'shortSteps'].every((key) => typeof evidence[key] === 'number');
 }

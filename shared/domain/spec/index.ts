@@ -4,4 +4,7 @@ export { parseDeploymentSpec, type ParseOptions, type SpecParseResult } from './
 export { SpecInvalidError } from './errors';
 export { formatPath, type SpecProblem } from './problems';
 export { PRESETS, PRESET_NAMES, resolvePreset } from './presets';
-export { MAX_SPEC_BYTES } from './source';
+export { LIMITS } from './limits';
+export { MAX_SPEC_BYTES, specTooLarge, tooDeepMessage } from './source';
+export { tooDeep } from './measure';
+export { homeOfArn, type Home } from './names';

@@ -59,15 +59,36 @@ export type SmokeExpectation =
   | { readonly match: 'exact'; readonly value: unknown }
   | { readonly match: 'subset'; readonly value: unknown };
 
+/**
+ * What happens when a pause ends before the new version served `minInvocations`: never a
+ * promotion. `extend` lengthens the pause one check interval at a time, up to `maxExtension`
+ * (undefined: as long as the pause itself) and the time the deployment's timeout leaves, then
+ * does `then`; `pause` asks a person (an approval); `rollback` rolls back.
+ */
+export type InsufficientDataPolicy =
+  | { readonly action: 'extend'; readonly maxExtension?: Seconds; readonly then: 'pause' | 'rollback' }
+  | { readonly action: 'pause' }
+  | { readonly action: 'rollback' };
+
 export interface HealthSpec {
   /** Existing CloudWatch alarm names; any of them in ALARM fails a check. */
   readonly alarms: readonly string[];
-  /** Judge only the new version: fledge creates an error-rate alarm on its ExecutedVersion. */
+  /**
+   * Judge only the new version: fledge creates an error-rate alarm on its ExecutedVersion.
+   * `minInvocations` is the rate's noise floor: below it, a window's rate is not judged.
+   */
   readonly errorRate?: { readonly thresholdPercent: number; readonly minInvocations: number };
   /** How often health is checked while traffic is on the new version. */
   readonly checkInterval: Seconds;
   /** Invoked on the new version before any traffic moves. */
   readonly smokeTest?: { readonly payload: unknown; readonly expect?: SmokeExpectation };
+  /**
+   * The evidence each pause needs before traffic moves on: invocations of the new version
+   * through the alias during the pause. 0: none (the pause is only a timed wait).
+   */
+  readonly minInvocations: number;
+  /** What a pause that ends with fewer invocations does. */
+  readonly onInsufficientData: InsufficientDataPolicy;
 }
 
 export interface DeploymentSpec {

@@ -1,3 +1,4 @@
+import { defaultMinInvocations, insufficientDataPolicy } from './evidence';
 import type { ArtifactSpec, DeploymentSpec, FunctionConfigurationSpec, HealthSpec, StrategySpec, TrafficStep } from './model';
 import { parseFunctionRef, parseZipLocation } from './names';
 import { resolvePreset } from './presets';
@@ -12,14 +13,15 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     timeout: written.approval?.timeout ?? LIMITS.defaultApprovalTimeout,
     ...(written.approval?.message !== undefined && { message: written.approval.message }),
   };
+  const strategySpec = strategy(written.strategy, approval);
   return {
     version: 1,
     function: must(parseFunctionRef(written.function)),
     alias: written.alias,
     artifact: artifact(written.artifact),
     ...(written.configuration !== undefined && { configuration: configuration(written.configuration) }),
-    strategy: strategy(written.strategy, approval),
-    health: health(written.health),
+    strategy: strategySpec,
+    health: health(written.health, strategySpec),
     hooks: {
       ...(written.hooks?.beforeTraffic !== undefined && { beforeTraffic: written.hooks.beforeTraffic }),
       ...(written.hooks?.afterTraffic !== undefined && { afterTraffic: written.hooks.afterTraffic }),
@@ -66,16 +68,13 @@ function strategy(written: WrittenSpec['strategy'], approval: { timeout: number;
   return { kind: 'allAtOnce' };
 }
 
-function health(written: WrittenSpec['health']): HealthSpec {
+function health(written: WrittenSpec['health'], strategySpec: StrategySpec): HealthSpec {
   const smoke = written?.smokeTest;
+  const errorRate =
+    written?.errorRate === undefined ? undefined : { thresholdPercent: written.errorRate.threshold, minInvocations: written.errorRate.minInvocations ?? LIMITS.defaultMinInvocations };
   return {
     alarms: written?.alarms ?? [],
-    ...(written?.errorRate !== undefined && {
-      errorRate: {
-        thresholdPercent: written.errorRate.threshold,
-        minInvocations: written.errorRate.minInvocations ?? LIMITS.defaultMinInvocations,
-      },
-    }),
+    ...(errorRate !== undefined && { errorRate }),
     checkInterval: written?.checkInterval ?? LIMITS.defaultCheckInterval,
     ...(smoke !== undefined && {
       smokeTest: {
@@ -87,6 +86,8 @@ function health(written: WrittenSpec['health']): HealthSpec {
         }),
       },
     }),
+    minInvocations: written?.minInvocations ?? defaultMinInvocations(errorRate),
+    onInsufficientData: insufficientDataPolicy(written ?? {}, strategySpec),
   };
 }
 

@@ -1,7 +1,8 @@
 import type * as z from 'zod';
 import type { DeploymentSpec } from './model';
+import { LIMITS } from './limits';
 import { normalise } from './normalise';
-import { closestMatch, formatPath, type PathSegment, type SpecProblem } from './problems';
+import { closestMatch, formatPath, quote, type PathSegment, type SpecProblem } from './problems';
 import { checkAdvisories, checkRules, type ValidationContext } from './rules';
 import { specSchema } from './schema';
 import { readSource, type SpecSource } from './source';
@@ -30,6 +31,19 @@ export type ParseOptions = ValidationContext;
  * @returns the spec (with any warnings), or all problems at once sorted by position, each with its path, line and column.
  */
 export function parseDeploymentSpec(input: string | Uint8Array, source: string, options: ParseOptions = {}): SpecParseResult {
+  let result: SpecParseResult;
+  try {
+    result = parseUnguarded(input, source, options);
+  } catch (error) {
+    // The limits above keep every walk shallow; should one still exhaust the stack, the reader
+    // answers with a problem, not with the JavaScript error.
+    if (!(error instanceof RangeError)) throw error;
+    return { ok: false, source, problems: [{ path: '', line: 1, column: 1, message: 'the spec is too complex to read: see the limits in docs/spec.md' }] };
+  }
+  return result.ok ? result : { ...result, problems: bounded(result.problems) };
+}
+
+function parseUnguarded(input: string | Uint8Array, source: string, options: ParseOptions): SpecParseResult {
   const read = readSource(input);
   if (!read.ok) return { ok: false, source, problems: sortProblems(read.problems) };
   const document = read.source;
@@ -64,11 +78,12 @@ function toProblems(issue: z.core.$ZodIssue, source: SpecSource): SpecProblem[] 
   const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(path);
-    return issue.keys.map((key) => {
-      const suggestion = closestMatch(key, known);
+    return issue.keys.map((key, index) => {
+      // Only listed problems get a suggestion (see bounded): thousands of unknown keys stay cheap.
+      const suggestion = index < LIMITS.maxProblems ? closestMatch(key, known) : undefined;
       return {
         path: formatPath([...path, key]),
-        message: `unknown key "${key}"${known.length > 0 ? `; ${path.length === 0 ? 'top-level keys' : 'keys here'} are ${known.join(', ')}` : ''}`,
+        message: `unknown key ${quote(key)}${known.length > 0 ? `; ${path.length === 0 ? 'top-level keys' : 'keys here'} are ${known.join(', ')}` : ''}`,
         ...source.locate([...path, key], 'key'),
         ...(suggestion !== undefined && { suggestion }),
       };
@@ -147,6 +162,26 @@ function knownKeys(path: readonly PathSegment[]): string[] {
   }
   const def = defOf(unwrap(schema));
   return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** Longest message kept whole; longer ones (none of fledge's own) are cut. */
+const MAX_MESSAGE_LENGTH = 1000;
+
+/**
+ * At most {@link LIMITS.maxProblems} problems, the last saying how many more there are: a spec of
+ * 256 KiB of unknown keys would otherwise produce megabytes of problems, too many to answer,
+ * store in a REJECTED record or send in a notification.
+ */
+function bounded(problems: readonly SpecProblem[]): SpecProblem[] {
+  const kept = problems.slice(0, LIMITS.maxProblems).map((problem) =>
+    problem.message.length > MAX_MESSAGE_LENGTH ? { ...problem, message: `${problem.message.slice(0, MAX_MESSAGE_LENGTH - 1)}…` } : problem,
+  );
+  const left = problems.length - kept.length;
+  if (left > 0) {
+    const last = problems[kept.length]!;
+    kept.push({ path: '', line: last.line, column: last.column, message: `and ${left} more problem${left === 1 ? '' : 's'} from here on (the first ${LIMITS.maxProblems} are listed)` });
+  }
+  return kept;
 }
 
 function sortProblems(problems: readonly SpecProblem[]): SpecProblem[] {

@@ -1,3 +1,5 @@
+import { LIMITS } from './limits';
+
 /** One segment of a path into the spec: a mapping key or a list index. */
 export type PathSegment = string | number;
 
@@ -16,13 +18,22 @@ export interface SpecProblem {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
 
-/** Renders path segments as users read them: `strategy.canary.steps[2].setWeight`. */
+/**
+ * A value quoted back to the user, shortened to {@link LIMITS.maxQuotedLength} characters: a
+ * message stays readable, and a refusal stays small enough to store and send, whatever was written.
+ */
+export function quote(text: string): string {
+  const max = LIMITS.maxQuotedLength;
+  return JSON.stringify(text.length > max ? `${text.slice(0, max - 1)}…` : text);
+}
+
+/** Renders path segments as users read them: `strategy.canary.steps[2].setWeight`; long keys are shortened. */
 export function formatPath(segments: readonly PathSegment[]): string {
   let text = '';
   for (const segment of segments) {
     if (typeof segment === 'number') text += `[${segment}]`;
-    else if (IDENTIFIER.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
+    else if (IDENTIFIER.test(segment) && segment.length <= LIMITS.maxQuotedLength) text += text === '' ? segment : `.${segment}`;
+    else text += `[${quote(segment)}]`;
   }
   return text;
 }
@@ -32,9 +43,13 @@ export function formatPath(segments: readonly PathSegment[]): string {
  * as small, so `setweight` suggests `setWeight`).
  */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  // Allow roughly one edit per three characters: `setWeigth` → `setWeight`, but `foo` suggests nothing.
+  const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: a 100,000-character key is compared with nothing.
+    if (Math.abs(word.length - candidate.length) > limit) continue;
     const distance =
       candidate.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
@@ -42,8 +57,6 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
       bestDistance = distance;
     }
   }
-  // Allow roughly one edit per three characters: `setWeigth` → `setWeight`, but `foo` suggests nothing.
-  const limit = Math.max(1, Math.floor(word.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 

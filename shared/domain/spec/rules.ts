@@ -1,7 +1,10 @@
 import { formatDuration } from '../duration';
 import { splitsTraffic } from '../deployment/steps';
 import { expandTrafficSteps } from '../plan/traffic';
+import { describeBytes, LIMITS } from './limits';
 import type { DeploymentSpec } from './model';
+import { homeOfFunction, type Home } from './names';
+import { largestPart, jsonBytes } from './measure';
 import type { PathSegment } from './problems';
 import type { WrittenSpec } from './schema';
 
@@ -15,16 +18,19 @@ export interface RuleViolation {
 export interface ValidationContext {
   /** False when the function does not exist yet: the spec must then say how to create it. */
   readonly functionExists?: boolean;
+  /**
+   * Where fledge runs. fledge deploys and invokes only there, so a function or hook named by the
+   * ARN of another partition, region or account is refused. Unknown offline (`fledge validate`),
+   * where ARNs are accepted as written; the starters always know it.
+   */
+  readonly home?: Home;
 }
 
-/**
- * Health checks a deployment may make. Every check is three Step Functions states and a few history
- * events; this keeps the longest allowed deployment far below the 25,000-event history limit.
- */
-export const MAX_HEALTH_CHECKS = 2_000;
+/** Health checks a deployment may make: {@link LIMITS.maxHealthChecks}. */
+export const MAX_HEALTH_CHECKS = LIMITS.maxHealthChecks;
 
-/** A deployment needs time beyond its waits for publishing, smoke tests, hooks and weight changes. */
-export const TIMEOUT_MARGIN = 60;
+/** Time a deployment needs beyond its waits: {@link LIMITS.timeoutMargin}. */
+export const TIMEOUT_MARGIN = LIMITS.timeoutMargin;
 
 interface Wait {
   readonly seconds: number;
@@ -69,6 +75,8 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
     });
   }
 
+  violations.push(...evidenceViolations(written, spec));
+
   if (spec.strategy.kind === 'blueGreen' && spec.health.smokeTest === undefined) {
     violations.push({
       path: ['strategy', 'blueGreen'],
@@ -84,6 +92,21 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
     }
   }
 
+  if (context.home !== undefined) violations.push(...elsewhere(written, context.home));
+
+  // The engine carries the normalised spec and its expanded steps through every Step Functions state.
+  const stateBytes = jsonBytes(spec) + jsonBytes(expandTrafficSteps(spec.strategy));
+  if (stateBytes > LIMITS.maxSpecStateBytes) {
+    const part = largestPart(written);
+    violations.push({
+      path: part.path,
+      message:
+        `the spec takes ${stateBytes} bytes in the deployment's Step Functions state (normalised, YAML aliases expanded, with its traffic steps); ` +
+        `the limit is ${describeBytes(LIMITS.maxSpecStateBytes)}, half of what Step Functions allows per state (${describeBytes(LIMITS.stepFunctionsPayloadBytes)})` +
+        `${part.path.length > 0 ? `: ${part.bytes} bytes of it are here` : ''}`,
+    });
+  }
+
   if (context.functionExists === false) {
     const required = spec.artifact.kind === 'zip' ? (['role', 'runtime', 'handler'] as const) : (['role'] as const);
     const missing = required.filter((field) => written.configuration?.[field] === undefined);
@@ -93,6 +116,61 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
         message: `function "${spec.function.name}" does not exist yet, so the spec must say how to create it: configuration.${missing.join(', configuration.')} ${missing.length > 1 ? 'are' : 'is'} required`,
       });
     }
+  }
+  return violations;
+}
+
+/** Functions the spec names by the ARN of a partition, region or account other than fledge's own. */
+function elsewhere(written: WrittenSpec, home: Home): RuleViolation[] {
+  const named: { path: readonly PathSegment[]; text: string; what: string }[] = [{ path: ['function'], text: written.function, what: 'deploys' }];
+  for (const phase of ['beforeTraffic', 'afterTraffic'] as const) {
+    const hook = written.hooks?.[phase];
+    if (hook !== undefined) named.push({ path: ['hooks', phase], text: hook, what: 'invokes hooks' });
+  }
+  const describe = (where: Home): string => `account ${where.accountId}, region ${where.region}${where.partition === 'aws' ? '' : ` (partition ${where.partition})`}`;
+  return named.flatMap(({ path, text, what }): RuleViolation[] => {
+    const where = homeOfFunction(text);
+    if (where === undefined || (where.partition === home.partition && where.region === home.region && where.accountId === home.accountId)) return [];
+    return [
+      {
+        path,
+        message:
+          `this ARN is in ${describe(where)}, but fledge runs in ${describe(home)} and ${what} only there: ` +
+          'cross-account and cross-region deployments are not supported; name a function of this account and region, or run fledge where the function is',
+      },
+    ];
+  });
+}
+
+/**
+ * The evidence fields must agree with each other and with the error rate: a pause may not move on
+ * with fewer invocations than the error rate needs to be judged at all, and the insufficient-data
+ * settings mean nothing when no evidence is needed.
+ */
+function evidenceViolations(written: WrittenSpec, spec: DeploymentSpec): RuleViolation[] {
+  const health = written.health;
+  const violations: RuleViolation[] = [];
+  const errorRate = spec.health.errorRate;
+  if (health?.minInvocations !== undefined && errorRate !== undefined && health.minInvocations < errorRate.minInvocations) {
+    const floor = `health.errorRate.minInvocations (${errorRate.minInvocations}${health.errorRate?.minInvocations === undefined ? ', the default' : ''})`;
+    violations.push({
+      path: ['health', 'minInvocations'],
+      message:
+        `${health.minInvocations} is below ${floor}: a pause could move on before the error rate of the new version was ever judged: ` +
+        `raise minInvocations to ${errorRate.minInvocations} or more, or lower errorRate.minInvocations to ${Math.max(1, health.minInvocations)}`,
+    });
+  }
+  if (spec.health.minInvocations === 0) {
+    for (const field of ['onInsufficientData', 'maxExtension'] as const) {
+      if (health?.[field] !== undefined) {
+        violations.push({ path: ['health', field], message: `has no effect with "minInvocations: 0" (no evidence needed): remove it, or set minInvocations` });
+      }
+    }
+  } else if (health?.maxExtension !== undefined && health.onInsufficientData !== undefined && health.onInsufficientData !== 'extend') {
+    violations.push({
+      path: ['health', 'maxExtension'],
+      message: `only applies with "onInsufficientData: extend"; this spec says "${health.onInsufficientData}": remove maxExtension or extend`,
+    });
   }
   return violations;
 }

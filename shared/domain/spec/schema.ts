@@ -13,8 +13,9 @@ import {
   parseZipLocation,
   type NameResult,
 } from './names';
+import { LIMITS } from './limits';
 import { PRESET_NAMES, PRESET_SPELLINGS, resolvePreset } from './presets';
-import { closestMatch } from './problems';
+import { closestMatch, quote } from './problems';
 
 /*
  * The spec as users write it (docs/spec.md), checked field by field. Durations come out as whole
@@ -22,25 +23,30 @@ import { closestMatch } from './problems';
  * several fields of the whole spec live in rules.ts, so that they see a structurally valid spec.
  */
 
-/** Limits shared by the schema, the rules and the docs. */
-export const LIMITS = {
-  minCheckInterval: 10,
-  maxCheckInterval: 3_600,
-  defaultCheckInterval: 60,
-  minDeploymentTimeout: 60,
-  maxDeploymentTimeout: 7 * 86_400,
-  defaultDeploymentTimeout: 30 * 60,
-  minApprovalTimeout: 60,
-  defaultApprovalTimeout: 3_600,
-  defaultMinInvocations: 10,
-  maxPause: 7 * 86_400,
-} as const;
+/** The limits, re-exported where they were first defined. */
+export { LIMITS };
+
+/** What a pause that ends without enough evidence may do (`health.onInsufficientData`). */
+export const INSUFFICIENT_DATA_ACTIONS = ['extend', 'pause', 'rollback'] as const;
 
 const custom = (message: string) => ({ code: 'custom' as const, message });
+
+/** A written value in a message: strings quoted and shortened, collections named, never dumped whole. */
+function shortly(value: unknown): string {
+  if (typeof value === 'string') return quote(value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'a mapping';
+  return String(value);
+}
 
 /** A duration field: `30s`, `5m`, `1h30m` or seconds, within [min, max]. */
 function duration(min: number, max: number) {
   return z.unknown().transform((value, ctx) => {
+    // A required duration left out (optional ones never get here).
+    if (value === undefined) {
+      ctx.issues.push({ ...custom('is required'), input: value });
+      return z.NEVER;
+    }
     const read = parseDuration(value);
     if (!read.ok) {
       ctx.issues.push({ ...custom(read.message), input: value });
@@ -88,16 +94,21 @@ const artifact = z
 const environment = z
   .record(
     z.string(),
-    z.string({ error: (issue) => `environment values must be strings: quote it (${JSON.stringify(String(issue.input))})` }),
+    z.string({
+      error: (issue) =>
+        typeof issue.input === 'object' && issue.input !== null
+          ? `environment values must be strings, got ${shortly(issue.input)}`
+          : `environment values must be strings: quote it (${quote(String(issue.input))})`,
+    }),
   )
   .superRefine((variables, ctx) => {
     // Runs even when some value is malformed (see `when`): the input may not be a mapping at all.
     if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) return;
     for (const key of Object.keys(variables)) {
       if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a valid variable name: a letter, then letters, digits or "_"` });
+        ctx.addIssue({ code: 'custom', path: [key], message: `${quote(key)} is not a valid variable name: a letter, then letters, digits or "_"` });
       } else if ((RESERVED_ENVIRONMENT_KEYS as readonly string[]).includes(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is reserved by Lambda and cannot be set` });
+        ctx.addIssue({ code: 'custom', path: [key], message: `${quote(key)} is reserved by Lambda and cannot be set` });
       }
     }
     // Lambda refuses environments over 4 KB (keys and values together).
@@ -111,7 +122,7 @@ const configuration = z.strictObject({
     .superRefine((runtime, ctx) => {
       if ((LAMBDA_RUNTIMES as readonly string[]).includes(runtime)) return;
       const suggestion = closestMatch(runtime, LAMBDA_RUNTIMES);
-      ctx.addIssue({ code: 'custom', message: `"${runtime}" is not a supported Lambda runtime`, params: { suggestion } });
+      ctx.addIssue({ code: 'custom', message: `${quote(runtime)} is not a supported Lambda runtime`, params: { suggestion } });
     })
     .optional(),
   handler: text(128)
@@ -124,7 +135,7 @@ const configuration = z.strictObject({
   environment: environment.optional(),
   description: z.string().max(256, 'must be at most 256 characters').optional(),
   architectures: z
-    .array(z.enum(['x86_64', 'arm64'], { error: (issue) => `expected "x86_64" or "arm64", got ${JSON.stringify(issue.input)}` }))
+    .array(z.enum(['x86_64', 'arm64'], { error: (issue) => `expected "x86_64" or "arm64", got ${shortly(issue.input)}` }))
     .length(1, 'Lambda takes exactly one architecture, e.g. [arm64]')
     .optional(),
   layers: z
@@ -228,7 +239,7 @@ const strategy = z
         if (resolvePreset(name) !== undefined) return;
         ctx.addIssue({
           code: 'custom',
-          message: `unknown preset "${name}"; presets are ${PRESET_NAMES.join(', ')}`,
+          message: `unknown preset ${quote(name)}; presets are ${PRESET_NAMES.join(', ')}`,
           params: { suggestion: closestMatch(name, PRESET_SPELLINGS) },
         });
       })
@@ -236,7 +247,18 @@ const strategy = z
     canary: z.strictObject({ steps: z.array(step).min(1, 'a canary needs at least one step').superRefine(checkSteps, { when: () => true }) }).optional(),
     linear: z
       .strictObject({
-        percent: percent.refine((n) => n < 100, { message: 'a linear strategy moves less than 100% per step; use allAtOnce for 100%' }),
+        percent: percent
+          .refine((n) => n < 100, { message: 'a linear strategy moves less than 100% per step; use allAtOnce for 100%' })
+          // Refused before anything expands the steps: 0.0000001% would mean a billion of them.
+          .superRefine((n, ctx) => {
+            const pauses = Math.ceil(100 / n) - 1;
+            if (n < 100 && pauses > LIMITS.maxHealthChecks) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `${n}% per step makes ${pauses > 1e9 ? 'billions of' : pauses} pauses, each with at least one health check; a deployment makes at most ${LIMITS.maxHealthChecks}: use a larger percent`,
+              });
+            }
+          }),
         interval: duration(1, LIMITS.maxPause),
       })
       .optional(),
@@ -275,6 +297,16 @@ const health = z.strictObject({
     .optional(),
   checkInterval: duration(LIMITS.minCheckInterval, LIMITS.maxCheckInterval).optional(),
   smokeTest: smokeTest.optional(),
+  // The evidence a pause needs before traffic moves on (docs/spec.md#evidence).
+  minInvocations: z
+    .int({ error: (issue) => (issue.input === undefined ? undefined : 'expected a whole number of invocations, 0 or more') })
+    .min(0, 'must be 0 (no evidence needed) or more')
+    .max(LIMITS.maxMinInvocations, `must be at most ${LIMITS.maxMinInvocations}`)
+    .optional(),
+  onInsufficientData: z
+    .enum(INSUFFICIENT_DATA_ACTIONS, { error: (issue) => `expected one of ${INSUFFICIENT_DATA_ACTIONS.map((action) => `"${action}"`).join(', ')}, got ${JSON.stringify(issue.input)}` })
+    .optional(),
+  maxExtension: duration(LIMITS.minCheckInterval, LIMITS.maxPause).optional(),
 });
 
 const hooks = z.strictObject({
@@ -287,7 +319,7 @@ export const specSchema = z.strictObject({
   version: z.unknown().superRefine((value, ctx) => {
     if (value === undefined) ctx.addIssue({ code: 'custom', message: '"version" is required: write "version: 1"' });
     else if (value === '1') ctx.addIssue({ code: 'custom', message: 'write "version: 1" as a number, without quotes' });
-    else if (value !== 1) ctx.addIssue({ code: 'custom', message: `unsupported spec version ${JSON.stringify(value)}: this fledge reads version 1` });
+    else if (value !== 1) ctx.addIssue({ code: 'custom', message: `unsupported spec version ${shortly(value)}: this fledge reads version 1` });
   }),
   function: named(parseFunctionRef),
   alias: named(checkAliasName),
@@ -308,7 +340,7 @@ function duplicates(values: readonly string[], ctx: z.RefinementCtx, what: strin
   const seen = new Map<string, number>();
   values.forEach((value, index) => {
     const first = seen.get(value);
-    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${what} "${value}" (already at [${first}])` });
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${what} ${quote(value)} (already at [${first}])` });
     else seen.set(value, index);
   });
 }

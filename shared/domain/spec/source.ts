@@ -1,22 +1,41 @@
 import {
+  Composer,
   LineCounter,
+  Parser,
   isAlias,
   isCollection,
   isMap,
   isPair,
   isScalar,
   isSeq,
-  parseAllDocuments,
+  type CST,
   type Document,
   type Node,
   type ParsedNode,
 } from 'yaml';
-import { formatPath, type PathSegment, type SpecProblem } from './problems';
+import { describeBytes, LIMITS } from './limits';
+import { formatPath, quote, type PathSegment, type SpecProblem } from './problems';
 
-/** Specs are small; anything larger is a mistake or an attack. */
-export const MAX_SPEC_BYTES = 256 * 1024;
-/** Aliases a spec may use: generous for real reuse, far below what a "billion laughs" needs. */
-export const MAX_ALIAS_COUNT = 50;
+/** Specs are small; anything larger is a mistake or an attack: {@link LIMITS.maxSpecBytes}. */
+export const MAX_SPEC_BYTES = LIMITS.maxSpecBytes;
+/** Alias expansions a spec may use: {@link LIMITS.maxAliasCount}. */
+export const MAX_ALIAS_COUNT = LIMITS.maxAliasCount;
+
+/**
+ * The problem of a spec over {@link LIMITS.maxSpecBytes}, worded once for every door: a file, an
+ * S3 object refused before it is read, a request body.
+ */
+export function specTooLarge(size: number): SpecProblem {
+  return problemAt(1, 1, `the spec is ${size} bytes; the limit is ${describeBytes(MAX_SPEC_BYTES)}`);
+}
+
+/** How a nesting problem is worded, wherever it is found. */
+export function tooDeepMessage(viaAlias?: string): string {
+  return (
+    `mappings and lists nest more than ${LIMITS.maxDepth} levels deep here${viaAlias === undefined ? '' : ` once alias *${viaAlias} is expanded`}; ` +
+    `a spec nests at most ${LIMITS.maxDepth} levels (the top-level mapping is level 1)`
+  );
+}
 
 /** A spec file read and parsed as YAML (JSON is YAML), with what is needed to point into it. */
 export interface SpecSource {
@@ -27,17 +46,18 @@ export interface SpecSource {
 
 export type SourceResult = { readonly ok: true; readonly source: SpecSource } | { readonly ok: false; readonly problems: SpecProblem[] };
 
-const problemAt = (line: number, column: number, message: string, path = ''): SpecProblem => ({ path, message, line, column });
+function problemAt(line: number, column: number, message: string, path = ''): SpecProblem {
+  return { path, message, line, column };
+}
 
 /**
  * Decodes and parses a spec, refusing hostile or ambiguous input cleanly: too large, not UTF-8,
- * several documents, duplicate keys, tags, non-string keys, cyclic or excessive aliases.
+ * nested too deep, several documents, duplicate keys, tags, non-string keys, cyclic or excessive
+ * aliases.
  */
 export function readSource(input: string | Uint8Array): SourceResult {
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
-  if (size > MAX_SPEC_BYTES) {
-    return { ok: false, problems: [problemAt(1, 1, `the spec is ${size} bytes; the limit is ${MAX_SPEC_BYTES} bytes (256 KiB)`)] };
-  }
+  if (size > MAX_SPEC_BYTES) return { ok: false, problems: [specTooLarge(size)] };
   const text = typeof input === 'string' ? input : decodeUtf8(input);
   if (typeof text !== 'string') return { ok: false, problems: [text] };
 
@@ -46,14 +66,19 @@ export function readSource(input: string | Uint8Array): SourceResult {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const documents = parseAllDocuments(text, {
-    lineCounter,
-    prettyErrors: true,
-    uniqueKeys: true,
+  // The syntax tree is built without recursion; composing it into nodes recurses, and thousands
+  // of levels would overflow the stack: the nesting is checked in between.
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  const deep = tooDeepInSyntax(tokens, position);
+  if (deep !== undefined) return { ok: false, problems: [deep] };
+  const composer = new Composer({
+    // checkNodes reports duplicates itself, naming the key, and also keys that only collide as text (1 and "1").
+    uniqueKeys: false,
     schema: 'core',
     merge: false,
     resolveKnownTags: false,
   });
+  const documents = Array.from(composer.compose(tokens));
   if (!Array.isArray(documents) || documents.length === 0) {
     return { ok: false, problems: [problemAt(1, 1, 'the spec is empty: it must be a mapping starting with "version: 1"')] };
   }
@@ -67,8 +92,8 @@ export function readSource(input: string | Uint8Array): SourceResult {
   // Unresolved tags are warnings to the YAML library; checkNodes reports every tag with its path instead.
   const warnings = document.warnings.filter((warning) => warning.code !== 'TAG_RESOLVE_FAILED');
   for (const error of [...document.errors, ...warnings]) {
-    const at = error.linePos?.[0] ?? { line: 1, col: 1 };
-    problems.push(problemAt(at.line, at.col, `YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`));
+    const { line, column } = position(error.pos[0]);
+    problems.push(problemAt(line, column, yamlMessage(error.message)));
   }
   if (problems.length > 0) return { ok: false, problems };
 
@@ -82,17 +107,27 @@ export function readSource(input: string | Uint8Array): SourceResult {
     problems.push(problemAt(line, column, `the spec must be a mapping of keys (version, function, alias, …), not ${isSeq(contents) ? 'a list' : 'a single value'}`));
   }
   if (problems.length > 0) return { ok: false, problems };
+  const deepAlias = tooDeepThroughAliases(document, position);
+  if (deepAlias !== undefined) return { ok: false, problems: [deepAlias] };
 
   let value: unknown;
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    // yaml throws a ReferenceError when aliases expand beyond maxAliasCount.
+    // yaml throws a ReferenceError when aliases expand beyond maxAliasCount; anything else is a bug.
+    if (!(error instanceof ReferenceError)) throw error;
     const first = firstAlias(document);
     const { line, column } = position(first?.range?.[0] ?? 0);
     return {
       ok: false,
-      problems: [problemAt(line, column, `YAML aliases expand too much (${error instanceof Error ? error.message : String(error)}); write the values out`)],
+      problems: [
+        problemAt(
+          line,
+          column,
+          `YAML aliases expand too much: a spec may expand at most ${MAX_ALIAS_COUNT} alias uses (aliases within aliases multiply); write the values out`,
+          first === undefined ? '' : formatPath(pathOf(document, first)),
+        ),
+      ],
     };
   }
   return {
@@ -145,6 +180,8 @@ function checkNodes(document: Document.Parsed, text: string, position: (offset: 
     if (node.tag !== undefined) reportTag(node, path);
     if (isMap(node)) {
       ancestors.add(node);
+      // Keys as the spec reads them (text): `1` and `"1"` are the same key once read.
+      const seen = new Map<string, Node>();
       for (const pair of node.items) {
         const key = pair.key;
         if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')) {
@@ -152,7 +189,15 @@ function checkNodes(document: Document.Parsed, text: string, position: (offset: 
           continue;
         }
         if (key.tag !== undefined) reportTag(key, path);
-        visit(pair.value, [...path, String(key.value)], ancestors);
+        const name = String(key.value);
+        const first = seen.get(name);
+        if (first !== undefined) {
+          const { line, column } = position(first.range?.[0] ?? 0);
+          report(key, `duplicate key ${quote(name)}: it is already given at line ${line}, column ${column}; a key may appear once`, [...path, name]);
+          continue;
+        }
+        seen.set(name, key);
+        visit(pair.value, [...path, name], ancestors);
       }
       ancestors.delete(node);
     } else if (isSeq(node)) {
@@ -163,6 +208,125 @@ function checkNodes(document: Document.Parsed, text: string, position: (offset: 
   };
   visit(document.contents, [], new Set());
   return problems;
+}
+
+/**
+ * The YAML library's message for a syntax problem, first line only. A message that is not about
+ * the spec (an exhausted stack, a JavaScript error) is never shown as it is.
+ */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (/call stack|RangeError|TypeError|ReferenceError|is not a function|undefined|\bat .+:\d+:\d+/.test(first)) {
+    return 'YAML: this part of the spec cannot be read: check its brackets, quotes and indentation';
+  }
+  return `YAML: ${first}`;
+}
+
+/** A step up a path, kept as a linked list so that walking very deep input stays linear. */
+interface PathLink {
+  readonly segment: PathSegment;
+  readonly parent: PathLink | undefined;
+}
+
+function pathFrom(link: PathLink | undefined): PathSegment[] {
+  const segments: PathSegment[] = [];
+  for (let at = link; at !== undefined; at = at.parent) segments.push(at.segment);
+  return segments.reverse();
+}
+
+/** The text of a key as written in the syntax tree: plain or quoted scalars; undefined for anything else. */
+function keyText(token: CST.Token | null | undefined): string | undefined {
+  if (token === null || token === undefined) return undefined;
+  if (token.type === 'scalar') return token.source;
+  if (token.type === 'single-quoted-scalar' || token.type === 'double-quoted-scalar') return token.source.slice(1, -1);
+  return undefined;
+}
+
+/**
+ * The first mapping or list nested deeper than {@link LIMITS.maxDepth}, found on the syntax tree
+ * (which the YAML library builds without recursion) by an explicit-stack walk, so no depth of
+ * input can exhaust the call stack. Aliases are not followed here: see {@link tooDeepThroughAliases}.
+ */
+function tooDeepInSyntax(tokens: readonly CST.Token[], position: (offset: number) => { line: number; column: number }): SpecProblem | undefined {
+  const stack: { token: CST.Token; depth: number; path: PathLink | undefined }[] = [];
+  for (const token of tokens) {
+    if (token.type === 'document' && token.value !== undefined) stack.push({ token: token.value, depth: 0, path: undefined });
+  }
+  while (stack.length > 0) {
+    const { token, depth, path } = stack.pop()!;
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
+    const here = depth + 1;
+    if (here > LIMITS.maxDepth) {
+      const { line, column } = position(token.offset);
+      return problemAt(line, column, tooDeepMessage(), formatPath(pathFrom(path)));
+    }
+    const isMapping = token.type === 'block-map' || (token.type === 'flow-collection' && token.start.source === '{');
+    token.items.forEach((item, index) => {
+      const key = keyText(item.key);
+      const segment: PathSegment = isMapping ? (key ?? '?') : index;
+      // `[a: b]` is a list of one-pair mappings: one level more.
+      const pairInList = !isMapping && (item.key !== undefined || item.sep !== undefined) ? 1 : 0;
+      if (item.key !== undefined && item.key !== null) stack.push({ token: item.key, depth: here + pairInList, path: { segment, parent: path } });
+      if (item.value !== undefined) stack.push({ token: item.value, depth: here + pairInList, path: { segment, parent: path } });
+    });
+  }
+  return undefined;
+}
+
+/**
+ * The first place where expanding aliases nests mappings and lists deeper than
+ * {@link LIMITS.maxDepth} (`a: &x [[[…]]]` then `b: [[[*x]]]`). Each node's height is computed
+ * once, so alias fans stay linear; the walk descends at most the limit, so it cannot overflow.
+ */
+function tooDeepThroughAliases(document: Document.Parsed, position: (offset: number) => { line: number; column: number }): SpecProblem | undefined {
+  const heights = new Map<unknown, number>();
+  class TooDeep {
+    constructor(
+      readonly node: Node,
+      readonly path: readonly PathSegment[],
+      readonly alias?: string,
+    ) {}
+  }
+  const height = (node: unknown, depth: number, path: PathSegment[]): number => {
+    if (isAlias(node)) {
+      const target = node.resolve(document);
+      const known = heights.get(target) ?? height(target, depth, path);
+      if (depth + known > LIMITS.maxDepth) throw new TooDeep(node, path, node.source);
+      return known;
+    }
+    if (!isCollection(node)) return 0;
+    const known = heights.get(node);
+    if (known !== undefined) {
+      if (depth + known > LIMITS.maxDepth) throw new TooDeep(node, path);
+      return known;
+    }
+    if (depth + 1 > LIMITS.maxDepth) throw new TooDeep(node, path);
+    let below = 0;
+    if (isMap(node)) for (const pair of node.items) below = Math.max(below, height(pair.value, depth + 1, [...path, String((pair.key as { value?: unknown } | null)?.value)]));
+    else node.items.forEach((item, index) => (below = Math.max(below, height(item, depth + 1, [...path, index]))));
+    heights.set(node, below + 1);
+    return below + 1;
+  };
+  try {
+    height(document.contents, 0, []);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof TooDeep)) throw error;
+    const { line, column } = position(error.node.range?.[0] ?? 0);
+    return problemAt(line, column, tooDeepMessage(error.alias), formatPath(error.path));
+  }
+}
+
+/** The path of `target` in the document, without following aliases; empty when not found. */
+function pathOf(document: Document.Parsed, target: Node): PathSegment[] {
+  const stack: { node: unknown; path: PathLink | undefined }[] = [{ node: document.contents, path: undefined }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (node === target) return pathFrom(path);
+    if (isMap(node)) for (const pair of node.items) stack.push({ node: pair.value, path: { segment: String((pair.key as { value?: unknown } | null)?.value), parent: path } });
+    else if (isSeq(node)) node.items.forEach((item, index) => stack.push({ node: item, path: { segment: index, parent: path } }));
+  }
+  return [];
 }
 
 function firstAlias(document: Document.Parsed): Node | undefined {
@@ -177,6 +341,22 @@ function firstAlias(document: Document.Parsed): Node | undefined {
   return found;
 }
 
+/** Each mapping's pairs by key text, built on first use: locating thousands of problems in one mapping stays linear. */
+const pairIndexes = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
+
+function pairAt(map: { items: { key: unknown; value: unknown }[] }, key: string): { key: unknown; value: unknown } | undefined {
+  let index = pairIndexes.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const item of map.items) {
+      const text = isScalar(item.key) ? String(item.key.value) : undefined;
+      if (text !== undefined && !index.has(text)) index.set(text, item);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index.get(key);
+}
+
 /** Source offset of the node at `path`, following aliases; the nearest ancestor when the path goes beyond the document. */
 function offsetOf(document: Document.Parsed, path: readonly PathSegment[], at: 'key' | 'value'): number {
   let node: unknown = document.contents;
@@ -185,7 +365,7 @@ function offsetOf(document: Document.Parsed, path: readonly PathSegment[], at: '
     if (isAlias(node)) node = node.resolve(document);
     const last = depth === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = pairAt(node, String(segment));
       if (pair === undefined) return offset;
       const keyOffset = (pair.key as ParsedNode).range[0];
       if (last && at === 'key') return keyOffset;

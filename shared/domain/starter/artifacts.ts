@@ -1,12 +1,20 @@
-import type { ArtifactLocation } from '../deployment/model';
+import { ArtifactUnavailableError } from '../deployment/errors';
+import { describeArtifact, type ArtifactLocation } from '../deployment/model';
 
 /** What fledge can learn about a zip in S3 before starting a deployment from it. */
-export type ArtifactFacts =
-  | { readonly exists: false }
-  | { readonly exists: true; readonly sizeBytes: number; /** Region of the bucket. */ readonly region: string; readonly versionId?: string };
+export interface ArtifactFacts {
+  readonly sizeBytes: number;
+  /** Region of the bucket. */
+  readonly region: string;
+  readonly versionId?: string;
+}
 
 /** Looks at an artifact in S3 (HeadObject + the bucket's region). Implemented by `shared/adapters/s3-artifacts.ts`. */
 export interface ArtifactInspector {
+  /**
+   * The artifact's facts. Throws {@link ArtifactUnavailableError} when S3 will not show it —
+   * missing or not readable, which S3 does not tell apart for a caller without `s3:ListBucket`.
+   */
   inspect(location: { bucket: string; key: string; versionId?: string }): Promise<ArtifactFacts>;
 }
 
@@ -25,21 +33,27 @@ export interface ArtifactProblem {
 }
 
 /**
- * Checks that the artifact exists, is not too large, and lives in the control plane's region
+ * Checks that the artifact can be read, is not too large, and lives in the control plane's region
  * (Lambda reads code only from a bucket in the function's region). Container images are not
- * inspected: Lambda checks them itself.
+ * inspected: Lambda checks them itself. Problems are reported at `path` — the field the artifact
+ * came from (`artifact.zip` in a spec, `artifact` in an API request).
  */
-export async function checkArtifact(inspector: ArtifactInspector, artifact: ArtifactLocation, region: string | undefined): Promise<readonly ArtifactProblem[]> {
+export async function checkArtifact(inspector: ArtifactInspector, artifact: ArtifactLocation, region: string | undefined, path = 'artifact.zip'): Promise<readonly ArtifactProblem[]> {
   if ('imageUri' in artifact) return [];
-  const where = `s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''}`;
-  const facts = await inspector.inspect(artifact);
-  if (!facts.exists) return [{ path: 'artifact.zip', message: `the artifact ${where} does not exist` }];
+  const where = describeArtifact(artifact);
+  let facts: ArtifactFacts;
+  try {
+    facts = await inspector.inspect(artifact);
+  } catch (error) {
+    if (error instanceof ArtifactUnavailableError) return [{ path, message: error.message }];
+    throw error;
+  }
   const problems: ArtifactProblem[] = [];
   if (facts.sizeBytes > MAX_ARTIFACT_BYTES) {
-    problems.push({ path: 'artifact.zip', message: `the artifact ${where} has ${mib(facts.sizeBytes)}; Lambda takes at most ${mib(MAX_ARTIFACT_BYTES)} of code (unzipped)` });
+    problems.push({ path, message: `the artifact ${where} has ${mib(facts.sizeBytes)}; Lambda takes at most ${mib(MAX_ARTIFACT_BYTES)} of code (unzipped)` });
   }
   if (region && facts.region !== region) {
-    problems.push({ path: 'artifact.zip', message: `the artifact ${where} is in ${facts.region}, but fledge and the function are in ${region}: Lambda reads code only from a bucket in its own region` });
+    problems.push({ path, message: `the artifact ${where} is in ${facts.region}, but fledge and the function are in ${region}: Lambda reads code only from a bucket in its own region` });
   }
   return problems;
 }

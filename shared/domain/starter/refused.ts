@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { evidenceRuleOf } from '../spec/evidence';
 import type { DeploymentSpec } from '../spec/model';
 
 /** Stands for the function or alias of a refused spec that does not name them readably. */
@@ -26,7 +27,7 @@ export function refusedSpec(text: string | Uint8Array): DeploymentSpec {
     alias,
     artifact: { kind: 'zip', key: '' },
     strategy: { kind: 'allAtOnce' },
-    health: { alarms: [], checkInterval: 60 },
+    health: { alarms: [], checkInterval: 60, ...evidenceRuleOf({}, { kind: 'allAtOnce' }) },
     hooks: {},
     approval: { timeout: 0 },
     timeout: 0,

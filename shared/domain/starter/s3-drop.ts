@@ -1,6 +1,7 @@
 import { InvalidTaskInputError } from '../deployment/errors';
 import type { ArtifactLocation } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
+import { specTooLarge } from '../spec/source';
 import { deploymentIdForObject } from './ids';
 import { startDeployment, type StartOutcome, type StarterDeps } from './start';
 
@@ -21,9 +22,15 @@ export interface DroppedObject {
   readonly principal?: string;
 }
 
+/**
+ * A dropped spec object as read: its bytes, too large to read, or unreadable — S3 answered 404 or
+ * 403, which it does for a missing key to a reader without `s3:ListBucket`, so the two are one.
+ */
+export type SpecObject = { readonly kind: 'read'; readonly body: Uint8Array } | { readonly kind: 'tooLarge'; readonly size: number } | { readonly kind: 'unreadable'; /** What S3 answered, in words. */ readonly detail: string };
+
 /** What the drop handler needs beyond the starter: reading the spec object. */
 export interface S3DropDeps extends StarterDeps {
-  readSpec(object: { bucket: string; key: string; versionId?: string }): Promise<{ body: Uint8Array; tooLarge: false } | { tooLarge: true; size: number } | undefined>;
+  readSpec(object: { bucket: string; key: string; versionId?: string }): Promise<SpecObject>;
 }
 
 /** What happened to one dropped object. */
@@ -59,8 +66,9 @@ export function parseS3Event(event: unknown): DroppedObject[] {
 /**
  * Starts a deployment for a spec dropped under `deployments/`. Zips and other objects start
  * nothing; the deployment id comes from the object's identity so a duplicate or replayed event
- * starts nothing twice. A spec that is invalid, too large, or whose artifact is missing, too
- * large or in another region becomes a REJECTED record with the problems and a notification.
+ * starts nothing twice. A spec that is invalid, too large or unreadable, or whose artifact is
+ * missing, unreadable, too large or in another region becomes a REJECTED record with the problems
+ * and a notification: a drop never ends without a trace.
  */
 export async function handleDrop(deps: S3DropDeps, object: DroppedObject): Promise<DropOutcome> {
   if (!object.eventName.startsWith('ObjectCreated:')) return { kind: 'ignored', reason: `${object.eventName} is not an upload` };
@@ -74,11 +82,16 @@ export async function handleDrop(deps: S3DropDeps, object: DroppedObject): Promi
   const existing = await deps.store.getDeployment(deploymentId);
   if (existing) return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: 'unused' }) });
   const read = await deps.readSpec(where);
-  if (read === undefined) return { kind: 'ignored', reason: `${uri} no longer exists` };
-  if (read.tooLarge) {
-    // Not read: the starter records the refusal with the size as its problem.
-    const problem = { path: '', message: `the spec object has ${read.size} bytes; a spec is at most 1 MiB`, line: 0, column: 0 };
+  if (read.kind === 'tooLarge') {
+    // Not read: the starter records the refusal with the size as its problem, worded as the parser words it.
+    const problem = specTooLarge(read.size);
     return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: problem.message }), refuseWith: [problem] });
+  }
+  if (read.kind === 'unreadable') {
+    // Not read: the starter records the refusal with why as its problem.
+    const message = `spec not found or not readable: ${uri} (${read.detail})`;
+    const problem = { path: '', message, line: 0, column: 0 };
+    return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: message }), refuseWith: [problem] });
   }
   return startDeployment(deps, { ...base, specText: read.body, resolveArtifact: (spec) => resolveDropArtifact(spec, object) });
 }

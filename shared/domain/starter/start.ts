@@ -5,6 +5,8 @@ import type { Orchestrator } from '../../ports/orchestrator';
 import { event, eventKeys } from '../deployment/events';
 import type { ArtifactLocation, DeploymentRecord, ExecutionInput } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
+import { LIMITS } from '../spec/limits';
+import type { Home } from '../spec/names';
 import { parseDeploymentSpec } from '../spec/parse';
 import type { SpecProblem } from '../spec/problems';
 import { checkArtifact, type ArtifactInspector } from './artifacts';
@@ -19,7 +21,6 @@ export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
  * kept says how many were left out. Each message and path is cut to a bounded length too, as
  * they may quote the spec.
  */
-export const MAX_REFUSAL_PROBLEMS = 50;
 const MAX_PROBLEM_CHARS = 500;
 
 /** The ports a starter uses. */
@@ -32,6 +33,11 @@ export interface StarterDeps {
   readonly artifacts?: ArtifactInspector;
   /** Region of the control plane: artifacts elsewhere are refused. */
   readonly region?: string;
+  /**
+   * Where fledge runs (partition, region, account): a spec naming its function or a hook by the
+   * ARN of anywhere else is refused, never mapped onto the same-named function here.
+   */
+  readonly home: Home;
 }
 
 /** A request to start a deployment, from whichever door it came through. */
@@ -53,6 +59,8 @@ export interface StartRequest {
    * nobody waits for an answer); when false they are only returned (the API answers 422).
    */
   readonly recordRefusals: boolean;
+  /** The field an artifact problem is reported at: `artifact.zip` (the spec's, the default) or `artifact` (an API override). */
+  readonly artifactPath?: string;
   /** Refuse without reading the spec (it could not be read at all, e.g. too large). */
   readonly refuseWith?: readonly SpecProblem[];
 }
@@ -74,12 +82,13 @@ export async function startDeployment(deps: StarterDeps, request: StartRequest):
   if (existing) return resume(deps, request, existing);
   if (request.refuseWith) return refuse(deps, request, request.refuseWith, undefined);
 
-  const parsed = parseDeploymentSpec(request.specText, request.specSource);
+  const parsed = parseDeploymentSpec(request.specText, request.specSource, { home: deps.home });
   if (!parsed.ok) return refuse(deps, request, parsed.problems, undefined);
   const artifact = request.resolveArtifact(parsed.spec);
-  if ('problem' in artifact) return refuse(deps, request, [{ path: 'artifact.zip', message: artifact.problem, line: 0, column: 0 }], parsed.spec);
+  const artifactPath = request.artifactPath ?? 'artifact.zip';
+  if ('problem' in artifact) return refuse(deps, request, [{ path: artifactPath, message: artifact.problem, line: 0, column: 0 }], parsed.spec);
   if (deps.artifacts) {
-    const problems = await checkArtifact(deps.artifacts, artifact, deps.region);
+    const problems = await checkArtifact(deps.artifacts, artifact, deps.region, artifactPath);
     if (problems.length > 0) return refuse(deps, request, problems.map((p) => ({ ...p, line: 0, column: 0 })), parsed.spec);
   }
   // Checked before anything is recorded: Step Functions would refuse it only after the record exists.
@@ -162,13 +171,17 @@ async function announceRefusal(deps: StarterDeps, request: StartRequest, record:
   if (request.recordRefusals) await deps.notifier.notify({ kind: 'rejected', deploymentId: record.deploymentId, functionName: record.functionName, alias: record.alias, startedBy: record.startedBy, reason });
 }
 
-/** At most {@link MAX_REFUSAL_PROBLEMS}, the last saying how many more there were, each of bounded length. */
+/**
+ * At most `LIMITS.maxProblems` problems and one more saying how many were left out, each of bounded
+ * length — the spec reader's own bound, kept here for problems from elsewhere (artifact checks, the
+ * execution's refusal).
+ */
 function capped(problems: readonly SpecProblem[]): readonly SpecProblem[] {
   const cut = (text: string) => (text.length > MAX_PROBLEM_CHARS ? `${text.slice(0, MAX_PROBLEM_CHARS)}…` : text);
   const bounded = problems.map((p) => (p.message.length > MAX_PROBLEM_CHARS || p.path.length > MAX_PROBLEM_CHARS ? { ...p, path: cut(p.path), message: cut(p.message) } : p));
-  if (bounded.length <= MAX_REFUSAL_PROBLEMS) return bounded;
-  const more = bounded.length - (MAX_REFUSAL_PROBLEMS - 1);
-  return [...bounded.slice(0, MAX_REFUSAL_PROBLEMS - 1), { path: '', message: `… and ${more} more problems (the first ${MAX_REFUSAL_PROBLEMS - 1} are listed)`, line: 0, column: 0 }];
+  if (bounded.length <= LIMITS.maxProblems + 1) return bounded;
+  const more = bounded.length - LIMITS.maxProblems;
+  return [...bounded.slice(0, LIMITS.maxProblems), { path: '', message: `and ${more} more problems from here on (the first ${LIMITS.maxProblems} are listed)`, line: 0, column: 0 }];
 }
 
 async function refuse(deps: StarterDeps, request: StartRequest, all: readonly SpecProblem[], spec: DeploymentSpec | undefined): Promise<StartOutcome> {

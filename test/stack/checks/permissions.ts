@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENGINE_PERMISSIONS } from '../../../functions/permissions';
-import { ARTIFACT_BUCKET, ARTIFACT_OBJECTS, CONTROL_PLANE, FLEDGE_ALARMS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
+import { ARTIFACT_BUCKET_OBJECTS, ARTIFACT_BUCKETS, CONTROL_PLANE, DEPLOYMENT_EXECUTIONS, FLEDGE_ALARMS, IMAGE_REPOSITORIES, LAYERS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
 import { requiredActions } from '../support/iam-actions';
 import { destinationTypesOf, render, resourcesOfType, statementsOf } from '../support/template';
 import type { StackContext } from '../support/context';
@@ -66,7 +66,8 @@ export function permissionChecks(ctx: StackContext): void {
             expect(s.resources, where).toContain('{DeploymentsTable.Arn}');
             for (const r of s.resources) expect(['{DeploymentsTable.Arn}', '{DeploymentsTable.Arn}/index/*'], where).toContain(r);
           }
-          if (service.has('states')) expect(s.resources, where).toEqual(['{DeploymentStateMachine}']);
+          // Execution-level actions act on executions of the deployment state machine, the others on it.
+          if (service.has('states')) expect(s.resources, where).toEqual(s.actions.every((a) => a === 'states:DescribeExecution') ? [DEPLOYMENT_EXECUTIONS] : ['{DeploymentStateMachine}']);
           if (service.has('sqs')) expect(s.resources, where).toEqual(['{FailedEventsQueue.Arn}']);
           if (service.has('secretsmanager')) expect(s.resources, where).toEqual(['{ApprovalSigningSecret}']);
           if (service.has('ssm')) {
@@ -74,9 +75,19 @@ export function permissionChecks(ctx: StackContext): void {
             const parameters = Object.entries(variables).filter(([name]) => name.endsWith('_PARAMETER')).map(([, value]) => `arn:{AWS::Partition}:ssm:{AWS::Region}:{AWS::AccountId}:parameter${render(value)}`);
             expect(parameters, where).toEqual(s.resources);
           }
-          if (service.has('lambda')) expect(s.resources, where).toEqual(MANAGED_FUNCTIONS);
+          if (service.has('lambda')) expect(s.resources, where).toEqual(s.actions.includes('lambda:GetLayerVersion') ? [LAYERS] : MANAGED_FUNCTIONS);
+          if (service.has('lambda') && s.actions.includes('lambda:GetLayerVersion')) expect(s.actions, where).toEqual(['lambda:GetLayerVersion']);
           if (service.has('sns')) for (const r of s.resources) expect(TOPICS, where).toContain(r);
-          if (service.has('s3')) expect(s.resources, where).toEqual(s.actions.includes('s3:GetBucketLocation') ? [ARTIFACT_BUCKET] : [ARTIFACT_OBJECTS]);
+          // Bucket-level actions on the buckets, object reads on their objects: never both in one statement.
+          if (service.has('s3')) {
+            const bucketLevel = s.actions.every((a) => a === 's3:ListBucket' || a === 's3:GetBucketLocation');
+            expect(s.resources, where).toEqual(bucketLevel ? ARTIFACT_BUCKETS : ARTIFACT_BUCKET_OBJECTS);
+            if (!bucketLevel) expect(s.actions, where).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+          }
+          if (service.has('ecr')) {
+            expect(s.actions, where).toEqual(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
+            expect(s.resources, where).toEqual([IMAGE_REPOSITORIES]);
+          }
           if (service.has('cloudwatch')) expect(s.resources, where).toEqual(s.actions.every((a) => STAR_ONLY[a]) ? ['*'] : [FLEDGE_ALARMS]);
           if (service.has('iam')) {
             expect(s.actions, where).toEqual(['iam:PassRole']);
@@ -89,21 +100,31 @@ export function permissionChecks(ctx: StackContext): void {
 
     it('lets fledge change no function by default, and requires the managed tag when asked', () => {
       for (const fn of ctx.functions) {
-        for (const s of statementsOf(ctx.template, fn.roleLogicalId, 'Allow').filter((x) => x.actions.some((a) => a.startsWith('lambda:')))) {
+        const onFunctions = statementsOf(ctx.template, fn.roleLogicalId, 'Allow').filter((x) => x.actions.some((a) => a.startsWith('lambda:')) && !x.actions.includes('lambda:GetLayerVersion'));
+        for (const s of onFunctions) {
           // Act
           const tagCondition = s.condition;
 
           // Assess
           expect(s.resources).toEqual(MANAGED_FUNCTIONS);
-          // CreateFunction has no resource tag to check yet: the name pattern alone binds it.
-          if (s.actions.includes('lambda:CreateFunction')) expect(tagCondition, fn.key).toBeUndefined();
-          else expect(tagCondition, `${fn.key} ${s.sid}`).toEqual({ 'Fn::If': ['RequireManagedTag', { StringEquals: { 'aws:ResourceTag/fledge:managed': 'true' } }, { Ref: 'AWS::NoValue' }] });
+          // CreateFunction has no resource tag to check yet: the name pattern binds it, and the
+          // new function must carry the managed tag (and only it), or fledge could not act on it
+          // again with RequireManagedTag=true.
+          if (s.actions.includes('lambda:CreateFunction')) {
+            expect(s.actions, fn.key).toEqual(['lambda:CreateFunction', 'lambda:TagResource']);
+            expect(tagCondition, fn.key).toEqual({ StringEquals: { 'aws:RequestTag/fledge:managed': 'true' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['fledge:managed'] } });
+          } else {
+            expect(s.actions, `${fn.key} ${s.sid}`).not.toContain('lambda:TagResource');
+            expect(tagCondition, `${fn.key} ${s.sid}`).toEqual({ 'Fn::If': ['RequireManagedTag', { StringEquals: { 'aws:ResourceTag/fledge:managed': 'true' } }, { Ref: 'AWS::NoValue' }] });
+          }
         }
       }
       expect(ctx.template.Conditions?.RequireManagedTag).toEqual({ 'Fn::Equals': [{ Ref: 'RequireManagedTag' }, 'true'] });
       // None-but-explicit: the defaults match no function and no role.
       expect(ctx.template.Parameters?.ManagedFunctions?.Default).toBe('(none)');
       expect(ctx.template.Parameters?.ManagedRoles?.Default).toBe('(none)');
+      expect(ctx.template.Parameters?.ArtifactBuckets?.Default).toBe('(none)');
+      expect(ctx.template.Parameters?.ImageRepositories?.Default).toBe('(none)');
       expect(ctx.template.Parameters?.RequireManagedTag).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
     });
 
@@ -129,6 +150,10 @@ export function permissionChecks(ctx: StackContext): void {
       for (const value of ['', 'arn:aws:lambda:us-east-1:1:function:x', 'a b', 'none)', 'x,y']) expect(accepts('ManagedFunctions', value), value).toBe(false);
       for (const value of ['(none)', 'orders-*-role', 'service-role/deployer', 'a+b=c,d.e@f']) expect(accepts('ManagedRoles', value), value).toBe(true);
       for (const value of ['', 'arn:aws:iam::1:role/x', 'a b']) expect(accepts('ManagedRoles', value), value).toBe(false);
+      for (const value of ['(none)', 'team-artifacts', 'team-*', 'builds.example.com']) expect(accepts('ArtifactBuckets', value), value).toBe(true);
+      for (const value of ['', 'arn:aws:s3:::x', 'Upper', 'a b', 'b/k']) expect(accepts('ArtifactBuckets', value), value).toBe(false);
+      for (const value of ['(none)', 'orders-api', 'team/*', 'lambda-*']) expect(accepts('ImageRepositories', value), value).toBe(true);
+      for (const value of ['', 'arn:aws:ecr:x', 'Upper', 'a b']) expect(accepts('ImageRepositories', value), value).toBe(false);
     });
 
     it('denies every role that can change or invoke managed functions the same on fledge’s own functions', () => {
@@ -152,12 +177,12 @@ export function permissionChecks(ctx: StackContext): void {
       }
     });
 
-    it('lets only the traffic and safety-net functions move alias traffic', () => {
+    it('lets only the traffic, safety-net and sweeper functions move alias traffic', () => {
       // Act
       const movers = ctx.functions.filter((fn) => statementsOf(ctx.template, fn.roleLogicalId, 'Allow').some((s) => s.actions.includes('lambda:UpdateAlias'))).map((fn) => fn.key);
 
       // Assess
-      expect(movers.sort()).toEqual(['safetyNet', 'traffic']);
+      expect(movers.sort()).toEqual(['safetyNet', 'sweeper', 'traffic']);
     });
   });
 }

@@ -54,10 +54,10 @@ export function stateMachineChecks(ctx: StackContext): void {
 
     it('feeds FAILED, TIMED_OUT and ABORTED executions of this state machine only to the safety net', () => {
       // Act
-      const rules = resourcesOfType(ctx.template, 'AWS::Events::Rule');
+      const rules = resourcesOfType(ctx.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern !== undefined);
       const rule = { Properties: rules[0]?.[1].Properties ?? {} };
       const targets = rule.Properties.Targets as { Arn: unknown }[];
-      const permission = resourcesOfType(ctx.template, 'AWS::Lambda::Permission').find(([, p]) => p.Properties?.Principal === 'events.amazonaws.com');
+      const permission = resourcesOfType(ctx.template, 'AWS::Lambda::Permission').find(([, p]) => p.Properties?.Principal === 'events.amazonaws.com' && render(p.Properties?.FunctionName) === '{SafetyNetLambdaFunction.Arn}');
 
       // Assess
       expect(rule.Properties.EventPattern).toEqual({
@@ -69,6 +69,20 @@ export function stateMachineChecks(ctx: StackContext): void {
       expect(render(permission?.[1].Properties?.FunctionName)).toBe('{SafetyNetLambdaFunction.Arn}');
       expect(render(permission?.[1].Properties?.SourceArn)).toBe(`arn:{AWS::Partition}:events:{AWS::Region}:{AWS::AccountId}:rule/${String(rule.Properties.Name)}`);
       expect(rules).toHaveLength(1);
+    });
+
+    it('runs the sweeper every five minutes, and nothing else on a schedule', () => {
+      // Act
+      const schedules = resourcesOfType(ctx.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties?.ScheduleExpression !== undefined);
+      const targets = schedules.flatMap(([, r]) => (r.Properties?.Targets as { Arn: unknown }[]).map((t) => render(t.Arn)));
+      const permission = resourcesOfType(ctx.template, 'AWS::Lambda::Permission').find(([, p]) => p.Properties?.Principal === 'events.amazonaws.com' && render(p.Properties?.FunctionName) === '{SweeperLambdaFunction.Arn}');
+      const retries = ctx.resource('SweeperLambdaEvConf').Properties?.MaximumRetryAttempts;
+
+      // Assess
+      expect(schedules.map(([, r]) => r.Properties?.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+      expect(targets).toEqual(['{SweeperLambdaFunction.Arn}']);
+      expect(render(permission?.[1].Properties?.SourceArn)).toBe(`{${schedules[0]![0]}.Arn}`);
+      expect(retries).toBe(0);
     });
   });
 }

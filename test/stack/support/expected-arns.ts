@@ -5,8 +5,16 @@
 export const MANAGED_FUNCTIONS = ['arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:{ManagedFunctions}', 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:{ManagedFunctions}:*'];
 export const MANAGED_ROLES = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:role/{ManagedRoles}';
 export const ARTIFACT_BUCKET = 'arn:{AWS::Partition}:s3:::fledge-dev-artifacts-{AWS::AccountId}-{AWS::Region}';
-export const ARTIFACT_OBJECTS = `${ARTIFACT_BUCKET}/*`;
+/** fledge's bucket and the ArtifactBuckets allow-list: where zips may come from. */
+export const ARTIFACT_BUCKETS = [ARTIFACT_BUCKET, 'arn:{AWS::Partition}:s3:::{ArtifactBuckets}'];
+export const ARTIFACT_BUCKET_OBJECTS = ARTIFACT_BUCKETS.map((bucket) => `${bucket}/*`);
+/** The ImageRepositories allow-list, in the stack's region, any account (the repository's policy must allow it too). */
+export const IMAGE_REPOSITORIES = 'arn:{AWS::Partition}:ecr:{AWS::Region}:*:repository/{ImageRepositories}';
+/** Lambda layers of any account in the stack's region (a function's layers must be in its region). */
+export const LAYERS = 'arn:{AWS::Partition}:lambda:{AWS::Region}:*:layer:*:*';
 export const FLEDGE_ALARMS = 'arn:{AWS::Partition}:cloudwatch:{AWS::Region}:{AWS::AccountId}:alarm:fledge-*';
 export const TOPICS = ['{ApprovalTopic}', '{NotificationTopic}'];
 /** fledge's own functions (`fledge-<stage>-…`), which no role may change or invoke as "managed". */
 export const CONTROL_PLANE = ['arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*', 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*:*'];
+/** Executions of the deployment state machine (DescribeExecution's resource). */
+export const DEPLOYMENT_EXECUTIONS = 'arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:fledge-dev-deployment:*';

@@ -35,15 +35,23 @@ const RENAMED: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Permissions an operation needs beyond its own action, as AWS documents them:
- * - Lambda reads an S3 code package with the caller's permissions (CreateFunction,
- *   UpdateFunctionCode with S3Bucket/S3Key; S3ObjectVersion needs GetObjectVersion).
+ * - Lambda fetches code with the caller's permissions (CreateFunction, UpdateFunctionCode): a zip
+ *   from S3 (S3Bucket/S3Key; S3ObjectVersion needs GetObjectVersion), an image from ECR
+ *   (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer), and every layer (lambda:GetLayerVersion;
+ *   CreateFunction and UpdateFunctionConfiguration with Layers).
+ * - Reading an object without s3:ListBucket on its bucket turns a missing key into 403
+ *   AccessDenied instead of 404: fledge must tell "missing" from "denied" (GetObject, HeadObject,
+ *   and Lambda's own GetObject of a zip).
  * - Setting a function's execution role passes it: iam:PassRole (CreateFunction; UpdateFunctionConfiguration with Role).
+ * - CreateFunction with Tags (fledge tags what it creates fledge:managed=true) needs lambda:TagResource.
  * - PutMetricAlarm with Tags needs cloudwatch:TagResource.
  */
+const FETCH_CODE = ['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 const IMPLIED: Readonly<Record<string, readonly string[]>> = {
-  'lambda:CreateFunction': ['iam:PassRole', 's3:GetObject', 's3:GetObjectVersion'],
-  'lambda:UpdateFunctionCode': ['s3:GetObject', 's3:GetObjectVersion'],
-  'lambda:UpdateFunctionConfiguration': ['iam:PassRole'],
+  'lambda:CreateFunction': ['iam:PassRole', ...FETCH_CODE, 'lambda:GetLayerVersion', 'lambda:TagResource'],
+  'lambda:UpdateFunctionCode': FETCH_CODE,
+  'lambda:UpdateFunctionConfiguration': ['iam:PassRole', 'lambda:GetLayerVersion'],
+  's3:GetObject': ['s3:ListBucket'],
   'cloudwatch:PutMetricAlarm': ['cloudwatch:TagResource'],
 };
 

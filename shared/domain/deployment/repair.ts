@@ -1,0 +1,130 @@
+import { isOwnState, restoreAlias } from './alias';
+import type { EngineDeps } from './deps';
+import { event } from './events';
+import { factsOf, finish, settle, type Finished } from './finish';
+import type { DeploymentRecord } from './model';
+import { isTerminal } from './model';
+import { loadRecord, REPAIRABLE_STATUSES } from './record';
+import { rollBackRecord } from './rollback';
+import { describeRouting, isSplit } from './routing';
+
+type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>;
+
+/** Who repairs: the safety net (an execution's abnormal end) or the sweeper (on a schedule). */
+export type Repairer = 'safety-net' | 'sweeper';
+
+const WHO: Record<Repairer, string> = { 'safety-net': 'the safety net', sweeper: 'the sweeper' };
+
+/** What the execution's end says about a deployment it left open (see {@link repairOpen}). */
+export interface ExecutionEnd {
+  /** It SUCCEEDED: the alias on the new version is its promotion. */
+  readonly promoted?: boolean;
+  /** It was refused before anything changed (ended `fledge.Rejected`) but could not record it. */
+  readonly refused?: boolean;
+  /** Its RollbackFailed task told people from the state (ended `fledge.RollbackFailed`): not again. */
+  readonly reported?: boolean;
+}
+
+/**
+ * Ends a deployment whose execution ended without ending it (or ran hopelessly past its
+ * deadline). First it takes the deployment over (`abandonedAt`): from then on no task of that
+ * execution may announce an alias change, and one announced before shows in the record read next
+ * (and gets fenced off by the restore). Then: a promotion the execution finished but could not
+ * record is recorded SUCCEEDED, a refusal REJECTED; anything else is rolled back from the
+ * record's snapshot — guarded by the alias revision, so an alias someone else changed is left
+ * alone (DRIFTED).
+ *
+ * @param options.reason why the deployment is repaired, for the record and the notification.
+ */
+export async function repairOpen(deps: Deps, deploymentId: string, options: { by: Repairer; reason: string } & ExecutionEnd): Promise<Finished> {
+  const { store, clock } = deps;
+  await store.updateDeployment(deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: REPAIRABLE_STATUSES });
+  const record = await loadRecord(store, deploymentId);
+  // Ended meanwhile (the execution's own ending won): only complete what that ending left.
+  if (isTerminal(record.status) && record.status !== 'FAILED') return settle(deps, record);
+  const data = { repairedBy: options.by };
+  if (options.promoted && record.newVersion !== undefined) {
+    const alias = await deps.lambda.getAlias(record.functionName, record.alias);
+    if (alias && alias.version === record.newVersion && !isSplit(alias) && isOwnState(record, alias)) {
+      return finish(deps, record, {
+        status: 'SUCCEEDED',
+        eventKind: 'promoted',
+        message: `version ${record.newVersion} promoted: ${record.functionName}:${record.alias} sends all traffic to it (recorded by ${WHO[options.by]}: ${options.reason})`,
+        data: { version: record.newVersion, previousVersion: record.snapshot?.alias?.version ?? null, ...data },
+        from: REPAIRABLE_STATUSES,
+      });
+    }
+  }
+  if (options.refused && !record.snapshot) {
+    const reason = `refused before anything changed; ${options.reason}, so why could not be recorded`;
+    return finish(deps, record, { status: 'REJECTED', reason, eventKind: 'rejected', message: `refused (recorded by ${WHO[options.by]})`, data, from: REPAIRABLE_STATUSES, notification: { kind: 'rejected', ...factsOf(record), reason } });
+  }
+  return rollBackRecord(deps, record, options.reason, {
+    eventMessage: `rolled back by ${WHO[options.by]}: ${options.reason}`,
+    from: REPAIRABLE_STATUSES,
+    actor: options.by,
+    data,
+    ...(options.reported ? { alreadyNotified: true } : {}),
+  });
+}
+
+/** What {@link repairFailed} did. */
+export type FailedRepair = 'restored' | 'drifted' | 'whole' | 'unrepairable';
+
+/**
+ * A FAILED deployment (its rollback could not finish; the lock kept while the alias is split)
+ * gets the rollback finished once AWS answers: an alias still split as fledge left it goes back
+ * to the snapshot (ROLLED_BACK); one someone else changed is left alone (DRIFTED). An alias
+ * already whole is never moved: the deployment stays FAILED, a `repaired` event says what was
+ * found (`<repairer>-found-whole`), and the lock is released. A repair that ends the deployment
+ * records its own ending (event `<repairer>-repair`) and notifies once.
+ */
+export async function repairFailed(deps: Deps, record: DeploymentRecord, by: Repairer): Promise<{ kind: FailedRepair; finished?: Finished }> {
+  const { store, clock, lambda } = deps;
+  const eventKey = `${by}-repair`;
+  const data = { repairedBy: by };
+  const alias = (await lambda.getAlias(record.functionName, record.alias)) ?? null;
+  const snapshot = record.snapshot;
+  if (!snapshot) {
+    await store.releaseLock(record.functionName, record.alias, record.deploymentId);
+    await store.updateDeployment(record.deploymentId, { repairedAt: clock.now() }, { onlyIfStatusIn: ['FAILED'] });
+    return { kind: 'unrepairable' };
+  }
+  if (alias === null || !isSplit(alias)) {
+    // Whole already (put back by hand, or by a concurrent repair that records it itself): never
+    // moved — it may have served the new version for a long time. fledge only lets go of it.
+    await store.appendEvent(event(record.deploymentId, `${by}-found-whole`, 'repaired', clock.now(), `${WHO[by]} found the alias whole (${describeRouting(alias)}) and left it; lock released`, { alias, ...data }));
+    await store.releaseLock(record.functionName, record.alias, record.deploymentId);
+    await store.updateDeployment(record.deploymentId, { repairedAt: clock.now() }, { onlyIfStatusIn: ['FAILED'] });
+    return { kind: 'whole' };
+  }
+  const failed = record.reason ?? 'the rollback failed';
+  const outcome = await restoreAlias(deps, record, by);
+  if (outcome.kind === 'drifted') {
+    const now = describeRouting(outcome.alias);
+    const reason = `${failed}; then the alias was changed by someone else (${now}), so fledge left it alone`;
+    const finished = await finish(deps, record, {
+      status: 'DRIFTED',
+      reason,
+      eventKind: 'drifted',
+      message: `not repaired: the alias was changed by someone else (${now})`,
+      data: { alias: outcome.alias, ...data },
+      from: ['FAILED'],
+      eventKey,
+      notification: { kind: 'drifted', ...factsOf(record), reason, aliasDescription: now },
+    });
+    return { kind: 'drifted', finished };
+  }
+  const reason = `${failed}; ${WHO[by]} then restored the alias (${describeRouting(outcome.alias)})`;
+  const finished = await finish(deps, record, {
+    status: 'ROLLED_BACK',
+    reason,
+    eventKind: 'rolledBack',
+    message: `alias restored by ${WHO[by]}: ${describeRouting(outcome.alias)}`,
+    data,
+    from: ['FAILED'],
+    eventKey,
+    notification: { kind: 'rolledBack', ...factsOf(record), reason: `${WHO[by]} restored the alias after a failed rollback` },
+  });
+  return { kind: 'restored', finished };
+}

@@ -1,0 +1,146 @@
+import type { EngineDeps } from './deps';
+import { settle, type Finished } from './finish';
+import type { DeploymentRecord, DeploymentStatus } from './model';
+import { isTerminal } from './model';
+import { OPEN_STATUSES } from './record';
+import { repairFailed, repairOpen } from './repair';
+
+type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'orchestrator'>;
+
+/** How the sweeper decides (all in ms of the engine's clock). */
+export interface SweepOptions {
+  /** How long after an execution ended its deployment is left to the safety net and the execution's own retries. */
+  readonly graceMs: number;
+  /** How far past its deadline a still-running execution is taken over (a bug or a stuck execution). */
+  readonly overdueMs: number;
+}
+
+/** The defaults: a few minutes for the safety net, a day for an execution past its deadline. */
+export const SWEEP_DEFAULTS: SweepOptions = { graceMs: 5 * 60_000, overdueMs: 24 * 3_600_000 };
+
+/** What one sweep did with one deployment. */
+export interface SweepAction {
+  readonly deploymentId: string;
+  /** `SUCCEEDED`, `ROLLED_BACK`, `DRIFTED` (ended or repaired), `settled`, `lock released`, `left alone`, … */
+  readonly did: string;
+  /** Side effects still to do; the next sweep tries again. */
+  readonly pending?: readonly string[];
+}
+
+/** What a sweep did. Failures are per deployment: one that fails does not stop the others. */
+export interface SweepReport {
+  readonly actions: readonly SweepAction[];
+  readonly failures: readonly { readonly deploymentId: string; readonly error: string }[];
+}
+
+/** Pages of each listing read per sweep: open and FAILED deployments are few; this bounds a surprise. */
+const MAX_PAGES = 20;
+
+/**
+ * The repair loop, run on a schedule (every 5 minutes on AWS, on the simulated clock locally).
+ * It finishes what outages left, once AWS answers again:
+ *
+ * 1. every open deployment (PENDING, RUNNING, AWAITING_APPROVAL) whose execution has ended (or
+ *    never started) more than `graceMs` ago, or is still running `overdueMs` past the deadline:
+ *    the promotion it made is recorded, anything else is rolled back from the record's snapshot
+ *    (guarded by the alias revision: an alias someone else changed is left alone, DRIFTED);
+ * 2. every FAILED deployment not yet repaired: the rollback is finished when the alias is still
+ *    split as fledge left it (see {@link repairFailed});
+ * 3. every ending marked as still settling, and every lock held by a deployment that has
+ *    ended: what the ending left (lock, history, notification, alarm, approval) is done.
+ *
+ * A deployment whose execution is still running is never touched before `overdueMs`. Every
+ * step is idempotent and conditional, so sweeps may overlap each other, the safety net, and
+ * executions that outlive their end.
+ */
+export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS): Promise<SweepReport> {
+  const actions: SweepAction[] = [];
+  const failures: { deploymentId: string; error: string }[] = [];
+  const handled = new Set<string>();
+  const attempt = async (deploymentId: string, work: () => Promise<SweepAction | undefined>): Promise<void> => {
+    // Once per sweep: a deployment may be on several lists (open, settling mark, lock).
+    if (handled.has(deploymentId)) return;
+    handled.add(deploymentId);
+    try {
+      const action = await work();
+      if (action) actions.push(action);
+    } catch (error) {
+      failures.push({ deploymentId, error: (error as Error).message });
+    }
+  };
+  for (const status of OPEN_STATUSES) {
+    for (const record of await listAll(deps, status)) await attempt(record.deploymentId, () => sweepOpen(deps, record, options));
+  }
+  for (const record of await listAll(deps, 'FAILED')) {
+    if (record.repairedAt !== undefined) continue;
+    await attempt(record.deploymentId, async () => {
+      // The failure's own ending first (its event, its one notification): the repair replaces it.
+      await settle(deps, record).catch(() => undefined);
+      const repaired = await repairFailed(deps, record, 'sweeper');
+      return done(record.deploymentId, repaired.finished, repaired.kind === 'restored' ? 'ROLLED_BACK' : repaired.kind === 'drifted' ? 'DRIFTED' : `alias ${repaired.kind}, lock released`);
+    });
+  }
+  for (const deploymentId of await deps.store.listSettling()) {
+    await attempt(deploymentId, async () => {
+      const record = await deps.store.getDeployment(deploymentId);
+      if (!record || !isTerminal(record.status)) {
+        // Gone, or open again only in a hand-edited table: nothing of an ending to complete.
+        if (!record) await deps.store.markSettled(deploymentId);
+        return undefined;
+      }
+      return done(deploymentId, await settle(deps, record), 'settled');
+    });
+  }
+  for (const lock of await deps.store.listLocks()) {
+    await attempt(lock.holder, async () => {
+      const holder = await deps.store.getDeployment(lock.holder);
+      if (!holder) {
+        // Prepare writes the record before it takes the lock: a lock without one is left over.
+        await deps.store.releaseLock(lock.functionName, lock.alias, lock.holder);
+        return { deploymentId: lock.holder, did: 'lock released (no such deployment)' };
+      }
+      // Open and FAILED ones were swept above (a FAILED one keeps its lock while its alias is split).
+      if (!isTerminal(holder.status) || holder.status === 'FAILED') return undefined;
+      return done(holder.deploymentId, await settle(deps, holder), 'settled');
+    });
+  }
+  return { actions, failures };
+}
+
+async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOptions): Promise<SweepAction | undefined> {
+  const now = deps.clock.now();
+  const execution = await deps.orchestrator.describeExecution(record.deploymentId);
+  const deadline = record.deadline ?? record.createdAt + record.spec.timeout * 1000;
+  if (execution?.status === 'RUNNING' || execution?.status === 'PENDING_REDRIVE') {
+    if (now <= deadline + options.overdueMs) return undefined;
+    const late = `the execution was still running ${Math.round((now - deadline) / 60_000)} minutes past the deployment's deadline`;
+    return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason: late }));
+  }
+  const since = execution ? (execution.stopDate ?? now) : record.updatedAt;
+  if (now < since + options.graceMs) return undefined;
+  const reason = execution ? `the execution ended ${execution.status} without recording the outcome` : 'no execution ran for this deployment';
+  const end = {
+    promoted: execution?.status === 'SUCCEEDED',
+    refused: execution?.error === 'fledge.Rejected',
+    // Its RollbackFailed task completed: it could not record the outcome, so it told people.
+    reported: execution?.status === 'FAILED' && execution.error === 'fledge.RollbackFailed',
+  };
+  return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason, ...end }));
+}
+
+function done(deploymentId: string, finished: Finished | undefined, did?: string): SweepAction {
+  const pending = finished?.pending ?? [];
+  return { deploymentId, did: did ?? finished?.status ?? 'left alone', ...(pending.length > 0 ? { pending } : {}) };
+}
+
+async function listAll(deps: Pick<EngineDeps, 'store'>, status: DeploymentStatus): Promise<DeploymentRecord[]> {
+  const records: DeploymentRecord[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const out = await deps.store.listDeployments({ status, limit: 100, ...(cursor ? { cursor } : {}) });
+    records.push(...out.items);
+    cursor = out.cursor;
+    if (!cursor) break;
+  }
+  return records;
+}

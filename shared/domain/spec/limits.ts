@@ -1,0 +1,62 @@
+/**
+ * Every limit a deployment spec is held to, in one table: the reader, the schema, the rules, the
+ * starters (S3 drop, API) and docs/spec.md all name these, so a limit and its message cannot
+ * disagree. Durations are in seconds, sizes in bytes.
+ */
+export const LIMITS = {
+  // --- What the reader accepts (source.ts) ---
+  /** Largest spec file: a spec is a few KB, anything near this is a mistake or an attack. */
+  maxSpecBytes: 256 * 1024,
+  /** Alias expansions a spec may use: generous for real reuse, far below what a "billion laughs" needs. */
+  maxAliasCount: 50,
+  /**
+   * Deepest nesting of mappings and lists, the top-level mapping counting as 1 and aliases
+   * expanded. fledge records each deployment with its spec in DynamoDB, which allows 32 levels
+   * of nesting in an item; 24 leaves room for the record around the spec.
+   */
+  maxDepth: 24,
+
+  // --- What the engine can carry (parse.ts) ---
+  /** Step Functions' limit on an execution's input and on every state's input and output. */
+  stepFunctionsPayloadBytes: 256 * 1024,
+  /**
+   * The normalised spec plus the traffic steps the engine expands from it, as JSON. The engine's
+   * state carries both through every state; the other half of the Step Functions limit is kept
+   * for what the engine adds (deployment id, artifact, who started it, and error causes of up to
+   * 32 KiB each when a deployment fails and its rollback fails too).
+   */
+  maxSpecStateBytes: 128 * 1024,
+
+  // --- How problems are reported (parse.ts, problems.ts) ---
+  /** Problems listed at once; one more says how many were left out. Keeps refusals small enough to store and send. */
+  maxProblems: 50,
+  /** Characters of a value or key quoted back in a message. */
+  maxQuotedLength: 80,
+
+  // --- Fields (schema.ts, rules.ts) ---
+  minCheckInterval: 10,
+  maxCheckInterval: 3_600,
+  defaultCheckInterval: 60,
+  minDeploymentTimeout: 60,
+  maxDeploymentTimeout: 7 * 86_400,
+  defaultDeploymentTimeout: 30 * 60,
+  minApprovalTimeout: 60,
+  defaultApprovalTimeout: 3_600,
+  defaultMinInvocations: 10,
+  /** The largest `health.minInvocations` (a billion: more than any pause could see). */
+  maxMinInvocations: 1_000_000_000,
+  maxPause: 7 * 86_400,
+  /**
+   * Health checks a deployment may make. Every check is three Step Functions states and a few
+   * history events; this keeps the longest allowed deployment far below the 25,000-event
+   * history limit.
+   */
+  maxHealthChecks: 2_000,
+  /** A deployment needs time beyond its waits for publishing, smoke tests, hooks and weight changes. */
+  timeoutMargin: 60,
+} as const;
+
+/** `262144 bytes (256 KiB)`: a byte limit as messages state it. */
+export function describeBytes(bytes: number): string {
+  return bytes % 1024 === 0 ? `${bytes} bytes (${bytes / 1024} KiB)` : `${bytes} bytes`;
+}
