@@ -14,7 +14,7 @@ export function withFigures(doc: string, results: ReliabilityResults): string {
   return `${doc.slice(0, begin)}${BEGIN}\n${renderFigures(results)}\n${doc.slice(end)}`;
 }
 
-/** The figures: the run, the totals of both suites, the matrix by service and kind, and every failed case. */
+/** The figures: the run, the totals of both suites, the matrix by operation and fault, and every failed case. */
 export function renderFigures(results: ReliabilityResults): string {
   const m = results.machine;
   const lines: string[] = [
@@ -44,11 +44,12 @@ export function renderFigures(results: ReliabilityResults): string {
 
   const matrix = results.cases.filter((c) => c.suite === 'matrix' && c.service);
   const kinds = [...new Set(matrix.map((c) => `${c.kind} ${c.persistence}`))];
-  lines.push('', '### The matrix by service and fault', '', 'Cases passed / cases, per service and fault kind (fault-free baselines not included).', '');
-  lines.push(`| service | ${kinds.join(' | ')} |`, `| --- | ${kinds.map(() => '---').join(' | ')} |`);
-  for (const service of [...new Set(matrix.map((c) => c.service!))]) {
-    const of = (kind: string) => matrix.filter((c) => c.service === service && `${c.kind} ${c.persistence}` === kind);
-    lines.push(`| ${service} | ${kinds.map((kind) => `${of(kind).filter((c) => c.passed).length} / ${of(kind).length}`).join(' | ')} |`);
+  lines.push('', '### The matrix by operation and fault', '', 'Cases passed / cases for each row of the table and each fault (both timings and doors together); the baselines are not included.', '');
+  lines.push(`| operation | deployment | ${kinds.join(' | ')} |`, `| --- | --- | ${kinds.map(() => '---').join(' | ')} |`);
+  for (const row of [...new Set(matrix.map((c) => `${c.service}:${c.operation}|${c.scenario}`))]) {
+    const [operation, scenario] = row.split('|');
+    const of = (kind: string) => matrix.filter((c) => `${c.service}:${c.operation}|${c.scenario}` === row && `${c.kind} ${c.persistence}` === kind);
+    lines.push(`| ${operation} | ${scenario} | ${kinds.map((kind) => `${of(kind).filter((c) => c.passed).length} / ${of(kind).length}`).join(' | ')} |`);
   }
 
   const failed = results.cases.filter((c) => !c.passed);

@@ -27,9 +27,9 @@ export interface CaseFigures {
   readonly historyMissing: boolean;
   readonly notificationsWrong: boolean;
   readonly faultNotReached: boolean;
-  /** Persistent faults: whether everything already held before the repair loop ran. */
+  /** Whether everything already held once the fault was cleared, before the repair loop ran. */
   readonly convergedBeforeRepair?: boolean;
-  /** Persistent faults: the repair loop ran, or its entry point does not exist. */
+  /** When it had not: the repair loop ran, or its entry point does not exist. */
   readonly repairLoop?: 'ran' | 'missing';
   /** Every invariant the case broke, in words; empty when it passed. */
   readonly problems: readonly string[];

@@ -114,7 +114,10 @@ export function judge(observation: Observation, expectation: Expectation): Judge
   return { status, ...(record?.reason ? { reason: record.reason } : {}), aliasSplit, aliasDisagrees, lost, outcomeChanged, lockHeld, historyMissing, notificationsWrong: notificationProblems.length > 0, problems };
 }
 
-/** Whether the repair loop has nothing left to do: terminal, whole, agreeing, unlocked. */
+/**
+ * Whether the repair loop has nothing left to do: terminal, whole, agreeing, unlocked, recorded,
+ * notified. (An outcome that differs from the fault-free one is not the repair loop's to change.)
+ */
 export function converged(judgement: Judgement): boolean {
-  return !judgement.lost && !judgement.aliasSplit && !judgement.aliasDisagrees && !judgement.lockHeld;
+  return !judgement.lost && !judgement.aliasSplit && !judgement.aliasDisagrees && !judgement.lockHeld && !judgement.historyMissing && !judgement.notificationsWrong;
 }

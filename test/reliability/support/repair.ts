@@ -1,13 +1,13 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { localFunctionName } from '../../../shared/domain/control-plane';
 
 /**
- * The repair loop's entry point: the engine function that a schedule runs (EventBridge Scheduler
- * on AWS, a timer in local mode) to finish what the executions and the safety net could not —
- * deployments left open, aliases left split, locks left held. Named as the stack names fledge's
- * functions (`fledge-safety-net`, …). The suite invokes it as the schedule would, so it does not
- * depend on when the schedule fires.
+ * The repair loop's entry point: the sweeper (functions/sweeper.ts), which a schedule runs (an
+ * EventBridge rule on AWS, every 5 simulated minutes in local mode) to finish what the executions
+ * and the safety net could not — deployments left open, aliases left split, locks left held. The
+ * suite invokes it as the schedule does, so it does not depend on when the schedule fires.
  */
-export const REPAIR_LOOP_FUNCTION = 'fledge-sweeper';
+export const REPAIR_LOOP_FUNCTION = localFunctionName('sweeper');
 
 /** What a schedule sends (EventBridge "Scheduled Event"). */
 function scheduledEvent(now: number): string {

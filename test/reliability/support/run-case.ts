@@ -17,12 +17,18 @@ import { aliasState, clearAll, executionStatus, notificationsOf, simNow, type Re
  */
 const DOOR_WINDOW_MS = 5 * 60_000;
 
+/** How long the safety net may take to end a deployment after its execution, in simulated ms. */
+const SETTLE_MS = 2 * 60_000;
+
 /** How long a persistent fault outlasts the end of the execution, in simulated ms: past the safety net's asynchronous retries. */
 const HOLD_AFTER_END_MS = 4 * 60_000;
 
 /** Real ms a case may take to reach the end of its execution, or the repair loop to converge. */
 const DRIVE_DEADLINE_MS = 90_000;
 const REPAIR_DEADLINE_MS = 30_000;
+
+/** Simulated ms the repair loop has to converge once the fault is cleared: four of its 5-minute periods. */
+const REPAIR_WITHIN_MS = 20 * 60_000;
 
 /** Invocations per real second sent to the alias while it is split (the evidence each pause needs). */
 const TRAFFIC_RPS = 20;
@@ -91,25 +97,19 @@ class CaseRun {
       refusedAtDoor: this.answer?.state === 'refused',
       ...(this.mustKeepOutcome() ? { sameAs: this.scenario.baseline } : {}),
     });
-    let convergedBeforeRepair: boolean | undefined;
-    let repairLoop: CaseFigures['repairLoop'];
-    const repairProblems: string[] = [];
-    if (c.persistence === 'persistent') {
-      // The outage is over: a client told to try again comes back with the same request.
-      if (this.answer.state === 'unavailable') this.answer = await request(world, c.door, this.functionName, this.spec, `rel-${this.functionName}`);
-      await this.drive(id);
-      await this.stopTraffic();
-      convergedBeforeRepair = converged(judge(await this.observe(id), expectation()));
-      const repaired = await this.repair(id, expectation);
-      repairLoop = repaired.loop;
-      repairProblems.push(...repaired.problems);
-    } else {
-      await this.settle(id);
-    }
+    // The outage is over: a client told to try again comes back with the same request, and the
+    // person answers what is still asked.
+    if (this.answer.state === 'unavailable') this.answer = await request(world, c.door, this.functionName, this.spec, `rel-${this.functionName}`);
+    if (c.persistence === 'persistent') await this.drive(id);
+    await this.stopTraffic();
+    await this.settle(id);
+    // What the execution, the doors and the safety net did not finish is the repair loop's.
+    const convergedBeforeRepair = converged(judge(await this.observe(id), expectation()));
+    const repaired = convergedBeforeRepair ? undefined : await this.repair(id, expectation);
 
     const judgement: Judgement = judge(await this.observe(id), expectation());
     const faultNotReached = this.fault !== undefined && faultsTaken === 0;
-    const problems = [...judgement.problems, ...repairProblems, ...(faultNotReached ? [`the fault on ${c.row?.service}:${c.row?.operation} was never met (injected ${c.timing}): the table's scenario or timing is wrong`] : []), ...this.stuck];
+    const problems = [...judgement.problems, ...(repaired?.problems ?? []), ...(faultNotReached ? [`the fault on ${c.row?.service}:${c.row?.operation} was never met (injected ${c.timing}): the table's scenario or timing is wrong`] : []), ...this.stuck];
     return {
       suite: 'matrix',
       id: c.id,
@@ -131,8 +131,8 @@ class CaseRun {
       historyMissing: judgement.historyMissing,
       notificationsWrong: judgement.notificationsWrong,
       faultNotReached,
-      ...(convergedBeforeRepair === undefined ? {} : { convergedBeforeRepair }),
-      ...(repairLoop ? { repairLoop } : {}),
+      convergedBeforeRepair,
+      ...(repaired ? { repairLoop: repaired.loop } : {}),
       problems,
       ...(this.notes.length > 0 ? { notes: this.notes } : {}),
       seconds: (performance.now() - began) / 1000,
@@ -208,31 +208,39 @@ class CaseRun {
   }
 
   /**
-   * After the execution: the record may still be ending (the safety net runs asynchronously).
-   * Without an execution there is nothing that could still end it.
+   * After the execution: the record may still be ending (the safety net runs asynchronously, for
+   * up to {@link SETTLE_MS}). Without an execution there is nothing that could still end it.
    */
   private async settle(id: string): Promise<void> {
     if ((await executionStatus(this.world.endpoint, id)) === undefined) return;
+    const until = (await simNow(this.world.endpoint)) + SETTLE_MS;
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && (await simNow(this.world.endpoint)) < until) {
       const record = await this.world.mode.plane.deps.store.getDeployment(id);
       if (record && isTerminal(record.status)) return;
       await pause(50);
     }
   }
 
-  /** Runs the repair loop until everything converged (or its deadline). */
+  /**
+   * Runs the repair loop, as its schedule would but more often, until every invariant it can
+   * restore holds, for at most {@link REPAIR_WITHIN_MS} of simulated time: long enough for the
+   * sweeper's own waits (5 minutes' grace after an execution, 15 minutes for a start that never
+   * happened).
+   */
   private async repair(id: string, expectation: () => Expectation): Promise<{ loop: 'ran' | 'missing'; problems: string[] }> {
+    const until = (await simNow(this.world.endpoint)) + REPAIR_WITHIN_MS;
     const deadline = Date.now() + REPAIR_DEADLINE_MS;
-    const problems: string[] = [];
+    let failed: string | undefined;
     for (;;) {
       const outcome = await runRepairLoop(this.world.lambda, await simNow(this.world.endpoint));
-      if (outcome.kind === 'missing') return { loop: 'missing', problems: ['the repair loop does not exist (no function fledge-sweeper to run after the fault cleared)'] };
-      if (outcome.kind === 'failed' && problems.length === 0) problems.push(`the repair loop failed: ${outcome.error}`);
-      if (converged(judge(await this.observe(id), expectation()))) return { loop: 'ran', problems: outcome.kind === 'failed' ? problems : [] };
-      if (Date.now() > deadline) return { loop: 'ran', problems };
+      if (outcome.kind === 'missing') return { loop: 'missing', problems: ['the repair loop does not exist (no sweeper function to run after the fault cleared)'] };
+      failed = outcome.kind === 'failed' ? outcome.error : undefined;
+      if (converged(judge(await this.observe(id), expectation()))) break;
+      if ((await simNow(this.world.endpoint)) > until || Date.now() > deadline) break;
       await pause(200);
     }
+    return { loop: 'ran', problems: failed ? [`the repair loop failed: ${failed}`] : [] };
   }
 
   private observe(id: string) {
