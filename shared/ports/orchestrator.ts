@@ -7,6 +7,11 @@ export interface Orchestrator {
    * no retry of the same request can succeed.
    */
   startExecution(input: { name: string; input: unknown }): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+  /**
+   * The execution named `name` (= the deployment id), whatever its status, or `undefined` when
+   * Step Functions has none by that name: whether a start whose answer was lost happened.
+   */
+  findExecution(name: string): Promise<{ readonly executionArn: string; readonly status: string } | undefined>;
   stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void>;
   /** Fails with `ApprovalClosedError` when the task timed out or no longer exists. */
   sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;

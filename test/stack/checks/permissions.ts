@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENGINE_PERMISSIONS } from '../../../functions/permissions';
-import { ARTIFACT_BUCKET, ARTIFACT_OBJECTS, CONTROL_PLANE, FLEDGE_ALARMS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
+import { ARTIFACT_BUCKET, ARTIFACT_OBJECTS, CONTROL_PLANE, DEPLOYMENT_EXECUTIONS, FLEDGE_ALARMS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
 import { requiredActions } from '../support/iam-actions';
 import { destinationTypesOf, render, resourcesOfType, statementsOf } from '../support/template';
 import type { StackContext } from '../support/context';
@@ -66,7 +66,7 @@ export function permissionChecks(ctx: StackContext): void {
             expect(s.resources, where).toContain('{DeploymentsTable.Arn}');
             for (const r of s.resources) expect(['{DeploymentsTable.Arn}', '{DeploymentsTable.Arn}/index/*'], where).toContain(r);
           }
-          if (service.has('states')) expect(s.resources, where).toEqual(['{DeploymentStateMachine}']);
+          if (service.has('states')) expect(s.resources, where).toEqual(s.actions.includes('states:DescribeExecution') ? [DEPLOYMENT_EXECUTIONS] : ['{DeploymentStateMachine}']);
           if (service.has('sqs')) expect(s.resources, where).toEqual(['{FailedEventsQueue.Arn}']);
           if (service.has('secretsmanager')) expect(s.resources, where).toEqual(['{ApprovalSigningSecret}']);
           if (service.has('ssm')) {

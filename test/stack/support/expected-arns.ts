@@ -8,5 +8,7 @@ export const ARTIFACT_BUCKET = 'arn:{AWS::Partition}:s3:::fledge-dev-artifacts-{
 export const ARTIFACT_OBJECTS = `${ARTIFACT_BUCKET}/*`;
 export const FLEDGE_ALARMS = 'arn:{AWS::Partition}:cloudwatch:{AWS::Region}:{AWS::AccountId}:alarm:fledge-*';
 export const TOPICS = ['{ApprovalTopic}', '{NotificationTopic}'];
+/** The deployment state machine's executions (DescribeExecution authorises on the execution, not the machine). */
+export const DEPLOYMENT_EXECUTIONS = 'arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:{DeploymentStateMachine.Name}:*';
 /** fledge's own functions (`fledge-<stage>-…`), which no role may change or invoke as "managed". */
 export const CONTROL_PLANE = ['arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*', 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*:*'];
