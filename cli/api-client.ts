@@ -65,6 +65,8 @@ export class ApiRequestError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** The API's own word on whether sending the request again is right (on 503s). */
+    readonly retryable?: boolean,
   ) {
     super(message);
   }
@@ -120,7 +122,8 @@ export class ApiClient {
       try {
         return await this.once<T>(method, path, options);
       } catch (error) {
-        const retryable = error instanceof ApiRequestError ? RETRYABLE.has(error.status) : error instanceof ApiUnreachableError;
+        // A 503 the API marks `retryable: false` (a start it could not confirm) must not be sent again.
+        const retryable = error instanceof ApiRequestError ? RETRYABLE.has(error.status) && error.retryable !== false : error instanceof ApiUnreachableError;
         if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1) * (0.5 + Math.random())));
       }
@@ -157,10 +160,10 @@ export class ApiClient {
       throw new ApiRequestError(response.status, 'NotJson', `fledge's API answered ${response.status} with a body that is not JSON (is ${this.target.apiUrl} fledge's API?)`);
     }
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string; details?: unknown }; message?: string }).error;
+      const error = (parsed as { error?: { code?: string; message?: string; details?: unknown; retryable?: unknown }; message?: string }).error;
       // API Gateway's own refusals (e.g. a missing IAM permission) are {message} only.
       const message = error?.message ?? (parsed as { message?: string }).message ?? `HTTP ${response.status}`;
-      throw new ApiRequestError(response.status, error?.code ?? `Http${response.status}`, message, error?.details);
+      throw new ApiRequestError(response.status, error?.code ?? `Http${response.status}`, message, error?.details, typeof error?.retryable === 'boolean' ? error.retryable : undefined);
     }
     return parsed as T;
   }

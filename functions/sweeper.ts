@@ -12,7 +12,8 @@ import { systemClock } from '../shared/adapters/system-clock';
 import { ConfigurationError } from '../shared/domain/deployment/errors';
 import { readEngineConfig, requireConfig } from '../shared/config/env';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
-import { sweep, type SweepReport } from '../shared/domain/deployment/sweeper';
+import { SWEEP_DEFAULTS, sweep, type SweepReport } from '../shared/domain/deployment/sweeper';
+import { expireStalledStart } from '../shared/domain/starter/expire';
 import { log } from './lib/log';
 import { lazyHandler } from './lib/lazy';
 import { taskHandler } from './lib/task-handler';
@@ -36,7 +37,7 @@ export type SweeperDeps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'noti
  */
 export function createHandler(deps: SweeperDeps) {
   return taskHandler('sweeper', () => undefined, async (): Promise<SweepReport> => {
-    const report = await sweep(deps);
+    const report = await sweep(deps, { ...SWEEP_DEFAULTS, stalledStart: (record) => expireStalledStart(deps, record) });
     for (const action of report.actions) log.info('sweeper repaired', { ...action });
     for (const failure of report.failures) log.error('sweeper could not repair', { ...failure });
     return report;

@@ -22,11 +22,12 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async createDeployment(record: DeploymentRecord): Promise<DeploymentRecord> {
+  async createDeployment(record: DeploymentRecord, options?: { readonly replacePlaceholder?: boolean }): Promise<DeploymentRecord> {
+    const replacing = options?.replacePlaceholder
+      ? { ConditionExpression: 'attribute_not_exists(PK) OR (placeholder = :yes AND #status = :pending)', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':yes': true, ':pending': 'PENDING' } }
+      : { ConditionExpression: 'attribute_not_exists(PK)' };
     try {
-      await this.doc.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...record, ...deploymentKeys(record) }, ConditionExpression: 'attribute_not_exists(PK)' }),
-      );
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...record, ...deploymentKeys(record) }, ...replacing }));
       return record;
     } catch (error) {
       if (!isConditionFailure(error)) throw translate(error, `PutItem deployment ${record.deploymentId}`);

@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { ApprovalClosedError } from '../domain/deployment/errors';
+import { ApprovalClosedError, TransientAwsError } from '../domain/deployment/errors';
 import { ExecutionRefusedError } from '../domain/starter/errors';
 import type { ExecutionStatus, Orchestrator } from '../ports/orchestrator';
 import { sdkError, translate } from './aws-errors';
@@ -11,6 +11,12 @@ const REFUSED: Readonly<Record<string, string>> = {
   InvalidName: 'Step Functions refused the execution name (the deployment id)',
   ValidationException: 'Step Functions refused the execution request as invalid',
 };
+
+/**
+ * The account's limit of open executions: a 400 the SDK does not retry, yet it clears as
+ * executions end, so the same start succeeds later.
+ */
+const EXECUTION_LIMIT = 'ExecutionLimitExceeded';
 
 /** Errors that mean the waiting task is gone: the decision arrives too late. */
 const CLOSED = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
@@ -28,15 +34,31 @@ export class StepFunctionsOrchestrator implements Orchestrator {
       const out = await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: input.name, input: JSON.stringify(input.input) }));
       return { executionArn: out.executionArn ?? '', alreadyStarted: false };
     } catch (error) {
-      if (sdkError(error).name === 'ExecutionAlreadyExists') {
-        const arn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
-        return { executionArn: arn, alreadyStarted: true };
-      }
-      const refused = REFUSED[sdkError(error).name];
+      const e = sdkError(error);
+      if (e.name === 'ExecutionAlreadyExists') return { executionArn: this.executionArn(input.name), alreadyStarted: true };
+      const refused = REFUSED[e.name];
       // Step Functions' own words stay in the cause (for the log); the message is fit to show a caller.
       if (refused) throw new ExecutionRefusedError(refused, { cause: error });
+      if (e.name === EXECUTION_LIMIT) throw new TransientAwsError(`StartExecution ${input.name}: ${e.name}: ${e.message}`, { cause: error });
       throw translate(error, `StartExecution ${input.name}`);
     }
+  }
+
+  async findExecution(name: string): Promise<{ executionArn: string; status: string } | undefined> {
+    if (!this.stateMachineArn) throw translate(new Error('no state machine ARN configured'), `DescribeExecution ${name}`);
+    const executionArn = this.executionArn(name);
+    try {
+      const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return { executionArn: out.executionArn ?? executionArn, status: out.status ?? 'RUNNING' };
+    } catch (error) {
+      if (sdkError(error).name === 'ExecutionDoesNotExist') return undefined;
+      throw translate(error, `DescribeExecution ${name}`);
+    }
+  }
+
+  /** An execution's ARN is its state machine's with `:execution:` and the execution's name. */
+  private executionArn(name: string): string {
+    return `${(this.stateMachineArn ?? '').replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   async stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void> {

@@ -26,8 +26,12 @@ export interface DeploymentQuery {
  * Every write is conditional or idempotent so a retried task changes nothing twice.
  */
 export interface DeploymentStore {
-  /** Creates the record unless one with this id exists; returns the stored record either way. */
-  createDeployment(record: DeploymentRecord): Promise<DeploymentRecord>;
+  /**
+   * Creates the record unless one with this id exists; returns the stored record either way. With
+   * `replacePlaceholder`, a still-`PENDING` {@link DeploymentRecord.placeholder} counts as absent
+   * and is replaced (never a real record).
+   */
+  createDeployment(record: DeploymentRecord, options?: { readonly replacePlaceholder?: boolean }): Promise<DeploymentRecord>;
   getDeployment(deploymentId: string): Promise<DeploymentRecord | undefined>;
   /**
    * Applies `patch`; when `onlyIfStatusIn` is given, only if the current status is one of them;

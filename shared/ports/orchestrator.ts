@@ -16,6 +16,11 @@ export interface Orchestrator {
    * no retry of the same request can succeed.
    */
   startExecution(input: { name: string; input: unknown }): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+  /**
+   * The execution named `name` (= the deployment id), whatever its status, or `undefined` when
+   * Step Functions has none by that name: whether a start whose answer was lost happened.
+   */
+  findExecution(name: string): Promise<{ readonly executionArn: string; readonly status: string } | undefined>;
   stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void>;
   /** The execution named `name` (the deployment id); `undefined` when there is none. */
   describeExecution(name: string): Promise<ExecutionStatus | undefined>;

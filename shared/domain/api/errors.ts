@@ -109,3 +109,26 @@ export class UnprocessableError extends ApiError {
     super(422, code, message, details);
   }
 }
+
+/**
+ * 503: a service fledge depends on failed transiently. `retryable` says whether sending the same
+ * request again is right — answered `true` (with `retry-after`) only when it is; `false` when a
+ * retry could start a second deployment (the message says what to do instead).
+ */
+export class ServiceUnavailableError extends ApiError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryable: boolean,
+    details?: unknown,
+  ) {
+    super(503, code, message, details);
+  }
+}
+
+/** 500 `StartFailed`: the deployment was recorded but Step Functions refused, for good, to start it (an installation problem); it is REJECTED. */
+export class StartFailedError extends ApiError {
+  constructor(message: string, details?: unknown) {
+    super(500, 'StartFailed', message, details);
+  }
+}

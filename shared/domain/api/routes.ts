@@ -4,10 +4,12 @@ import { decideApproval } from '../deployment/approval';
 import { requestPromote, requestStop } from '../deployment/controls';
 import type { ArtifactLocation } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
+import { StartInterruptedError } from '../starter/errors';
+import { START_GRACE_MS } from '../starter/expire';
 import { deploymentIdForIdempotencyKey, newDeploymentId, requestFingerprint } from '../starter/ids';
-import { startDeployment, type StarterDeps } from '../starter/start';
+import { startDeployment, type StartOutcome, type StartRequest, type StarterDeps } from '../starter/start';
 import type { CursorSigner } from './cursor';
-import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, UnprocessableError, type InputProblem } from './errors';
+import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, ServiceUnavailableError, StartFailedError, UnprocessableError, type InputProblem } from './errors';
 import { json, type HttpRequest, type HttpResponse } from './http';
 import { aliasProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem } from './inputs';
 import { parseJsonBody } from './json-body';
@@ -77,7 +79,7 @@ async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<Ht
   const key = checkIdempotencyKey(request.headers['idempotency-key']);
   const body = parseStartBody(request);
   const caller = callerOf(request);
-  const outcome = await startDeployment(deps, {
+  const outcome = await start(deps, {
     deploymentId: key ? deploymentIdForIdempotencyKey(caller, key) : newDeploymentId('api'),
     specText: body.specText,
     specSource: 'spec',
@@ -87,6 +89,8 @@ async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<Ht
     source: 'api',
     ...(key ? { fingerprint: requestFingerprint([body.specText, JSON.stringify(body.artifact ?? null)]) } : {}),
     recordRefusals: false,
+    // The same Idempotency-Key names the same deployment: its retry resumes what AWS interrupted.
+    resumable: key !== undefined,
   });
   if (outcome.kind === 'conflict') {
     throw new ConflictError('IdempotencyKeyReused', `the Idempotency-Key was already used for a different request (deployment ${outcome.record.deploymentId}); use a new key for a new deployment`, { deploymentId: outcome.record.deploymentId });
@@ -95,11 +99,49 @@ async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<Ht
     const problems = outcome.problems.map((p) => ({ path: p.path, message: p.message, ...(p.line > 0 ? { line: p.line, column: p.column } : {}), ...(p.suggestion ? { suggestion: p.suggestion } : {}) }));
     throw new UnprocessableError('SpecInvalid', `the spec has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was started`, { problems });
   }
+  if (outcome.kind === 'ended') {
+    const { record } = outcome;
+    const where = { deploymentId: record.deploymentId, status: record.status };
+    if (outcome.duplicate) {
+      throw new ConflictError('DeploymentFinished', `deployment ${record.deploymentId} already ended ${record.status} without starting (GET /deployments/${record.deploymentId} says why); send a new Idempotency-Key to start it again`, where);
+    }
+    throw new StartFailedError(`deployment ${record.deploymentId} could not be started: Step Functions refused fledge's call for good (a problem of the installation or its permissions, not of this request; GET /deployments/${record.deploymentId} says what). It is REJECTED, and sending the request again will not help until that is fixed`, where);
+  }
   const { record } = outcome;
   return json(202, { deploymentId: record.deploymentId, executionArn: outcome.executionArn, status: record.status, functionName: record.functionName, alias: record.alias }, {
     location: `/deployments/${encodeURIComponent(record.deploymentId)}`,
     ...(outcome.duplicate ? { 'idempotent-replayed': 'true' } : {}),
   });
+}
+
+/**
+ * Starts the deployment, turning a start AWS interrupted into a 503 that says whether sending
+ * the request again is right: when nothing was started, or when the Idempotency-Key makes the
+ * retry resume the same deployment. Without a key, a deployment whose start is unconfirmed could
+ * be started twice by a retry: that answer is not retryable and says what to do instead.
+ */
+async function start(deps: ApiDeps, request: StartRequest): Promise<StartOutcome> {
+  try {
+    return await startDeployment(deps, request);
+  } catch (error) {
+    if (!(error instanceof StartInterruptedError)) throw error;
+    const id = error.deploymentId;
+    const busy = 'a service fledge depends on is busy or unavailable';
+    if (error.started === 'no') {
+      const again = request.resumable ? 'send the request again with the same Idempotency-Key' : 'send the request again';
+      throw new ServiceUnavailableError('TryAgain', `${busy}, and nothing was started: ${again} (it is safe to)`, true, request.resumable ? { deploymentId: id } : undefined);
+    }
+    if (request.resumable) {
+      throw new ServiceUnavailableError('TryAgain', `${busy}: Step Functions did not confirm the start of deployment ${id}. Send the request again with the same Idempotency-Key: it resumes that deployment and starts nothing twice`, true, { deploymentId: id });
+    }
+    const grace = Math.round(START_GRACE_MS / 60_000);
+    throw new ServiceUnavailableError(
+      'StartUnconfirmed',
+      `${busy}: deployment ${id} was recorded, but Step Functions did not confirm its start and could not be asked. It either runs, or ends REJECTED within ${grace} minutes: look at GET /deployments/${id} instead of sending the request again, which could start a second deployment (with an Idempotency-Key, a retry is safe)`,
+      false,
+      { deploymentId: id },
+    );
+  }
 }
 
 /** A spec's own artifact: absolute s3:// as written, relative keys in fledge's bucket. */

@@ -45,11 +45,14 @@ export function summaryOf(record: DeploymentRecord): DeploymentSummary {
  * Internal bookkeeping (write-ahead intents, revision ids, the approval's token) stays out.
  */
 export function detailOf(record: DeploymentRecord, events: readonly DeploymentEvent[]) {
-  const refused = record.status === 'REJECTED' && record.problems !== undefined && record.problems.length > 0 && record.spec.timeout === 0;
+  // A placeholder of an S3 drop has not been read yet: it has no spec of its own either.
+  const refused = record.placeholder === true || (record.status === 'REJECTED' && record.problems !== undefined && record.problems.length > 0 && record.spec.timeout === 0);
   return {
     ...summaryOf(record),
     ...(record.startedAt !== undefined ? { startedAt: iso(record.startedAt) } : {}),
     ...(record.deadline !== undefined ? { deadline: iso(record.deadline) } : {}),
+    ...(record.status === 'PENDING' && record.startDeadline !== undefined ? { startDeadline: iso(record.startDeadline) } : {}),
+    ...(record.status === 'PENDING' && record.startFailure ? { startFailure: record.startFailure } : {}),
     ...(record.executionArn ? { executionArn: record.executionArn } : {}),
     ...(record.status === 'AWAITING_APPROVAL' && record.approvalId ? { approvalId: record.approvalId } : {}),
     ...(record.promoteRequested ? { promoteRequested: { by: record.promoteRequested.by, at: iso(record.promoteRequested.at) } } : {}),

@@ -92,6 +92,24 @@ export interface DeploymentRecord {
   readonly startedAt?: number;
   /** Epoch ms after which the deployment rolls back. */
   readonly deadline?: number;
+  /**
+   * Epoch ms by which the execution of a record a starter wrote must exist: past it, a record
+   * still `PENDING` without an execution is REJECTED by the repair loop
+   * (`expireStalledStart` in `shared/domain/starter/expire.ts`). Unset on older records: then
+   * `createdAt` + the start grace.
+   */
+  readonly startDeadline?: number;
+  /**
+   * The record holds the place of an S3 drop that AWS failed to read or record (its spec is not
+   * known yet, function and alias are `(unknown)`): a retry of the drop replaces it with the real
+   * record, and past its `startDeadline` the repair loop REJECTs it, so the drop never vanishes.
+   */
+  readonly placeholder?: boolean;
+  /**
+   * The last failure of AWS that interrupted a starter's attempt to start this `PENDING`
+   * deployment (it is retried, or quoted by the repair loop if the deployment never starts).
+   */
+  readonly startFailure?: string;
   readonly snapshot?: AliasSnapshot;
   readonly newVersion?: string;
   /** Percent of traffic on the new version as last set by fledge. */

@@ -13,6 +13,13 @@ export interface SweepOptions {
   readonly graceMs: number;
   /** How far past its deadline a still-running execution is taken over (a bug or a stuck execution). */
   readonly overdueMs: number;
+  /**
+   * Settles a `PENDING` deployment that has no execution — a start AWS kept failing, or the
+   * placeholder of a drop that could not be read — by the starter's own rule (its start deadline,
+   * then REJECTED: see `expireStalledStart`), so that a retry of the start is not cut short.
+   * Without it such a deployment is ended like any other open one, `graceMs` after its last update.
+   */
+  readonly stalledStart?: (record: DeploymentRecord) => Promise<{ readonly kind: 'open' | 'started' | 'expired' }>;
 }
 
 /** The defaults: a few minutes for the safety net, a day for an execution past its deadline. */
@@ -115,6 +122,11 @@ async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOpt
     if (now <= deadline + options.overdueMs) return undefined;
     const late = `the execution was still running ${Math.round((now - deadline) / 60_000)} minutes past the deployment's deadline`;
     return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason: late }));
+  }
+  if (!execution && record.status === 'PENDING' && options.stalledStart) {
+    const stalled = await options.stalledStart(record);
+    if (stalled.kind === 'open') return undefined;
+    return { deploymentId: record.deploymentId, did: stalled.kind === 'expired' ? 'REJECTED: never started' : 'found its execution' };
   }
   const since = execution ? (execution.stopDate ?? now) : record.updatedAt;
   if (now < since + options.graceMs) return undefined;

@@ -15,3 +15,30 @@ export class ExecutionRefusedError extends StarterError {
   override readonly name = 'fledge.ExecutionRefused';
   override readonly code = 'ExecutionRefused';
 }
+
+/**
+ * AWS failed transiently (throttling, 5xx, a timeout) while a deployment was being started, and
+ * the start could not be finished in this attempt. `started` says what is known:
+ *
+ * - `no`: no execution was started (the failure came before StartExecution, or Step Functions
+ *   confirmed afterwards that none exists). Sending the request again is right.
+ * - `unknown`: StartExecution was called and did not answer; the execution may exist. Only a
+ *   retry under the same deployment id (an S3 event, an API request with the same
+ *   Idempotency-Key) is right: it resumes the deployment and starts nothing twice.
+ *
+ * A record left `PENDING` carries a start deadline past which the repair loop settles it
+ * (`expireStalledStart`). The message is fledge's own; AWS's words stay in `cause`.
+ */
+export class StartInterruptedError extends StarterError {
+  override readonly name = 'fledge.StartInterrupted';
+  override readonly code = 'StartInterrupted';
+  constructor(
+    message: string,
+    /** The deployment being started. */
+    readonly deploymentId: string,
+    readonly started: 'no' | 'unknown',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,8 +1,11 @@
-import { InvalidTaskInputError } from '../deployment/errors';
+import { InvalidTaskInputError, TransientAwsError } from '../deployment/errors';
 import type { ArtifactLocation } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
 import { specTooLarge } from '../spec/source';
+import { StartInterruptedError } from './errors';
+import { START_GRACE_MS, startDeadlineOf } from './expire';
 import { deploymentIdForObject } from './ids';
+import { refusedSpec, UNKNOWN } from './refused';
 import { startDeployment, type StartOutcome, type StarterDeps } from './start';
 
 /** Keys under this prefix are watched; the bucket notification uses the same prefix. */
@@ -69,18 +72,34 @@ export function parseS3Event(event: unknown): DroppedObject[] {
  * starts nothing twice. A spec that is invalid, too large or unreadable, or whose artifact is
  * missing, unreadable, too large or in another region becomes a REJECTED record with the problems
  * and a notification: a drop never ends without a trace.
+ *
+ * When AWS fails transiently (reading the spec, recording, starting) it throws, so that S3's
+ * asynchronous invocation is retried, and every step of the retry is idempotent. A drop that
+ * could not even be recorded leaves a placeholder record (`PENDING`, with a start deadline) so
+ * that it never vanishes: a retry replaces it, or the repair loop REJECTs it
+ * (`expireStalledStart`) once the deadline has passed.
  */
 export async function handleDrop(deps: S3DropDeps, object: DroppedObject): Promise<DropOutcome> {
+  try {
+    return await drop(deps, object);
+  } catch (error) {
+    if (error instanceof TransientAwsError || (error instanceof StartInterruptedError && error.started === 'no')) await holdPlace(deps, object, error);
+    throw error;
+  }
+}
+
+async function drop(deps: S3DropDeps, object: DroppedObject): Promise<DropOutcome> {
   if (!object.eventName.startsWith('ObjectCreated:')) return { kind: 'ignored', reason: `${object.eventName} is not an upload` };
   if (!object.key.startsWith(DROP_PREFIX)) return { kind: 'ignored', reason: `${object.key} is not under ${DROP_PREFIX}` };
   if (!SPEC_EXTENSIONS.test(object.key)) return { kind: 'ignored', reason: `${object.key} is not a spec (.yaml, .yml, .json)` };
   const where = { bucket: object.bucket, key: object.key, ...(object.versionId ? { versionId: object.versionId } : {}) };
   const uri = `s3://${object.bucket}/${object.key}`;
-  const deploymentId = deploymentIdForObject({ ...where, ...(object.eTag ? { eTag: object.eTag } : {}) });
-  const base = { deploymentId, specSource: uri, startedBy: object.principal ? `${uri} (uploaded by ${object.principal})` : uri, source: 's3', recordRefusals: true } as const;
+  const deploymentId = deploymentIdOf(object);
+  const base = { deploymentId, specSource: uri, startedBy: startedByOf(object), source: 's3', recordRefusals: true, resumable: true } as const;
 
   const existing = await deps.store.getDeployment(deploymentId);
-  if (existing) return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: 'unused' }) });
+  // A placeholder is replaced by reading the spec, unless it is too late to start (then the starter expires it).
+  if (existing && (!existing.placeholder || deps.clock.now() >= startDeadlineOf(existing))) return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: 'unused' }) });
   const read = await deps.readSpec(where);
   if (read.kind === 'tooLarge') {
     // Not read: the starter records the refusal with the size as its problem, worded as the parser words it.
@@ -94,6 +113,45 @@ export async function handleDrop(deps: S3DropDeps, object: DroppedObject): Promi
     return startDeployment(deps, { ...base, specText: '', resolveArtifact: () => ({ problem: message }), refuseWith: [problem] });
   }
   return startDeployment(deps, { ...base, specText: read.body, resolveArtifact: (spec) => resolveDropArtifact(spec, object) });
+}
+
+function deploymentIdOf(object: DroppedObject): string {
+  return deploymentIdForObject({ bucket: object.bucket, key: object.key, ...(object.versionId ? { versionId: object.versionId } : {}), ...(object.eTag ? { eTag: object.eTag } : {}) });
+}
+
+function startedByOf(object: DroppedObject): string {
+  const uri = `s3://${object.bucket}/${object.key}`;
+  return object.principal ? `${uri} (uploaded by ${object.principal})` : uri;
+}
+
+/**
+ * Records that a drop arrived but could not be read or recorded yet: a `PENDING` placeholder
+ * (function and alias unknown) with a start deadline, unless a record exists. Best effort:
+ * when DynamoDB fails too, nothing can be recorded, and Lambda's retries, then the failed-events
+ * queue, keep the event (docs/deploy.md, "Operating").
+ */
+async function holdPlace(deps: S3DropDeps, object: DroppedObject, failure: Error): Promise<void> {
+  const now = deps.clock.now();
+  const deploymentId = deploymentIdOf(object);
+  try {
+    await deps.store.createDeployment({
+      deploymentId,
+      functionName: UNKNOWN,
+      alias: UNKNOWN,
+      status: 'PENDING',
+      spec: refusedSpec(''),
+      artifact: { bucket: '', key: '' },
+      startedBy: startedByOf(object),
+      source: 's3',
+      createdAt: now,
+      updatedAt: now,
+      startDeadline: now + START_GRACE_MS,
+      placeholder: true,
+      startFailure: failure.message,
+    });
+  } catch {
+    // The original failure is what the invocation reports; this one only means DynamoDB is down too.
+  }
 }
 
 /** The artifact of a dropped spec: `artifact.zip` relative to the spec's folder, or as written. */

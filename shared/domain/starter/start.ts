@@ -2,7 +2,7 @@ import type { Clock } from '../../ports/clock';
 import type { DeploymentStore } from '../../ports/deployment-store';
 import type { Notifier } from '../../ports/notifier';
 import type { Orchestrator } from '../../ports/orchestrator';
-import { event, eventKeys } from '../deployment/events';
+import { AwsCallFailedError, TransientAwsError } from '../deployment/errors';
 import type { ArtifactLocation, DeploymentRecord, ExecutionInput } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
 import { LIMITS } from '../spec/limits';
@@ -10,7 +10,9 @@ import type { Home } from '../spec/names';
 import { parseDeploymentSpec } from '../spec/parse';
 import type { SpecProblem } from '../spec/problems';
 import { checkArtifact, type ArtifactInspector } from './artifacts';
-import { ExecutionRefusedError } from './errors';
+import { announceRejection, ensureAnnounced } from './announce';
+import { ExecutionRefusedError, StartInterruptedError } from './errors';
+import { expireStalledStart, START_GRACE_MS, startDeadlineOf } from './expire';
 import { refusedSpec } from './refused';
 
 /** Step Functions' limit on an execution's input: the JSON's size in UTF-8 bytes. */
@@ -63,23 +65,53 @@ export interface StartRequest {
   readonly artifactPath?: string;
   /** Refuse without reading the spec (it could not be read at all, e.g. too large). */
   readonly refuseWith?: readonly SpecProblem[];
+  /**
+   * A retry of this request arrives under the same deployment id (an S3 event, which S3 delivers
+   * again; an API request with an Idempotency-Key): a start AWS interrupted is left `PENDING` for
+   * the retry to resume. When false (a fresh id), nobody can resume it, so it is settled at once.
+   */
+  readonly resumable: boolean;
 }
 
 /** The outcome of a start. */
 export type StartOutcome =
   | { readonly kind: 'started'; readonly record: DeploymentRecord; readonly executionArn: string; /** The id existed: a retry or a duplicate event. */ readonly duplicate: boolean }
   | { readonly kind: 'refused'; readonly problems: readonly SpecProblem[]; /** Present when `recordRefusals`. */ readonly record?: DeploymentRecord; readonly duplicate: boolean }
-  | { readonly kind: 'conflict'; readonly record: DeploymentRecord };
+  | { readonly kind: 'conflict'; readonly record: DeploymentRecord }
+  /**
+   * The deployment ended REJECTED without starting, for a reason other than its spec (the
+   * record's `reason`): Step Functions refused fledge's call for good (access denied, no state
+   * machine), or the start stalled past its deadline. `duplicate` when it had ended before.
+   */
+  | { readonly kind: 'ended'; readonly record: DeploymentRecord; readonly duplicate: boolean };
 
 /**
  * Starts a deployment from spec text: validates it (and its artifact), then creates the PENDING
- * record and starts the execution named by the deployment id. Every step is idempotent: a
- * repeated request with the same id finds the record, and starting the execution again returns
- * the existing one. A refused spec changes nothing but its own REJECTED record (when asked).
+ * record (with a start deadline) and starts the execution named by the deployment id. Every step
+ * is idempotent: a repeated request with the same id finds the record, and starting the execution
+ * again returns the existing one. A refused spec changes nothing but its own REJECTED record
+ * (when asked).
+ *
+ * When AWS fails transiently the start throws {@link StartInterruptedError}, saying whether an
+ * execution may exist; nothing is left that a retry would refuse, and a record left `PENDING`
+ * either resumes on a retry or is REJECTED once its start deadline has passed
+ * ({@link expireStalledStart}). When Step Functions refuses the call for good, the record ends
+ * REJECTED with the reason (`ended`).
  */
 export async function startDeployment(deps: StarterDeps, request: StartRequest): Promise<StartOutcome> {
+  try {
+    return await start(deps, request);
+  } catch (error) {
+    // StartExecution's own failures are classified in launch(); any other transient one came before it.
+    if (error instanceof TransientAwsError) throw new StartInterruptedError(`deployment ${request.deploymentId} was not started: ${error.message}`, request.deploymentId, 'no', { cause: error });
+    throw error;
+  }
+}
+
+async function start(deps: StarterDeps, request: StartRequest): Promise<StartOutcome> {
   const existing = await deps.store.getDeployment(request.deploymentId);
-  if (existing) return resume(deps, request, existing);
+  // A placeholder of a drop (s3-drop.ts) is replaced by the real record while its deadline lasts.
+  if (existing && (!existing.placeholder || deps.clock.now() >= startDeadlineOf(existing))) return resume(deps, request, existing);
   if (request.refuseWith) return refuse(deps, request, request.refuseWith, undefined);
 
   const parsed = parseDeploymentSpec(request.specText, request.specSource, { home: deps.home });
@@ -100,19 +132,23 @@ export async function startDeployment(deps: StarterDeps, request: StartRequest):
   }
 
   const now = deps.clock.now();
-  const record = await deps.store.createDeployment({
-    deploymentId: request.deploymentId,
-    functionName: parsed.spec.function.name,
-    alias: parsed.spec.alias,
-    status: 'PENDING',
-    spec: parsed.spec,
-    artifact,
-    startedBy: request.startedBy,
-    source: request.source,
-    createdAt: now,
-    updatedAt: now,
-    ...(request.fingerprint ? { requestFingerprint: request.fingerprint } : {}),
-  });
+  const record = await deps.store.createDeployment(
+    {
+      deploymentId: request.deploymentId,
+      functionName: parsed.spec.function.name,
+      alias: parsed.spec.alias,
+      status: 'PENDING',
+      spec: parsed.spec,
+      artifact,
+      startedBy: request.startedBy,
+      source: request.source,
+      createdAt: now,
+      updatedAt: now,
+      startDeadline: now + START_GRACE_MS,
+      ...(request.fingerprint ? { requestFingerprint: request.fingerprint } : {}),
+    },
+    { replacePlaceholder: true },
+  );
   // A concurrent twin may have created it first: the same rules as for a retry apply.
   if (record.createdAt !== now || record.requestFingerprint !== request.fingerprint) return resume(deps, request, record);
   return launch(deps, request, record, false);
@@ -120,10 +156,27 @@ export async function startDeployment(deps: StarterDeps, request: StartRequest):
 
 async function resume(deps: StarterDeps, request: StartRequest, existing: DeploymentRecord): Promise<StartOutcome> {
   if (request.fingerprint !== undefined && existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict', record: existing };
-  if (existing.status === 'REJECTED' && existing.problems) return { kind: 'refused', problems: existing.problems, record: existing, duplicate: true };
   if (existing.executionArn) return { kind: 'started', record: existing, executionArn: existing.executionArn, duplicate: true };
+  if (existing.status === 'REJECTED') return rejectedBefore(deps, request, existing);
+  if (existing.status === 'PENDING' && deps.clock.now() >= startDeadlineOf(existing)) {
+    // Too late to start: a deployment starts within its grace or not at all (the repair loop's contract).
+    const stalled = await expireStalledStart(deps, existing);
+    if (stalled.kind === 'started') return { kind: 'started', record: stalled.record, executionArn: stalled.executionArn, duplicate: true };
+    if (stalled.kind === 'expired') return { kind: 'ended', record: stalled.record, duplicate: true };
+    return resume(deps, request, stalled.record);
+  }
   // The first attempt created the record but may not have started the execution.
   return launch(deps, request, existing, true);
+}
+
+/** A retry finds the deployment REJECTED: finishes its announcement if a failure cut it short, and answers as the first attempt did. */
+async function rejectedBefore(deps: StarterDeps, request: StartRequest, existing: DeploymentRecord): Promise<StartOutcome> {
+  await ensureAnnounced(deps, existing, { notify: request.recordRefusals, message: `refused before anything changed: ${existing.reason ?? ''}` });
+  if (existing.problems) return { kind: 'refused', problems: existing.problems, record: existing, duplicate: true };
+  // REJECTED by the engine (its execution exists, the ARN was not recorded) or by the starter.
+  const execution = await deps.orchestrator.findExecution(existing.deploymentId);
+  if (execution) return { kind: 'started', record: existing, executionArn: execution.executionArn, duplicate: true };
+  return { kind: 'ended', record: existing, duplicate: true };
 }
 
 function executionInput(record: Pick<DeploymentRecord, 'deploymentId' | 'spec' | 'artifact' | 'startedBy' | 'source'>): ExecutionInput {
@@ -135,40 +188,93 @@ async function launch(deps: StarterDeps, request: StartRequest, record: Deployme
   try {
     started = await deps.orchestrator.startExecution({ name: record.deploymentId, input: executionInput(record) });
   } catch (error) {
-    if (!(error instanceof ExecutionRefusedError)) throw error;
-    return rejectRecorded(deps, request, record, [{ path: '', message: `${error.message}; nothing was started`, line: 0, column: 0 }]);
+    if (error instanceof ExecutionRefusedError) {
+      const problems = [{ path: '', message: `${error.message}; nothing was started`, line: 0, column: 0 }];
+      return rejectRecorded(deps, request, record, reasonOf(request, problems), problems);
+    }
+    if (error instanceof TransientAwsError) return interrupted(deps, request, record, error);
+    // Not throttling, not a 5xx: access denied, no such state machine. Retries cannot help.
+    if (error instanceof AwsCallFailedError) return rejectRecorded(deps, request, record, `${request.specSource}: Step Functions would not start the execution (${error.message}); nothing was started`);
+    throw error;
   }
-  const { executionArn, alreadyStarted } = started;
-  const updated = (await deps.store.updateDeployment(record.deploymentId, { executionArn })) ?? record;
-  return { kind: 'started', record: updated, executionArn, duplicate: duplicate || alreadyStarted };
+  return recordStarted(deps, record, started.executionArn, duplicate || started.alreadyStarted);
 }
 
 /**
- * A recorded deployment whose execution Step Functions refused: the PENDING record becomes
- * REJECTED with the problem (it would otherwise wait forever for an execution that cannot
- * start), whichever door the request came through; a retry of it finds the refusal.
+ * Records the execution's ARN. The execution runs whether this write succeeds or not, so a
+ * transient failure of it is not the caller's: the ARN follows from the name, and Prepare moves
+ * the record on.
  */
-async function rejectRecorded(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, problems: readonly SpecProblem[]): Promise<StartOutcome> {
-  const reason = reasonOf(request, problems);
-  const updated = await deps.store.updateDeployment(record.deploymentId, { status: 'REJECTED', reason, problems }, { onlyIfStatusIn: ['PENDING'] });
+async function recordStarted(deps: StarterDeps, record: DeploymentRecord, executionArn: string, duplicate: boolean): Promise<StartOutcome> {
+  let updated = record;
+  try {
+    updated = (await deps.store.updateDeployment(record.deploymentId, { executionArn, ...(record.startFailure ? { startFailure: null } : {}) })) ?? record;
+  } catch (error) {
+    if (!(error instanceof TransientAwsError)) throw error;
+  }
+  return { kind: 'started', record: updated, executionArn, duplicate };
+}
+
+/**
+ * StartExecution failed transiently: the execution may or may not exist. A resumable request
+ * leaves the record `PENDING` (noting the failure for the repair loop's reason) for its retry.
+ * Otherwise Step Functions is asked at once: an execution that exists is the answer; if there is
+ * none, the record is REJECTED so that nothing is left waiting, and a new request is right.
+ */
+async function interrupted(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, failure: TransientAwsError): Promise<StartOutcome> {
+  const id = record.deploymentId;
+  if (!request.resumable) {
+    let execution: { executionArn: string } | undefined;
+    try {
+      execution = await deps.orchestrator.findExecution(id);
+    } catch {
+      await noteFailure(deps, record, failure);
+      throw new StartInterruptedError(`deployment ${id} may not have started: ${failure.message}`, id, 'unknown', { cause: failure });
+    }
+    if (execution) return recordStarted(deps, record, execution.executionArn, false);
+    const outcome = await rejectRecorded(deps, request, record, `${request.specSource}: Step Functions failed while the deployment was started (${failure.message}); nothing was started`);
+    if (outcome.kind === 'started') return outcome;
+    throw new StartInterruptedError(`deployment ${id} was not started: ${failure.message}`, id, 'no', { cause: failure });
+  }
+  await noteFailure(deps, record, failure);
+  throw new StartInterruptedError(`deployment ${id} may not have started: ${failure.message}`, id, 'unknown', { cause: failure });
+}
+
+/** Best effort, during an outage: what the `PENDING` record shows, and the repair loop quotes if it never starts. */
+async function noteFailure(deps: StarterDeps, record: DeploymentRecord, failure: Error): Promise<void> {
+  try {
+    await deps.store.updateDeployment(record.deploymentId, { startFailure: failure.message }, { onlyIfStatusIn: ['PENDING'] });
+  } catch {
+    // The store failing too changes nothing: the record keeps its start deadline.
+  }
+}
+
+/**
+ * A recorded deployment that can never start (Step Functions refused its input, or refused
+ * fledge's call for good): the PENDING record becomes REJECTED with the reason (it would
+ * otherwise wait forever for an execution that cannot start), whichever door the request came
+ * through; a retry of it finds the refusal.
+ */
+async function rejectRecorded(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, reason: string, problems?: readonly SpecProblem[]): Promise<StartOutcome> {
+  const updated = await deps.store.updateDeployment(record.deploymentId, { status: 'REJECTED', reason, startFailure: null, ...(problems ? { problems } : {}) }, { onlyIfStatusIn: ['PENDING'] });
   if (!updated) {
     // Moved on meanwhile (a concurrent twin): report it as it stands.
     const current = (await deps.store.getDeployment(record.deploymentId)) ?? record;
     if (current.executionArn) return { kind: 'started', record: current, executionArn: current.executionArn, duplicate: true };
-    return { kind: 'refused', problems: current.problems ?? problems, record: current, duplicate: true };
+    if (current.status !== 'REJECTED') {
+      // Only the engine moves a record on from PENDING: its execution exists.
+      const execution = await deps.orchestrator.findExecution(current.deploymentId);
+      if (!execution) throw new StartInterruptedError(`deployment ${current.deploymentId} is ${current.status} without an execution`, current.deploymentId, 'unknown');
+      return { kind: 'started', record: current, executionArn: execution.executionArn, duplicate: true };
+    }
+    return current.problems ? { kind: 'refused', problems: current.problems, record: current, duplicate: true } : { kind: 'ended', record: current, duplicate: true };
   }
-  await announceRefusal(deps, request, updated, reason, problems, deps.clock.now());
-  return { kind: 'refused', problems, record: updated, duplicate: false };
+  await announceRejection(deps, updated, { notify: request.recordRefusals, message: `refused before anything changed: ${reason}` });
+  return problems ? { kind: 'refused', problems, record: updated, duplicate: false } : { kind: 'ended', record: updated, duplicate: false };
 }
 
 function reasonOf(request: StartRequest, problems: readonly SpecProblem[]): string {
   return `${request.specSource}: ${problems.map((p) => `${p.line > 0 ? `${p.line}:${p.column} ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`;
-}
-
-async function announceRefusal(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, reason: string, problems: readonly SpecProblem[], at: number): Promise<void> {
-  await deps.store.appendEvent(event(record.deploymentId, eventKeys.outcome(), 'rejected', at, `refused before anything changed: ${reason}`, { status: 'REJECTED', problems }));
-  // Who asked through the API has the answer already; a drop has nobody waiting for it.
-  if (request.recordRefusals) await deps.notifier.notify({ kind: 'rejected', deploymentId: record.deploymentId, functionName: record.functionName, alias: record.alias, startedBy: record.startedBy, reason });
 }
 
 /**
@@ -204,8 +310,9 @@ async function refuse(deps: StarterDeps, request: StartRequest, all: readonly Sp
     reason,
     problems,
     ...(request.fingerprint ? { requestFingerprint: request.fingerprint } : {}),
-  });
-  if (record.createdAt !== now) return { kind: 'refused', problems: record.problems ?? problems, record, duplicate: true };
-  await announceRefusal(deps, request, record, reason, problems, now);
+  }, { replacePlaceholder: true });
+  // Found instead: a twin's record (answered as a retry would be), never ours to announce.
+  if (record.createdAt !== now) return resume(deps, request, record);
+  await announceRejection(deps, record, { notify: request.recordRefusals, message: `refused before anything changed: ${reason}` });
   return { kind: 'refused', problems, record, duplicate: false };
 }

@@ -67,7 +67,7 @@ export function permissionChecks(ctx: StackContext): void {
             for (const r of s.resources) expect(['{DeploymentsTable.Arn}', '{DeploymentsTable.Arn}/index/*'], where).toContain(r);
           }
           // Execution-level actions act on executions of the deployment state machine, the others on it.
-          if (service.has('states')) expect(s.resources, where).toEqual(s.actions.every((a) => a === 'states:DescribeExecution') ? [DEPLOYMENT_EXECUTIONS] : ['{DeploymentStateMachine}']);
+          if (service.has('states')) expect(s.resources, where).toEqual(s.actions.includes('states:DescribeExecution') ? [DEPLOYMENT_EXECUTIONS] : ['{DeploymentStateMachine}']);
           if (service.has('sqs')) expect(s.resources, where).toEqual(['{FailedEventsQueue.Arn}']);
           if (service.has('secretsmanager')) expect(s.resources, where).toEqual(['{ApprovalSigningSecret}']);
           if (service.has('ssm')) {

@@ -14,7 +14,7 @@ export const IMAGE_REPOSITORIES = 'arn:{AWS::Partition}:ecr:{AWS::Region}:*:repo
 export const LAYERS = 'arn:{AWS::Partition}:lambda:{AWS::Region}:*:layer:*:*';
 export const FLEDGE_ALARMS = 'arn:{AWS::Partition}:cloudwatch:{AWS::Region}:{AWS::AccountId}:alarm:fledge-*';
 export const TOPICS = ['{ApprovalTopic}', '{NotificationTopic}'];
+/** The deployment state machine's executions (DescribeExecution authorises on the execution, not the machine). */
+export const DEPLOYMENT_EXECUTIONS = 'arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:{DeploymentStateMachine.Name}:*';
 /** fledge's own functions (`fledge-<stage>-…`), which no role may change or invoke as "managed". */
 export const CONTROL_PLANE = ['arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*', 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*:*'];
-/** Executions of the deployment state machine (DescribeExecution's resource). */
-export const DEPLOYMENT_EXECUTIONS = 'arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:fledge-dev-deployment:*';
