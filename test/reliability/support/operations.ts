@@ -82,6 +82,7 @@ export const OPERATIONS: readonly OperationRow[] = [
   { service: 's3', operation: 'GetBucketLocation', scenario: 'approved', timings: ['before'], doors: ['drop', 'api'], calledBy: 'the doors (the artifact\'s region)' },
   // Step Functions (shared/adapters/sfn-orchestrator.ts).
   { service: 'states', operation: 'StartExecution', scenario: 'approved', timings: ['before'], doors: ['drop', 'api'], calledBy: 'the doors' },
+  { service: 'states', operation: 'DescribeExecution', scenario: 'approved', timings: ['before', 'during'], calledBy: 'the sweeper (is the execution still running?), a retried start at the doors' },
   { service: 'states', operation: 'SendTaskSuccess', scenario: 'approved', timings: ['during'], calledBy: 'the API (approve)' },
   { service: 'states', operation: 'SendTaskFailure', scenario: 'rejected', timings: ['during'], calledBy: 'the API (reject)' },
 ];

@@ -64,6 +64,7 @@ class CaseRun {
   /** The case could not be played to its end. */
   private readonly stuck: string[] = [];
   private injected = false;
+  private sweptAtApproval = false;
   private traffic: TrafficRun | undefined;
   private answer: DoorAnswer | undefined;
 
@@ -165,6 +166,13 @@ class CaseRun {
       await this.trafficWhileSplit();
       for (const requested of (await notificationsOf(world.endpoint, id)).filter((n) => n.kind === 'approvalRequested' && n.approvalId && !this.decided.has(n.approvalId))) {
         if (this.matrixCase.timing === 'during') await this.inject();
+        if (!this.sweptAtApproval) {
+          // The repair loop's schedule fires while the deployment waits: it must leave a running
+          // deployment alone, whatever fails around it.
+          this.sweptAtApproval = true;
+          const sweep = await runRepairLoop(world.lambda, await simNow(world.endpoint));
+          if (sweep.kind !== 'ran') this.notes.push(`the repair loop at the approval: ${sweep.kind === 'missing' ? 'missing' : sweep.error}`);
+        }
         const decision = await decide(world, id, requested.approvalId!, this.scenario.decision ?? 'approve');
         // Only 503s: the person tries again at the next look; anything else is an answer.
         if (decision.state !== 'unavailable') this.decided.add(requested.approvalId!);
