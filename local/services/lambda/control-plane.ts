@@ -89,7 +89,12 @@ export class LambdaControlPlane {
     return fn;
   }
 
-  /** Ends Pending/InProgress windows that are over; like AWS, the RevisionId changes when they do. */
+  /**
+   * Ends Pending/InProgress windows that are over; like AWS, the RevisionId changes when they do.
+   * The only place a window ends: what a response reports (State, LastUpdateStatus, RevisionId)
+   * is read from the settled record, never from a second reading of the clock, which under a
+   * compressed time scale moves on within one request.
+   */
   settleAll(fn: FunctionRecord): void {
     const now = this.options.clock.now();
     for (const record of [fn.latest, ...fn.versions.values()]) {
@@ -119,7 +124,8 @@ export class LambdaControlPlane {
    * nothing for `$LATEST`.
    */
   configuration(fn: FunctionRecord, record: VersionRecord, arnQualifier: string | undefined = record.version === '$LATEST' ? undefined : record.version): Record<string, unknown> {
-    return toFunctionConfiguration(fn, record, this.location, this.options.clock.now(), arnQualifier);
+    this.settleAll(fn);
+    return toFunctionConfiguration(fn, record, this.location, arnQualifier);
   }
 
   // ---------------------------------------------------------------- functions

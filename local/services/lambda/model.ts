@@ -75,10 +75,13 @@ export function lastModifiedText(epochMs: number): string {
 /**
  * The FunctionConfiguration shape of one version, as AWS returns it; the FunctionArn ends in
  * `:<arnQualifier>` when one is given (a version, `$LATEST`, or the alias the caller named).
+ * State and LastUpdateStatus come from `busyKind` alone, never from the clock: the window ends
+ * when the control plane settles it, which is also when the RevisionId changes, so an answer
+ * never says "Successful" with a RevisionId the next call refuses.
  */
-export function toFunctionConfiguration(fn: FunctionRecord, record: VersionRecord, where: LambdaLocation, now: number, arnQualifier: string | undefined): Record<string, unknown> {
+export function toFunctionConfiguration(fn: FunctionRecord, record: VersionRecord, where: LambdaLocation, arnQualifier: string | undefined): Record<string, unknown> {
   const s = record.settings;
-  const busy = record.busyKind !== 'none' && now < record.busyUntil;
+  const busy = record.busyKind !== 'none';
   const out: Record<string, unknown> = {
     FunctionName: fn.name,
     FunctionArn: functionArn(where, fn.name, arnQualifier),
