@@ -76,6 +76,11 @@ export class LambdaControlPlane {
     return this.options.location;
   }
 
+  /** Simulated epoch ms. */
+  now(): number {
+    return this.options.clock.now();
+  }
+
   /** Saves the state when the embedded AWS persists. */
   persist(): void {
     if (this.options.dataDir) saveState(this.options.dataDir, this.functions);
@@ -292,6 +297,7 @@ export class LambdaControlPlane {
     const referencing = [...fn.aliases.values()].filter((alias) => alias.functionVersion === qualifier || qualifier in alias.additionalVersionWeights).map((alias) => alias.name);
     if (referencing.length > 0) throw resourceConflict(`Unable to delete version because the following aliases reference it: [${referencing.join(', ')}]`);
     fn.versions.delete(qualifier);
+    fn.eventInvokeConfigs?.delete(qualifier);
     this.options.onStale(fn.name, qualifier);
     this.persist();
   }

@@ -56,12 +56,26 @@ export interface AliasRecord {
   revisionId: string;
 }
 
+/** How Lambda handles the asynchronous invocations of one qualifier (PutFunctionEventInvokeConfig). */
+export interface EventInvokeConfigRecord {
+  /** 0–2; AWS's default (2) when absent. */
+  readonly maximumRetryAttempts?: number;
+  /** 60–21600; AWS's default (21600) when absent. */
+  readonly maximumEventAgeInSeconds?: number;
+  readonly onSuccess?: string;
+  readonly onFailure?: string;
+  /** Simulated epoch ms. */
+  readonly lastModified: number;
+}
+
 /** A function: `$LATEST`, its published versions and its aliases. */
 export interface FunctionRecord {
   readonly name: string;
   latest: VersionRecord;
   readonly versions: Map<string, VersionRecord>;
   readonly aliases: Map<string, AliasRecord>;
+  /** By qualifier (`$LATEST` for the unqualified function, a version, an alias); absent until one is put. */
+  eventInvokeConfigs?: Map<string, EventInvokeConfigRecord>;
   nextVersion: number;
   /** Set for fledge's own handlers registered to run in this process. */
   inProcess?: InProcessHandler;

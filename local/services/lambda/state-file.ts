@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LocalStateError, readJsonState, writeJsonState } from '../../state-file';
-import type { AliasRecord, FunctionRecord, VersionRecord } from './model';
+import type { AliasRecord, EventInvokeConfigRecord, FunctionRecord, VersionRecord } from './model';
 
 interface StoredFunction {
   readonly name: string;
@@ -8,6 +8,8 @@ interface StoredFunction {
   readonly latest: VersionRecord;
   readonly versions: VersionRecord[];
   readonly aliases: AliasRecord[];
+  /** [qualifier, config] pairs; absent in files written before EventInvokeConfig existed. */
+  readonly eventInvokeConfigs?: [string, EventInvokeConfigRecord][];
 }
 
 const FORMAT = 1;
@@ -31,6 +33,7 @@ export function loadState(dataDir: string): Map<string, FunctionRecord> {
       latest: fn.latest,
       versions: new Map(fn.versions.map((v) => [v.version, v])),
       aliases: new Map(fn.aliases.map((a) => [a.name, a])),
+      ...(fn.eventInvokeConfigs ? { eventInvokeConfigs: new Map(fn.eventInvokeConfigs) } : {}),
     });
   }
   return functions;
@@ -40,6 +43,13 @@ export function loadState(dataDir: string): Map<string, FunctionRecord> {
 export function saveState(dataDir: string, functions: ReadonlyMap<string, FunctionRecord>): void {
   const stored: StoredFunction[] = [...functions.values()]
     .filter((fn) => !fn.inProcess)
-    .map((fn) => ({ name: fn.name, nextVersion: fn.nextVersion, latest: fn.latest, versions: [...fn.versions.values()], aliases: [...fn.aliases.values()] }));
+    .map((fn) => ({
+      name: fn.name,
+      nextVersion: fn.nextVersion,
+      latest: fn.latest,
+      versions: [...fn.versions.values()],
+      aliases: [...fn.aliases.values()],
+      ...(fn.eventInvokeConfigs && fn.eventInvokeConfigs.size > 0 ? { eventInvokeConfigs: [...fn.eventInvokeConfigs] } : {}),
+    }));
   writeJsonState(stateFilePath(dataDir), { format: FORMAT, functions: stored });
 }
