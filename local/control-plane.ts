@@ -22,6 +22,7 @@ import { SnsNotifier, type ApprovalLinkBuilder } from '../shared/adapters/sns-no
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import type { Clock } from '../shared/ports/clock';
 import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
+import { simulatedTimeRetryStrategy } from './sdk-retry';
 import type { LocalAws } from './server';
 import type { StepFunctionsInternal } from './services/stepfunctions';
 import type { InProcessHandler } from './types';
@@ -67,7 +68,10 @@ export interface LocalControlPlane {
  */
 export async function provisionControlPlane(aws: LocalAws, options: ControlPlaneOptions = {}): Promise<LocalControlPlane> {
   const name = options.name ?? 'fledge';
-  const base = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: options.sdkMaxAttempts ?? 3 } as const;
+  const maxAttempts = options.sdkMaxAttempts ?? 3;
+  // The SDK's own retries wait on the simulated clock, like everything else: in real seconds they
+  // would eat minutes of a compressed deployment's deadline, so a throttle could change its outcome.
+  const base = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts, retryStrategy: simulatedTimeRetryStrategy(maxAttempts, aws.clock) } as const;
   const clients = {
     lambda: new LambdaClient(base),
     cloudwatch: new CloudWatchClient(base),
@@ -140,6 +144,7 @@ interface ClientConfig {
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly maxAttempts: number;
+  readonly retryStrategy: ReturnType<typeof simulatedTimeRetryStrategy>;
 }
 
 /** Clients of one function whose every call is reported as its IAM action. */
