@@ -71,7 +71,8 @@ export class Deliverer {
   private deliverToLambda(subscription: Subscription, notification: Notification): void {
     const event = JSON.stringify(lambdaEvent(notification, subscription, this.links(subscription)));
     const base = { messageId: notification.messageId, type: 'Notification' as const, subscription, attempts: 1 };
-    this.context.services.lambda.invoke(subscription.endpoint, event, { invocationType: 'Event', source: 'sns' }).then(
+    // An async function: a Lambda that is not running rejects rather than throwing into Publish.
+    (async () => this.context.services.lambda.invoke(subscription.endpoint, event, { invocationType: 'Event', source: 'sns' }))().then(
       () => this.record({ ...base, status: 'delivered' }),
       (error: unknown) => this.record({ ...base, status: 'failed', error: (error as Error).message }),
     );
