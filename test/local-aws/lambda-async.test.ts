@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -289,5 +290,31 @@ describe('asynchronous invocations across a restart of the embedded AWS', () => 
     // Assess
     expect(delivery.attempts.map((attempt) => attempt.outcome)).toEqual(['functionError', 'succeeded']);
     expect(calls).toBe(2);
+  });
+
+  it('makes a run that the stop cut short again at the next start, without counting it as a function error', async () => {
+    // Prepare: a function whose first run hangs (it leaves a marker file), and whose next run returns.
+    const dataDir = await mkdtemp(join(tmpdir(), 'fledge-async-'));
+    const marker = join(dataDir, 'first-run-started');
+    const first = await startLocalAws({ port: 0, timeScale: 0.005, dataDir, lambda: { updateDelayMs: 0 } });
+    const client = new LambdaClient(clientConfig(first));
+    const code = "import { existsSync, writeFileSync } from 'node:fs';\nexport const handler = async (event) => { if (existsSync(event.marker)) return 'second run'; writeFileSync(event.marker, ''); await new Promise(() => undefined); };\n";
+    await client.send(new CreateFunctionCommand({ FunctionName: 'hangs-once', Runtime: 'nodejs22.x', Handler: 'index.handler', Role: ROLE, Timeout: 900, Code: { ZipFile: functionZip({ 'index.mjs': code }) } }));
+    await client.send(new InvokeCommand({ FunctionName: 'hangs-once', InvocationType: 'Event', Payload: JSON.stringify({ marker }) }));
+    client.destroy();
+    await eventually(async () => ((await inspect<{ deliveries: Delivery[] }>(first.endpoint, 'lambda', 'async')).deliveries[0]?.status === 'running' && existsSync(marker) ? true : undefined), { what: 'the first run to hang' });
+
+    // Act
+    await first.stop();
+    const second = await startLocalAws({ port: 0, timeScale: 0.005, dataDir, lambda: { updateDelayMs: 0 } });
+    const delivery = await eventually(async () => {
+      const [found] = (await inspect<{ deliveries: Delivery[] }>(second.endpoint, 'lambda', 'async', { function: 'hangs-once' })).deliveries;
+      return found?.status === 'succeeded' ? found : undefined;
+    }, { timeoutMs: 20_000, what: 'the run made again after the restart' });
+    await second.stop();
+    await rm(dataDir, { recursive: true, force: true });
+
+    // Assess
+    expect(delivery.attempts.map((attempt) => attempt.outcome)).toEqual(['interrupted', 'succeeded']);
   });
 });

@@ -96,8 +96,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
       queue.resume();
     },
     async stop() {
-      await pool.close();
-      await queue.stop();
+      await queue.stop(() => pool.close());
       codes.dispose();
     },
   };

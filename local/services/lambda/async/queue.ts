@@ -111,9 +111,14 @@ export class AsyncQueue {
     }
   }
 
-  /** Stops retrying (pending deliveries stay journaled for the next start) and waits for runs in flight. */
-  async stop(): Promise<void> {
+  /**
+   * Stops retrying (pending deliveries stay journaled for the next start), lets `closeRuns` end
+   * the runs in flight (terminating their environments), and waits for them: a run that fails
+   * because of the stop is an interrupted attempt, made again at the next start, not a function error.
+   */
+  async stop(closeRuns: () => Promise<void> = async () => undefined): Promise<void> {
     this.stopping.abort(new Error('the embedded Lambda stopped'));
+    await closeRuns();
     await Promise.allSettled([...this.drivers]);
   }
 
@@ -210,6 +215,7 @@ export class AsyncQueue {
     try {
       result = await this.options.run(ref, delivery.payload, delivery.id);
     } catch (error) {
+      if (this.stopping.signal.aborted) return this.interrupted(delivery);
       const { outcome, text, retryable } = classify(error);
       this.record(delivery, { at: clock.now(), stage: 'run', outcome, error: text });
       const what = `asynchronous delivery ${delivery.id} from ${sourceName(delivery)} to ${target(delivery)}: run attempt ${runs(delivery)} ${outcome === 'throttled' ? 'throttled' : 'refused'} (${text})`;
@@ -228,6 +234,7 @@ export class AsyncQueue {
       this.retryLater(delivery, delay, `lambda: ${what}; Lambda retries in ${seconds(delay)} (simulated)`);
       return false;
     }
+    if (result.failed && this.stopping.signal.aborted) return this.interrupted(delivery);
     if (!result.failed) {
       this.record(delivery, { at: clock.now(), stage: 'run', outcome: 'succeeded', executedVersion: result.executedVersion });
       this.end(delivery, 'succeeded');
@@ -249,6 +256,16 @@ export class AsyncQueue {
       return true;
     }
     this.retryLater(delivery, delay, `lambda: ${what}; Lambda retries in ${seconds(delay)} (simulated)`);
+    return false;
+  }
+
+  /** A run the stop cut short: made again at the next start (with a data directory). */
+  private interrupted(delivery: AsyncDelivery): false {
+    const now = this.options.clock.now();
+    this.record(delivery, { at: now, stage: 'run', outcome: 'interrupted', error: 'the embedded AWS stopped during this run; it is made again at the next start' });
+    delivery.status = 'queued';
+    delivery.nextAttemptAt = now;
+    this.options.journal.save(delivery, now);
     return false;
   }
 
