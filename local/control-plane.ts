@@ -1,6 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -48,6 +48,12 @@ export interface LocalControlPlane {
   readonly bucket: string;
   readonly notificationTopicArn: string;
   readonly approvalTopicArn: string;
+  /**
+   * Where events that the safety net and the S3 trigger still failed on after Lambda's two
+   * retries go (their on-failure destination): the stack's failed-events SQS queue, as an SNS
+   * topic here, since the embedded AWS has no SQS.
+   */
+  readonly failedEventsTopicArn: string;
   readonly stateMachineArn: string;
   /** Task function names by substitution (`TrafficFunctionArn` → `fledge-traffic`), plus the safety net's. */
   readonly functions: Readonly<Record<keyof DeploymentArns | 'SafetyNet', string>>;
@@ -90,6 +96,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })).catch(() => undefined);
   const notificationTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-notifications` }))).TopicArn ?? '';
   const approvalTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-approvals` }))).TopicArn ?? '';
+  const failedEventsTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-failed-events` }))).TopicArn ?? '';
   const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
 
   const depsOver = (c: Pick<typeof clients, 'lambda' | 'cloudwatch' | 'dynamodb' | 'sns' | 'sfn'>): EngineDeps => ({
@@ -131,12 +138,21 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
     await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
   }
+  await keepFailedEvents(clients.lambda, functions.SafetyNet, failedEventsTopicArn);
   const unsubscribe = aws.service<{ internal: StepFunctionsInternal } & ReturnType<LocalAws['service']>>('states').internal.subscribeStatusChanges({
     functionName: functions.SafetyNet,
     statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'],
     stateMachineArn,
   });
-  return { tableName, bucket, notificationTopicArn, approvalTopicArn, stateMachineArn, functions, deps, clients, unsubscribe };
+  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, functions, deps, clients, unsubscribe };
+}
+
+/**
+ * What serverless/functions.yml sets on the safety net and the S3 trigger: Lambda retries their
+ * asynchronous events twice, then sends what still failed to the failed-events destination.
+ */
+export async function keepFailedEvents(lambda: LambdaClient, functionName: string, failedEventsTopicArn: string): Promise<void> {
+  await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: failedEventsTopicArn } } }));
 }
 
 interface ClientConfig {
