@@ -93,7 +93,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     // The repair loop, on the simulated clock: the stack runs it on a 5-minute schedule.
     stopSweeps = scheduleSweeps(aws, plane, { ...(options.aws?.log ? { log: options.aws.log } : {}) });
     // Subscribe is idempotent for the same address: a restart over kept data adds nothing.
-    for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn]) {
+    // The failed-events topic too: an event the safety net could not handle may leave an alias split.
+    for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn, plane.failedEventsTopicArn]) {
       await plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email }));
     }
     api = await startLocalApiServer(plane, links, { port: options.apiPort ?? LOCAL_MODE_DEFAULTS.apiPort, host, region: aws.region });
