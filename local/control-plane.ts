@@ -194,13 +194,13 @@ export const SWEEP_INTERVAL_MS = 5 * 60_000;
  * Runs the sweeper every `intervalMs` of simulated time, as the stack's schedule rule does on AWS
  * (local mode starts this; tests invoke the sweeper function when they want a sweep). Each run
  * is an invocation of the sweeper function in the embedded Lambda; a failing run is logged and
- * the next one tries again. Returns the stop.
+ * the next one tries again. Returns the stop, which waits for a run under way.
  */
-export function scheduleSweeps(aws: LocalAws, plane: Pick<LocalControlPlane, 'functions'>, options: { intervalMs?: number; log?: (message: string) => void } = {}): () => void {
+export function scheduleSweeps(aws: LocalAws, plane: Pick<LocalControlPlane, 'functions'>, options: { intervalMs?: number; log?: (message: string) => void } = {}): () => Promise<void> {
   const intervalMs = options.intervalMs ?? SWEEP_INTERVAL_MS;
   const log = options.log ?? (() => undefined);
   const stopping = new AbortController();
-  void (async () => {
+  const running = (async () => {
     for (;;) {
       try {
         await aws.clock.sleep(intervalMs, stopping.signal);
@@ -216,7 +216,11 @@ export function scheduleSweeps(aws: LocalAws, plane: Pick<LocalControlPlane, 'fu
       }
     }
   })();
-  return () => stopping.abort();
+  // Stopping waits for a sweep under way: the embedded AWS must not close under it.
+  return async () => {
+    stopping.abort();
+    await running;
+  };
 }
 
 async function ignoring(names: readonly string[], call: () => Promise<unknown>): Promise<void> {

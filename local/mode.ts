@@ -73,12 +73,12 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   let plane: LocalControlPlane | undefined;
   let api: LocalApi | undefined;
   let discoveryFile: string | undefined;
-  let stopSweeps: (() => void) | undefined;
+  let stopSweeps: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       if (discoveryFile !== undefined && options.discoveryDir !== false) await removeDiscovery(options.discoveryDir).catch(() => undefined);
-      stopSweeps?.();
+      await stopSweeps?.();
       await api?.stop().catch(() => undefined);
       // The safety net's status-change subscription stays: with a data directory it is kept, so
       // the executions this stop aborts reach the safety net on the next start, which puts their
