@@ -1,6 +1,6 @@
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 
 /** How many times the same faulted deployment runs: each must end the same way. */
 const RUNS = 3;
@@ -46,7 +46,7 @@ describe('a transient fault never changes the outcome (local mode\'s SDK retries
 
       // Act
       const id = deploymentId(`throttled-code-${run}`);
-      const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 25 }, { type: 'pause', duration: 60 }] }), artifact });
+      const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 25 }, { type: 'pause', duration: 60 }] }, { health: TIMED_PAUSES }), artifact });
       const end = await executionEnd(world, executionArn);
       const record = await world.plane.deps.store.getDeployment(id);
       outcomes.push(`${end} ${record?.status ?? 'no record'}${record?.reason ? ` (${record.reason})` : ''} ${kinds(await historyOf(world, id)).join(',')}`);
