@@ -31,6 +31,12 @@ export async function getClock(endpoint: string): Promise<{ now: number; iso: st
   return call(endpoint, 'GET', '/_fledge/clock');
 }
 
+/** The newest lines of the embedded AWS's log (failed asynchronous deliveries, …), oldest first; only those containing `contains` when given. */
+export async function getLog(endpoint: string, contains?: string): Promise<{ time: string; message: string }[]> {
+  const query = contains === undefined ? '' : `?contains=${encodeURIComponent(contains)}`;
+  return (await call<{ lines: { time: string; message: string }[] }>(endpoint, 'GET', `/_fledge/log${query}`)).lines;
+}
+
 /** The services that are up. */
 export async function getHealth(endpoint: string): Promise<{ status: 'ok'; region: string; services: string[] }> {
   return call(endpoint, 'GET', '/_fledge/health');

@@ -1,6 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -24,6 +24,7 @@ import { localFunctionName, type FledgeFunction } from '../shared/domain/control
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import type { Clock } from '../shared/ports/clock';
 import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
+import { simulatedTimeRetryStrategy } from './sdk-retry';
 import type { LocalAws } from './server';
 import type { StepFunctionsInternal } from './services/stepfunctions';
 import type { InProcessHandler } from './types';
@@ -51,6 +52,12 @@ export interface LocalControlPlane {
   readonly bucket: string;
   readonly notificationTopicArn: string;
   readonly approvalTopicArn: string;
+  /**
+   * Where events that the safety net and the S3 trigger still failed on after Lambda's two
+   * retries go (their on-failure destination): the stack's failed-events SQS queue, as an SNS
+   * topic here, since the embedded AWS has no SQS.
+   */
+  readonly failedEventsTopicArn: string;
   readonly stateMachineArn: string;
   /** Task function names by substitution (`TrafficFunctionArn` → `fledge-traffic`), plus the safety net's and the sweeper's. */
   readonly functions: Readonly<Record<keyof DeploymentArns | 'SafetyNet' | 'Sweeper', string>>;
@@ -71,7 +78,10 @@ export interface LocalControlPlane {
  */
 export async function provisionControlPlane(aws: LocalAws, options: ControlPlaneOptions = {}): Promise<LocalControlPlane> {
   const name = options.name ?? 'fledge';
-  const base = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: options.sdkMaxAttempts ?? 3 } as const;
+  const maxAttempts = options.sdkMaxAttempts ?? 3;
+  // The SDK's own retries wait on the simulated clock, like everything else: in real seconds they
+  // would eat minutes of a compressed deployment's deadline, so a throttle could change its outcome.
+  const base = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts, retryStrategy: simulatedTimeRetryStrategy(maxAttempts, aws.clock) } as const;
   const clients = {
     lambda: new LambdaClient(base),
     cloudwatch: new CloudWatchClient(base),
@@ -90,6 +100,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })).catch(() => undefined);
   const notificationTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-notifications` }))).TopicArn ?? '';
   const approvalTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-approvals` }))).TopicArn ?? '';
+  const failedEventsTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-failed-events` }))).TopicArn ?? '';
   const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
 
   const depsOver = (c: Pick<typeof clients, 'lambda' | 'cloudwatch' | 'dynamodb' | 'sns' | 'sfn'>): EngineDeps => ({
@@ -134,12 +145,21 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
     await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
   }
+  await keepFailedEvents(clients.lambda, functions.SafetyNet, failedEventsTopicArn);
   const unsubscribe = aws.service<{ internal: StepFunctionsInternal } & ReturnType<LocalAws['service']>>('states').internal.subscribeStatusChanges({
     functionName: functions.SafetyNet,
     statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'],
     stateMachineArn,
   });
-  return { tableName, bucket, notificationTopicArn, approvalTopicArn, stateMachineArn, functions, deps, clients, unsubscribe };
+  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, functions, deps, clients, unsubscribe };
+}
+
+/**
+ * What serverless/functions.yml sets on the safety net and the S3 trigger: Lambda retries their
+ * asynchronous events twice, then sends what still failed to the failed-events destination.
+ */
+export async function keepFailedEvents(lambda: LambdaClient, functionName: string, failedEventsTopicArn: string): Promise<void> {
+  await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: failedEventsTopicArn } } }));
 }
 
 interface ClientConfig {
@@ -147,6 +167,7 @@ interface ClientConfig {
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly maxAttempts: number;
+  readonly retryStrategy: ReturnType<typeof simulatedTimeRetryStrategy>;
 }
 
 /** Clients of one function whose every call is reported as its IAM action. */
@@ -173,13 +194,13 @@ export const SWEEP_INTERVAL_MS = 5 * 60_000;
  * Runs the sweeper every `intervalMs` of simulated time, as the stack's schedule rule does on AWS
  * (local mode starts this; tests invoke the sweeper function when they want a sweep). Each run
  * is an invocation of the sweeper function in the embedded Lambda; a failing run is logged and
- * the next one tries again. Returns the stop.
+ * the next one tries again. Returns the stop, which waits for a run under way.
  */
-export function scheduleSweeps(aws: LocalAws, plane: Pick<LocalControlPlane, 'functions'>, options: { intervalMs?: number; log?: (message: string) => void } = {}): () => void {
+export function scheduleSweeps(aws: LocalAws, plane: Pick<LocalControlPlane, 'functions'>, options: { intervalMs?: number; log?: (message: string) => void } = {}): () => Promise<void> {
   const intervalMs = options.intervalMs ?? SWEEP_INTERVAL_MS;
   const log = options.log ?? (() => undefined);
   const stopping = new AbortController();
-  void (async () => {
+  const running = (async () => {
     for (;;) {
       try {
         await aws.clock.sleep(intervalMs, stopping.signal);
@@ -195,7 +216,11 @@ export function scheduleSweeps(aws: LocalAws, plane: Pick<LocalControlPlane, 'fu
       }
     }
   })();
-  return () => stopping.abort();
+  // Stopping waits for a sweep under way: the embedded AWS must not close under it.
+  return async () => {
+    stopping.abort();
+    await running;
+  };
 }
 
 async function ignoring(names: readonly string[], call: () => Promise<unknown>): Promise<void> {

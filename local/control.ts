@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { readBody } from './edge';
+import type { LocalLog } from './log';
 import type { AwsService, FaultInjector, SimClock } from './types';
 
 /** Body of `POST /_fledge/faults`: which calls fail (or slow down), how, and how many times. */
@@ -33,11 +34,13 @@ export interface ControlTarget {
   readonly faults: FaultInjector;
   readonly clock: SimClock;
   readonly region: string;
+  readonly log: Pick<LocalLog, 'recent'>;
 }
 
 /**
  * Serves the control and inspection API under `/_fledge/`:
- * `POST|GET|DELETE /_fledge/faults`, `GET /_fledge/clock`, `GET /_fledge/health`, and
+ * `POST|GET|DELETE /_fledge/faults`, `GET /_fledge/clock`, `GET /_fledge/health`,
+ * `GET /_fledge/log` (the newest lines of the embedded AWS's log, `?contains=` to filter), and
  * `GET /_fledge/<signingName>/<path>` for each service's read-only state.
  */
 export async function handleControl(request: IncomingMessage, response: ServerResponse, url: URL, target: ControlTarget): Promise<void> {
@@ -46,6 +49,9 @@ export async function handleControl(request: IncomingMessage, response: ServerRe
   if (name === 'faults' && rest.length === 0) return handleFaults(request, response, method, target);
   if (name === 'clock' && rest.length === 0 && method === 'GET') {
     return sendJson(response, 200, { now: target.clock.now(), iso: new Date(target.clock.now()).toISOString(), timeScale: target.clock.timeScale });
+  }
+  if (name === 'log' && rest.length === 0 && method === 'GET') {
+    return sendJson(response, 200, { lines: target.log.recent(url.searchParams.get('contains') ?? undefined) });
   }
   if (name === 'health' && rest.length === 0 && method === 'GET') {
     return sendJson(response, 200, { status: 'ok', region: target.region, services: [...target.services.keys()] });

@@ -4,7 +4,7 @@ import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artif
 import { controlPlaneHome } from '../shared/config/interface-env';
 import { localFunctionName } from '../shared/domain/control-plane';
 import { DROP_PREFIX } from '../shared/domain/starter/s3-drop';
-import type { LocalControlPlane } from './control-plane';
+import { keepFailedEvents, type LocalControlPlane } from './control-plane';
 import type { LocalAws } from './server';
 
 /** Name of the S3 drop's function in local mode (`fledge-s3-trigger`). */
@@ -29,6 +29,7 @@ export async function provisionS3Drop(aws: LocalAws, plane: LocalControlPlane): 
     // Lambda's maximum: locally the timeout runs on the compressed clock (see control-plane.ts).
     timeout: 900,
   });
+  await keepFailedEvents(plane.clients.lambda, S3_TRIGGER_FUNCTION, plane.failedEventsTopicArn);
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: plane.bucket,

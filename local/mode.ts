@@ -79,12 +79,12 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   let plane: LocalControlPlane | undefined;
   let api: LocalApi | undefined;
   let discoveryFile: string | undefined;
-  let stopSweeps: (() => void) | undefined;
+  let stopSweeps: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       if (discoveryFile !== undefined && options.discoveryDir !== false) await removeDiscovery(options.discoveryDir).catch(() => undefined);
-      stopSweeps?.();
+      await stopSweeps?.();
       await api?.stop().catch(() => undefined);
       // The safety net's status-change subscription stays: with a data directory it is kept, so
       // the executions this stop aborts reach the safety net on the next start, which puts their
@@ -99,7 +99,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     // The repair loop, on the simulated clock: the stack runs it on a 5-minute schedule.
     stopSweeps = scheduleSweeps(aws, plane, { ...(options.aws?.log ? { log: options.aws.log } : {}) });
     // Subscribe is idempotent for the same address: a restart over kept data adds nothing.
-    for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn]) {
+    // The failed-events topic too: an event the safety net could not handle may leave an alias split.
+    for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn, plane.failedEventsTopicArn]) {
       await plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email }));
     }
     api = await startLocalApiServer(plane, links, { port: options.apiPort ?? LOCAL_MODE_DEFAULTS.apiPort, host, region: aws.region });

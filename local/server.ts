@@ -7,6 +7,7 @@ import { handleControl } from './control';
 import { readBody, signingNameOf } from './edge';
 import { LocalAwsStartError } from './errors';
 import { createFaultInjector } from './faults';
+import { createLocalLog } from './log';
 import { createCloudWatchService } from './services/cloudwatch/service';
 import { createDynamoDbService } from './services/dynamodb/service';
 import { createLambdaService } from './services/lambda';
@@ -27,6 +28,8 @@ export interface LocalAws {
   readonly services: ServiceRegistry;
   /** Absolute data directory, or undefined when everything is in memory. */
   readonly dataDir: string | undefined;
+  /** The embedded AWS's log file (`<dataDir>/embedded-aws.log`), or undefined without a data directory; the newest lines are also at `GET /_fledge/log`. */
+  readonly logFile: string | undefined;
   /** SigV4 signing names of the services that are up, in start order. */
   readonly serviceNames: readonly string[];
   service<T extends AwsService>(signingName: string): T;
@@ -76,6 +79,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
       throw new LocalAwsStartError(`cannot create the data directory ${dataDir}: ${(error as Error).message}`, { cause: error });
     }
   }
+  const log = createLocalLog({ dataDir, clock, forward: options.log });
   const byName = new Map<string, AwsService>();
   let endpoint = '';
   const lookup = <T>(signingName: string, what: string): T => {
@@ -98,7 +102,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
     services,
     dataDir,
     endpoint: () => endpoint,
-    log: options.log ?? (() => undefined),
+    log: (message) => log.write(message),
   };
   for (const factory of [...serviceFactories, ...(hooks.factories ?? [])]) {
     const service = factory(context);
@@ -139,7 +143,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/_fledge/')) {
-      return handleControl(request, response, url, { services: byName, faults, clock, region });
+      return handleControl(request, response, url, { services: byName, faults, clock, region, log });
     }
     const signingName = signingNameOf(request);
     const service = signingName ? byName.get(signingName) : undefined;
@@ -179,6 +183,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
     faults,
     services,
     dataDir,
+    logFile: log.file,
     serviceNames: [...byName.keys()],
     service<T extends AwsService>(signingName: string): T {
       const found = byName.get(signingName);

@@ -7,7 +7,13 @@ export class LocalStateError extends LocalAwsError {
   override readonly name = 'LocalStateError';
 }
 
-/** Writes a file through a temporary name and a rename, so a crash never leaves half a file behind. */
+/**
+ * Writes a file through a temporary name and a rename, so a crash never leaves half a file
+ * behind. The bytes reach the operating system before this returns: a write the embedded AWS
+ * answered survives its process being killed (SIGKILL, a crash). It is not fsynced (that costs
+ * ~15 ms a write on a loaded disk), so an OS crash or power loss may lose the writes of the last
+ * seconds the kernel had not flushed yet (docs/local.md, Persistence).
+ */
 export function writeFileAtomically(path: string, data: string | Uint8Array): void {
   try {
     mkdirSync(dirname(path), { recursive: true });

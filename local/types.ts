@@ -61,9 +61,18 @@ export interface InProcessFunctionDefinition {
   readonly environment?: Record<string, string>;
 }
 
+/** AWS services that invoke functions asynchronously and retry a refused Invoke call themselves (`events` is EventBridge). */
+export type AsyncEventSource = 's3' | 'sns' | 'events' | 'lambda';
+
 /** What the Lambda service offers the other services (S3 notifications, SNS, Step Functions tasks). */
 export interface LambdaInternal {
-  invoke(functionNameOrArn: string, payload: string | Buffer, options?: { qualifier?: string; invocationType?: 'RequestResponse' | 'Event' }): Promise<InvokeOutcome>;
+  /**
+   * Invokes a function. With `invocationType: 'Event'` and a `source`, it behaves as that AWS
+   * event source does: the event is journaled at once (it survives a restart), a refused Invoke
+   * is retried with the source's policy, and the promise settles when Lambda took the event
+   * (202) or the source gave up (rejects). Without a source, refusals reject at once.
+   */
+  invoke(functionNameOrArn: string, payload: string | Buffer, options?: { qualifier?: string; invocationType?: 'RequestResponse' | 'Event'; source?: AsyncEventSource }): Promise<InvokeOutcome>;
   registerInProcessFunction(definition: InProcessFunctionDefinition): void;
 }
 
@@ -118,7 +127,7 @@ export interface LocalAwsOptions {
   readonly lambda?: { readonly updateDelayMs?: number; readonly maxEnvironmentsPerVersion?: number; readonly idleTimeoutMs?: number };
   /** Embedded CloudWatch: how often alarms are evaluated and how long datapoints are kept, in simulated seconds. */
   readonly cloudwatch?: { readonly evaluationIntervalSeconds?: number; readonly metricRetentionSeconds?: number };
-  /** Embedded SNS: attempts per http/https or lambda delivery (default 3) and the real-ms timeout of one http attempt (default 5000). */
+  /** Embedded SNS: attempts per http/https delivery (default 3) and the real-ms timeout of one http attempt (default 5000). Lambda subscriptions follow SNS's own policy for AWS-managed endpoints. */
   readonly sns?: { readonly httpAttempts?: number; readonly httpTimeoutMs?: number };
   /** Embedded Step Functions: functions to deliver "Step Functions Execution Status Change" events to, as an EventBridge rule would. */
   readonly stepFunctions?: { readonly statusChangeSubscriptions?: readonly { readonly functionName: string; readonly statuses?: readonly ('RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED')[]; readonly stateMachineArn?: string }[] };

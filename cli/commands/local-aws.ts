@@ -35,7 +35,7 @@ export function registerLocalAws(program: Command): void {
     .option('--host <address>', 'address to listen on (default 127.0.0.1); anything but loopback exposes an endpoint WITHOUT authentication')
     .option('--time-scale <scale>', 'real seconds per simulated second: 0.01 makes a 5-minute bake take 3 s', parseTimeScale, 1)
     .option('--data-dir <dir>', 'keep state (S3 objects, DynamoDB items, …) in this directory across restarts; in memory when absent')
-    .option('--verbose', 'log what the services do to standard error')
+    .option('--verbose', 'print the embedded AWS\'s log (what the services do, failed deliveries and their retries) to standard error; it is kept anyway at GET /_fledge/log and, with --data-dir, in embedded-aws.log there')
     .addHelpText('after', EXAMPLES)
     .action(async (options: LocalAwsCommandOptions) => {
       // Listen for the stop signals before anything else: a Ctrl+C during start-up then stops it
@@ -58,7 +58,7 @@ export function registerLocalAws(program: Command): void {
         }
         throw error;
       }
-      process.stdout.write(banner(aws.endpoint, aws.region, aws.serviceNames, options.timeScale, aws.dataDir));
+      process.stdout.write(banner(aws.endpoint, aws.region, aws.serviceNames, options.timeScale, aws.dataDir, aws.logFile, options.verbose === true));
       const signal = await stopRequested;
       process.stdout.write(`fledge local-aws: ${signal}: stopping…\n`);
       await aws.stop();
@@ -67,13 +67,14 @@ export function registerLocalAws(program: Command): void {
     });
 }
 
-function banner(endpoint: string, region: string, services: readonly string[], timeScale: number, dataDir: string | undefined): string {
+function banner(endpoint: string, region: string, services: readonly string[], timeScale: number, dataDir: string | undefined, logFile: string | undefined, verbose: boolean): string {
   const scale = timeScale === 1 ? '1 (real time)' : `${timeScale} (one simulated second lasts ${+(1000 * timeScale).toPrecision(6)} ms)`;
   return [
     `fledge local-aws: embedded AWS listening on ${endpoint}`,
     `services: ${services.join(', ')}`,
     `time scale: ${scale}`,
     `data: ${dataDir ?? 'in memory (gone when it stops)'}`,
+    `log: ${logFile ? `${logFile} and ` : ''}GET ${endpoint}/_fledge/log (failed deliveries and retries${verbose ? '; also printed to standard error' : '; --verbose prints them to standard error'})`,
     '',
     'Use it from the AWS SDK v3 or the AWS CLI with this environment:',
     `  export AWS_ENDPOINT_URL=${endpoint}`,

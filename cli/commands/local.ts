@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { relative } from 'node:path';
 import { LocalAwsStartError } from '../../local/errors';
+import { sanitise } from '../../shared/domain/text/sanitise';
 import { LOCAL_MODE_DEFAULTS, startLocalMode, type LocalMode } from '../../local/mode';
 import { watchOutbox } from '../../local/outbox-watch';
 import { formatEmail } from '../format/email';
@@ -46,7 +47,7 @@ export function registerLocal(program: Command): void {
     .option('--no-persist', 'keep everything in memory: nothing survives a restart')
     .addOption(new Option('--time-scale <scale>', 'real seconds per simulated second: 0.01 makes one simulated second last 10 ms').argParser(parseTimeScale).default(LOCAL_MODE_DEFAULTS.timeScale))
     .option('--email <address>', 'address subscribed to approval requests and notifications (they land in the local outbox)', LOCAL_MODE_DEFAULTS.email)
-    .option('--verbose', 'also print the JSON log lines of fledge\'s task functions (as CloudWatch Logs would get them)')
+    .option('--verbose', 'also print the embedded AWS\'s log (failed deliveries, function output) and the JSON log lines of fledge\'s task functions to standard error')
     .addHelpText('after', EXAMPLES)
     .action(async (options: LocalCommandOptions) => {
       // Listen for the stop signals first: a Ctrl+C during start-up stops cleanly once it is up.
@@ -70,6 +71,8 @@ export function registerLocal(program: Command): void {
           dataDir: options.persist ? options.dataDir : null,
           timeScale: options.timeScale,
           email: options.email,
+          // Kept in any case (GET /_fledge/log, and the log file with a data directory); printed with --verbose.
+          ...(options.verbose ? { aws: { log: (message: string) => process.stderr.write(`${sanitise(message, { keepNewlines: true })}\n`) } } : {}),
         });
       } catch (error) {
         const code = (error as { code?: unknown }).code ?? ((error as Error).cause as { code?: unknown } | undefined)?.code;
@@ -111,6 +114,7 @@ function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): st
     `  e-mail         approval requests and notifications to ${mode.email} are printed below as they arrive`,
     `                 (also: GET ${discovery.outboxUrl}${discovery.dataDir ? `, and files under ${relative(process.cwd(), discovery.dataDir) || '.'}/sns/outbox/` : ''})`,
     `  discovery      ${mode.discoveryFile ? relative(process.cwd(), mode.discoveryFile) : '-'}  (how --local commands find all of this)`,
+    `  AWS log        ${mode.aws.logFile ? `${relative(process.cwd(), mode.aws.logFile)} and ` : ''}GET ${discovery.endpoint}/_fledge/log  (failed deliveries and retries${options.verbose ? '; also printed here' : '; --verbose prints them here'})`,
     '',
     'Try it, in another terminal of this directory:',
     `  npx fledge deploy examples/demo/hello-v1.yaml --local --wait   # first deployment: creates the function`,

@@ -193,6 +193,47 @@ describe('the deployments API refuses input that can never work', () => {
     expectRefused(unknownPromote, 'force', 'body');
   });
 
+  it('refuses a body that gives a field twice, at any depth, with 400 naming it, on every route that takes one, and records nothing', async () => {
+    // Prepare
+    const name = 'twice-fn';
+    const spec = JSON.stringify(yamlSpec(name));
+    const specObject = `{"version":1,"function":"${name}","alias":"live","alias":"other","artifact":{"zip":"${name}/v2.zip"},"strategy":{"preset":"AllAtOnce"}}`;
+
+    // Act
+    const [specTwice, keyTwice, objectTwice, stepTwice, reasonTwice] = await Promise.all([
+      call<ErrorBody>(base, 'POST', '/deployments', { body: `{"spec":${spec},"spec":${spec}}`, type: 'application/json' }),
+      call<ErrorBody>(base, 'POST', '/deployments', { body: `{"spec":${spec},"artifact":{"bucket":"good-bucket","key":"a.zip","key":"b.zip"}}`, type: 'application/json' }),
+      call<ErrorBody>(base, 'POST', '/deployments', { body: `{"spec":${specObject}}`, type: 'application/json' }),
+      call<ErrorBody>(base, 'POST', '/deployments', { body: `{"spec":{"strategy":{"canary":{"steps":[{"setWeight":10},{"pause":"1m","pause":"2m"}]}}}}`, type: 'application/json' }),
+      call<ErrorBody>(base, 'POST', '/deployments/some-id/stop', { body: '{"reason":"a","reason":"b"}', type: 'application/json' }),
+    ]);
+    const listed = await call<{ items: unknown[] }>(base, 'GET', `/deployments?function=${name}`);
+
+    // Assess
+    expectRefused(specTwice, 'spec', 'body');
+    expectRefused(keyTwice, 'artifact.key', 'body');
+    expectRefused(objectTwice, 'spec.alias', 'body');
+    expectRefused(stepTwice, 'spec.strategy.canary.steps[1].pause', 'body');
+    expectRefused(reasonTwice, 'reason', 'body');
+    expect(specTwice.body.error.message).toContain('"spec" is given more than once');
+    expect(listed.body.items).toEqual([]);
+  });
+
+  it('refuses a list query parameter given more than once with 400 naming it', async () => {
+    // Act
+    const [fn, limit, status] = await Promise.all([
+      call<ErrorBody>(base, 'GET', '/deployments?function=orders-a&function=orders-b'),
+      call<ErrorBody>(base, 'GET', '/deployments?limit=5&limit=5'),
+      call<ErrorBody>(base, 'GET', '/deployments?status=running&status=failed'),
+    ]);
+
+    // Assess
+    expectRefused(fn, 'function', 'query');
+    expectRefused(limit, 'limit', 'query');
+    expectRefused(status, 'status', 'query');
+    expect(fn.body.error.message).toContain('given more than once');
+  });
+
   it('refuses a spec whose execution input Step Functions would refuse with 422 before anything is recorded', async () => {
     // Prepare: 100 approval messages of 2,000 quotes each: 200 KB of YAML, over 400 KB as JSON.
     const name = 'huge-input-fn';

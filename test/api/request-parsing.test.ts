@@ -5,6 +5,7 @@ import { httpHandler } from '../../functions/lib/http-handler';
 import { CursorSigner } from '../../shared/domain/api/cursor';
 import { InvalidCursorError } from '../../shared/domain/api/errors';
 import { firstTooDeep } from '../../shared/domain/json-depth';
+import { duplicateKeys } from '../../shared/domain/json-keys';
 
 /** How deeply a parsed JSON value nests arrays and objects. */
 function depthOf(value: unknown): number {
@@ -38,6 +39,28 @@ describe('the JSON depth scan', () => {
 
     // Assess
     expect(at).toBe(64);
+  });
+});
+
+describe('the duplicate key scan', () => {
+  it('names every key given twice in one object, at any depth, and nothing else', () => {
+    // Prepare
+    const text = '{"a":1,"b":{"c":[{"d":1,"d":2},{"d":3}],"c":0},"s":"\\"a\\":{\\"a\\"","a":{"x":1},"e":[{"k":1},{"k":2}]}';
+
+    // Act
+    const found = duplicateKeys(text);
+
+    // Assess
+    expect(JSON.parse(text)).toBeTypeOf('object');
+    expect(found).toEqual(['b.c[0].d', 'b.c', 'a']);
+  });
+
+  it('finds no duplicate in any JSON.stringify output', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(duplicateKeys(JSON.stringify(value))).toEqual([]);
+      }),
+    );
   });
 });
 

@@ -116,6 +116,17 @@ describe('fledge links', () => {
     expect(isOwnLink(link, api)).toBe(false);
   });
 
+  it.each([
+    ['a line break the URL parser drops', `${api}/approvals/a\n?sig=x`],
+    ['a leading space', ` ${api}/approvals/a?sig=x`],
+    ['a tab and markup', `${api}/approvals/a\t>|<https://evil.example|Approve>`],
+    ['a backslash read as a slash', `${api}/\\evil.example/approvals/a`],
+    ['the host in capitals', `${api.toUpperCase().replace('HTTPS', 'https')}/approvals/a`],
+  ])('refuses a link under the API spelt otherwise than the URL parser reads it: %s', (_what, link) => {
+    // Act / Assess
+    expect(isOwnLink(link, api)).toBe(false);
+  });
+
   it('refuses a link that walks out of the API path, and any link under a plain-http API that is not loopback', () => {
     // Act / Assess
     expect(isOwnLink('https://example.com/fledge/../other/approvals/a', 'https://example.com/fledge')).toBe(false);

@@ -39,6 +39,17 @@ export class DynamoDbStoreError extends LocalAwsError {
  */
 export function createDynamoDbService(context: LocalContext): AwsService {
   let database: DynaliteInstance | undefined;
+  // Requests dynalite is still answering: closing under one makes dynalite throw outside any
+  // caller ("Database is closed"), so stop waits for them.
+  const inFlight = new Set<Promise<void>>();
+  const track = (response: ServerResponse): void => {
+    const done = new Promise<void>((resolve) => {
+      response.once('finish', resolve);
+      response.once('close', resolve);
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
   const path = context.dataDir === undefined ? undefined : join(context.dataDir, 'dynamodb');
   return {
     signingName: 'dynamodb',
@@ -59,6 +70,7 @@ export function createDynamoDbService(context: LocalContext): AwsService {
       const operation = typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : '';
       const fault = await takeFault(context, 'dynamodb', operation, dynamoDbFaultNames(operation));
       if (fault) return sendAwsJsonError(response, { ...fault, code: `com.amazonaws.dynamodb.v20120810#${fault.code}` });
+      track(response);
       if (!tableLifecycle.has(operation)) return database.handle(replayRequest(request, body), response);
       // dynalite answers CreateTable (and UpdateTable, DeleteTable) first and flips the table's
       // status a moment later; hold the answer until it has, so a table is usable as soon as
@@ -73,6 +85,8 @@ export function createDynamoDbService(context: LocalContext): AwsService {
     async stop() {
       const closing = database;
       database = undefined;
+      // Bounded: a request whose client went away still ends, but never holds the stop for long.
+      await Promise.race([Promise.all(inFlight), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       try {
         await closing?.close();
       } catch (error) {

@@ -80,7 +80,9 @@ export class AliasOperations {
   delete(ref: FunctionReference, name: string): void {
     const fn = this.unqualified(ref);
     checkAliasName(name);
-    if (fn.aliases.delete(name)) this.plane.persist();
+    if (!fn.aliases.delete(name)) return;
+    fn.eventInvokeConfigs?.delete(name);
+    this.plane.persist();
   }
 
   private unqualified(ref: FunctionReference): FunctionRecord {

@@ -76,6 +76,11 @@ export class LambdaControlPlane {
     return this.options.location;
   }
 
+  /** Simulated epoch ms. */
+  now(): number {
+    return this.options.clock.now();
+  }
+
   /** Saves the state when the embedded AWS persists. */
   persist(): void {
     if (this.options.dataDir) saveState(this.options.dataDir, this.functions);
@@ -89,7 +94,12 @@ export class LambdaControlPlane {
     return fn;
   }
 
-  /** Ends Pending/InProgress windows that are over; like AWS, the RevisionId changes when they do. */
+  /**
+   * Ends Pending/InProgress windows that are over; like AWS, the RevisionId changes when they do.
+   * The only place a window ends: what a response reports (State, LastUpdateStatus, RevisionId)
+   * is read from the settled record, never from a second reading of the clock, which under a
+   * compressed time scale moves on within one request.
+   */
   settleAll(fn: FunctionRecord): void {
     const now = this.options.clock.now();
     for (const record of [fn.latest, ...fn.versions.values()]) {
@@ -119,7 +129,8 @@ export class LambdaControlPlane {
    * nothing for `$LATEST`.
    */
   configuration(fn: FunctionRecord, record: VersionRecord, arnQualifier: string | undefined = record.version === '$LATEST' ? undefined : record.version): Record<string, unknown> {
-    return toFunctionConfiguration(fn, record, this.location, this.options.clock.now(), arnQualifier);
+    this.settleAll(fn);
+    return toFunctionConfiguration(fn, record, this.location, arnQualifier);
   }
 
   // ---------------------------------------------------------------- functions
@@ -287,6 +298,7 @@ export class LambdaControlPlane {
     const referencing = [...fn.aliases.values()].filter((alias) => alias.functionVersion === qualifier || qualifier in alias.additionalVersionWeights).map((alias) => alias.name);
     if (referencing.length > 0) throw resourceConflict(`Unable to delete version because the following aliases reference it: [${referencing.join(', ')}]`);
     fn.versions.delete(qualifier);
+    fn.eventInvokeConfigs?.delete(qualifier);
     this.options.onStale(fn.name, qualifier);
     this.persist();
   }

@@ -1,13 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AwsService, LambdaInternal, LocalContext } from '../../types';
 import { AliasOperations } from './aliases';
+import { AsyncJournal } from './async/journal';
+import { DEFAULT_RETRY_SETTINGS } from './async/policy';
+import { AsyncQueue, type AsyncSettings } from './async/queue';
+import { EventInvokeConfigOperations } from './event-invoke-config';
 import { CodeStore } from './code-store';
 import { LambdaControlPlane } from './control-plane';
 import { Invoker } from './invoker';
 import { takeLambdaFault } from './faults';
 import { LambdaMetrics } from './metrics';
 import type { VersionActivation } from './model';
-import { parseFunctionName } from './names';
+import { functionArn, parseFunctionName, type FunctionReference } from './names';
 import { handleLambdaRequest, type LambdaApi } from './routes';
 import { EnvironmentPool } from './runtime/environment-pool';
 
@@ -55,6 +59,16 @@ export function createLambdaService(context: LocalContext): LambdaService {
     onStale: (name, version) => pool.retire(version === undefined ? `${name}\u0000` : `${name}\u0000${version}\u0000`),
   });
   const takeFault = (operation: string) => takeLambdaFault(context, operation);
+  // The queue and the invoker call each other, each only once the service runs.
+  const queue: AsyncQueue = new AsyncQueue({
+    clock: context.clock,
+    journal: new AsyncJournal(context.dataDir),
+    log: context.log,
+    accept: (ref, payload) => invoker.accept(ref, payload),
+    run: (ref, payload, requestId) => invoker.runQueued(ref, payload, requestId),
+    settings: (ref) => asyncSettings(plane, ref),
+    sendTo: (arn, message, kind) => sendToDestination(context, queue, arn, message, kind),
+  });
   const invoker = new Invoker({
     plane,
     pool,
@@ -64,16 +78,21 @@ export function createLambdaService(context: LocalContext): LambdaService {
     endpoint: context.endpoint,
     takeFault,
     log: context.log,
+    queue: () => queue,
   });
-  const api: LambdaApi = { plane, aliases: new AliasOperations(plane), invoker, location, takeFault, log: context.log };
+  const api: LambdaApi = { plane, aliases: new AliasOperations(plane), eventInvokeConfigs: new EventInvokeConfigOperations(plane), invoker, location, takeFault, log: context.log };
 
   const internal: LambdaInternal = {
-    invoke: (nameOrArn, payload, options = {}) =>
-      invoker.invoke({
-        ref: parseFunctionName(nameOrArn, options.qualifier, location),
-        payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
-        invocationType: options.invocationType ?? 'RequestResponse',
-      }),
+    invoke: async (nameOrArn, payload, options = {}) => {
+      const ref = parseFunctionName(nameOrArn, options.qualifier, location);
+      const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+      if (options.invocationType === 'Event' && options.source !== undefined) {
+        // Journaled before the first await: what the source was told is taken survives a kill.
+        const { handedOver } = queue.submit(ref, body.toString('utf8'), options.source);
+        return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: await handedOver };
+      }
+      return invoker.invoke({ ref, payload: body, invocationType: options.invocationType ?? 'RequestResponse' });
+    },
     registerInProcessFunction: (definition) => plane.registerInProcess(definition),
   };
 
@@ -82,22 +101,74 @@ export function createLambdaService(context: LocalContext): LambdaService {
     internal,
     setVersionActivation: (functionName, activation) => plane.setVersionActivation(functionName, activation),
     handle: (request: IncomingMessage, response: ServerResponse, body: Buffer) => handleLambdaRequest(api, request, response, body),
-    inspect: (path) => inspect(plane, codes, path),
+    inspect: (path, query) => inspect(plane, codes, queue, path, query),
+    async start() {
+      queue.resume();
+    },
     async stop() {
-      await pool.close();
-      await invoker.drain();
+      await queue.stop(() => pool.close());
       codes.dispose();
     },
   };
 }
 
+/** The retry settings and destinations of a function's asynchronous invocations: its EventInvokeConfig for the qualifier, and its dead-letter queue. */
+function asyncSettings(plane: LambdaControlPlane, ref: FunctionReference): AsyncSettings {
+  const qualifier = ref.qualifier ?? '$LATEST';
+  const arn = functionArn(plane.location, ref.name, qualifier);
+  const fn = plane.functions.get(ref.name);
+  if (!fn) return { retry: DEFAULT_RETRY_SETTINGS, functionArn: arn };
+  const config = fn.eventInvokeConfigs?.get(qualifier);
+  let deadLetterTargetArn: string | undefined;
+  try {
+    deadLetterTargetArn = plane.versionOf(fn, qualifier).settings.deadLetterTargetArn;
+  } catch {
+    // The qualifier is gone: no dead-letter queue to read.
+  }
+  return {
+    retry: {
+      maximumRetryAttempts: config?.maximumRetryAttempts ?? DEFAULT_RETRY_SETTINGS.maximumRetryAttempts,
+      maximumEventAgeSeconds: config?.maximumEventAgeInSeconds ?? DEFAULT_RETRY_SETTINGS.maximumEventAgeSeconds,
+    },
+    onSuccess: config?.onSuccess,
+    onFailure: config?.onFailure,
+    deadLetterTargetArn,
+    functionArn: arn,
+  };
+}
+
+/**
+ * Sends an invocation record (destinations) or the event (dead-letter queue) on: a Lambda
+ * function gets it as an asynchronous invocation, an SNS topic as a message. The embedded AWS
+ * has no SQS, EventBridge bus or S3 destination: those are refused with a reason, and logged.
+ */
+async function sendToDestination(context: LocalContext, queue: AsyncQueue, arn: string, message: string, kind: 'record' | 'event'): Promise<void> {
+  const service = arn.split(':')[2];
+  if (service === 'lambda') {
+    queue.submit(parseFunctionName(arn, undefined, { region: context.region, accountId: context.accountId }), message, 'lambda');
+    return;
+  }
+  if (service === 'sns') {
+    const sns = context.services.sns;
+    if (!sns) throw new Error('the embedded SNS is not running');
+    await sns.publish({ topicArn: arn, message, ...(kind === 'event' ? {} : { subject: 'AWS Lambda invocation record' }) });
+    return;
+  }
+  throw new Error(`the embedded AWS has no ${service === 'sqs' ? 'SQS' : service === 'events' ? 'EventBridge' : service === 's3' ? 'S3 destination delivery' : `'${String(service)}' service`} to deliver to`);
+}
+
 /**
  * Read-only views for tests and the demo, at GET `/_fledge/lambda/<path>`:
- * `functions`, `functions/<name>`, `functions/<name>/aliases/<alias>`, `code/<sha256-hex>`;
- * undefined (a 404 from the control API) for anything else.
+ * `functions`, `functions/<name>`, `functions/<name>/aliases/<alias>`, `code/<sha256-hex>`,
+ * `async` (asynchronous deliveries, newest first; `?function=`, `?status=`, `?source=`) and
+ * `async/<id>`; undefined (a 404 from the control API) for anything else.
  */
-function inspect(plane: LambdaControlPlane, codes: CodeStore, path: string): unknown {
+function inspect(plane: LambdaControlPlane, codes: CodeStore, queue: AsyncQueue, path: string, query: URLSearchParams): unknown {
   const [kind, name, sub, aliasName] = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (kind === 'async' && name === undefined) {
+    return { deliveries: queue.list({ functionName: query.get('function') ?? undefined, status: query.get('status') ?? undefined, source: query.get('source') ?? undefined }) };
+  }
+  if (kind === 'async' && name !== undefined && sub === undefined) return queue.find(name);
   if (kind === 'functions' && name === undefined) return [...plane.functions.values()].map((fn) => summary(plane, fn.name));
   if (kind === 'functions' && name !== undefined && sub === undefined) return summary(plane, name);
   if (kind === 'functions' && name !== undefined && sub === 'aliases' && aliasName !== undefined) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { InvokeOutcome, SimClock } from '../../types';
 import type { CodeStore } from './code-store';
 import type { InvokeTarget, LambdaControlPlane } from './control-plane';
+import type { AsyncQueue, QueuedRunResult } from './async/queue';
 import { invalidRequestContent, LambdaApiError } from './errors';
 import type { LambdaMetrics } from './metrics';
 import { functionArn, type FunctionReference } from './names';
@@ -31,43 +32,30 @@ export interface InvokerOptions {
   readonly endpoint: () => string;
   readonly takeFault: (operation: string) => Promise<LambdaApiError | undefined>;
   readonly log: (message: string) => void;
+  /** Lambda's asynchronous event queue, where `Event` invocations go. */
+  readonly queue: () => AsyncQueue;
 }
 
 /**
  * Runs invocations: resolves the version (by the alias's weights), runs the code in a warm
  * isolated environment (or in process for fledge's own handlers) under the function's timeout,
- * and records the `AWS/Lambda` metrics of each invocation.
+ * and records the `AWS/Lambda` metrics of each invocation. `Event` invocations are checked here
+ * and handed to the asynchronous queue, which runs them through {@link Invoker.runQueued}.
  */
 export class Invoker {
-  private readonly background = new Set<Promise<unknown>>();
-
   constructor(private readonly options: InvokerOptions) {}
 
   /**
    * Invokes a function. API-level failures (not found, throttled, Pending, bad payload) reject
    * with a {@link LambdaApiError}; a failing function resolves with `functionError` set, as on AWS.
+   * An `Event` invocation is journaled in the asynchronous queue before it is answered (202).
    */
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
-    const { plane } = this.options;
-    const fault = await this.options.takeFault('Invoke');
-    if (fault) {
-      if (fault.code === 'TooManyRequestsException' && plane.functions.has(request.ref.name)) {
-        this.options.metrics.record({ functionName: request.ref.name, qualifier: request.ref.qualifier, executedVersion: undefined, timestamp: this.options.clock.now(), outcome: { kind: 'throttled' } });
-      }
-      throw fault;
-    }
-    if (request.payload.length > MAX_PAYLOAD_BYTES) {
-      throw new LambdaApiError('RequestEntityTooLargeException', 413, `${request.payload.length} byte payload is too large for the ${request.invocationType === 'Event' ? 'Event' : 'RequestResponse'} invocation type (limit ${MAX_PAYLOAD_BYTES} bytes)`, { Type: 'User' });
-    }
-    const target = plane.invokeTarget(request.ref);
-    const event = parseEvent(request.payload);
-    this.checkRunnable(target);
+    const { target, event } = await this.admit(request);
     const executedVersion = target.record.version;
     if (request.invocationType === 'DryRun') return { statusCode: 204, payload: Buffer.alloc(0), executedVersion };
     if (request.invocationType === 'Event') {
-      const run = this.run(target, event).catch((error: unknown) => this.options.log(`lambda: asynchronous invocation of ${target.fn.name} failed: ${String(error)}`));
-      this.background.add(run);
-      void run.finally(() => this.background.delete(run));
+      this.options.queue().submit(request.ref, event, 'api');
       return { statusCode: 202, payload: Buffer.alloc(0), executedVersion };
     }
     const result = await this.run(target, event);
@@ -80,9 +68,47 @@ export class Invoker {
     };
   }
 
-  /** Waits for asynchronous (`Event`) invocations still running. */
-  async drain(): Promise<void> {
-    await Promise.allSettled([...this.background]);
+  /**
+   * Invoke's checks for an asynchronous invocation, without running it: what an event source's
+   * call of Invoke goes through before Lambda takes the event. Resolves to the version it would run.
+   */
+  async accept(ref: FunctionReference, payload: string): Promise<string> {
+    const { target } = await this.admit({ ref, payload: Buffer.from(payload), invocationType: 'Event' });
+    return target.record.version;
+  }
+
+  /**
+   * One run of a queued asynchronous invocation. Lambda throttles queued events when it runs
+   * them, so a throttle injected on `Invoke` applies here too (and is counted in `Throttles`).
+   */
+  async runQueued(ref: FunctionReference, payload: string, requestId: string): Promise<QueuedRunResult> {
+    await this.takeInvokeFault(ref);
+    const target = this.options.plane.invokeTarget(ref);
+    this.checkRunnable(target);
+    const result = await this.run(target, payload, requestId);
+    return { failed: result.failed, payload: result.payload, executedVersion: target.record.version };
+  }
+
+  /** The checks every invocation passes before anything runs: faults, payload size and JSON, the target and its runtime. */
+  private async admit(request: InvokeRequest): Promise<{ target: InvokeTarget; event: string }> {
+    await this.takeInvokeFault(request.ref);
+    if (request.payload.length > MAX_PAYLOAD_BYTES) {
+      throw new LambdaApiError('RequestEntityTooLargeException', 413, `${request.payload.length} byte payload is too large for the ${request.invocationType === 'Event' ? 'Event' : 'RequestResponse'} invocation type (limit ${MAX_PAYLOAD_BYTES} bytes)`, { Type: 'User' });
+    }
+    const target = this.options.plane.invokeTarget(request.ref);
+    const event = parseEvent(request.payload);
+    this.checkRunnable(target);
+    return { target, event };
+  }
+
+  /** Throws the fault injected on `Invoke`, if any; a throttle of an existing function counts in its `Throttles` metric. */
+  private async takeInvokeFault(ref: FunctionReference): Promise<void> {
+    const fault = await this.options.takeFault('Invoke');
+    if (!fault) return;
+    if (fault.code === 'TooManyRequestsException' && this.options.plane.functions.has(ref.name)) {
+      this.options.metrics.record({ functionName: ref.name, qualifier: ref.qualifier, executedVersion: undefined, timestamp: this.options.clock.now(), outcome: { kind: 'throttled' } });
+    }
+    throw fault;
   }
 
   private checkRunnable(target: InvokeTarget): void {
@@ -96,9 +122,8 @@ export class Invoker {
     }
   }
 
-  private async run(target: InvokeTarget, event: string): Promise<RunResult> {
+  private async run(target: InvokeTarget, event: string, requestId: string = randomUUID()): Promise<RunResult> {
     const { fn, record } = target;
-    const requestId = randomUUID();
     const timestamp = this.options.clock.now();
     const started = performance.now();
     const timeoutSeconds = record.settings.timeout;

@@ -77,12 +77,26 @@ export interface AliasRecord {
   revisionId: string;
 }
 
+/** How Lambda handles the asynchronous invocations of one qualifier (PutFunctionEventInvokeConfig). */
+export interface EventInvokeConfigRecord {
+  /** 0–2; AWS's default (2) when absent. */
+  readonly maximumRetryAttempts?: number;
+  /** 60–21600; AWS's default (21600) when absent. */
+  readonly maximumEventAgeInSeconds?: number;
+  readonly onSuccess?: string;
+  readonly onFailure?: string;
+  /** Simulated epoch ms. */
+  readonly lastModified: number;
+}
+
 /** A function: `$LATEST`, its published versions and its aliases. */
 export interface FunctionRecord {
   readonly name: string;
   latest: VersionRecord;
   readonly versions: Map<string, VersionRecord>;
   readonly aliases: Map<string, AliasRecord>;
+  /** By qualifier (`$LATEST` for the unqualified function, a version, an alias); absent until one is put. */
+  eventInvokeConfigs?: Map<string, EventInvokeConfigRecord>;
   nextVersion: number;
   /** The function's tags (CreateFunction's `Tags`), as GetFunction returns them. */
   tags?: Readonly<Record<string, string>>;
@@ -100,10 +114,13 @@ export function lastModifiedText(epochMs: number): string {
 /**
  * The FunctionConfiguration shape of one version, as AWS returns it; the FunctionArn ends in
  * `:<arnQualifier>` when one is given (a version, `$LATEST`, or the alias the caller named).
+ * State and LastUpdateStatus come from `busyKind` alone, never from the clock: the window ends
+ * when the control plane settles it, which is also when the RevisionId changes, so an answer
+ * never says "Successful" with a RevisionId the next call refuses.
  */
-export function toFunctionConfiguration(fn: FunctionRecord, record: VersionRecord, where: LambdaLocation, now: number, arnQualifier: string | undefined): Record<string, unknown> {
+export function toFunctionConfiguration(fn: FunctionRecord, record: VersionRecord, where: LambdaLocation, arnQualifier: string | undefined): Record<string, unknown> {
   const s = record.settings;
-  const busy = record.busyKind !== 'none' && now < record.busyUntil;
+  const busy = record.busyKind !== 'none';
   const out: Record<string, unknown> = {
     FunctionName: fn.name,
     FunctionArn: functionArn(where, fn.name, arnQualifier),

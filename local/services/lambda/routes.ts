@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId, sendRestJsonError } from '../../protocol';
 import type { AliasOperations } from './aliases';
 import type { LambdaControlPlane } from './control-plane';
+import type { EventInvokeConfigOperations } from './event-invoke-config';
 import { invalidRequestContent, LambdaApiError, serviceException, validation, validationMessage } from './errors';
 import type { Invoker } from './invoker';
 import { parseFunctionName, type LambdaLocation } from './names';
@@ -11,6 +12,7 @@ import { paginate } from './paging';
 export interface LambdaApi {
   readonly plane: LambdaControlPlane;
   readonly aliases: AliasOperations;
+  readonly eventInvokeConfigs: EventInvokeConfigOperations;
   readonly invoker: Invoker;
   readonly location: LambdaLocation;
   readonly takeFault: (operation: string) => Promise<LambdaApiError | undefined>;
@@ -25,6 +27,7 @@ interface Call {
 }
 
 const PREFIX = '/2015-03-31/functions';
+const EVENT_INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config(\/list)?\/?$/;
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const;
 
 /**
@@ -50,6 +53,8 @@ export async function handleLambdaRequest(api: LambdaApi, request: IncomingMessa
 }
 
 function route(api: LambdaApi, method: string, url: URL, body: Buffer): Call {
+  const eventInvokeConfig = EVENT_INVOKE_CONFIG.exec(url.pathname);
+  if (eventInvokeConfig) return eventInvokeConfigRoute(api, method, url, body, decodeURIComponent(eventInvokeConfig[1] ?? ''), eventInvokeConfig[2] !== undefined);
   const segments = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent) : undefined;
   const q = url.searchParams;
   const ref = (qualifier: string | null = null) => parseFunctionName(segments?.[0], qualifier ?? undefined, api.location);
@@ -87,6 +92,23 @@ function route(api: LambdaApi, method: string, url: URL, body: Buffer): Call {
       if (method === 'GET') return { operation: 'GetAlias', status: 200, run: () => aliases.get(ref(), aliasName) };
       if (method === 'PUT') return { operation: 'UpdateAlias', status: 200, run: () => aliases.update(ref(), aliasName, json()) };
       if (method === 'DELETE') return { operation: 'DeleteAlias', status: 204, run: () => aliases.delete(ref(), aliasName) };
+    }
+  }
+  throw new LambdaApiError('UnknownOperationException', 404, `The embedded Lambda does not implement ${method} ${url.pathname}`, { Type: 'User' });
+}
+
+/** `/2019-09-25/functions/{FunctionName}/event-invoke-config[/list]`: the function's asynchronous invocation settings. */
+function eventInvokeConfigRoute(api: LambdaApi, method: string, url: URL, body: Buffer, functionName: string, list: boolean): Call {
+  const q = url.searchParams;
+  const ref = () => parseFunctionName(functionName, q.get('Qualifier') ?? undefined, api.location);
+  const configs = api.eventInvokeConfigs;
+  if (list && method === 'GET') return { operation: 'ListFunctionEventInvokeConfigs', status: 200, run: () => configs.list(ref(), q.get('Marker'), q.get('MaxItems')) };
+  if (!list) {
+    switch (method) {
+      case 'PUT': return { operation: 'PutFunctionEventInvokeConfig', status: 200, run: () => configs.put(ref(), parseJson(body)) };
+      case 'POST': return { operation: 'UpdateFunctionEventInvokeConfig', status: 200, run: () => configs.update(ref(), parseJson(body)) };
+      case 'GET': return { operation: 'GetFunctionEventInvokeConfig', status: 200, run: () => configs.get(ref()) };
+      case 'DELETE': return { operation: 'DeleteFunctionEventInvokeConfig', status: 204, run: () => configs.delete(ref()) };
     }
   }
   throw new LambdaApiError('UnknownOperationException', 404, `The embedded Lambda does not implement ${method} ${url.pathname}`, { Type: 'User' });

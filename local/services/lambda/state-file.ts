@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LocalStateError, readJsonState, writeJsonState } from '../../state-file';
-import type { AliasRecord, FunctionRecord, VersionRecord } from './model';
+import type { AliasRecord, EventInvokeConfigRecord, FunctionRecord, VersionRecord } from './model';
 
 interface StoredFunction {
   readonly name: string;
@@ -9,6 +9,8 @@ interface StoredFunction {
   readonly versions: VersionRecord[];
   readonly aliases: AliasRecord[];
   readonly tags?: Readonly<Record<string, string>>;
+  /** [qualifier, config] pairs; absent in files written before EventInvokeConfig existed. */
+  readonly eventInvokeConfigs?: [string, EventInvokeConfigRecord][];
 }
 
 const FORMAT = 1;
@@ -33,6 +35,7 @@ export function loadState(dataDir: string): Map<string, FunctionRecord> {
       versions: new Map(fn.versions.map((v) => [v.version, v])),
       aliases: new Map(fn.aliases.map((a) => [a.name, a])),
       ...(fn.tags ? { tags: fn.tags } : {}),
+      ...(fn.eventInvokeConfigs ? { eventInvokeConfigs: new Map(fn.eventInvokeConfigs) } : {}),
     });
   }
   return functions;
@@ -42,6 +45,14 @@ export function loadState(dataDir: string): Map<string, FunctionRecord> {
 export function saveState(dataDir: string, functions: ReadonlyMap<string, FunctionRecord>): void {
   const stored: StoredFunction[] = [...functions.values()]
     .filter((fn) => !fn.inProcess)
-    .map((fn) => ({ name: fn.name, nextVersion: fn.nextVersion, latest: fn.latest, versions: [...fn.versions.values()], aliases: [...fn.aliases.values()], ...(fn.tags ? { tags: fn.tags } : {}) }));
+    .map((fn) => ({
+      name: fn.name,
+      nextVersion: fn.nextVersion,
+      latest: fn.latest,
+      versions: [...fn.versions.values()],
+      aliases: [...fn.aliases.values()],
+      ...(fn.tags ? { tags: fn.tags } : {}),
+      ...(fn.eventInvokeConfigs && fn.eventInvokeConfigs.size > 0 ? { eventInvokeConfigs: [...fn.eventInvokeConfigs] } : {}),
+    }));
   writeJsonState(stateFilePath(dataDir), { format: FORMAT, functions: stored });
 }

@@ -41,7 +41,8 @@ export function createNotifier(context: LocalContext, configurations: () => Noti
         if (deliveries.length > maxDeliveriesKept) deliveries.shift();
         void (async () => {
           try {
-            await context.services.lambda.invoke(target.arn, JSON.stringify({ Records: [record] }), { invocationType: 'Event' });
+            // As S3 does: the event is kept and a refused Invoke retried (Lambda's queue does it for S3).
+            await context.services.lambda.invoke(target.arn, JSON.stringify({ Records: [record] }), { invocationType: 'Event', source: 's3' });
             delivery.status = 'delivered';
           } catch (error) {
             delivery.status = 'failed';

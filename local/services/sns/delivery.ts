@@ -19,7 +19,7 @@ export interface DeliveryRecord {
 }
 
 export interface DeliveryOptions {
-  /** Attempts per http/https or lambda delivery before it is given up. */
+  /** Attempts per http/https delivery before it is given up (Lambda subscriptions: see deliverToLambda). */
   readonly attempts: number;
   /** Real milliseconds one http/https attempt may take. */
   readonly httpTimeoutMs: number;
@@ -57,7 +57,25 @@ export class Deliverer {
 
   /** Queues a notification for one subscription. */
   deliver(subscription: Subscription, notification: Notification): void {
+    if (subscription.protocol === 'lambda') return this.deliverToLambda(subscription, notification);
     this.enqueue(subscription, notification.messageId, 'Notification', () => this.send(subscription, notification));
+  }
+
+  /**
+   * To a Lambda function, SNS is an event source: the embedded Lambda journals the event at once
+   * and retries a refused Invoke with SNS's policy for AWS-managed endpoints (100,015 attempts
+   * over 23 days), so neither this subscription's queue nor the http retry policy is involved.
+   * The record says when Lambda took the event (or SNS gave up); its attempts are at
+   * `GET /_fledge/lambda/async`.
+   */
+  private deliverToLambda(subscription: Subscription, notification: Notification): void {
+    const event = JSON.stringify(lambdaEvent(notification, subscription, this.links(subscription)));
+    const base = { messageId: notification.messageId, type: 'Notification' as const, subscription, attempts: 1 };
+    // An async function: a Lambda that is not running rejects rather than throwing into Publish.
+    (async () => this.context.services.lambda.invoke(subscription.endpoint, event, { invocationType: 'Event', source: 'sns' }))().then(
+      () => this.record({ ...base, status: 'delivered' }),
+      (error: unknown) => this.record({ ...base, status: 'failed', error: (error as Error).message }),
+    );
   }
 
   /** Queues the SubscriptionConfirmation SNS sends a new http/https subscription. */
@@ -89,7 +107,7 @@ export class Deliverer {
   }
 
   private async withRetries(subscription: Subscription, messageId: string, type: DeliveryRecord['type'], attempt: () => Promise<void>): Promise<void> {
-    const retried = subscription.protocol !== 'email' && subscription.protocol !== 'email-json';
+    const retried = subscription.protocol === 'http' || subscription.protocol === 'https';
     const attempts = retried ? this.options.attempts : 1;
     let lastError: unknown;
     for (let n = 1; n <= attempts && !this.stopping.signal.aborted; n += 1) {
@@ -126,11 +144,6 @@ export class Deliverer {
         const raw = subscription.attributes.RawMessageDelivery === 'true';
         const body = raw ? notification.perProtocol?.[subscription.protocol] ?? notification.message : JSON.stringify(notificationEnvelope(notification, subscription, links));
         return this.post(subscription, body, 'Notification', notification.messageId, raw);
-      }
-      case 'lambda': {
-        const outcome = await this.context.services.lambda.invoke(subscription.endpoint, JSON.stringify(lambdaEvent(notification, subscription, links)), { invocationType: 'Event' });
-        if (outcome.statusCode >= 300) throw new DeliveryError(`Lambda answered ${outcome.statusCode}`);
-        return;
       }
       case 'email':
       case 'email-json': {

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../../state-file';
 
 /** An email SNS would have sent: what `GET /_fledge/sns/outbox` shows. */
 export interface OutboxMessage {
@@ -33,9 +33,9 @@ export class Outbox {
     this.messages.push(message);
     if (this.messages.length > this.limit) this.messages.splice(0, this.messages.length - this.limit);
     if (!this.directory) return;
-    mkdirSync(this.directory, { recursive: true });
     const stamp = message.time.replace(/[:.]/g, '-');
-    writeFileSync(join(this.directory, `${stamp}-${message.id}.json`), JSON.stringify(message, null, 2));
+    // Whole or not at all, even if the process is killed while writing.
+    writeFileAtomically(join(this.directory, `${stamp}-${message.id}.json`), JSON.stringify(message, null, 2));
   }
 
   /** Messages in delivery order, optionally only those to one address or from one topic. */

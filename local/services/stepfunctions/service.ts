@@ -26,8 +26,6 @@ type Body = Record<string, unknown>;
 
 /** Step Functions' 256 KiB limit on execution input and task output. */
 const maxPayloadBytes = 256 * 1024;
-/** Delivery attempts of a status-change event: the last one 2^8 simulated seconds after the first failure. */
-const deliveryAttempts = 10;
 const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 
 /**
@@ -48,8 +46,6 @@ export class StepFunctions {
   private stopping = false;
   // Nothing is saved before load(): it would overwrite what a previous run left.
   private loaded = false;
-  /** Aborted at shutdown: pending delivery retries stop. */
-  private readonly deliveries = new AbortController();
 
   constructor(private readonly context: LocalContext) {
     this.store = new StepFunctionsStore(context.dataDir);
@@ -77,15 +73,15 @@ export class StepFunctions {
       execution.events.push({ timestamp: execution.stopDate, type: 'ExecutionAborted', id: (last?.id ?? 0) + 1, previousEventId: last?.id ?? 0, executionAbortedEventDetails: { error: execution.error, cause: execution.cause } });
     }
     this.save();
-    // Delivered once every service has started, so the subscriber's function can be found.
-    if (orphans.length > 0) setImmediate(() => orphans.forEach((execution) => this.publishStatusChange(execution)));
+    // Handed to the Lambda's journal now, before anything else can happen: it retries until the
+    // subscriber's function exists (local mode registers it once every service has started).
+    for (const execution of orphans) this.publishStatusChange(execution);
   }
 
   /** Ends running executions without recording an end: a restart will mark them ABORTED. */
   async shutdown(): Promise<void> {
     this.save();
     this.stopping = true;
-    this.deliveries.abort();
     const running = [...this.running.values()];
     running.forEach((execution) => execution.interrupt({ kind: 'shutdown' }));
     await Promise.allSettled(running.map((execution) => execution.done));
@@ -335,31 +331,20 @@ export class StepFunctions {
     const subscribers = this.listSubscriptions().filter((subscription) => wants(subscription, record, status));
     if (subscribers.length === 0) return;
     const event = JSON.stringify(statusChangeEvent(record, this.context.region, this.context.accountId, this.context.clock.now()));
-    for (const subscription of subscribers) void this.deliver(subscription.functionName, event, `the ${status} status change of ${record.executionArn}`);
+    for (const subscription of subscribers) this.deliver(subscription.functionName, event, `the ${status} status change of ${record.executionArn}`);
   }
 
   /**
-   * Invokes the subscriber asynchronously. Like EventBridge, it retries a refused delivery (the
-   * function missing or throttled) with exponential backoff on the simulated clock — which also
-   * lets local mode register its functions after the restart that aborted an execution.
+   * Hands the event to the subscriber's function as EventBridge does: journaled by the embedded
+   * Lambda at once, a refused Invoke retried with EventBridge's policy (24 hours, up to 185
+   * retries) on the simulated clock, which also lets local mode register its functions after
+   * the restart that aborted an execution. The Lambda logs every failed attempt.
    */
-  private async deliver(functionName: string, event: string, what: string): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await this.context.services.lambda.invoke(functionName, event, { invocationType: 'Event' });
-        return;
-      } catch (error) {
-        if (attempt >= deliveryAttempts - 1 || this.deliveries.signal.aborted) {
-          this.context.log(`states: gave up delivering ${what} to ${functionName} after ${attempt + 1} attempts: ${error instanceof Error ? error.message : String(error)}`);
-          return;
-        }
-        try {
-          await this.context.clock.sleep(1000 * 2 ** attempt, this.deliveries.signal);
-        } catch {
-          return;
-        }
-      }
-    }
+  private deliver(functionName: string, event: string, what: string): void {
+    const delivering = (async () => this.context.services.lambda.invoke(functionName, event, { invocationType: 'Event', source: 'events' }))();
+    delivering.catch((error: unknown) => {
+      this.context.log(`states: ${what} was not delivered to ${functionName}: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 
   private save(): void {

@@ -74,6 +74,17 @@ export function toHttpRequest(event: HttpApiEvent, fallbackRequestId: string): H
   };
 }
 
+/**
+ * The query parameters given more than once in `rawQuery` (decoded), which
+ * {@link HttpRequest.query} hides by keeping the last value.
+ */
+export function repeatedQueryNames(rawQuery: string | undefined): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const [name] of new URLSearchParams(rawQuery ?? '')) (seen.has(name) ? repeated : seen).add(name);
+  return [...repeated];
+}
+
 /** A JSON response. */
 export function json(statusCode: number, value: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }, body: JSON.stringify(value) };

@@ -24,10 +24,12 @@ export interface ListRequest {
 
 /**
  * Reads `GET /deployments?function=&alias=&status=&since=&limit=&cursor=`. Every problem is
- * reported at once, each naming the parameter and its limit.
+ * reported at once, each naming the parameter and its limit. A parameter given more than once
+ * (`repeated`, see {@link repeatedQueryNames}) is refused: which of its values was meant is a guess.
  */
-export function parseListQuery(params: Readonly<Record<string, string>>): ListRequest {
+export function parseListQuery(params: Readonly<Record<string, string>>, repeated: readonly string[] = []): ListRequest {
   const problems: (InputProblem | undefined)[] = [];
+  for (const name of repeated.filter((name) => KNOWN.includes(name))) problems.push({ in: 'query', field: name, message: 'is given more than once; give it once', limit: 'each parameter once' });
   const unknown = Object.keys(params).filter((name) => !KNOWN.includes(name));
   for (const name of unknown.slice(0, MAX_LISTED_UNKNOWN)) problems.push({ in: 'query', field: quote(name).slice(1, -1), message: `is not a parameter of this list; known: ${KNOWN.join(', ')}` });
   const functionName = params['function'] || undefined;

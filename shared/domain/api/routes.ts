@@ -10,7 +10,7 @@ import { deploymentIdForIdempotencyKey, newDeploymentId, requestFingerprint } fr
 import { startDeployment, type StartOutcome, type StartRequest, type StarterDeps } from '../starter/start';
 import type { CursorSigner } from './cursor';
 import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, ServiceUnavailableError, StartFailedError, UnprocessableError, type InputProblem } from './errors';
-import { json, type HttpRequest, type HttpResponse } from './http';
+import { json, repeatedQueryNames, type HttpRequest, type HttpResponse } from './http';
 import { aliasProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem } from './inputs';
 import { parseJsonBody } from './json-body';
 import { parseListQuery } from './list-query';
@@ -154,7 +154,7 @@ function resolveSpecArtifact(spec: DeploymentSpec, artifactsBucket: string | und
 }
 
 async function listDeployments(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
-  const { query, since, filters, cursor } = parseListQuery(request.query);
+  const { query, since, filters, cursor } = parseListQuery(request.query, repeatedQueryNames(request.rawQuery));
   const start = cursor === undefined ? undefined : (await deps.cursors()).open(cursor, filters);
   const page = await deps.store.listDeployments({ ...query, ...(start ? { cursor: start } : {}) });
   // Newest first: the first record older than `since` ends the listing, whatever follows.

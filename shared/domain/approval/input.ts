@@ -1,6 +1,6 @@
 import { BadRequestError, UnsupportedMediaTypeError } from '../api/errors';
 import type { HttpRequest } from '../api/http';
-import { parseJsonBody } from '../api/json-body';
+import { readJsonBody } from '../api/json-body';
 import { APPROVAL_ID } from '../deployment/approval';
 
 /**
@@ -94,15 +94,14 @@ export function parseApiDecisionBody(request: HttpRequest): ApiDecisionBody {
   if (request.body.length === 0) return {};
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== 'application/json') throw new UnsupportedMediaTypeError(`content type "${type || '(none)'}" is not accepted: the body, when given, is application/json {"approvalId": "...", "comment": "..."}`);
-  const text = request.body.toString('utf8');
   // Depth first, then JSON, refused in fledge's words (the parser's would leak into the answer).
-  const value = parseJsonBody(request.body);
+  const { value, duplicates } = readJsonBody(request.body);
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new BadRequestError('the body must be a JSON object {"approvalId": "...", "comment": "..."}', { problems: [{ path: '', message: 'must be a JSON object' }] });
   }
   const body = value as Record<string, unknown>;
   const problems: InputProblem[] = [];
-  for (const key of duplicateTopLevelKeys(text)) problems.push({ path: clip(key), message: 'is given more than once' });
+  for (const path of duplicates) problems.push({ path: clip(path), message: 'is given more than once' });
   for (const key of Object.keys(body)) {
     if (!(API_DECISION_FIELDS as readonly string[]).includes(key)) problems.push({ path: clip(key), message: 'is not a field of this body (it has approvalId and comment)' });
   }
@@ -119,38 +118,6 @@ export function parseApiDecisionBody(request: HttpRequest): ApiDecisionBody {
   }
   const trimmed = typeof comment === 'string' ? comment.trim() : '';
   return { ...(typeof approvalId === 'string' ? { approvalId } : {}), ...(trimmed ? { comment: trimmed } : {}) };
-}
-
-/**
- * The keys that occur more than once in the top-level object of `text`, which must be valid
- * JSON (`JSON.parse` keeps the last of duplicates silently; a decision must not depend on that).
- */
-function duplicateTopLevelKeys(text: string): string[] {
-  const seen = new Set<string>();
-  const duplicates = new Set<string>();
-  let depth = 0;
-  let expectKey = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i];
-    if (c === '"') {
-      const start = i;
-      for (i += 1; text[i] !== '"'; i += 1) if (text[i] === '\\') i += 1;
-      if (depth === 1 && expectKey) {
-        const key = JSON.parse(text.slice(start, i + 1)) as string;
-        if (seen.has(key)) duplicates.add(key);
-        seen.add(key);
-        expectKey = false;
-      }
-    } else if (c === '{' || c === '[') {
-      depth += 1;
-      if (depth === 1) expectKey = true;
-    } else if (c === '}' || c === ']') {
-      depth -= 1;
-    } else if (c === ',' && depth === 1) {
-      expectKey = true;
-    }
-  }
-  return [...duplicates];
 }
 
 function safeDecode(text: string): string | undefined {
