@@ -32,6 +32,7 @@ export function renderFigures(results: ReliabilityResults): string {
     ['aliases left split', (t) => t.aliasesSplit],
     ['aliases disagreeing with the status', (t) => t.aliasesDisagreeing],
     ['deployments lost (no record, or never terminal)', (t) => t.deploymentsLost],
+    ['drops handed to the failed-events destination (nothing started, people told)', (t) => t.handedOver],
     ['outcome changes under transient faults', (t) => t.outcomeChanges],
     ['locks left held', (t) => t.locksHeld],
     ['endings missing from the history', (t) => t.historiesMissing],

@@ -16,6 +16,8 @@ export interface Totals {
   readonly aliasesSplit: number;
   readonly aliasesDisagreeing: number;
   readonly deploymentsLost: number;
+  /** Drops whose event the trigger still failed on after Lambda's retries: in the failed-events destination, people told, nothing started. */
+  readonly handedOver: number;
   readonly outcomeChanges: number;
   readonly locksHeld: number;
   readonly historiesMissing: number;
@@ -50,6 +52,7 @@ export function totalsOf(cases: readonly CaseResult[]): Totals {
     aliasesSplit: count((c) => c.aliasSplit),
     aliasesDisagreeing: count((c) => c.aliasDisagrees),
     deploymentsLost: count((c) => c.lost),
+    handedOver: count((c) => c.status === 'HANDED_OVER'),
     outcomeChanges: count((c) => c.outcomeChanged),
     locksHeld: count((c) => c.lockHeld),
     historiesMissing: count((c) => c.historyMissing),

@@ -13,7 +13,11 @@ export interface CaseFigures {
   readonly phase?: string;
   /** Calls that met the injected fault (all callers: fledge, the doors, the traffic). */
   readonly faultsTaken: number;
-  /** The deployment's final status; `REFUSED` when the API answered the caller with a refusal and recorded nothing; `NONE` when there is no record. */
+  /**
+   * The deployment's final status; without a record: `REFUSED` when the API answered the caller
+   * with a refusal, `HANDED_OVER` when the dropped spec's event went to the failed-events
+   * destination, `NONE` otherwise (lost).
+   */
   readonly status: string;
   /** Why the deployment ended as it did (the record's reason), when it says. */
   readonly reason?: string;

@@ -1,4 +1,5 @@
 import { isTerminal, type AliasLock, type DeploymentEvent, type DeploymentRecord, type DeploymentStatus } from '../../../shared/domain/deployment/model';
+import { inspect } from '../../../local/control-client';
 import type { DeploymentStore } from '../../../shared/ports/deployment-store';
 import { aliasState, notificationsOf, type Notification } from './world';
 
@@ -9,18 +10,30 @@ export interface Observation {
   readonly lock?: AliasLock;
   readonly alias: { readonly version: string; readonly weights: Readonly<Record<string, number>> } | null;
   readonly notifications: readonly Notification[];
+  /** A dropped spec whose event the S3 trigger still failed on after Lambda's retries, handed to the failed-events destination (people are told). */
+  readonly handedOver: boolean;
 }
 
-/** Reads the deployment, its history, the lock, the alias and the notifications. */
-export async function observe(where: { readonly endpoint: string; readonly store: DeploymentStore }, deploymentId: string, functionName: string, alias = 'live'): Promise<Observation> {
+/**
+ * Reads the deployment, its history, the lock, the alias and the notifications; for a dropped
+ * spec (`dropKey`), also whether its event went to the failed-events destination.
+ */
+export async function observe(where: { readonly endpoint: string; readonly store: DeploymentStore; readonly failedEventsTopicArn?: string }, deploymentId: string, functionName: string, options: { alias?: string; dropKey?: string } = {}): Promise<Observation> {
+  const alias = options.alias ?? 'live';
   const record = await where.store.getDeployment(deploymentId);
   return {
+    handedOver: options.dropKey !== undefined && where.failedEventsTopicArn !== undefined && (await failedEventsMention(where.endpoint, where.failedEventsTopicArn, options.dropKey)),
     ...(record ? { record } : {}),
     events: record ? await where.store.listEvents(deploymentId) : [],
     ...(await where.store.getLock(functionName, alias).then((lock) => (lock ? { lock } : {}))),
     alias: await aliasState(where.endpoint, functionName, alias),
     notifications: await notificationsOf(where.endpoint, deploymentId),
   };
+}
+
+async function failedEventsMention(endpoint: string, topicArn: string, text: string): Promise<boolean> {
+  const { messages } = await inspect<{ messages: { body: string }[] }>(endpoint, 'sns', 'outbox', { topicArn });
+  return messages.some((message) => message.body.includes(text));
 }
 
 /** What the case expects of the deployment. */
@@ -56,7 +69,7 @@ const NOTIFICATION_OF: Readonly<Partial<Record<DeploymentStatus, string>>> = { R
 const FAILURE_KINDS = new Set(Object.values(NOTIFICATION_OF));
 
 /** Statuses a deployment of this suite may end in: nobody else touches its aliases, so DRIFTED is fledge mistaking its own change. */
-const ALLOWED_ENDINGS = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'REJECTED', 'REFUSED']);
+const ALLOWED_ENDINGS = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'REJECTED', 'REFUSED', 'HANDED_OVER']);
 
 /**
  * The invariants every case must hold at its end: a terminal status, recorded in the history;
@@ -72,8 +85,8 @@ export function judge(observation: Observation, expectation: Expectation): Judge
   let status: string;
   let lost = false;
   if (!record) {
-    status = expectation.refusedAtDoor ? 'REFUSED' : 'NONE';
-    if (!expectation.refusedAtDoor) {
+    status = expectation.refusedAtDoor ? 'REFUSED' : observation.handedOver ? 'HANDED_OVER' : 'NONE';
+    if (status === 'NONE') {
       lost = true;
       problems.push(`lost: no record of deployment ${id}`);
     }

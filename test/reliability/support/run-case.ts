@@ -1,7 +1,7 @@
 import { injectFault, listFaults, type FaultRequest } from '../../../local/control-client';
 import { startTraffic, type TrafficRun } from '../../../local/traffic';
 import { isTerminal } from '../../../shared/domain/deployment/model';
-import { decide, request, type DoorAnswer } from './doors';
+import { decide, request, specKey, type DoorAnswer } from './doors';
 import { FAULT_KINDS, faultShape, HELD } from './fault-kinds';
 import type { CaseFigures } from './figures';
 import { converged, judge, observe, type Expectation, type Judgement } from './invariants';
@@ -252,7 +252,8 @@ class CaseRun {
   }
 
   private observe(id: string) {
-    return observe({ endpoint: this.world.endpoint, store: this.world.mode.plane.deps.store }, id, this.functionName);
+    const { plane } = this.world.mode;
+    return observe({ endpoint: this.world.endpoint, store: plane.deps.store, failedEventsTopicArn: plane.failedEventsTopicArn }, id, this.functionName, this.matrixCase.door === 'drop' ? { dropKey: specKey(this.functionName) } : {});
   }
 
   async cleanUp(): Promise<void> {
