@@ -38,7 +38,7 @@ export function renderFigures(results: ReliabilityResults): string {
     ['endings missing from the history', (t) => t.historiesMissing],
     ['wrong notifications (none, or more than one per outcome)', (t) => t.notificationErrors],
     ['faults never met (a wrong table row)', (t) => t.faultsNeverMet],
-    ['persistent faults that needed the repair loop', (t) => t.repairsNeeded],
+    ['cases the repair loop had to finish after the fault cleared', (t) => t.repairsNeeded],
   ];
   for (const [label, value] of rows) lines.push(`| ${label} | ${value(results.matrix)} | ${value(results.crash)} |`);
   for (const check of results.checks) lines.push('', `Guard: ${check.name} — **${check.passed ? 'passed' : 'FAILED'}**.`);

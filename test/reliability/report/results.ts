@@ -23,7 +23,7 @@ export interface Totals {
   readonly historiesMissing: number;
   readonly notificationErrors: number;
   readonly faultsNeverMet: number;
-  /** Persistent cases that needed the repair loop (not converged before it ran). */
+  /** Cases that needed the repair loop (not converged once the fault was cleared). */
   readonly repairsNeeded: number;
   readonly repairLoopMissing: number;
 }
