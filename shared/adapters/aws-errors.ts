@@ -1,3 +1,4 @@
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { AwsCallFailedError, TransientAwsError } from '../domain/deployment/errors';
 import { FledgeError } from '../domain/errors';
 
@@ -10,44 +11,21 @@ export interface SdkErrorShape {
   readonly code?: string;
 }
 
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-  'ServiceException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalServerError',
-  'InternalFailure',
-  'InternalError',
-  'EC2ThrottledException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'Throttled',
-  'InternalServiceFault',
-  'SlowDown',
-]);
-
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
-
 /** Reads the fields adapters branch on from anything thrown by an SDK call. */
 export function sdkError(error: unknown): SdkErrorShape {
   if (error instanceof Error) return error as unknown as SdkErrorShape;
   return { name: 'UnknownError', message: String(error) };
 }
 
-/** Throttling, a 5xx, a timeout or a dropped connection: worth retrying the same call. */
+/**
+ * Throttling, a 5xx, a timeout or a dropped connection: worth retrying the same call. The SDK's
+ * own classification (`@smithy/core/retry`, what its retry strategy decides with): throttling
+ * names and 429, the retryable trait, 5xx statuses, timeouts and Node's network error codes —
+ * not a list of names kept here, which would fall behind the services'.
+ */
 export function isTransient(error: unknown): boolean {
-  const e = sdkError(error);
-  if (TRANSIENT_NAMES.has(e.name)) return true;
-  if (e.$retryable?.throttling) return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  return e.code !== undefined && NETWORK_CODES.has(e.code);
+  const e = sdkError(error) as Parameters<typeof isTransientError>[0];
+  return isThrottlingError(e) || isTransientError(e) || isServerError(e);
 }
 
 /**
