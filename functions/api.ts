@@ -42,7 +42,6 @@ function build(): HttpHandler {
   const c = requireInterfaceConfig(config, ['tableName', 'stateMachineArn', 'notificationTopicArn', 'artifactsBucket', 'approvalSecretParameter']);
   // List cursors are sealed with a key derived from the approval-signing secret: no second secret to keep.
   const secret = new SsmSecret(ssm, c.approvalSecretParameter);
-  let cursors: Promise<CursorSigner> | undefined;
   return createHandler({
     store: new DynamoDbDeploymentStore(dynamodb, c.tableName, systemClock),
     orchestrator: new StepFunctionsOrchestrator(sfn, c.stateMachineArn),
@@ -51,15 +50,9 @@ function build(): HttpHandler {
     artifacts: new S3ArtifactInspector(s3),
     clock: systemClock,
     artifactsBucket: c.artifactsBucket,
-    cursors: () =>
-      (cursors ??= secret.value().then(
-        (value) => new CursorSigner(Buffer.from(value, 'utf8')),
-        (error: unknown) => {
-          // A failed read is not cached: the next request tries SSM again.
-          cursors = undefined;
-          throw error;
-        },
-      )),
+    // The secret's one cache is SsmSecret's (Powertools Parameters, max age): a failed read is
+    // retried by the next request, and a rotation reaches the cursors as it reaches the pages.
+    cursors: async () => new CursorSigner(Buffer.from(await secret.value(), 'utf8')),
     home: controlPlaneHome(c.stateMachineArn),
     ...(config.region ? { region: config.region } : {}),
   });

@@ -34,8 +34,8 @@ export function createHandler(deps: ApprovalDeps) {
 /**
  * Signed Approve/Reject links under `apiUrl`, keyed with the SSM secret the approval pages
  * (functions/approvals.ts) verify with: the parameter's text as UTF-8 bytes, as there. The secret
- * is read per link through {@link SsmSecret}'s cache, so a failed read is retried by the next
- * request and a rotation takes effect within the cache's lifetime, as on the pages.
+ * is read per link through {@link SsmSecret} (Powertools Parameters' cache), so a failed read is
+ * retried by the next request and a rotation takes effect within its max age, as on the pages.
  */
 export function ssmApprovalLinks(client: SSMClient, apiUrl: string, secretParameter: string): ApprovalLinkBuilder {
   const secret = new SsmSecret(client, secretParameter);

@@ -31,19 +31,12 @@ export const handler: HttpHandler = lazyHandler(build);
 function build(): HttpHandler {
   const { tableName, approvalSecretParameter } = requireInterfaceConfig(config, ['tableName', 'approvalSecretParameter']);
   const secret = new SsmSecret(ssm, approvalSecretParameter);
-  let signer: Promise<ApprovalLinkSigner> | undefined;
   return createHandler({
     store: new DynamoDbDeploymentStore(dynamodb, tableName, systemClock),
     orchestrator: new StepFunctionsOrchestrator(sfn),
     clock: systemClock,
-    signer: () =>
-      (signer ??= secret.value().then(
-        (value) => new ApprovalLinkSigner(Buffer.from(value, 'utf8')),
-        (error: unknown) => {
-          // A failed read is not cached: the next request tries SSM again.
-          signer = undefined;
-          throw error;
-        },
-      )),
+    // The secret's one cache is SsmSecret's (Powertools Parameters, max age): a failed read is
+    // retried by the next request.
+    signer: async () => new ApprovalLinkSigner(Buffer.from(await secret.value(), 'utf8')),
   });
 }

@@ -2,9 +2,9 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SlackWebhook } from '../shared/adapters/slack-webhook';
 import { SsmSecret } from '../shared/adapters/ssm-secrets';
 import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
-import { InvalidTaskInputError } from '../shared/domain/deployment/errors';
 import { linkOrigin } from '../shared/domain/approval/own-links';
 import { parsePublishedNotification, slackMessage, trustedLinks, type SlackMessage } from '../shared/domain/slack/message';
+import { parseSnsEvent } from './lib/events';
 import { lazyHandler } from './lib/lazy';
 import { log } from './lib/log';
 import { taskHandler } from './lib/task-handler';
@@ -17,17 +17,6 @@ export interface SlackNotifierDeps {
   readonly slack: { post(message: SlackMessage): Promise<void> };
   /** `FLEDGE_API_URL`: the only place a message's buttons may link to. */
   readonly apiUrl: string;
-}
-
-/** The SNS→Lambda event, as far as the notifier reads it. */
-interface SnsEvent {
-  readonly Records: readonly { readonly Sns: { readonly MessageId?: string; readonly MessageAttributes?: Readonly<Record<string, { readonly Value?: string } | undefined>> } }[];
-}
-
-function parseSnsEvent(event: unknown): SnsEvent {
-  const records = (event as { Records?: unknown } | null)?.Records;
-  if (!Array.isArray(records)) throw new InvalidTaskInputError('the Slack notifier expects an SNS event with Records');
-  return { Records: records.filter((record): record is SnsEvent['Records'][number] => typeof (record as { Sns?: unknown })?.Sns === 'object') };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { MiddlewareObj } from '@middy/core';
 import { PayloadTooLargeError } from '../../shared/domain/api/errors';
 import { MAX_BODY_BYTES, toHttpRequest, type HttpApiEvent, type HttpRequest, type HttpResponse } from '../../shared/domain/api/http';
 import { log } from './log';
+import { correlate, logContext } from './log-context';
 import type { TaskContext } from './task-handler';
 
 /** An HTTP API (payload 2.0) handler as Lambda and `local/api-server.ts` call it. */
@@ -14,9 +15,10 @@ export type ErrorMapper = (error: unknown, requestId: string) => { response: Htt
 
 /**
  * The project-wide wrapper for fledge's HTTP functions (the API and the approval pages): middy
- * with a `before` hook that normalises the payload-2.0 event into an {@link HttpRequest} (headers
- * lower-cased, body decoded, body size checked) and one `onError` that maps known errors to
- * responses and hides everything else behind a request id. Events are never logged whole:
+ * with Powertools' `injectLambdaContext` (see {@link logContext}), a `before` hook that normalises
+ * the payload-2.0 event into an {@link HttpRequest} (headers lower-cased, body decoded, body size
+ * checked; its request id becomes the logs' correlation id) and one `onError` that maps known
+ * errors to responses and hides everything else behind a request id. Events are never logged whole:
  * an approval link's query carries its signature.
  *
  * @param name the function, for logs.
@@ -30,6 +32,7 @@ export function httpHandler(name: string, route: (request: HttpRequest) => Promi
       const context = request.context as TaskContext | undefined;
       const normalised = toHttpRequest(request.event as HttpApiEvent, context?.awsRequestId ?? randomUUID());
       request.event = normalised;
+      correlate(normalised.requestId);
       if (normalised.body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`the request body has ${normalised.body.length} bytes; at most ${MAX_BODY_BYTES} are accepted`);
     },
   };
@@ -41,13 +44,13 @@ export function httpHandler(name: string, route: (request: HttpRequest) => Promi
       const { response, expected } = safely(mapError, request.error, requestId);
       const e = request.error as Error | undefined;
       const where = { method: 'method' in event ? event.method : undefined, path: 'path' in event ? event.path : undefined, requestId, status: response.statusCode };
-      if (expected) log.info(`${name}: request refused`, { ...where, error: e?.name, message: e?.message });
-      else log.error(`${name} failed unexpectedly`, { ...where, error: e?.name, message: e?.message, stack: e?.stack });
+      if (expected) log.info(`${name}: request refused`, { ...where, error: e?.name, errorMessage: e?.message });
+      else log.error(`${name} failed unexpectedly`, { ...where, error: e?.name, errorMessage: e?.message, stack: e?.stack });
       request.response = response;
     },
   };
   return middy({ timeoutEarlyInMillis: 0 })
-    .use([errors, normalise])
+    .use([logContext(), errors, normalise])
     .handler(async (request: unknown) => route(request as HttpRequest)) as unknown as HttpHandler;
 }
 
@@ -59,7 +62,7 @@ function safely(mapError: ErrorMapper, error: unknown, requestId: string): { res
   try {
     return mapError(error, requestId);
   } catch (failure) {
-    log.error('the error mapper failed', { requestId, error: (failure as Error | undefined)?.name, message: (failure as Error | undefined)?.message });
+    log.error('the error mapper failed', { requestId, error: (failure as Error | undefined)?.name, errorMessage: (failure as Error | undefined)?.message });
     return {
       response: { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: `fledge could not handle this request; quote request id ${requestId} when reporting it\n` },
       expected: false,

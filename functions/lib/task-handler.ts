@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import { FledgeError } from '../../shared/domain/errors';
 import { log } from './log';
+import { correlate, logContext } from './log-context';
 
 /** The Lambda context fields fledge's handlers use (the embedded Lambda provides these too). */
 export interface TaskContext {
@@ -19,10 +20,12 @@ export class UnexpectedTaskError extends FledgeError {
 }
 
 /**
- * The project-wide wrapper for the engine's task functions: middy with a `before` hook that
- * parses and checks the event into the domain's input, and one `onError` that lets fledge's own
- * errors through unchanged (their `name` is what the state machine's Retry/Catch match) and
- * turns anything else into `fledge.Unexpected` with internals logged, not returned.
+ * The project-wide wrapper for the engine's task functions: middy with Powertools'
+ * `injectLambdaContext` (see {@link logContext}), a `before` hook that parses and checks the event
+ * into the domain's input (and takes its deployment id as the logs' correlation id), and one
+ * `onError` that lets fledge's own errors through unchanged (their `name` is what the state
+ * machine's Retry/Catch match) and turns anything else into `fledge.Unexpected` with internals
+ * logged, not returned.
  *
  * @param name the task, for logs.
  * @param parse checks the raw event; throws `fledge.InvalidInput`.
@@ -34,6 +37,7 @@ export function taskHandler<TInput, TResult>(name: string, parse: (event: unknow
     // The handler body then receives the checked input in place of the raw event.
     before: (request) => {
       request.event = parse(request.event);
+      correlate(deploymentIdOf(request.event));
     },
   };
   const errors: MiddlewareObj = {
@@ -42,17 +46,25 @@ export function taskHandler<TInput, TResult>(name: string, parse: (event: unknow
       const error = request.error;
       const requestId = (request.context as TaskContext | undefined)?.awsRequestId;
       if (error instanceof FledgeError) {
-        log.warn(`${name} failed`, { error: error.name, message: error.message, requestId });
+        log.warn(`${name} failed`, { error: error.name, errorMessage: error.message, requestId });
         return;
       }
       const e = error as Error | undefined;
-      log.error(`${name} failed unexpectedly`, { error: e?.name, message: e?.message, stack: e?.stack, requestId });
+      log.error(`${name} failed unexpectedly`, { error: e?.name, errorMessage: e?.message, stack: e?.stack, requestId });
       request.error = new UnexpectedTaskError(`${name} failed unexpectedly (request ${requestId ?? 'unknown'}); details are in the function's log`, { cause: error });
     },
   };
   // timeoutEarlyInMillis 0: the engine's tasks end by themselves; an early abort would only
   // misfire under the embedded Lambda's compressed clock.
   return middy({ timeoutEarlyInMillis: 0 })
-    .use([errors, validation])
+    .use([logContext(), errors, validation])
     .handler(async (input: unknown) => run(input as TInput)) as unknown as TaskHandler<TResult>;
+}
+
+/** The deployment a task's input is about: `{deploymentId}` (the safety net) or `{state: {deploymentId}}` (engine tasks). */
+function deploymentIdOf(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const { deploymentId, state } = input as { deploymentId?: unknown; state?: { deploymentId?: unknown } };
+  const id = deploymentId ?? (typeof state === 'object' && state !== null ? state.deploymentId : undefined);
+  return typeof id === 'string' ? id : undefined;
 }

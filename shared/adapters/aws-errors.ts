@@ -18,14 +18,13 @@ export function sdkError(error: unknown): SdkErrorShape {
 }
 
 /**
- * Throttling, a 5xx, a timeout or a dropped connection: worth retrying the same call. Decided by
- * the SDK's own classification (the one its retry strategy uses), so fledge and the SDK agree on
- * what is transient and every service's throttling and server errors are covered, by name,
- * status (429, 5xx), retryable trait or network error code.
+ * Throttling, a 5xx, a timeout or a dropped connection: worth retrying the same call. The SDK's
+ * own classification (`@smithy/core/retry`, what its retry strategy decides with): throttling
+ * names and 429, the retryable trait, 5xx statuses, timeouts and Node's network error codes —
+ * not a list of names kept here, which would fall behind the services'.
  */
 export function isTransient(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const e = error as unknown as Parameters<typeof isThrottlingError>[0];
+  const e = sdkError(error) as Parameters<typeof isTransientError>[0];
   return isThrottlingError(e) || isTransientError(e) || isServerError(e);
 }
 

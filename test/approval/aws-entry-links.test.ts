@@ -11,11 +11,13 @@ import type { DeploymentRecord, EngineState } from '../../shared/domain/deployme
 import { deploymentId, mailTo, spec, startEngine, subscribeEmail, type EngineWorld } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { startSsmStandIn, type SsmStandIn } from '../support/ssm-stand-in';
+import { SECRET_MAX_AGE_SECONDS } from '../../shared/adapters/ssm-secrets';
 
 const APPROVER = 'approver@example.com';
 const PARAMETER = '/aws/reference/secretsmanager/fledge/test/approval-signing-key';
 // Not ASCII: a side that turned the text into bytes other than as UTF-8 would sign differently.
 const SECRET = `fledge-signing-key-äöü-€-${'k'.repeat(40)}`;
+const ROTATED = `fledge-signing-key-rotated-${'r'.repeat(40)}`;
 
 describe('approval links from the Lambda entry points', () => {
   let world: EngineWorld;
@@ -62,6 +64,12 @@ describe('approval links from the Lambda entry points', () => {
     await world?.stop();
   });
 
+  /** The Approve link mailed for a deployment. */
+  async function mailedApproveLink(id: string): Promise<string> {
+    const mail = await eventually(async () => (await mailTo(world, APPROVER)).find((m) => m.body.includes(id)), { what: `the approval e-mail of ${id}` });
+    return /^Approve: (\S+)$/m.exec(mail.body)?.[1] ?? '';
+  }
+
   /** A deployment running its canary at 10%, and the state the state machine hands RequestApproval. */
   async function runningDeployment(label: string): Promise<EngineState> {
     const id = deploymentId(label);
@@ -99,6 +107,32 @@ describe('approval links from the Lambda entry points', () => {
     expect(await approvePage.text()).toContain('aws-links-fn:live');
     expect(ssm.requests.length).toBeGreaterThanOrEqual(2);
     for (const request of ssm.requests) expect(request).toEqual({ target: 'AmazonSSM.GetParameter', body: { Name: PARAMETER, WithDecryption: true } });
+  });
+
+  it('signs and verifies with a rotated key once the secret\'s max age has passed, on the pages as in the mails', async () => {
+    // Prepare: links of the current key, both entry points having read it.
+    const before = await runningDeployment('rotate-before');
+    await task({ state: before, taskToken: 'token-before' }, { functionName: 'fledge-approval', awsRequestId: 'request-r1' });
+    const oldLink = await mailedApproveLink(before.deploymentId);
+    expect((await fetch(oldLink)).status).toBe(200);
+    ssm.put(PARAMETER, ROTATED);
+    // Powertools Parameters ages values by the wall clock: move it past the max age.
+    const now = Date.now;
+    vi.spyOn(Date, 'now').mockImplementation(() => now() + (SECRET_MAX_AGE_SECONDS + 1) * 1000);
+
+    try {
+      // Act
+      const after = await runningDeployment('rotate-after');
+      await task({ state: after, taskToken: 'token-after' }, { functionName: 'fledge-approval', awsRequestId: 'request-r2' });
+      const newLink = await mailedApproveLink(after.deploymentId);
+      const [newPage, oldPage] = await Promise.all([fetch(newLink), fetch(oldLink)]);
+
+      // Assess: the pages verify with the key the mails are signed with, not the one read first.
+      expect([newPage.status, oldPage.status]).toEqual([200, 403]);
+    } finally {
+      vi.mocked(Date.now).mockRestore();
+      ssm.put(PARAMETER, SECRET);
+    }
   });
 
   it('fails its first invocation naming FLEDGE_API_URL when the stack did not set it', async () => {

@@ -3,7 +3,8 @@ import { changeAlias, restoreAlias } from '../../shared/domain/deployment/alias'
 import { advanceBake, judgeCheck, startBake } from '../../shared/domain/deployment/bake';
 import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError, TransientAwsError } from '../../shared/domain/deployment/errors';
 import { eventKeys } from '../../shared/domain/deployment/events';
-import { parseEngineState, parseStatusChangeEvent } from '../../shared/domain/deployment/input';
+import { parseStatusChangeEvent } from '../../functions/lib/events';
+import { parseEngineState } from '../../shared/domain/deployment/input';
 import type { DeploymentRecord } from '../../shared/domain/deployment/model';
 import { reasonFrom } from '../../shared/domain/deployment/reason';
 import { describeRouting, isSplit, percentOn, routingFor, sameRouting } from '../../shared/domain/deployment/routing';

@@ -184,16 +184,18 @@ describe('every printer of untrusted text', () => {
   it('writes log lines that are JSON with no raw C1, bidi or zero-width character', () => {
     // Prepare
     const lines: string[] = [];
-    vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
     vi.stubEnv('FLEDGE_LOG', '');
 
     // Act
     log.warn(`dropped ${HOSTILE}`, { key: HOSTILE });
     vi.unstubAllEnvs();
+    write.mockRestore();
 
     // Assess
     expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^[^\n]*\n$/);
     expect(unsafeLeft(lines[0]!)).toEqual([]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'WARN', key: HOSTILE });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'WARN', message: `dropped ${HOSTILE}`, key: HOSTILE });
   });
 });

@@ -9,7 +9,7 @@ const fixture = (name: string) => join(ROOT, 'test/stack/fixtures', name);
 let analysis: SdkCallAnalysis;
 
 beforeAll(() => {
-  analysis = new SdkCallAnalysis([fixture('reads.ts'), fixture('waits.ts')], join(ROOT, 'tsconfig.json'));
+  analysis = new SdkCallAnalysis([fixture('reads.ts'), fixture('waits.ts'), fixture('parameters.ts')], join(ROOT, 'tsconfig.json'));
 });
 
 describe('SDK calls reachable from a handler', () => {
@@ -30,6 +30,14 @@ describe('SDK calls reachable from a handler', () => {
       { pkg: '@aws-sdk/client-lambda', operation: 'GetFunction' },
       { pkg: '@aws-sdk/client-ssm', operation: 'GetParameter' },
     ]);
+  });
+
+  it('counts a read through Powertools Parameters as the GetParameter it sends with its own code', () => {
+    // Act
+    const calls = analysis.callsOf(fixture('parameters.ts'));
+
+    // Assess
+    expect(calls).toEqual([{ pkg: '@aws-sdk/client-ssm', operation: 'GetParameter' }]);
   });
 
   it('turns the calls into IAM actions, with the logging every function needs', () => {

@@ -9,6 +9,8 @@ export interface SsmStandIn {
   readonly requests: readonly { readonly target: string; readonly body: Record<string, unknown> }[];
   /** Answers the next request with a 500, as SSM does under trouble. */
   failOnce(): void;
+  /** Puts a new value into a parameter (a rotation). */
+  put(name: string, value: string): void;
   stop(): Promise<void>;
 }
 
@@ -16,7 +18,8 @@ export interface SsmStandIn {
  * A stand-in for SSM's awsJson1_1 wire protocol (the embedded AWS has no SSM): answers
  * GetParameter for the parameters it is given (as SecureStrings), `ParameterNotFound` otherwise.
  */
-export async function startSsmStandIn(parameters: Readonly<Record<string, string>>): Promise<SsmStandIn> {
+export async function startSsmStandIn(initial: Readonly<Record<string, string>>): Promise<SsmStandIn> {
+  const parameters: Record<string, string> = { ...initial };
   const requests: { target: string; body: Record<string, unknown> }[] = [];
   let failNext = 0;
   const server = createServer((request, response) => {
@@ -39,6 +42,9 @@ export async function startSsmStandIn(parameters: Readonly<Record<string, string
     requests,
     failOnce: () => {
       failNext = 1;
+    },
+    put: (name, value) => {
+      parameters[name] = value;
     },
     stop: () =>
       new Promise<void>((resolve) => {

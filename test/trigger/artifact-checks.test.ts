@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ArtifactUnavailableError, TransientAwsError } from '../../shared/domain/deployment/errors';
 import { checkArtifact, MAX_ARTIFACT_BYTES, type ArtifactFacts, type ArtifactInspector } from '../../shared/domain/starter/artifacts';
 import { deploymentIdForIdempotencyKey, deploymentIdForObject, DEPLOYMENT_ID } from '../../shared/domain/starter/ids';
-import { parseS3Event, resolveDropArtifact } from '../../shared/domain/starter/s3-drop';
+import { parseS3Event } from '../../functions/lib/events';
+import { resolveDropArtifact } from '../../shared/domain/starter/s3-drop';
 import { spec } from '../support/engine';
 
 /** An inspector that answers with fixed facts: the checks are pure decisions over them. */

@@ -5,7 +5,7 @@ export { check } from './check';
 export { requestPromote, requestStop } from './controls';
 export type { EngineDeps } from './deps';
 export * from './errors';
-export { parseApprovalTaskInput, parseEngineState, parseStatusChangeEvent, DEPLOYMENT_ID } from './input';
+export { parseApprovalTaskInput, parseEngineState, DEPLOYMENT_ID } from './input';
 export * from './model';
 export { nextStep } from './next-step';
 export { recordDrift, recordNoChange, recordRejected, rollbackFailed } from './outcomes';

@@ -1,6 +1,5 @@
 import { InvalidTaskInputError } from './errors';
 import type { EngineState } from './model';
-import type { AbnormalEnd } from './safety-net';
 
 /** Execution names (= deployment ids): 1–80 letters, digits, `-` and `_`. */
 export const DEPLOYMENT_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -33,16 +32,4 @@ export function parseEngineState(event: unknown): EngineState {
 export function parseApprovalTaskInput(event: unknown): { state: EngineState; taskToken: string } {
   if (!isObject(event) || typeof event.taskToken !== 'string' || event.taskToken === '') throw new InvalidTaskInputError('approval task input must be {state, taskToken}');
   return { state: parseEngineState(event.state), taskToken: event.taskToken };
-}
-
-/**
- * The EventBridge "Step Functions Execution Status Change" event. Returns `undefined` for
- * events the safety net does not act on (other statuses).
- */
-export function parseStatusChangeEvent(event: unknown): { deploymentId: string; executionStatus: AbnormalEnd } | undefined {
-  if (!isObject(event) || !isObject(event.detail)) throw new InvalidTaskInputError('expected an EventBridge event with a detail');
-  const { status, name } = event.detail;
-  if (status !== 'FAILED' && status !== 'TIMED_OUT' && status !== 'ABORTED') return undefined;
-  if (typeof name !== 'string' || !DEPLOYMENT_ID.test(name)) throw new InvalidTaskInputError('execution status change without a valid execution name');
-  return { deploymentId: name, executionStatus: status };
 }

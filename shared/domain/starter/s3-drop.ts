@@ -1,4 +1,4 @@
-import { InvalidTaskInputError, TransientAwsError } from '../deployment/errors';
+import { TransientAwsError } from '../deployment/errors';
 import type { ArtifactLocation } from '../deployment/model';
 import type { DeploymentSpec } from '../spec/model';
 import { specTooLarge } from '../spec/source';
@@ -12,7 +12,7 @@ import { startDeployment, type StartOutcome, type StarterDeps } from './start';
 export const DROP_PREFIX = 'deployments/';
 const SPEC_EXTENSIONS = /\.(ya?ml|json)$/i;
 
-/** One object of an S3 event, key decoded. */
+/** One object of an S3 event, key decoded (`functions/lib/events.ts` reads it from the event). */
 export interface DroppedObject {
   readonly eventName: string;
   readonly bucket: string;
@@ -38,33 +38,6 @@ export interface S3DropDeps extends StarterDeps {
 
 /** What happened to one dropped object. */
 export type DropOutcome = { readonly kind: 'ignored'; readonly reason: string } | StartOutcome;
-
-/**
- * Decodes the records of an S3 event notification. Keys arrive form-URL-encoded (`+` is a
- * space); a record that cannot be read is an error naming it.
- */
-export function parseS3Event(event: unknown): DroppedObject[] {
-  const records = (event as { Records?: unknown } | null)?.Records;
-  if (!Array.isArray(records)) throw new InvalidTaskInputError('the S3 trigger expects an S3 event notification with Records');
-  return records.map((raw, index) => {
-    const r = raw as { eventName?: unknown; awsRegion?: unknown; userIdentity?: { principalId?: unknown }; s3?: { bucket?: { name?: unknown }; object?: { key?: unknown; versionId?: unknown; eTag?: unknown } } };
-    const bucket = r.s3?.bucket?.name;
-    const encoded = r.s3?.object?.key;
-    if (typeof r.eventName !== 'string' || typeof bucket !== 'string' || typeof encoded !== 'string') throw new InvalidTaskInputError(`S3 event record ${index} has no eventName, bucket or key`);
-    let key: string;
-    try {
-      key = decodeURIComponent(encoded.replace(/\+/g, ' '));
-    } catch (error) {
-      throw new InvalidTaskInputError(`S3 event record ${index}: the key "${encoded}" is not valid URL encoding`, { cause: error });
-    }
-    const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-    const versionId = text(r.s3?.object?.versionId);
-    const eTag = text(r.s3?.object?.eTag);
-    const region = text(r.awsRegion);
-    const principal = text(r.userIdentity?.principalId);
-    return { eventName: r.eventName, bucket, key, ...(versionId ? { versionId } : {}), ...(eTag ? { eTag } : {}), ...(region ? { region } : {}), ...(principal ? { principal } : {}) };
-  });
-}
 
 /**
  * Starts a deployment for a spec dropped under `deployments/`. Zips and other objects start

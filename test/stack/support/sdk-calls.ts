@@ -22,13 +22,37 @@ const WAITERS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Libraries that send SDK commands through a client of their own making or of ours, out of the
+ * walk's sight (their code is in node_modules): each function or method they export that sends
+ * one, by `Class.member` or function name, and the operation it sends — Powertools Parameters'
+ * SSMProvider.get is a GetParameter (decrypting it too). Any other function or method of these
+ * packages that the code references fails the analysis until it is listed here, with the
+ * operation it sends or `null` for none: a call cannot slip past the least-privilege test.
+ */
+const LIBRARY_CALLS: Readonly<Record<string, Readonly<Record<string, SdkCall | null>>>> = {
+  '@aws-lambda-powertools/parameters': {
+    'SSMProvider.get': { pkg: '@aws-sdk/client-ssm', operation: 'GetParameter' },
+    'SSMProvider.getMultiple': { pkg: '@aws-sdk/client-ssm', operation: 'GetParametersByPath' },
+    'SSMProvider.getParametersByName': { pkg: '@aws-sdk/client-ssm', operation: 'GetParameters' },
+    'SSMProvider.set': { pkg: '@aws-sdk/client-ssm', operation: 'PutParameter' },
+    getParameter: { pkg: '@aws-sdk/client-ssm', operation: 'GetParameter' },
+    getParameters: { pkg: '@aws-sdk/client-ssm', operation: 'GetParametersByPath' },
+    getParametersByName: { pkg: '@aws-sdk/client-ssm', operation: 'GetParameters' },
+    setParameter: { pkg: '@aws-sdk/client-ssm', operation: 'PutParameter' },
+    'SSMProvider.clearCache': null,
+    clearCaches: null,
+  },
+};
+
+/**
  * Which SDK operations each handler can reach, found from its source with the TypeScript type
  * checker rather than from its imports: a handler that imports an adapter class may call only a
  * few of its methods, and least privilege is about those. The walk follows every value reference
  * from the module's top-level code (what runs at import, including `export const handler = …`)
  * into the project's functions, methods and classes; a call on a port interface
  * (`deps.lambda.getAlias`) reaches that method of every class implementing the port that the walk
- * has instantiated; `new XCommand(…)`, waiters and paginators of `@aws-sdk/*` are the calls.
+ * has instantiated; `new XCommand(…)`, waiters and paginators of `@aws-sdk/*` are the calls, and
+ * the library functions of {@link LIBRARY_CALLS}.
  */
 export class SdkCallAnalysis {
   private readonly program: ts.Program;
@@ -134,6 +158,11 @@ class Walk {
         this.sdkReference(sdk[1]!, symbol.name, declaration);
         continue;
       }
+      const library = /\/node_modules\/(@[^/]+\/[^/]+|[^@/][^/]*)\//.exec(file)?.[1];
+      if (library && LIBRARY_CALLS[library]) {
+        this.libraryReference(library, symbol.name, declaration);
+        continue;
+      }
       if (file.includes('/node_modules/') || declaration.getSourceFile().isDeclarationFile) continue;
       const owner = declaration.parent;
       if ((ts.isMethodSignature(declaration) || ts.isPropertySignature(declaration)) && owner && ts.isInterfaceDeclaration(owner)) {
@@ -144,6 +173,18 @@ class Walk {
       }
       this.enqueue(declaration);
     }
+  }
+
+  private libraryReference(library: string, name: string, declaration: ts.Declaration): void {
+    // Functions and methods may send; classes, types, constants and fields do not.
+    const callable = ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration) || ts.isMethodSignature(declaration);
+    if (!callable) return;
+    const owner = declaration.parent;
+    const key = owner && ts.isClassDeclaration(owner) && owner.name ? `${owner.name.text}.${name}` : name;
+    const calls = LIBRARY_CALLS[library]!;
+    if (!(key in calls)) throw new Error(`${library}: ${key} is not known to send AWS calls or not; list it in LIBRARY_CALLS in test/stack/support/sdk-calls.ts`);
+    const call = calls[key];
+    if (call) this.calls.set(`${call.pkg} ${call.operation}`, call);
   }
 
   private sdkReference(pkg: string, name: string, declaration: ts.Declaration): void {
