@@ -1,9 +1,9 @@
 import { systemClock } from '../../shared/adapters/system-clock';
 import type { ApprovalLinkBuilder } from '../../shared/adapters/sns-notifier';
-import { readEngineConfig, requireConfig, type EngineConfig } from '../../shared/config/env';
+import { readEngineConfig, requireConfig } from '../../shared/config/env';
 import type { EngineDeps } from '../../shared/domain/deployment/deps';
 import { ENGINE_FUNCTIONS, type EngineFunction, type PortsOf } from '../engine-functions';
-import { buildPorts, clientCache, USER_AGENT, type Composition, type PortFactory } from './composition';
+import { buildPorts, clientCache, USER_AGENT, type Composition, type CompositionSettings, type PortFactory } from './composition';
 import { lazyHandler } from './lazy';
 
 /**
@@ -11,12 +11,16 @@ import { lazyHandler } from './lazy';
  * standard retries (3 attempts), and fledge's user agent. Endpoint and credentials are the
  * runtime's.
  */
-export function awsClientConfig(config: EngineConfig): object {
+export function awsClientConfig(config: { readonly region?: string }): object {
   return { ...(config.region ? { region: config.region } : {}), customUserAgent: [USER_AGENT] };
 }
 
-/** The composition of a function on AWS: its environment, the system clock, clients built on first use. */
-export function awsComposition(config: EngineConfig, approvalLinks?: (c: Composition) => ApprovalLinkBuilder): Composition {
+/**
+ * The composition of a function on AWS: its environment, the system clock, clients built on first
+ * use. The engine's functions get it through {@link engineFunction}; the API and the S3 drop build
+ * their ports from it too.
+ */
+export function awsComposition(config: CompositionSettings & { readonly region?: string }, approvalLinks?: (c: Composition) => ApprovalLinkBuilder): Composition {
   const c: Composition = { settings: config, clock: systemClock, client: clientCache(awsClientConfig(config)) };
   return approvalLinks ? { ...c, approvalLinks: approvalLinks(c) } : c;
 }

@@ -50,10 +50,12 @@ describe('the table of engine functions', () => {
     expect(allowed).toEqual([...row.actions].sort());
   });
 
-  it.each(ENGINE_FUNCTION_NAMES)('%s has a handler module built from the table by engineFunction', (fn) => {
+  it.each(ENGINE_FUNCTION_NAMES)('%s has a handler module built from the table by engineFunction, wiring no client or adapter of its own', (fn) => {
     // Act
     const source = text(ENGINE_FUNCTIONS[fn].entry);
     // Assess
     expect(source).toMatch(new RegExp(`export const handler = engineFunction\\(\\s*'${fn}',`));
+    expect(source).not.toMatch(/new \w+Client\(/);
+    expect(source).not.toMatch(/new (LambdaRegistryAdapter|CloudWatchHealthAdapter|DynamoDbDeploymentStore|SnsNotifier|StepFunctionsOrchestrator)\(/);
   });
 });
