@@ -1,30 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
-import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
 import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
-import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
-import { SnsNotifier } from '../shared/adapters/sns-notifier';
 import { SsmSecret } from '../shared/adapters/ssm-secrets';
-import { systemClock } from '../shared/adapters/system-clock';
 import { controlPlaneHome, readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { CursorSigner } from '../shared/domain/api/cursor';
 import { errorResponse } from '../shared/domain/api/error-response';
 import { handleApiRequest, type ApiDeps } from '../shared/domain/api/routes';
 import { httpHandler, type HttpHandler } from './lib/http-handler';
+import { awsComposition } from './lib/engine-function';
 import { lazyHandler } from './lib/lazy';
+import { lambdaPort } from './lib/ports/lambda';
+import { notifierPort } from './lib/ports/notifier';
+import { orchestratorPort } from './lib/ports/orchestrator';
+import { storePort } from './lib/ports/store';
 
 const config = readInterfaceConfig(process.env);
-const dynamodb = new DynamoDBClient({});
-const sfn = new SFNClient({});
-const sns = new SNSClient({});
-const lambda = new LambdaClient({});
-const s3 = new S3Client({});
-const ssm = new SSMClient({});
 
 /**
  * The management API (IAM-authorised on AWS): start, list, inspect, stop, promote, approve and
@@ -40,15 +30,16 @@ export const handler: HttpHandler = lazyHandler(build);
 
 function build(): HttpHandler {
   const c = requireInterfaceConfig(config, ['tableName', 'stateMachineArn', 'notificationTopicArn', 'artifactsBucket', 'approvalSecretParameter']);
+  const root = awsComposition(c);
   // List cursors are sealed with a key derived from the approval-signing secret: no second secret to keep.
-  const secret = new SsmSecret(ssm, c.approvalSecretParameter);
+  const secret = new SsmSecret(root.client(SSMClient), c.approvalSecretParameter);
   return createHandler({
-    store: new DynamoDbDeploymentStore(dynamodb, c.tableName, systemClock),
-    orchestrator: new StepFunctionsOrchestrator(sfn, c.stateMachineArn),
-    notifier: new SnsNotifier(sns, { notifications: c.notificationTopicArn }),
-    lambda: new LambdaRegistryAdapter(lambda, systemClock),
-    artifacts: new S3ArtifactInspector(s3),
-    clock: systemClock,
+    store: storePort(root),
+    orchestrator: orchestratorPort(root),
+    notifier: notifierPort(root),
+    lambda: lambdaPort(root),
+    artifacts: new S3ArtifactInspector(root.client(S3Client)),
+    clock: root.clock,
     artifactsBucket: c.artifactsBucket,
     // The secret's one cache is SsmSecret's (Powertools Parameters, max age): a failed read is
     // retried by the next request, and a rotation reaches the cursors as it reaches the pages.

@@ -1,27 +1,19 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
-import { SnsNotifier, type ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
+import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
 import { SsmSecret } from '../shared/adapters/ssm-secrets';
-import { systemClock } from '../shared/adapters/system-clock';
-import { readEngineConfig, requireConfig } from '../shared/config/env';
 import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import { requestApproval } from '../shared/domain/deployment/approval';
-import type { EngineDeps } from '../shared/domain/deployment/deps';
 import { parseApprovalTaskInput } from '../shared/domain/deployment/input';
-import { lazyHandler } from './lib/lazy';
+import type { EngineDepsOf } from './engine-functions';
+import { clockPort } from './lib/composition';
+import { notifierPort } from './lib/ports/notifier';
+import { storePort } from './lib/ports/store';
+import { engineFunction } from './lib/engine-function';
 import { taskHandler } from './lib/task-handler';
 
-const config = readEngineConfig(process.env);
-const linkConfig = readInterfaceConfig(process.env);
-const dynamodb = new DynamoDBClient({});
-const sns = new SNSClient({});
-const ssm = new SSMClient({});
-
 /** The ports RequestApproval uses: the table (token and approval), SNS (the request), the clock. */
-export type ApprovalDeps = Pick<EngineDeps, 'store' | 'notifier' | 'clock'>;
+export type ApprovalDeps = EngineDepsOf<'approval'>;
 
 /**
  * The `RequestApproval` task (`lambda:invoke.waitForTaskToken`): stores the token under an
@@ -47,22 +39,17 @@ export function ssmApprovalLinks(client: SSMClient, apiUrl: string, secretParame
 }
 
 /**
- * A Lambda entry point over the real AWS, built at the first invocation. `approvalLinks` makes
- * the message's links (none: the message names the CLI commands).
+ * Lambda entry point: approval messages carry links signed with the approval pages' secret,
+ * under the stack's HTTP API.
  */
-export function createDefaultHandler(approvalLinks?: () => ApprovalLinkBuilder) {
-  return lazyHandler(() => {
-    const { tableName, notificationTopicArn, approvalTopicArn } = requireConfig(config);
-    return createHandler({
-      store: new DynamoDbDeploymentStore(dynamodb, tableName, systemClock),
-      notifier: new SnsNotifier(sns, { notifications: notificationTopicArn, ...(approvalTopicArn ? { approvals: approvalTopicArn } : {}) }, approvalLinks?.()),
-      clock: systemClock,
-    });
-  });
-}
-
-/** Lambda entry point: approval messages carry links signed with the approval pages' secret. */
-export const handler = createDefaultHandler(() => {
-  const { apiUrl, approvalSecretParameter } = requireInterfaceConfig(linkConfig, ['apiUrl', 'approvalSecretParameter']);
-  return ssmApprovalLinks(ssm, apiUrl, approvalSecretParameter);
-});
+export const handler = engineFunction(
+  'approval',
+  createHandler,
+  { store: storePort, notifier: notifierPort, clock: clockPort },
+  {
+    approvalLinks: (c) => {
+      const { apiUrl, approvalSecretParameter } = requireInterfaceConfig(readInterfaceConfig(process.env), ['apiUrl', 'approvalSecretParameter']);
+      return ssmApprovalLinks(c.client(SSMClient), apiUrl, approvalSecretParameter);
+    },
+  },
+);

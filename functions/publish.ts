@@ -1,24 +1,15 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { CloudWatchHealthAdapter } from '../shared/adapters/cloudwatch-health';
-import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
-import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
-import { systemClock } from '../shared/adapters/system-clock';
-import { readEngineConfig, requireConfig, stageOf } from '../shared/config/env';
-import type { EngineDeps } from '../shared/domain/deployment/deps';
+import type { EngineDepsOf } from './engine-functions';
 import { publish } from '../shared/domain/deployment/publish';
-import { lazyHandler } from './lib/lazy';
 import { taskHandler } from './lib/task-handler';
 import { taskInput } from './lib/task-input';
-
-const config = readEngineConfig(process.env);
-const lambda = new LambdaClient({});
-const cloudwatch = new CloudWatchClient({});
-const dynamodb = new DynamoDBClient({});
+import { clockPort, stagePort } from './lib/composition';
+import { healthPort } from './lib/ports/health';
+import { lambdaPort } from './lib/ports/lambda';
+import { storePort } from './lib/ports/store';
+import { engineFunction } from './lib/engine-function';
 
 /** The ports Publish uses: Lambda (update, publish), CloudWatch (the version's alarm), the table, the clock; the stage names the alarm. */
-export type PublishDeps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'stage'>;
+export type PublishDeps = EngineDepsOf<'publish'>;
 
 /** The `Publish` task: configuration, code, wait, guarded publish, the new version's alarm. */
 export function createHandler(deps: PublishDeps) {
@@ -26,14 +17,4 @@ export function createHandler(deps: PublishDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = lazyHandler(() => {
-  const checked = requireConfig(config);
-  const { tableName } = checked;
-  return createHandler({
-    stage: stageOf(checked),
-    lambda: new LambdaRegistryAdapter(lambda, systemClock),
-    health: new CloudWatchHealthAdapter(cloudwatch),
-    store: new DynamoDbDeploymentStore(dynamodb, tableName, systemClock),
-    clock: systemClock,
-  });
-});
+export const handler = engineFunction('publish', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, clock: clockPort, stage: stagePort });

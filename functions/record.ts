@@ -1,27 +1,16 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { CloudWatchHealthAdapter } from '../shared/adapters/cloudwatch-health';
-import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
-import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
-import { SnsNotifier } from '../shared/adapters/sns-notifier';
-import { systemClock } from '../shared/adapters/system-clock';
-import { readEngineConfig, requireConfig } from '../shared/config/env';
-import type { EngineDeps } from '../shared/domain/deployment/deps';
+import type { EngineDepsOf } from './engine-functions';
 import { recordDrift, recordNoChange, recordRejected, rollbackFailed } from '../shared/domain/deployment/outcomes';
-import { lazyHandler } from './lib/lazy';
 import { taskHandler } from './lib/task-handler';
 import { taskInput } from './lib/task-input';
-
-const config = readEngineConfig(process.env);
-const lambda = new LambdaClient({});
-const cloudwatch = new CloudWatchClient({});
-const dynamodb = new DynamoDBClient({});
-const sns = new SNSClient({});
+import { clockPort } from './lib/composition';
+import { healthPort } from './lib/ports/health';
+import { lambdaPort } from './lib/ports/lambda';
+import { notifierPort } from './lib/ports/notifier';
+import { storePort } from './lib/ports/store';
+import { engineFunction } from './lib/engine-function';
 
 /** The ports of the endings that change no traffic: Lambda (GetAlias only), CloudWatch (delete the alarm), the table, SNS, the clock. */
-export type RecordDeps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>;
+export type RecordDeps = EngineDepsOf<'record'>;
 
 /** The `RecordNoChange`, `RecordDrift`, `RecordRejected` and `RollbackFailed` tasks. */
 export function createHandler(deps: RecordDeps) {
@@ -40,13 +29,4 @@ export function createHandler(deps: RecordDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = lazyHandler(() => {
-  const { tableName, notificationTopicArn, approvalTopicArn } = requireConfig(config);
-  return createHandler({
-    lambda: new LambdaRegistryAdapter(lambda, systemClock),
-    health: new CloudWatchHealthAdapter(cloudwatch),
-    store: new DynamoDbDeploymentStore(dynamodb, tableName, systemClock),
-    notifier: new SnsNotifier(sns, { notifications: notificationTopicArn, ...(approvalTopicArn ? { approvals: approvalTopicArn } : {}) }),
-    clock: systemClock,
-  });
-});
+export const handler = engineFunction('record', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort });

@@ -1,24 +1,17 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
 import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
-import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
-import { SnsNotifier } from '../shared/adapters/sns-notifier';
-import { systemClock } from '../shared/adapters/system-clock';
 import { controlPlaneHome, readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { handleDrop, type S3DropDeps } from '../shared/domain/starter/s3-drop';
 import { parseS3Event } from './lib/events';
+import { awsComposition } from './lib/engine-function';
 import { lazyHandler } from './lib/lazy';
+import { notifierPort } from './lib/ports/notifier';
+import { orchestratorPort } from './lib/ports/orchestrator';
+import { storePort } from './lib/ports/store';
 import { log } from './lib/log';
 import { taskHandler } from './lib/task-handler';
 
 const config = readInterfaceConfig(process.env);
-const dynamodb = new DynamoDBClient({});
-const sfn = new SFNClient({});
-const sns = new SNSClient({});
-const s3 = new S3Client({});
 
 /**
  * The S3 drop: subscribed to uploads under `deployments/` in the artifacts bucket. Each spec
@@ -41,13 +34,15 @@ export function createHandler(deps: S3DropDeps) {
 /** Lambda entry point. */
 export const handler = lazyHandler(() => {
   const c = requireInterfaceConfig(config, ['tableName', 'stateMachineArn', 'notificationTopicArn']);
+  const root = awsComposition(c);
+  const s3 = root.client(S3Client);
   return createHandler({
-    store: new DynamoDbDeploymentStore(dynamodb, c.tableName, systemClock),
-    orchestrator: new StepFunctionsOrchestrator(sfn, c.stateMachineArn),
-    notifier: new SnsNotifier(sns, { notifications: c.notificationTopicArn }),
+    store: storePort(root),
+    orchestrator: orchestratorPort(root),
+    notifier: notifierPort(root),
     artifacts: new S3ArtifactInspector(s3),
     readSpec: (object) => readSpecObject(s3, object),
-    clock: systemClock,
+    clock: root.clock,
     home: controlPlaneHome(c.stateMachineArn),
     ...(config.region ? { region: config.region } : {}),
   });

@@ -1,32 +1,18 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { CloudWatchHealthAdapter } from '../shared/adapters/cloudwatch-health';
-import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
-import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
-import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
-import { SnsNotifier } from '../shared/adapters/sns-notifier';
-import { systemClock } from '../shared/adapters/system-clock';
-import { ConfigurationError } from '../shared/domain/deployment/errors';
-import { readEngineConfig, requireConfig } from '../shared/config/env';
-import type { EngineDeps } from '../shared/domain/deployment/deps';
+import type { EngineDepsOf } from './engine-functions';
 import { SWEEP_DEFAULTS, sweep, type SweepReport } from '../shared/domain/deployment/sweeper';
 import { expireStalledStart } from '../shared/domain/starter/expire';
 import { log } from './lib/log';
-import { lazyHandler } from './lib/lazy';
 import { taskHandler } from './lib/task-handler';
-
-const config = readEngineConfig(process.env);
-const lambda = new LambdaClient({});
-const cloudwatch = new CloudWatchClient({});
-const dynamodb = new DynamoDBClient({});
-const sns = new SNSClient({});
-const sfn = new SFNClient({});
+import { clockPort } from './lib/composition';
+import { healthPort } from './lib/ports/health';
+import { lambdaPort } from './lib/ports/lambda';
+import { notifierPort } from './lib/ports/notifier';
+import { orchestratorPort } from './lib/ports/orchestrator';
+import { storePort } from './lib/ports/store';
+import { engineFunction } from './lib/engine-function';
 
 /** The ports of the repair loop: the safety net's, plus Step Functions to see whether an execution still runs. */
-export type SweeperDeps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'orchestrator'>;
+export type SweeperDeps = EngineDepsOf<'sweeper'>;
 
 /**
  * The repair loop, invoked on a schedule (an EventBridge rule on AWS, an interval on the
@@ -45,15 +31,4 @@ export function createHandler(deps: SweeperDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = lazyHandler(() => {
-  const { tableName, notificationTopicArn, stateMachineArn } = requireConfig(config);
-  if (!stateMachineArn) throw new ConfigurationError('fledge is misconfigured: FLEDGE_STATE_MACHINE_ARN is not set (the sweeper needs it)');
-  return createHandler({
-    lambda: new LambdaRegistryAdapter(lambda, systemClock),
-    health: new CloudWatchHealthAdapter(cloudwatch),
-    store: new DynamoDbDeploymentStore(dynamodb, tableName, systemClock),
-    notifier: new SnsNotifier(sns, { notifications: notificationTopicArn }),
-    orchestrator: new StepFunctionsOrchestrator(sfn, stateMachineArn),
-    clock: systemClock,
-  });
-});
+export const handler = engineFunction('sweeper', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, orchestrator: orchestratorPort });

@@ -12,15 +12,14 @@ import { createHandler as recordHandler } from '../functions/record';
 import { createHandler as safetyNetHandler } from '../functions/safety-net';
 import { createHandler as sweeperHandler } from '../functions/sweeper';
 import { createHandler as trafficHandler } from '../functions/traffic';
-import { iamActionOf, type EngineFunction } from '../functions/permissions';
+import { ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, type EngineDepsOf, type EngineFunction } from '../functions/engine-functions';
+import { buildPorts, clientCache, USER_AGENT, type Composition } from '../functions/lib/composition';
+import { PORT_FACTORIES } from '../functions/lib/ports/all';
+import { iamActionOf } from '../functions/permissions';
 import { createHandler as verifyHandler } from '../functions/verify';
-import { CloudWatchHealthAdapter } from '../shared/adapters/cloudwatch-health';
-import { DynamoDbDeploymentStore } from '../shared/adapters/dynamodb-store';
 import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
-import { LambdaRegistryAdapter } from '../shared/adapters/lambda-registry';
-import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
-import { SnsNotifier, type ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
-import { localFunctionName, type FledgeFunction } from '../shared/domain/control-plane';
+import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
+import { localFunctionName } from '../shared/domain/control-plane';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import type { Clock } from '../shared/ports/clock';
 import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
@@ -28,6 +27,22 @@ import { simulatedTimeRetryStrategy } from './sdk-retry';
 import type { LocalAws } from './server';
 import type { StepFunctionsInternal } from './services/stepfunctions';
 import type { InProcessHandler } from './types';
+
+/** Local mode's name of an engine function: its ARN substitution in the state machine, or `SafetyNet`/`Sweeper`. */
+type LocalFunctionKey = (typeof ENGINE_FUNCTIONS)[EngineFunction]['substitution'];
+
+/** Each engine function's handler factory, run in-process on the ports its row of the table lists. */
+const IN_PROCESS: { readonly [F in EngineFunction]: (deps: EngineDepsOf<F>) => InProcessHandler } = {
+  prepare: prepareHandler,
+  publish: publishHandler,
+  verify: verifyHandler,
+  traffic: trafficHandler,
+  check: checkHandler,
+  approval: approvalHandler,
+  record: recordHandler,
+  'safety-net': safetyNetHandler,
+  sweeper: sweeperHandler,
+};
 
 /** Options of {@link provisionControlPlane}. */
 export interface ControlPlaneOptions {
@@ -60,7 +75,7 @@ export interface LocalControlPlane {
   readonly failedEventsTopicArn: string;
   readonly stateMachineArn: string;
   /** Task function names by substitution (`TrafficFunctionArn` → `fledge-traffic`), plus the safety net's and the sweeper's. */
-  readonly functions: Readonly<Record<keyof DeploymentArns | 'SafetyNet' | 'Sweeper', string>>;
+  readonly functions: Readonly<Record<LocalFunctionKey, string>>;
   /** The engine's ports over the embedded AWS on its simulated clock (for starters, controls and tests). */
   readonly deps: EngineDeps;
   /** SDK clients of fledge's own, pointed at the embedded AWS. */
@@ -81,13 +96,15 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const maxAttempts = options.sdkMaxAttempts ?? 3;
   // The SDK's own retries wait on the simulated clock, like everything else: in real seconds they
   // would eat minutes of a compressed deployment's deadline, so a throttle could change its outcome.
-  const base = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts, retryStrategy: simulatedTimeRetryStrategy(maxAttempts, aws.clock) } as const;
+  const base = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts, retryStrategy: simulatedTimeRetryStrategy(maxAttempts, aws.clock), customUserAgent: [USER_AGENT] };
+  // One client configuration for fledge's own clients and the engine's ports (the composition root's).
+  const client = clientCache(base);
   const clients = {
-    lambda: new LambdaClient(base),
-    cloudwatch: new CloudWatchClient(base),
-    dynamodb: new DynamoDBClient(base),
-    sns: new SNSClient(base),
-    sfn: new SFNClient(base),
+    lambda: client(LambdaClient),
+    cloudwatch: client(CloudWatchClient),
+    dynamodb: client(DynamoDBClient),
+    sns: client(SNSClient),
+    sfn: client(SFNClient),
     s3: new S3Client({ ...base, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
   };
   const clock: Clock = { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms) };
@@ -103,33 +120,18 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const failedEventsTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-failed-events` }))).TopicArn ?? '';
   const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
 
-  const depsOver = (c: Pick<typeof clients, 'lambda' | 'cloudwatch' | 'dynamodb' | 'sns' | 'sfn'>): EngineDeps => ({
-    lambda: new LambdaRegistryAdapter(c.lambda, clock),
-    health: new CloudWatchHealthAdapter(c.cloudwatch),
-    store: new DynamoDbDeploymentStore(c.dynamodb, tableName, clock),
-    notifier: new SnsNotifier(c.sns, { notifications: notificationTopicArn, approvals: approvalTopicArn }, options.approvalLinks),
-    orchestrator: new StepFunctionsOrchestrator(c.sfn, stateMachineArn),
-    clock,
-    stage: options.stage ?? 'local',
-  });
-  const deps = depsOver(clients);
+  const settings = { tableName, notificationTopicArn, approvalTopicArn, stateMachineArn, stage: options.stage ?? 'local' };
+  const composition = (client: Composition['client']): Composition => ({ settings, clock, client, ...(options.approvalLinks ? { approvalLinks: options.approvalLinks } : {}) });
+  const shared = composition(client);
+  const deps = buildPorts(shared, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage']);
   const onAwsCall = options.onAwsCall;
-  const depsOf = (fn: EngineFunction): EngineDeps => (onAwsCall ? depsOver(observedClients(base, (action) => onAwsCall(fn, action))) : deps);
-  const handlers: Record<keyof DeploymentArns | 'SafetyNet' | 'Sweeper', InProcessHandler> = {
-    PrepareFunctionArn: prepareHandler(depsOf('prepare')),
-    PublishFunctionArn: publishHandler(depsOf('publish')),
-    VerifyFunctionArn: verifyHandler(depsOf('verify')),
-    TrafficFunctionArn: trafficHandler(depsOf('traffic')),
-    CheckFunctionArn: checkHandler(depsOf('check')),
-    ApprovalFunctionArn: approvalHandler(depsOf('approval')),
-    RecordFunctionArn: recordHandler(depsOf('record')),
-    SafetyNet: safetyNetHandler(depsOf('safety-net')),
-    Sweeper: sweeperHandler(depsOf('sweeper')),
-  };
+  // Observed, each function gets clients of its own, so every call is told apart by function.
+  const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? composition(clientCache({ ...base, credentials: { ...base.credentials } }, (client) => observe(client, (action) => onAwsCall(fn, action)))) : shared);
+  const handlers = Object.fromEntries(
+    ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, IN_PROCESS[fn](buildPorts(compositionOf(fn), PORT_FACTORIES, ENGINE_FUNCTIONS[fn].ports) as never)]),
+  ) as Record<LocalFunctionKey, InProcessHandler>;
   // Named from fledge's one table of its functions (shared/domain/control-plane.ts), which specs are checked against.
-  const functions = Object.fromEntries(
-    Object.keys(handlers).map((key) => [key, localFunctionName(key === 'SafetyNet' ? 'safetyNet' : key === 'Sweeper' ? 'sweeper' : (key.replace('FunctionArn', '').toLowerCase() as FledgeFunction), name)]),
-  ) as Record<keyof DeploymentArns | 'SafetyNet' | 'Sweeper', string>;
+  const functions = Object.fromEntries(ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, localFunctionName(ENGINE_FUNCTIONS[fn].key, name)])) as Record<LocalFunctionKey, string>;
   for (const [key, handler] of Object.entries(handlers)) {
     // 900 s, Lambda's maximum: locally the timeout runs on the compressed clock, and a task's
     // real-time work (HTTP calls to the embedded AWS) must not read as a simulated timeout.
@@ -162,29 +164,16 @@ export async function keepFailedEvents(lambda: LambdaClient, functionName: strin
   await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: failedEventsTopicArn } } }));
 }
 
-interface ClientConfig {
-  readonly endpoint: string;
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly maxAttempts: number;
-  readonly retryStrategy: ReturnType<typeof simulatedTimeRetryStrategy>;
-}
-
-/** Clients of one function whose every call is reported as its IAM action. */
-function observedClients(config: ClientConfig, report: (action: string) => void) {
-  const c = { ...config, credentials: { ...config.credentials } };
-  const observed = { lambda: new LambdaClient(c), cloudwatch: new CloudWatchClient(c), dynamodb: new DynamoDBClient(c), sns: new SNSClient(c), sfn: new SFNClient(c) };
-  for (const client of Object.values(observed)) {
-    const clientName = client.constructor.name;
-    (client.middlewareStack as { add(middleware: unknown, options: unknown): void }).add(
-      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        report(iamActionOf(clientName, context.commandName ?? 'Unknown'));
-        return next(args);
-      },
-      { step: 'initialize', name: 'fledgeObserveCalls' },
-    );
-  }
-  return observed;
+/** Reports every call of `client` as its IAM action. */
+function observe(client: { middlewareStack: unknown; constructor: { name: string } }, report: (action: string) => void): void {
+  const clientName = client.constructor.name;
+  (client.middlewareStack as { add(middleware: unknown, options: unknown): void }).add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      report(iamActionOf(clientName, context.commandName ?? 'Unknown'));
+      return next(args);
+    },
+    { step: 'initialize', name: 'fledgeObserveCalls' },
+  );
 }
 
 /** Default interval of {@link scheduleSweeps}: the stack's schedule (`rate(5 minutes)`). */

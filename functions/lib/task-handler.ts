@@ -15,8 +15,8 @@ export type TaskHandler<TResult> = (event: unknown, context: TaskContext) => Pro
 
 /** Thrown for failures that are not fledge's own: its message is generic, the details go to the log. */
 export class UnexpectedTaskError extends FledgeError {
-  override readonly name = 'fledge.Unexpected';
-  override readonly code = 'Unexpected';
+  static override readonly namespace: string | undefined = 'fledge';
+  static override readonly code: string = 'Unexpected';
 }
 
 /**

@@ -136,14 +136,18 @@ describe('approval links from the Lambda entry points', () => {
   });
 
   it('fails its first invocation naming FLEDGE_API_URL when the stack did not set it', async () => {
-    // Prepare
-    delete process.env.FLEDGE_API_URL;
-    const entries = await loadEntries();
-    process.env.FLEDGE_API_URL = server.url;
+    // Prepare: the environment is read when the handler first builds its ports, at its first invocation.
     const state = await runningDeployment('no-api-url');
+    delete process.env.FLEDGE_API_URL;
+    let error: unknown;
+    try {
+      const entries = await loadEntries();
 
-    // Act
-    const error = await entries.task({ state, taskToken: 'token' }, { functionName: 'fledge-approval', awsRequestId: 'request-2' }).catch((e: unknown) => e as Error);
+      // Act
+      error = await entries.task({ state, taskToken: 'token' }, { functionName: 'fledge-approval', awsRequestId: 'request-2' }).catch((e: unknown) => e);
+    } finally {
+      process.env.FLEDGE_API_URL = server.url;
+    }
 
     // Assess
     expect(error).toMatchObject({ name: 'fledge.Configuration' });

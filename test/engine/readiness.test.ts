@@ -55,7 +55,11 @@ describe('versions that are ready for traffic, on the embedded AWS', () => {
     expect(status).toBe('SUCCEEDED');
     expect(byVersion['2']).toBeGreaterThan(0);
     const history = await historyOf(world, id);
-    expect(kinds(history)).toEqual(['started', 'published', 'weight', 'check', 'check', 'promoted']);
+    // Two checks in the 2-minute pause, more when a slow machine's traffic needs the evidence extension.
+    const seen = kinds(history);
+    expect(seen.slice(0, 3)).toEqual(['started', 'published', 'weight']);
+    expect(seen.at(-1)).toBe('promoted');
+    expect(seen.slice(3, -1).every((kind) => kind === 'check') && seen.length >= 6).toBe(true);
     const published = history.find((event) => event.kind === 'published')!;
     const weight = history.find((event) => event.kind === 'weight')!;
     expect(weight.at - published.at).toBeGreaterThanOrEqual(2 * 60_000 - 30_000);

@@ -1,5 +1,6 @@
 import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError } from '../deployment/errors';
-import { ApiError, ServiceUnavailableError } from './errors';
+import { retryableOf, statusOf, type ApiErrorCode } from './error-codes';
+import { ApiError } from './errors';
 import { json, type HttpResponse } from './http';
 
 /** The body of every API error. */
@@ -29,20 +30,25 @@ export function errorResponse(error: unknown, requestId: string): { response: Ht
     // A 500 fledge knows (StartFailed) is still a fault of the installation: logged as one.
     return { response: json(known.status, body(known.code, known.message, requestId, known.details, known.retryable), headers), expected: known.status !== 500 };
   }
-  return { response: json(500, body('InternalError', `fledge could not handle this request; quote request id ${requestId} when reporting it`, requestId)), expected: false };
+  return { response: json(statusOf('InternalError'), body('InternalError', `fledge could not handle this request; quote request id ${requestId} when reporting it`, requestId)), expected: false };
 }
 
 function knownError(error: unknown): { status: number; code: string; message: string; details?: unknown; retryable?: boolean } | undefined {
-  if (error instanceof ServiceUnavailableError) return { status: error.status, code: error.code, message: error.message, details: error.details, retryable: error.retryable };
-  if (error instanceof ApiError) return { status: error.status, code: error.code, message: error.message, details: error.details };
-  if (error instanceof NotFoundError) return { status: 404, code: 'NotFound', message: error.message };
-  if (error instanceof DeploymentFinishedError) return { status: 409, code: 'DeploymentFinished', message: error.message };
-  if (error instanceof ApprovalClosedError) return { status: 409, code: 'ApprovalClosed', message: error.message };
-  if (error instanceof LockConflictError) return { status: 409, code: 'LockConflict', message: error.message, details: { holder: error.holder } };
+  if (error instanceof ApiError) return answer(error.code, error.message, error.details);
+  if (error instanceof NotFoundError) return answer('NotFound', error.message);
+  if (error instanceof DeploymentFinishedError) return answer('DeploymentFinished', error.message);
+  if (error instanceof ApprovalClosedError) return answer('ApprovalClosed', error.message);
+  if (error instanceof LockConflictError) return answer('LockConflict', error.message, { holder: error.holder });
   // The store's own check of an opaque cursor or an alias-without-function filter.
-  if (error instanceof InvalidTaskInputError) return { status: 400, code: 'BadRequest', message: error.message };
-  if (error instanceof TransientAwsError) return { status: 503, code: 'TryAgain', message: 'a service fledge depends on is busy; retry the request (it is safe to)', retryable: true };
+  if (error instanceof InvalidTaskInputError) return answer('BadRequest', error.message);
+  if (error instanceof TransientAwsError) return answer('TryAgain', 'a service fledge depends on is busy; retry the request (it is safe to)');
   return undefined;
+}
+
+/** The answer for `code`, with its status and (503s only) `retryable` from the code table. */
+function answer(code: ApiErrorCode, message: string, details?: unknown): { status: number; code: string; message: string; details?: unknown; retryable?: boolean } {
+  const retryable = retryableOf(code);
+  return { status: statusOf(code), code, message, ...(details === undefined ? {} : { details }), ...(retryable === undefined ? {} : { retryable }) };
 }
 
 function body(code: string, message: string, requestId: string, details?: unknown, retryable?: boolean): ApiErrorBody {

@@ -1,23 +1,34 @@
 import { FledgeError } from '../errors';
+import { retryableOf, statusOf, type ApiErrorCode, type ApiErrorCodeWith } from './error-codes';
 
-/** An error the API reports to its caller as `{error: {code, message, details}}` with `status`. */
+/**
+ * An error the API reports to its caller as `{error: {code, message, details}}` with `status`.
+ * Its status (and, for a 503, whether a retry is right) is the code's, from {@link API_ERROR_CODES}:
+ * a code cannot be answered with two statuses.
+ */
 export class ApiError extends FledgeError {
+  // Every API error is logged as `ApiError`; its code says which.
   override readonly name: string = 'ApiError';
+  /** The HTTP status of `code`. */
+  readonly status: number;
+  /** On 503s: whether sending the same request again is right; undefined otherwise. */
+  readonly retryable: boolean | undefined;
   constructor(
-    readonly status: number,
-    override readonly code: string,
+    override readonly code: ApiErrorCode,
     message: string,
     readonly details?: unknown,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.status = statusOf(code);
+    this.retryable = retryableOf(code);
   }
 }
 
 /** 400: the request itself is wrong (bad query parameter, malformed JSON, bad cursor). */
 export class BadRequestError extends ApiError {
   constructor(message: string, details?: unknown, options?: { cause?: unknown }) {
-    super(400, 'BadRequest', message, details, options);
+    super('BadRequest', message, details, options);
   }
 }
 
@@ -64,71 +75,66 @@ export class InvalidInputError extends BadRequestError {
  */
 export class InvalidCursorError extends ApiError {
   constructor(message: string) {
-    super(400, 'InvalidCursor', message, { field: 'cursor', in: 'query', problems: [{ parameter: 'cursor', in: 'query', field: 'cursor', message }] });
+    super('InvalidCursor', message, { field: 'cursor', in: 'query', problems: [{ parameter: 'cursor', in: 'query', field: 'cursor', message }] });
   }
 }
 
 /** 404: no such route or resource. */
 export class ResourceNotFoundError extends ApiError {
   constructor(message: string, details?: unknown) {
-    super(404, 'NotFound', message, details);
+    super('NotFound', message, details);
   }
 }
 
 /** 405: the path exists but not with this method. */
 export class MethodNotAllowedError extends ApiError {
   constructor(message: string, readonly allowed: readonly string[]) {
-    super(405, 'MethodNotAllowed', message, { allowed });
+    super('MethodNotAllowed', message, { allowed });
   }
 }
 
 /** 409: the request conflicts with the resource's state (finished deployment, reused Idempotency-Key). */
 export class ConflictError extends ApiError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(409, code, message, details);
+  constructor(code: ApiErrorCodeWith<409>, message: string, details?: unknown) {
+    super(code, message, details);
   }
 }
 
 /** 413: the body is larger than the API accepts. */
 export class PayloadTooLargeError extends ApiError {
   constructor(message: string) {
-    super(413, 'PayloadTooLarge', message);
+    super('PayloadTooLarge', message);
   }
 }
 
 /** 415: the body's content type is not one the route reads. */
 export class UnsupportedMediaTypeError extends ApiError {
   constructor(message: string) {
-    super(415, 'UnsupportedMediaType', message);
+    super('UnsupportedMediaType', message);
   }
 }
 
 /** 422: well-formed, but the spec in it is invalid; `details` lists every problem. */
 export class UnprocessableError extends ApiError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(422, code, message, details);
+  constructor(code: ApiErrorCodeWith<422>, message: string, details?: unknown) {
+    super(code, message, details);
   }
 }
 
 /**
- * 503: a service fledge depends on failed transiently. `retryable` says whether sending the same
- * request again is right — answered `true` (with `retry-after`) only when it is; `false` when a
- * retry could start a second deployment (the message says what to do instead).
+ * 503: a service fledge depends on failed transiently. The code's `retryable` says whether sending
+ * the same request again is right — `TryAgain` (answered with `retry-after`) when it is;
+ * `StartUnconfirmed` when a retry could start a second deployment (the message says what to do instead).
  */
 export class ServiceUnavailableError extends ApiError {
-  constructor(
-    code: string,
-    message: string,
-    readonly retryable: boolean,
-    details?: unknown,
-  ) {
-    super(503, code, message, details);
+  constructor(code: ApiErrorCodeWith<503>, message: string, details?: unknown) {
+    super(code, message, details);
   }
 }
 
 /** 500 `StartFailed`: the deployment was recorded but Step Functions refused, for good, to start it (an installation problem); it is REJECTED. */
 export class StartFailedError extends ApiError {
   constructor(message: string, details?: unknown) {
-    super(500, 'StartFailed', message, details);
+    super('StartFailed', message, details);
   }
 }

@@ -129,16 +129,15 @@ async function start(deps: ApiDeps, request: StartRequest): Promise<StartOutcome
     const busy = 'a service fledge depends on is busy or unavailable';
     if (error.started === 'no') {
       const again = request.resumable ? 'send the request again with the same Idempotency-Key' : 'send the request again';
-      throw new ServiceUnavailableError('TryAgain', `${busy}, and nothing was started: ${again} (it is safe to)`, true, request.resumable ? { deploymentId: id } : undefined);
+      throw new ServiceUnavailableError('TryAgain', `${busy}, and nothing was started: ${again} (it is safe to)`, request.resumable ? { deploymentId: id } : undefined);
     }
     if (request.resumable) {
-      throw new ServiceUnavailableError('TryAgain', `${busy}: Step Functions did not confirm the start of deployment ${id}. Send the request again with the same Idempotency-Key: it resumes that deployment and starts nothing twice`, true, { deploymentId: id });
+      throw new ServiceUnavailableError('TryAgain', `${busy}: Step Functions did not confirm the start of deployment ${id}. Send the request again with the same Idempotency-Key: it resumes that deployment and starts nothing twice`, { deploymentId: id });
     }
     const grace = Math.round(START_GRACE_MS / 60_000);
     throw new ServiceUnavailableError(
       'StartUnconfirmed',
       `${busy}: deployment ${id} was recorded, but Step Functions did not confirm its start and could not be asked. It either runs, or ends REJECTED within ${grace} minutes: look at GET /deployments/${id} instead of sending the request again, which could start a second deployment (with an Idempotency-Key, a retry is safe)`,
-      false,
       { deploymentId: id },
     );
   }

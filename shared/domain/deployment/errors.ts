@@ -1,37 +1,34 @@
 import { FledgeError } from '../errors';
 
 /**
- * Errors of the deployment engine. Each `name` is what the state machine matches in its Retry
- * and Catch clauses (`fledge.<Code>`): a Lambda task that throws one surfaces it as the task's
- * error name, so renaming one is a change to `state-machines/deployment.asl.yml` too.
+ * Errors of the deployment engine. Each class declares its `code`; its `name`, derived as
+ * `fledge.<code>`, is what the state machine matches in its Retry and Catch clauses: a Lambda task
+ * that throws one surfaces it as the task's error name, so renaming one is a change to
+ * `state-machines/deployment.asl.yml` too (test/engine/error-contract.test.ts holds the two together).
  */
 export class EngineError extends FledgeError {
-  override readonly name: string = 'fledge.EngineError';
-  override readonly code: string = 'EngineError';
+  static override readonly namespace: string | undefined = 'fledge';
+  static override readonly code: string = 'EngineError';
 }
 
 /** Throttling, a 5xx, or "an update is in progress": the same call is expected to work later. */
 export class TransientAwsError extends EngineError {
-  override readonly name = 'fledge.Transient';
-  override readonly code = 'Transient';
+  static override readonly code: string = 'Transient';
 }
 
 /** The alias was changed by someone else since fledge last read or wrote it. */
 export class AliasDriftedError extends EngineError {
-  override readonly name = 'fledge.AliasDrifted';
-  override readonly code = 'AliasDrifted';
+  static override readonly code: string = 'AliasDrifted';
 }
 
 /** The function (or the named version or alias) does not exist. */
 export class FunctionNotFoundError extends EngineError {
-  override readonly name = 'fledge.FunctionNotFound';
-  override readonly code = 'FunctionNotFound';
+  static override readonly code: string = 'FunctionNotFound';
 }
 
 /** Another deployment holds the function+alias lock. */
 export class LockConflictError extends EngineError {
-  override readonly name = 'fledge.LockConflict';
-  override readonly code = 'LockConflict';
+  static override readonly code: string = 'LockConflict';
   constructor(
     message: string,
     /** The deployment that holds the lock. */
@@ -44,14 +41,12 @@ export class LockConflictError extends EngineError {
 
 /** The deployment cannot start on the alias as it is (for example it already has weighted routing). */
 export class DeploymentRefusedError extends EngineError {
-  override readonly name = 'fledge.Refused';
-  override readonly code = 'Refused';
+  static override readonly code: string = 'Refused';
 }
 
 /** `$LATEST` ended in `LastUpdateStatus=Failed`, or someone else changed it while fledge published. */
 export class FunctionUpdateFailedError extends EngineError {
-  override readonly name = 'fledge.FunctionUpdateFailed';
-  override readonly code = 'FunctionUpdateFailed';
+  static override readonly code: string = 'FunctionUpdateFailed';
 }
 
 /**
@@ -60,8 +55,7 @@ export class FunctionUpdateFailedError extends EngineError {
  * gone or not Active. Raised before any weight moves.
  */
 export class VersionNotReadyError extends EngineError {
-  override readonly name = 'fledge.VersionNotReady';
-  override readonly code = 'VersionNotReady';
+  static override readonly code: string = 'VersionNotReady';
 }
 
 /**
@@ -70,14 +64,12 @@ export class VersionNotReadyError extends EngineError {
  * moves, or when Lambda refuses the weighted alias update (the alias is then unchanged).
  */
 export class IncompatibleVersionsError extends EngineError {
-  override readonly name = 'fledge.IncompatibleVersions';
-  override readonly code = 'IncompatibleVersions';
+  static override readonly code: string = 'IncompatibleVersions';
 }
 
 /** A CloudWatch alarm that judges the deployment is in ALARM (or does not exist). */
 export class HealthCheckFailedError extends EngineError {
-  override readonly name = 'fledge.HealthCheckFailed';
-  override readonly code = 'HealthCheckFailed';
+  static override readonly code: string = 'HealthCheckFailed';
 }
 
 /**
@@ -85,56 +77,47 @@ export class HealthCheckFailedError extends EngineError {
  * spec requires, and the spec says to roll back: too little evidence is never health.
  */
 export class InsufficientEvidenceError extends EngineError {
-  override readonly name = 'fledge.InsufficientEvidence';
-  override readonly code = 'InsufficientEvidence';
+  static override readonly code: string = 'InsufficientEvidence';
 }
 
 /** The smoke test, or a beforeTraffic/afterTraffic hook, failed. */
 export class VerificationFailedError extends EngineError {
-  override readonly name = 'fledge.VerificationFailed';
-  override readonly code = 'VerificationFailed';
+  static override readonly code: string = 'VerificationFailed';
 }
 
 /** The deployment ran past the spec's `timeout`. */
 export class DeadlineExceededError extends EngineError {
-  override readonly name = 'fledge.DeadlineExceeded';
-  override readonly code = 'DeadlineExceeded';
+  static override readonly code: string = 'DeadlineExceeded';
 }
 
 /** A person asked to stop the deployment. */
 export class StopRequestedError extends EngineError {
-  override readonly name = 'fledge.StopRequested';
-  override readonly code = 'StopRequested';
+  static override readonly code: string = 'StopRequested';
 }
 
 /** An approver rejected the deployment. */
 export class ApprovalRejectedError extends EngineError {
-  override readonly name = 'fledge.ApprovalRejected';
-  override readonly code = 'ApprovalRejected';
+  static override readonly code: string = 'ApprovalRejected';
 }
 
 /** The approval was already decided, expired, or its task is gone: nothing was changed. */
 export class ApprovalClosedError extends EngineError {
-  override readonly name = 'fledge.ApprovalClosed';
-  override readonly code = 'ApprovalClosed';
+  static override readonly code: string = 'ApprovalClosed';
 }
 
 /** No deployment (or approval) with that id. */
 export class NotFoundError extends EngineError {
-  override readonly name = 'fledge.NotFound';
-  override readonly code = 'NotFound';
+  static override readonly code: string = 'NotFound';
 }
 
 /** The deployment is finished: a stop or promote request comes too late. */
 export class DeploymentFinishedError extends EngineError {
-  override readonly name = 'fledge.DeploymentFinished';
-  override readonly code = 'DeploymentFinished';
+  static override readonly code: string = 'DeploymentFinished';
 }
 
 /** A task received input it cannot work with: a bug or a hand-made execution input. */
 export class InvalidTaskInputError extends EngineError {
-  override readonly name = 'fledge.InvalidInput';
-  override readonly code = 'InvalidInput';
+  static override readonly code: string = 'InvalidInput';
 }
 
 /**
@@ -143,8 +126,7 @@ export class InvalidTaskInputError extends EngineError {
  * `s3:ListBucket`: the two cannot be told apart safely. Retrying does not help.
  */
 export class ArtifactUnavailableError extends EngineError {
-  override readonly name = 'fledge.ArtifactUnavailable';
-  override readonly code = 'ArtifactUnavailable';
+  static override readonly code: string = 'ArtifactUnavailable';
   constructor(
     /** Where the artifact was looked for: `s3://bucket/key` (with its version) or the image URI. */
     readonly location: string,
@@ -158,14 +140,12 @@ export class ArtifactUnavailableError extends EngineError {
 
 /** An AWS call failed for a reason that retrying will not fix (access denied, validation). */
 export class AwsCallFailedError extends EngineError {
-  override readonly name = 'fledge.AwsCallFailed';
-  override readonly code = 'AwsCallFailed';
+  static override readonly code: string = 'AwsCallFailed';
 }
 
 /** The deployment's own configuration is missing or wrong (environment of a task function). */
 export class ConfigurationError extends EngineError {
-  override readonly name = 'fledge.Configuration';
-  override readonly code = 'Configuration';
+  static override readonly code: string = 'Configuration';
 }
 
 /**

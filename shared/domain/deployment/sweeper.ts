@@ -1,4 +1,5 @@
 import type { EngineDeps } from './deps';
+import { EXECUTION_ENDINGS } from './execution-endings';
 import { settle, type Finished } from './finish';
 import type { DeploymentRecord, DeploymentStatus } from './model';
 import { isTerminal } from './model';
@@ -133,9 +134,9 @@ async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOpt
   const reason = execution ? `the execution ended ${execution.status} without recording the outcome` : 'no execution ran for this deployment';
   const end = {
     promoted: execution?.status === 'SUCCEEDED',
-    refused: execution?.error === 'fledge.Rejected',
+    refused: execution?.error === EXECUTION_ENDINGS.rejected,
     // Its RollbackFailed task completed: it could not record the outcome, so it told people.
-    reported: execution?.status === 'FAILED' && execution.error === 'fledge.RollbackFailed',
+    reported: execution?.status === 'FAILED' && execution.error === EXECUTION_ENDINGS.rollbackFailed,
   };
   return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason, ...end }));
 }

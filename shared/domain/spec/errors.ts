@@ -3,8 +3,9 @@ import type { SpecProblem } from './problems';
 
 /** A deployment spec that cannot be used; `problems` lists everything wrong with it, located. */
 export class SpecInvalidError extends FledgeError {
+  static override readonly code: string = 'SpecInvalid';
+  // Named before names were derived from codes; kept, since logs and callers read it.
   override readonly name = 'SpecInvalidError';
-  override readonly code = 'SpecInvalid';
   readonly source: string;
   readonly problems: readonly SpecProblem[];
 

@@ -1,9 +1,9 @@
 import { FledgeError } from '../errors';
 
-/** Errors of starting a deployment. */
+/** Errors of starting a deployment; named `fledge.<code>` like the engine's. */
 export class StarterError extends FledgeError {
-  override readonly name: string = 'fledge.StarterError';
-  override readonly code: string = 'StarterError';
+  static override readonly namespace: string | undefined = 'fledge';
+  static override readonly code: string = 'StarterError';
 }
 
 /**
@@ -12,8 +12,7 @@ export class StarterError extends FledgeError {
  * deployment is refused (REJECTED), never retried. The message is fledge's own, fit to show.
  */
 export class ExecutionRefusedError extends StarterError {
-  override readonly name = 'fledge.ExecutionRefused';
-  override readonly code = 'ExecutionRefused';
+  static override readonly code: string = 'ExecutionRefused';
 }
 
 /**
@@ -30,8 +29,7 @@ export class ExecutionRefusedError extends StarterError {
  * (`expireStalledStart`). The message is fledge's own; AWS's words stay in `cause`.
  */
 export class StartInterruptedError extends StarterError {
-  override readonly name = 'fledge.StartInterrupted';
-  override readonly code = 'StartInterrupted';
+  static override readonly code: string = 'StartInterrupted';
   constructor(
     message: string,
     /** The deployment being started. */

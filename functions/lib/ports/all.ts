@@ -1,0 +1,18 @@
+import type { EnginePort } from '../../engine-functions';
+import { clockPort, stagePort, type PortFactory } from '../composition';
+import { healthPort } from './health';
+import { lambdaPort } from './lambda';
+import { notifierPort } from './notifier';
+import { orchestratorPort } from './orchestrator';
+import { storePort } from './store';
+
+/** Every port's factory, for a composition that builds them all (local mode). Lambda handlers import only their own. */
+export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
+  lambda: lambdaPort,
+  health: healthPort,
+  store: storePort,
+  notifier: notifierPort,
+  orchestrator: orchestratorPort,
+  clock: clockPort,
+  stage: stagePort,
+};
