@@ -40,6 +40,12 @@ export interface LocalModeOptions {
   readonly email?: string;
   /** Tunables of the embedded AWS beyond the above (the demo shortens alarm evaluation, …). */
   readonly aws?: Omit<LocalAwsOptions, 'port' | 'host' | 'dataDir' | 'timeScale'>;
+  /**
+   * SDK attempts per call of fledge's own clients (default 3, as on AWS). The reliability suite
+   * uses 1, so every injected fault reaches fledge's own handling instead of the SDK's retries,
+   * whose backoff sleeps in real time while everything else runs on the compressed clock.
+   */
+  readonly sdkMaxAttempts?: number;
 }
 
 /** fledge running locally: the embedded AWS, the control plane on it, and the API. */
@@ -88,7 +94,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     })());
   try {
     const links = await localApiLinks(aws.dataDir);
-    plane = await provisionControlPlane(aws, { approvalLinks: links.builder });
+    plane = await provisionControlPlane(aws, { approvalLinks: links.builder, ...(options.sdkMaxAttempts === undefined ? {} : { sdkMaxAttempts: options.sdkMaxAttempts }) });
     await provisionS3Drop(aws, plane);
     // The repair loop, on the simulated clock: the stack runs it on a 5-minute schedule.
     stopSweeps = scheduleSweeps(aws, plane, { ...(options.aws?.log ? { log: options.aws.log } : {}) });
