@@ -3,7 +3,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The reliability suite has its own config and command (`npm run test:reliability`, after this one in CI).
+    // The reliability suite has its own config and command (`npm run test:reliability`; not yet in CI).
     exclude: [...configDefaults.exclude, 'test/reliability/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
