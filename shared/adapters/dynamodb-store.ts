@@ -128,14 +128,20 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
 
   async markSettling(deploymentId: string, at: number): Promise<void> {
     try {
+      // An upsert (UpdateItem), not PutItem: the ending's status, its lock release and this mark
+      // then all go through the same write operation, so an outage of PutItem alone cannot end a
+      // deployment while hiding its unsettled ending from the sweeper (issue 12).
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: { ...settlingKey(deploymentId), type: 'settling', deploymentId, at, [LISTING_INDEXES.all]: SETTLING_PARTITION, [LISTING_SORT_KEY]: `${new Date(at).toISOString()}#${deploymentId}`, [TTL_ATTRIBUTE]: Math.ceil(at / 1000) + 14 * DAY_S },
+          Key: settlingKey(deploymentId),
+          UpdateExpression: 'SET #type = :type, #deploymentId = :deploymentId, #at = :at, #listing = :listing, #sort = :sort, #ttl = :ttl',
+          ExpressionAttributeNames: { '#type': 'type', '#deploymentId': 'deploymentId', '#at': 'at', '#listing': LISTING_INDEXES.all, '#sort': LISTING_SORT_KEY, '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':type': 'settling', ':deploymentId': deploymentId, ':at': at, ':listing': SETTLING_PARTITION, ':sort': `${new Date(at).toISOString()}#${deploymentId}`, ':ttl': Math.ceil(at / 1000) + 14 * DAY_S },
         }),
       );
     } catch (error) {
-      throw translate(error, `PutItem settling mark of ${deploymentId}`);
+      throw translate(error, `UpdateItem settling mark of ${deploymentId}`);
     }
   }
 

@@ -182,6 +182,27 @@ describe('outages that outlast a deployment', () => {
     expect((await world.plane.deps.store.getDeployment(id))?.unsettled).toBeUndefined();
   });
 
+  it('records a rollback in the history once the table takes new items again, though none could be written when it ended', async () => {
+    // Prepare: mid-bake at 10%; then the table refuses every new item (PutItem) but still updates and deletes.
+    const name = touch('no-new-items-fn');
+    const { deploymentId: id, executionArn } = await startMidBake(name, 'no-new-items');
+    world.aws.faults.add({ service: 'dynamodb', operation: 'PutItem', kind: 'serverError', count: 1_000_000 });
+    await executionEnd(world, executionArn);
+    const ended = await world.plane.deps.store.getDeployment(id);
+    const historyDuring = kinds(await historyOf(world, id));
+    world.aws.faults.clear();
+
+    // Act
+    const report = await sweepNow();
+
+    // Assess
+    expect(ended?.status).toBe('ROLLED_BACK');
+    expect(historyDuring).not.toContain('rolledBack');
+    expect(report.actions).toContainEqual({ deploymentId: id, did: 'settled' });
+    expect(kinds(await historyOf(world, id))).toContain('rolledBack');
+    expect(await mailsAbout(id)).toEqual([`fledge: ${name}:live rolled back`]);
+  });
+
   it('keeps a healthy promotion when releasing the lock fails after it, and the sweeper releases the lock later', async () => {
     // Prepare: the lock's release (the table's only DeleteItem) fails for good.
     const name = touch('promoted-locked-fn');
