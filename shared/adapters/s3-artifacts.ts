@@ -6,9 +6,6 @@ import type { ArtifactFacts, ArtifactInspector } from '../domain/starter/artifac
 import type { SpecObject } from '../domain/starter/s3-drop';
 import { sdkError, translate } from './aws-errors';
 
-/** Objects larger than a spec may be are not read at all: the parser's own limit. */
-export const MAX_SPEC_OBJECT_BYTES = MAX_SPEC_BYTES;
-
 /** S3's names for "not there" and "not yours to read"; HEAD answers carry only the status. */
 const UNAVAILABLE_NAMES = new Set(['NotFound', 'NoSuchKey', 'NoSuchBucket', 'NoSuchVersion', 'AccessDenied', 'Forbidden', 'InvalidObjectState', 'PermanentRedirect', 'AuthorizationHeaderMalformed']);
 
@@ -73,7 +70,7 @@ export class S3ArtifactInspector implements ArtifactInspector {
 }
 
 /**
- * Reads a dropped spec object, refusing anything larger than {@link MAX_SPEC_OBJECT_BYTES}. An
+ * Reads a dropped spec object, refusing, unread, anything larger than the spec reader's own limit ({@link MAX_SPEC_BYTES}). An
  * object S3 will not show (404 or 403 — the same to a reader without `s3:ListBucket`) is
  * `unreadable`: the drop is refused on the record, not lost.
  */
@@ -81,7 +78,7 @@ export async function readSpecObject(client: S3Client, object: { bucket: string;
   try {
     const out = await client.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...(object.versionId ? { VersionId: object.versionId } : {}) }));
     const size = out.ContentLength ?? 0;
-    if (size > MAX_SPEC_OBJECT_BYTES) {
+    if (size > MAX_SPEC_BYTES) {
       out.Body?.transformToWebStream().cancel().catch(() => undefined);
       return { kind: 'tooLarge', size };
     }

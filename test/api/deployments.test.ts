@@ -1,10 +1,10 @@
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import { aliasOf, executionEnd, existingFunction, guardAliases, recordStatus, uploadArtifact, userCode } from '../support/engine';
+import { aliasOf, executionEnd, guardAliases, recordStatus } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { call } from './client';
-import { startInterfaces, type InterfaceWorld } from './world';
+import { startInterfaces, type InterfaceWorld, preparedFunction } from './world';
 
 function yamlSpec(name: string, strategy = 'preset: AllAtOnce', extra = ''): string {
   return `version: 1\nfunction: ${name}\nalias: live\nartifact:\n  zip: ${name}/v2.zip\nstrategy:\n  ${strategy}\ntimeout: 6h\n${extra}`;
@@ -33,12 +33,7 @@ describe('the deployments API', () => {
     await world?.stop();
   });
 
-  async function prepared(label: string) {
-    const name = touch(label);
-    await existingFunction(world, name);
-    await uploadArtifact(world, `${name}/v2.zip`, userCode('v2'));
-    return name;
-  }
+  const prepared = (label: string) => preparedFunction(world, touch(label));
 
   it('starts a deployment from a YAML spec, answers 202, and shows the record with its timeline', async () => {
     // Prepare

@@ -1,10 +1,10 @@
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expireStalledStart, START_GRACE_MS } from '../../shared/domain/starter/expire';
-import { existingFunction, executionEnd, guardAliases, historyOf, mailTo, recordStatus, subscribeEmail, uploadArtifact, userCode } from '../support/engine';
+import { executionEnd, guardAliases, historyOf, mailTo, recordStatus, subscribeEmail } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { call } from './client';
-import { startInterfaces, type InterfaceWorld } from './world';
+import { startInterfaces, type InterfaceWorld, preparedFunction } from './world';
 
 type ErrorBody = { error: { code: string; message: string; retryable?: boolean; details?: { deploymentId?: string; status?: string } } };
 type Started = { deploymentId: string; executionArn: string; status: string };
@@ -35,12 +35,7 @@ describe('starting a deployment through the API when AWS fails', () => {
     await world?.stop();
   });
 
-  async function prepared(label: string) {
-    const name = touch(label);
-    await existingFunction(world, name);
-    await uploadArtifact(world, `${name}/v2.zip`, userCode('v2'));
-    return name;
-  }
+  const prepared = (label: string) => preparedFunction(world, touch(label));
 
   async function executionsNamed(name: string) {
     const out = await world.plane.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: world.plane.stateMachineArn, maxResults: 1000 }));

@@ -17,7 +17,7 @@ import { controlPlaneHome } from '../../shared/config/interface-env';
 import { CursorSigner } from '../../shared/domain/api/cursor';
 import type { ApiDeps } from '../../shared/domain/api/routes';
 import { approvalLinks, ApprovalLinkSigner } from '../../shared/domain/approval/signing';
-import { startEngine, type EngineWorld } from '../support/engine';
+import { existingFunction, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 import { clientConfig, s3ClientConfig } from '../support/local-aws';
 
 /** The engine world plus fledge's HTTP interfaces served locally, as local mode serves them. */
@@ -79,4 +79,11 @@ export function interfaceDeps(engine: EngineWorld, cursors: CursorSigner): ApiDe
     cursors: async () => cursors,
     clients: Object.values(clients),
   };
+}
+
+/** An existing function `name` on version 1 and its v2 zip uploaded under `<name>/v2.zip`: what most API tests deploy. */
+export async function preparedFunction(world: EngineWorld, name: string): Promise<string> {
+  await existingFunction(world, name);
+  await uploadArtifact(world, `${name}/v2.zip`, userCode('v2'));
+  return name;
 }
