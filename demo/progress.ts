@@ -46,7 +46,8 @@ export async function followDeployment(options: FollowOptions): Promise<Deployme
       options.write(formatEvent(event, { label: options.label, since: event.at - startedAt, weight, style, traffic: event.kind === 'check' ? options.traffic?.() : undefined }));
       await options.onEvent?.(event);
     }
-    if (record && isTerminal(record.status)) return record;
+    // The status is written first and the ending's event a moment later: wait for the event too.
+    if (record && isTerminal(record.status) && (!record.ending || shown.has(record.ending.eventKey))) return record;
     if (Date.now() > deadline) throw new Error(`deployment ${deploymentId} did not finish within ${Math.round((options.timeoutMs ?? 90_000) / 1000)} s (status ${record?.status ?? 'not recorded yet'})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

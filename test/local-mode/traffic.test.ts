@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAliasCommand, CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDiscovery, type LocalDiscovery } from '../../local/discovery';
 import { startLocalAws, type LocalAws } from '../../local/server';
@@ -35,6 +35,8 @@ describe('fledge traffic', () => {
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: functionZip(broken) }));
     await settled(name);
     await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    // A published version is Pending a moment (as on AWS): route to it only once both are Active.
+    for (const version of ['1', '2']) await waitUntilPublishedVersionActive({ client: lambda, maxWaitTime: 60 }, { FunctionName: name, Qualifier: version });
     await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': share } } }));
   }
 
