@@ -2,7 +2,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // The embedded AWS's own tests (packages/embedded-aws/test) run here too, so CI covers them.
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // The reliability suite has its own config and command (`npm run test:reliability`; not yet in CI).
     exclude: [...configDefaults.exclude, 'test/reliability/**'],
     globalSetup: ['test/global-setup.ts'],

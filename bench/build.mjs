@@ -4,6 +4,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { bundleWorkspaces } from '../scripts/bundle-workspaces.mjs';
 
 // Node 22 is the project's (the `node` devDependency, which `npm run` puts first on PATH).
 if (Number(process.versions.node.split('.')[0]) < 22) {
@@ -23,6 +24,7 @@ await build({
   format: 'esm',
   target: 'node22',
   packages: 'external',
+  plugins: [bundleWorkspaces],
   sourcemap: 'inline',
   logLevel: 'warning',
 });

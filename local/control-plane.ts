@@ -23,10 +23,7 @@ import { localFunctionName } from '../shared/domain/control-plane';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import type { Clock } from '../shared/ports/clock';
 import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
-import { simulatedTimeRetryStrategy } from './sdk-retry';
-import type { LocalAws } from './server';
-import type { StepFunctionsInternal } from './services/stepfunctions';
-import type { InProcessHandler } from './types';
+import { type InProcessHandler, type LocalAws, simulatedTimeRetryStrategy, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
 
 /** Local mode's name of an engine function: its ARN substitution in the state machine, or `SafetyNet`/`Sweeper`. */
 type LocalFunctionKey = (typeof ENGINE_FUNCTIONS)[EngineFunction]['substitution'];

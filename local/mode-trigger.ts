@@ -5,7 +5,7 @@ import { controlPlaneHome } from '../shared/config/interface-env';
 import { localFunctionName } from '../shared/domain/control-plane';
 import { DROP_PREFIX } from '../shared/domain/starter/s3-drop';
 import { keepFailedEvents, type LocalControlPlane } from './control-plane';
-import type { LocalAws } from './server';
+import type { LocalAws } from '@fledge-local/embedded-aws';
 
 /** Name of the S3 drop's function in local mode (`fledge-s3-trigger`). */
 export const S3_TRIGGER_FUNCTION = localFunctionName('s3Trigger');

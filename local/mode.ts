@@ -3,7 +3,8 @@ import { provisionControlPlane, scheduleSweeps, type LocalControlPlane } from '.
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
 import { localApiLinks, startLocalApiServer } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
-import { startLocalAws, type LocalAws, type LocalAwsOptions } from './server';
+import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
+import { sanitise } from '../shared/domain/text/sanitise';
 
 /** Defaults of `fledge local`. */
 export const LOCAL_MODE_DEFAULTS = {
@@ -75,7 +76,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const timeScale = options.timeScale ?? LOCAL_MODE_DEFAULTS.timeScale;
   const dataDir = options.dataDir === null ? undefined : (options.dataDir ?? LOCAL_MODE_DEFAULTS.dataDir);
   const email = options.email ?? LOCAL_MODE_DEFAULTS.email;
-  const aws = await startLocalAws({ ...options.aws, port: options.port ?? LOCAL_MODE_DEFAULTS.port, host, dataDir, timeScale });
+  const aws = await startLocalAws({ ...options.aws, port: options.port ?? LOCAL_MODE_DEFAULTS.port, host, dataDir, timeScale, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }) });
   let plane: LocalControlPlane | undefined;
   let api: LocalApi | undefined;
   let discoveryFile: string | undefined;

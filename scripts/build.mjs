@@ -2,6 +2,7 @@
 // Runs on `npm install` (prepare) and before the tests (test/global-setup.ts).
 import { copyFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { bundleWorkspaces } from './bundle-workspaces.mjs';
 
 await build({
   entryPoints: { fledge: 'cli/main.ts' },
@@ -12,6 +13,7 @@ await build({
   format: 'esm',
   target: 'node22',
   packages: 'external',
+  plugins: [bundleWorkspaces],
   sourcemap: 'linked',
   logLevel: 'warning',
 });

@@ -2,7 +2,7 @@ import { CreateAliasCommand, CreateFunctionCommand, GetFunctionConfigurationComm
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { provisionControlPlane, type LocalControlPlane } from '../../local/control-plane';
-import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../local/server';
+import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
 import type { ExecutionInput } from '../../shared/domain/deployment/model';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/domain/spec/model';

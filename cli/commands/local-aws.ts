@@ -1,6 +1,5 @@
 import { type Command } from 'commander';
-import { LocalAwsStartError } from '../../local/errors';
-import { startLocalAws, type LocalAws } from '../../local/server';
+import { type LocalAws, LocalAwsStartError, startLocalAws } from '@fledge-local/embedded-aws';
 import { sanitise } from '../../shared/domain/text/sanitise';
 import { ExitCode, UsageError } from '../program';
 import { isLoopback, parsePort, parseTimeScale } from '../local-options';
@@ -50,7 +49,7 @@ export function registerLocalAws(program: Command): void {
       }
       let aws: LocalAws;
       try {
-        aws = await startLocalAws({ port: options.port, host, timeScale: options.timeScale, dataDir: options.dataDir, log: options.verbose ? (message) => process.stderr.write(`${sanitise(message, { keepNewlines: true })}\n`) : undefined });
+        aws = await startLocalAws({ port: options.port, host, timeScale: options.timeScale, dataDir: options.dataDir, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }), log: options.verbose ? (message) => process.stderr.write(`${sanitise(message, { keepNewlines: true })}\n`) : undefined });
       } catch (error) {
         if (error instanceof LocalAwsStartError && (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL')) {
           const hint = error.code === 'EADDRINUSE' ? ` (something else is listening there: stop it, or pick another port with --port, or --port 0 for any free one)` : '';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { relative } from 'node:path';
-import { LocalAwsStartError } from '../../local/errors';
+import { LocalAwsStartError } from '@fledge-local/embedded-aws';
 import { sanitise } from '../../shared/domain/text/sanitise';
 import { LOCAL_MODE_DEFAULTS, startLocalMode, type LocalMode } from '../../local/mode';
 import { watchOutbox } from '../../local/outbox-watch';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudWatchService } from '../../local/services/cloudwatch/service';
+import type { CloudWatchService } from '@fledge-local/embedded-aws';
 import { TransientAwsError } from '../../shared/domain/deployment/errors';
 import { eventually } from '../support/local-aws';
 import { aliasOf, deploymentId, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, trafficUntilEnd, uploadArtifact, type EngineWorld } from '../support/engine';

@@ -1,6 +1,6 @@
 import { CreateAliasCommand, CreateFunctionCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LambdaService } from '../../local/services/lambda';
+import type { LambdaService } from '@fledge-local/embedded-aws';
 import { IncompatibleVersionsError } from '../../shared/domain/deployment/errors';
 import { splitsTraffic } from '../../shared/domain/deployment/steps';
 import { functionZip } from '../support/zip';

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAws, type LocalAws } from '../../local/server';
+import { startLocalAws, type LocalAws } from '@fledge-local/embedded-aws';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb-store';
 import { deploymentTableDefinition } from '../../shared/adapters/dynamodb-table';
 import type { DeploymentRecord, DeploymentStatus } from '../../shared/domain/deployment/model';

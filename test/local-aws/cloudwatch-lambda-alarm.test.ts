@@ -1,7 +1,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { CreateAliasCommand, CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAws, type LocalAws } from '../../local/server';
+import { startLocalAws, type LocalAws } from '@fledge-local/embedded-aws';
 import { clientConfig, eventually } from '../support/local-aws';
 import { functionZip } from '../support/zip';
 import { versionAlarmInput } from '../../shared/adapters/cloudwatch-health';

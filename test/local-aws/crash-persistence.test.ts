@@ -8,7 +8,7 @@ import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, GetObje
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inspect } from '../../local/control-client';
+import { inspect } from '@fledge-local/embedded-aws';
 import { startFledge, type Running } from '../local-mode/process';
 import { eventually } from '../support/local-aws';
 import { functionZip } from '../support/zip';

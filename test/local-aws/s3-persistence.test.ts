@@ -6,7 +6,7 @@ import {
   ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalAws, type LocalAws } from '../../local/server';
+import { startLocalAws, type LocalAws } from '@fledge-local/embedded-aws';
 import { startFledge } from '../local-mode/process';
 import { clientConfig, eventually, failure, s3ClientConfig } from '../support/local-aws';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getLog } from '../../local/control-client';
+import { getLog } from '@fledge-local/embedded-aws';
 import type { LocalDiscovery } from '../../local/discovery';
 import { eventually } from '../support/local-aws';
 import { functionZip } from '../support/zip';

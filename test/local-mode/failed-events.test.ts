@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { inspect } from '../../local/control-client';
+import { inspect } from '@fledge-local/embedded-aws';
 import { startLocalMode, type LocalMode } from '../../local/mode';
 import { eventually } from '../support/local-aws';
 

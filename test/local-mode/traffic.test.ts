@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CreateAliasCommand, CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDiscovery, type LocalDiscovery } from '../../local/discovery';
-import { startLocalAws, type LocalAws } from '../../local/server';
+import { startLocalAws, type LocalAws } from '@fledge-local/embedded-aws';
 import { startTraffic, TrafficTargetError } from '../../local/traffic';
 import { clientConfig, eventually } from '../support/local-aws';
 import { functionZip } from '../support/zip';

@@ -6,7 +6,7 @@ import { CreateAliasCommand, CreateFunctionCommand, GetFunctionConfigurationComm
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from 'vitest';
-import { injectFault, listFaults } from '../../local/control-client';
+import { injectFault, listFaults } from '@fledge-local/embedded-aws';
 import type { LocalDiscovery } from '../../local/discovery';
 import { startTraffic, type TrafficRun } from '../../local/traffic';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb-store';

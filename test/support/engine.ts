@@ -4,7 +4,7 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterEach, expect } from 'vitest';
 import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../../local/control-plane';
-import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../local/server';
+import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
 import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/domain/deployment/model';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/domain/spec/model';

@@ -1,10 +1,9 @@
 import { createServer } from 'node:net';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAws, type LocalAws } from '../../local/server';
+import { type FaultRule, type LocalAws, startLocalAws } from '@fledge-local/embedded-aws';
 import { StepFunctionsOrchestrator } from '../../shared/adapters/sfn-orchestrator';
 import { AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
-import type { FaultRule } from '../../local/types';
 import { clientConfig } from '../support/local-aws';
 
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:fledge-deployment';

@@ -3,11 +3,7 @@ import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { SnsSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import { describe, expect, it } from 'vitest';
 import { parseS3Event, parseSnsEvent, parseStatusChangeEvent } from '../../functions/lib/events';
-import { s3EventRecord } from '../../local/services/s3/event-records';
-import { lambdaEvent } from '../../local/services/sns/messages';
-import type { Subscription } from '../../local/services/sns/store';
-import { statusChangeEvent } from '../../local/services/stepfunctions/status-events';
-import type { ExecutionRecord } from '../../local/services/stepfunctions/model';
+import { type ExecutionRecord, lambdaEvent, s3EventRecord, statusChangeEvent, type Subscription } from '@fledge-local/embedded-aws';
 import { InvalidTaskInputError } from '../../shared/domain/deployment/errors';
 
 // The events the functions are subscribed to, as the embedded AWS delivers them (shaped as AWS

@@ -1,4 +1,4 @@
-import { injectFault, listFaults, type FaultRequest } from '../../../local/control-client';
+import { injectFault, listFaults, type FaultRequest } from '@fledge-local/embedded-aws';
 import { startTraffic, type TrafficRun } from '../../../local/traffic';
 import { isTerminal } from '../../../shared/domain/deployment/model';
 import { decide, request, specKey, type DoorAnswer } from './doors';

@@ -1,8 +1,7 @@
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { clearFaults, getClock, inspect } from '../../../local/control-client';
-import { ControlApiError } from '../../../local/errors';
+import { clearFaults, ControlApiError, getClock, inspect } from '@fledge-local/embedded-aws';
 import { startLocalMode, type LocalMode } from '../../../local/mode';
 import { ROLE, settled, TIME_SCALE, userCode, type EngineWorld } from '../../support/engine';
 import { clientConfig, s3ClientConfig } from '../../support/local-aws';
