@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import fence from './scripts/eslint-fence.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.serverless/', '.fledge/', 'coverage/', 'bench/results/'] },
@@ -34,6 +35,19 @@ export default tseslint.config(
         message: 'Print JSON with safeJson() from shared/domain/text/sanitise: JSON.stringify leaves C1, bidi and zero-width characters raw.',
       }],
     },
+  },
+  {
+    // The embedded AWS is its own package and knows nothing of fledge (packages/embedded-aws/README.md).
+    files: ['packages/embedded-aws/**/*.{ts,mjs,js}'],
+    plugins: { fence },
+    rules: { 'fence/imports': ['error', { inside: 'packages/embedded-aws', message: 'the embedded AWS imports nothing of fledge: take what it needs as an option (LocalAwsOptions) instead' }] },
+  },
+  {
+    // fledge uses the embedded AWS through its package name and public exports, never its files.
+    files: ['**/*.{ts,mjs,js}'],
+    ignores: ['packages/**'],
+    plugins: { fence },
+    rules: { 'fence/imports': ['error', { outside: ['packages'], message: "import a workspace package by its name ('@fledge-local/embedded-aws'), not by a path into its files" }] },
   },
   {
     files: ['test/**/*.ts'],
