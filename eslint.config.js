@@ -25,13 +25,13 @@ export default tseslint.config(
     },
   },
   {
-    // Untrusted text reaches a person only through the one sanitiser (shared/domain/text/sanitise.ts):
+    // Untrusted text reaches a person only through the one sanitiser (shared/text/sanitise.ts):
     // JSON.stringify writes C1 controls, bidi overrides and zero-width characters raw.
-    files: ['cli/**/*.ts', 'demo/**/*.ts'],
+    files: ['cli/**/*.ts', 'cli/demo/**/*.ts'],
     rules: {
       'no-restricted-syntax': ['error', {
         selector: "CallExpression[callee.property.name='write'] CallExpression[callee.object.name='JSON'][callee.property.name='stringify']",
-        message: 'Print JSON with safeJson() from shared/domain/text/sanitise: JSON.stringify leaves C1, bidi and zero-width characters raw.',
+        message: 'Print JSON with safeJson() from shared/text/sanitise: JSON.stringify leaves C1, bidi and zero-width characters raw.',
       }],
     },
   },

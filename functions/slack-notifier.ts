@@ -3,7 +3,7 @@ import { SlackWebhook } from '../shared/adapters/slack-webhook';
 import { SsmSecret } from '../shared/adapters/ssm-secrets';
 import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { linkOrigin } from '../shared/domain/approval/own-links';
-import { parsePublishedNotification, slackMessage, trustedLinks, type SlackMessage } from '../shared/domain/slack/message';
+import { parsePublishedNotification, slackMessage, trustedLinks, type SlackMessage } from '../shared/interfaces/slack/message';
 import { parseSnsEvent } from './lib/events';
 import { lazyHandler } from './lib/lazy';
 import { log } from './lib/log';

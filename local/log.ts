@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { sanitise } from '../shared/domain/text/sanitise';
+import { sanitise } from '../shared/text/sanitise';
 import type { SimClock } from './types';
 
 /** One line of the embedded AWS's log. */

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { planDeployment, PRICES } from '../../shared/domain/plan';
-import type { StrategySpec } from '../../shared/domain/spec/model';
+import type { StrategySpec } from '../../shared/model/spec';
 import { PRESETS } from '../../shared/domain/spec/presets';
 import type { Figure } from '../lib/result';
 import { benchCode, benchSpec, deploymentId, executionEnd, executionHistory, existingFunction, startDeployment, startWorld, uploadArtifact } from '../lib/world';

@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Option, type Command } from 'commander';
 import { parseDeploymentSpec, type DeploymentSpec } from '../../shared/domain/spec';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
-import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
+import { safeJson, sanitise } from '../../shared/text/sanitise';
 import { ApiClient, ApiRequestError, resolveTarget, withApiOptions, type ApiOptions, type ApiTarget } from '../api-client';
 import { FINISHED, formatStatus, SUCCESSFUL, type DeploymentDetail } from '../format/deployment';
 import { formatProblems, formatWarnings } from '../format/problems';

@@ -1,7 +1,7 @@
 import { type Command } from 'commander';
 import { LocalAwsStartError } from '../../local/errors';
 import { startLocalAws, type LocalAws } from '../../local/server';
-import { sanitise } from '../../shared/domain/text/sanitise';
+import { sanitise } from '../../shared/text/sanitise';
 import { ExitCode, UsageError } from '../program';
 import { isLoopback, parsePort, parseTimeScale } from '../local-options';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { PlanError, planDeployment } from '../../shared/domain/plan';
 import { parseDeploymentSpec } from '../../shared/domain/spec';
-import { safeJson } from '../../shared/domain/text/sanitise';
+import { safeJson } from '../../shared/text/sanitise';
 import { formatPlan } from '../format/plan';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { findLocalMode, LocalModeNotRunningError } from '../../local/discovery';
 import { startTraffic, TrafficTargetError } from '../../local/traffic';
 import { parseDuration } from '../../shared/domain/duration';
-import { sanitise } from '../../shared/domain/text/sanitise';
+import { sanitise } from '../../shared/text/sanitise';
 import { formatTrafficProgress, formatTrafficSummary } from '../format/traffic';
 import { styleFor } from '../format/style';
 import { ExitCode, UsageError } from '../program';

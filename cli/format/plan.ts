@@ -3,7 +3,7 @@ import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/pla
 import { PRICES } from '../../shared/domain/plan';
 import type { DeploymentSpec, StrategySpec } from '../../shared/domain/spec';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
-import { sanitise, sanitiseDeep } from '../../shared/domain/text/sanitise';
+import { sanitise, sanitiseDeep } from '../../shared/text/sanitise';
 import { formatPercent, trafficBar } from './bar';
 import type { Style } from './style';
 import { renderTable } from './table';

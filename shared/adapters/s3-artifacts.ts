@@ -1,6 +1,6 @@
 import { GetBucketLocationCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ArtifactUnavailableError } from '../domain/deployment/errors';
-import { describeArtifact } from '../domain/deployment/model';
+import { ArtifactUnavailableError } from '../model/engine-errors';
+import { describeArtifact } from '../model/deployment';
 import { MAX_SPEC_BYTES } from '../domain/spec/source';
 import type { ArtifactFacts, ArtifactInspector } from '../domain/starter/artifacts';
 import type { SpecObject } from '../domain/starter/s3-drop';

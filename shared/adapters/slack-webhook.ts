@@ -1,5 +1,5 @@
-import { AwsCallFailedError, TransientAwsError } from '../domain/deployment/errors';
-import type { SlackMessage } from '../domain/slack/message';
+import { AwsCallFailedError, TransientAwsError } from '../model/engine-errors';
+import type { SlackMessage } from '../interfaces/slack/message';
 
 /** How long a post to Slack may take before it counts as failed (and is retried by SNS). */
 const TIMEOUT_MS = 10_000;

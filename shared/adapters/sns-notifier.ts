@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { describePromotion } from '../domain/deployment/evidence';
-import { sanitise, sanitiseDeep } from '../domain/text/sanitise';
+import { sanitise, sanitiseDeep } from '../text/sanitise';
 import type { DeploymentNotification, Notifier } from '../ports/notifier';
 import { translate } from './aws-errors';
 

@@ -1,4 +1,4 @@
-import type { Seconds } from './spec/model';
+import type { Seconds } from '../model/spec';
 import { quote } from './spec/problems';
 
 /** Outcome of reading a duration the user wrote. */

@@ -1,4 +1,4 @@
-import type { PromotionEvidence } from '../domain/deployment/model';
+import type { PromotionEvidence } from '../model/deployment';
 
 /** Facts every notification carries. */
 export interface NotificationFacts {

@@ -2,7 +2,7 @@ import { AuthorizationErrorException, InternalErrorException, NotFoundException,
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SnsNotifier } from '../../shared/adapters/sns-notifier';
-import { AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
 import type { DeploymentNotification } from '../../shared/ports/notifier';
 import { serviceError } from './sdk-errors';
 

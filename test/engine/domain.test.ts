@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { changeAlias, restoreAlias } from '../../shared/domain/deployment/alias';
 import { advanceBake, judgeCheck, startBake } from '../../shared/domain/deployment/bake';
-import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError, TransientAwsError } from '../../shared/model/engine-errors';
 import { eventKeys } from '../../shared/domain/deployment/events';
 import { parseStatusChangeEvent } from '../../functions/lib/events';
 import { parseEngineState } from '../../shared/domain/deployment/input';
-import type { DeploymentRecord } from '../../shared/domain/deployment/model';
+import type { DeploymentRecord } from '../../shared/model/deployment';
 import { reasonFrom } from '../../shared/domain/deployment/reason';
 import { describeRouting, isSplit, percentOn, routingFor, sameRouting } from '../../shared/domain/deployment/routing';
 import { trafficStepsFor, walkSteps } from '../../shared/domain/deployment/steps';
-import type { TrafficStep } from '../../shared/domain/spec/model';
+import type { TrafficStep } from '../../shared/model/spec';
 import type { DeploymentStore } from '../../shared/ports/deployment-store';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
 import { spec } from '../support/engine';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
 import { finish, type Ending } from '../../shared/domain/deployment/finish';
-import type { DeploymentRecord, EngineState } from '../../shared/domain/deployment/model';
+import type { DeploymentRecord, EngineState } from '../../shared/model/deployment';
 import { promote } from '../../shared/domain/deployment/promote';
 import { rollback } from '../../shared/domain/deployment/rollback';
 import { routingFor } from '../../shared/domain/deployment/routing';

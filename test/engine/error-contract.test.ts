@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FledgeError } from '../../shared/domain/errors';
-import * as engineErrors from '../../shared/domain/deployment/errors';
-import * as starterErrors from '../../shared/domain/starter/errors';
+import { FledgeError } from '../../shared/model/errors';
+import * as engineErrors from '../../shared/model/engine-errors';
+import * as starterErrors from '../../shared/model/starter-errors';
 import { EXECUTION_ENDINGS } from '../../shared/domain/deployment/execution-endings';
 import { readFileSync } from 'node:fs';
 import { UnexpectedTaskError } from '../../functions/lib/task-handler';

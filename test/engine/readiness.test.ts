@@ -1,7 +1,7 @@
 import { CreateAliasCommand, CreateFunctionCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaService } from '../../local/services/lambda';
-import { IncompatibleVersionsError } from '../../shared/domain/deployment/errors';
+import { IncompatibleVersionsError } from '../../shared/model/engine-errors';
 import { splitsTraffic } from '../../shared/domain/deployment/steps';
 import { functionZip } from '../support/zip';
 import {

@@ -10,7 +10,7 @@ import type { TrafficStats } from '../../local/traffic';
 import { render } from '../../shared/adapters/sns-notifier';
 import { renderApprovalOutcome, renderApprovalView } from '../../shared/domain/approval';
 import { planDeployment } from '../../shared/domain/plan';
-import { slackMessage, type PublishedNotification } from '../../shared/domain/slack/message';
+import { slackMessage, type PublishedNotification } from '../../shared/interfaces/slack/message';
 import { parseDeploymentSpec } from '../../shared/domain/spec';
 import type { DeploymentNotification } from '../../shared/ports/notifier';
 import { HOSTILE, hostile, unsafeLeft } from './hostile';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineState } from '../../shared/domain/deployment/model';
-import { expandTrafficSteps } from '../../shared/domain/plan/traffic';
+import type { EngineState } from '../../shared/model/deployment';
+import { expandTrafficSteps } from '../../shared/domain/spec/traffic';
 import { LIMITS, parseDeploymentSpec, type SpecProblem } from '../../shared/domain/spec';
 import { lines, VALID_SPEC } from './fixtures';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FledgeError } from '../../shared/domain/errors';
+import { FledgeError } from '../../shared/model/errors';
 import { SpecInvalidError, parseDeploymentSpec, type SpecProblem } from '../../shared/domain/spec';
 import { VALID_SPEC, lines } from './fixtures';
 

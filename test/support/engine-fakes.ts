@@ -1,5 +1,5 @@
-import { AliasDriftedError } from '../../shared/domain/deployment/errors';
-import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../../shared/domain/deployment/model';
+import { AliasDriftedError } from '../../shared/model/engine-errors';
+import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../../shared/model/deployment';
 import type { DeploymentPatch, DeploymentStore, UpdateConditions } from '../../shared/ports/deployment-store';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
 import type { DeploymentNotification, Notifier } from '../../shared/ports/notifier';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArtifactUnavailableError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { ArtifactUnavailableError, TransientAwsError } from '../../shared/model/engine-errors';
 import { checkArtifact, MAX_ARTIFACT_BYTES, type ArtifactFacts, type ArtifactInspector } from '../../shared/domain/starter/artifacts';
 import { deploymentIdForIdempotencyKey, deploymentIdForObject, DEPLOYMENT_ID } from '../../shared/domain/starter/ids';
 import { parseS3Event } from '../../functions/lib/events';

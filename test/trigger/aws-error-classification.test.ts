@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../local/server';
 import { StepFunctionsOrchestrator } from '../../shared/adapters/sfn-orchestrator';
-import { AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
 import type { FaultRule } from '../../local/types';
 import { clientConfig } from '../support/local-aws';
 

@@ -8,7 +8,7 @@ import { lambdaEvent } from '../../local/services/sns/messages';
 import type { Subscription } from '../../local/services/sns/store';
 import { statusChangeEvent } from '../../local/services/stepfunctions/status-events';
 import type { ExecutionRecord } from '../../local/services/stepfunctions/model';
-import { InvalidTaskInputError } from '../../shared/domain/deployment/errors';
+import { InvalidTaskInputError } from '../../shared/model/engine-errors';
 
 // The events the functions are subscribed to, as the embedded AWS delivers them (shaped as AWS
 // does), read at the handler boundary: everything Powertools Parser's schemas accept is read,

@@ -1,8 +1,8 @@
 import type { EngineDeps } from './deps';
-import { ApprovalClosedError, InvalidTaskInputError, NotFoundError, StopRequestedError, TransientAwsError } from './errors';
+import { ApprovalClosedError, InvalidTaskInputError, NotFoundError, StopRequestedError, TransientAwsError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
 import { factsOf } from './finish';
-import type { ApprovalRecord, EngineState } from './model';
+import type { ApprovalRecord, EngineState } from '../../model/deployment';
 import { loadRecord, OPEN_STATUSES } from './record';
 
 /**

@@ -1,5 +1,5 @@
 import type { Carried } from './alias';
-import type { AliasRouting, DeploymentRecord, EngineState } from './model';
+import type { AliasRouting, DeploymentRecord, EngineState } from '../../model/deployment';
 import { routingFor } from './routing';
 import { walkSteps } from './steps';
 

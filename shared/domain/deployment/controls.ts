@@ -1,8 +1,8 @@
 import type { EngineDeps } from './deps';
-import { ApprovalClosedError, DeploymentFinishedError, NotFoundError } from './errors';
+import { ApprovalClosedError, DeploymentFinishedError, NotFoundError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { DeploymentRecord } from './model';
-import { isTerminal } from './model';
+import type { DeploymentRecord } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import { OPEN_STATUSES } from './record';
 
 /**

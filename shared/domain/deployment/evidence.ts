@@ -1,8 +1,8 @@
 import type { ErrorCounts, MinuteCounts } from '../../ports/health-signals';
 import { formatDuration } from '../duration';
-import type { InsufficientDataPolicy, TrafficStep } from '../spec/model';
+import type { InsufficientDataPolicy, TrafficStep } from '../../model/spec';
 import { evidenceRuleOf, extensionAllowance, waitsFrom } from '../spec/evidence';
-import type { BakeState, EngineState, PromotionEvidence } from './model';
+import type { BakeState, EngineState, PromotionEvidence } from '../../model/deployment';
 
 /*
  * Evidence: the new version's invocations through the alias, counted by the health checks. A

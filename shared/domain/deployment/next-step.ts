@@ -1,9 +1,9 @@
 import { changeAlias } from './alias';
 import { startBake } from './bake';
 import type { EngineDeps } from './deps';
-import { DeadlineExceededError, InvalidTaskInputError, StopRequestedError } from './errors';
+import { DeadlineExceededError, InvalidTaskInputError, StopRequestedError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { EngineState } from './model';
+import type { EngineState } from '../../model/deployment';
 import { requireVersion } from './pre-traffic';
 import { loadRecord } from './record';
 import { routingFor } from './routing';

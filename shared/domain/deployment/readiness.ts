@@ -1,7 +1,7 @@
 import type { FunctionState } from '../../ports/lambda-registry';
 import type { EngineDeps } from './deps';
-import { IncompatibleVersionsError, VersionNotReadyError } from './errors';
-import type { DeploymentRecord, EngineState } from './model';
+import { IncompatibleVersionsError, VersionNotReadyError } from '../../model/engine-errors';
+import type { DeploymentRecord, EngineState } from '../../model/deployment';
 import { splitsTraffic } from './steps';
 
 /**

@@ -1,5 +1,5 @@
-import { expandTrafficSteps } from '../plan/traffic';
-import type { DeploymentSpec, Seconds, TrafficStep } from '../spec/model';
+import { expandTrafficSteps } from '../spec/traffic';
+import type { DeploymentSpec, Seconds, TrafficStep } from '../../model/spec';
 
 /**
  * The traffic steps for a spec, ending with `setWeight 100`: the planner's expansion, so the plan

@@ -2,5 +2,5 @@
 export type * from './model';
 export { planDeployment, type PlanOptions } from './planner';
 export { estimateCost, PRICES } from './cost';
-export { expandTrafficSteps } from './traffic';
+export { expandTrafficSteps } from '../spec/traffic';
 export { PlanError } from './errors';

@@ -1,4 +1,4 @@
-import { FledgeError } from '../errors';
+import { FledgeError } from '../../model/errors';
 import type { SpecProblem } from './problems';
 
 /** A deployment spec that cannot be used; `problems` lists everything wrong with it, located. */

@@ -1,10 +1,10 @@
 /** Deployment spec v1: the model, and the one entry point that reads it. */
-export type * from './model';
+export type * from '../../model/spec';
 export { parseDeploymentSpec, type ParseOptions, type SpecParseResult } from './parse';
 export { SpecInvalidError } from './errors';
 export { formatPath, type SpecProblem } from './problems';
 export { PRESETS, PRESET_NAMES, resolvePreset } from './presets';
-export { LIMITS } from './limits';
+export { LIMITS } from '../../model/spec-limits';
 export { MAX_SPEC_BYTES, specTooLarge, tooDeepMessage } from './source';
 export { tooDeep } from './measure';
 export { homeOfArn, type Home } from './names';

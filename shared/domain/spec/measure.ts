@@ -1,4 +1,4 @@
-import { LIMITS } from './limits';
+import { LIMITS } from '../../model/spec-limits';
 import type { PathSegment } from './problems';
 
 /**

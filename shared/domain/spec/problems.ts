@@ -1,4 +1,4 @@
-import { LIMITS } from './limits';
+import { LIMITS } from '../../model/spec-limits';
 
 /** One segment of a path into the spec: a mapping key or a list index. */
 export type PathSegment = string | number;

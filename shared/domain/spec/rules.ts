@@ -1,8 +1,8 @@
 import { formatDuration } from '../duration';
 import { splitsTraffic } from '../deployment/steps';
-import { expandTrafficSteps } from '../plan/traffic';
-import { describeBytes, LIMITS } from './limits';
-import type { DeploymentSpec } from './model';
+import { expandTrafficSteps } from './traffic';
+import { describeBytes, LIMITS } from '../../model/spec-limits';
+import type { DeploymentSpec } from '../../model/spec';
 import { homeOfFunction, type Home } from './names';
 import { largestPart, jsonBytes } from './measure';
 import type { PathSegment } from './problems';

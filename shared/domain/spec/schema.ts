@@ -13,7 +13,7 @@ import {
   parseZipLocation,
   type NameResult,
 } from './names';
-import { LIMITS } from './limits';
+import { LIMITS } from '../../model/spec-limits';
 import { PRESET_NAMES, PRESET_SPELLINGS, resolvePreset } from './presets';
 import { closestMatch, quote } from './problems';
 

@@ -13,7 +13,7 @@ import {
   type Node,
   type ParsedNode,
 } from 'yaml';
-import { describeBytes, LIMITS } from './limits';
+import { describeBytes, LIMITS } from '../../model/spec-limits';
 import { formatPath, quote, type PathSegment, type SpecProblem } from './problems';
 
 /** Specs are small; anything larger is a mistake or an attack: {@link LIMITS.maxSpecBytes}. */

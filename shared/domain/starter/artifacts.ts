@@ -1,5 +1,5 @@
-import { ArtifactUnavailableError } from '../deployment/errors';
-import { describeArtifact, type ArtifactLocation } from '../deployment/model';
+import { ArtifactUnavailableError } from '../../model/engine-errors';
+import { describeArtifact, type ArtifactLocation } from '../../model/deployment';
 
 /** What fledge can learn about a zip in S3 before starting a deployment from it. */
 export interface ArtifactFacts {

@@ -1,8 +1,8 @@
-import { TransientAwsError } from '../deployment/errors';
-import type { ArtifactLocation } from '../deployment/model';
-import type { DeploymentSpec } from '../spec/model';
+import { TransientAwsError } from '../../model/engine-errors';
+import type { ArtifactLocation } from '../../model/deployment';
+import type { DeploymentSpec } from '../../model/spec';
 import { specTooLarge } from '../spec/source';
-import { StartInterruptedError } from './errors';
+import { StartInterruptedError } from '../../model/starter-errors';
 import { START_GRACE_MS, startDeadlineOf } from './expire';
 import { deploymentIdForObject } from './ids';
 import { refusedSpec, UNKNOWN } from './refused';

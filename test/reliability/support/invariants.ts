@@ -1,4 +1,4 @@
-import { isTerminal, type AliasLock, type DeploymentEvent, type DeploymentRecord, type DeploymentStatus } from '../../../shared/domain/deployment/model';
+import { isTerminal, type AliasLock, type DeploymentEvent, type DeploymentRecord, type DeploymentStatus } from '../../../shared/model/deployment';
 import { inspect } from '../../../local/control-client';
 import type { DeploymentStore } from '../../../shared/ports/deployment-store';
 import { aliasState, notificationsOf, type Notification } from './world';

@@ -1,5 +1,5 @@
-import { sanitise } from '../text/sanitise';
-import type { ApprovalFacts, ApprovalOutcome, ApprovalView } from './service';
+import { sanitise } from '../../text/sanitise';
+import type { ApprovalFacts, ApprovalOutcome, ApprovalView } from '../../domain/approval/service';
 
 /** An HTML page and its HTTP status. */
 export interface HtmlPage {

@@ -1,10 +1,10 @@
-import type { ArtifactLocation } from '../deployment/model';
-import { formatPath, tooDeep, tooDeepMessage } from '../spec';
-import { parseArtifactOverride } from '../starter/override';
-import { InvalidInputError, UnprocessableError, UnsupportedMediaTypeError } from './errors';
-import type { HttpRequest } from './http';
+import type { ArtifactLocation } from '../../../model/deployment';
+import { formatPath, tooDeep, tooDeepMessage } from '../../../domain/spec';
+import { parseArtifactOverride } from '../../../domain/starter/override';
+import { InvalidInputError, UnprocessableError, UnsupportedMediaTypeError } from '../errors';
+import type { HttpRequest } from '../http';
 import { refuseUnknownFields } from './inputs';
-import { parseJsonBody } from './json-body';
+import { parseJsonBody } from '../json-body';
 
 /** What `POST /deployments` carries. */
 export interface StartBody {

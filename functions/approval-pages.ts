@@ -6,7 +6,7 @@ import { StepFunctionsOrchestrator } from '../shared/adapters/sfn-orchestrator';
 import { SsmSecret } from '../shared/adapters/ssm-secrets';
 import { systemClock } from '../shared/adapters/system-clock';
 import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
-import { handleApprovalRequest, approvalErrorPage, type ApprovalRouteDeps } from '../shared/domain/approval/routes';
+import { handleApprovalRequest, approvalErrorPage, type ApprovalRouteDeps } from '../shared/interfaces/http/approval/routes';
 import { ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import { httpHandler, type HttpHandler } from './lib/http-handler';
 import { lazyHandler } from './lib/lazy';

@@ -1,10 +1,10 @@
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { formatTrafficSummary } from '../cli/format/traffic';
-import type { Style } from '../cli/format/style';
-import { startLocalMode, type LocalMode } from '../local/mode';
-import { approvalLinksOf, readOutbox } from '../local/outbox-watch';
-import { percentOf, startTraffic, type TrafficRun, type TrafficStats } from '../local/traffic';
-import type { DeploymentRecord } from '../shared/domain/deployment/model';
+import { formatTrafficSummary } from '../format/traffic';
+import type { Style } from '../format/style';
+import { startLocalMode, type LocalMode } from '../../local/mode';
+import { approvalLinksOf, readOutbox } from '../../local/outbox-watch';
+import { percentOf, startTraffic, type TrafficRun, type TrafficStats } from '../../local/traffic';
+import type { DeploymentRecord } from '../../shared/model/deployment';
 import { pageText, pressButton } from './approval-page';
 import { deployRelease } from './deploy';
 import { historyTable } from './history';

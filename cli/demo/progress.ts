@@ -1,9 +1,9 @@
-import { formatDuration } from '../shared/domain/duration';
-import { isTerminal, type DeploymentEvent, type DeploymentRecord } from '../shared/domain/deployment/model';
-import type { DeploymentStore } from '../shared/ports/deployment-store';
-import { trafficBar } from '../cli/format/bar';
-import type { Style } from '../cli/format/style';
-import { sanitise } from '../shared/domain/text/sanitise';
+import { formatDuration } from '../../shared/domain/duration';
+import { isTerminal, type DeploymentEvent, type DeploymentRecord } from '../../shared/model/deployment';
+import type { DeploymentStore } from '../../shared/ports/deployment-store';
+import { trafficBar } from '../format/bar';
+import type { Style } from '../format/style';
+import { sanitise } from '../../shared/text/sanitise';
 
 /** Options of {@link followDeployment}. */
 export interface FollowOptions {

@@ -1,6 +1,6 @@
-import { checkAliasName } from '../spec/names';
-import { DEPLOYMENT_ID } from '../starter/ids';
-import { InvalidInputError, type InputLocation, type InputProblem } from './errors';
+import { checkAliasName } from '../../../domain/spec/names';
+import { DEPLOYMENT_ID } from '../../../domain/starter/ids';
+import { InvalidInputError, type InputLocation, type InputProblem } from '../errors';
 
 /**
  * The limits of every field a request to the deployments API can carry: path parameters, query

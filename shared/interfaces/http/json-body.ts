@@ -1,5 +1,5 @@
-import { firstTooDeep } from '../json-depth';
-import { duplicateKeys } from '../json-keys';
+import { firstTooDeep } from './json-depth';
+import { duplicateKeys } from './json-keys';
 import { InvalidInputError } from './errors';
 
 /**

@@ -1,6 +1,6 @@
-import type { DeploymentNotification } from '../../ports/notifier';
-import type { DeploymentSpec, TrafficStep } from '../spec/model';
-import type { SpecProblem } from '../spec/problems';
+import type { DeploymentNotification } from '../ports/notifier';
+import type { DeploymentSpec, TrafficStep } from './spec';
+import type { SpecProblem } from '../domain/spec/problems';
 
 /** Where the code of the new version comes from, resolved by the starter (S3 trigger, API, CLI). */
 export type ArtifactLocation =

@@ -1,7 +1,7 @@
 import type { DeploymentNotification } from '../../ports/notifier';
-import { isOwnLink } from '../approval/own-links';
-import { describePromotion } from '../deployment/evidence';
-import { sanitise, sanitiseDeep } from '../text/sanitise';
+import { isOwnLink } from '../../domain/approval/own-links';
+import { describePromotion } from '../../domain/deployment/evidence';
+import { sanitise, sanitiseDeep } from '../../text/sanitise';
 
 /** A Block Kit block as fledge uses them (header, section, actions, context). */
 export type SlackBlock =

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { MIN_SECRET_BYTES } from '../approval/signing';
-import { InvalidCursorError } from './errors';
+import { MIN_SECRET_BYTES } from '../../../domain/approval/signing';
+import { InvalidCursorError } from '../errors';
 import { LIMITS, MAX_CURSOR_CHARS } from './inputs';
 
 /** The filters a list cursor is bound to: following it under any other filters is refused. */

@@ -25,7 +25,7 @@ export function createHandler(deps: ApprovalDeps) {
 
 /**
  * Signed Approve/Reject links under `apiUrl`, keyed with the SSM secret the approval pages
- * (functions/approvals.ts) verify with: the parameter's text as UTF-8 bytes, as there. The secret
+ * (functions/approval-pages.ts) verify with: the parameter's text as UTF-8 bytes, as there. The secret
  * is read per link through {@link SsmSecret} (Powertools Parameters' cache), so a failed read is
  * retried by the next request and a rotation takes effect within its max age, as on the pages.
  */

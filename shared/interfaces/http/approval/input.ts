@@ -1,7 +1,7 @@
-import { BadRequestError, UnsupportedMediaTypeError } from '../api/errors';
-import type { HttpRequest } from '../api/http';
-import { readJsonBody } from '../api/json-body';
-import { APPROVAL_ID } from '../deployment/approval';
+import { BadRequestError, UnsupportedMediaTypeError } from '../errors';
+import type { HttpRequest } from '../http';
+import { readJsonBody } from '../json-body';
+import { APPROVAL_ID } from '../../../domain/deployment/approval';
 
 /**
  * Every parse of approval input, in one place: the query of a signed link, the form its page

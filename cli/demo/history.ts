@@ -1,5 +1,5 @@
-import { formatHistory, type DeploymentSummary } from '../cli/format/deployment';
-import type { Style } from '../cli/format/style';
+import { formatHistory, type DeploymentSummary } from '../format/deployment';
+import type { Style } from '../format/style';
 
 /**
  * The history of one alias exactly as `fledge history <function> --alias <alias>` shows it: the

@@ -1,4 +1,4 @@
-import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError } from '../deployment/errors';
+import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError } from '../../model/engine-errors';
 import { retryableOf, statusOf, type ApiErrorCode } from './error-codes';
 import { ApiError } from './errors';
 import { json, type HttpResponse } from './http';

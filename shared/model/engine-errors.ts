@@ -1,4 +1,4 @@
-import { FledgeError } from '../errors';
+import { FledgeError } from './errors';
 
 /**
  * Errors of the deployment engine. Each class declares its `code`; its `name`, derived as

@@ -1,5 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { LocalMode } from '../local/mode';
+import type { LocalMode } from '../../local/mode';
 import { DEMO_EXAMPLES, releaseSpec, releaseZip, type Release } from './sample';
 
 /** Where the demo puts its zips in the bucket, as a CI job would before calling the API. */

@@ -1,13 +1,13 @@
-import type { Clock } from '../../ports/clock';
-import type { DeploymentStore } from '../../ports/deployment-store';
-import type { Orchestrator } from '../../ports/orchestrator';
-import { html, type HttpRequest, type HttpResponse } from '../api/http';
-import { ApiError } from '../api/errors';
-import { APPROVAL_ID } from '../deployment/approval';
+import type { Clock } from '../../../ports/clock';
+import type { DeploymentStore } from '../../../ports/deployment-store';
+import type { Orchestrator } from '../../../ports/orchestrator';
+import { html, type HttpRequest, type HttpResponse } from '../http';
+import { ApiError } from '../errors';
+import { APPROVAL_ID } from '../../../domain/deployment/approval';
 import { parseDecisionForm, parseLinkQuery } from './input';
-import { escapeHtml, renderApprovalOutcome, renderApprovalView } from './page';
-import { INVALID_LINK, submitApprovalDecision, viewApproval } from './service';
-import type { ApprovalLinkSigner } from './signing';
+import { escapeHtml, renderApprovalOutcome, renderApprovalView } from '../../html/approval-page';
+import { INVALID_LINK, submitApprovalDecision, viewApproval } from '../../../domain/approval/service';
+import type { ApprovalLinkSigner } from '../../../domain/approval/signing';
 
 /** What the approval routes need; the signer is resolved lazily (its secret lives in SSM on AWS). */
 export interface ApprovalRouteDeps {

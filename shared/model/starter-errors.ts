@@ -1,4 +1,4 @@
-import { FledgeError } from '../errors';
+import { FledgeError } from './errors';
 
 /** Errors of starting a deployment; named `fledge.<code>` like the engine's. */
 export class StarterError extends FledgeError {

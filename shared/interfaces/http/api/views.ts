@@ -1,4 +1,4 @@
-import type { DeploymentEvent, DeploymentRecord, PromotionEvidence } from '../deployment/model';
+import type { DeploymentEvent, DeploymentRecord, PromotionEvidence } from '../../../model/deployment';
 
 /** A deployment as the API shows it in lists: the facts a person scans for. */
 export interface DeploymentSummary {

@@ -1,4 +1,4 @@
-import { formatPath, type PathSegment } from './spec/problems';
+import { formatPath, type PathSegment } from '../../domain/spec/problems';
 
 type Frame = { readonly kind: 'object'; readonly keys: Set<string>; key?: string; expectKey: boolean } | { readonly kind: 'array'; index: number };
 

@@ -1,7 +1,7 @@
-import type { DeploymentQuery } from '../../ports/deployment-store';
-import type { DeploymentStatus } from '../deployment/model';
+import type { DeploymentQuery } from '../../../ports/deployment-store';
+import type { DeploymentStatus } from '../../../model/deployment';
 import type { CursorFilters } from './cursor';
-import type { InputProblem } from './errors';
+import type { InputProblem } from '../errors';
 import { aliasProblem, functionNameProblem, LIMITS, MAX_CURSOR_CHARS, MAX_LISTED_UNKNOWN, quote, refuseProblems } from './inputs';
 
 /** Statuses a list may be filtered by. */

@@ -1,4 +1,4 @@
-import type { StrategySpec, TrafficStep } from '../spec/model';
+import type { StrategySpec, TrafficStep } from '../../model/spec';
 
 /**
  * The traffic steps the engine walks for a strategy, always ending with `setWeight 100`

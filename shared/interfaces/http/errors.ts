@@ -1,4 +1,4 @@
-import { FledgeError } from '../errors';
+import { FledgeError } from '../../model/errors';
 import { retryableOf, statusOf, type ApiErrorCode, type ApiErrorCodeWith } from './error-codes';
 
 /**
