@@ -8,7 +8,7 @@ import { parseEngineState } from '../../shared/domain/deployment/input';
 import type { DeploymentRecord } from '../../shared/model/deployment';
 import { reasonFrom } from '../../shared/domain/deployment/reason';
 import { describeRouting, isSplit, percentOn, routingFor, sameRouting } from '../../shared/domain/deployment/routing';
-import { trafficStepsFor, walkSteps } from '../../shared/domain/deployment/steps';
+import { trafficStepsFor, walkSteps } from '../../shared/domain/spec/steps';
 import type { TrafficStep } from '../../shared/model/spec';
 import type { DeploymentStore } from '../../shared/ports/deployment-store';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';

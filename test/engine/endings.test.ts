@@ -5,7 +5,7 @@ import type { DeploymentRecord, EngineState } from '../../shared/model/deploymen
 import { promote } from '../../shared/domain/deployment/promote';
 import { rollback } from '../../shared/domain/deployment/rollback';
 import { routingFor } from '../../shared/domain/deployment/routing';
-import { trafficStepsFor } from '../../shared/domain/deployment/steps';
+import { trafficStepsFor } from '../../shared/domain/spec/steps';
 import type { DeploymentStore } from '../../shared/ports/deployment-store';
 import type { HealthSignals } from '../../shared/ports/health-signals';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';

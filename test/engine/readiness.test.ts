@@ -2,7 +2,7 @@ import { CreateAliasCommand, CreateFunctionCommand, PublishVersionCommand, Updat
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaService } from '../../local/services/lambda';
 import { IncompatibleVersionsError } from '../../shared/model/engine-errors';
-import { splitsTraffic } from '../../shared/domain/deployment/steps';
+import { splitsTraffic } from '../../shared/domain/spec/steps';
 import { functionZip } from '../support/zip';
 import {
   aliasOf,

@@ -7,7 +7,7 @@ import type { EngineState } from '../../model/deployment';
 import { requireVersion } from './pre-traffic';
 import { loadRecord } from './record';
 import { routingFor } from './routing';
-import { walkSteps } from './steps';
+import { walkSteps } from '../spec/steps';
 
 /**
  * The NextStep task: applies the next weight (consecutive setWeights collapse into one alias

@@ -5,7 +5,7 @@ import type { AliasSnapshot, DeploymentRecord, EngineState } from '../../model/d
 import { isTerminal } from '../../model/deployment';
 import { rollbackTargetProblem } from './readiness';
 import { describeRouting, isSplit } from './routing';
-import { trafficStepsFor } from './steps';
+import { trafficStepsFor } from '../spec/steps';
 
 /** How long after its deadline a lock stays valid: long enough for a rollback to finish. */
 export const LOCK_MARGIN_MS = 15 * 60 * 1000;

@@ -1,5 +1,5 @@
 import { formatDuration } from '../duration';
-import { splitsTraffic } from '../deployment/steps';
+import { splitsTraffic } from './steps';
 import { expandTrafficSteps } from './traffic';
 import { describeBytes, LIMITS } from '../../model/spec-limits';
 import type { DeploymentSpec } from '../../model/spec';

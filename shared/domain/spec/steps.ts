@@ -1,4 +1,4 @@
-import { expandTrafficSteps } from '../spec/traffic';
+import { expandTrafficSteps } from './traffic';
 import type { DeploymentSpec, Seconds, TrafficStep } from '../../model/spec';
 
 /**
