@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { planDeployment, PRICES } from '../../shared/domain/plan';
+import { planDeployment } from '../../shared/domain/plan/planner';
+import { PRICES } from '../../shared/domain/plan/cost';
 import type { StrategySpec } from '../../shared/model/spec';
 import { PRESETS } from '../../shared/domain/spec/presets';
 import type { Figure } from '../lib/result';

@@ -1,4 +1,4 @@
-import { expandTrafficSteps } from '../../shared/domain/plan';
+import { expandTrafficSteps } from '../../shared/domain/spec/traffic';
 import type { StrategySpec } from '../../shared/model/spec';
 import { median, round } from '../lib/stats';
 import type { Figure } from '../lib/result';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { PlanError, planDeployment } from '../../shared/domain/plan';
-import { parseDeploymentSpec } from '../../shared/domain/spec';
+import { PlanError } from '../../shared/domain/plan/errors';
+import { planDeployment } from '../../shared/domain/plan/planner';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import { safeJson } from '../../shared/text/sanitise';
 import { formatPlan } from '../format/plan';
 import { formatProblems, formatWarnings } from '../format/problems';

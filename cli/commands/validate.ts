@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { parseDeploymentSpec } from '../../shared/domain/spec';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import { safeJson, sanitise } from '../../shared/text/sanitise';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';

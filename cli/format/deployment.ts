@@ -1,5 +1,5 @@
 import type { DeploymentSummary } from '../../shared/interfaces/http/api/views';
-import { describePromotion } from '../../shared/domain/deployment/evidence';
+import { describePromotion } from '../../shared/model/deployment';
 import { sanitiseDeep } from '../../shared/text/sanitise';
 import { trafficBar } from './bar';
 import type { Style } from './style';

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../shared/domain/duration';
-import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/plan';
-import { PRICES } from '../../shared/domain/plan';
-import type { DeploymentSpec, StrategySpec } from '../../shared/domain/spec';
+import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/plan/model';
+import { PRICES } from '../../shared/domain/plan/cost';
+import type { DeploymentSpec, StrategySpec } from '../../shared/model/spec';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import { sanitise, sanitiseDeep } from '../../shared/text/sanitise';
 import { formatPercent, trafficBar } from './bar';

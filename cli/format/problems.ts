@@ -1,4 +1,4 @@
-import type { SpecProblem } from '../../shared/domain/spec';
+import type { SpecProblem } from '../../shared/model/spec';
 import { sanitise, sanitiseDeep } from '../../shared/text/sanitise';
 import type { Style } from './style';
 

@@ -1,6 +1,6 @@
-import type { DeploymentNotification } from '../ports/notifier';
+import type { DeploymentNotification } from './notification';
 import type { DeploymentSpec, TrafficStep } from './spec';
-import type { SpecProblem } from '../domain/spec/problems';
+import type { SpecProblem } from './spec';
 
 /** Where the code of the new version comes from, resolved by the starter (S3 trigger, API, CLI). */
 export type ArtifactLocation =
@@ -290,4 +290,24 @@ export interface EngineState extends ExecutionInput {
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
   /** Set by Rollback's Catch: why the rollback itself failed. */
   readonly rollbackFailure?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** `on 57 invocations (10 required per pause)`: how much evidence a promotion rested on, for people. */
+export function describeEvidence(evidence: PromotionEvidence): string {
+  return `${invocationsOf(evidence)} ${detailOf(evidence)}`;
+}
+
+/** `promoted on 57 invocations of version 2 (10 required per pause)`. */
+export function describePromotion(evidence: PromotionEvidence): string {
+  return `promoted ${invocationsOf(evidence)} of version ${evidence.version} ${detailOf(evidence)}`;
+}
+
+function invocationsOf(evidence: PromotionEvidence): string {
+  return `on ${evidence.invocations} invocation${evidence.invocations === 1 ? '' : 's'}`;
+}
+
+function detailOf(evidence: PromotionEvidence): string {
+  if (evidence.checks === 0) return '(no health check watched it: no pause before all traffic moved)';
+  const short = evidence.shortSteps > 0 ? `; ${evidence.shortSteps} pause${evidence.shortSteps === 1 ? '' : 's'} moved on short of evidence because a person said so` : '';
+  return `(${evidence.minInvocations > 0 ? `${evidence.minInvocations} required per pause` : 'none required'}${short})`;
 }

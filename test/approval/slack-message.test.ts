@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeploymentNotification } from '../../shared/ports/notifier';
+import type { DeploymentNotification } from '../../shared/model/notification';
 import { parsePublishedNotification, slackMessage } from '../../shared/interfaces/slack/message';
 import { expectWellFormedBlockKit } from './block-kit';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeCheck, startBake } from '../../shared/domain/deployment/bake';
-import { countsSince, describePromotion, onInsufficientData } from '../../shared/domain/deployment/evidence';
+import { countsSince, onInsufficientData } from '../../shared/domain/deployment/evidence';
+import { describePromotion } from '../../shared/model/deployment';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import type { HealthSpec, InsufficientDataPolicy, TrafficStep } from '../../shared/model/spec';
 

@@ -1,4 +1,4 @@
-import type { DeploymentNotification } from '../../ports/notifier';
+import type { DeploymentNotification } from '../../model/notification';
 import type { EngineDeps } from './deps';
 import { TransientAwsError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';

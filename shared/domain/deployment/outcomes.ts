@@ -1,4 +1,4 @@
-import type { NotificationFacts } from '../../ports/notifier';
+import type { NotificationFacts } from '../../model/notification';
 import { recordFromState } from './carried';
 import type { EngineDeps } from './deps';
 import { isAwsFailure } from '../../model/engine-errors';

@@ -5,7 +5,7 @@ import { describeBytes, LIMITS } from '../../model/spec-limits';
 import type { DeploymentSpec } from '../../model/spec';
 import { homeOfFunction, type Home } from './names';
 import { largestPart, jsonBytes } from './measure';
-import type { PathSegment } from './problems';
+import type { PathSegment } from '../../model/spec';
 import type { WrittenSpec } from './schema';
 
 /** A rule broken by a spec that is otherwise well formed. */

@@ -14,7 +14,8 @@ import {
   type ParsedNode,
 } from 'yaml';
 import { describeBytes, LIMITS } from '../../model/spec-limits';
-import { formatPath, quote, type PathSegment, type SpecProblem } from './problems';
+import type { PathSegment, SpecProblem } from '../../model/spec';
+import { formatPath, quote } from './problems';
 
 /** Specs are small; anything larger is a mistake or an attack: {@link LIMITS.maxSpecBytes}. */
 export const MAX_SPEC_BYTES = LIMITS.maxSpecBytes;

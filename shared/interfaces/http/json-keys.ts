@@ -1,4 +1,5 @@
-import { formatPath, type PathSegment } from '../../domain/spec/problems';
+import type { PathSegment } from '../../model/spec';
+import { formatPath } from '../../domain/spec/problems';
 
 type Frame = { readonly kind: 'object'; readonly keys: Set<string>; key?: string; expectKey: boolean } | { readonly kind: 'array'; index: number };
 

@@ -1,40 +1,8 @@
-import type { DeploymentNotification } from '../../ports/notifier';
+import type { DeploymentNotification } from '../../model/notification';
 import { isOwnLink } from '../../domain/approval/own-links';
-import { describePromotion } from '../../domain/deployment/evidence';
+import { describePromotion } from '../../model/deployment';
 import { sanitise, sanitiseDeep } from '../../text/sanitise';
-
-/** A Block Kit block as fledge uses them (header, section, actions, context). */
-export type SlackBlock =
-  | { readonly type: 'header'; readonly text: PlainText }
-  | { readonly type: 'section'; readonly text?: Mrkdwn; readonly fields?: readonly Mrkdwn[] }
-  | { readonly type: 'actions'; readonly elements: readonly SlackButton[] }
-  | { readonly type: 'context'; readonly elements: readonly Mrkdwn[] };
-
-interface PlainText {
-  readonly type: 'plain_text';
-  readonly text: string;
-  readonly emoji?: boolean;
-}
-interface Mrkdwn {
-  readonly type: 'mrkdwn';
-  readonly text: string;
-  /** true: Slack turns no bare URL into a link and parses no `@channel` or `#channel` in the text. */
-  readonly verbatim?: boolean;
-}
-/** A link button: Slack opens the URL in a browser, which shows fledge's confirmation page. */
-export interface SlackButton {
-  readonly type: 'button';
-  readonly text: PlainText;
-  readonly url: string;
-  readonly action_id: string;
-  readonly style?: 'primary' | 'danger';
-}
-
-/** An incoming-webhook message: `text` is the notification fallback, `blocks` the layout. */
-export interface SlackMessage {
-  readonly text: string;
-  readonly blocks: readonly SlackBlock[];
-}
+import type { Mrkdwn, SlackBlock, SlackMessage } from '../../ports/slack';
 
 /** A notification as published by the SNS notifier: the facts plus, for approvals, the signed links. */
 export type PublishedNotification = DeploymentNotification & { readonly links?: { readonly approve: string; readonly reject: string } };

@@ -1,5 +1,7 @@
 import type { ArtifactLocation } from '../../../model/deployment';
-import { formatPath, tooDeep, tooDeepMessage } from '../../../domain/spec';
+import { formatPath } from '../../../domain/spec/problems';
+import { tooDeep } from '../../../domain/spec/measure';
+import { tooDeepMessage } from '../../../domain/spec/source';
 import { parseArtifactOverride } from '../../../domain/starter/override';
 import { InvalidInputError, UnprocessableError, UnsupportedMediaTypeError } from '../errors';
 import type { HttpRequest } from '../http';
