@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { findLocalMode, LocalModeNotRunningError } from '../../local/discovery';
 import { startTraffic, TrafficTargetError } from '../../local/traffic';
-import { parseDuration } from '../../shared/domain/duration';
+import { parseDuration } from '../../shared/domain/spec/duration';
 import { sanitise } from '../../shared/text/sanitise';
 import { formatTrafficProgress, formatTrafficSummary } from '../format/traffic';
 import { styleFor } from '../format/style';

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../shared/domain/duration';
+import { formatDuration } from '../../shared/domain/spec/duration';
 import { isTerminal, type DeploymentEvent, type DeploymentRecord } from '../../shared/model/deployment';
 import type { DeploymentStore } from '../../shared/ports/deployment-store';
 import { trafficBar } from '../format/bar';

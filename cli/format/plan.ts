@@ -1,4 +1,4 @@
-import { formatDuration } from '../../shared/domain/duration';
+import { formatDuration } from '../../shared/domain/spec/duration';
 import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/plan/model';
 import { PRICES } from '../../shared/domain/plan/cost';
 import type { DeploymentSpec, StrategySpec } from '../../shared/model/spec';

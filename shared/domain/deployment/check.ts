@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration';
+import { formatDuration } from '../spec/duration';
 import { evidenceRuleOf } from '../spec/evidence';
 import { isOwnState } from './alias';
 import { advanceBake, describeShortfall, errorRatePercent, hasEvidence, judgeCheck, type CheckVerdict, type MeasuredErrorRate, type StepEvidence } from './bake';

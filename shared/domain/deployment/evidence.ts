@@ -1,5 +1,5 @@
 import type { ErrorCounts, MinuteCounts } from '../../ports/health-signals';
-import { formatDuration } from '../duration';
+import { formatDuration } from '../spec/duration';
 import type { InsufficientDataPolicy, TrafficStep } from '../../model/spec';
 import { evidenceRuleOf, extensionAllowance, waitsFrom } from '../spec/evidence';
 import type { BakeState, EngineState, PromotionEvidence } from '../../model/deployment';

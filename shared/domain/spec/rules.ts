@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration';
+import { formatDuration } from './duration';
 import { splitsTraffic } from './steps';
 import { expandTrafficSteps } from './traffic';
 import { describeBytes, LIMITS } from '../../model/spec-limits';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { formatDuration, parseDuration } from '../duration';
+import { formatDuration, parseDuration } from './duration';
 import {
   LAMBDA_RUNTIMES,
   RESERVED_ENVIRONMENT_KEYS,

@@ -1,5 +1,5 @@
-import type { Seconds } from '../model/spec';
-import { quote } from './spec/problems';
+import type { Seconds } from '../../model/spec';
+import { quote } from './problems';
 
 /** Outcome of reading a duration the user wrote. */
 export type DurationResult = { readonly ok: true; readonly seconds: Seconds } | { readonly ok: false; readonly message: string };
