@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { sanitise } from '../shared/domain/text/sanitise';
+import { sanitise } from '../shared/text/sanitise';
 
 /** Exit codes of every fledge command. */
 export const ExitCode = {

@@ -67,7 +67,7 @@ export const ENGINE_FUNCTIONS = {
   },
   verify: {
     key: 'verify',
-    entry: 'functions/verify.ts',
+    entry: 'functions/pre-traffic.ts',
     substitution: 'VerifyFunctionArn',
     tasks: ['PreTraffic'],
     ports: ['lambda', 'health', 'store', 'clock'],
@@ -110,7 +110,7 @@ export const ENGINE_FUNCTIONS = {
   },
   approval: {
     key: 'approval',
-    entry: 'functions/approval.ts',
+    entry: 'functions/request-approval.ts',
     substitution: 'ApprovalFunctionArn',
     tasks: ['RequestApproval'],
     ports: ['store', 'notifier', 'clock'],

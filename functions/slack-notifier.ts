@@ -3,7 +3,8 @@ import { SlackWebhook } from '../shared/adapters/slack-webhook';
 import { SsmSecret } from '../shared/adapters/ssm-secrets';
 import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { linkOrigin } from '../shared/domain/approval/own-links';
-import { parsePublishedNotification, slackMessage, trustedLinks, type SlackMessage } from '../shared/domain/slack/message';
+import { parsePublishedNotification, slackMessage, trustedLinks } from '../shared/interfaces/slack/message';
+import type { SlackPoster } from '../shared/ports/slack';
 import { parseSnsEvent } from './lib/events';
 import { lazyHandler } from './lib/lazy';
 import { log } from './lib/log';
@@ -14,7 +15,7 @@ const ssm = new SSMClient({});
 
 /** Where the notifier posts (the Slack webhook over SSM on AWS, a stand-in in tests), and fledge's API URL. */
 export interface SlackNotifierDeps {
-  readonly slack: { post(message: SlackMessage): Promise<void> };
+  readonly slack: SlackPoster;
   /** `FLEDGE_API_URL`: the only place a message's buttons may link to. */
   readonly apiUrl: string;
 }

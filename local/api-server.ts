@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpApiEvent, HttpResponse } from '../shared/domain/api/http';
 import { LocalAwsError } from '@fledge-local/embedded-aws';
+import type { HttpApiEvent, HttpResponse } from '../shared/interfaces/http/http';
 
-/** A payload-2.0 handler (`functions/api.ts`, `functions/approvals.ts` built over local ports). */
+/** A payload-2.0 handler (`functions/api.ts`, `functions/approval-pages.ts` built over local ports). */
 export type LocalHttpHandler = (event: HttpApiEvent, context: { awsRequestId: string; functionName: string }) => Promise<HttpResponse>;
 
 /** Options of {@link startApiServer}. */

@@ -4,7 +4,7 @@ import { LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/clie
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createHandler as approvalHandler } from '../functions/approval';
+import { createHandler as approvalHandler } from '../functions/request-approval';
 import { createHandler as checkHandler } from '../functions/check';
 import { createHandler as prepareHandler } from '../functions/prepare';
 import { createHandler as publishHandler } from '../functions/publish';
@@ -16,7 +16,7 @@ import { ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, type EngineDepsOf, type Engine
 import { buildPorts, clientCache, USER_AGENT, type Composition } from '../functions/lib/composition';
 import { PORT_FACTORIES } from '../functions/lib/ports/all';
 import { iamActionOf } from '../functions/permissions';
-import { createHandler as verifyHandler } from '../functions/verify';
+import { createHandler as verifyHandler } from '../functions/pre-traffic';
 import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
 import { localFunctionName } from '../shared/domain/control-plane';

@@ -1,8 +1,8 @@
 import { createHandler as createApiHandler } from '../functions/api';
-import { createHandler as createApprovalsHandler } from '../functions/approvals';
+import { createHandler as createApprovalsHandler } from '../functions/approval-pages';
 import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
 import { controlPlaneHome } from '../shared/config/interface-env';
-import { CursorSigner } from '../shared/domain/api/cursor';
+import { CursorSigner } from '../shared/interfaces/http/api/cursor';
 import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
 import { startApiServer, type LocalApiServer, type LocalHttpHandler } from './api-server';

@@ -4,7 +4,7 @@ import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discover
 import { localApiLinks, startLocalApiServer } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
-import { sanitise } from '../shared/domain/text/sanitise';
+import { sanitise } from '../shared/text/sanitise';
 
 /** Defaults of `fledge local`. */
 export const LOCAL_MODE_DEFAULTS = {

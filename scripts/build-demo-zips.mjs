@@ -1,6 +1,6 @@
 // Zips the demo's sample function (examples/demo/v1, v2, v3) into examples/demo/build/hello-vN.zip,
 // the artifact.zip its specs name, so `fledge deploy examples/demo/hello-v1.yaml --local` works by
-// hand right after `npm ci`. Same bytes as demo/sample.ts builds in memory: entries sorted, one
+// hand right after `npm ci`. Same bytes as cli/demo/sample.ts builds in memory: entries sorted, one
 // fixed timestamp, so the zips (and their CodeSha256) only change when the sources do.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
-import type { DeploymentRecord } from '../../shared/domain/deployment/model';
-import type { StrategySpec } from '../../shared/domain/spec/model';
+import type { DeploymentRecord } from '../../shared/model/deployment';
+import type { StrategySpec } from '../../shared/model/spec';
 import { median, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
 import { benchCode, benchSpec, deploymentId, executionEnd, existingFunction, startDeployment, startWorld, uploadArtifact, type BenchWorld } from '../lib/world';

@@ -1,6 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { planDeployment, PRICES } from '../../shared/domain/plan';
-import type { StrategySpec } from '../../shared/domain/spec/model';
+import { planDeployment } from '../../shared/domain/plan/planner';
+import { PRICES } from '../../shared/domain/plan/cost';
+import type { StrategySpec } from '../../shared/model/spec';
 import { PRESETS } from '../../shared/domain/spec/presets';
 import type { Figure } from '../lib/result';
 import { benchCode, benchSpec, deploymentId, executionEnd, executionHistory, existingFunction, startDeployment, startWorld, uploadArtifact } from '../lib/world';

@@ -1,7 +1,7 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localApiLinks, startLocalApiServer } from '../../local/mode-api';
 import { deploymentKeys } from '../../shared/adapters/dynamodb-store';
-import type { DeploymentRecord, DeploymentStatus } from '../../shared/domain/deployment/model';
+import type { DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
 import { quantile, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
 import { benchSpec, startWorld, type BenchWorld } from '../lib/world';

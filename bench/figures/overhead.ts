@@ -1,5 +1,5 @@
-import { expandTrafficSteps } from '../../shared/domain/plan';
-import type { StrategySpec } from '../../shared/domain/spec/model';
+import { expandTrafficSteps } from '../../shared/domain/spec/traffic';
+import type { StrategySpec } from '../../shared/model/spec';
 import { median, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
 import { benchCode, benchSpec, deploymentId, executionEnd, existingFunction, startDeployment, startWorld, uploadArtifact } from '../lib/world';

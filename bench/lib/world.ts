@@ -3,9 +3,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { provisionControlPlane, type LocalControlPlane } from '../../local/control-plane';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
-import type { ExecutionInput } from '../../shared/domain/deployment/model';
+import type { ExecutionInput } from '../../shared/model/deployment';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
-import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/domain/spec/model';
+import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/model/spec';
 import { clientConfig, eventually } from '../../test/support/local-aws';
 import { functionZip } from '../../test/support/zip';
 

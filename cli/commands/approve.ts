@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
+import { safeJson, sanitise } from '../../shared/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 import { formatStatus } from '../format/deployment';
 import { styleFor } from '../format/style';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { runDemo } from '../../demo/run';
-import { sanitise } from '../../shared/domain/text/sanitise';
+import { runDemo } from '../demo/run';
+import { sanitise } from '../../shared/text/sanitise';
 import { styleFor } from '../format/style';
 import { ExitCode } from '../program';
 

@@ -1,6 +1,6 @@
 import { type Command } from 'commander';
 import { type LocalAws, LocalAwsStartError, startLocalAws } from '@fledge-local/embedded-aws';
-import { sanitise } from '../../shared/domain/text/sanitise';
+import { sanitise } from '../../shared/text/sanitise';
 import { ExitCode, UsageError } from '../program';
 import { isLoopback, parsePort, parseTimeScale } from '../local-options';
 

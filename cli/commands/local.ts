@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { relative } from 'node:path';
 import { LocalAwsStartError } from '@fledge-local/embedded-aws';
-import { sanitise } from '../../shared/domain/text/sanitise';
+import { sanitise } from '../../shared/text/sanitise';
 import { LOCAL_MODE_DEFAULTS, startLocalMode, type LocalMode } from '../../local/mode';
 import { watchOutbox } from '../../local/outbox-watch';
 import { formatEmail } from '../format/email';

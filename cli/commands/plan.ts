@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { PlanError, planDeployment } from '../../shared/domain/plan';
-import { parseDeploymentSpec } from '../../shared/domain/spec';
-import { safeJson } from '../../shared/domain/text/sanitise';
+import { PlanError } from '../../shared/domain/plan/errors';
+import { planDeployment } from '../../shared/domain/plan/planner';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import { safeJson } from '../../shared/text/sanitise';
 import { formatPlan } from '../format/plan';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { MAX_SPEC_BYTES } from '../../shared/domain/spec';
+import { MAX_SPEC_BYTES } from '../../shared/domain/spec/source';
 import { UsageError } from '../program';
 
 /**

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { safeJson } from '../../shared/domain/text/sanitise';
+import { safeJson } from '../../shared/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 import { FINISHED, formatStatus, formatStatusLine, SUCCESSFUL, type DeploymentDetail } from '../format/deployment';
 import { styleFor } from '../format/style';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
+import { safeJson, sanitise } from '../../shared/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 
 /** Registers `fledge stop`. */

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { parseDeploymentSpec } from '../../shared/domain/spec';
-import { safeJson, sanitise } from '../../shared/domain/text/sanitise';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import { safeJson, sanitise } from '../../shared/text/sanitise';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
 import { ExitCode } from '../program';

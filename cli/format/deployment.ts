@@ -1,6 +1,6 @@
-import type { DeploymentSummary } from '../../shared/domain/api/views';
-import { describePromotion } from '../../shared/domain/deployment/evidence';
-import { sanitiseDeep } from '../../shared/domain/text/sanitise';
+import type { DeploymentSummary } from '../../shared/interfaces/http/api/views';
+import { describePromotion } from '../../shared/model/deployment';
+import { sanitiseDeep } from '../../shared/text/sanitise';
 import { trafficBar } from './bar';
 import type { Style } from './style';
 import { renderTable } from './table';

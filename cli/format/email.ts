@@ -1,5 +1,5 @@
 import { approvalLinksOf, type OutboxEmail } from '../../local/outbox-watch';
-import { sanitise } from '../../shared/domain/text/sanitise';
+import { sanitise } from '../../shared/text/sanitise';
 import type { Style } from './style';
 
 /**

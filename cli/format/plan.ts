@@ -1,9 +1,9 @@
-import { formatDuration } from '../../shared/domain/duration';
-import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/plan';
-import { PRICES } from '../../shared/domain/plan';
-import type { DeploymentSpec, StrategySpec } from '../../shared/domain/spec';
+import { formatDuration } from '../../shared/domain/spec/duration';
+import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/plan/model';
+import { PRICES } from '../../shared/domain/plan/cost';
+import type { DeploymentSpec, StrategySpec } from '../../shared/model/spec';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
-import { sanitise, sanitiseDeep } from '../../shared/domain/text/sanitise';
+import { sanitise, sanitiseDeep } from '../../shared/text/sanitise';
 import { formatPercent, trafficBar } from './bar';
 import type { Style } from './style';
 import { renderTable } from './table';

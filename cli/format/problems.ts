@@ -1,5 +1,5 @@
-import type { SpecProblem } from '../../shared/domain/spec';
-import { sanitise, sanitiseDeep } from '../../shared/domain/text/sanitise';
+import type { SpecProblem } from '../../shared/model/spec';
+import { sanitise, sanitiseDeep } from '../../shared/text/sanitise';
 import type { Style } from './style';
 
 /**

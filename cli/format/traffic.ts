@@ -1,5 +1,5 @@
 import { percentOf, type TrafficStats } from '../../local/traffic';
-import { sanitise, sanitiseDeep } from '../../shared/domain/text/sanitise';
+import { sanitise, sanitiseDeep } from '../../shared/text/sanitise';
 import { formatPercent } from './bar';
 import type { Style } from './style';
 import { renderTable } from './table';

@@ -1,6 +1,6 @@
 import type { S3Event, SnsEvent } from '@aws-lambda-powertools/parser/types';
 import * as z from 'zod/mini';
-import { InvalidTaskInputError } from '../../shared/domain/deployment/errors';
+import { InvalidTaskInputError } from '../../shared/model/engine-errors';
 import { DEPLOYMENT_ID } from '../../shared/domain/deployment/input';
 import type { AbnormalEnd } from '../../shared/domain/deployment/safety-net';
 import { formatPath } from '../../shared/domain/spec/problems';

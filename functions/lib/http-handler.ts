@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
-import { PayloadTooLargeError } from '../../shared/domain/api/errors';
-import { MAX_BODY_BYTES, toHttpRequest, type HttpApiEvent, type HttpRequest, type HttpResponse } from '../../shared/domain/api/http';
+import { PayloadTooLargeError } from '../../shared/interfaces/http/errors';
+import { MAX_BODY_BYTES, toHttpRequest, type HttpApiEvent, type HttpRequest, type HttpResponse } from '../../shared/interfaces/http/http';
 import { log } from './log';
 import { correlate, logContext } from './log-context';
 import type { TaskContext } from './task-handler';

@@ -1,5 +1,5 @@
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
-import { sanitise } from '../../shared/domain/text/sanitise';
+import { sanitise } from '../../shared/text/sanitise';
 
 /**
  * Powertools' Logger with fledge's two guarantees on top, kept at the one place every line

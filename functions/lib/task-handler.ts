@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
-import { FledgeError } from '../../shared/domain/errors';
+import { FledgeError } from '../../shared/model/errors';
 import { log } from './log';
 import { correlate, logContext } from './log-context';
 

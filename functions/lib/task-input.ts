@@ -1,6 +1,6 @@
-import { InvalidTaskInputError } from '../../shared/domain/deployment/errors';
+import { InvalidTaskInputError } from '../../shared/model/engine-errors';
 import { parseEngineState } from '../../shared/domain/deployment/input';
-import type { EngineState } from '../../shared/domain/deployment/model';
+import type { EngineState } from '../../shared/model/deployment';
 
 /**
  * The payload every engine task receives from the state machine: `{task, state}`, `task` naming

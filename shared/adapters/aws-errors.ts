@@ -1,6 +1,6 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { AwsCallFailedError, TransientAwsError } from '../domain/deployment/errors';
-import { FledgeError } from '../domain/errors';
+import { AwsCallFailedError, TransientAwsError } from '../model/engine-errors';
+import { FledgeError } from '../model/errors';
 
 /** What the adapters need to know about an SDK v3 error. */
 export interface SdkErrorShape {

@@ -1,7 +1,7 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { InvalidTaskInputError } from '../domain/deployment/errors';
-import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../domain/deployment/model';
+import { InvalidTaskInputError } from '../model/engine-errors';
+import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../model/deployment';
 import type { Clock } from '../ports/clock';
 import type { DeploymentPatch, DeploymentQuery, DeploymentStore, UpdateConditions } from '../ports/deployment-store';
 import { sdkError, translate } from './aws-errors';

@@ -16,9 +16,9 @@ import {
   type AliasConfiguration,
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
-import { AliasDriftedError, ArtifactUnavailableError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, TransientAwsError } from '../domain/deployment/errors';
-import { describeArtifact, type AliasRouting, type AliasState, type ArtifactLocation } from '../domain/deployment/model';
-import type { FunctionConfigurationSpec } from '../domain/spec/model';
+import { AliasDriftedError, ArtifactUnavailableError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, TransientAwsError } from '../model/engine-errors';
+import { describeArtifact, type AliasRouting, type AliasState, type ArtifactLocation } from '../model/deployment';
+import type { FunctionConfigurationSpec } from '../model/spec';
 import type { Clock } from '../ports/clock';
 import type { FunctionState, InvokeResult, LambdaRegistry, PublishedVersion } from '../ports/lambda-registry';
 import { sdkError, translate } from './aws-errors';

@@ -1,9 +1,9 @@
 import { GetBucketLocationCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ArtifactUnavailableError } from '../domain/deployment/errors';
-import { describeArtifact } from '../domain/deployment/model';
-import { MAX_SPEC_BYTES } from '../domain/spec/source';
-import type { ArtifactFacts, ArtifactInspector } from '../domain/starter/artifacts';
-import type { SpecObject } from '../domain/starter/s3-drop';
+import { ArtifactUnavailableError } from '../model/engine-errors';
+import { describeArtifact } from '../model/deployment';
+import { LIMITS } from '../model/spec-limits';
+import type { ArtifactFacts, ArtifactInspector } from '../ports/artifact-inspector';
+import type { SpecObject } from '../ports/spec-objects';
 import { sdkError, translate } from './aws-errors';
 
 /** S3's names for "not there" and "not yours to read"; HEAD answers carry only the status. */
@@ -70,7 +70,7 @@ export class S3ArtifactInspector implements ArtifactInspector {
 }
 
 /**
- * Reads a dropped spec object, refusing, unread, anything larger than the spec reader's own limit ({@link MAX_SPEC_BYTES}). An
+ * Reads a dropped spec object, refusing, unread, anything larger than the spec reader's own limit ({@link LIMITS.maxSpecBytes}). An
  * object S3 will not show (404 or 403 — the same to a reader without `s3:ListBucket`) is
  * `unreadable`: the drop is refused on the record, not lost.
  */
@@ -78,7 +78,7 @@ export async function readSpecObject(client: S3Client, object: { bucket: string;
   try {
     const out = await client.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...(object.versionId ? { VersionId: object.versionId } : {}) }));
     const size = out.ContentLength ?? 0;
-    if (size > MAX_SPEC_BYTES) {
+    if (size > LIMITS.maxSpecBytes) {
       out.Body?.transformToWebStream().cancel().catch(() => undefined);
       return { kind: 'tooLarge', size };
     }

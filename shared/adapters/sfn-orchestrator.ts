@@ -1,7 +1,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { ApprovalClosedError, TransientAwsError } from '../domain/deployment/errors';
-import { ExecutionRefusedError } from '../domain/starter/errors';
+import { ApprovalClosedError, TransientAwsError } from '../model/engine-errors';
+import { ExecutionRefusedError } from '../model/starter-errors';
 import type { ExecutionStatus, Orchestrator } from '../ports/orchestrator';
 import { sdkError, translate } from './aws-errors';
 

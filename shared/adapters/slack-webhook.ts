@@ -1,5 +1,5 @@
-import { AwsCallFailedError, TransientAwsError } from '../domain/deployment/errors';
-import type { SlackMessage } from '../domain/slack/message';
+import { AwsCallFailedError, TransientAwsError } from '../model/engine-errors';
+import type { SlackMessage, SlackPoster } from '../ports/slack';
 
 /** How long a post to Slack may take before it counts as failed (and is retried by SNS). */
 const TIMEOUT_MS = 10_000;
@@ -9,7 +9,7 @@ const TIMEOUT_MS = 10_000;
  * an error message. 429 and 5xx are transient (the SNS→Lambda delivery retries), other
  * refusals are permanent (a revoked webhook, a malformed message).
  */
-export class SlackWebhook {
+export class SlackWebhook implements SlackPoster {
   constructor(private readonly url: () => Promise<string>) {}
 
   async post(message: SlackMessage): Promise<void> {

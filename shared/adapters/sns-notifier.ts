@@ -1,8 +1,9 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
-import { describePromotion } from '../domain/deployment/evidence';
-import { sanitise, sanitiseDeep } from '../domain/text/sanitise';
-import type { DeploymentNotification, Notifier } from '../ports/notifier';
+import { describePromotion } from '../model/deployment';
+import { sanitise, sanitiseDeep } from '../text/sanitise';
+import type { DeploymentNotification } from '../model/notification';
+import type { Notifier } from '../ports/notifier';
 import { translate } from './aws-errors';
 
 /** Builds the links of an approval message (issue 5 signs them); without it the message names the CLI. */

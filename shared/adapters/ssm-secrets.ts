@@ -1,7 +1,7 @@
 import { GetParameterError } from '@aws-lambda-powertools/parameters';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigurationError } from '../domain/deployment/errors';
+import { ConfigurationError } from '../model/engine-errors';
 import { sdkError, translate } from './aws-errors';
 
 /** How long a secret read from SSM is reused before it is read again (a rotation takes effect within it). */

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../domain/deployment/errors';
+import { ConfigurationError } from '../model/engine-errors';
 import { STAGE_NAME } from '../domain/deployment/version-alarm';
 
 /** The stage when `FLEDGE_STAGE` is not set: serverless.yml's default stage. */

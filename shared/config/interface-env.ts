@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../domain/deployment/errors';
+import { ConfigurationError } from '../model/engine-errors';
 import { homeOfArn, type Home } from '../domain/spec/names';
 
 /**

@@ -1,4 +1,4 @@
-import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, DeploymentStatus } from '../domain/deployment/model';
+import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, DeploymentStatus } from '../model/deployment';
 
 /** Fields of a record a task may change; `undefined` values are left alone, `null` removes. */
 export type DeploymentPatch = {

@@ -1,5 +1,5 @@
-import type { FunctionConfigurationSpec } from '../domain/spec/model';
-import type { AliasRouting, AliasState, ArtifactLocation } from '../domain/deployment/model';
+import type { FunctionConfigurationSpec } from '../model/spec';
+import type { AliasRouting, AliasState, ArtifactLocation } from '../model/deployment';
 
 /** The configuration of `$LATEST` (or a version) as far as the engine cares. */
 export interface FunctionState {

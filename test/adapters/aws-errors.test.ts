@@ -1,7 +1,7 @@
 import { LambdaServiceException } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { isTransient, translate } from '../../shared/adapters/aws-errors';
-import { AwsCallFailedError, FunctionNotFoundError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AwsCallFailedError, FunctionNotFoundError, TransientAwsError } from '../../shared/model/engine-errors';
 import { networkError, serviceError } from './sdk-errors';
 
 // The default translation at the adapter boundary, on errors shaped as the SDK throws them.

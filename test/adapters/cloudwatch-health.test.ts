@@ -2,7 +2,7 @@ import { CloudWatchClient, CloudWatchServiceException, DeleteAlarmsCommand, Desc
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchHealthAdapter } from '../../shared/adapters/cloudwatch-health';
-import { AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
 import { serviceError } from './sdk-errors';
 
 // CloudWatch's answers translated at the adapter boundary, on a mocked client.

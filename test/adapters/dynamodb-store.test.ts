@@ -3,8 +3,8 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCo
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb-store';
-import { AwsCallFailedError, InvalidTaskInputError, TransientAwsError } from '../../shared/domain/deployment/errors';
-import type { AliasLock, DeploymentEvent } from '../../shared/domain/deployment/model';
+import { AwsCallFailedError, InvalidTaskInputError, TransientAwsError } from '../../shared/model/engine-errors';
+import type { AliasLock, DeploymentEvent } from '../../shared/model/deployment';
 import { serviceError } from './sdk-errors';
 
 // The table's answers translated at the adapter boundary, on a mocked document client.

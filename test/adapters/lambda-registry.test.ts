@@ -20,8 +20,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaRegistryAdapter } from '../../shared/adapters/lambda-registry';
-import { AliasDriftedError, ArtifactUnavailableError, AwsCallFailedError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, TransientAwsError } from '../../shared/domain/deployment/errors';
-import type { FunctionConfigurationSpec } from '../../shared/domain/spec/model';
+import { AliasDriftedError, ArtifactUnavailableError, AwsCallFailedError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, TransientAwsError } from '../../shared/model/engine-errors';
+import type { FunctionConfigurationSpec } from '../../shared/model/spec';
 import { networkError, serviceError } from './sdk-errors';
 
 // Lambda's answers translated at the adapter boundary, on a mocked client: no AWS, milliseconds.

@@ -2,7 +2,7 @@ import { AccessDenied, GetBucketLocationCommand, GetObjectCommand, HeadObjectCom
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSpecObject, S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
-import { ArtifactUnavailableError, AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { ArtifactUnavailableError, AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
 import { serviceError } from './sdk-errors';
 
 // S3's answers about artifacts and dropped specs translated at the adapter boundary, on a mocked client.

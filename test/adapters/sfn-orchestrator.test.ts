@@ -16,8 +16,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StepFunctionsOrchestrator } from '../../shared/adapters/sfn-orchestrator';
-import { ApprovalClosedError, AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
-import { ExecutionRefusedError } from '../../shared/domain/starter/errors';
+import { ApprovalClosedError, AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
+import { ExecutionRefusedError } from '../../shared/model/starter-errors';
 import { serviceError } from './sdk-errors';
 
 // Step Functions' answers translated at the adapter boundary, on a mocked client.

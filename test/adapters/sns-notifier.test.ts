@@ -2,8 +2,8 @@ import { AuthorizationErrorException, InternalErrorException, NotFoundException,
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SnsNotifier } from '../../shared/adapters/sns-notifier';
-import { AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
-import type { DeploymentNotification } from '../../shared/ports/notifier';
+import { AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
+import type { DeploymentNotification } from '../../shared/model/notification';
 import { serviceError } from './sdk-errors';
 
 // SNS's answers translated at the adapter boundary, on a mocked client.

@@ -2,7 +2,7 @@ import { GetParameterCommand, InternalServerError, ParameterNotFound, SSMClient,
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SsmSecret } from '../../shared/adapters/ssm-secrets';
-import { AwsCallFailedError, ConfigurationError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AwsCallFailedError, ConfigurationError, TransientAwsError } from '../../shared/model/engine-errors';
 import { serviceError } from './sdk-errors';
 
 // SSM's answers translated at the adapter boundary (through Powertools Parameters), on a mocked client.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type LocalApiServer } from '../../local/api-server';
-import type { HttpApiEvent } from '../../shared/domain/api/http';
+import type { HttpApiEvent } from '../../shared/interfaces/http/http';
 
 /** The local API server in front of handlers that echo the payload-2.0 event they were given. */
 describe('the local API server', () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { API_ERROR_CODES, type ApiErrorCode } from '../../shared/domain/api/error-codes';
-import { errorResponse } from '../../shared/domain/api/error-response';
-import { ApiError } from '../../shared/domain/api/errors';
-import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { API_ERROR_CODES, type ApiErrorCode } from '../../shared/interfaces/http/error-codes';
+import { errorResponse } from '../../shared/interfaces/http/error-response';
+import { ApiError } from '../../shared/interfaces/http/errors';
+import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError } from '../../shared/model/engine-errors';
 
 const codes = Object.keys(API_ERROR_CODES) as ApiErrorCode[];
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/api';
-import type { HttpApiEvent, HttpResponse } from '../../shared/domain/api/http';
-import type { DeploymentRecord } from '../../shared/domain/deployment/model';
+import type { HttpApiEvent, HttpResponse } from '../../shared/interfaces/http/http';
+import type { DeploymentRecord } from '../../shared/model/deployment';
 import { spec } from '../support/engine';
 import { startInterfaces, type InterfaceWorld } from './world';
 

@@ -1,6 +1,6 @@
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH } from '../../shared/domain/api/json-body';
+import { MAX_JSON_DEPTH } from '../../shared/interfaces/http/json-body';
 import { existingFunction, guardAliases, uploadArtifact, userCode } from '../support/engine';
 import { call, type ApiResponse } from './client';
 import { startInterfaces, type InterfaceWorld } from './world';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeploymentRecord, DeploymentStatus } from '../../shared/domain/deployment/model';
+import type { DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
 import { spec } from '../support/engine';
 import { call } from './client';
 import { startInterfaces, type InterfaceWorld } from './world';

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { httpHandler } from '../../functions/lib/http-handler';
-import { CursorSigner } from '../../shared/domain/api/cursor';
-import { InvalidCursorError } from '../../shared/domain/api/errors';
-import { firstTooDeep } from '../../shared/domain/json-depth';
-import { duplicateKeys } from '../../shared/domain/json-keys';
+import { CursorSigner } from '../../shared/interfaces/http/api/cursor';
+import { InvalidCursorError } from '../../shared/interfaces/http/errors';
+import { firstTooDeep } from '../../shared/interfaces/http/json-depth';
+import { duplicateKeys } from '../../shared/interfaces/http/json-keys';
 
 /** How deeply a parsed JSON value nests arrays and objects. */
 function depthOf(value: unknown): number {

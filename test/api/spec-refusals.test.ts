@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS } from '../../shared/domain/spec';
+import { LIMITS } from '../../shared/model/spec-limits';
 import { aliasOf, executionEnd, existingFunction, guardAliases, uploadArtifact, userCode } from '../support/engine';
 import { call } from './client';
 import { startInterfaces, type InterfaceWorld } from './world';

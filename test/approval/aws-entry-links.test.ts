@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApiServer, type LocalApiServer, type LocalHttpHandler } from '../../local/api-server';
 import type { TaskHandler } from '../../functions/lib/task-handler';
-import type { DeploymentRecord, EngineState } from '../../shared/domain/deployment/model';
+import type { DeploymentRecord, EngineState } from '../../shared/model/deployment';
 import { deploymentId, mailTo, spec, startEngine, subscribeEmail, type EngineWorld } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { startSsmStandIn, type SsmStandIn } from '../support/ssm-stand-in';
@@ -29,8 +29,8 @@ describe('approval links from the Lambda entry points', () => {
   /** The handler modules, evaluated afresh so they read the environment as set now (as at a cold start). */
   async function loadEntries(): Promise<{ task: TaskHandler<{ approvalId: string }>; pages: LocalHttpHandler }> {
     vi.resetModules();
-    const pages = (await import('../../functions/approvals')).handler as LocalHttpHandler;
-    const approval = await import('../../functions/approval');
+    const pages = (await import('../../functions/approval-pages')).handler as LocalHttpHandler;
+    const approval = await import('../../functions/request-approval');
     return { task: approval.handler, pages };
   }
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../functions/approvals';
-import { ApiError } from '../../shared/domain/api/errors';
-import type { HttpApiEvent, HttpResponse } from '../../shared/domain/api/http';
-import { parseApiDecisionBody } from '../../shared/domain/approval/input';
+import { createHandler } from '../../functions/approval-pages';
+import { ApiError } from '../../shared/interfaces/http/errors';
+import type { HttpApiEvent, HttpResponse } from '../../shared/interfaces/http/http';
+import { parseApiDecisionBody } from '../../shared/interfaces/http/approval/input';
 import { approvalIdFor } from '../../shared/domain/deployment/approval';
 import { spec } from '../support/engine';
 import { startInterfaces, type InterfaceWorld } from '../api/world';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
 import { approvalLinks } from '../../shared/domain/approval/signing';
-import type { DeploymentSpec } from '../../shared/domain/spec/model';
+import type { DeploymentSpec } from '../../shared/model/spec';
 import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, recordStatus, spec, startDeployment, subscribeEmail, uploadArtifact, userCode, TIMED_PAUSES } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { startInterfaces, type InterfaceWorld } from '../api/world';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeploymentNotification } from '../../shared/ports/notifier';
-import { parsePublishedNotification, slackMessage } from '../../shared/domain/slack/message';
+import type { DeploymentNotification } from '../../shared/model/notification';
+import { parsePublishedNotification, slackMessage } from '../../shared/interfaces/slack/message';
 import { expectWellFormedBlockKit } from './block-kit';
 
 const API_URL = 'https://abc123.execute-api.eu-west-1.amazonaws.com';

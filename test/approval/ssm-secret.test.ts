@@ -1,7 +1,7 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SsmSecret } from '../../shared/adapters/ssm-secrets';
-import { ConfigurationError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { ConfigurationError, TransientAwsError } from '../../shared/model/engine-errors';
 import { startSsmStandIn, type SsmStandIn } from '../support/ssm-stand-in';
 
 describe('secrets from SSM Parameter Store', () => {

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployRelease } from '../../demo/deploy';
+import { deployRelease } from '../../cli/demo/deploy';
 import { startLocalMode, type LocalMode } from '../../local/mode';
 import { approvalLinksOf, readOutbox } from '../../local/outbox-watch';
 import { startTraffic, type TrafficRun } from '../../local/traffic';
-import type { DeploymentStatus } from '../../shared/domain/deployment/model';
+import type { DeploymentStatus } from '../../shared/model/deployment';
 import { eventually } from '../support/local-aws';
 
 /** Debian's chromium; `scripts/ensure-chromium.sh` installs it (CI runs it before the tests). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formsOf, pageText } from '../../demo/approval-page';
-import { renderApprovalView } from '../../shared/domain/approval/page';
+import { formsOf, pageText } from '../../cli/demo/approval-page';
+import { renderApprovalView } from '../../shared/interfaces/html/approval-page';
 
 describe("the demo's reading of the approval page", () => {
   it('finds both forms of the real confirmation page, with the action and fields a browser would post', () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { styleFor } from '../../cli/format/style';
-import { runDemo } from '../../demo/run';
-import { DEMO_EXAMPLES } from '../../demo/sample';
+import { runDemo } from '../../cli/demo/run';
+import { DEMO_EXAMPLES } from '../../cli/demo/sample';
 
 describe('the demo judges its outcomes', () => {
   it('reports failure, naming what differed, when the broken release turns out healthy', async () => {

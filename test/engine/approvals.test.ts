@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import { ApprovalClosedError } from '../../shared/domain/deployment/errors';
-import type { DeploymentSpec } from '../../shared/domain/spec/model';
+import { ApprovalClosedError } from '../../shared/model/engine-errors';
+import type { DeploymentSpec } from '../../shared/model/spec';
 import { eventually } from '../support/local-aws';
 import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, recordStatus, spec, startDeployment, startEngine, subscribeEmail, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 

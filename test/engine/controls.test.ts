@@ -2,8 +2,8 @@ import { InvokeCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestPromote, requestStop } from '../../shared/domain/deployment/controls';
-import { DeploymentFinishedError } from '../../shared/domain/deployment/errors';
-import type { DeploymentSpec } from '../../shared/domain/spec/model';
+import { DeploymentFinishedError } from '../../shared/model/engine-errors';
+import type { DeploymentSpec } from '../../shared/model/spec';
 import { eventually } from '../support/local-aws';
 import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, recordStatus, settledAs, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 

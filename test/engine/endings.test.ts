@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
 import { finish, type Ending } from '../../shared/domain/deployment/finish';
-import type { DeploymentRecord, EngineState } from '../../shared/domain/deployment/model';
+import type { DeploymentRecord, EngineState } from '../../shared/model/deployment';
 import { promote } from '../../shared/domain/deployment/promote';
 import { rollback } from '../../shared/domain/deployment/rollback';
 import { routingFor } from '../../shared/domain/deployment/routing';
-import { trafficStepsFor } from '../../shared/domain/deployment/steps';
+import { trafficStepsFor } from '../../shared/domain/spec/steps';
 import type { DeploymentStore } from '../../shared/ports/deployment-store';
 import type { HealthSignals } from '../../shared/ports/health-signals';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FledgeError } from '../../shared/domain/errors';
-import * as engineErrors from '../../shared/domain/deployment/errors';
-import * as starterErrors from '../../shared/domain/starter/errors';
+import { FledgeError } from '../../shared/model/errors';
+import * as engineErrors from '../../shared/model/engine-errors';
+import * as starterErrors from '../../shared/model/starter-errors';
 import { EXECUTION_ENDINGS } from '../../shared/domain/deployment/execution-endings';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { UnexpectedTaskError } from '../../functions/lib/task-handler';
 import { loadDeploymentDefinition } from '../../state-machines/definition';
 
@@ -94,5 +95,20 @@ describe('the error contract between the engine and its state machine', () => {
     expect(documented.size).toBeGreaterThan(10);
     expect([...documented].filter((name) => !thrownByTasks.has(name))).toEqual([]);
     expect([...matchedByName].filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('spells only fledge.* errors that exist, wherever the state machine or the source names one', () => {
+    // Prepare: a name is a task's or starter's error class, or an ending the state machine sets.
+    const known = new Set([...thrownByTasks, ...kinds(starterErrors).map(([, kind]) => FledgeError.nameOf(kind)), ...Object.values(EXECUTION_ENDINGS)]);
+    const sources = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? sources(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : []));
+    const root = new URL('../../', import.meta.url).pathname;
+    const files = ['state-machines/deployment.asl.yml', ...['shared', 'functions', 'local', 'cli'].flatMap((dir) => sources(join(root, dir)).map((file) => file.slice(root.length)))];
+
+    // Act
+    const named = files.flatMap((file) => [...readFileSync(join(root, file), 'utf8').matchAll(/\bfledge\.([A-Z]\w*)/g)].map((match) => ({ file, name: `fledge.${match[1]!}` })));
+
+    // Assess
+    expect(named.filter(({ file }) => file.endsWith('.asl.yml')).length).toBeGreaterThan(5);
+    expect(named.filter(({ name }) => !known.has(name))).toEqual([]);
   });
 });

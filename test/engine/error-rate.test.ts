@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudWatchService } from '@fledge-local/embedded-aws';
-import { TransientAwsError } from '../../shared/domain/deployment/errors';
+import { TransientAwsError } from '../../shared/model/engine-errors';
 import { eventually } from '../support/local-aws';
 import { aliasOf, deploymentId, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, trafficUntilEnd, uploadArtifact, type EngineWorld } from '../support/engine';
 

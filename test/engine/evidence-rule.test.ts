@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { judgeCheck, startBake } from '../../shared/domain/deployment/bake';
-import { countsSince, describePromotion, onInsufficientData } from '../../shared/domain/deployment/evidence';
+import { countsSince, onInsufficientData } from '../../shared/domain/deployment/evidence';
+import { describePromotion } from '../../shared/model/deployment';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
-import type { HealthSpec, InsufficientDataPolicy, TrafficStep } from '../../shared/domain/spec/model';
+import type { HealthSpec, InsufficientDataPolicy, TrafficStep } from '../../shared/model/spec';
 
 const t0 = Date.parse('2026-11-22T10:00:00.000Z');
 const green = [{ name: 'a', state: 'OK' as const }, { name: 'b', state: 'INSUFFICIENT_DATA' as const }];

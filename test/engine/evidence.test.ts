@@ -1,8 +1,8 @@
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import type { DeploymentEvent } from '../../shared/domain/deployment/model';
-import type { HealthSpec, StrategySpec } from '../../shared/domain/spec/model';
+import type { DeploymentEvent } from '../../shared/model/deployment';
+import type { HealthSpec, StrategySpec } from '../../shared/model/spec';
 import { eventually } from '../support/local-aws';
 import {
   aliasOf,

@@ -4,7 +4,7 @@ import { taskInput } from '../../functions/lib/task-input';
 import { handler as prepareHandler } from '../../functions/prepare';
 import { render } from '../../shared/adapters/sns-notifier';
 import { readEngineConfig, stageOf } from '../../shared/config/env';
-import { HealthCheckFailedError } from '../../shared/domain/deployment/errors';
+import { HealthCheckFailedError } from '../../shared/model/engine-errors';
 import { spec } from '../support/engine';
 
 // Unexpected errors are logged with their stack: keep the test output clean.

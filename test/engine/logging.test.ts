@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { httpHandler as HttpHandlerFactory } from '../../functions/lib/http-handler';
 import type { taskHandler as TaskHandlerFactory } from '../../functions/lib/task-handler';
 import { parseApprovalTaskInput } from '../../shared/domain/deployment/input';
-import type { HttpApiEvent } from '../../shared/domain/api/http';
+import type { HttpApiEvent } from '../../shared/interfaces/http/http';
 import { spec } from '../support/engine';
 
 // The functions' log lines (Powertools Logger behind fledge's wrappers), read as CloudWatch gets
@@ -22,7 +22,7 @@ async function load() {
   vi.resetModules();
   const { taskHandler } = await import('../../functions/lib/task-handler');
   const { httpHandler } = await import('../../functions/lib/http-handler');
-  const { HealthCheckFailedError } = await import('../../shared/domain/deployment/errors');
+  const { HealthCheckFailedError } = await import('../../shared/model/engine-errors');
   return { taskHandler: taskHandler as typeof TaskHandlerFactory, httpHandler: httpHandler as typeof HttpHandlerFactory, HealthCheckFailedError };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planDeployment } from '../../shared/domain/plan/planner';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import type { StrategySpec } from '../../shared/domain/spec/model';
+import type { StrategySpec } from '../../shared/model/spec';
 import { eventually } from '../support/local-aws';
 import { deploymentId, ROLE, USER_TIMEOUT, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, recordStatus, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 

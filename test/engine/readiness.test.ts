@@ -1,8 +1,8 @@
 import { CreateAliasCommand, CreateFunctionCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaService } from '@fledge-local/embedded-aws';
-import { IncompatibleVersionsError } from '../../shared/domain/deployment/errors';
-import { splitsTraffic } from '../../shared/domain/deployment/steps';
+import { IncompatibleVersionsError } from '../../shared/model/engine-errors';
+import { splitsTraffic } from '../../shared/domain/spec/steps';
 import { functionZip } from '../support/zip';
 import {
   aliasOf,

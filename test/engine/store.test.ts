@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '@fledge-local/embedded-aws';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb-store';
 import { deploymentTableDefinition } from '../../shared/adapters/dynamodb-table';
-import type { DeploymentRecord, DeploymentStatus } from '../../shared/domain/deployment/model';
+import type { DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
 import { clientConfig } from '../support/local-aws';
 import { spec } from '../support/engine';
 

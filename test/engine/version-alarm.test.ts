@@ -2,7 +2,7 @@ import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestPromote } from '../../shared/domain/deployment/controls';
-import { InvalidTaskInputError } from '../../shared/domain/deployment/errors';
+import { InvalidTaskInputError } from '../../shared/model/engine-errors';
 import { MAX_ALARM_NAME_LENGTH, versionAlarmName } from '../../shared/domain/deployment/version-alarm';
 import { eventually } from '../support/local-aws';
 import { deploymentId, executionEnd, existingFunction, historyOf, spec, startDeployment, startEngine, uploadArtifact, userCode, type EngineWorld } from '../support/engine';

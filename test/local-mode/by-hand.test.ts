@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pressButton } from '../../demo/approval-page';
+import { pressButton } from '../../cli/demo/approval-page';
 import { ROOT } from '../cli/run-cli';
 import { eventually } from '../support/local-aws';
 import { runFledge, startFledge, type Running } from './process';

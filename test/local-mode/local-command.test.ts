@@ -9,7 +9,7 @@ import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalDiscovery } from '../../local/discovery';
-import { releaseSpec, releaseZip } from '../../demo/sample';
+import { releaseSpec, releaseZip } from '../../cli/demo/sample';
 import { eventually } from '../support/local-aws';
 import { unsafeLeft } from '../output/hostile';
 import { startFledge, type Running } from './process';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deployRelease } from '../../demo/deploy';
+import { deployRelease } from '../../cli/demo/deploy';
 import { startLocalMode, type LocalMode, type LocalModeOptions } from '../../local/mode';
-import { isTerminal, type DeploymentStatus } from '../../shared/domain/deployment/model';
+import { isTerminal, type DeploymentStatus } from '../../shared/model/deployment';
 import { clientConfig, eventually } from '../support/local-aws';
 
 describe('local mode across restarts', () => {

@@ -8,11 +8,11 @@ import { formatTrafficProgress, formatTrafficSummary } from '../../cli/format/tr
 import { log } from '../../functions/lib/log';
 import type { TrafficStats } from '../../local/traffic';
 import { render } from '../../shared/adapters/sns-notifier';
-import { renderApprovalOutcome, renderApprovalView } from '../../shared/domain/approval';
-import { planDeployment } from '../../shared/domain/plan';
-import { slackMessage, type PublishedNotification } from '../../shared/domain/slack/message';
-import { parseDeploymentSpec } from '../../shared/domain/spec';
-import type { DeploymentNotification } from '../../shared/ports/notifier';
+import { renderApprovalOutcome, renderApprovalView } from '../../shared/interfaces/html/approval-page';
+import { planDeployment } from '../../shared/domain/plan/planner';
+import { slackMessage, type PublishedNotification } from '../../shared/interfaces/slack/message';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import type { DeploymentNotification } from '../../shared/model/notification';
 import { HOSTILE, hostile, unsafeLeft } from './hostile';
 
 /*

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOwnLink } from '../../shared/domain/approval/own-links';
-import { safeJson, sanitise, sanitiseDeep } from '../../shared/domain/text/sanitise';
+import { safeJson, sanitise, sanitiseDeep } from '../../shared/text/sanitise';
 import { HOSTILE, UNSAFE } from './hostile';
 
 /** Pieces that act instead of showing, and a literal backslash escape that must not confuse anything. */

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planDeployment } from '../../shared/domain/plan';
-import { parseDeploymentSpec } from '../../shared/domain/spec';
-import { PRESET_NAMES } from '../../shared/domain/spec';
+import { planDeployment } from '../../shared/domain/plan/planner';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import { PRESET_NAMES } from '../../shared/domain/spec/presets';
 import { TIMEOUT_MARGIN } from '../../shared/domain/spec/rules';
 
 /*

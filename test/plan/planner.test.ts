@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PlanError, planDeployment } from '../../shared/domain/plan';
-import { parseDeploymentSpec, type DeploymentSpec } from '../../shared/domain/spec';
+import { PlanError } from '../../shared/domain/plan/errors';
+import { planDeployment } from '../../shared/domain/plan/planner';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import type { DeploymentSpec } from '../../shared/model/spec';
 
 function specFrom(text: string): DeploymentSpec {
   const result = parseDeploymentSpec(text, 'spec.yaml');

@@ -10,7 +10,7 @@ import { injectFault, listFaults } from '@fledge-local/embedded-aws';
 import type { LocalDiscovery } from '../../local/discovery';
 import { startTraffic, type TrafficRun } from '../../local/traffic';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb-store';
-import { isTerminal } from '../../shared/domain/deployment/model';
+import { isTerminal } from '../../shared/model/deployment';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
 import { startFledge, type Running } from '../local-mode/process';
 import { ROLE, userCode } from '../support/engine';

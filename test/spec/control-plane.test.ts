@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { FLEDGE_FUNCTIONS, FLEDGE_SERVICE, localFunctionName, stackFunctionName } from '../../shared/domain/control-plane';
-import { parseDeploymentSpec, type SpecProblem } from '../../shared/domain/spec';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import type { SpecProblem } from '../../shared/model/spec';
 import { VALID_SPEC } from './fixtures';
 
 const read = (path: string): unknown => parse(readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8'), { logLevel: 'silent' });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PRESET_NAMES, parseDeploymentSpec } from '../../shared/domain/spec';
+import { PRESET_NAMES } from '../../shared/domain/spec/presets';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 
 const DOC = readFileSync(new URL('../../docs/spec.md', import.meta.url), 'utf8');
 

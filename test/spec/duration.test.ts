@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatDuration, parseDuration } from '../../shared/domain/duration';
+import { formatDuration, parseDuration } from '../../shared/domain/spec/duration';
 
 describe('durations', () => {
   it.each([

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { controlPlaneHome } from '../../shared/config/interface-env';
-import { parseDeploymentSpec, type Home, type SpecProblem } from '../../shared/domain/spec';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import type { Home } from '../../shared/domain/spec/names';
+import type { SpecProblem } from '../../shared/model/spec';
 import { VALID_SPEC } from './fixtures';
 
 const HOME: Home = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' };

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LIMITS, parseDeploymentSpec, type SpecParseResult } from '../../shared/domain/spec';
+import { LIMITS } from '../../shared/model/spec-limits';
+import { parseDeploymentSpec, type SpecParseResult } from '../../shared/domain/spec/parse';
 
 // Random and mutated input for the spec reader: whatever arrives, it answers with a spec or with
 // located problems in its own words, never an exception, a JavaScript error's message or a stack.

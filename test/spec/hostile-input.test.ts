@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_SPEC_BYTES, parseDeploymentSpec, type SpecProblem } from '../../shared/domain/spec';
+import { MAX_SPEC_BYTES } from '../../shared/domain/spec/source';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import type { SpecProblem } from '../../shared/model/spec';
 import { VALID_SPEC } from './fixtures';
 
 function problemsOf(input: string | Uint8Array): readonly SpecProblem[] {

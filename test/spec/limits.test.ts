@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineState } from '../../shared/domain/deployment/model';
-import { expandTrafficSteps } from '../../shared/domain/plan/traffic';
-import { LIMITS, parseDeploymentSpec, type SpecProblem } from '../../shared/domain/spec';
+import type { EngineState } from '../../shared/model/deployment';
+import { expandTrafficSteps } from '../../shared/domain/spec/traffic';
+import { LIMITS } from '../../shared/model/spec-limits';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import type { SpecProblem } from '../../shared/model/spec';
 import { lines, VALID_SPEC } from './fixtures';
 
 function problemsOf(input: string | Uint8Array): readonly SpecProblem[] {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FledgeError } from '../../shared/domain/errors';
-import { SpecInvalidError, parseDeploymentSpec, type SpecProblem } from '../../shared/domain/spec';
+import { FledgeError } from '../../shared/model/errors';
+import { SpecInvalidError } from '../../shared/domain/spec/errors';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+import type { SpecProblem } from '../../shared/model/spec';
 import { VALID_SPEC, lines } from './fixtures';
 
 function problemsOf(text: string, options = {}): readonly SpecProblem[] {

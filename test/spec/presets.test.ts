@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS, PRESET_NAMES, parseDeploymentSpec, resolvePreset } from '../../shared/domain/spec';
+import { PRESETS, PRESET_NAMES, resolvePreset } from '../../shared/domain/spec/presets';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import { VALID_SPEC } from './fixtures';
 
 describe('presets', () => {

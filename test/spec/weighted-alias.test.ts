@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeploymentSpec } from '../../shared/domain/spec';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import { VALID_SPEC } from './fixtures';
 
 const ROLE = 'arn:aws:iam::123456789012:role/orders-api';

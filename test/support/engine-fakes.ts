@@ -1,8 +1,9 @@
-import { AliasDriftedError } from '../../shared/domain/deployment/errors';
-import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../../shared/domain/deployment/model';
+import { AliasDriftedError } from '../../shared/model/engine-errors';
+import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../../shared/model/deployment';
 import type { DeploymentPatch, DeploymentStore, UpdateConditions } from '../../shared/ports/deployment-store';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
-import type { DeploymentNotification, Notifier } from '../../shared/ports/notifier';
+import type { DeploymentNotification } from '../../shared/model/notification';
+import type { Notifier } from '../../shared/ports/notifier';
 
 /**
  * In-memory stand-ins for the two ports the alias logic uses, for unit tests of the domain

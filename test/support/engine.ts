@@ -5,9 +5,9 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCom
 import { afterEach, expect } from 'vitest';
 import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../../local/control-plane';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
-import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/domain/deployment/model';
+import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/model/deployment';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
-import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/domain/spec/model';
+import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/model/spec';
 import { clientConfig, eventually } from './local-aws';
 import { functionZip } from './zip';
 

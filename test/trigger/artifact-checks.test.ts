@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ArtifactUnavailableError, TransientAwsError } from '../../shared/domain/deployment/errors';
-import { checkArtifact, MAX_ARTIFACT_BYTES, type ArtifactFacts, type ArtifactInspector } from '../../shared/domain/starter/artifacts';
+import { ArtifactUnavailableError, TransientAwsError } from '../../shared/model/engine-errors';
+import { checkArtifact, MAX_ARTIFACT_BYTES } from '../../shared/domain/starter/artifacts';
+import type { ArtifactFacts, ArtifactInspector } from '../../shared/ports/artifact-inspector';
 import { deploymentIdForIdempotencyKey, deploymentIdForObject, DEPLOYMENT_ID } from '../../shared/domain/starter/ids';
 import { parseS3Event } from '../../functions/lib/events';
 import { resolveDropArtifact } from '../../shared/domain/starter/s3-drop';

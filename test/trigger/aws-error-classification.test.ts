@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultRule, type LocalAws, startLocalAws } from '@fledge-local/embedded-aws';
 import { StepFunctionsOrchestrator } from '../../shared/adapters/sfn-orchestrator';
-import { AwsCallFailedError, TransientAwsError } from '../../shared/domain/deployment/errors';
+import { AwsCallFailedError, TransientAwsError } from '../../shared/model/engine-errors';
 import { clientConfig } from '../support/local-aws';
 
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:fledge-deployment';

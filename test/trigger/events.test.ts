@@ -4,7 +4,7 @@ import { SnsSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import { describe, expect, it } from 'vitest';
 import { parseS3Event, parseSnsEvent, parseStatusChangeEvent } from '../../functions/lib/events';
 import { type ExecutionRecord, lambdaEvent, s3EventRecord, statusChangeEvent, type Subscription } from '@fledge-local/embedded-aws';
-import { InvalidTaskInputError } from '../../shared/domain/deployment/errors';
+import { InvalidTaskInputError } from '../../shared/model/engine-errors';
 
 // The events the functions are subscribed to, as the embedded AWS delivers them (shaped as AWS
 // does), read at the handler boundary: everything Powertools Parser's schemas accept is read,

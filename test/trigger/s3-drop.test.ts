@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler as createTrigger } from '../../functions/s3-trigger';
 import { readSpecObject, S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
-import { LIMITS } from '../../shared/domain/spec/limits';
+import { LIMITS } from '../../shared/model/spec-limits';
 import { aliasOf, executionEnd, existingFunction, guardAliases, historyOf, mailTo, recordStatus, subscribeEmail, userCode } from '../support/engine';
 import { eventually, s3ClientConfig } from '../support/local-aws';
 import { functionZip } from '../support/zip';

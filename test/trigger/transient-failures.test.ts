@@ -4,7 +4,7 @@ import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sf
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler as createTrigger } from '../../functions/s3-trigger';
 import { readSpecObject, S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
-import type { DeploymentRecord } from '../../shared/domain/deployment/model';
+import type { DeploymentRecord } from '../../shared/model/deployment';
 import { expireStalledStart, START_GRACE_MS } from '../../shared/domain/starter/expire';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
 import { existingFunction, executionEnd, guardAliases, historyOf, mailTo, recordStatus, subscribeEmail, userCode } from '../support/engine';

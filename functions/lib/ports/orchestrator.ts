@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsOrchestrator } from '../../../shared/adapters/sfn-orchestrator';
-import { ConfigurationError } from '../../../shared/domain/deployment/errors';
+import { ConfigurationError } from '../../../shared/model/engine-errors';
 import type { PortFactory } from '../composition';
 
 /** Step Functions: the deployment state machine's executions (`FLEDGE_STATE_MACHINE_ARN`, required here). */

@@ -1,6 +1,6 @@
 import { decideApproval } from '../deployment/approval';
-import { ApprovalClosedError, NotFoundError, TransientAwsError } from '../deployment/errors';
-import type { ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../deployment/model';
+import { ApprovalClosedError, NotFoundError, TransientAwsError } from '../../model/engine-errors';
+import type { ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../../model/deployment';
 import type { Clock } from '../../ports/clock';
 import type { DeploymentStore } from '../../ports/deployment-store';
 import type { Orchestrator } from '../../ports/orchestrator';

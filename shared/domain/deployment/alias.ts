@@ -1,7 +1,7 @@
 import type { DeploymentStore } from '../../ports/deployment-store';
 import type { LambdaRegistry } from '../../ports/lambda-registry';
-import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError, isAwsFailure } from './errors';
-import type { AliasIntent, AliasRouting, AliasState, DeploymentRecord } from './model';
+import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError, isAwsFailure } from '../../model/engine-errors';
+import type { AliasIntent, AliasRouting, AliasState, DeploymentRecord } from '../../model/deployment';
 import { REPAIRABLE_STATUSES } from './record';
 import { describeRouting, percentOn, sameRouting } from './routing';
 

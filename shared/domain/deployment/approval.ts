@@ -1,8 +1,9 @@
 import type { EngineDeps } from './deps';
-import { ApprovalClosedError, InvalidTaskInputError, NotFoundError, StopRequestedError, TransientAwsError } from './errors';
+import { ApprovalClosedError, ApprovalRejectedError, InvalidTaskInputError, NotFoundError, StopRequestedError, TransientAwsError } from '../../model/engine-errors';
+import { FledgeError } from '../../model/errors';
 import { event, eventKeys } from './events';
 import { factsOf } from './finish';
-import type { ApprovalRecord, EngineState } from './model';
+import type { ApprovalRecord, EngineState } from '../../model/deployment';
 import { loadRecord, OPEN_STATUSES } from './record';
 
 /**
@@ -85,7 +86,7 @@ export async function decideApproval(deps: Pick<EngineDeps, 'store' | 'orchestra
   if (!claimed) throw new ApprovalClosedError(`approval ${decision.approvalId} was decided by someone else just now`);
   try {
     if (decision.approve) await orchestrator.sendTaskSuccess(claimed.taskToken, { approved: true, approvalId: decision.approvalId, by: decision.by });
-    else await orchestrator.sendTaskFailure(claimed.taskToken, 'fledge.ApprovalRejected', `rejected by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`);
+    else await orchestrator.sendTaskFailure(claimed.taskToken, FledgeError.nameOf(ApprovalRejectedError), `rejected by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`);
   } catch (error) {
     // The decision did not reach the execution: a transient failure may be retried by the caller.
     if (error instanceof TransientAwsError) await store.reopenApproval(decision.approvalId);

@@ -1,5 +1,5 @@
 import type { AlarmStatus, ErrorCounts } from '../../ports/health-signals';
-import type { BakeState, DeploymentRecord } from './model';
+import type { BakeState, DeploymentRecord } from '../../model/deployment';
 
 /** Starts a bake of `durationSeconds` at `now` with checks every `checkIntervalSeconds`. */
 export function startBake(now: number, durationSeconds: number, checkIntervalSeconds: number): BakeState {

@@ -1,7 +1,7 @@
 import type { Carried } from './alias';
-import type { AliasRouting, DeploymentRecord, EngineState } from './model';
+import type { AliasRouting, DeploymentRecord, EngineState } from '../../model/deployment';
 import { routingFor } from './routing';
-import { walkSteps } from './steps';
+import { walkSteps } from '../spec/steps';
 
 /**
  * What the execution's state knows about the alias: the revisions its tasks returned (and the

@@ -1,12 +1,12 @@
-import { formatDuration } from '../duration';
+import { formatDuration } from '../spec/duration';
 import { evidenceRuleOf } from '../spec/evidence';
 import { isOwnState } from './alias';
 import { advanceBake, describeShortfall, errorRatePercent, hasEvidence, judgeCheck, type CheckVerdict, type MeasuredErrorRate, type StepEvidence } from './bake';
 import type { EngineDeps } from './deps';
-import { AliasDriftedError, DeadlineExceededError, HealthCheckFailedError, InsufficientEvidenceError, InvalidTaskInputError, StopRequestedError } from './errors';
+import { AliasDriftedError, DeadlineExceededError, HealthCheckFailedError, InsufficientEvidenceError, InvalidTaskInputError, StopRequestedError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
 import { countsSince, describeSpan, onInsufficientData, type InsufficientDataStep } from './evidence';
-import type { EngineState } from './model';
+import type { EngineState } from '../../model/deployment';
 import { loadRecord } from './record';
 import { describeRouting } from './routing';
 

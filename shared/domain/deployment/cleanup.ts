@@ -1,7 +1,7 @@
-import type { AliasState, DeploymentRecord } from './model';
-import { isTerminal } from './model';
+import type { AliasState, DeploymentRecord } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import type { EngineDeps } from './deps';
-import { TransientAwsError } from './errors';
+import { TransientAwsError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
 import { OPEN_STATUSES } from './record';
 

@@ -1,8 +1,9 @@
 import type { EngineDeps } from './deps';
-import { ApprovalClosedError, DeploymentFinishedError, NotFoundError } from './errors';
+import { ApprovalClosedError, DeploymentFinishedError, NotFoundError, StopRequestedError } from '../../model/engine-errors';
+import { FledgeError } from '../../model/errors';
 import { event, eventKeys } from './events';
-import type { DeploymentRecord } from './model';
-import { isTerminal } from './model';
+import type { DeploymentRecord } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import { OPEN_STATUSES } from './record';
 
 /**
@@ -19,7 +20,7 @@ export async function requestStop(deps: Pick<EngineDeps, 'store' | 'orchestrator
     const claimed = await store.decideApproval(updated.approvalId, { status: 'REJECTED', by: input.by, at: now, comment: 'deployment stopped' });
     if (claimed) {
       try {
-        await orchestrator.sendTaskFailure(claimed.taskToken, 'fledge.StopRequested', `stopped by ${input.by}${input.reason ? `: ${input.reason}` : ''}`);
+        await orchestrator.sendTaskFailure(claimed.taskToken, FledgeError.nameOf(StopRequestedError), `stopped by ${input.by}${input.reason ? `: ${input.reason}` : ''}`);
       } catch (error) {
         // The task already ended (timed out, decided): the engine is rolling back or done anyway.
         if (!(error instanceof ApprovalClosedError)) throw error;

@@ -1,4 +1,4 @@
-import type { DeploymentEvent, DeploymentEventKind } from './model';
+import type { DeploymentEvent, DeploymentEventKind } from '../../model/deployment';
 
 /**
  * Deterministic event keys: the same step of the same deployment always yields the same key,

@@ -1,8 +1,8 @@
 import type { ErrorCounts, MinuteCounts } from '../../ports/health-signals';
-import { formatDuration } from '../duration';
-import type { InsufficientDataPolicy, TrafficStep } from '../spec/model';
+import { formatDuration } from '../spec/duration';
+import type { InsufficientDataPolicy, TrafficStep } from '../../model/spec';
 import { evidenceRuleOf, extensionAllowance, waitsFrom } from '../spec/evidence';
-import type { BakeState, EngineState, PromotionEvidence } from './model';
+import type { BakeState, EngineState, PromotionEvidence } from '../../model/deployment';
 
 /*
  * Evidence: the new version's invocations through the alias, counted by the health checks. A
@@ -80,24 +80,4 @@ export function promotionEvidence(state: Pick<EngineState, 'evidence' | 'checksP
     checks: state.checksPassed ?? 0,
     shortSteps: seen?.shortSteps ?? 0,
   };
-}
-
-/** `on 57 invocations (10 required per pause)`: how much evidence a promotion rested on, for people. */
-export function describeEvidence(evidence: PromotionEvidence): string {
-  return `${invocationsOf(evidence)} ${detailOf(evidence)}`;
-}
-
-/** `promoted on 57 invocations of version 2 (10 required per pause)`. */
-export function describePromotion(evidence: PromotionEvidence): string {
-  return `promoted ${invocationsOf(evidence)} of version ${evidence.version} ${detailOf(evidence)}`;
-}
-
-function invocationsOf(evidence: PromotionEvidence): string {
-  return `on ${evidence.invocations} invocation${evidence.invocations === 1 ? '' : 's'}`;
-}
-
-function detailOf(evidence: PromotionEvidence): string {
-  if (evidence.checks === 0) return '(no health check watched it: no pause before all traffic moved)';
-  const short = evidence.shortSteps > 0 ? `; ${evidence.shortSteps} pause${evidence.shortSteps === 1 ? '' : 's'} moved on short of evidence because a person said so` : '';
-  return `(${evidence.minInvocations > 0 ? `${evidence.minInvocations} required per pause` : 'none required'}${short})`;
 }

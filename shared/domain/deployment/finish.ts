@@ -1,9 +1,9 @@
-import type { DeploymentNotification } from '../../ports/notifier';
+import type { DeploymentNotification } from '../../model/notification';
 import type { EngineDeps } from './deps';
-import { TransientAwsError } from './errors';
+import { TransientAwsError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus, RecordedEnding } from './model';
-import { isTerminal } from './model';
+import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus, RecordedEnding } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import { OPEN_STATUSES } from './record';
 
 /** How a deployment ends. */

@@ -1,5 +1,5 @@
-import { InvalidTaskInputError } from './errors';
-import type { EngineState } from './model';
+import { InvalidTaskInputError } from '../../model/engine-errors';
+import type { EngineState } from '../../model/deployment';
 
 /** Execution names (= deployment ids): 1–80 letters, digits, `-` and `_`. */
 export const DEPLOYMENT_ID = /^[A-Za-z0-9_-]{1,80}$/;

@@ -1,13 +1,13 @@
 import { changeAlias } from './alias';
 import { startBake } from './bake';
 import type { EngineDeps } from './deps';
-import { DeadlineExceededError, InvalidTaskInputError, StopRequestedError } from './errors';
+import { DeadlineExceededError, InvalidTaskInputError, StopRequestedError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { EngineState } from './model';
+import type { EngineState } from '../../model/deployment';
 import { requireVersion } from './pre-traffic';
 import { loadRecord } from './record';
 import { routingFor } from './routing';
-import { walkSteps } from './steps';
+import { walkSteps } from '../spec/steps';
 
 /**
  * The NextStep task: applies the next weight (consecutive setWeights collapse into one alias

@@ -1,10 +1,10 @@
-import type { NotificationFacts } from '../../ports/notifier';
+import type { NotificationFacts } from '../../model/notification';
 import { recordFromState } from './carried';
 import type { EngineDeps } from './deps';
-import { isAwsFailure } from './errors';
+import { isAwsFailure } from '../../model/engine-errors';
 import { factsOf, finish, requireSettled, settle, type Finished } from './finish';
-import type { AliasSnapshot, AliasState, EngineState } from './model';
-import { isTerminal } from './model';
+import type { AliasSnapshot, AliasState, EngineState } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import { reasonFrom } from './reason';
 import { loadRecord } from './record';
 import { readRecord } from './rollback';

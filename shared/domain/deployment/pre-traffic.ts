@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { InvokeResult } from '../../ports/lambda-registry';
-import type { SmokeExpectation } from '../spec/model';
+import type { SmokeExpectation } from '../../model/spec';
 import type { EngineDeps } from './deps';
-import { HealthCheckFailedError, VerificationFailedError } from './errors';
+import { HealthCheckFailedError, VerificationFailedError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { EngineState } from './model';
+import type { EngineState } from '../../model/deployment';
 import { ensureReadyForTraffic } from './readiness';
 import { loadRecord } from './record';
 

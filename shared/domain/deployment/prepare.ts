@@ -1,11 +1,11 @@
 import type { EngineDeps } from './deps';
-import { DeploymentFinishedError, DeploymentRefusedError, LockConflictError } from './errors';
+import { DeploymentFinishedError, DeploymentRefusedError, LockConflictError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { AliasSnapshot, DeploymentRecord, EngineState } from './model';
-import { isTerminal } from './model';
+import type { AliasSnapshot, DeploymentRecord, EngineState } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import { rollbackTargetProblem } from './readiness';
 import { describeRouting, isSplit } from './routing';
-import { trafficStepsFor } from './steps';
+import { trafficStepsFor } from '../spec/steps';
 
 /** How long after its deadline a lock stays valid: long enough for a rollback to finish. */
 export const LOCK_MARGIN_MS = 15 * 60 * 1000;

@@ -1,9 +1,10 @@
 import { changeAlias } from './alias';
 import { cleanupVersions } from './cleanup';
 import type { EngineDeps } from './deps';
-import { describeEvidence, promotionEvidence } from './evidence';
+import { describeEvidence } from '../../model/deployment';
+import { promotionEvidence } from './evidence';
 import { factsOf, type Ending } from './finish';
-import type { EngineState } from './model';
+import type { EngineState } from '../../model/deployment';
 import { requireVersion, runHook } from './pre-traffic';
 import { finishPromotion, settleAfterPromotion } from './promotion-ending';
 import { loadRecord } from './record';

@@ -1,6 +1,6 @@
 import type { EngineDeps } from './deps';
 import { finish, settle, type Ending } from './finish';
-import type { DeploymentRecord } from './model';
+import type { DeploymentRecord } from '../../model/deployment';
 import { loadRecord } from './record';
 
 type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>;

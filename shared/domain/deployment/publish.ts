@@ -1,8 +1,8 @@
 import type { FunctionState } from '../../ports/lambda-registry';
 import type { EngineDeps } from './deps';
-import { FunctionUpdateFailedError } from './errors';
+import { FunctionUpdateFailedError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { EngineState } from './model';
+import type { EngineState } from '../../model/deployment';
 import { loadRecord } from './record';
 import { versionAlarm } from './version-alarm';
 

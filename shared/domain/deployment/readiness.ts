@@ -1,8 +1,8 @@
 import type { FunctionState } from '../../ports/lambda-registry';
 import type { EngineDeps } from './deps';
-import { IncompatibleVersionsError, VersionNotReadyError } from './errors';
-import type { DeploymentRecord, EngineState } from './model';
-import { splitsTraffic } from './steps';
+import { IncompatibleVersionsError, VersionNotReadyError } from '../../model/engine-errors';
+import type { DeploymentRecord, EngineState } from '../../model/deployment';
+import { splitsTraffic } from '../spec/steps';
 
 /**
  * The longest the engine waits for a published version to become Active. It runs inside the

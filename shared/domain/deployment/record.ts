@@ -1,7 +1,7 @@
 import type { DeploymentStore } from '../../ports/deployment-store';
-import { NotFoundError } from './errors';
-import type { DeploymentRecord, DeploymentStatus } from './model';
-import { TERMINAL_STATUSES } from './model';
+import { NotFoundError } from '../../model/engine-errors';
+import type { DeploymentRecord, DeploymentStatus } from '../../model/deployment';
+import { TERMINAL_STATUSES } from '../../model/deployment';
 
 /** Reads the deployment record, which every task needs; a missing one is a bug or a hand-made input. */
 export async function loadRecord(store: DeploymentStore, deploymentId: string): Promise<DeploymentRecord> {

@@ -1,10 +1,10 @@
 import { restoreAlias, type Actor, type Carried } from './alias';
 import { carriedBy, recordFromState } from './carried';
 import type { EngineDeps } from './deps';
-import { isAwsFailure, TransientAwsError } from './errors';
+import { isAwsFailure, TransientAwsError } from '../../model/engine-errors';
 import { factsOf, finish, requireSettled, settle, type Finished } from './finish';
-import type { DeploymentRecord, DeploymentStatus, EngineState } from './model';
-import { isTerminal } from './model';
+import type { DeploymentRecord, DeploymentStatus, EngineState } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import { reasonFrom } from './reason';
 import { OPEN_STATUSES } from './record';
 import { describeRouting } from './routing';

@@ -1,4 +1,4 @@
-import type { AliasRouting } from './model';
+import type { AliasRouting } from '../../model/deployment';
 
 const EPSILON = 1e-9;
 

@@ -1,7 +1,7 @@
 import type { EngineDeps } from './deps';
 import { requireSettled, settle } from './finish';
-import type { DeploymentStatus } from './model';
-import { isTerminal } from './model';
+import type { DeploymentStatus } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import { repairFailed, repairOpen } from './repair';
 
 /** The execution statuses the safety net acts on: those that end without running any Catch. */

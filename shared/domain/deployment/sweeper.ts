@@ -1,8 +1,8 @@
 import type { EngineDeps } from './deps';
 import { EXECUTION_ENDINGS } from './execution-endings';
 import { settle, type Finished } from './finish';
-import type { DeploymentRecord, DeploymentStatus } from './model';
-import { isTerminal } from './model';
+import type { DeploymentRecord, DeploymentStatus } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
 import { OPEN_STATUSES } from './record';
 import { repairFailed, repairOpen } from './repair';
 

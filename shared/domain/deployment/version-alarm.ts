@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { VersionAlarmDefinition } from '../../ports/health-signals';
-import type { DeploymentSpec } from '../spec/model';
-import { InvalidTaskInputError } from './errors';
+import type { DeploymentSpec } from '../../model/spec';
+import { InvalidTaskInputError } from '../../model/engine-errors';
 
 /** CloudWatch's limit on alarm names. */
 export const MAX_ALARM_NAME_LENGTH = 255;

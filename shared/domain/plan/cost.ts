@@ -1,4 +1,4 @@
-import type { TrafficStep } from '../spec/model';
+import type { TrafficStep } from '../../model/spec';
 import type { PlanCost } from './model';
 
 /*

@@ -1,4 +1,4 @@
-import { FledgeError } from '../errors';
+import { FledgeError } from '../../model/errors';
 
 /** A valid spec that cannot be planned for the given target, e.g. a new function the spec cannot create. */
 export class PlanError extends FledgeError {

@@ -1,4 +1,4 @@
-import type { Seconds, TrafficStep } from '../spec/model';
+import type { Seconds, TrafficStep } from '../../model/spec';
 
 /** One thing a deployment does, in the order the engine does it. */
 export type PlanAction =

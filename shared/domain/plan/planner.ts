@@ -1,9 +1,9 @@
 import { evidenceRuleOf, extensionAllowance, waitsFrom } from '../spec/evidence';
-import type { DeploymentSpec, Seconds, TrafficStep } from '../spec/model';
+import type { DeploymentSpec, Seconds, TrafficStep } from '../../model/spec';
 import { estimateCost, healthChecksFor } from './cost';
 import { PlanError } from './errors';
 import type { Plan, PlanAction, PlannedAction, PlannedShortfall } from './model';
-import { expandTrafficSteps } from './traffic';
+import { expandTrafficSteps } from '../spec/traffic';
 
 /** What the planner needs to know about the target beyond the spec. */
 export interface PlanOptions {

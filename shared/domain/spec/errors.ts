@@ -1,5 +1,5 @@
-import { FledgeError } from '../errors';
-import type { SpecProblem } from './problems';
+import { FledgeError } from '../../model/errors';
+import type { SpecProblem } from '../../model/spec';
 
 /** A deployment spec that cannot be used; `problems` lists everything wrong with it, located. */
 export class SpecInvalidError extends FledgeError {

@@ -1,4 +1,4 @@
-import type { HealthSpec, InsufficientDataPolicy, Seconds, StrategySpec, TrafficStep } from './model';
+import type { HealthSpec, InsufficientDataPolicy, Seconds, StrategySpec, TrafficStep } from '../../model/spec';
 import { TIMEOUT_MARGIN } from './rules';
 import { LIMITS } from './schema';
 

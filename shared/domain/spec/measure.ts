@@ -1,5 +1,5 @@
-import { LIMITS } from './limits';
-import type { PathSegment } from './problems';
+import { LIMITS } from '../../model/spec-limits';
+import type { PathSegment } from '../../model/spec';
 
 /**
  * Measuring JSON-like values without trusting their shape: used by the spec reader and by the

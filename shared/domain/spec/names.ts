@@ -1,5 +1,5 @@
 import { fledgeFunctionNamed } from '../control-plane';
-import type { FunctionRef } from './model';
+import type { FunctionRef } from '../../model/spec';
 import { quote } from './problems';
 
 /** Outcome of a naming check: the parsed value, or a message saying what is wrong. */

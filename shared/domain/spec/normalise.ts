@@ -1,5 +1,5 @@
 import { defaultMinInvocations, insufficientDataPolicy } from './evidence';
-import type { ArtifactSpec, DeploymentSpec, FunctionConfigurationSpec, HealthSpec, StrategySpec, TrafficStep } from './model';
+import type { ArtifactSpec, DeploymentSpec, FunctionConfigurationSpec, HealthSpec, StrategySpec, TrafficStep } from '../../model/spec';
 import { parseFunctionRef, parseZipLocation } from './names';
 import { resolvePreset } from './presets';
 import { LIMITS, type WrittenSpec } from './schema';

@@ -1,8 +1,9 @@
 import type * as z from 'zod';
-import type { DeploymentSpec } from './model';
-import { LIMITS } from './limits';
+import type { DeploymentSpec } from '../../model/spec';
+import { LIMITS } from '../../model/spec-limits';
 import { normalise } from './normalise';
-import { closestMatch, formatPath, quote, type PathSegment, type SpecProblem } from './problems';
+import type { PathSegment, SpecProblem } from '../../model/spec';
+import { closestMatch, formatPath, quote } from './problems';
 import { checkAdvisories, checkRules, type ValidationContext } from './rules';
 import { specSchema } from './schema';
 import { readSource, type SpecSource } from './source';

@@ -1,4 +1,4 @@
-import type { StrategySpec } from './model';
+import type { StrategySpec } from '../../model/spec';
 
 /**
  * The traffic-shifting configurations CodeDeploy predefines for Lambda, by their SAM name

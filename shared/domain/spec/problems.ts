@@ -1,20 +1,5 @@
-import { LIMITS } from './limits';
-
-/** One segment of a path into the spec: a mapping key or a list index. */
-export type PathSegment = string | number;
-
-/** One thing wrong with a spec, located so a person can fix it without hunting. */
-export interface SpecProblem {
-  /** Where in the spec, e.g. `strategy.canary.steps[2].setWeight`; empty for the file as a whole. */
-  readonly path: string;
-  readonly message: string;
-  /** 1-based line in the source file. */
-  readonly line: number;
-  /** 1-based column in the source file. */
-  readonly column: number;
-  /** A likely intended value, e.g. the known key closest to an unknown one. */
-  readonly suggestion?: string;
-}
+import type { PathSegment } from '../../model/spec';
+import { LIMITS } from '../../model/spec-limits';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
 

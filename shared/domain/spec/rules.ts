@@ -1,11 +1,11 @@
-import { formatDuration } from '../duration';
-import { splitsTraffic } from '../deployment/steps';
-import { expandTrafficSteps } from '../plan/traffic';
-import { describeBytes, LIMITS } from './limits';
-import type { DeploymentSpec } from './model';
+import { formatDuration } from './duration';
+import { splitsTraffic } from './steps';
+import { expandTrafficSteps } from './traffic';
+import { describeBytes, LIMITS } from '../../model/spec-limits';
+import type { DeploymentSpec } from '../../model/spec';
 import { homeOfFunction, type Home } from './names';
 import { largestPart, jsonBytes } from './measure';
-import type { PathSegment } from './problems';
+import type { PathSegment } from '../../model/spec';
 import type { WrittenSpec } from './schema';
 
 /** A rule broken by a spec that is otherwise well formed. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { formatDuration, parseDuration } from '../duration';
+import { formatDuration, parseDuration } from './duration';
 import {
   LAMBDA_RUNTIMES,
   RESERVED_ENVIRONMENT_KEYS,
@@ -13,7 +13,7 @@ import {
   parseZipLocation,
   type NameResult,
 } from './names';
-import { LIMITS } from './limits';
+import { LIMITS } from '../../model/spec-limits';
 import { PRESET_NAMES, PRESET_SPELLINGS, resolvePreset } from './presets';
 import { closestMatch, quote } from './problems';
 

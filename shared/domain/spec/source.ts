@@ -13,8 +13,9 @@ import {
   type Node,
   type ParsedNode,
 } from 'yaml';
-import { describeBytes, LIMITS } from './limits';
-import { formatPath, quote, type PathSegment, type SpecProblem } from './problems';
+import { describeBytes, LIMITS } from '../../model/spec-limits';
+import type { PathSegment, SpecProblem } from '../../model/spec';
+import { formatPath, quote } from './problems';
 
 /** Specs are small; anything larger is a mistake or an attack: {@link LIMITS.maxSpecBytes}. */
 export const MAX_SPEC_BYTES = LIMITS.maxSpecBytes;

@@ -2,7 +2,7 @@ import type { DeploymentStore } from '../../ports/deployment-store';
 import type { Clock } from '../../ports/clock';
 import type { Notifier } from '../../ports/notifier';
 import { event, eventKeys } from '../deployment/events';
-import type { DeploymentRecord } from '../deployment/model';
+import type { DeploymentRecord } from '../../model/deployment';
 
 type Deps = { readonly store: DeploymentStore; readonly notifier: Notifier; readonly clock: Clock };
 

@@ -1,22 +1,6 @@
-import { ArtifactUnavailableError } from '../deployment/errors';
-import { describeArtifact, type ArtifactLocation } from '../deployment/model';
-
-/** What fledge can learn about a zip in S3 before starting a deployment from it. */
-export interface ArtifactFacts {
-  readonly sizeBytes: number;
-  /** Region of the bucket. */
-  readonly region: string;
-  readonly versionId?: string;
-}
-
-/** Looks at an artifact in S3 (HeadObject + the bucket's region). Implemented by `shared/adapters/s3-artifacts.ts`. */
-export interface ArtifactInspector {
-  /**
-   * The artifact's facts. Throws {@link ArtifactUnavailableError} when S3 will not show it —
-   * missing or not readable, which S3 does not tell apart for a caller without `s3:ListBucket`.
-   */
-  inspect(location: { bucket: string; key: string; versionId?: string }): Promise<ArtifactFacts>;
-}
+import { ArtifactUnavailableError } from '../../model/engine-errors';
+import { describeArtifact, type ArtifactLocation } from '../../model/deployment';
+import type { ArtifactFacts, ArtifactInspector } from '../../ports/artifact-inspector';
 
 /**
  * Largest zip fledge hands to Lambda. Lambda's 50 MB limit applies to zips uploaded directly

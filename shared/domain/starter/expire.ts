@@ -2,7 +2,7 @@ import type { Clock } from '../../ports/clock';
 import type { DeploymentStore } from '../../ports/deployment-store';
 import type { Notifier } from '../../ports/notifier';
 import type { Orchestrator } from '../../ports/orchestrator';
-import type { DeploymentRecord } from '../deployment/model';
+import type { DeploymentRecord } from '../../model/deployment';
 import { ensureAnnounced } from './announce';
 
 /**

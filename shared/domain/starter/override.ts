@@ -1,4 +1,4 @@
-import type { ArtifactLocation } from '../deployment/model';
+import type { ArtifactLocation } from '../../model/deployment';
 import { checkImageUri, checkS3Bucket, checkS3Key, parseZipLocation } from '../spec/names';
 
 /** A problem with one field of an artifact override, `field` being its path in the request (`artifact.key`). */

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { evidenceRuleOf } from '../spec/evidence';
-import type { DeploymentSpec } from '../spec/model';
+import type { DeploymentSpec } from '../../model/spec';
 
 /** Stands for the function or alias of a refused spec that does not name them readably. */
 export const UNKNOWN = '(unknown)';

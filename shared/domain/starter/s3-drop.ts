@@ -1,8 +1,9 @@
-import { TransientAwsError } from '../deployment/errors';
-import type { ArtifactLocation } from '../deployment/model';
-import type { DeploymentSpec } from '../spec/model';
+import { TransientAwsError } from '../../model/engine-errors';
+import type { ArtifactLocation } from '../../model/deployment';
+import type { DeploymentSpec } from '../../model/spec';
+import type { SpecObjects } from '../../ports/spec-objects';
 import { specTooLarge } from '../spec/source';
-import { StartInterruptedError } from './errors';
+import { StartInterruptedError } from '../../model/starter-errors';
 import { START_GRACE_MS, startDeadlineOf } from './expire';
 import { deploymentIdForObject } from './ids';
 import { refusedSpec, UNKNOWN } from './refused';
@@ -25,16 +26,8 @@ export interface DroppedObject {
   readonly principal?: string;
 }
 
-/**
- * A dropped spec object as read: its bytes, too large to read, or unreadable — S3 answered 404 or
- * 403, which it does for a missing key to a reader without `s3:ListBucket`, so the two are one.
- */
-export type SpecObject = { readonly kind: 'read'; readonly body: Uint8Array } | { readonly kind: 'tooLarge'; readonly size: number } | { readonly kind: 'unreadable'; /** What S3 answered, in words. */ readonly detail: string };
-
 /** What the drop handler needs beyond the starter: reading the spec object. */
-export interface S3DropDeps extends StarterDeps {
-  readSpec(object: { bucket: string; key: string; versionId?: string }): Promise<SpecObject>;
-}
+export interface S3DropDeps extends StarterDeps, SpecObjects {}
 
 /** What happened to one dropped object. */
 export type DropOutcome = { readonly kind: 'ignored'; readonly reason: string } | StartOutcome;

@@ -1,5 +1,5 @@
-import { isTerminal, type AliasLock, type DeploymentEvent, type DeploymentRecord, type DeploymentStatus } from '../../../shared/domain/deployment/model';
 import { inspect } from '@fledge-local/embedded-aws';
+import { isTerminal, type AliasLock, type DeploymentEvent, type DeploymentRecord, type DeploymentStatus } from '../../../shared/model/deployment';
 import type { DeploymentStore } from '../../../shared/ports/deployment-store';
 import { aliasState, notificationsOf, type Notification } from './world';
 

@@ -1,6 +1,6 @@
 import { injectFault, listFaults, type FaultRequest } from '@fledge-local/embedded-aws';
 import { startTraffic, type TrafficRun } from '../../../local/traffic';
-import { isTerminal } from '../../../shared/domain/deployment/model';
+import { isTerminal } from '../../../shared/model/deployment';
 import { decide, request, specKey, type DoorAnswer } from './doors';
 import { FAULT_KINDS, faultShape, HELD } from './fault-kinds';
 import type { CaseFigures } from './figures';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeploymentSpec } from '../../../shared/domain/spec';
+import { parseDeploymentSpec } from '../../../shared/domain/spec/parse';
 import { VALID_SPEC } from '../../spec/fixtures';
 import type { StackContext } from '../support/context';
 import { render } from '../support/template';

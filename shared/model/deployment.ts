@@ -1,0 +1,313 @@
+import type { DeploymentNotification } from './notification';
+import type { DeploymentSpec, TrafficStep } from './spec';
+import type { SpecProblem } from './spec';
+
+/** Where the code of the new version comes from, resolved by the starter (S3 trigger, API, CLI). */
+export type ArtifactLocation =
+  | { readonly bucket: string; readonly key: string; readonly versionId?: string }
+  | { readonly imageUri: string };
+
+/** How an artifact is named in messages: `s3://bucket/key (version v)`, or the image URI. */
+export function describeArtifact(artifact: ArtifactLocation): string {
+  if ('imageUri' in artifact) return artifact.imageUri;
+  return `s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''}`;
+}
+
+/** What a starter passes to StartExecution. The execution name is the deployment id. */
+export interface ExecutionInput {
+  readonly deploymentId: string;
+  readonly spec: DeploymentSpec;
+  readonly artifact: ArtifactLocation;
+  /** Who started it (IAM principal, e-mail, `s3://bucket/key`). */
+  readonly startedBy: string;
+  /** How it was started: `s3`, `api`, `cli`, `local`. */
+  readonly source: string;
+}
+
+/** Lifecycle of a deployment. The record's status is the truth, whatever the execution shows. */
+export type DeploymentStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'AWAITING_APPROVAL'
+  | 'SUCCEEDED'
+  | 'NO_CHANGE'
+  | 'ROLLED_BACK'
+  | 'DRIFTED'
+  | 'FAILED'
+  | 'REJECTED';
+
+/** Statuses after which nothing changes any more. */
+export const TERMINAL_STATUSES: readonly DeploymentStatus[] = ['SUCCEEDED', 'NO_CHANGE', 'ROLLED_BACK', 'DRIFTED', 'FAILED', 'REJECTED'];
+
+/** Whether a deployment in `status` is finished. */
+export function isTerminal(status: DeploymentStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** The routing of an alias: the version it points at, and at most one extra version with its share (0–1). */
+export interface AliasRouting {
+  readonly version: string;
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+/** An alias as read from Lambda. */
+export interface AliasState extends AliasRouting {
+  readonly revisionId: string;
+}
+
+/**
+ * The alias before the deployment touched anything. `alias: null` means it did not exist;
+ * `functionExisted: false` means fledge created the function in this deployment.
+ */
+export interface AliasSnapshot {
+  readonly alias: AliasState | null;
+  readonly functionExisted: boolean;
+}
+
+/**
+ * A change fledge is about to make to the alias, written before the call (write-ahead) so a
+ * retried task whose first attempt succeeded but lost its response recognises its own change.
+ */
+export interface AliasIntent {
+  readonly target: AliasRouting | null;
+  /** Revision the alias had when fledge decided to change it. */
+  readonly expectedRevisionId: string | null;
+  readonly description: string;
+}
+
+/** The deployment as stored: its facts, its status and the alias bookkeeping the safety net needs. */
+export interface DeploymentRecord {
+  readonly deploymentId: string;
+  readonly functionName: string;
+  readonly alias: string;
+  readonly status: DeploymentStatus;
+  readonly spec: DeploymentSpec;
+  readonly artifact: ArtifactLocation;
+  readonly startedBy: string;
+  readonly source: string;
+  /** Epoch ms (simulated in local mode). */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Epoch ms at which the engine started (Prepare). */
+  readonly startedAt?: number;
+  /** Epoch ms after which the deployment rolls back. */
+  readonly deadline?: number;
+  /**
+   * Epoch ms by which the execution of a record a starter wrote must exist: past it, a record
+   * still `PENDING` without an execution is REJECTED by the repair loop
+   * (`expireStalledStart` in `shared/domain/starter/expire.ts`). Unset on older records: then
+   * `createdAt` + the start grace.
+   */
+  readonly startDeadline?: number;
+  /**
+   * The record holds the place of an S3 drop that AWS failed to read or record (its spec is not
+   * known yet, function and alias are `(unknown)`): a retry of the drop replaces it with the real
+   * record, and past its `startDeadline` the repair loop REJECTs it, so the drop never vanishes.
+   */
+  readonly placeholder?: boolean;
+  /**
+   * The last failure of AWS that interrupted a starter's attempt to start this `PENDING`
+   * deployment (it is retried, or quoted by the repair loop if the deployment never starts).
+   */
+  readonly startFailure?: string;
+  readonly snapshot?: AliasSnapshot;
+  readonly newVersion?: string;
+  /** Percent of traffic on the new version as last set by fledge. */
+  readonly currentWeight?: number;
+  /** The alias revision fledge last wrote or read; anything else is drift. */
+  readonly aliasRevisionId?: string;
+  readonly intent?: AliasIntent;
+  /** The fledge alarm on the new version, when the spec asks for an error rate. */
+  readonly alarmName?: string;
+  readonly promoteRequested?: { readonly by: string; readonly at: number };
+  readonly stopRequested?: { readonly by: string; readonly at: number; readonly reason?: string };
+  /** Why it ended the way it did (rollback reason, refusal, failure). */
+  readonly reason?: string;
+  /** On what evidence the new version was promoted; set by Promote. */
+  readonly evidence?: PromotionEvidence;
+  /** The pending approval, while AWAITING_APPROVAL. */
+  readonly approvalId?: string;
+  readonly executionArn?: string;
+  /** Every problem of a spec a starter refused (status REJECTED), located. */
+  readonly problems?: readonly SpecProblem[];
+  /** Fingerprint of the request that created the record: an Idempotency-Key reused with another body is refused. */
+  readonly requestFingerprint?: string;
+  /**
+   * Set by the safety net when it takes over a deployment whose execution ended abnormally: from
+   * then on no task of that execution (one may outlive it) may announce an alias change.
+   */
+  readonly abandonedAt?: number;
+  /**
+   * How the deployment ended, written together with the terminal status (the decisive fact) so
+   * that whoever comes next — the task's retry, the safety net, the sweeper — can finish the side
+   * effects (alarm, approval, history, notification, lock) from the record alone.
+   */
+  readonly ending?: RecordedEnding;
+  /** Keys of the endings whose notification was sent: one notification per outcome, whoever retries. */
+  readonly notified?: readonly string[];
+  /** Side effects of the ending still to do (the task's retry or the sweeper does them). */
+  readonly unsettled?: readonly string[];
+  /** Epoch ms at which a repair found the alias of this FAILED deployment whole and left it: nothing left to repair. */
+  readonly repairedAt?: number;
+}
+
+/** The ending of a deployment as recorded with its terminal status. */
+export interface RecordedEnding {
+  /** History key of the ending's event: `outcome`, or `<repairer>-repair` for the repair of a FAILED deployment. */
+  readonly eventKey: string;
+  readonly eventKind: DeploymentEventKind;
+  readonly message: string;
+  /** Epoch ms the ending was decided. */
+  readonly at: number;
+  readonly data?: Readonly<Record<string, unknown>>;
+  readonly notification?: DeploymentNotification;
+  /** The alias was left split: the lock stays until it is repaired. */
+  readonly keepLock?: boolean;
+}
+
+/** Kinds of history events. */
+export type DeploymentEventKind =
+  | 'started'
+  | 'published'
+  | 'noChange'
+  | 'verified'
+  | 'weight'
+  | 'check'
+  | 'approvalRequested'
+  | 'approvalGiven'
+  | 'approvalRejected'
+  | 'promoteRequested'
+  | 'stopRequested'
+  | 'promoted'
+  | 'rolledBack'
+  | 'drifted'
+  | 'failed'
+  | 'rejected'
+  | 'cleanup'
+  | 'repaired';
+
+/** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
+export interface DeploymentEvent {
+  readonly deploymentId: string;
+  readonly key: string;
+  readonly kind: DeploymentEventKind;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** An approval waiting for a decision. The task token never leaves the store. */
+export interface ApprovalRecord {
+  readonly approvalId: string;
+  readonly deploymentId: string;
+  readonly taskToken: string;
+  readonly status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+  readonly requestedAt: number;
+  /** Epoch ms after which the task has timed out. */
+  readonly expiresAt: number;
+  readonly message?: string;
+  readonly decidedBy?: string;
+  readonly decidedAt?: number;
+  readonly comment?: string;
+}
+
+/** The per-alias lock. */
+export interface AliasLock {
+  readonly functionName: string;
+  readonly alias: string;
+  readonly holder: string;
+  /** Epoch ms after which anyone may take it over. */
+  readonly expiresAt: number;
+}
+
+/** What a task returns when the engine decides where to go next (the `Route` / `AfterCheck` choices). */
+export type NextAction = 'bake' | 'approval' | 'promote' | 'next';
+
+/** The bake in progress: absolute times so Lambda latency does not accumulate over checks. */
+export interface BakeState {
+  /** Epoch ms the bake started. */
+  readonly startedAt: number;
+  /** Epoch ms the bake ends. */
+  readonly until: number;
+  readonly checkInterval: number;
+  /** ISO time of the next check: the Wait state's TimestampPath. */
+  readonly nextCheckAt: string;
+  /** Checks done in this bake. */
+  readonly checks: number;
+  /** Epoch ms the pause was to end before it was extended for want of evidence; set by the first extension. */
+  readonly plannedUntil?: number;
+  /** Epoch ms beyond which the bake is not extended (the planned end plus the extension it may take); set by the first extension. */
+  readonly extensionLimit?: number;
+}
+
+/**
+ * What fledge saw of the new version before promoting it: its invocations through the alias,
+ * counted by the health checks (so "promoted" always says on how much evidence).
+ */
+export interface PromotionEvidence {
+  readonly version: string;
+  /** Invocations of the new version through the alias from the first weight to the last check. */
+  readonly invocations: number;
+  /** What each pause needed (`health.minInvocations`). */
+  readonly minInvocations: number;
+  /** Health checks made; 0 when the strategy has no pause (allAtOnce, blueGreen, a first deployment). */
+  readonly checks: number;
+  /** Pauses that moved on with fewer invocations because a person said so (an approval, promote-now); fledge itself never does. */
+  readonly shortSteps: number;
+}
+
+/**
+ * The JSON that flows through the state machine: the execution input plus what the tasks
+ * learned. Each task returns the whole state (the ASL selects `$.Payload`).
+ */
+export interface EngineState extends ExecutionInput {
+  /** Epoch ms; set by Prepare. */
+  readonly startedAt?: number;
+  readonly deadline?: number;
+  /**
+   * The alias before the deployment (Prepare): it travels with the execution so Rollback can
+   * restore the alias from the state alone when the deployments table does not answer.
+   */
+  readonly snapshot?: AliasSnapshot;
+  /** The alias revision fledge last wrote or read (Prepare, NextStep, Promote): fledge's own state. */
+  readonly aliasRevisionId?: string;
+  /** Side effects of the ending that were left to the sweeper (a promotion is never undone for them). */
+  readonly warnings?: readonly string[];
+  readonly trafficSteps?: readonly TrafficStep[];
+  /** Index of the next traffic step to walk. */
+  readonly stepIndex?: number;
+  readonly weight?: number;
+  readonly published?: { readonly version: string; readonly changed: boolean; readonly codeSha256: string };
+  readonly action?: NextAction;
+  readonly bake?: BakeState;
+  readonly approval?: { readonly timeoutSeconds: number; readonly stepIndex: number; readonly message?: string };
+  /** Green health checks so far (approval requests report it). */
+  readonly checksPassed?: number;
+  /** The new version's invocations seen by the last check, and the pauses that moved on short of evidence. */
+  readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
+  /** Set by a Catch (`ResultPath: $.failure`). */
+  readonly failure?: { readonly Error?: string; readonly Cause?: string };
+  /** Set by Rollback's Catch: why the rollback itself failed. */
+  readonly rollbackFailure?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** `on 57 invocations (10 required per pause)`: how much evidence a promotion rested on, for people. */
+export function describeEvidence(evidence: PromotionEvidence): string {
+  return `${invocationsOf(evidence)} ${detailOf(evidence)}`;
+}
+
+/** `promoted on 57 invocations of version 2 (10 required per pause)`. */
+export function describePromotion(evidence: PromotionEvidence): string {
+  return `promoted ${invocationsOf(evidence)} of version ${evidence.version} ${detailOf(evidence)}`;
+}
+
+function invocationsOf(evidence: PromotionEvidence): string {
+  return `on ${evidence.invocations} invocation${evidence.invocations === 1 ? '' : 's'}`;
+}
+
+function detailOf(evidence: PromotionEvidence): string {
+  if (evidence.checks === 0) return '(no health check watched it: no pause before all traffic moved)';
+  const short = evidence.shortSteps > 0 ? `; ${evidence.shortSteps} pause${evidence.shortSteps === 1 ? '' : 's'} moved on short of evidence because a person said so` : '';
+  return `(${evidence.minInvocations > 0 ? `${evidence.minInvocations} required per pause` : 'none required'}${short})`;
+}

@@ -1,0 +1,157 @@
+import { FledgeError } from './errors';
+
+/**
+ * Errors of the deployment engine. Each class declares its `code`; its `name`, derived as
+ * `fledge.<code>`, is what the state machine matches in its Retry and Catch clauses: a Lambda task
+ * that throws one surfaces it as the task's error name, so renaming one is a change to
+ * `state-machines/deployment.asl.yml` too (test/engine/error-contract.test.ts holds the two together).
+ */
+export class EngineError extends FledgeError {
+  static override readonly namespace: string | undefined = 'fledge';
+  static override readonly code: string = 'EngineError';
+}
+
+/** Throttling, a 5xx, or "an update is in progress": the same call is expected to work later. */
+export class TransientAwsError extends EngineError {
+  static override readonly code: string = 'Transient';
+}
+
+/** The alias was changed by someone else since fledge last read or wrote it. */
+export class AliasDriftedError extends EngineError {
+  static override readonly code: string = 'AliasDrifted';
+}
+
+/** The function (or the named version or alias) does not exist. */
+export class FunctionNotFoundError extends EngineError {
+  static override readonly code: string = 'FunctionNotFound';
+}
+
+/** Another deployment holds the function+alias lock. */
+export class LockConflictError extends EngineError {
+  static override readonly code: string = 'LockConflict';
+  constructor(
+    message: string,
+    /** The deployment that holds the lock. */
+    readonly holder: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The deployment cannot start on the alias as it is (for example it already has weighted routing). */
+export class DeploymentRefusedError extends EngineError {
+  static override readonly code: string = 'Refused';
+}
+
+/** `$LATEST` ended in `LastUpdateStatus=Failed`, or someone else changed it while fledge published. */
+export class FunctionUpdateFailedError extends EngineError {
+  static override readonly code: string = 'FunctionUpdateFailed';
+}
+
+/**
+ * A version the deployment needs cannot take traffic: the new version stayed `Pending` past the
+ * limit or ended `Failed`, or the rollback target (the alias's version before the deployment) is
+ * gone or not Active. Raised before any weight moves.
+ */
+export class VersionNotReadyError extends EngineError {
+  static override readonly code: string = 'VersionNotReady';
+}
+
+/**
+ * Lambda cannot split an alias between the two versions: they have different execution roles or
+ * dead-letter queue configurations (AWS's rule for weighted aliases). Raised before any weight
+ * moves, or when Lambda refuses the weighted alias update (the alias is then unchanged).
+ */
+export class IncompatibleVersionsError extends EngineError {
+  static override readonly code: string = 'IncompatibleVersions';
+}
+
+/** A CloudWatch alarm that judges the deployment is in ALARM (or does not exist). */
+export class HealthCheckFailedError extends EngineError {
+  static override readonly code: string = 'HealthCheckFailed';
+}
+
+/**
+ * A pause ended (extended, if the spec allows) before the new version served the invocations the
+ * spec requires, and the spec says to roll back: too little evidence is never health.
+ */
+export class InsufficientEvidenceError extends EngineError {
+  static override readonly code: string = 'InsufficientEvidence';
+}
+
+/** The smoke test, or a beforeTraffic/afterTraffic hook, failed. */
+export class VerificationFailedError extends EngineError {
+  static override readonly code: string = 'VerificationFailed';
+}
+
+/** The deployment ran past the spec's `timeout`. */
+export class DeadlineExceededError extends EngineError {
+  static override readonly code: string = 'DeadlineExceeded';
+}
+
+/** A person asked to stop the deployment. */
+export class StopRequestedError extends EngineError {
+  static override readonly code: string = 'StopRequested';
+}
+
+/** An approver rejected the deployment. */
+export class ApprovalRejectedError extends EngineError {
+  static override readonly code: string = 'ApprovalRejected';
+}
+
+/** The approval was already decided, expired, or its task is gone: nothing was changed. */
+export class ApprovalClosedError extends EngineError {
+  static override readonly code: string = 'ApprovalClosed';
+}
+
+/** No deployment (or approval) with that id. */
+export class NotFoundError extends EngineError {
+  static override readonly code: string = 'NotFound';
+}
+
+/** The deployment is finished: a stop or promote request comes too late. */
+export class DeploymentFinishedError extends EngineError {
+  static override readonly code: string = 'DeploymentFinished';
+}
+
+/** A task received input it cannot work with: a bug or a hand-made execution input. */
+export class InvalidTaskInputError extends EngineError {
+  static override readonly code: string = 'InvalidInput';
+}
+
+/**
+ * The deployment's artifact cannot be read: S3 (or ECR) says it does not exist or may not be read.
+ * One error for both, because S3 answers 403, not 404, for a missing key to a caller without
+ * `s3:ListBucket`: the two cannot be told apart safely. Retrying does not help.
+ */
+export class ArtifactUnavailableError extends EngineError {
+  static override readonly code: string = 'ArtifactUnavailable';
+  constructor(
+    /** Where the artifact was looked for: `s3://bucket/key` (with its version) or the image URI. */
+    readonly location: string,
+    /** What was answered, in words (`S3 answered AccessDenied`); no SDK internals. */
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`artifact not found or not readable: ${location}${detail ? ` (${detail})` : ''}`, options);
+  }
+}
+
+/** An AWS call failed for a reason that retrying will not fix (access denied, validation). */
+export class AwsCallFailedError extends EngineError {
+  static override readonly code: string = 'AwsCallFailed';
+}
+
+/** The deployment's own configuration is missing or wrong (environment of a task function). */
+export class ConfigurationError extends EngineError {
+  static override readonly code: string = 'Configuration';
+}
+
+/**
+ * Whether `error` is an AWS call that failed (throttled, 5xx, access denied, …) as the adapters
+ * translate them — as opposed to a decision of fledge's (drift, refusal) or a bug.
+ */
+export function isAwsFailure(error: unknown): boolean {
+  return error instanceof TransientAwsError || error instanceof AwsCallFailedError;
+}

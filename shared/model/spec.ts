@@ -1,0 +1,127 @@
+/**
+ * The deployment spec after parsing, validation and normalisation: what the planner and the
+ * engine consume. Users write the YAML/JSON form documented in docs/spec.md; presets and
+ * shorthand are resolved here, durations are whole seconds, percentages are 0–100.
+ */
+
+/** A duration in whole seconds. */
+export type Seconds = number;
+
+export interface FunctionRef {
+  /** The function name as Lambda knows it (derived from the ARN when an ARN was given). */
+  readonly name: string;
+  /** The full ARN when the spec named the function by ARN. */
+  readonly arn?: string;
+  readonly region?: string;
+  readonly accountId?: string;
+}
+
+export type ArtifactSpec =
+  | {
+      readonly kind: 'zip';
+      /** Undefined when the key is relative to the spec's own S3 folder (resolved at trigger time). */
+      readonly bucket?: string;
+      readonly key: string;
+      readonly versionId?: string;
+    }
+  | { readonly kind: 'image'; readonly imageUri: string };
+
+export interface FunctionConfigurationSpec {
+  readonly runtime?: string;
+  readonly handler?: string;
+  readonly memorySize?: number;
+  readonly timeout?: Seconds;
+  readonly role?: string;
+  /** Where Lambda sends asynchronous invocations that failed: an SQS queue or SNS topic ARN. */
+  readonly deadLetterTarget?: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly description?: string;
+  readonly architectures?: readonly ('x86_64' | 'arm64')[];
+  readonly layers?: readonly string[];
+}
+
+/** One step of traffic movement, as the engine walks them. */
+export type TrafficStep =
+  | { readonly type: 'setWeight'; readonly percent: number }
+  | { readonly type: 'pause'; readonly duration: Seconds }
+  | { readonly type: 'approval'; readonly timeout: Seconds; readonly message?: string };
+
+export type StrategySpec =
+  /** `preset` records the CodeDeploy name it came from, canonical form (e.g. `Canary10Percent5Minutes`). */
+  | { readonly kind: 'canary'; readonly steps: readonly TrafficStep[]; readonly preset?: string }
+  | { readonly kind: 'linear'; readonly percent: number; readonly interval: Seconds; readonly preset?: string }
+  | { readonly kind: 'allAtOnce'; readonly preset?: string }
+  /** Smoke test the new version (required), then move 100% at once. */
+  | { readonly kind: 'blueGreen' };
+
+/** What a smoke-test invoke must return to pass. No expectation: it passes when the function did not error. */
+export type SmokeExpectation =
+  | { readonly match: 'exact'; readonly value: unknown }
+  | { readonly match: 'subset'; readonly value: unknown };
+
+/**
+ * What happens when a pause ends before the new version served `minInvocations`: never a
+ * promotion. `extend` lengthens the pause one check interval at a time, up to `maxExtension`
+ * (undefined: as long as the pause itself) and the time the deployment's timeout leaves, then
+ * does `then`; `pause` asks a person (an approval); `rollback` rolls back.
+ */
+export type InsufficientDataPolicy =
+  | { readonly action: 'extend'; readonly maxExtension?: Seconds; readonly then: 'pause' | 'rollback' }
+  | { readonly action: 'pause' }
+  | { readonly action: 'rollback' };
+
+export interface HealthSpec {
+  /** Existing CloudWatch alarm names; any of them in ALARM fails a check. */
+  readonly alarms: readonly string[];
+  /**
+   * Judge only the new version: fledge creates an error-rate alarm on its ExecutedVersion.
+   * `minInvocations` is the rate's noise floor: below it, a window's rate is not judged.
+   */
+  readonly errorRate?: { readonly thresholdPercent: number; readonly minInvocations: number };
+  /** How often health is checked while traffic is on the new version. */
+  readonly checkInterval: Seconds;
+  /** Invoked on the new version before any traffic moves. */
+  readonly smokeTest?: { readonly payload: unknown; readonly expect?: SmokeExpectation };
+  /**
+   * The evidence each pause needs before traffic moves on: invocations of the new version
+   * through the alias during the pause. 0: none (the pause is only a timed wait).
+   */
+  readonly minInvocations: number;
+  /** What a pause that ends with fewer invocations does. */
+  readonly onInsufficientData: InsufficientDataPolicy;
+}
+
+export interface DeploymentSpec {
+  readonly version: 1;
+  readonly function: FunctionRef;
+  /** Created on the first deployment. */
+  readonly alias: string;
+  readonly artifact: ArtifactSpec;
+  /** Applied to $LATEST before publishing. */
+  readonly configuration?: FunctionConfigurationSpec;
+  readonly strategy: StrategySpec;
+  readonly health: HealthSpec;
+  /** Function names (or ARNs) invoked with the deployment's facts; a failure rolls back. */
+  readonly hooks: { readonly beforeTraffic?: string; readonly afterTraffic?: string };
+  /** Defaults for approval steps. */
+  readonly approval: { readonly timeout: Seconds; readonly message?: string };
+  /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
+  readonly timeout: Seconds;
+  readonly cleanup?: { readonly keepVersions: number };
+}
+
+/** One segment of a path into the spec: a mapping key or a list index. */
+export type PathSegment = string | number;
+
+/** One thing wrong with a spec, located so a person can fix it without hunting. */
+export interface SpecProblem {
+  /** Where in the spec, e.g. `strategy.canary.steps[2].setWeight`; empty for the file as a whole. */
+  readonly path: string;
+  readonly message: string;
+  /** 1-based line in the source file. */
+  readonly line: number;
+  /** 1-based column in the source file. */
+  readonly column: number;
+  /** A likely intended value, e.g. the known key closest to an unknown one. */
+  readonly suggestion?: string;
+}
