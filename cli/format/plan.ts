@@ -113,10 +113,37 @@ function describeHealth(spec: DeploymentSpec): string {
   if (spec.health.errorRate) {
     parts.push(`error rate of the new version under ${formatPercent(spec.health.errorRate.thresholdPercent)} (from ${spec.health.errorRate.minInvocations} invocations)`);
   }
+  parts.push(...describeSignals(spec.health));
   if (parts.length === 0) parts.push('no alarms or error-rate rule');
   const { minInvocations } = evidenceRuleOf(spec.health, spec.strategy);
   const evidence = minInvocations > 0 ? `each pause needs ${minInvocations} invocation${minInvocations === 1 ? '' : 's'} of the new version` : 'pauses need no invocations (they only wait)';
   return `${parts.join(' and ')}, checked every ${formatDuration(spec.health.checkInterval)}; ${evidence}`;
+}
+
+/** The signal rules (latency, throttles, baseline, metrics, verdict rules), one phrase each; dry-run ones say so. */
+function describeSignals(health: DeploymentSpec['health']): string[] {
+  const parts: string[] = [];
+  const dry = (rule: { dryRun: boolean }): string => (rule.dryRun ? ' (dry run: recorded, never gating)' : '');
+  const percentiles = (values: Partial<Record<'p50' | 'p90' | 'p99', number>>, unit: string): string =>
+    (['p50', 'p90', 'p99'] as const).flatMap((p) => (values[p] === undefined ? [] : [`${p} ≤ ${values[p]}${unit}`])).join(', ');
+  if (health.latency) parts.push(`latency of the new version ${percentiles(health.latency, 'ms')} (from ${health.latency.minSamples} samples)${dry(health.latency)}`);
+  if (health.throttles) parts.push(`at most ${health.throttles.max} throttles of the new version per pause${dry(health.throttles)}`);
+  if (health.spillover) parts.push(`at most ${health.spillover.max} provisioned-concurrency spillover invocations per pause${dry(health.spillover)}`);
+  const baseline = health.baseline;
+  if (baseline) {
+    const compared = [
+      ...(baseline.latency ? [`latency ${(['p50', 'p90', 'p99'] as const).flatMap((p) => (baseline.latency?.[p] === undefined ? [] : [`${p} at most ${baseline.latency[p]}% above`])).join(', ')}`] : []),
+      ...(baseline.errorRate ? [`error rate not significantly above (Fisher's exact test, level ${baseline.errorRate.significance})`] : []),
+    ];
+    parts.push(`against the old version: ${compared.join('; ')} (from ${baseline.minSamples} samples of each)${dry(baseline)}`);
+  }
+  for (const metric of health.metrics ?? []) {
+    const rules = [...(metric.max !== undefined ? [`≤ ${metric.max}`] : []), ...(metric.min !== undefined ? [`≥ ${metric.min}`] : []), ...(metric.maxIncreasePercent !== undefined ? [`at most ${metric.maxIncreasePercent}% above the old version's`] : [])];
+    parts.push(`metric ${metric.name} ${rules.join(', ')}${dry(metric)}`);
+  }
+  if ((health.failureLimit ?? 0) > 0) parts.push(`${health.failureLimit} failed check${health.failureLimit === 1 ? '' : 's'} tolerated`);
+  if ((health.consecutiveSuccesses ?? 1) > 1) parts.push(`${health.consecutiveSuccesses} green checks in a row before moving on`);
+  return parts;
 }
 
 /** What a pause short of evidence does: `if version … gets fewer than 20 invocations: up to 5m more (10 checks), then roll back`. */

@@ -1,6 +1,6 @@
 import type { CloudWatchClient, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import type { AlarmStatus, HealthSignals, MinuteCounts, VersionAlarmDefinition, VersionMetricsQuery } from '../ports/health-signals';
+import type { AlarmStatus, HealthSignals, MinuteCounts, VersionAlarmDefinition, VersionMetricsQuery, WindowQuery } from '../ports/health-signals';
 import { translate } from './aws-errors';
 
 /** DescribeAlarms and DeleteAlarms take at most 100 names per call. */
@@ -130,5 +130,43 @@ export class CloudWatchHealthAdapter implements HealthSignals {
       throw translate(error, `GetMetricData errors and invocations of ${q.functionName}:${q.alias} version ${q.version}`);
     }
     return [...minutes].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute, ...counts }));
+  }
+
+  async windowValues(q: WindowQuery): Promise<ReadonlyMap<string, number>> {
+    // One period covering the window: CloudWatch starts periods at the StartTime (rounded down to
+    // the minute), so each query answers with at most one datapoint for the whole window.
+    const start = Math.floor(q.from / MINUTE) * MINUTE;
+    const end = Math.max(start + MINUTE, (Math.floor(q.to / MINUTE) + 1) * MINUTE);
+    const period = (end - start) / 1000;
+    const values = new Map<string, number>();
+    let token: string | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: q.queries.map((query) =>
+              'expression' in query
+                ? { Id: query.id, Expression: query.expression, Period: period, ReturnData: query.returnData }
+                : {
+                    Id: query.id,
+                    MetricStat: { Metric: { Namespace: query.namespace, MetricName: query.metricName, Dimensions: Object.entries(query.dimensions).map(([Name, Value]) => ({ Name, Value })) }, Period: period, Stat: query.stat },
+                    ReturnData: query.returnData,
+                  },
+            ),
+            StartTime: new Date(start),
+            EndTime: new Date(end),
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+        for (const result of out.MetricDataResults ?? []) {
+          const value = result.Values?.[0];
+          if (result.Id !== undefined && value !== undefined && Number.isFinite(value)) values.set(result.Id, value);
+        }
+        token = out.NextToken;
+      } while (token);
+    } catch (error) {
+      throw translate(error, `GetMetricData ${q.queries.length} health signal quer${q.queries.length === 1 ? 'y' : 'ies'}`);
+    }
+    return values;
   }
 }

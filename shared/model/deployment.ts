@@ -239,6 +239,8 @@ export interface BakeState {
   readonly plannedUntil?: number;
   /** Epoch ms beyond which the bake is not extended (the planned end plus the extension it may take); set by the first extension. */
   readonly extensionLimit?: number;
+  /** Conclusive successful checks in a row in this pause (`health.consecutiveSuccesses`); absent: none yet. */
+  readonly streak?: number;
 }
 
 /**
@@ -284,6 +286,8 @@ export interface EngineState extends ExecutionInput {
   readonly approval?: { readonly timeoutSeconds: number; readonly stepIndex: number; readonly message?: string };
   /** Green health checks so far (approval requests report it). */
   readonly checksPassed?: number;
+  /** Failed health checks tolerated so far (`health.failureLimit`). */
+  readonly failedChecks?: number;
   /** The new version's invocations seen by the last check, and the pauses that moved on short of evidence. */
   readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
   /** Set by a Catch (`ResultPath: $.failure`). */

@@ -1,3 +1,5 @@
+import type { SignalFields } from './signals';
+
 /**
  * The deployment spec after parsing, validation and normalisation: what the planner and the
  * engine consume. Users write the YAML/JSON form documented in docs/spec.md; presets and
@@ -70,7 +72,8 @@ export type InsufficientDataPolicy =
   | { readonly action: 'pause' }
   | { readonly action: 'rollback' };
 
-export interface HealthSpec {
+/** The health rules; the signal fields (latency, baseline, metrics, failureLimit, …) are in signals.ts. */
+export interface HealthSpec extends SignalFields {
   /** Existing CloudWatch alarm names; any of them in ALARM fails a check. */
   readonly alarms: readonly string[];
   /**

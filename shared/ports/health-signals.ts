@@ -42,6 +42,35 @@ export interface MinuteCounts extends ErrorCounts {
   readonly minute: number;
 }
 
+/** One CloudWatch metric read over a whole window (GetMetricData's MetricStat). */
+export interface WindowMetric {
+  /** Starts with a lowercase letter; letters, digits and `_` (GetMetricData's rule). */
+  readonly id: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** `Sum`, `Average`, `Minimum`, `Maximum`, `SampleCount` or a percentile (`p99`). */
+  readonly stat: string;
+  /** False for a metric only an expression uses. */
+  readonly returnData: boolean;
+}
+
+/** A metric-math expression over the window's metrics, by id. */
+export interface WindowExpression {
+  readonly id: string;
+  readonly expression: string;
+  readonly returnData: boolean;
+}
+
+/** Metrics read as one value each over one window of whole minutes. */
+export interface WindowQuery {
+  readonly queries: readonly (WindowMetric | WindowExpression)[];
+  /** Epoch ms: from the minute this falls in. */
+  readonly from: number;
+  /** Epoch ms: through the end of the minute this falls in. */
+  readonly to: number;
+}
+
 /** CloudWatch as the engine uses it. */
 export interface HealthSignals {
   /** Creates or replaces the alarm (PutMetricAlarm is an upsert, so retries are safe). */
@@ -56,4 +85,9 @@ export interface HealthSignals {
    * at its next evaluation.
    */
   versionMetrics(query: VersionMetricsQuery): Promise<readonly MinuteCounts[]>;
+  /**
+   * One value per returned query over the whole window (a single period as long as the window,
+   * so a percentile is the window's percentile). A query without a datapoint is absent from the map.
+   */
+  windowValues(query: WindowQuery): Promise<ReadonlyMap<string, number>>;
 }

@@ -2,6 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type Metr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../src/server';
 import { clientConfig } from '../src/testing/clients';
+import { percentileOf } from '../src/services/cloudwatch/metric-store';
 
 const MINUTE = 60_000;
 
@@ -106,6 +107,43 @@ describe('embedded CloudWatch metrics', () => {
     }));
     // Assess
     expect(result.MetricDataResults?.map((r) => r.Values?.[0])).toEqual([160, 7, 5, 50]);
+  });
+
+  it('answers percentiles (p50, p90, p99, p99.9) over single values and value lists, not over statistic sets', async () => {
+    // Prepare: 1..100 ms in one minute (values with counts: 100 twice), and a statistic set in the next.
+    const namespace = freshNamespace();
+    await cloudwatch.send(new PutMetricDataCommand({
+      Namespace: namespace,
+      MetricData: [
+        { MetricName: 'Duration', Timestamp: at(base + 1_000), Values: Array.from({ length: 99 }, (_, i) => i + 1) },
+        { MetricName: 'Duration', Timestamp: at(base + 2_000), Values: [100], Counts: [2] },
+        { MetricName: 'Duration', Timestamp: at(base + MINUTE + 1_000), StatisticValues: { SampleCount: 4, Sum: 100, Minimum: 10, Maximum: 40 } },
+      ],
+    }));
+    // Act
+    const result = await cloudwatch.send(new GetMetricDataCommand({
+      StartTime: at(base), EndTime: at(base + 2 * MINUTE), ScanBy: 'TimestampAscending',
+      MetricDataQueries: ['p50', 'p90', 'p99', 'p99.9', 'SampleCount'].map((s, i) => stat(`q${i}`, namespace, 'Duration', s, 60, [])),
+    }));
+    const refused = await cloudwatch.send(new GetMetricDataCommand({ StartTime: at(base), EndTime: at(base + MINUTE), MetricDataQueries: [stat('bad', namespace, 'Duration', 'p101', 60, [])] })).catch((error: unknown) => error);
+    // Assess: nearest rank over 101 samples; the statistic-set minute has a sample count but no percentiles.
+    expect(result.MetricDataResults?.map((r) => r.Values)).toEqual([[51], [91], [100], [100], [101, 4]]);
+    expect(result.MetricDataResults?.[0]?.Timestamps).toEqual([at(base)]);
+    expect((refused as Error).name).toBe('InvalidParameterValueException');
+    expect((refused as Error).message).toContain('p101');
+  });
+
+  it('starts periods at the rounded StartTime, so one period as long as the range gives one percentile over all of it', async () => {
+    // Prepare: three minutes that straddle a five-minute boundary of the clock.
+    const namespace = freshNamespace();
+    const five = Math.ceil(base / (5 * MINUTE)) * 5 * MINUTE - 5 * MINUTE;
+    const start = five + 3 * MINUTE;
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: [[10_000, 10], [MINUTE + 10_000, 20], [2 * MINUTE + 10_000, 30]].map(([offset, value]) => ({ MetricName: 'Duration', Timestamp: at(start + (offset as number)), Value: value })) }));
+    // Act
+    const result = await cloudwatch.send(new GetMetricDataCommand({ StartTime: at(start + 20_000), EndTime: at(start + 3 * MINUTE), MetricDataQueries: [stat('p', namespace, 'Duration', 'p90', 180, [])] }));
+    // Assess
+    expect(result.MetricDataResults?.[0]?.Timestamps).toEqual([at(start)]);
+    expect(result.MetricDataResults?.[0]?.Values).toEqual([30]);
   });
 
   it("computes fledge's error-rate expression with IF and FILL, hiding queries without ReturnData", async () => {
@@ -242,5 +280,14 @@ describe('embedded CloudWatch metrics', () => {
     expect(throttled).toMatchObject({ name: 'Throttling', $metadata: { httpStatusCode: 400 } });
     expect(failed).toMatchObject({ name: 'InternalServiceFault', Code: 'InternalServiceError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
     expect(afterwards.MetricDataResults).toHaveLength(1);
+  });
+});
+
+describe('embedded CloudWatch percentiles', () => {
+  it('takes the nearest rank over weighted samples', () => {
+    // Assess
+    expect(percentileOf([[1, 1], [2, 1], [3, 1], [4, 1]], 50)).toBe(2);
+    expect(percentileOf([[10, 99], [1000, 1]], 99)).toBe(10);
+    expect(percentileOf([[10, 98], [1000, 2]], 99)).toBe(1000);
   });
 });

@@ -90,6 +90,8 @@ export function judgeCheck(input: {
   /** The error rate over the whole pause so far. */
   stepErrorRate?: MeasuredErrorRate;
   evidence?: StepEvidence;
+  /** Why gating signals (latency, baseline, metrics…) failed, each with its numbers. */
+  signalFailures?: readonly string[];
   bake: BakeState;
 }): CheckVerdict {
   const { now, record, alarms, errorRate, stepErrorRate, evidence, bake } = input;
@@ -110,6 +112,7 @@ export function judgeCheck(input: {
   const movingOn = atEnd || record.promoteRequested !== undefined;
   const rateFailure = (errorRate ? errorRateFailure(errorRate) : undefined) ?? (movingOn && stepErrorRate ? errorRateFailure(stepErrorRate, 'over this step') : undefined);
   if (rateFailure) reasons.push(rateFailure);
+  reasons.push(...(input.signalFailures ?? []));
   if (reasons.length > 0) return { kind: 'unhealthy', reason: reasons.join('; ') };
   if (record.promoteRequested) return { kind: 'promote' };
   if (atEnd) return evidence && !hasEvidence(evidence) ? { kind: 'insufficient', evidence } : { kind: 'next' };

@@ -1,5 +1,5 @@
 import { formatDuration } from '../spec/duration';
-import { evidenceRuleOf } from '../spec/evidence';
+import { evidenceRuleOf, hasApprovalSteps } from '../spec/evidence';
 import { isOwnState } from './alias';
 import { advanceBake, describeShortfall, errorRatePercent, hasEvidence, judgeCheck, type CheckVerdict, type MeasuredErrorRate, type StepEvidence } from './bake';
 import type { EngineDeps } from './deps';
@@ -9,6 +9,7 @@ import { countsSince, describeSpan, onInsufficientData, type InsufficientDataSte
 import type { EngineState } from '../../model/deployment';
 import { loadRecord } from './record';
 import { describeRouting } from './routing';
+import { describeReadings, hasSignals, readSignals, signalVerdict } from './signals';
 
 /**
  * The Check task, run at each scheduled check of a bake: a person's stop, the deadline, drift
@@ -56,23 +57,50 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   const stepErrorRate = rate(step);
   const evidence: StepEvidence | undefined = rule.minInvocations > 0 ? { version, invocations: step.invocations, required: rule.minInvocations } : undefined;
 
-  const verdict = judgeCheck({ now, record, alarms, bake, ...(errorRate && stepErrorRate ? { errorRate, stepErrorRate } : {}), ...(evidence ? { evidence } : {}) });
+  // The signals beyond alarms and the error rate, over the pause so far; the baseline is the
+  // alias's other routed version (the old one) over the same minutes.
+  const baselineVersion = alias.version !== version ? alias.version : Object.keys(alias.weights).find((v) => v !== version);
+  const readings = hasSignals(spec.health)
+    ? await readSignals(health, spec.health, { functionName: record.functionName, alias: record.alias, version, ...(baselineVersion !== undefined && { baselineVersion }) }, { from: bake.startedAt, to: now })
+    : [];
+  const signals = signalVerdict(readings);
+
+  const judged = judgeCheck({ now, record, alarms, bake, signalFailures: signals.failed.map((r) => r.detail), ...(errorRate && stepErrorRate ? { errorRate, stepErrorRate } : {}), ...(evidence ? { evidence } : {}) });
+  // How the verdict is reached (docs/spec.md#verdicts): failed checks up to failureLimit are
+  // tolerated; a pause moves on only after consecutiveSuccesses conclusive green checks in a row.
+  const failureLimit = spec.health.failureLimit ?? 0;
+  const failedChecks = (state.failedChecks ?? 0) + (judged.kind === 'unhealthy' ? 1 : 0);
+  const tolerated = judged.kind === 'unhealthy' && failedChecks <= failureLimit;
+  const conclusive = signals.inconclusive.length === 0 && judged.kind !== 'unhealthy';
+  const streak = conclusive ? (bake.streak ?? 0) + 1 : 0;
+  const needed = spec.health.consecutiveSuccesses ?? 1;
+  const atEnd = Date.parse(bake.nextCheckAt) >= bake.until;
+  let verdict: CheckVerdict | { readonly kind: 'failed'; readonly reason: string } | { readonly kind: 'inconclusive'; readonly reason: string } = judged;
+  if (tolerated) verdict = atEnd ? { kind: 'inconclusive', reason: `this check failed (${failedChecks} of ${failureLimit} tolerated): ${judged.reason}` } : { kind: 'failed', reason: judged.reason };
+  else if (judged.kind === 'next' && signals.inconclusive.length > 0) verdict = { kind: 'inconclusive', reason: signals.inconclusive.map((r) => r.detail).join('; ') };
+  else if (judged.kind === 'next' && streak < needed) verdict = { kind: 'inconclusive', reason: `${streak} successful check${streak === 1 ? '' : 's'} in a row at the pause's end, ${needed} required` };
+  const streaked = { ...bake, streak };
+
   const deadline = state.deadline ?? record.deadline;
+  const policyStep = (): InsufficientDataStep => onInsufficientData({ policy: rule.onInsufficientData, bake: streaked, now, ...(deadline === undefined ? {} : { deadline }), laterSteps: (state.trafficSteps ?? []).slice(stepIndex) });
+  // Inconclusive asks a person at once when someone answers approvals; otherwise the spec's onInsufficientData.
   const insufficient: InsufficientDataStep | undefined =
-    verdict.kind === 'insufficient'
-      ? onInsufficientData({ policy: rule.onInsufficientData, bake, now, ...(deadline === undefined ? {} : { deadline }), laterSteps: (state.trafficSteps ?? []).slice(stepIndex) })
-      : undefined;
-  const shortfall = verdict.kind === 'insufficient' ? `${describeShortfall(verdict.evidence)} ${describeSpan(bake, now, weight)}` : undefined;
+    verdict.kind === 'insufficient' ? policyStep() : verdict.kind === 'inconclusive' ? (hasApprovalSteps(spec.strategy) ? { kind: 'pause' } : policyStep()) : undefined;
+  const shortfall = verdict.kind === 'insufficient' ? `${describeShortfall(verdict.evidence)} ${describeSpan(bake, now, weight)}` : verdict.kind === 'inconclusive' ? verdict.reason : undefined;
 
   const number = bake.checks + 1;
+  const line = summary(verdict, insufficient, shortfall, alarms.length > 0 || errorRate !== undefined || readings.length > 0, step.invocations, rule.minInvocations, version);
   await store.appendEvent(
-    event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `check ${number} at ${weight}%: ${summary(verdict, insufficient, shortfall, alarms.length > 0 || errorRate !== undefined, step.invocations, rule.minInvocations, version)}`, {
+    event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `check ${number} at ${weight}%: ${line}${readings.length > 0 ? ` | signals: ${describeReadings(readings)}` : ''}`, {
       weight,
       alarms: alarms.map((alarm) => ({ name: alarm.name, state: alarm.state })),
       ...(errorRate && {
         errorRate: { version, errors: errorRate.errors, invocations: errorRate.invocations, ratePercent: errorRatePercent(errorRate), thresholdPercent: errorRate.thresholdPercent, minInvocations: errorRate.minInvocations },
       }),
       evidence: { version, invocations: step.invocations, required: rule.minInvocations, total: total.invocations },
+      ...(readings.length > 0 && { signals: readings.map(({ detail: _detail, ...reading }) => reading), ...(baselineVersion !== undefined && { baselineVersion }) }),
+      ...((failureLimit > 0 || failedChecks > 0) && { failedChecks, failureLimit }),
+      ...(needed > 1 && { streak, consecutiveSuccesses: needed }),
       verdict: verdict.kind,
       ...(insufficient && { onInsufficientData: insufficient.kind }),
       ...(insufficient?.kind === 'extend' && { extendedUntil: new Date(insufficient.bake.until).toISOString() }),
@@ -81,27 +109,30 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
 
   const short = (verdict.kind === 'promote' && evidence !== undefined && !hasEvidence(evidence)) || insufficient?.kind === 'pause';
   const seen = { version, invocations: total.invocations, shortSteps: (state.evidence?.shortSteps ?? 0) + (short ? 1 : 0) };
-  const green = { ...state, evidence: seen, checksPassed: (state.checksPassed ?? 0) + 1 };
+  const green = { ...state, evidence: seen, checksPassed: (state.checksPassed ?? 0) + (verdict.kind === 'failed' || tolerated ? 0 : 1), ...(failedChecks > 0 && { failedChecks }) };
   switch (verdict.kind) {
     case 'stop':
       throw new StopRequestedError(verdict.reason);
     case 'deadline':
       throw new DeadlineExceededError(verdict.reason);
     case 'unhealthy':
-      throw new HealthCheckFailedError(verdict.reason);
+      throw new HealthCheckFailedError(failureLimit > 0 ? `${verdict.reason} (${failedChecks} failed checks, ${failureLimit} tolerated)` : verdict.reason);
     case 'promote':
       return { ...green, action: 'promote', bake: undefined };
     case 'next':
       return { ...green, action: 'next', bake: undefined };
     case 'bake':
-      return { ...green, action: 'bake', bake: advanceBake(bake) };
+    case 'failed':
+      return { ...green, action: 'bake', bake: advanceBake(streaked) };
     case 'insufficient':
       return afterShortfall(green, insufficient!, `insufficient evidence: ${shortfall!}`, now, deadline);
+    case 'inconclusive':
+      return afterShortfall(green, insufficient!, `inconclusive: ${shortfall!}`, now, deadline, 'inconclusive');
   }
 }
 
-/** The state after a pause fell short of evidence: bake on, ask a person, or roll back (by throwing). */
-function afterShortfall(state: EngineState, step: InsufficientDataStep, reason: string, now: number, deadline: number | undefined): EngineState {
+/** The state after a pause fell short of evidence or ended inconclusive: bake on, ask a person, or roll back (by throwing). */
+function afterShortfall(state: EngineState, step: InsufficientDataStep, reason: string, now: number, deadline: number | undefined, why: 'insufficient' | 'inconclusive' = 'insufficient'): EngineState {
   switch (step.kind) {
     case 'extend':
       return { ...state, action: 'bake', bake: step.bake };
@@ -113,22 +144,28 @@ function afterShortfall(state: EngineState, step: InsufficientDataStep, reason: 
       if (left < 1) throw new InsufficientEvidenceError(`${reason}; no time is left before the deployment's timeout to ask a person`);
       // The approval id comes from the pause's own step index, so it never collides with an approval step's.
       const pauseIndex = Math.max(0, (state.stepIndex ?? 1) - 1);
-      const message = `${reason.replace(/^insufficient evidence/, 'insufficient data')}. Approve to move on without that evidence; rejecting, or no answer in time, rolls back.`;
+      const message =
+        why === 'inconclusive'
+          ? `${reason}. Approve to move on although the checks could not decide; rejecting, or no answer in time, rolls back.`
+          : `${reason.replace(/^insufficient evidence/, 'insufficient data')}. Approve to move on without that evidence; rejecting, or no answer in time, rolls back.`;
       return { ...state, action: 'approval', bake: undefined, approval: { timeoutSeconds: Math.max(1, Math.min(timeout, left)), stepIndex: pauseIndex, message } };
     }
   }
 }
 
 /** The check's one-line verdict for the history. */
-function summary(verdict: CheckVerdict, insufficient: InsufficientDataStep | undefined, shortfall: string | undefined, judged: boolean, invocations: number, required: number, version: string): string {
+function summary(verdict: CheckVerdict | { readonly kind: 'failed' | 'inconclusive'; readonly reason: string }, insufficient: InsufficientDataStep | undefined, shortfall: string | undefined, judged: boolean, invocations: number, required: number, version: string): string {
   switch (verdict.kind) {
     case 'stop':
     case 'deadline':
     case 'unhealthy':
       return verdict.reason;
-    case 'insufficient': {
+    case 'failed':
+      return `failed, tolerated (failureLimit): ${verdict.reason}`;
+    case 'insufficient':
+    case 'inconclusive': {
       const then = insufficient?.kind === 'extend' ? `the pause is extended, ${extension(insufficient.bake)}` : insufficient?.kind === 'pause' ? 'asking a person' : 'rolling back';
-      return `insufficient evidence: ${shortfall ?? ''}; ${then}`;
+      return `${verdict.kind === 'inconclusive' ? 'inconclusive' : 'insufficient evidence'}: ${shortfall ?? ''}; ${then}`;
     }
     default:
       return `${judged ? 'healthy' : 'no alarms to judge'} (version ${version}: ${invocations} invocation${invocations === 1 ? '' : 's'} in this step${required > 0 ? `, ${required} required` : ''})`;

@@ -2,6 +2,7 @@ import { defaultMinInvocations, insufficientDataPolicy } from './evidence';
 import type { ArtifactSpec, DeploymentSpec, FunctionConfigurationSpec, HealthSpec, StrategySpec, TrafficStep } from '../../model/spec';
 import { parseFunctionRef, parseZipLocation } from './names';
 import { resolvePreset } from './presets';
+import { normaliseSignals } from './signals';
 import { LIMITS, type WrittenSpec } from './schema';
 
 /**
@@ -88,6 +89,7 @@ function health(written: WrittenSpec['health'], strategySpec: StrategySpec): Hea
     }),
     minInvocations: written?.minInvocations ?? defaultMinInvocations(errorRate),
     onInsufficientData: insufficientDataPolicy(written ?? {}, strategySpec),
+    ...normaliseSignals(written),
   };
 }
 

@@ -16,6 +16,7 @@ import {
 import { LIMITS } from '../../model/spec-limits';
 import { PRESET_NAMES, PRESET_SPELLINGS, resolvePreset } from './presets';
 import { closestMatch, quote } from './problems';
+import { signalFieldsSchema } from './signals';
 
 /*
  * The spec as users write it (docs/spec.md), checked field by field. Durations come out as whole
@@ -307,6 +308,8 @@ const health = z.strictObject({
     .enum(INSUFFICIENT_DATA_ACTIONS, { error: (issue) => `expected one of ${INSUFFICIENT_DATA_ACTIONS.map((action) => `"${action}"`).join(', ')}, got ${JSON.stringify(issue.input)}` })
     .optional(),
   maxExtension: duration(LIMITS.minCheckInterval, LIMITS.maxPause).optional(),
+  // Latency, throttles, baseline comparisons, custom metrics, failureLimit, consecutiveSuccesses.
+  ...signalFieldsSchema,
 });
 
 const hooks = z.strictObject({

@@ -2,7 +2,7 @@ import { invalidParameterCombination, invalidParameterValue, missingParameter, v
 import { dimensionList, dimensionsOf, optionalBoolean, optionalList, optionalNumber, optionalString, requiredNumber, requiredString, stringList, type Json } from './input';
 import { MetricMathError } from './metric-math';
 import { checkQueries, expressionPeriod, type MetricQuery } from './metric-query';
-import type { Statistic } from './metric-store';
+import { PERCENTILE, type Statistic } from './metric-store';
 import { checkPeriod, checkStatistic, readMetricQueries } from './query-input';
 
 export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
@@ -88,14 +88,19 @@ export function readPutMetricAlarm(input: Json): AlarmConfig {
     if (returned.length !== 1) throw validationError(`Exactly one element of the Metrics list must have ReturnData set to true; ${returned.length} do.`);
   } else {
     if (metricName === undefined) throw missingParameter('Either MetricName (with Namespace, Statistic and Period) or Metrics is required.');
-    if (input.ExtendedStatistic !== undefined) throw invalidParameterValue('ExtendedStatistic (percentiles) is not supported by the embedded CloudWatch.');
+    // Exactly one of Statistic (a plain one) and ExtendedStatistic (a percentile), as CloudWatch asks.
+    const extended = optionalString(input, 'ExtendedStatistic');
+    if ((extended === undefined) === (input.Statistic === undefined || input.Statistic === null)) throw invalidParameterCombination('Exactly one of Statistic and ExtendedStatistic must be given with MetricName.');
+    if (extended !== undefined && !PERCENTILE.test(extended)) throw invalidParameterValue(`The parameter ExtendedStatistic must be a percentile p0 to p100 (p99, p99.9), got '${extended}'.`);
+    const plain = extended === undefined ? requiredString(input, 'Statistic') : undefined;
+    if (plain !== undefined && PERCENTILE.test(plain)) throw invalidParameterValue(`The parameter Statistic takes a plain statistic; give the percentile '${plain}' as ExtendedStatistic.`);
     const period = optionalNumber(input, 'Period');
     if (period === undefined) throw missingParameter('The parameter Period is required with MetricName.');
     single = {
       namespace: requiredString(input, 'Namespace'),
       metricName,
       dimensions: dimensionsOf(input, ''),
-      statistic: checkStatistic(requiredString(input, 'Statistic'), 'Statistic'),
+      statistic: extended !== undefined ? (extended as Statistic) : checkStatistic(plain ?? '', 'Statistic'),
       period: checkPeriod(period, 'Period'),
       unit: optionalString(input, 'Unit'),
     };
@@ -176,7 +181,7 @@ export function alarmToWire(alarm: Alarm): Json {
     ...(config.single && {
       MetricName: config.single.metricName,
       Namespace: config.single.namespace,
-      Statistic: config.single.statistic,
+      ...(PERCENTILE.test(config.single.statistic) ? { ExtendedStatistic: config.single.statistic } : { Statistic: config.single.statistic }),
       Dimensions: dimensionList(config.single.dimensions),
       Period: config.single.period,
       ...(config.single.unit !== undefined && { Unit: config.single.unit }),

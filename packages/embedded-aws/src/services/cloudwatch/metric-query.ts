@@ -16,7 +16,7 @@ export interface MetricQuery {
 export interface QueryRange {
   readonly startMs: number;
   readonly endMs: number;
-  /** 0 aligns buckets to the epoch, as GetMetricData does; alarms use windows ending now. */
+  /** GetMetricData aligns buckets to its rounded StartTime; alarms use windows ending now; 0 aligns to the epoch. */
   readonly origin?: number;
 }
 

@@ -20,9 +20,14 @@ export interface MetricSeries extends MetricIdentity {
   points: MetricPoint[];
 }
 
-/** Statistics the embedded CloudWatch computes (percentiles are not kept). */
+/** The plain statistics the embedded CloudWatch computes; percentiles (`p99`, `p99.9`) are {@link Percentile}s. */
 export const STATISTICS = ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'] as const;
-export type Statistic = (typeof STATISTICS)[number];
+/** An extended statistic: `p` and a percentile from 0 to 100 with at most two decimals (`p50`, `p99.99`). */
+export type Percentile = `p${number}`;
+export type Statistic = (typeof STATISTICS)[number] | Percentile;
+
+/** CloudWatch's percentile syntax. */
+export const PERCENTILE = /^p(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/;
 
 /** One aggregated bucket of a series. */
 export interface Aggregate {
@@ -83,24 +88,31 @@ export class MetricStore {
   aggregate(identity: MetricIdentity, statistic: Statistic, periodMs: number, startMs: number, endMs: number, origin = 0, unit?: string): Aggregate[] {
     const series = this.get(identity);
     if (!series) return [];
-    const buckets = new Map<number, { sum: number; count: number; min: number; max: number }>();
+    const buckets = new Map<number, Bucket>();
     for (const point of series.points) {
       if (point.timestamp < startMs || point.timestamp >= endMs) continue;
       if (unit !== undefined && point.unit !== unit) continue;
       const start = origin + Math.floor((point.timestamp - origin) / periodMs) * periodMs;
-      const bucket = buckets.get(start);
-      if (bucket) {
-        bucket.sum += point.sum;
-        bucket.count += point.sampleCount;
-        bucket.min = Math.min(bucket.min, point.minimum);
-        bucket.max = Math.max(bucket.max, point.maximum);
-      } else {
-        buckets.set(start, { sum: point.sum, count: point.sampleCount, min: point.minimum, max: point.maximum });
+      let bucket = buckets.get(start);
+      if (!bucket) {
+        bucket = { sum: 0, count: 0, min: Infinity, max: -Infinity, values: [] };
+        buckets.set(start, bucket);
       }
+      bucket.sum += point.sum;
+      bucket.count += point.sampleCount;
+      bucket.min = Math.min(bucket.min, point.minimum);
+      bucket.max = Math.max(bucket.max, point.maximum);
+      // A single value (Value, Values/Counts, Lambda's own datums) keeps its distribution; a
+      // statistic set (minimum below maximum) does not, and a bucket holding one has no percentiles.
+      if (bucket.values && point.minimum === point.maximum) bucket.values.push([point.minimum, point.sampleCount]);
+      else bucket.values = undefined;
     }
-    return [...buckets.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([timestamp, b]) => ({ timestamp, sampleCount: b.count, value: statisticOf(statistic, b) }));
+    const aggregates: Aggregate[] = [];
+    for (const [timestamp, b] of [...buckets.entries()].sort(([a], [c]) => a - c)) {
+      const value = statisticOf(statistic, b);
+      if (value !== undefined) aggregates.push({ timestamp, sampleCount: b.count, value });
+    }
+    return aggregates;
   }
 
   private prune(series: MetricSeries): void {
@@ -112,12 +124,40 @@ export class MetricStore {
   }
 }
 
-function statisticOf(statistic: Statistic, b: { sum: number; count: number; min: number; max: number }): number {
+interface Bucket {
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+  /** Each value with its count; undefined once a statistic set fell in the bucket. */
+  values: [number, number][] | undefined;
+}
+
+/** A bucket's statistic; undefined for a percentile the bucket cannot give (a statistic set in it). */
+function statisticOf(statistic: Statistic, b: Bucket): number | undefined {
   switch (statistic) {
     case 'Sum': return b.sum;
     case 'SampleCount': return b.count;
     case 'Average': return b.count === 0 ? 0 : b.sum / b.count;
     case 'Minimum': return b.min;
     case 'Maximum': return b.max;
+    default: return b.values && percentileOf(b.values, Number(statistic.slice(1)));
   }
+}
+
+/**
+ * The nearest-rank percentile of values with counts: the smallest value that at least `q`% of
+ * the samples do not exceed (p0 is the minimum, p100 the maximum).
+ */
+export function percentileOf(values: readonly (readonly [number, number])[], q: number): number | undefined {
+  const sorted = [...values].sort(([a], [b]) => a - b);
+  const total = sorted.reduce((sum, [, count]) => sum + count, 0);
+  if (total <= 0) return undefined;
+  const rank = Math.max(1, Math.ceil((q / 100) * total - 1e-9));
+  let seen = 0;
+  for (const [value, count] of sorted) {
+    seen += count;
+    if (seen >= rank) return value;
+  }
+  return sorted.at(-1)?.[0];
 }

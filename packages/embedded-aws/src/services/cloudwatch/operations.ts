@@ -65,7 +65,12 @@ export class CloudWatchOperations {
     let results;
     try {
       checkQueries(queries);
-      results = runQueries(this.metrics, queries, { startMs, endMs });
+      // Periods start at StartTime rounded down (to the minute; for a high-resolution period, to
+      // its division of the minute), as CloudWatch's do: so a period as long as the range gives
+      // one datapoint over all of it (a percentile of the whole range).
+      const finest = Math.min(60, ...queries.flatMap((q) => [q.metricStat?.period ?? 60, q.period ?? 60]));
+      const origin = Math.floor(startMs / (finest * 1000)) * finest * 1000;
+      results = runQueries(this.metrics, queries, { startMs: origin, endMs, origin });
     } catch (error) {
       if (error instanceof MetricMathError) throw validationError(error.message);
       throw error;

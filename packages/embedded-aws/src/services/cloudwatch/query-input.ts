@@ -1,7 +1,7 @@
 import { invalidParameterCombination, invalidParameterValue, missingParameter, validationError } from './errors';
 import { dimensionsOf, optionalBoolean, optionalNumber, optionalObject, optionalString, requiredString, type Json } from './input';
 import type { MetricQuery } from './metric-query';
-import { STATISTICS, type Statistic } from './metric-store';
+import { PERCENTILE, STATISTICS, type Statistic } from './metric-store';
 
 /** Periods CloudWatch accepts: high-resolution 1/5/10/20/30 s, or any multiple of 60 s. */
 export function checkPeriod(period: number, path: string): number {
@@ -11,10 +11,13 @@ export function checkPeriod(period: number, path: string): number {
   return period;
 }
 
-/** A statistic name; percentiles and trimmed statistics are refused because raw values are not kept. */
+/**
+ * A statistic name: a plain one or a percentile (`p99`, `p99.9`), as CloudWatch writes them.
+ * Trimmed means and other extended statistics are refused: the embedded CloudWatch does not compute them.
+ */
 export function checkStatistic(stat: string, path: string): Statistic {
-  if ((STATISTICS as readonly string[]).includes(stat)) return stat as Statistic;
-  throw invalidParameterValue(`The parameter ${path} must be one of ${STATISTICS.join(', ')}, got '${stat}' (the embedded CloudWatch keeps no percentiles).`);
+  if ((STATISTICS as readonly string[]).includes(stat) || PERCENTILE.test(stat)) return stat as Statistic;
+  throw invalidParameterValue(`The parameter ${path} must be one of ${STATISTICS.join(', ')} or a percentile p0 to p100 (p99, p99.9), got '${stat}'.`);
 }
 
 const ID = /^[a-z][a-zA-Z0-9_]*$/;

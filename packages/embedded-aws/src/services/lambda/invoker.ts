@@ -106,9 +106,23 @@ export class Invoker {
     const fault = await this.options.takeFault('Invoke');
     if (!fault) return;
     if (fault.code === 'TooManyRequestsException' && this.options.plane.functions.has(ref.name)) {
-      this.options.metrics.record({ functionName: ref.name, qualifier: ref.qualifier, executedVersion: undefined, timestamp: this.options.clock.now(), outcome: { kind: 'throttled' } });
+      this.options.metrics.record({ functionName: ref.name, qualifier: ref.qualifier, executedVersion: this.throttledVersion(ref), timestamp: this.options.clock.now(), outcome: { kind: 'throttled' } });
     }
     throw fault;
+  }
+
+  /**
+   * The version a throttled call through an alias was routed to (by the alias's weights), so the
+   * throttle counts in that version's `ExecutedVersion` series, as the canary's own metrics do;
+   * undefined for a call not through an alias, or an alias that cannot be resolved.
+   */
+  private throttledVersion(ref: FunctionReference): string | undefined {
+    try {
+      const target = this.options.plane.invokeTarget(ref);
+      return target.aliasName === undefined ? undefined : target.record.version;
+    } catch {
+      return undefined;
+    }
   }
 
   private checkRunnable(target: InvokeTarget): void {
