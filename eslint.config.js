@@ -4,6 +4,9 @@ import tseslint from 'typescript-eslint';
 import fence from './scripts/eslint-fence.mjs';
 import fledge from './eslint-rules/fledge.js';
 
+/** fledge reaches a workspace package (packages/*) through its package name and public exports only. */
+const PACKAGE_BY_NAME = { outside: 'packages', message: "import a workspace package by its name ('@fledge-local/embedded-aws'), not by a path into its files" };
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.serverless/', '.fledge/', 'coverage/', 'bench/results/'] },
   js.configs.recommended,
@@ -62,7 +65,13 @@ export default tseslint.config(
     files: ['**/*.{ts,mjs,js}'],
     ignores: ['packages/**'],
     plugins: { fence },
-    rules: { 'fence/imports': ['error', { outside: ['packages'], message: "import a workspace package by its name ('@fledge-local/embedded-aws'), not by a path into its files" }] },
+    rules: { 'fence/imports': ['error', PACKAGE_BY_NAME] },
+  },
+  {
+    // The bench and the demo start fledge in the shared world (local/world/), never in the tests' harness.
+    files: ['bench/**/*.{ts,mjs,js}', 'demo/**/*.{ts,mjs,js}'],
+    plugins: { fence },
+    rules: { 'fence/imports': ['error', PACKAGE_BY_NAME, { outside: 'test', message: 'bench/ and demo/ do not import from test/: what they share with the tests is in local/world/' }] },
   },
   {
     files: ['test/**/*.ts'],

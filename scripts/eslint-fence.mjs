@@ -16,27 +16,29 @@ const importFence = {
   meta: {
     type: 'problem',
     docs: { description: 'Relative imports stay inside a folder, or out of some folders' },
-    schema: [{
-      type: 'object',
-      properties: {
-        inside: { type: 'string' },
-        outside: { type: 'array', items: { type: 'string' } },
-        message: { type: 'string' },
+    schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { inside: { type: 'string' }, outside: { type: 'string' }, message: { type: 'string' } },
+        required: ['message'],
+        additionalProperties: false,
       },
-      required: ['message'],
-      additionalProperties: false,
-    }],
+    },
   },
   create(context) {
-    const { inside, outside = [], message } = context.options[0];
+    /** @type {{ inside?: string; outside?: string; message: string }[]} */
+    const fences = context.options;
     const root = context.cwd;
     const check = (/** @type {any} */ node) => {
       const source = node?.source;
       if (!source || source.type !== 'Literal' || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
       const target = resolve(dirname(context.filename), source.value);
-      const leaves = inside !== undefined && !within(resolve(root, inside), target);
-      const enters = outside.some((dir) => within(resolve(root, dir), target));
-      if (leaves || enters) context.report({ node: source, message: `'${source.value}': ${message}` });
+      for (const fence of fences) {
+        const leaves = fence.inside !== undefined && !within(resolve(root, fence.inside), target);
+        const enters = fence.outside !== undefined && within(resolve(root, fence.outside), target);
+        if (leaves || enters) return context.report({ node: source, message: `'${source.value}': ${fence.message}` });
+      }
     };
     return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
   },

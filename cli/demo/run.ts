@@ -1,9 +1,11 @@
-import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { formatTrafficSummary } from '../format/traffic';
 import type { Style } from '../format/style';
-import { startLocalMode, type LocalMode } from '../../local/mode';
+import type { LocalMode } from '../../local/mode';
 import { approvalLinksOf, readOutbox } from '../../local/outbox-watch';
 import { percentOf, startTraffic, type TrafficRun, type TrafficStats } from '../../local/traffic';
+import { startInProcessLocalMode } from '../../local/world/local-mode';
+import { userLambda } from '../../local/world/world';
 import type { DeploymentRecord } from '../../shared/model/deployment';
 import { pageText, pressButton } from './approval-page';
 import { deployRelease } from './deploy';
@@ -62,17 +64,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   write(style.bold(`fledge demo: progressive delivery of a Lambda function, on an embedded AWS in this process (no AWS account)\n`));
   write(style.dim(`time runs ${Math.round(1 / timeScale)}x faster: one simulated minute lasts ${+(60 * timeScale).toFixed(2)} s\n\n`));
-  const mode = await startLocalMode({
-    port: 0,
-    apiPort: 0,
-    dataDir: null,
-    timeScale,
-    discoveryDir: false,
-    email: APPROVER,
-    // Alarms evaluated every 5 simulated seconds (AWS: every minute) so a 20-s check interval sees fresh verdicts.
-    aws: { cloudwatch: { evaluationIntervalSeconds: 5 }, lambda: { updateDelayMs: 200 } },
-  });
-  const lambda = new LambdaClient({ endpoint: mode.aws.endpoint, region: mode.aws.region, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' }, maxAttempts: 1 });
+  const mode = await startInProcessLocalMode({ timeScale, email: APPROVER });
+  const lambda = userLambda(mode.aws);
   let traffic: TrafficRun | undefined;
   try {
     write(`${style.bold('local mode')}  AWS endpoint ${mode.aws.endpoint}${mode.api ? `, API ${mode.api.url}` : ''}, bucket ${mode.plane.bucket}, approvals mailed to ${APPROVER}\n\n`);

@@ -9,12 +9,12 @@ import { eventually } from '../support/local-aws';
 import { functionZip } from '../support/zip';
 import { startFledge, type Running } from './process';
 
-const FAILED_RUN = /asynchronous delivery [0-9a-f-]{36} from an Event invoke to broken: run attempt 1 failed in the function \(Error: down\); Lambda retries in 60 s/;
+const FAILED_RUN = /asynchronous delivery [0-9a-f-]{36} from an Event invoke to broken: run attempt 1 failed in the function \(Error: down(?:\\u001b\[2J)?\); Lambda retries in 60 s/;
 
-/** Deploys a function that always fails and invokes it asynchronously. */
-async function failingEventInvoke(endpoint: string): Promise<void> {
+/** Deploys a function that always fails (with `detail` after its message, JavaScript source text) and invokes it asynchronously. */
+async function failingEventInvoke(endpoint: string, detail = ''): Promise<void> {
   const lambda = new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-  await lambda.send(new CreateFunctionCommand({ FunctionName: 'broken', Runtime: 'nodejs22.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/r', Timeout: 900, Code: { ZipFile: functionZip({ 'index.mjs': 'export const handler = async () => { throw new Error("down"); };\n' }) } }));
+  await lambda.send(new CreateFunctionCommand({ FunctionName: 'broken', Runtime: 'nodejs22.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/r', Timeout: 900, Code: { ZipFile: functionZip({ 'index.mjs': 'export const handler = async () => { throw new Error("down' + detail + '"); };\n' }) } }));
   await eventually(async () => ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'broken' }))).State === 'Active' ? true : undefined), { what: 'the function to be Active' });
   await lambda.send(new InvokeCommand({ FunctionName: 'broken', InvocationType: 'Event', Payload: '{}' }));
   lambda.destroy();
@@ -35,7 +35,7 @@ describe('the embedded AWS\'s log in local mode', () => {
     return running;
   }
 
-  it('fledge local --verbose prints a failed delivery, which the log file under the data directory keeps too', async () => {
+  it('fledge local --verbose prints a failed delivery, which the log file under the data directory keeps too, both with its control characters escaped', async () => {
     // Prepare
     const cwd = await mkdtemp(join(tmpdir(), 'fledge-log-'));
     cleanups.push(() => rm(cwd, { recursive: true, force: true }));
@@ -43,13 +43,16 @@ describe('the embedded AWS\'s log in local mode', () => {
     await eventually(() => (running.stdout.includes('Press Ctrl+C to stop.') ? true : undefined), { timeoutMs: 20_000, what: `the banner (stdout: ${running.stdout} stderr: ${running.stderr})` });
     const discovery = JSON.parse(await readFile(join(cwd, '.fledge', 'local.json'), 'utf8')) as LocalDiscovery;
 
-    // Act
-    await failingEventInvoke(discovery.endpoint);
+    // Act: the error message carries a terminal escape (clear screen) after "down"
+    await failingEventInvoke(discovery.endpoint, '\\u001b[2J');
     await eventually(() => (FAILED_RUN.test(running.stderr) ? true : undefined), { what: `the failed delivery on stderr (stderr: ${running.stderr.slice(-2000)})` });
     const file = await readFile(join(cwd, '.fledge', 'data', 'embedded-aws.log'), 'utf8');
 
-    // Assess
+    // Assess: the file and the terminal show the escape, never carry it
     expect(file).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z lambda: ${FAILED_RUN.source}`, 'm'));
+    expect(file).toContain('(Error: down\\u001b[2J)');
+    expect(file).not.toContain('\u001b');
+    expect(running.stderr).not.toContain('\u001b');
     expect(running.stdout).toMatch(/AWS log {8}\.fledge\/data\/embedded-aws\.log and GET http:\/\/127\.0\.0\.1:\d+\/_fledge\/log/);
   });
 

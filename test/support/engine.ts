@@ -1,20 +1,21 @@
-import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetAliasCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import type { LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { afterEach, expect } from 'vitest';
-import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../../local/control-plane';
-import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
+import type { ControlPlaneOptions } from '../../local/control-plane';
+import { endedExecution, startExecution } from '../../local/world/deployments';
+import { existingFunction as createExistingFunction } from '../../local/world/functions';
+import { startWorld, type FledgeWorld } from '../../local/world/world';
 import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/model/deployment';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/model/spec';
-import { clientConfig, eventually } from './local-aws';
-import { functionZip } from './zip';
+import { eventually } from './local-aws';
+
+export { deploymentId, executionHistory } from '../../local/world/deployments';
+export { settled, uploadArtifact, USER_TIMEOUT } from '../../local/world/functions';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/fledge-test-function';
-
-/** User functions run real code in worker threads: at the compressed scale Lambda's default 3 s timeout is 15 real ms, less than a cold start. */
-export const USER_TIMEOUT = 900;
 
 /**
  * The compressed time scale of the engine suites: one simulated second lasts 5 real ms, so a
@@ -23,35 +24,15 @@ export const USER_TIMEOUT = 900;
  */
 export const TIME_SCALE = 0.005;
 
-/** An embedded AWS with fledge provisioned on it. */
-export interface EngineWorld {
-  readonly aws: LocalAws;
-  readonly plane: LocalControlPlane;
-  /** A Lambda client of the test itself (a person or another tool, for drift). */
-  readonly lambda: LambdaClient;
-  stop(): Promise<void>;
-}
+/** An embedded AWS with fledge provisioned on it (the shared world of local/world/). */
+export type EngineWorld = FledgeWorld;
 
 /** Starts an embedded AWS on the compressed clock and provisions fledge on it. */
 export async function startEngine(options: ControlPlaneOptions & { timeScale?: number; cloudwatch?: LocalAwsOptions['cloudwatch'] } = {}): Promise<EngineWorld> {
   const { timeScale, cloudwatch, ...planeOptions } = options;
-  const aws = await startLocalAws({ port: 0, timeScale: timeScale ?? TIME_SCALE, lambda: { updateDelayMs: 200 }, cloudwatch: cloudwatch ?? { evaluationIntervalSeconds: 5 } });
-  process.env.FLEDGE_LOG ??= 'off';
   // One SDK attempt: retries are the state machine's job, on the simulated clock (the SDK's own
   // backoff sleeps in real time, and a throttle's Retry-After of 1 s would dominate a test).
-  const plane = await provisionControlPlane(aws, { sdkMaxAttempts: 1, ...planeOptions });
-  const lambda = new LambdaClient(clientConfig(aws));
-  return {
-    aws,
-    plane,
-    lambda,
-    async stop() {
-      plane.unsubscribe();
-      lambda.destroy();
-      for (const client of Object.values(plane.clients)) client.destroy();
-      await aws.stop();
-    },
-  };
+  return startWorld({ timeScale: timeScale ?? TIME_SCALE, aws: { lambda: { updateDelayMs: 200 }, cloudwatch: cloudwatch ?? { evaluationIntervalSeconds: 5 } }, sdkMaxAttempts: 1, ...planeOptions });
 }
 
 /** Source of a user function: returns `{version: tag}`, or throws when `fails`. */
@@ -63,26 +44,9 @@ export function userCode(tag: string, options: { fails?: boolean } = {}): Record
   };
 }
 
-/** Uploads a zip of `files` to the artifacts bucket and returns its location. */
-export async function uploadArtifact(world: EngineWorld, key: string, files: Record<string, string>): Promise<{ bucket: string; key: string }> {
-  await world.plane.clients.s3.send(new PutObjectCommand({ Bucket: world.plane.bucket, Key: key, Body: functionZip(files) }));
-  return { bucket: world.plane.bucket, key };
-}
-
 /** Creates a function serving `tag` as version 1 behind `alias` — the state before a deployment. */
 export async function existingFunction(world: EngineWorld, name: string, tag = 'v1', alias = 'live', options: { fails?: boolean } = {}): Promise<void> {
-  await world.lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: ROLE, Timeout: USER_TIMEOUT, Code: { ZipFile: functionZip(userCode(tag, options)) } }));
-  await settled(world, name);
-  const version = await world.lambda.send(new PublishVersionCommand({ FunctionName: name }));
-  await world.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version.Version! }));
-}
-
-/** Waits until `$LATEST` is Active with no update in progress. */
-export async function settled(world: EngineWorld, name: string): Promise<void> {
-  await eventually(async () => {
-    const config = await world.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    return config.State === 'Active' && config.LastUpdateStatus !== 'InProgress' ? true : undefined;
-  }, { what: `${name} to settle` });
+  await createExistingFunction(world, name, userCode(tag, options), { role: ROLE, alias });
 }
 
 /**
@@ -113,27 +77,15 @@ export function spec(functionName: string, strategy: StrategySpec, overrides: Pa
   };
 }
 
-let counter = 0;
-
-/** A fresh deployment id (execution names are unique per state machine). */
-export function deploymentId(label: string): string {
-  counter += 1;
-  return `${label}-${Date.now().toString(36)}-${counter}`.slice(0, 80);
-}
-
 /** Starts a deployment execution as issue 5's starters do; returns its id and execution ARN. */
 export async function startDeployment(world: EngineWorld, input: Omit<ExecutionInput, 'startedBy' | 'source'> & Partial<Pick<ExecutionInput, 'startedBy' | 'source'>>): Promise<{ deploymentId: string; executionArn: string }> {
   const full: ExecutionInput = { startedBy: 'engine-test', source: 'test', ...input };
-  const out = await world.plane.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: world.plane.stateMachineArn, name: full.deploymentId, input: JSON.stringify(full) }));
-  return { deploymentId: full.deploymentId, executionArn: out.executionArn! };
+  return { deploymentId: full.deploymentId, executionArn: await startExecution(world, full) };
 }
 
 /** Waits until the execution ends; returns its status. */
 export async function executionEnd(world: EngineWorld, executionArn: string, timeoutMs = 60_000): Promise<string> {
-  return eventually(async () => {
-    const out = await world.plane.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE' ? undefined : out.status;
-  }, { timeoutMs, intervalMs: 50, what: `execution ${executionArn} to end` });
+  return (await endedExecution(world, executionArn, { timeoutMs, intervalMs: 50 })).status!;
 }
 
 /** Waits until the deployment record reaches `status` (or any terminal status when none is given). */
@@ -177,18 +129,6 @@ export async function aliasOf(world: EngineWorld, name: string, alias = 'live'):
 export async function expectAliasWhole(world: EngineWorld, name: string, alias = 'live'): Promise<void> {
   const state = await aliasOf(world, name, alias);
   expect(Object.values(state.weights).filter((weight) => weight > 0), `${name}:${alias} routing ${JSON.stringify(state.weights)}`).toEqual([]);
-}
-
-/** The whole execution history (all pages). */
-export async function executionHistory(world: EngineWorld, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await world.plane.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, ...(nextToken ? { nextToken } : {}) }));
-    events.push(...(out.events ?? []));
-    nextToken = out.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 /** Kinds of the deployment's events, in order. */

@@ -11,6 +11,6 @@
  * | restXml   | S3                                    | {@link sendRestXmlError}  |
  *
  * Faults injected through the control API are turned into an {@link AwsErrorShape} by
- * `takeFault` in `local/faults`, then rendered with these.
+ * `takeFault` in `faults.ts`, then rendered with these.
  */
 export { escapeXml, newRequestId, sendAwsJsonError, sendAwsQueryError, sendRestJsonError, sendRestXmlError, type AwsErrorShape } from './errors';
