@@ -4,6 +4,8 @@ import { readSpecObject } from '../../shared/adapters/s3-artifacts';
 import { errorResponse } from '../../shared/domain/api/error-response';
 import { handleApiRequest, type ApiDeps } from '../../shared/domain/api/routes';
 import { TransientAwsError } from '../../shared/domain/deployment/errors';
+import { sweep, SWEEP_DEFAULTS } from '../../shared/domain/deployment/sweeper';
+import { expireStalledStart, START_GRACE_MS } from '../../shared/domain/starter/expire';
 import { handleDrop, type DroppedObject } from '../../shared/domain/starter/s3-drop';
 import { deploymentIdForIdempotencyKey } from '../../shared/domain/starter/ids';
 import type { DeploymentStore } from '../../shared/ports/deployment-store';
@@ -194,5 +196,39 @@ describe('a deployment refused at the door ends REJECTED with one rejected notif
     expect(record).toMatchObject({ status: 'REJECTED', functionName: name, notified: ['outcome'] });
     expect(record!.unsettled).toBeUndefined();
     expect((await historyOf(world, id)).map((e) => e.kind)).toEqual(['rejected']);
+  });
+
+  it('repair loop: a start that stalled past its deadline while SNS failed is REJECTED at once, and the next sweep sends its one notice', async () => {
+    // Prepare: a start Step Functions never confirmed, without a key to resume it, left PENDING.
+    const name = await preparedFunction(world, touch('notice-expired-fn'));
+    world.aws.faults.add({ service: 'states', operation: 'StartExecution', kind: 'serverError', count: 3 });
+    world.aws.faults.add({ service: 'states', operation: 'DescribeExecution', kind: 'serverError', count: 3 });
+    await post(apiDeps(), name);
+    world.aws.faults.clear();
+    const [pending] = (await world.plane.deps.store.listDeployments({ functionName: name, limit: 10 })).items;
+    const later = { now: () => world.plane.deps.clock.now() + START_GRACE_MS, sleep: (ms: number) => world.plane.deps.clock.sleep(ms) };
+    const notifier = new CountingNotifier(world.plane.deps.notifier);
+    world.aws.faults.add({ service: 'sns', operation: 'Publish', kind: 'throttle', count: 3 });
+
+    // Act
+    const expired = await expireStalledStart({ ...world.interfaceDeps, notifier, clock: later }, pending!);
+    const left = await world.plane.deps.store.getDeployment(pending!.deploymentId);
+    const toldAtExpiry = notifier.about(pending!.deploymentId);
+    world.aws.faults.clear();
+    const repairLoop = { ...world.plane.deps, notifier, clock: later };
+    const options = { ...SWEEP_DEFAULTS, stalledStart: (record: Parameters<typeof expireStalledStart>[1]) => expireStalledStart(repairLoop, record) };
+    await sweep(repairLoop, options);
+    await sweep(repairLoop, options);
+
+    // Assess
+    expect(pending).toMatchObject({ status: 'PENDING' });
+    expect(expired.kind).toBe('expired');
+    expect(left).toMatchObject({ status: 'REJECTED', unsettled: [expect.stringContaining('notify')] });
+    expect(toldAtExpiry).toEqual([]);
+    expect(notifier.about(pending!.deploymentId)).toEqual(['rejected']);
+    const record = await world.plane.deps.store.getDeployment(pending!.deploymentId);
+    expect(record).toMatchObject({ status: 'REJECTED', notified: ['outcome'] });
+    expect(record!.unsettled).toBeUndefined();
+    expect((await historyOf(world, pending!.deploymentId)).map((e) => e.kind)).toEqual(['rejected']);
   });
 });
