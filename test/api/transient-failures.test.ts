@@ -149,7 +149,7 @@ describe('starting a deployment through the API when AWS fails', () => {
     expect(await executionsNamed(retried.body.deploymentId)).toHaveLength(1);
   });
 
-  it('ends a deployment Step Functions refuses for good (access denied) REJECTED: 500 StartFailed, not retryable, and 409 for a retry with the same key', async () => {
+  it('ends a deployment Step Functions refuses for good (access denied) REJECTED: 422 StartFailed, not retryable, and 409 for a retry with the same key', async () => {
     // Prepare
     const name = await prepared('api-denied-start-fn');
     const headers = { 'idempotency-key': `release-${name}` };
@@ -161,7 +161,7 @@ describe('starting a deployment through the API when AWS fails', () => {
     const listed = await deploymentsOf(name);
 
     // Assess
-    expect(first.status).toBe(500);
+    expect(first.status).toBe(422);
     expect(first.body.error).toMatchObject({ code: 'StartFailed', details: { status: 'REJECTED' } });
     expect(first.body.error.retryable).toBeUndefined();
     expect(first.headers.get('retry-after')).toBeNull();

@@ -25,7 +25,9 @@ describe('the repair loop in local mode', () => {
       async () => {
         const record = await store.getDeployment(id);
         const lock = await store.getLock('stuck-fn', 'live');
-        return record?.status === 'REJECTED' && !lock ? record : undefined;
+        // The status is written first, then the ending's side effects (lock, event): wait for all.
+        const told = record?.notified?.includes('outcome') === true;
+        return record?.status === 'REJECTED' && !lock && told ? record : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 100, what: 'the sweeper to end the stuck deployment' },
     );

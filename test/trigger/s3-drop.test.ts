@@ -166,7 +166,9 @@ describe('the S3 drop', () => {
     expect(record.functionName).toBe(name);
     expect(record.problems).toEqual([expect.objectContaining({ path: 'strategy.preset', line: 7 })]);
     expect(record.reason).toContain(`s3://${world.plane.bucket}/deployments/bad/spec.yaml: 7:`);
-    expect((await historyOf(world, id)).map((e) => e.kind)).toEqual(['rejected']);
+    // The status is written first, then the ending's event: the drop may still be writing it.
+    const history = await eventually(async () => ((await historyOf(world, id)).length > 0 ? historyOf(world, id) : undefined), { what: 'the rejected event' });
+    expect(history.map((e) => e.kind)).toEqual(['rejected']);
     expect(await executionsNamed(id)).toHaveLength(0);
     expect(await aliasOf(world, name)).toEqual(before);
     const mail = await eventually(async () => (await mailTo(world, OPS)).find((m) => m.body.includes(id)), { what: 'the refusal e-mail' });

@@ -34,7 +34,12 @@ export interface Finished {
   readonly urgent?: readonly string[];
 }
 
-type FinishDeps = Pick<EngineDeps, 'health' | 'store' | 'notifier' | 'clock'>;
+/**
+ * The ports ending a deployment takes. `health` only deletes the alarm of a deployment that made
+ * one: the starters, which end deployments refused before they started (no alarm, no CloudWatch
+ * permission), go without it.
+ */
+export type FinishDeps = Pick<EngineDeps, 'store' | 'notifier' | 'clock'> & Partial<Pick<EngineDeps, 'health'>>;
 
 /**
  * Ends a deployment whose alias the caller has already made whole (promoted, restored, or left
@@ -108,7 +113,13 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
   // Marked until everything is done: the sweeper's list if this attempt and its retries fall short.
   await attempt('mark the ending as settling', () => store.markSettling(record.deploymentId, ending.at), later);
   const alarmName = record.alarmName;
-  if (alarmName) await attempt(`delete alarm ${alarmName}`, () => health.deleteAlarms([alarmName]), later);
+  if (alarmName) {
+    await attempt(`delete alarm ${alarmName}`, async () => {
+      // A caller without CloudWatch leaves it, pending, to one that has it (the sweeper).
+      if (!health) throw new Error('CloudWatch is not at hand here');
+      await health.deleteAlarms([alarmName]);
+    }, later);
+  }
   const approvalId = record.approvalId;
   if (approvalId) {
     await attempt(`expire approval ${approvalId}`, async () => {

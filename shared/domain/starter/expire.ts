@@ -3,7 +3,7 @@ import type { DeploymentStore } from '../../ports/deployment-store';
 import type { Notifier } from '../../ports/notifier';
 import type { Orchestrator } from '../../ports/orchestrator';
 import type { DeploymentRecord } from '../../model/deployment';
-import { ensureAnnounced } from './announce';
+import { rejectPending } from './reject';
 
 /**
  * How long a record a starter wrote may stay `PENDING` without an execution. It covers S3's
@@ -24,7 +24,7 @@ export type StalledStart =
   | { readonly kind: 'open'; readonly record: DeploymentRecord }
   /** The execution exists (the answer to its start was lost): the engine owns it; its ARN is now on the record. */
   | { readonly kind: 'started'; readonly record: DeploymentRecord; readonly executionArn: string }
-  /** No execution: the record is REJECTED with the reason, and that was announced. */
+  /** No execution: the record is REJECTED with the reason, and that was announced (or is left to the next sweep: its settling mark). */
   | { readonly kind: 'expired'; readonly record: DeploymentRecord };
 
 /**
@@ -32,10 +32,11 @@ export type StalledStart =
  * start deadline ({@link startDeadlineOf}), left by a start AWS kept failing (S3, DynamoDB or
  * Step Functions down longer than the retries) or a placeholder of an S3 drop that was never
  * read. Step Functions is asked whether the execution exists (DescribeExecution): if it does,
- * the record is left to the engine; if not, it becomes REJECTED with the reason, one `rejected`
- * event and one notification. Safe to call again and concurrently: the notification and event are
- * said once (unless a failure interrupts in between, then repeated rather than lost), and the
- * status is set last, only on a record still `PENDING`.
+ * the record is left to the engine; if not, it becomes REJECTED with the reason — written only
+ * on a record still `PENDING`, together with its ending — then one `rejected` event and one
+ * notification, sent once under the record's `notified` marker (`settle`, as every ending). Safe
+ * to call again and concurrently: only the call whose write ends the record announces it; a side
+ * effect that fails is left to the sweeper, which lists the ending's settling mark.
  */
 export async function expireStalledStart(
   deps: { readonly store: DeploymentStore; readonly orchestrator: Pick<Orchestrator, 'findExecution'>; readonly notifier: Notifier; readonly clock: Clock },
@@ -47,10 +48,8 @@ export async function expireStalledStart(
     const updated = (await deps.store.updateDeployment(record.deploymentId, { executionArn: execution.executionArn, startFailure: null })) ?? record;
     return { kind: 'started', record: updated, executionArn: execution.executionArn };
   }
-  const reason = stalledReason(record);
-  await ensureAnnounced(deps, { ...record, reason }, { notify: true, message: `not started: ${reason}` });
-  const updated = await deps.store.updateDeployment(record.deploymentId, { status: 'REJECTED', reason, startFailure: null }, { onlyIfStatusIn: ['PENDING'] });
-  if (updated) return { kind: 'expired', record: updated };
+  const rejected = await rejectPending(deps, record, { reason: stalledReason(record), how: 'not started' });
+  if (rejected) return { kind: 'expired', record: rejected.record };
   const current = (await deps.store.getDeployment(record.deploymentId)) ?? record;
   return current.status === 'REJECTED' && !current.executionArn ? { kind: 'expired', record: current } : { kind: 'open', record: current };
 }

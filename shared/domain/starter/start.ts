@@ -3,6 +3,7 @@ import type { DeploymentStore } from '../../ports/deployment-store';
 import type { Notifier } from '../../ports/notifier';
 import type { Orchestrator } from '../../ports/orchestrator';
 import { AwsCallFailedError, TransientAwsError } from '../../model/engine-errors';
+import { requireSettled, settle, type Finished } from '../deployment/finish';
 import type { ArtifactLocation, DeploymentRecord, ExecutionInput } from '../../model/deployment';
 import type { DeploymentSpec } from '../../model/spec';
 import { LIMITS } from '../../model/spec-limits';
@@ -11,10 +12,10 @@ import { parseDeploymentSpec } from '../spec/parse';
 import type { SpecProblem } from '../../model/spec';
 import type { ArtifactInspector } from '../../ports/artifact-inspector';
 import { checkArtifact } from './artifacts';
-import { announceRejection, ensureAnnounced } from './announce';
 import { ExecutionRefusedError, StartInterruptedError } from '../../model/starter-errors';
 import { expireStalledStart, START_GRACE_MS, startDeadlineOf } from './expire';
 import { refusedSpec } from './refused';
+import { completeRejection, rejectionEnding, rejectPending, type Rejection } from './reject';
 
 /** Step Functions' limit on an execution's input: the JSON's size in UTF-8 bytes. */
 export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
@@ -59,7 +60,12 @@ export interface StartRequest {
   readonly fingerprint?: string;
   /**
    * Invalid specs and artifacts become a REJECTED record with a notification (the S3 drop, where
-   * nobody waits for an answer); when false they are only returned (the API answers 422).
+   * nobody waits for an answer); when false they are only returned (the API answers 422), and
+   * nothing is recorded. Either way a deployment that was recorded and then refused (by Step
+   * Functions, or past its start deadline) ends REJECTED with one notification. When true, a
+   * rejection whose notification or history write failed also fails the start (transient), so
+   * that the door's own retry (S3's) completes it; otherwise the answer is given and the ending's
+   * settling mark leaves the rest to the sweeper.
    */
   readonly recordRefusals: boolean;
   /** The field an artifact problem is reported at: `artifact.zip` (the spec's, the default) or `artifact` (an API override). */
@@ -170,9 +176,9 @@ async function resume(deps: StarterDeps, request: StartRequest, existing: Deploy
   return launch(deps, request, existing, true);
 }
 
-/** A retry finds the deployment REJECTED: finishes its announcement if a failure cut it short, and answers as the first attempt did. */
+/** A retry finds the deployment REJECTED: completes its ending if a failure cut it short (never notifying twice), and answers as the first attempt did. */
 async function rejectedBefore(deps: StarterDeps, request: StartRequest, existing: DeploymentRecord): Promise<StartOutcome> {
-  await ensureAnnounced(deps, existing, { notify: request.recordRefusals, message: `refused before anything changed: ${existing.reason ?? ''}` });
+  leftToRetry(request, existing.deploymentId, await completeRejection(deps, existing));
   if (existing.problems) return { kind: 'refused', problems: existing.problems, record: existing, duplicate: true };
   // REJECTED by the engine (its execution exists, the ARN was not recorded) or by the starter.
   const execution = await deps.orchestrator.findExecution(existing.deploymentId);
@@ -191,11 +197,11 @@ async function launch(deps: StarterDeps, request: StartRequest, record: Deployme
   } catch (error) {
     if (error instanceof ExecutionRefusedError) {
       const problems = [{ path: '', message: `${error.message}; nothing was started`, line: 0, column: 0 }];
-      return rejectRecorded(deps, request, record, reasonOf(request, problems), problems);
+      return rejectRecorded(deps, request, record, { reason: reasonOf(request, problems), how: REFUSED, problems });
     }
     if (error instanceof TransientAwsError) return interrupted(deps, request, record, error);
     // Not throttling, not a 5xx: access denied, no such state machine. Retries cannot help.
-    if (error instanceof AwsCallFailedError) return rejectRecorded(deps, request, record, `${request.specSource}: Step Functions would not start the execution (${error.message}); nothing was started`);
+    if (error instanceof AwsCallFailedError) return rejectRecorded(deps, request, record, { reason: `${request.specSource}: Step Functions would not start the execution (${error.message}); nothing was started`, how: REFUSED });
     throw error;
   }
   return recordStarted(deps, record, started.executionArn, duplicate || started.alreadyStarted);
@@ -233,7 +239,7 @@ async function interrupted(deps: StarterDeps, request: StartRequest, record: Dep
       throw new StartInterruptedError(`deployment ${id} may not have started: ${failure.message}`, id, 'unknown', { cause: failure });
     }
     if (execution) return recordStarted(deps, record, execution.executionArn, false);
-    const outcome = await rejectRecorded(deps, request, record, `${request.specSource}: Step Functions failed while the deployment was started (${failure.message}); nothing was started`);
+    const outcome = await rejectRecorded(deps, request, record, { reason: `${request.specSource}: Step Functions failed while the deployment was started (${failure.message}); nothing was started`, how: REFUSED });
     if (outcome.kind === 'started') return outcome;
     throw new StartInterruptedError(`deployment ${id} was not started: ${failure.message}`, id, 'no', { cause: failure });
   }
@@ -250,15 +256,19 @@ async function noteFailure(deps: StarterDeps, record: DeploymentRecord, failure:
   }
 }
 
+/** The history event's words for a deployment the starter refused. */
+const REFUSED = 'refused before anything changed';
+
 /**
  * A recorded deployment that can never start (Step Functions refused its input, or refused
  * fledge's call for good): the PENDING record becomes REJECTED with the reason (it would
- * otherwise wait forever for an execution that cannot start), whichever door the request came
- * through; a retry of it finds the refusal.
+ * otherwise wait forever for an execution that cannot start), and one `rejected` notification
+ * and event, whichever door the request came through; a retry of it finds the refusal and sends
+ * nothing again.
  */
-async function rejectRecorded(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, reason: string, problems?: readonly SpecProblem[]): Promise<StartOutcome> {
-  const updated = await deps.store.updateDeployment(record.deploymentId, { status: 'REJECTED', reason, startFailure: null, ...(problems ? { problems } : {}) }, { onlyIfStatusIn: ['PENDING'] });
-  if (!updated) {
+async function rejectRecorded(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, rejection: Rejection): Promise<StartOutcome> {
+  const rejected = await rejectPending(deps, record, rejection);
+  if (!rejected) {
     // Moved on meanwhile (a concurrent twin): report it as it stands.
     const current = (await deps.store.getDeployment(record.deploymentId)) ?? record;
     if (current.executionArn) return { kind: 'started', record: current, executionArn: current.executionArn, duplicate: true };
@@ -270,8 +280,19 @@ async function rejectRecorded(deps: StarterDeps, request: StartRequest, record: 
     }
     return current.problems ? { kind: 'refused', problems: current.problems, record: current, duplicate: true } : { kind: 'ended', record: current, duplicate: true };
   }
-  await announceRejection(deps, updated, { notify: request.recordRefusals, message: `refused before anything changed: ${reason}` });
-  return problems ? { kind: 'refused', problems, record: updated, duplicate: false } : { kind: 'ended', record: updated, duplicate: false };
+  leftToRetry(request, record.deploymentId, rejected.finished);
+  const { problems } = rejection;
+  return problems ? { kind: 'refused', problems, record: rejected.record, duplicate: false } : { kind: 'ended', record: rejected.record, duplicate: false };
+}
+
+/**
+ * A rejection whose notification, history event or lock release failed (see `requireSettled`):
+ * a door whose own retry comes back (the drop: S3 delivers the event again) fails for that retry
+ * to complete it; the API answers the refusal it has, and the sweeper, listing the ending's
+ * settling mark, does the rest.
+ */
+function leftToRetry(request: StartRequest, deploymentId: string, finished: Finished | undefined): void {
+  if (finished && request.recordRefusals) requireSettled(deploymentId, finished);
 }
 
 function reasonOf(request: StartRequest, problems: readonly SpecProblem[]): string {
@@ -296,24 +317,23 @@ async function refuse(deps: StarterDeps, request: StartRequest, all: readonly Sp
   if (!request.recordRefusals) return { kind: 'refused', problems, duplicate: false };
   const now = deps.clock.now();
   const placeholder = spec ?? refusedSpec(request.specText);
-  const reason = reasonOf(request, problems);
+  const rejection: Rejection = { reason: reasonOf(request, problems), how: REFUSED, problems };
+  const facts = { deploymentId: request.deploymentId, functionName: placeholder.function.name, alias: placeholder.alias, startedBy: request.startedBy };
   const record = await deps.store.createDeployment({
-    deploymentId: request.deploymentId,
-    functionName: placeholder.function.name,
-    alias: placeholder.alias,
+    ...facts,
     status: 'REJECTED',
     spec: placeholder,
     artifact: { bucket: '', key: '' },
-    startedBy: request.startedBy,
     source: request.source,
     createdAt: now,
     updatedAt: now,
-    reason,
+    reason: rejection.reason,
     problems,
+    ending: rejectionEnding(facts, rejection, now),
     ...(request.fingerprint ? { requestFingerprint: request.fingerprint } : {}),
   }, { replacePlaceholder: true });
   // Found instead: a twin's record (answered as a retry would be), never ours to announce.
   if (record.createdAt !== now) return resume(deps, request, record);
-  await announceRejection(deps, record, { notify: request.recordRefusals, message: `refused before anything changed: ${reason}` });
+  leftToRetry(request, record.deploymentId, await settle(deps, record));
   return { kind: 'refused', problems, record, duplicate: false };
 }

@@ -17,8 +17,8 @@ export const API_ERROR_CODES = {
   PayloadTooLarge: { status: 413 },
   UnsupportedMediaType: { status: 415 },
   SpecInvalid: { status: 422 },
+  StartFailed: { status: 422 },
   InternalError: { status: 500 },
-  StartFailed: { status: 500 },
   TryAgain: { status: 503, retryable: true },
   StartUnconfirmed: { status: 503, retryable: false },
 } as const satisfies Record<string, { readonly status: number; readonly retryable?: boolean }>;

@@ -27,8 +27,8 @@ export function errorResponse(error: unknown, requestId: string): { response: Ht
   const known = knownError(error);
   if (known) {
     const headers = known.retryable ? { 'retry-after': RETRY_AFTER_SECONDS } : undefined;
-    // A 500 fledge knows (StartFailed) is still a fault of the installation: logged as one.
-    return { response: json(known.status, body(known.code, known.message, requestId, known.details, known.retryable), headers), expected: known.status !== 500 };
+    // StartFailed is answered as final (4xx), but it is a fault of the installation: logged as one.
+    return { response: json(known.status, body(known.code, known.message, requestId, known.details, known.retryable), headers), expected: known.status !== 500 && known.code !== 'StartFailed' };
   }
   return { response: json(statusOf('InternalError'), body('InternalError', `fledge could not handle this request; quote request id ${requestId} when reporting it`, requestId)), expected: false };
 }

@@ -132,7 +132,12 @@ export class ServiceUnavailableError extends ApiError {
   }
 }
 
-/** 500 `StartFailed`: the deployment was recorded but Step Functions refused, for good, to start it (an installation problem); it is REJECTED. */
+/**
+ * 422 `StartFailed`: the deployment was recorded but Step Functions refused, for good, to start it
+ * (an installation problem: its role may not start executions); it is REJECTED, and people were
+ * notified. A 4xx, not a 5xx: the same request gets the same answer until the installation is
+ * fixed, and a client that retries 5xx must not send it again and again.
+ */
 export class StartFailedError extends ApiError {
   constructor(message: string, details?: unknown) {
     super('StartFailed', message, details);

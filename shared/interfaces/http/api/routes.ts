@@ -105,7 +105,7 @@ async function createDeployment(deps: ApiDeps, request: HttpRequest): Promise<Ht
     if (outcome.duplicate) {
       throw new ConflictError('DeploymentFinished', `deployment ${record.deploymentId} already ended ${record.status} without starting (GET /deployments/${record.deploymentId} says why); send a new Idempotency-Key to start it again`, where);
     }
-    throw new StartFailedError(`deployment ${record.deploymentId} could not be started: Step Functions refused fledge's call for good (a problem of the installation or its permissions, not of this request; GET /deployments/${record.deploymentId} says what). It is REJECTED, and sending the request again will not help until that is fixed`, where);
+    throw new StartFailedError(`deployment ${record.deploymentId} could not be started: Step Functions refused fledge's call for good (a problem of the installation or its permissions, not of this request; GET /deployments/${record.deploymentId} says what). It is REJECTED (people subscribed to fledge's notifications are told), and sending the request again will not help until that is fixed`, where);
   }
   const { record } = outcome;
   return json(202, { deploymentId: record.deploymentId, executionArn: outcome.executionArn, status: record.status, functionName: record.functionName, alias: record.alias }, {
