@@ -18,8 +18,10 @@ const SUBSTITUTION = /^\$\{(\w+)FunctionArn\}$/;
  * @param {{ resolveConfigurationProperty: (path: string[]) => Promise<unknown> }} context osls's resolver context.
  */
 export async function definition({ resolveConfigurationProperty }) {
-  const functions = /** @type {Record<string, unknown>} */ ((await resolveConfigurationProperty(['functions'])) ?? {});
-  return substitute(parse(readFileSync(ASL_FILE, 'utf8')), new Set(Object.keys(functions)));
+  const functions = /** @type {Record<string, unknown> | Record<string, unknown>[]} */ ((await resolveConfigurationProperty(['functions'])) ?? {});
+  // serverless.yml lists its functions as an array of maps (the generated engine's, the interfaces'), which osls merges.
+  const keys = (Array.isArray(functions) ? functions : [functions]).flatMap((part) => Object.keys(part ?? {}));
+  return substitute(parse(readFileSync(ASL_FILE, 'utf8')), new Set(keys));
 }
 
 /**

@@ -2,7 +2,7 @@ import { systemClock } from '../../shared/adapters/system-clock';
 import type { ApprovalLinkBuilder } from '../../shared/adapters/sns-notifier';
 import { readEngineConfig, requireConfig } from '../../shared/config/env';
 import type { EngineDeps } from '../../shared/domain/deployment/deps';
-import { ENGINE_FUNCTIONS, type EngineFunction, type PortsOf } from '../engine-functions';
+import type { EngineFunction, PortsOf } from '../engine-functions';
 import { buildPorts, clientCache, USER_AGENT, type Composition, type CompositionSettings, type PortFactory } from './composition';
 import { lazyHandler } from './lazy';
 
@@ -37,13 +37,13 @@ export interface EngineFunctionOptions {
  * invocation naming every problem — builds the ports the table lists for `fn` with `ports` (the
  * composition root's factories; the types demand exactly the table's ports), and hands them to
  * `createHandler`. The factories are passed in, not looked up, so the bundle holds only the SDK
- * clients of this function's ports.
+ * clients of this function's ports; the table itself is not bundled (its ports are the keys of `ports`).
  */
 export function engineFunction<F extends EngineFunction, E, C, R>(
-  fn: F,
+  _fn: F,
   createHandler: (deps: Pick<EngineDeps, PortsOf<F>>) => (event: E, context: C) => Promise<R>,
   ports: { readonly [K in PortsOf<F>]: PortFactory<K> },
   options: EngineFunctionOptions = {},
 ): (event: E, context: C) => Promise<R> {
-  return lazyHandler(() => createHandler(buildPorts(awsComposition(requireConfig(readEngineConfig(process.env)), options.approvalLinks), ports, ENGINE_FUNCTIONS[fn].ports)));
+  return lazyHandler(() => createHandler(buildPorts(awsComposition(requireConfig(readEngineConfig(process.env)), options.approvalLinks), ports, Object.keys(ports) as PortsOf<F>[])));
 }
