@@ -1,7 +1,7 @@
 import { createHandler as createApiHandler } from '../functions/api';
 import { createHandler as createApprovalsHandler } from '../functions/approvals';
 import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
-import { controlPlaneHome } from '../shared/config/interface-env';
+import { controlPlaneHome } from '../shared/config/home';
 import { CursorSigner } from '../shared/domain/api/cursor';
 import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';

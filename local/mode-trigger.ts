@@ -1,7 +1,7 @@
 import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { createHandler as createS3TriggerHandler } from '../functions/s3-trigger';
 import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
-import { controlPlaneHome } from '../shared/config/interface-env';
+import { controlPlaneHome } from '../shared/config/home';
 import { localFunctionName } from '../shared/domain/control-plane';
 import { DROP_PREFIX } from '../shared/domain/starter/s3-drop';
 import { keepFailedEvents, type LocalControlPlane } from './control-plane';

@@ -13,7 +13,7 @@ import { LambdaRegistryAdapter } from '../../shared/adapters/lambda-registry';
 import { S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';
 import { StepFunctionsOrchestrator } from '../../shared/adapters/sfn-orchestrator';
 import { SnsNotifier } from '../../shared/adapters/sns-notifier';
-import { controlPlaneHome } from '../../shared/config/interface-env';
+import { controlPlaneHome } from '../../shared/config/home';
 import { CursorSigner } from '../../shared/domain/api/cursor';
 import type { ApiDeps } from '../../shared/domain/api/routes';
 import { approvalLinks, ApprovalLinkSigner } from '../../shared/domain/approval/signing';

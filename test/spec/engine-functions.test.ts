@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_FUNCTION_NAMES, ENGINE_FUNCTIONS } from '../../functions/engine-functions';
@@ -52,10 +52,40 @@ describe('the table of engine functions', () => {
     expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([expect.objectContaining({ Sid: 'NeverTheControlPlane', Action: ['lambda:InvokeFunction', 'lambda:UpdateAlias'] })]);
   });
 
-  it.each(ENGINE_FUNCTION_NAMES)('%s has a handler module built from the table by engineFunction, wiring no client or adapter of its own', (fn) => {
+  it.each(ENGINE_FUNCTION_NAMES)('%s has a handler module built from the table by engineFunction', (fn) => {
     // Act
     const source = text(ENGINE_FUNCTIONS[fn].entry);
     // Assess
     expect(source).toMatch(new RegExp(`export const handler = engineFunction\\(\\s*'${fn}',`));
+  });
+});
+
+/** Every handler module of functions/ (each exports `handler`), and the adapter classes of shared/adapters/. */
+const HANDLER_MODULES = readdirSync(new URL('../../functions/', import.meta.url))
+  .filter((file) => file.endsWith('.ts') && /export const handler\b/.test(text(`functions/${file}`)))
+  .map((file) => `functions/${file}`);
+const ADAPTERS = readdirSync(new URL('../../shared/adapters/', import.meta.url)).flatMap((file) => [...text(`shared/adapters/${file}`).matchAll(/export class (\w+)/g)].map((m) => m[1]!));
+
+/**
+ * The composition root (functions/lib/composition.ts, its port factories, lambdaHandler) is the one
+ * place that reads the environment and builds clients and adapters: a handler that wired its own
+ * would drift from the others (as one handler once gave its notifier the approvals topic and another did not).
+ */
+describe('every handler of functions/', () => {
+  it('is found: the engine’s and the ones people talk to', () => {
+    // Assess
+    expect(HANDLER_MODULES).toEqual(expect.arrayContaining(['functions/api.ts', 'functions/approvals.ts', 'functions/s3-trigger.ts', 'functions/slack-notifier.ts', ...ENGINE_FUNCTION_NAMES.map((fn) => ENGINE_FUNCTIONS[fn].entry)]));
+    expect(ADAPTERS).toEqual(expect.arrayContaining(['SnsNotifier', 'SsmSecret', 'SlackWebhook', 'S3ArtifactInspector', 'StepFunctionsOrchestrator']));
+  });
+
+  it.each(HANDLER_MODULES)('%s is built by the composition root: no SDK client, adapter or environment read of its own', (entry) => {
+    // Act
+    const source = text(entry);
+    // Assess
+    expect(source).toMatch(/export const handler(: \w+)? = (engineFunction|lambdaHandler)\(/);
+    expect(source).not.toMatch(/from '@aws-sdk\//);
+    expect(source).not.toMatch(/new \w+Client\(/);
+    expect(source).not.toMatch(/process\.env/);
+    for (const adapter of ADAPTERS) expect(source, adapter).not.toMatch(new RegExp(`new ${adapter}\\(`));
   });
 });

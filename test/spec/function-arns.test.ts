@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlPlaneHome } from '../../shared/config/interface-env';
+import { controlPlaneHome } from '../../shared/config/home';
 import { parseDeploymentSpec, type Home, type SpecProblem } from '../../shared/domain/spec';
 import { VALID_SPEC } from './fixtures';
 
