@@ -1,4 +1,4 @@
-import type { FledgeFunction } from '../shared/domain/control-plane';
+import type { FledgeFunction } from '../shared/domain/own-functions';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 
 /**
@@ -7,7 +7,7 @@ import type { EngineDeps } from '../shared/domain/deployment/deps';
  * stack-wide one (serverless.yml's `provider.environment`) and how the stack deploys it.
  * Everything else is derived from this table:
  * - the handlers: `engineFunction('check', …)` (functions/lib/engine-function.ts) types their ports from it;
- * - local mode's wiring (local/control-plane.ts);
+ * - local mode's wiring (local/fledge-on-local.ts);
  * - the least-privilege lists (functions/permissions.ts);
  * - serverless/engine-functions.yml and serverless/roles/engine.yml, written by `npm run generate`
  *   (scripts/stack/): test/spec/engine-functions.test.ts fails while the committed files differ

@@ -7,7 +7,7 @@ import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/sig
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
 import { startApiServer, type LocalApiServer, type LocalHttpHandler } from './api-server';
 import { localSigningSecret } from './approval-secret';
-import type { LocalControlPlane } from './control-plane';
+import type { LocalControlPlane } from './fledge-on-local';
 
 /**
  * The approval-link half of local mode's API, made before the control plane exists: the plane's

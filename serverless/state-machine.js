@@ -4,7 +4,7 @@
 // Why here: serverless-step-functions has no DefinitionSubstitutions; it builds the
 // DefinitionString's `Fn::Sub` from the intrinsic functions it finds in the object (and inlines
 // a static ARN for functions that have a `name`), so the ASL file itself can stay plain JSONPath
-// ASL that the embedded Step Functions runs unchanged (local/control-plane.ts substitutes there).
+// ASL that the embedded Step Functions runs unchanged (local/fledge-on-local.ts substitutes there).
 // Loaded by osls with require(): Node 22 requires this ES module synchronously.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';

@@ -1,7 +1,7 @@
 import { CreateAliasCommand, CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { provisionControlPlane, type LocalControlPlane } from '../../local/control-plane';
+import { provisionControlPlane, type LocalControlPlane } from '../../local/fledge-on-local';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../local/server';
 import type { ExecutionInput } from '../../shared/domain/deployment/model';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';

@@ -8,7 +8,7 @@ import type { EnginePort } from '../engine-functions';
 /**
  * fledge's composition root: the one place that turns a configuration into SDK clients and the
  * clients into the engine's ports. Lambda's handlers (through `engineFunction`) and local mode
- * (local/control-plane.ts) both build their ports here; they differ only in the
+ * (local/fledge-on-local.ts) both build their ports here; they differ only in the
  * {@link Composition} they pass — the real AWS from the environment, or the embedded AWS on its
  * simulated clock.
  *

@@ -7,7 +7,7 @@ import { createHandler as createApiHandler } from '../../functions/api';
 import { createHandler as createApprovalsHandler } from '../../functions/approvals';
 import { startApiServer, type LocalApiServer, type LocalHttpHandler } from '../../local/api-server';
 import { localSigningSecret } from '../../local/approval-secret';
-import type { ControlPlaneOptions } from '../../local/control-plane';
+import type { ControlPlaneOptions } from '../../local/fledge-on-local';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb-store';
 import { LambdaRegistryAdapter } from '../../shared/adapters/lambda-registry';
 import { S3ArtifactInspector } from '../../shared/adapters/s3-artifacts';

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_FUNCTION_NAMES, ENGINE_FUNCTIONS } from '../../functions/engine-functions';
 import { engineRole, GENERATED_FILES } from '../../scripts/stack/generate';
-import { FLEDGE_FUNCTIONS } from '../../shared/domain/control-plane';
+import { FLEDGE_FUNCTIONS } from '../../shared/domain/own-functions';
 
 const text = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const read = (path: string): unknown => parse(text(path), { logLevel: 'silent' });

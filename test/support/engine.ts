@@ -3,7 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterEach, expect } from 'vitest';
-import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../../local/control-plane';
+import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../../local/fledge-on-local';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../local/server';
 import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/domain/deployment/model';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';

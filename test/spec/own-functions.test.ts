@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { FLEDGE_FUNCTIONS, FLEDGE_SERVICE, localFunctionName, stackFunctionName } from '../../shared/domain/control-plane';
+import { FLEDGE_FUNCTIONS, FLEDGE_SERVICE, localFunctionName, stackFunctionName } from '../../shared/domain/own-functions';
 import { parseDeploymentSpec, type SpecProblem } from '../../shared/domain/spec';
 import { VALID_SPEC } from './fixtures';
 
