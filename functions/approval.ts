@@ -2,7 +2,7 @@ import { requestApproval } from '../shared/domain/deployment/approval';
 import { parseApprovalTaskInput } from '../shared/domain/deployment/input';
 import type { EngineDepsOf } from './engine-functions';
 import { clockPort } from './lib/composition';
-import { signedLinksNotifierPort } from './lib/ports/secrets';
+import { signedLinksNotifierPort } from './lib/ports/signed-notifier';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
 import { taskHandler } from './lib/task-handler';
@@ -20,6 +20,6 @@ export function createHandler(deps: ApprovalDeps) {
 
 /**
  * Lambda entry point: approval messages carry Approve/Reject links under the stack's HTTP API,
- * signed with the approval pages' secret (functions/lib/ports/secrets.ts).
+ * signed with the approval pages' secret (functions/lib/ports/signed-notifier.ts).
  */
 export const handler = engineFunction('approval', createHandler, { store: storePort, notifier: signedLinksNotifierPort, clock: clockPort });

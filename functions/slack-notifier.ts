@@ -4,7 +4,7 @@ import { settingOf } from './lib/composition';
 import { parseSnsEvent } from './lib/events';
 import { lambdaHandler } from './lib/lambda-handler';
 import { log } from './lib/log';
-import { slackPort } from './lib/ports/secrets';
+import { slackPort } from './lib/ports/slack';
 import { taskHandler } from './lib/task-handler';
 
 /** Where the notifier posts (the Slack webhook over SSM on AWS, a stand-in in tests), and fledge's API URL. */

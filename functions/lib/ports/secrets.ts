@@ -1,10 +1,8 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { SlackWebhook } from '../../../shared/adapters/slack-webhook';
 import { SsmSecret } from '../../../shared/adapters/ssm-secrets';
 import { CursorSigner } from '../../../shared/domain/api/cursor';
-import { approvalLinks, ApprovalLinkSigner } from '../../../shared/domain/approval/signing';
-import { factory, setting, type Composition, type Factory, type PortFactory } from '../composition';
-import { notifierPort } from './notifier';
+import { ApprovalLinkSigner } from '../../../shared/domain/approval/signing';
+import { factory, setting, type Composition, type Factory } from '../composition';
 
 /*
  * What fledge keeps in SSM Parameter Store, read through SsmSecret (Powertools Parameters, max
@@ -13,7 +11,7 @@ import { notifierPort } from './notifier';
  */
 
 /** The approval-signing secret (`FLEDGE_APPROVAL_SECRET_PARAMETER`), as UTF-8 key bytes. */
-function signingKey(c: Composition): () => Promise<Buffer> {
+export function signingKey(c: Composition): () => Promise<Buffer> {
   const secret = new SsmSecret(c.client(SSMClient), setting(c, 'approvalSecretParameter'));
   return async () => Buffer.from(await secret.value(), 'utf8');
 }
@@ -28,26 +26,4 @@ export const approvalSignerPort: Factory<() => Promise<ApprovalLinkSigner>> = /*
 export const cursorsPort: Factory<() => Promise<CursorSigner>> = /* @__PURE__ */ factory(['approvalSecretParameter'], (c) => {
   const key = signingKey(c);
   return async () => new CursorSigner(await key());
-});
-
-/**
- * The notifier of the approval function: {@link notifierPort}'s, with Approve/Reject links under
- * `FLEDGE_API_URL` signed with the key the approval pages verify with (the same bytes, read alike).
- */
-export const signedLinksNotifierPort: PortFactory<'notifier'> = /* @__PURE__ */ factory([...notifierPort.needs, 'apiUrl', 'approvalSecretParameter'], (c) => {
-  const apiUrl = setting(c, 'apiUrl');
-  const key = signingKey(c);
-  return notifierPort({
-    ...c,
-    approvalLinks: async (approvalId, expiresAt) => {
-      const { approve, reject } = approvalLinks(apiUrl, new ApprovalLinkSigner(await key()), approvalId, expiresAt);
-      return { approve, reject };
-    },
-  });
-});
-
-/** The Slack incoming webhook, its URL in the SecureString `FLEDGE_SLACK_WEBHOOK_PARAMETER`. */
-export const slackPort: Factory<SlackWebhook> = /* @__PURE__ */ factory(['slackWebhookParameter'], (c) => {
-  const secret = new SsmSecret(c.client(SSMClient), setting(c, 'slackWebhookParameter'));
-  return new SlackWebhook(() => secret.value());
 });
