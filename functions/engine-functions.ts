@@ -1,25 +1,31 @@
+import type { FledgeFunction } from '../shared/domain/own-functions';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 
 /**
  * fledge's engine functions, described once: per function, the state machine's tasks it serves,
- * the ports it uses, the IAM actions its code may call and the environment it reads beyond the
- * stack-wide one (serverless.yml's `provider.environment`). Everything else is derived from or
- * checked against this table: the handlers (`engineFunction('check', …)` in functions/lib/engine-function.ts
- * types their ports from it), local mode's wiring (local/control-plane.ts), the least-privilege
- * lists (functions/permissions.ts), and serverless/functions.yml and serverless/roles/engine.yml
- * (test/stack proves each role equals the actions its code calls, and that functions.yml says
- * what this table says).
+ * the ports it uses, the IAM actions its code may call, the environment it reads beyond the
+ * stack-wide one (serverless.yml's `provider.environment`) and how the stack deploys it.
+ * Everything else is derived from this table:
+ * - the handlers: `engineFunction('check', …)` (functions/lib/engine-function.ts) types their ports from it;
+ * - local mode's wiring (local/fledge-on-local.ts);
+ * - the least-privilege lists (functions/permissions.ts);
+ * - serverless/engine-functions.yml and serverless/roles/engine.yml, written by `npm run generate`
+ *   (scripts/stack/): test/spec/engine-functions.test.ts fails while the committed files differ
+ *   from what the generator writes, and test/stack proves each role equals the calls its code can make.
  *
- * Pure data (it imports only types), so a handler's bundle gains no SDK client by reading it.
+ * Pure data (it imports only types), and no handler's bundle imports it.
  */
 export const ENGINE_FUNCTIONS = {
   prepare: {
     key: 'prepare',
     entry: 'functions/prepare.ts',
     substitution: 'PrepareFunctionArn',
+    description: 'fledge engine - lock, record, alias snapshot, create the function if missing',
+    roleDescription: 'fledge prepare - lock and record in the table, read or create the target function',
+    timeout: 900,
     tasks: ['Prepare'],
     ports: ['lambda', 'store', 'clock'],
-    environment: [],
+    environment: {},
     // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
     // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
     actions: [
@@ -43,9 +49,12 @@ export const ENGINE_FUNCTIONS = {
     key: 'publish',
     entry: 'functions/publish.ts',
     substitution: 'PublishFunctionArn',
+    description: 'fledge engine - update configuration and code, wait, guarded publish, version alarm',
+    roleDescription: 'fledge publish - update and publish the target function, create its version alarm',
+    timeout: 900,
     tasks: ['Publish'],
     ports: ['lambda', 'health', 'store', 'clock', 'stage'],
-    environment: [],
+    environment: {},
     actions: [
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -69,18 +78,24 @@ export const ENGINE_FUNCTIONS = {
     key: 'verify',
     entry: 'functions/pre-traffic.ts',
     substitution: 'VerifyFunctionArn',
+    description: 'fledge engine - smoke test and beforeTraffic hook on the new version',
+    roleDescription: 'fledge verify - invoke the new version and its hooks, check the alarms exist',
+    timeout: 900,
     tasks: ['PreTraffic'],
     ports: ['lambda', 'health', 'store', 'clock'],
-    environment: [],
+    environment: {},
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms'],
   },
   traffic: {
     key: 'traffic',
     entry: 'functions/traffic.ts',
     substitution: 'TrafficFunctionArn',
+    description: 'fledge engine - next step, promote, roll back (the only function that moves traffic)',
+    roleDescription: 'fledge traffic - the only role that moves alias traffic (next step, promote, roll back)',
+    timeout: 900,
     tasks: ['NextStep', 'Promote', 'Rollback'],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
-    environment: [],
+    environment: {},
     actions: [
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -103,19 +118,26 @@ export const ENGINE_FUNCTIONS = {
     key: 'check',
     entry: 'functions/check.ts',
     substitution: 'CheckFunctionArn',
+    description: 'fledge engine - stop flag, deadline, drift and alarms during a bake',
+    roleDescription: "fledge check - read the alias, the alarms and the new version's error metrics during a bake; read-only on AWS",
+    timeout: 120,
     tasks: ['Check'],
     ports: ['lambda', 'health', 'store', 'clock'],
-    environment: [],
+    environment: {},
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'],
   },
   approval: {
     key: 'approval',
     entry: 'functions/request-approval.ts',
     substitution: 'ApprovalFunctionArn',
+    description: 'fledge engine - store the task token and request an approval',
+    roleDescription: 'fledge approval - store the task token, publish the approval request with signed links',
+    timeout: 120,
     tasks: ['RequestApproval'],
     ports: ['store', 'notifier', 'clock'],
-    // The message's Approve/Reject links: the approval pages' URL and their signing key.
-    environment: ['FLEDGE_API_URL', 'FLEDGE_APPROVAL_SECRET_PARAMETER'],
+    // The message's Approve/Reject links point at the approval pages of this stack's HTTP API (its
+    // $default stage: no stage segment in the path) and are signed with the pages' key.
+    environment: { FLEDGE_API_URL: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, FLEDGE_APPROVAL_SECRET_PARAMETER: '${self:custom.approvalSecretReference}' },
     // The signing key: a Parameter Store reference to a Secrets Manager secret, read as both.
     actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'sns:Publish', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
@@ -123,18 +145,41 @@ export const ENGINE_FUNCTIONS = {
     key: 'record',
     entry: 'functions/record.ts',
     substitution: 'RecordFunctionArn',
+    description: 'fledge engine - endings that move no traffic (no change, drift, refused, rollback failed)',
+    roleDescription: 'fledge record - endings that move no traffic',
+    timeout: 120,
     tasks: ['RecordNoChange', 'RecordDrift', 'RecordRejected', 'RollbackFailed'],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
-    environment: [],
+    environment: {},
     actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish'],
   },
   'safety-net': {
     key: 'safetyNet',
     entry: 'functions/safety-net.ts',
     substitution: 'SafetyNet',
+    description: 'fledge safety net - restores the alias when an execution fails, times out or is stopped',
+    roleDescription: 'fledge safety net - restore the alias from the snapshot after a failed execution',
+    timeout: 300,
     tasks: [],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
-    environment: [],
+    environment: {},
+    settings: {
+      // Lambda retries asynchronous (EventBridge) invocations twice; every step is idempotent.
+      maximumRetryAttempts: 2,
+      // An event still failing after that must not vanish: the alias may be half-shifted.
+      destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] } } },
+      events: [
+        {
+          eventBridge: {
+            pattern: {
+              source: ['aws.states'],
+              'detail-type': ['Step Functions Execution Status Change'],
+              detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeploymentStateMachine' }] },
+            },
+          },
+        },
+      ],
+    },
     actions: [
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -154,10 +199,19 @@ export const ENGINE_FUNCTIONS = {
     key: 'sweeper',
     entry: 'functions/sweeper.ts',
     substitution: 'Sweeper',
+    description: 'fledge repair loop - finishes deployments and aliases that outages left, once AWS answers',
+    roleDescription: 'fledge sweeper - repair loop, finishes deployments and restores aliases that outages left',
+    timeout: 300,
     tasks: [],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator'],
-    // To see whether a deployment's execution still runs.
-    environment: ['FLEDGE_STATE_MACHINE_ARN'],
+    // To see whether a deployment's execution still runs (never touched before it has ended).
+    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' } },
+    settings: {
+      // The next run is the retry: every step is idempotent, and a sweep that fails for one
+      // deployment still does the others.
+      maximumRetryAttempts: 0,
+      events: [{ schedule: { rate: 'rate(5 minutes)', description: 'fledge repair loop (docs/reliability.md)' } }],
+    },
     actions: [
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -175,23 +229,44 @@ export const ENGINE_FUNCTIONS = {
   },
 } as const satisfies Record<string, EngineFunctionSpec>;
 
+/**
+ * A value of the stack: a string (serverless variables such as `${self:custom.x}` included), or a
+ * CloudFormation intrinsic in its long form (`{ Ref: 'X' }`, `{ 'Fn::GetAtt': ['X', 'Arn'] }`),
+ * which the generated YAML writes in its short form (`!Ref X`).
+ */
+export type StackValue = string | number | boolean | null | readonly StackValue[] | { readonly [key: string]: StackValue };
+
 /** One row of {@link ENGINE_FUNCTIONS}. */
 export interface EngineFunctionSpec {
-  /** Its key in serverless/functions.yml and shared/domain/control-plane.ts (`safetyNet`). */
-  readonly key: string;
-  /** Its handler module, which exports `handler` (serverless/functions.yml: `<entry>.handler`). */
+  /** Its key in serverless.yml's functions and in fledge's list of its own functions (`safetyNet`). */
+  readonly key: FledgeFunction;
+  /** Its handler module, which exports `handler` (serverless/engine-functions.yml: `<entry>.handler`). */
   readonly entry: string;
   /** Local mode's name for it: the state machine's ARN substitution, or `SafetyNet`/`Sweeper`. */
   readonly substitution: string;
+  /** The function's description (the Lambda console shows it). */
+  readonly description: string;
+  /** Its role's description. */
+  readonly roleDescription: string;
+  /**
+   * Lambda's timeout, seconds: the Task state's TimeoutSeconds where the task may wait on AWS or
+   * on a hook; the quick ones are capped lower.
+   */
+  readonly timeout: number;
   /** The state machine's Task states it serves (none: invoked by an event or a schedule). */
   readonly tasks: readonly string[];
   /** The ports of `EngineDeps` it is given. */
   readonly ports: readonly EnginePort[];
-  /** Environment variables it reads beyond serverless.yml's `provider.environment`. */
-  readonly environment: readonly string[];
+  /**
+   * Environment variables it reads beyond serverless.yml's `provider.environment`, with the stack's
+   * value of each (each is described by the one configuration schema, shared/config/env.ts).
+   */
+  readonly environment: { readonly [variable: string]: StackValue };
+  /** Further settings of its serverless function (events, retries, destinations), as serverless.yml takes them. */
+  readonly settings?: { readonly [setting: string]: StackValue };
   /**
    * The IAM actions its code may call: its role in serverless/roles/engine.yml grants exactly
-   * these (and writing its own logs).
+   * these (and writing its own logs), each on the resources scripts/stack/grants.ts names for it.
    */
   readonly actions: readonly string[];
 }

@@ -1,13 +1,8 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
-import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
-import { SsmSecret } from '../shared/adapters/ssm-secrets';
-import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
-import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import { requestApproval } from '../shared/domain/deployment/approval';
 import { parseApprovalTaskInput } from '../shared/domain/deployment/input';
 import type { EngineDepsOf } from './engine-functions';
 import { clockPort } from './lib/composition';
-import { notifierPort } from './lib/ports/notifier';
+import { signedLinksNotifierPort } from './lib/ports/signed-notifier';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
 import { taskHandler } from './lib/task-handler';
@@ -24,32 +19,7 @@ export function createHandler(deps: ApprovalDeps) {
 }
 
 /**
- * Signed Approve/Reject links under `apiUrl`, keyed with the SSM secret the approval pages
- * (functions/approval-pages.ts) verify with: the parameter's text as UTF-8 bytes, as there. The secret
- * is read per link through {@link SsmSecret} (Powertools Parameters' cache), so a failed read is
- * retried by the next request and a rotation takes effect within its max age, as on the pages.
+ * Lambda entry point: approval messages carry Approve/Reject links under the stack's HTTP API,
+ * signed with the approval pages' secret (functions/lib/ports/signed-notifier.ts).
  */
-export function ssmApprovalLinks(client: SSMClient, apiUrl: string, secretParameter: string): ApprovalLinkBuilder {
-  const secret = new SsmSecret(client, secretParameter);
-  return async (approvalId, expiresAt) => {
-    const signer = new ApprovalLinkSigner(Buffer.from(await secret.value(), 'utf8'));
-    const { approve, reject } = approvalLinks(apiUrl, signer, approvalId, expiresAt);
-    return { approve, reject };
-  };
-}
-
-/**
- * Lambda entry point: approval messages carry links signed with the approval pages' secret,
- * under the stack's HTTP API.
- */
-export const handler = engineFunction(
-  'approval',
-  createHandler,
-  { store: storePort, notifier: notifierPort, clock: clockPort },
-  {
-    approvalLinks: (c) => {
-      const { apiUrl, approvalSecretParameter } = requireInterfaceConfig(readInterfaceConfig(process.env), ['apiUrl', 'approvalSecretParameter']);
-      return ssmApprovalLinks(c.client(SSMClient), apiUrl, approvalSecretParameter);
-    },
-  },
-);
+export const handler = engineFunction('approval', createHandler, { store: storePort, notifier: signedLinksNotifierPort, clock: clockPort });

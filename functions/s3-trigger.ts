@@ -1,17 +1,14 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
-import { controlPlaneHome, readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { handleDrop, type S3DropDeps } from '../shared/domain/starter/s3-drop';
+import { clockPort, optionalSettingOf } from './lib/composition';
 import { parseS3Event } from './lib/events';
-import { awsComposition } from './lib/engine-function';
-import { lazyHandler } from './lib/lazy';
+import { lambdaHandler } from './lib/lambda-handler';
+import { artifactsPort, specReaderPort } from './lib/ports/artifacts';
 import { notifierPort } from './lib/ports/notifier';
 import { orchestratorPort } from './lib/ports/orchestrator';
+import { homePort } from './lib/ports/settings';
 import { storePort } from './lib/ports/store';
 import { log } from './lib/log';
 import { taskHandler } from './lib/task-handler';
-
-const config = readInterfaceConfig(process.env);
 
 /**
  * The S3 drop: subscribed to uploads under `deployments/` in the artifacts bucket. Each spec
@@ -31,19 +28,14 @@ export function createHandler(deps: S3DropDeps) {
   });
 }
 
-/** Lambda entry point. */
-export const handler = lazyHandler(() => {
-  const c = requireInterfaceConfig(config, ['tableName', 'stateMachineArn', 'notificationTopicArn']);
-  const root = awsComposition(c);
-  const s3 = root.client(S3Client);
-  return createHandler({
-    store: storePort(root),
-    orchestrator: orchestratorPort(root),
-    notifier: notifierPort(root),
-    artifacts: new S3ArtifactInspector(s3),
-    readSpec: (object) => readSpecObject(s3, object),
-    clock: root.clock,
-    home: controlPlaneHome(c.stateMachineArn),
-    ...(config.region ? { region: config.region } : {}),
-  });
+/** Lambda entry point: ports over the real AWS, built at the first invocation by the composition root. */
+export const handler = lambdaHandler(createHandler, {
+  store: storePort,
+  orchestrator: orchestratorPort,
+  notifier: notifierPort,
+  artifacts: artifactsPort,
+  readSpec: specReaderPort,
+  clock: clockPort,
+  home: homePort,
+  region: optionalSettingOf('region'),
 });

@@ -1,17 +1,12 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { SlackWebhook } from '../shared/adapters/slack-webhook';
-import { SsmSecret } from '../shared/adapters/ssm-secrets';
-import { readInterfaceConfig, requireInterfaceConfig } from '../shared/config/interface-env';
 import { linkOrigin } from '../shared/domain/approval/own-links';
 import { parsePublishedNotification, slackMessage, trustedLinks } from '../shared/interfaces/slack/message';
 import type { SlackPoster } from '../shared/ports/slack';
+import { settingOf } from './lib/composition';
 import { parseSnsEvent } from './lib/events';
-import { lazyHandler } from './lib/lazy';
+import { lambdaHandler } from './lib/lambda-handler';
 import { log } from './lib/log';
+import { slackPort } from './lib/ports/slack';
 import { taskHandler } from './lib/task-handler';
-
-const config = readInterfaceConfig(process.env);
-const ssm = new SSMClient({});
 
 /** Where the notifier posts (the Slack webhook over SSM on AWS, a stand-in in tests), and fledge's API URL. */
 export interface SlackNotifierDeps {
@@ -55,8 +50,4 @@ export function createHandler(deps: SlackNotifierDeps) {
  * Lambda entry point: the webhook URL comes from the SSM SecureString named by
  * `FLEDGE_SLACK_WEBHOOK_PARAMETER`; buttons may link only under `FLEDGE_API_URL`.
  */
-export const handler = lazyHandler(() => {
-  const { slackWebhookParameter, apiUrl } = requireInterfaceConfig(config, ['slackWebhookParameter', 'apiUrl']);
-  const secret = new SsmSecret(ssm, slackWebhookParameter);
-  return createHandler({ slack: new SlackWebhook(() => secret.value()), apiUrl });
-});
+export const handler = lambdaHandler(createHandler, { slack: slackPort, apiUrl: settingOf('apiUrl') });

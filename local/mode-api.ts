@@ -1,13 +1,13 @@
 import { createHandler as createApiHandler } from '../functions/api';
 import { createHandler as createApprovalsHandler } from '../functions/approval-pages';
 import { S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
-import { controlPlaneHome } from '../shared/config/interface-env';
+import { controlPlaneHome } from '../shared/config/home';
 import { CursorSigner } from '../shared/interfaces/http/api/cursor';
 import { approvalLinks, ApprovalLinkSigner } from '../shared/domain/approval/signing';
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
 import { startApiServer, type LocalApiServer, type LocalHttpHandler } from './api-server';
 import { localSigningSecret } from './approval-secret';
-import type { LocalControlPlane } from './control-plane';
+import type { LocalControlPlane } from './fledge-on-local';
 
 /**
  * The approval-link half of local mode's API, made before the control plane exists: the plane's

@@ -1,10 +1,10 @@
 import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { createHandler as createS3TriggerHandler } from '../functions/s3-trigger';
 import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
-import { controlPlaneHome } from '../shared/config/interface-env';
-import { localFunctionName } from '../shared/domain/control-plane';
+import { controlPlaneHome } from '../shared/config/home';
+import { localFunctionName } from '../shared/domain/own-functions';
 import { DROP_PREFIX } from '../shared/domain/starter/s3-drop';
-import { keepFailedEvents, type LocalControlPlane } from './control-plane';
+import { keepFailedEvents, type LocalControlPlane } from './fledge-on-local';
 import type { LocalAws } from '@fledge-local/embedded-aws';
 
 /** Name of the S3 drop's function in local mode (`fledge-s3-trigger`). */
@@ -26,7 +26,7 @@ export async function provisionS3Drop(aws: LocalAws, plane: LocalControlPlane): 
       region: aws.region,
       home: controlPlaneHome(plane.stateMachineArn),
     }),
-    // Lambda's maximum: locally the timeout runs on the compressed clock (see control-plane.ts).
+    // Lambda's maximum: locally the timeout runs on the compressed clock (see fledge-on-local.ts).
     timeout: 900,
   });
   await keepFailedEvents(plane.clients.lambda, S3_TRIGGER_FUNCTION, plane.failedEventsTopicArn);

@@ -1,5 +1,5 @@
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { provisionControlPlane, scheduleSweeps, type LocalControlPlane } from './control-plane';
+import { provisionControlPlane, scheduleSweeps, type LocalControlPlane } from './fledge-on-local';
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
 import { localApiLinks, startLocalApiServer } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';

@@ -4,7 +4,7 @@
 // Why here: serverless-step-functions has no DefinitionSubstitutions; it builds the
 // DefinitionString's `Fn::Sub` from the intrinsic functions it finds in the object (and inlines
 // a static ARN for functions that have a `name`), so the ASL file itself can stay plain JSONPath
-// ASL that the embedded Step Functions runs unchanged (local/control-plane.ts substitutes there).
+// ASL that the embedded Step Functions runs unchanged (local/fledge-on-local.ts substitutes there).
 // Loaded by osls with require(): Node 22 requires this ES module synchronously.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -18,8 +18,10 @@ const SUBSTITUTION = /^\$\{(\w+)FunctionArn\}$/;
  * @param {{ resolveConfigurationProperty: (path: string[]) => Promise<unknown> }} context osls's resolver context.
  */
 export async function definition({ resolveConfigurationProperty }) {
-  const functions = /** @type {Record<string, unknown>} */ ((await resolveConfigurationProperty(['functions'])) ?? {});
-  return substitute(parse(readFileSync(ASL_FILE, 'utf8')), new Set(Object.keys(functions)));
+  const functions = /** @type {Record<string, unknown> | Record<string, unknown>[]} */ ((await resolveConfigurationProperty(['functions'])) ?? {});
+  // serverless.yml lists its functions as an array of maps (the generated engine's, the interfaces'), which osls merges.
+  const keys = (Array.isArray(functions) ? functions : [functions]).flatMap((part) => Object.keys(part ?? {}));
+  return substitute(parse(readFileSync(ASL_FILE, 'utf8')), new Set(keys));
 }
 
 /**

@@ -9,7 +9,7 @@ import { median, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
 
 /*
- * Figure 4. Each function of serverless/functions.yml bundled exactly as serverless.yml's esbuild
+ * Figure 4. Each function of serverless.yml bundled exactly as serverless.yml's esbuild
  * settings bundle it for Lambda (minified ESM, node22, the SDK v3 inside), with a metafile telling
  * which AWS SDK packages went in. "Uses" is what its least-privilege role in serverless/roles/
  * grants (those roles are derived from the code by test/stack), so a client in the bundle that
@@ -58,7 +58,8 @@ interface Row {
 }
 
 function functionsOfStack(): FunctionEntry[] {
-  const functions = parse(readFileSync('serverless/functions.yml', 'utf8'), { logLevel: 'silent' }) as Record<string, { handler: string; role: string }>;
+  // serverless.yml's functions: the engine's (generated from functions/engine-functions.ts) and the interfaces'.
+  const functions = Object.assign({}, ...['serverless/engine-functions.yml', 'serverless/functions.yml'].map((file) => parse(readFileSync(file, 'utf8'), { logLevel: 'silent' }))) as Record<string, { handler: string; role: string }>;
   return Object.entries(functions).map(([name, fn]) => ({ name, entry: `${fn.handler.replace(/\.handler$/, '')}.ts`, role: fn.role }));
 }
 
@@ -143,7 +144,7 @@ export const coldStartFigure: Figure = {
         })),
       ],
       notes: [
-        'Bundles are built here with serverless.yml\'s esbuild settings (bundle, minify, ESM, node22, the SDK v3 clients bundled in, `mainFields: [module, main]`), one per function of serverless/functions.yml, without the source map. Sizes are the unzipped `.mjs`; docs/bundles.md (from `npm run package`) has the zipped sizes of the same bundles.',
+        'Bundles are built here with serverless.yml\'s esbuild settings (bundle, minify, ESM, node22, the SDK v3 clients bundled in, `mainFields: [module, main]`), one per function of serverless.yml, without the source map. Sizes are the unzipped `.mjs`; docs/bundles.md (from `npm run package`) has the zipped sizes of the same bundles.',
         `Load time is measured in a fresh Node.js ${process.version} process on this machine: \`import()\` of the bundle with the environment the stack sets (placeholders; nothing is called). It is the part of Lambda's init phase that fledge's code controls; Lambda adds its runtime's own start (not measured here), and gives a function CPU in proportion to its memory (one vCPU at 1,769 MB, so about a seventh of one at 256 MB): the same load takes longer there than on a full core of this machine unless the function gets more memory. A busy machine shows here too: see the load average above. Multi-client functions carry no target of their own; they are listed for comparison.`,
       ],
       data: { repetitions, functions: rows },

@@ -2,7 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { clientConfig } from '@fledge-local/embedded-aws/testing';
 import { sanitise } from '../../shared/text/sanitise';
-import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../control-plane';
+import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../fledge-on-local';
 
 /**
  * fledge provisioned on an embedded AWS in this process — the control plane `fledge local` puts

@@ -4,74 +4,97 @@ import { STAGE_NAME } from '../domain/deployment/version-alarm';
 /** The stage when `FLEDGE_STAGE` is not set: serverless.yml's default stage. */
 export const DEFAULT_STAGE = 'dev';
 
-/** What fledge's functions read from their environment. */
-export interface EngineConfig {
-  /** AWS region of the control plane (set by Lambda). */
-  readonly region?: string;
-  /** The deployments table (`FLEDGE_TABLE_NAME`). */
-  readonly tableName: string;
-  /** SNS topic for rollback, drift and failure notifications (`FLEDGE_NOTIFICATION_TOPIC_ARN`). */
-  readonly notificationTopicArn: string;
-  /** SNS topic for approval requests (`FLEDGE_APPROVAL_TOPIC_ARN`); the notification topic when unset. */
-  readonly approvalTopicArn?: string;
-  /** The deployment state machine (`FLEDGE_STATE_MACHINE_ARN`): needed by starters and controls only. */
-  readonly stateMachineArn?: string;
-  /**
-   * The stack's stage (`FLEDGE_STAGE`, set by serverless.yml to `${sls:stage}`): scopes the names of
-   * the alarms fledge creates. Absent when unset; {@link stageOf} supplies the default.
-   */
-  readonly stage?: string;
+/** One environment variable: its name, and what a value must be (undefined: any non-empty text). */
+interface Variable {
+  readonly name: string;
+  /** What a good value is, for the error message (`an sns ARN`). */
+  readonly is?: string;
+  readonly accepts?: (value: string) => boolean;
 }
 
-/** The result of reading the environment: checked once, reported at first use. */
-export type ConfigResult = { readonly ok: true; readonly config: EngineConfig } | { readonly ok: false; readonly problems: readonly string[] };
+const arnOf = (service: string): Variable['accepts'] => (value) => new RegExp(`^arn:aws[\\w-]*:${service}:`).test(value);
+/** A parameter name, or Parameter Store's path to a Secrets Manager secret (`/aws/reference/secretsmanager/…`). */
+const parameterName = (value: string): boolean => /^[\w.\-/]{1,2048}$/.test(value);
 
 /**
- * Reads and checks fledge's environment. Handler modules call this once at load; a problem is
- * reported when the function is first invoked (importing a handler module for its factory —
- * tests, local mode — must not need a Lambda environment).
+ * Every environment variable fledge's functions read, in one schema: its name and what a value
+ * must be. Read and checked once per cold start by {@link requireConfig}; each function asks for
+ * the slice it needs (the composition root's port factories say which), and a missing or
+ * malformed variable fails its first invocation naming the variable and what is wrong.
+ * serverless.yml sets them: `provider.environment` for every function, the rest per function
+ * (functions/engine-functions.ts for the engine's, serverless/functions.yml for the others).
  */
-export function readEngineConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+export const ENVIRONMENT = {
+  /** AWS region of the control plane (set by Lambda). */
+  region: { name: 'AWS_REGION' },
+  /** The deployments table. */
+  tableName: { name: 'FLEDGE_TABLE_NAME' },
+  /** SNS topic for rollback, drift, refusal and failure notifications. */
+  notificationTopicArn: { name: 'FLEDGE_NOTIFICATION_TOPIC_ARN', is: 'an sns ARN', accepts: arnOf('sns') },
+  /** SNS topic for approval requests; the notification topic when unset. */
+  approvalTopicArn: { name: 'FLEDGE_APPROVAL_TOPIC_ARN', is: 'an sns ARN', accepts: arnOf('sns') },
+  /** The deployment state machine: starters start executions of it, the sweeper reads them. */
+  stateMachineArn: { name: 'FLEDGE_STATE_MACHINE_ARN', is: 'a states ARN', accepts: arnOf('states') },
+  /** The stack's stage (serverless.yml's `${sls:stage}`): scopes the names of the alarms fledge creates. */
+  stage: { name: 'FLEDGE_STAGE', is: '1-64 letters, digits, "-" or "_"', accepts: (value) => STAGE_NAME.test(value) },
+  /** SSM parameter holding the approval-link signing secret (also the key list cursors are sealed with). */
+  approvalSecretParameter: { name: 'FLEDGE_APPROVAL_SECRET_PARAMETER', is: 'an SSM parameter name', accepts: parameterName },
+  /** The public base URL of fledge's HTTP API, under which approval links point. */
+  apiUrl: { name: 'FLEDGE_API_URL', is: 'an http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com', accepts: (value) => isHttpUrl(value) },
+  /** SSM SecureString holding the Slack incoming-webhook URL. */
+  slackWebhookParameter: { name: 'FLEDGE_SLACK_WEBHOOK_PARAMETER', is: 'an SSM parameter name', accepts: parameterName },
+  /** The bucket specs and zips are dropped into. */
+  artifactsBucket: { name: 'FLEDGE_ARTIFACTS_BUCKET', is: 'an S3 bucket name', accepts: (value) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) },
+} as const satisfies Record<string, Variable>;
+
+/** A setting of {@link ENVIRONMENT}, by its field name. */
+export type ConfigField = keyof typeof ENVIRONMENT;
+
+/** fledge's configuration: each variable that is set. */
+export type FledgeConfig = { readonly [F in ConfigField]?: string };
+
+/** The configuration with the fields `K` guaranteed. */
+export type ConfigSlice<K extends ConfigField> = FledgeConfig & { readonly [F in K]: string };
+
+/**
+ * Reads every variable of {@link ENVIRONMENT} from `env` and checks each that is set: the
+ * configuration, and one problem per malformed variable (naming it, saying what it must be).
+ */
+export function readConfig(env: Readonly<Record<string, string | undefined>>): { readonly config: FledgeConfig; readonly problems: readonly string[] } {
+  const config: Record<string, string> = {};
   const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name]?.trim();
-    if (!value) problems.push(`${name} is not set`);
-    return value ?? '';
-  };
-  const arn = (name: string, value: string | undefined, service: string): void => {
-    if (value && !new RegExp(`^arn:aws[\\w-]*:${service}:`).test(value)) problems.push(`${name} must be an ${service} ARN, got "${value}"`);
-  };
-  const tableName = required('FLEDGE_TABLE_NAME');
-  const notificationTopicArn = required('FLEDGE_NOTIFICATION_TOPIC_ARN');
-  const approvalTopicArn = env.FLEDGE_APPROVAL_TOPIC_ARN?.trim() || undefined;
-  const stateMachineArn = env.FLEDGE_STATE_MACHINE_ARN?.trim() || undefined;
-  const stage = env.FLEDGE_STAGE?.trim() || undefined;
-  if (stage !== undefined && !STAGE_NAME.test(stage)) problems.push(`FLEDGE_STAGE must be 1-64 letters, digits, "-" or "_", got "${stage}"`);
-  arn('FLEDGE_NOTIFICATION_TOPIC_ARN', notificationTopicArn, 'sns');
-  arn('FLEDGE_APPROVAL_TOPIC_ARN', approvalTopicArn, 'sns');
-  arn('FLEDGE_STATE_MACHINE_ARN', stateMachineArn, 'states');
-  if (problems.length > 0) return { ok: false, problems };
-  const region = env.AWS_REGION?.trim() || undefined;
-  return {
-    ok: true,
-    config: {
-      tableName,
-      notificationTopicArn,
-      ...(region ? { region } : {}),
-      ...(approvalTopicArn ? { approvalTopicArn } : {}),
-      ...(stateMachineArn ? { stateMachineArn } : {}),
-      ...(stage ? { stage } : {}),
-    },
-  };
+  for (const [field, variable] of Object.entries(ENVIRONMENT) as [ConfigField, Variable][]) {
+    const value = env[variable.name]?.trim();
+    if (!value) continue;
+    if (variable.accepts && !variable.accepts(value)) problems.push(`${variable.name} must be ${variable.is}, got "${value}"`);
+    else config[field] = value;
+  }
+  return { config, problems };
+}
+
+/**
+ * The configuration, with `required` set: a {@link ConfigurationError} naming every problem
+ * otherwise — each required variable that is not set, each variable set to a malformed value.
+ */
+export function requireConfig<K extends ConfigField>(env: Readonly<Record<string, string | undefined>>, required: readonly K[]): ConfigSlice<K> {
+  const { config, problems } = readConfig(env);
+  const missing = [...new Set(required)].filter((field) => config[field] === undefined && !problems.some((p) => p.startsWith(`${ENVIRONMENT[field].name} `)));
+  const all = [...missing.map((field) => `${ENVIRONMENT[field].name} is not set`), ...problems];
+  if (all.length > 0) throw new ConfigurationError(`fledge is misconfigured: ${all.join('; ')}`);
+  return config as ConfigSlice<K>;
 }
 
 /** The stage fledge runs as: `FLEDGE_STAGE`, else {@link DEFAULT_STAGE}. */
-export function stageOf(config: EngineConfig): string {
+export function stageOf(config: FledgeConfig): string {
   return config.stage ?? DEFAULT_STAGE;
 }
 
-/** The config, or the {@link ConfigurationError} that names every problem. */
-export function requireConfig(result: ConfigResult): EngineConfig {
-  if (!result.ok) throw new ConfigurationError(`fledge is misconfigured: ${result.problems.join('; ')}`);
-  return result.config;
+// A link under a bad base would be mailed out and fail in a person's browser: refuse it here.
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
 }

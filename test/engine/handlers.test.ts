@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { taskHandler } from '../../functions/lib/task-handler';
 import { taskInput } from '../../functions/lib/task-input';
 import { handler as prepareHandler } from '../../functions/prepare';
+import { handler as trafficHandler } from '../../functions/traffic';
 import { render } from '../../shared/adapters/sns-notifier';
-import { readEngineConfig, stageOf } from '../../shared/config/env';
 import { HealthCheckFailedError } from '../../shared/model/engine-errors';
 import { spec } from '../support/engine';
 
@@ -64,37 +64,20 @@ describe('the task handler wrapper', () => {
 
   it('fails its first invocation with every configuration problem when the environment is incomplete', async () => {
     // Act: the module read an environment without FLEDGE_* variables at load.
-    const failure = (await prepareHandler({ task: 'Prepare', state }, context).catch((error: unknown) => error)) as Error;
+    const failure = (await trafficHandler({ task: 'NextStep', state }, context).catch((error: unknown) => error)) as Error;
 
-    // Assess
+    // Assess: the traffic function records and notifies; it needs the table and the topic.
     expect(failure).toMatchObject({ name: 'fledge.Configuration' });
     expect(failure.message).toContain('FLEDGE_TABLE_NAME is not set');
     expect(failure.message).toContain('FLEDGE_NOTIFICATION_TOPIC_ARN is not set');
   });
-});
 
-describe('the engine configuration', () => {
-  it('reads the table and topics once, checking the ARNs', () => {
-    expect(readEngineConfig({ FLEDGE_TABLE_NAME: 't', FLEDGE_NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:n', AWS_REGION: 'eu-west-1' })).toEqual({
-      ok: true,
-      config: { tableName: 't', notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:n', region: 'eu-west-1' },
-    });
-    expect(readEngineConfig({ FLEDGE_TABLE_NAME: 't', FLEDGE_NOTIFICATION_TOPIC_ARN: 'not-an-arn' })).toEqual({ ok: false, problems: ['FLEDGE_NOTIFICATION_TOPIC_ARN must be an sns ARN, got "not-an-arn"'] });
-  });
-
-  it('reads the stage that scopes the alarms fledge creates, dev when unset', () => {
-    // Prepare
-    const base = { FLEDGE_TABLE_NAME: 't', FLEDGE_NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:n' };
-
-    // Act
-    const prod = readEngineConfig({ ...base, FLEDGE_STAGE: 'prod' });
-    const unset = readEngineConfig(base);
-    const bad = readEngineConfig({ ...base, FLEDGE_STAGE: 'prod.eu' });
+  it('asks the environment for the slice its ports need, and no more', async () => {
+    // Act: prepare neither notifies nor starts executions.
+    const failure = (await prepareHandler({ task: 'Prepare', state }, context).catch((error: unknown) => error)) as Error;
 
     // Assess
-    expect(prod.ok && stageOf(prod.config)).toBe('prod');
-    expect(unset.ok && stageOf(unset.config)).toBe('dev');
-    expect(bad).toEqual({ ok: false, problems: ['FLEDGE_STAGE must be 1-64 letters, digits, "-" or "_", got "prod.eu"'] });
+    expect(failure).toMatchObject({ name: 'fledge.Configuration', message: 'fledge is misconfigured: FLEDGE_TABLE_NAME is not set' });
   });
 });
 

@@ -1,61 +1,91 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_FUNCTION_NAMES, ENGINE_FUNCTIONS } from '../../functions/engine-functions';
-import { FLEDGE_FUNCTIONS } from '../../shared/domain/control-plane';
+import { engineRole, GENERATED_FILES } from '../../scripts/stack/generate';
+import { FLEDGE_FUNCTIONS } from '../../shared/domain/own-functions';
 
 const text = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const read = (path: string): unknown => parse(text(path), { logLevel: 'silent' });
 
-interface Statement {
-  readonly Effect: string;
-  readonly Action: string | readonly string[];
-}
-type Roles = Record<string, { Properties: { Policies: { PolicyDocument: { Statement: Statement[] } }[] } }>;
-
-/** The actions a role of serverless/roles/engine.yml allows, beyond writing its own logs. */
-function allowedActions(roles: Roles, roleId: string): string[] {
-  const statements = roles[roleId]!.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => s.Effect === 'Allow');
-  return [...new Set(statements.flatMap((s) => (typeof s.Action === 'string' ? [s.Action] : s.Action)).filter((a) => !a.startsWith('logs:')))].sort();
-}
-
 /**
- * functions/engine-functions.ts is the one table of engine functions; serverless/functions.yml and
- * serverless/roles/engine.yml are written by hand and must say what it says (test/stack then proves
- * each role equals the calls its code can make).
+ * functions/engine-functions.ts is the one table of engine functions; serverless/engine-functions.yml
+ * and serverless/roles/engine.yml are generated from it (`npm run generate`), and test/stack proves
+ * each role equals the calls its code can make.
  */
 describe('the table of engine functions', () => {
-  const functions = read('serverless/functions.yml') as Record<string, { handler: string; role: string; environment?: Record<string, unknown> }>;
-  const roles = (read('serverless/roles/engine.yml') as { Resources: Roles }).Resources;
+  it.each(Object.keys(GENERATED_FILES))('%s is what `npm run generate` writes from the table', (path) => {
+    // Act
+    const generated = GENERATED_FILES[path]!();
+    // Assess
+    expect(text(path), `${path} differs from the table: run \`npm run generate\``).toBe(generated);
+  });
 
-  it.each(ENGINE_FUNCTION_NAMES)('%s is deployed by serverless/functions.yml as the table says: handler, role, environment', (fn) => {
+  it.each(ENGINE_FUNCTION_NAMES)('%s is deployed with its handler module, its own role and the environment the table gives it', (fn) => {
     // Prepare
     const row = ENGINE_FUNCTIONS[fn];
+    const functions = read('serverless/engine-functions.yml') as Record<string, { handler: string; role: string; environment?: Record<string, unknown> }>;
     // Act
     const deployed = functions[row.key];
     // Assess
     expect(FLEDGE_FUNCTIONS).toContain(row.key);
-    expect(deployed, `serverless/functions.yml has no ${row.key}`).toBeDefined();
     expect(deployed!.handler).toBe(row.entry.replace(/\.ts$/, '.handler'));
     expect(deployed!.role).toBe(`${row.key[0]!.toUpperCase()}${row.key.slice(1)}Role`);
-    expect(Object.keys(deployed!.environment ?? {}).sort()).toEqual([...row.environment].sort());
+    expect(Object.keys(deployed!.environment ?? {}).sort()).toEqual(Object.keys(row.environment).sort());
   });
 
-  it.each(ENGINE_FUNCTION_NAMES)("%s's role in serverless/roles/engine.yml allows exactly the table's actions (and its own logs)", (fn) => {
+  it('refuses to write a role for an action it does not know where to grant', () => {
     // Prepare
-    const row = ENGINE_FUNCTIONS[fn];
+    const row = { ...ENGINE_FUNCTIONS.check, actions: [...ENGINE_FUNCTIONS.check.actions, 'kms:Decrypt'] };
     // Act
-    const allowed = allowedActions(roles, functions[row.key]!.role);
+    const write = (): unknown => engineRole(row);
     // Assess
-    expect(allowed).toEqual([...row.actions].sort());
+    expect(write).toThrow(/check lists kms:Decrypt, which scripts\/stack\/grants\.ts grants on no resource/);
   });
 
-  it.each(ENGINE_FUNCTION_NAMES)('%s has a handler module built from the table by engineFunction, wiring no client or adapter of its own', (fn) => {
+  it('denies on fledge’s own functions exactly the Lambda writes a role is allowed', () => {
+    // Prepare
+    const row = { ...ENGINE_FUNCTIONS.check, actions: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:InvokeFunction'] };
+    // Act
+    const statements = (engineRole(row) as { Properties: { Policies: { PolicyDocument: { Statement: { body: { Sid: string; Effect: string; Action: unknown } }[] } }[] } }).Properties.Policies[0]!.PolicyDocument.Statement.map((s) => s.body);
+    // Assess
+    expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([expect.objectContaining({ Sid: 'NeverTheControlPlane', Action: ['lambda:InvokeFunction', 'lambda:UpdateAlias'] })]);
+  });
+
+  it.each(ENGINE_FUNCTION_NAMES)('%s has a handler module built from the table by engineFunction', (fn) => {
     // Act
     const source = text(ENGINE_FUNCTIONS[fn].entry);
     // Assess
     expect(source).toMatch(new RegExp(`export const handler = engineFunction\\(\\s*'${fn}',`));
+  });
+});
+
+/** Every handler module of functions/ (each exports `handler`), and the adapter classes of shared/adapters/. */
+const HANDLER_MODULES = readdirSync(new URL('../../functions/', import.meta.url))
+  .filter((file) => file.endsWith('.ts') && /export const handler\b/.test(text(`functions/${file}`)))
+  .map((file) => `functions/${file}`);
+const ADAPTERS = readdirSync(new URL('../../shared/adapters/', import.meta.url)).flatMap((file) => [...text(`shared/adapters/${file}`).matchAll(/export class (\w+)/g)].map((m) => m[1]!));
+
+/**
+ * The composition root (functions/lib/composition.ts, its port factories, lambdaHandler) is the one
+ * place that reads the environment and builds clients and adapters: a handler that wired its own
+ * would drift from the others (as one handler once gave its notifier the approvals topic and another did not).
+ */
+describe('every handler of functions/', () => {
+  it('is found: the engine’s and the ones people talk to', () => {
+    // Assess
+    expect(HANDLER_MODULES).toEqual(expect.arrayContaining(['functions/api.ts', 'functions/approvals.ts', 'functions/s3-trigger.ts', 'functions/slack-notifier.ts', ...ENGINE_FUNCTION_NAMES.map((fn) => ENGINE_FUNCTIONS[fn].entry)]));
+    expect(ADAPTERS).toEqual(expect.arrayContaining(['SnsNotifier', 'SsmSecret', 'SlackWebhook', 'S3ArtifactInspector', 'StepFunctionsOrchestrator']));
+  });
+
+  it.each(HANDLER_MODULES)('%s is built by the composition root: no SDK client, adapter or environment read of its own', (entry) => {
+    // Act
+    const source = text(entry);
+    // Assess
+    expect(source).toMatch(/export const handler(: \w+)? = (engineFunction|lambdaHandler)\(/);
+    expect(source).not.toMatch(/from '@aws-sdk\//);
     expect(source).not.toMatch(/new \w+Client\(/);
-    expect(source).not.toMatch(/new (LambdaRegistryAdapter|CloudWatchHealthAdapter|DynamoDbDeploymentStore|SnsNotifier|StepFunctionsOrchestrator)\(/);
+    expect(source).not.toMatch(/process\.env/);
+    for (const adapter of ADAPTERS) expect(source, adapter).not.toMatch(new RegExp(`new ${adapter}\\(`));
   });
 });

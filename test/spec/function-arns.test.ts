@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlPlaneHome } from '../../shared/config/interface-env';
+import { controlPlaneHome } from '../../shared/config/home';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import type { Home } from '../../shared/domain/spec/names';
 import type { SpecProblem } from '../../shared/model/spec';

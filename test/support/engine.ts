@@ -3,7 +3,7 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { afterEach, expect } from 'vitest';
-import type { ControlPlaneOptions } from '../../local/control-plane';
+import type { ControlPlaneOptions } from '../../local/fledge-on-local';
 import { endedExecution, startExecution } from '../../local/world/deployments';
 import { existingFunction as createExistingFunction } from '../../local/world/functions';
 import { startWorld, type FledgeWorld } from '../../local/world/world';

@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaRegistryAdapter } from '../../../shared/adapters/lambda-registry';
-import type { PortFactory } from '../composition';
+import { factory, type PortFactory } from '../composition';
 
 /** Lambda: aliases, versions, functions, invocations. */
-export const lambdaPort: PortFactory<'lambda'> = (c) => new LambdaRegistryAdapter(c.client(LambdaClient), c.clock);
+export const lambdaPort: PortFactory<'lambda'> = /* @__PURE__ */ factory([], (c) => new LambdaRegistryAdapter(c.client(LambdaClient), c.clock));

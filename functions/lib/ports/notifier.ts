@@ -1,10 +1,12 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsNotifier } from '../../../shared/adapters/sns-notifier';
-import type { PortFactory } from '../composition';
+import { factory, setting, type PortFactory } from '../composition';
 
 /**
- * SNS: notifications, and approval requests on the approvals topic when there is one (the same
- * for every function: the wiring that used to differ per handler).
+ * SNS: notifications (`FLEDGE_NOTIFICATION_TOPIC_ARN`), and approval requests on the approvals
+ * topic when there is one (`FLEDGE_APPROVAL_TOPIC_ARN`), with the composition's approval links.
+ * The same for every function that notifies: the wiring that used to differ per handler.
  */
-export const notifierPort: PortFactory<'notifier'> = (c) =>
-  new SnsNotifier(c.client(SNSClient), { notifications: c.settings.notificationTopicArn, ...(c.settings.approvalTopicArn ? { approvals: c.settings.approvalTopicArn } : {}) }, c.approvalLinks);
+export const notifierPort: PortFactory<'notifier'> = /* @__PURE__ */ factory(['notificationTopicArn'], (c) =>
+  new SnsNotifier(c.client(SNSClient), { notifications: setting(c, 'notificationTopicArn'), ...(c.settings.approvalTopicArn ? { approvals: c.settings.approvalTopicArn } : {}) }, c.approvalLinks),
+);

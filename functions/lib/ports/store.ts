@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbDeploymentStore } from '../../../shared/adapters/dynamodb-store';
-import type { PortFactory } from '../composition';
+import { factory, setting, type PortFactory } from '../composition';
 
-/** The deployments table. */
-export const storePort: PortFactory<'store'> = (c) => new DynamoDbDeploymentStore(c.client(DynamoDBClient), c.settings.tableName, c.clock);
+/** The deployments table (`FLEDGE_TABLE_NAME`). */
+export const storePort: PortFactory<'store'> = /* @__PURE__ */ factory(['tableName'], (c) => new DynamoDbDeploymentStore(c.client(DynamoDBClient), setting(c, 'tableName'), c.clock));

@@ -1,4 +1,4 @@
-import { fledgeFunctionNamed } from '../control-plane';
+import { fledgeFunctionNamed } from '../own-functions';
 import type { FunctionRef } from '../../model/spec';
 import { quote } from './problems';
 

@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { localFunctionName } from '../../../shared/domain/control-plane';
+import { localFunctionName } from '../../../shared/domain/own-functions';
 
 /**
  * The repair loop's entry point: the sweeper (functions/sweeper.ts), which a schedule runs (an

@@ -1,16 +1,20 @@
 /**
- * fledge's own Lambda functions, named once. On AWS, serverless/functions.yml deploys one function
- * per key below, which the Serverless Framework names `<service>-<stage>-<key>`
+ * fledge's own Lambda functions: named once, and refused as the target or a hook of any
+ * deployment (fledge never deploys, reconfigures or invokes itself). On AWS, serverless.yml
+ * deploys one function per key below — the engine's from the table of engine functions
+ * (functions/engine-functions.ts, whose `key` must be one of these), the others from
+ * serverless/functions.yml — which the Serverless Framework names `<service>-<stage>-<key>`
  * (`fledge-prod-safetyNet`); local mode names them `fledge-<key in kebab case>`
- * (`fledge-safety-net`). test/spec/control-plane.test.ts reads serverless.yml and
- * serverless/functions.yml and fails when they and this table disagree, so neither can drift.
+ * (`fledge-safety-net`). test/spec/own-functions.test.ts reads serverless.yml and fails when it
+ * and this list disagree, so neither can drift. (The list lives here, not in the table: the
+ * domain imports nothing from functions/.)
  *
  * The service name is not a deploy-time parameter: the stack's IAM policies and resource names
  * spell `fledge-${stage}` literally as well.
  */
 export const FLEDGE_SERVICE = 'fledge';
 
-/** The keys of serverless/functions.yml, in its order. */
+/** The keys of serverless.yml's functions, in its order: the engine's, then the ones people talk to. */
 export const FLEDGE_FUNCTIONS = [
   'prepare',
   'publish',
@@ -27,7 +31,7 @@ export const FLEDGE_FUNCTIONS = [
   'slackNotifier',
 ] as const;
 
-/** One of fledge's functions, by its key in serverless/functions.yml. */
+/** One of fledge's functions, by its key in serverless.yml. */
 export type FledgeFunction = (typeof FLEDGE_FUNCTIONS)[number];
 
 /** The name a stack of `stage` gives the function (`fledge-prod-safetyNet`). */

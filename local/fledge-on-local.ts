@@ -19,7 +19,7 @@ import { iamActionOf } from '../functions/permissions';
 import { createHandler as verifyHandler } from '../functions/pre-traffic';
 import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
 import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
-import { localFunctionName } from '../shared/domain/control-plane';
+import { localFunctionName } from '../shared/domain/own-functions';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import type { Clock } from '../shared/ports/clock';
 import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
@@ -127,7 +127,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const handlers = Object.fromEntries(
     ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, IN_PROCESS[fn](buildPorts(compositionOf(fn), PORT_FACTORIES, ENGINE_FUNCTIONS[fn].ports) as never)]),
   ) as Record<LocalFunctionKey, InProcessHandler>;
-  // Named from fledge's one table of its functions (shared/domain/control-plane.ts), which specs are checked against.
+  // Named from fledge's one table of its functions (shared/domain/own-functions.ts), which specs are checked against.
   const functions = Object.fromEntries(ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, localFunctionName(ENGINE_FUNCTIONS[fn].key, name)])) as Record<LocalFunctionKey, string>;
   for (const [key, handler] of Object.entries(handlers)) {
     // 900 s, Lambda's maximum: locally the timeout runs on the compressed clock, and a task's

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { FLEDGE_FUNCTIONS, FLEDGE_SERVICE, localFunctionName, stackFunctionName } from '../../shared/domain/control-plane';
+import { FLEDGE_FUNCTIONS, FLEDGE_SERVICE, localFunctionName, stackFunctionName } from '../../shared/domain/own-functions';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import type { SpecProblem } from '../../shared/model/spec';
 import { VALID_SPEC } from './fixtures';
@@ -22,11 +22,11 @@ const OWN_NAMES = [
 describe("fledge's own functions", () => {
   it('are the functions serverless.yml deploys, named by its service', () => {
     // Prepare
-    const stack = read('serverless.yml') as { service: string; functions: string };
-    const functions = read('serverless/functions.yml') as Record<string, { name?: string }>;
+    const stack = read('serverless.yml') as { service: string; functions: string[] };
+    const functions = Object.assign({}, ...stack.functions.map((file) => read(/^\$\{file\((.+)\)\}$/.exec(file)![1]!))) as Record<string, { name?: string }>;
     // Assess: the Serverless Framework names each <service>-<stage>-<key> unless the function sets a name.
     expect(stack.service).toBe(FLEDGE_SERVICE);
-    expect(stack.functions).toBe('${file(serverless/functions.yml)}');
+    expect(stack.functions).toEqual(['${file(serverless/engine-functions.yml)}', '${file(serverless/functions.yml)}']);
     expect(Object.keys(functions)).toEqual([...FLEDGE_FUNCTIONS]);
     expect(Object.values(functions).filter((fn) => fn.name !== undefined)).toEqual([]);
   });

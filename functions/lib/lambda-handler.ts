@@ -1,0 +1,30 @@
+import { systemClock } from '../../shared/adapters/system-clock';
+import { requireConfig, type FledgeConfig } from '../../shared/config/env';
+import { clientCache, compose, needsOf, USER_AGENT, type Composition, type Factories, type Factory } from './composition';
+import { lazyHandler } from './lazy';
+
+/**
+ * The one client configuration of fledge's functions on AWS: the region Lambda sets, the SDK's
+ * standard retries (3 attempts), and fledge's user agent. Endpoint and credentials are the
+ * runtime's.
+ */
+export function awsClientConfig(config: { readonly region?: string }): object {
+  return { ...(config.region ? { region: config.region } : {}), customUserAgent: [USER_AGENT] };
+}
+
+/** The composition of a function on AWS: its configuration, the system clock, clients built on first use. */
+export function awsComposition(settings: FledgeConfig): Composition {
+  return { settings, clock: systemClock, client: clientCache(awsClientConfig(settings)) };
+}
+
+/**
+ * The Lambda entry point of a function whose dependencies `factories` build (the composition
+ * root's, functions/lib/ports/): on the first invocation (once per cold start) it reads the
+ * environment through the one configuration schema (shared/config/env.ts) — requiring exactly
+ * the settings its factories need; a misconfiguration fails that invocation naming every
+ * problem — builds each dependency and hands them to `createHandler`. Every handler of
+ * functions/ is built here: none reads the environment or constructs a client or an adapter.
+ */
+export function lambdaHandler<D, E, C, R>(createHandler: (deps: D) => (event: E, context: C) => Promise<R>, factories: Factories<D>): (event: E, context: C) => Promise<R> {
+  return lazyHandler(() => createHandler(compose(awsComposition(requireConfig(process.env, needsOf(factories as Readonly<Record<string, Factory<unknown>>>))), factories)));
+}
