@@ -1,13 +1,21 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync, type Zippable } from 'fflate';
 
 /**
- * The demo's sample function and specs, `examples/demo/`. Resolved from this module's URL: one
- * level below the repository root both here (`demo/`) and in the bundled CLI (`dist/`).
+ * The demo's sample function and specs, `examples/demo/`: found from this module's folder up, since
+ * the module sits two levels below the repository root here (`cli/demo/`) and one in the bundled
+ * CLI (`dist/`).
  */
-export const DEMO_EXAMPLES = fileURLToPath(new URL('../examples/demo/', import.meta.url));
+export const DEMO_EXAMPLES = examplesFrom(dirname(fileURLToPath(import.meta.url)));
+
+function examplesFrom(folder: string): string {
+  const candidate = join(folder, 'examples', 'demo');
+  if (existsSync(candidate) || dirname(folder) === folder) return `${candidate}/`;
+  return examplesFrom(dirname(folder));
+}
 
 /** Releases of the sample function, each a folder of sources and a spec `hello-<release>.yaml`. */
 export type Release = 'v1' | 'v2' | 'v3';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ENGINE_FUNCTIONS, type EngineFunction } from '../../../functions/engine-functions';
 import { ENGINE_PERMISSIONS } from '../../../functions/permissions';
 import { ARTIFACT_BUCKET_OBJECTS, ARTIFACT_BUCKETS, CONTROL_PLANE, DEPLOYMENT_EXECUTIONS, FLEDGE_ALARMS, IMAGE_REPOSITORIES, LAYERS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
 import { requiredActions } from '../support/iam-actions';
@@ -131,7 +132,7 @@ export function permissionChecks(ctx: StackContext): void {
     it('grants every call the engine made on the embedded AWS (functions/permissions.ts records them)', () => {
       for (const [name, observed] of Object.entries(ENGINE_PERMISSIONS)) {
         // Prepare
-        const fn = ctx.functions.find((f) => f.sourceFile === `functions/${name}.ts`);
+        const fn = ctx.functions.find((f) => f.sourceFile === ENGINE_FUNCTIONS[name as EngineFunction].entry);
 
         // Act
         const granted = statementsOf(ctx.template, fn!.roleLogicalId, 'Allow').flatMap((s) => s.actions);
