@@ -64,6 +64,17 @@ describe('outages that outlast a deployment', () => {
     return JSON.parse(new TextDecoder().decode(out.Payload)) as SweepReport;
   }
 
+  /** Scheduled runs of the sweeper until one of them did what `did` looks for; that run's report. */
+  async function sweepUntil(did: (report: SweepReport) => boolean, what: string): Promise<SweepReport> {
+    return eventually(
+      async () => {
+        const report = await sweepNow();
+        return did(report) ? report : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what },
+    );
+  }
+
   /** The e-mails about one deployment, by subject. */
   async function mailsAbout(id: string): Promise<string[]> {
     return (await mailTo(world, ONCALL)).filter((mail) => mail.body.includes(`Deployment: ${id}`)).map((mail) => mail.subject);
@@ -217,7 +228,8 @@ describe('outages that outlast a deployment', () => {
     const heldBy = (await world.plane.deps.store.getLock(name, 'live'))?.holder;
     const ended = await world.plane.deps.store.getDeployment(id);
     world.aws.faults.clear();
-    const report = await sweepNow();
+    // The sweeper leaves a fresh ending to whoever ended it, then completes it.
+    const report = await sweepUntil((sweep) => sweep.actions.some((action) => action.deploymentId === id), `the sweeper to settle ${id}`);
 
     // Assess
     expect(status).toBe('SUCCEEDED');

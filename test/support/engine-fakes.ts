@@ -1,5 +1,5 @@
 import { AliasDriftedError } from '../../shared/domain/deployment/errors';
-import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../../shared/domain/deployment/model';
+import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord, NotificationClaim } from '../../shared/domain/deployment/model';
 import type { DeploymentPatch, DeploymentStore, UpdateConditions } from '../../shared/ports/deployment-store';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
 import type { DeploymentNotification, Notifier } from '../../shared/ports/notifier';
@@ -88,7 +88,7 @@ export class FakeRecords implements Pick<DeploymentStore, 'updateDeployment' | '
  * notification marker, the settling mark and the lock. `failing` makes a method throw (the table or a permission
  * failing) while it is set; `failOnce` makes its next call throw.
  */
-export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'appendEvent' | 'markNotified' | 'releaseLock' | 'decideApproval' | 'listEvents' | 'markSettling' | 'markSettled'> {
+export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'appendEvent' | 'claimNotification' | 'markNotified' | 'releaseNotificationClaim' | 'releaseLock' | 'decideApproval' | 'listEvents' | 'markSettling' | 'markSettled'> {
   events: DeploymentEvent[] = [];
   lockHolder: string | undefined;
   /** Whether the ending is marked as still settling (the sweeper's list). */
@@ -132,11 +132,27 @@ export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'app
     return this.events;
   }
 
-  async markNotified(_id: string, key: string): Promise<boolean> {
+  async claimNotification(_id: string, claim: NotificationClaim, now: number): Promise<boolean> {
+    this.check('claimNotification');
+    const held = this.record.notifying;
+    if (this.record.notified?.includes(claim.key)) return false;
+    if (held && held.until > now && held.claimant !== claim.claimant) return false;
+    this.record = { ...this.record, notifying: claim };
+    return true;
+  }
+
+  async markNotified(_id: string, key: string, claimant?: string): Promise<boolean> {
     this.check('markNotified');
     if (this.record.notified?.includes(key)) return false;
-    this.record = { ...this.record, notified: [...(this.record.notified ?? []), key] };
+    const { notifying, ...rest } = this.record;
+    this.record = { ...(notifying && notifying.claimant === claimant ? rest : this.record), notified: [...(this.record.notified ?? []), key] };
     return true;
+  }
+
+  async releaseNotificationClaim(_id: string, claimant: string): Promise<void> {
+    this.check('releaseNotificationClaim');
+    const { notifying, ...rest } = this.record;
+    if (notifying?.claimant === claimant) this.record = rest;
   }
 
   async markSettling(): Promise<void> {
