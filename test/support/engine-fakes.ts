@@ -1,5 +1,5 @@
 import { AliasDriftedError } from '../../shared/domain/deployment/errors';
-import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord, NotificationClaim } from '../../shared/domain/deployment/model';
+import type { AliasLock, AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord, NotificationClaim } from '../../shared/domain/deployment/model';
 import type { DeploymentPatch, DeploymentStore, UpdateConditions } from '../../shared/ports/deployment-store';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
 import type { DeploymentNotification, Notifier } from '../../shared/ports/notifier';
@@ -88,7 +88,7 @@ export class FakeRecords implements Pick<DeploymentStore, 'updateDeployment' | '
  * notification marker, the settling mark and the lock. `failing` makes a method throw (the table or a permission
  * failing) while it is set; `failOnce` makes its next call throw.
  */
-export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'appendEvent' | 'claimNotification' | 'markNotified' | 'releaseNotificationClaim' | 'releaseLock' | 'decideApproval' | 'listEvents' | 'markSettling' | 'markSettled'> {
+export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'appendEvent' | 'claimNotification' | 'markNotified' | 'releaseNotificationClaim' | 'getLock' | 'releaseLock' | 'decideApproval' | 'listEvents' | 'markSettling' | 'markSettled'> {
   events: DeploymentEvent[] = [];
   lockHolder: string | undefined;
   /** Whether the ending is marked as still settling (the sweeper's list). */
@@ -163,6 +163,11 @@ export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'app
   async markSettled(): Promise<void> {
     this.check('markSettled');
     this.settling = false;
+  }
+
+  async getLock(functionName: string, alias: string): Promise<AliasLock | undefined> {
+    this.check('getLock');
+    return this.lockHolder === undefined ? undefined : { functionName, alias, holder: this.lockHolder, expiresAt: Number.MAX_SAFE_INTEGER };
   }
 
   async releaseLock(_fn: string, _alias: string, holder: string): Promise<void> {

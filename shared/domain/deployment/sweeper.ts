@@ -91,7 +91,7 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
       // The failure's own ending first (its event, its one notification): the repair replaces it.
       await settle(deps, record).catch(() => undefined);
       const repaired = await repairFailed(deps, record, 'sweeper');
-      return done(record.deploymentId, repaired.finished, repaired.kind === 'restored' ? 'ROLLED_BACK' : repaired.kind === 'drifted' ? 'DRIFTED' : `alias ${repaired.kind}, lock released`);
+      return done(record.deploymentId, repaired.finished, repaired.kind === 'restored' ? 'ROLLED_BACK' : repaired.kind === 'drifted' ? 'DRIFTED' : repaired.kind === 'superseded' ? 'alias left to the deployment that took it over' : `alias ${repaired.kind}, lock released`);
     });
   }
   const now = deps.clock.now();
