@@ -1,9 +1,9 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidTaskInputError } from '../model/engine-errors';
-import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../model/deployment';
+import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, NotificationClaim } from '../model/deployment';
 import type { Clock } from '../ports/clock';
-import type { DeploymentPatch, DeploymentQuery, DeploymentStore, UpdateConditions } from '../ports/deployment-store';
+import type { DeploymentPatch, DeploymentQuery, DeploymentStore, SettlingMark, UpdateConditions } from '../ports/deployment-store';
 import { sdkError, translate } from './aws-errors';
 import { LISTING_INDEXES, LISTING_SORT_KEY, TTL_ATTRIBUTE } from './dynamodb-table';
 
@@ -106,23 +106,77 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
     }
   }
 
-  async markNotified(deploymentId: string, key: string): Promise<boolean> {
+  async claimNotification(deploymentId: string, claim: NotificationClaim, now: number): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: `DEP#${deploymentId}`, SK: 'META' },
-          UpdateExpression: 'SET #notified = list_append(if_not_exists(#notified, :empty), :keys)',
-          // Atomic, so two finishers (a retried task, the sweeper) never both record it.
-          ConditionExpression: 'attribute_exists(#PK) AND NOT contains(#notified, :key)',
-          ExpressionAttributeNames: { '#PK': 'PK', '#notified': 'notified' },
-          ExpressionAttributeValues: { ':empty': [], ':keys': [key], ':key': key },
+          UpdateExpression: 'SET #claim = :claim',
+          // Atomic with "not sent yet": of two finishers at once, one sends. A claim past its lease
+          // (its claimant died or lost the table) is taken over; the claimant may renew its own.
+          ConditionExpression: 'attribute_exists(#PK) AND NOT contains(#notified, :key) AND (attribute_not_exists(#claim) OR #claim.#until <= :now OR #claim.#claimant = :me)',
+          ExpressionAttributeNames: { '#PK': 'PK', '#notified': 'notified', '#claim': 'notifying', '#until': 'until', '#claimant': 'claimant' },
+          ExpressionAttributeValues: { ':claim': claim, ':key': claim.key, ':now': now, ':me': claim.claimant },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw translate(error, `UpdateItem notification claim of ${deploymentId}`);
+    }
+  }
+
+  async markNotified(deploymentId: string, key: string, claimant?: string): Promise<boolean> {
+    // With its own claim still in place (the usual case), one write records the send and drops the claim.
+    if (claimant !== undefined && (await this.recordNotified(deploymentId, key, claimant))) return true;
+    return this.recordNotified(deploymentId, key);
+  }
+
+  private async recordNotified(deploymentId: string, key: string, claimant?: string): Promise<boolean> {
+    const names: Record<string, string> = { '#PK': 'PK', '#notified': 'notified' };
+    const values: Record<string, unknown> = { ':empty': [], ':keys': [key], ':key': key };
+    // Atomic, so two finishers (a retried task, the sweeper) never both record it.
+    let condition = 'attribute_exists(#PK) AND NOT contains(#notified, :key)';
+    if (claimant !== undefined) {
+      Object.assign(names, { '#claim': 'notifying', '#claimant': 'claimant' });
+      values[':me'] = claimant;
+      condition += ' AND #claim.#claimant = :me';
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: `DEP#${deploymentId}`, SK: 'META' },
+          UpdateExpression: `SET #notified = list_append(if_not_exists(#notified, :empty), :keys)${claimant !== undefined ? ' REMOVE #claim' : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw translate(error, `UpdateItem notified of ${deploymentId}`);
+    }
+  }
+
+  async releaseNotificationClaim(deploymentId: string, claimant: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: `DEP#${deploymentId}`, SK: 'META' },
+          UpdateExpression: 'REMOVE #claim',
+          ConditionExpression: '#claim.#claimant = :me',
+          ExpressionAttributeNames: { '#claim': 'notifying', '#claimant': 'claimant' },
+          ExpressionAttributeValues: { ':me': claimant },
+        }),
+      );
+    } catch (error) {
+      // Not ours any more (taken over, or gone): nothing to release.
+      if (isConditionFailure(error)) return;
+      throw translate(error, `UpdateItem notification claim of ${deploymentId}`);
     }
   }
 
@@ -153,8 +207,8 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
     }
   }
 
-  async listSettling(): Promise<readonly string[]> {
-    return (await this.listPartition(SETTLING_PARTITION, 'settling marks')).map((item) => String(item.deploymentId));
+  async listSettling(): Promise<readonly SettlingMark[]> {
+    return (await this.listPartition(SETTLING_PARTITION, 'settling marks')).map((item) => ({ deploymentId: String(item.deploymentId), at: Number(item.at) }));
   }
 
   async appendEvent(event: DeploymentEvent): Promise<boolean> {

@@ -145,10 +145,27 @@ export interface DeploymentRecord {
   readonly ending?: RecordedEnding;
   /** Keys of the endings whose notification was sent: one notification per outcome, whoever retries. */
   readonly notified?: readonly string[];
+  /** A finisher sending an ending's notification right now: the others leave it to it until the claim expires. */
+  readonly notifying?: NotificationClaim;
   /** Side effects of the ending still to do (the task's retry or the sweeper does them). */
   readonly unsettled?: readonly string[];
   /** Epoch ms at which a repair found the alias of this FAILED deployment whole and left it: nothing left to repair. */
   readonly repairedAt?: number;
+}
+
+/**
+ * A lease on sending the notification of one ending (its event key), taken atomically with "not
+ * sent yet" by whoever settles the ending (a task, its retry, the safety net, the sweeper), so two
+ * finishers at once never both send it. It expires, so a claimant that died before it could send
+ * or mark does not suppress the notification: the next finisher takes it over.
+ */
+export interface NotificationClaim {
+  /** The ending's event key (`outcome`, `<repairer>-repair`). */
+  readonly key: string;
+  /** Who holds it: one id per settling attempt. */
+  readonly claimant: string;
+  /** Epoch ms the lease ends; past it anyone may take it over. */
+  readonly until: number;
 }
 
 /** The ending of a deployment as recorded with its terminal status. */

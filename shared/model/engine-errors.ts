@@ -138,6 +138,15 @@ export class ArtifactUnavailableError extends EngineError {
   }
 }
 
+/**
+ * Another finisher of the same ending holds the claim on sending its notification: it is being
+ * sent, so this one does not send it; a later pass finds it sent, or takes the claim over once its
+ * lease has run out.
+ */
+export class NotificationInFlightError extends EngineError {
+  static override readonly code: string = 'NotificationInFlight';
+}
+
 /** An AWS call failed for a reason that retrying will not fix (access denied, validation). */
 export class AwsCallFailedError extends EngineError {
   static override readonly code: string = 'AwsCallFailed';

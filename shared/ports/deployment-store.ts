@@ -1,4 +1,4 @@
-import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, DeploymentStatus } from '../model/deployment';
+import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, DeploymentStatus, NotificationClaim } from '../model/deployment';
 
 /** Fields of a record a task may change; `undefined` values are left alone, `null` removes. */
 export type DeploymentPatch = {
@@ -9,6 +9,13 @@ export type DeploymentPatch = {
 export interface UpdateConditions {
   readonly onlyIfStatusIn?: readonly DeploymentStatus[];
   readonly unlessAbandoned?: boolean;
+}
+
+/** An ending marked as still settling ({@link DeploymentStore.markSettling}). */
+export interface SettlingMark {
+  readonly deploymentId: string;
+  /** Epoch ms of the ending. */
+  readonly at: number;
 }
 
 /** Filters of {@link DeploymentStore.listDeployments}; each combination is one index query. */
@@ -40,10 +47,19 @@ export interface DeploymentStore {
    */
   updateDeployment(deploymentId: string, patch: DeploymentPatch, options?: UpdateConditions): Promise<DeploymentRecord | undefined>;
   /**
-   * Records that the notification of the ending `key` was sent (atomically added to the record's
-   * `notified`). Returns false when it was recorded already.
+   * Takes the lease on sending the notification of the ending `claim.key`, atomically: only while
+   * that key is not in the record's `notified` and no other claimant holds an unexpired claim
+   * (its `until` after `now`). Returns false when it was not taken (sent already, or being sent).
    */
-  markNotified(deploymentId: string, key: string): Promise<boolean>;
+  claimNotification(deploymentId: string, claim: NotificationClaim, now: number): Promise<boolean>;
+  /**
+   * Records that the notification of the ending `key` was sent (atomically added to the record's
+   * `notified`), and drops the claim of `claimant` if it still holds it. Returns false when it was
+   * recorded already.
+   */
+  markNotified(deploymentId: string, key: string, claimant?: string): Promise<boolean>;
+  /** Drops the claim of `claimant` (its send failed: the next finisher need not wait for the lease); someone else's is left. */
+  releaseNotificationClaim(deploymentId: string, claimant: string): Promise<void>;
   /**
    * Marks the ending of a deployment as having side effects left to do, until {@link markSettled}:
    * the sweeper's list of endings to complete ({@link listSettling}).
@@ -51,8 +67,8 @@ export interface DeploymentStore {
   markSettling(deploymentId: string, at: number): Promise<void>;
   /** Removes the mark of {@link markSettling}; absent is fine. */
   markSettled(deploymentId: string): Promise<void>;
-  /** The deployments whose ending is marked as still settling. */
-  listSettling(): Promise<readonly string[]>;
+  /** The deployments whose ending is marked as still settling, with the time of the ending (the mark's `at`). */
+  listSettling(): Promise<readonly SettlingMark[]>;
   /** Appends unless an event with the same key exists. Returns whether it was new. */
   appendEvent(event: DeploymentEvent): Promise<boolean>;
   /** The history in the order it happened. */

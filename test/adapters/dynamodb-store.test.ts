@@ -43,9 +43,13 @@ describe('the DynamoDB store', () => {
     documents.on(PutCommand).rejects(conditionFailed());
     documents.on(DeleteCommand).rejects(conditionFailed());
 
-    // Act / Assess: no such deployment (or not in that status); already notified; already recorded; not our lock.
+    // Act / Assess: no such deployment (or not in that status); already notified (or its send claimed by
+    // another finisher, or the claim not ours to drop); already recorded; not our lock.
     expect(await store.updateDeployment('dep-1', { reason: 'x' }, { onlyIfStatusIn: ['RUNNING'] })).toBeUndefined();
     expect(await store.markNotified('dep-1', 'ending')).toBe(false);
+    expect(await store.claimNotification('dep-1', { key: 'ending', claimant: 'me', until: 2_000 }, 1_000)).toBe(false);
+    expect(await store.markNotified('dep-1', 'ending', 'me')).toBe(false);
+    await expect(store.releaseNotificationClaim('dep-1', 'me')).resolves.toBeUndefined();
     expect(await store.appendEvent({ deploymentId: 'dep-1', key: 'e1', at: 1, kind: 'started' } as DeploymentEvent)).toBe(false);
     await expect(store.releaseLock('fn', 'live', 'dep-1')).resolves.toBeUndefined();
     expect(await store.decideApproval('a1', { status: 'APPROVED', at: 1 })).toBeUndefined();

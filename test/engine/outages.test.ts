@@ -1,4 +1,4 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requestStop } from '../../shared/domain/deployment/controls';
 import type { SweepReport } from '../../shared/domain/deployment/sweeper';
@@ -64,6 +64,17 @@ describe('outages that outlast a deployment', () => {
     return JSON.parse(new TextDecoder().decode(out.Payload)) as SweepReport;
   }
 
+  /** Scheduled runs of the sweeper until one of them did what `did` looks for; that run's report. */
+  async function sweepUntil(did: (report: SweepReport) => boolean, what: string): Promise<SweepReport> {
+    return eventually(
+      async () => {
+        const report = await sweepNow();
+        return did(report) ? report : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what },
+    );
+  }
+
   /** The e-mails about one deployment, by subject. */
   async function mailsAbout(id: string): Promise<string[]> {
     return (await mailTo(world, ONCALL)).filter((mail) => mail.body.includes(`Deployment: ${id}`)).map((mail) => mail.subject);
@@ -120,6 +131,37 @@ describe('outages that outlast a deployment', () => {
     // The alias is free again: the next deployment goes through.
     const next = await startDeployment(world, { deploymentId: deploymentId('after-repair'), spec: spec(name, { kind: 'allAtOnce' }), artifact: await uploadArtifact(world, `${name}/v3.zip`, userCode('v3')) });
     expect(await executionEnd(world, next.executionArn)).toBe('SUCCEEDED');
+  });
+
+  it('finishes the rollback of a new alias left on a version whose afterTraffic hook failed: the alias fledge created is deleted once Lambda answers', async () => {
+    // Prepare: the function has no `fresh` alias; the hook fails after the promotion, and deleting
+    // the alias fledge created keeps failing until long after the execution ended.
+    const name = touch('unreleased-fn');
+    await existingFunction(world, name);
+    await existingFunction(world, 'unreleased-hook', 'hook');
+    await world.plane.deps.lambda.updateCode({ functionName: 'unreleased-hook', artifact: await uploadArtifact(world, 'unreleased-hook/failing.zip', { 'index.mjs': "export const handler = async () => ({ status: 'Failed', reason: 'release checks failed' });\n" }) });
+    world.aws.faults.add({ service: 'lambda', operation: 'DeleteAlias', kind: 'throttle', count: 100_000 });
+    const id = deploymentId('unreleased');
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, { kind: 'allAtOnce' }, { alias: 'fresh', hooks: { afterTraffic: 'unreleased-hook' } }), artifact: await uploadArtifact(world, `${name}/v2.zip`, userCode('v2')) });
+    expect(await executionEnd(world, executionArn)).toBe('FAILED');
+    const failed = await settledAs(world, id, 'FAILED');
+    const left = await aliasOf(world, name, 'fresh');
+    const heldBy = (await world.plane.deps.store.getLock(name, 'fresh'))?.holder;
+    world.aws.faults.clear();
+
+    // Act
+    const report = await sweepNow();
+
+    // Assess
+    expect(failed.reason).toContain(`alias ${name}:fresh: all traffic on version 2`);
+    expect(left).toMatchObject({ version: '2', weights: {} });
+    expect(heldBy).toBe(id);
+    expect(report.actions).toContainEqual({ deploymentId: id, did: 'ROLLED_BACK' });
+    expect(await world.lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'fresh' })).catch((error: Error) => error.name)).toBe('ResourceNotFoundException');
+    expect(await world.plane.deps.store.getLock(name, 'fresh')).toBeUndefined();
+    expect(await world.plane.deps.store.getDeployment(id)).toMatchObject({ status: 'ROLLED_BACK', reason: expect.stringContaining('the sweeper then restored the alias (no alias)') });
+    expect(kinds(await historyOf(world, id)).slice(-2)).toEqual(['failed', 'rolledBack']);
+    expect(await mailsAbout(id)).toEqual([`fledge: ${name}:fresh deployment FAILED`, `fledge: ${name}:fresh rolled back`]);
   });
 
   it('restores the alias from what the execution carries when the table fails for good mid-bake, and the record catches up once it answers', async () => {
@@ -217,7 +259,8 @@ describe('outages that outlast a deployment', () => {
     const heldBy = (await world.plane.deps.store.getLock(name, 'live'))?.holder;
     const ended = await world.plane.deps.store.getDeployment(id);
     world.aws.faults.clear();
-    const report = await sweepNow();
+    // The sweeper leaves a fresh ending to whoever ended it, then completes it.
+    const report = await sweepUntil((sweep) => sweep.actions.some((action) => action.deploymentId === id), `the sweeper to settle ${id}`);
 
     // Assess
     expect(status).toBe('SUCCEEDED');

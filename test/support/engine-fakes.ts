@@ -1,5 +1,5 @@
 import { AliasDriftedError } from '../../shared/model/engine-errors';
-import type { AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord } from '../../shared/model/deployment';
+import type { AliasLock, AliasRouting, AliasState, ApprovalRecord, DeploymentEvent, DeploymentRecord, NotificationClaim } from '../../shared/model/deployment';
 import type { DeploymentPatch, DeploymentStore, UpdateConditions } from '../../shared/ports/deployment-store';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
 import type { DeploymentNotification } from '../../shared/model/notification';
@@ -89,7 +89,7 @@ export class FakeRecords implements Pick<DeploymentStore, 'updateDeployment' | '
  * notification marker, the settling mark and the lock. `failing` makes a method throw (the table or a permission
  * failing) while it is set; `failOnce` makes its next call throw.
  */
-export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'appendEvent' | 'markNotified' | 'releaseLock' | 'decideApproval' | 'listEvents' | 'markSettling' | 'markSettled'> {
+export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'appendEvent' | 'claimNotification' | 'markNotified' | 'releaseNotificationClaim' | 'getLock' | 'releaseLock' | 'decideApproval' | 'listEvents' | 'markSettling' | 'markSettled'> {
   events: DeploymentEvent[] = [];
   lockHolder: string | undefined;
   /** Whether the ending is marked as still settling (the sweeper's list). */
@@ -133,11 +133,27 @@ export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'app
     return this.events;
   }
 
-  async markNotified(_id: string, key: string): Promise<boolean> {
+  async claimNotification(_id: string, claim: NotificationClaim, now: number): Promise<boolean> {
+    this.check('claimNotification');
+    const held = this.record.notifying;
+    if (this.record.notified?.includes(claim.key)) return false;
+    if (held && held.until > now && held.claimant !== claim.claimant) return false;
+    this.record = { ...this.record, notifying: claim };
+    return true;
+  }
+
+  async markNotified(_id: string, key: string, claimant?: string): Promise<boolean> {
     this.check('markNotified');
     if (this.record.notified?.includes(key)) return false;
-    this.record = { ...this.record, notified: [...(this.record.notified ?? []), key] };
+    const { notifying, ...rest } = this.record;
+    this.record = { ...(notifying && notifying.claimant === claimant ? rest : this.record), notified: [...(this.record.notified ?? []), key] };
     return true;
+  }
+
+  async releaseNotificationClaim(_id: string, claimant: string): Promise<void> {
+    this.check('releaseNotificationClaim');
+    const { notifying, ...rest } = this.record;
+    if (notifying?.claimant === claimant) this.record = rest;
   }
 
   async markSettling(): Promise<void> {
@@ -148,6 +164,11 @@ export class FakeStore extends FakeRecords implements Pick<DeploymentStore, 'app
   async markSettled(): Promise<void> {
     this.check('markSettled');
     this.settling = false;
+  }
+
+  async getLock(functionName: string, alias: string): Promise<AliasLock | undefined> {
+    this.check('getLock');
+    return this.lockHolder === undefined ? undefined : { functionName, alias, holder: this.lockHolder, expiresAt: Number.MAX_SAFE_INTEGER };
   }
 
   async releaseLock(_fn: string, _alias: string, holder: string): Promise<void> {

@@ -1,9 +1,9 @@
 import type { DeploymentStore } from '../../ports/deployment-store';
 import type { LambdaRegistry } from '../../ports/lambda-registry';
 import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError, isAwsFailure } from '../../model/engine-errors';
-import type { AliasIntent, AliasRouting, AliasState, DeploymentRecord } from '../../model/deployment';
+import type { AliasIntent, AliasRouting, AliasSnapshot, AliasState, DeploymentRecord } from '../../model/deployment';
 import { REPAIRABLE_STATUSES } from './record';
-import { describeRouting, percentOn, sameRouting } from './routing';
+import { describeRouting, isSplit, percentOn, sameRouting } from './routing';
 
 type Ports = { readonly lambda: LambdaRegistry; readonly store: DeploymentStore };
 
@@ -121,6 +121,12 @@ async function bookkeeping(write: Promise<unknown>): Promise<void> {
   } catch (error) {
     if (!isAwsFailure(error)) throw error;
   }
+}
+
+/** Whether the alias is as the snapshot found it: whole on its version, or absent when it was. */
+export function isAsSnapshot(alias: AliasState | null, snapshot: AliasSnapshot): boolean {
+  if (!snapshot.alias) return alias === null;
+  return alias !== null && alias.version === snapshot.alias.version && !isSplit(alias);
 }
 
 /** What restoring the snapshot did. */

@@ -4,6 +4,7 @@ import { TransientAwsError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
 import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus, RecordedEnding } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
+import { notifyOnce } from './notify-once';
 import { OPEN_STATUSES } from './record';
 
 /** How a deployment ends. */
@@ -22,6 +23,8 @@ export interface Ending {
   readonly eventKey?: string;
   /** People were told already, by other means (the execution, from its state): recorded as sent. */
   readonly alreadyNotified?: boolean;
+  /** The revision of the alias as fledge left it, when the record may not have it (the execution carried it): recorded with the status. */
+  readonly aliasRevisionId?: string;
 }
 
 /** What finishing did: the status the deployment has now, and the side effects still to do. */
@@ -65,6 +68,7 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
       status: ending.status,
       ...(ending.reason ? { reason: ending.reason } : {}),
       intent: null,
+      ...(ending.aliasRevisionId ? { aliasRevisionId: ending.aliasRevisionId } : {}),
       ending: recorded,
       ...(ending.alreadyNotified && ending.notification ? { notified: [...(record.notified ?? []), recorded.eventKey] } : {}),
     },
@@ -81,12 +85,12 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
  * The side effects of an ended deployment, each on its own and idempotent, so any of them can be
  * retried without repeating the others: release the lock (only when the alias is whole), delete
  * fledge's alarm, expire a pending approval, append the ending's event (deterministic key),
- * notify once (the record's `notified` marker: sent, then marked, so only a marker write lost
- * after the send can repeat it). A settling mark stays until all of them are done: the sweeper's
+ * notify once ({@link notifyOnce}: claimed, sent, then marked, so finishers settling the same
+ * ending at once send it once, and only a marker write lost after the send can repeat it). A settling mark stays until all of them are done: the sweeper's
  * list of endings to complete; a lock still held by an ended deployment is the other.
  */
 export async function settle(deps: FinishDeps, record: DeploymentRecord): Promise<Finished> {
-  const { health, store, notifier, clock } = deps;
+  const { health, store, clock } = deps;
   const ending = record.ending;
   if (!ending) {
     // Ended by an older release, which did everything before its status: only the lock may be left.
@@ -132,10 +136,7 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
   );
   const notification = ending.notification;
   if (notification && !(record.notified ?? []).includes(ending.eventKey)) {
-    await attempt('notify', async () => {
-      await notifier.notify(notification);
-      await store.markNotified(record.deploymentId, ending.eventKey);
-    });
+    await attempt('notify', () => notifyOnce(deps, record.deploymentId, ending.eventKey, notification));
   }
   if (pending.length === 0) await attempt('clear the settling mark', () => store.markSettled(record.deploymentId), later);
   if (pending.length > 0 || record.unsettled) {

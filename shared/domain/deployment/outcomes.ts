@@ -1,14 +1,15 @@
 import type { NotificationFacts } from '../../model/notification';
-import { recordFromState } from './carried';
+import { isAsSnapshot, isOwnState } from './alias';
+import { carriedBy, recordFromState } from './carried';
 import type { EngineDeps } from './deps';
 import { isAwsFailure } from '../../model/engine-errors';
 import { factsOf, finish, requireSettled, settle, type Finished } from './finish';
-import type { AliasSnapshot, AliasState, EngineState } from '../../model/deployment';
+import type { AliasState, EngineState } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { reasonFrom } from './reason';
 import { loadRecord } from './record';
 import { readRecord } from './rollback';
-import { describeRouting, isSplit } from './routing';
+import { describeRouting } from './routing';
 
 type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>;
 
@@ -76,8 +77,8 @@ export async function recordRejected(deps: Deps, state: EngineState): Promise<En
 /**
  * The RollbackFailed task: the Rollback task gave up. The record says exactly what state the
  * alias is in: ROLLED_BACK when it is back on the snapshot after all (only recording failed),
- * else FAILED — keeping the lock while the alias is split, so no other deployment starts on it
- * until the safety net or the sweeper repairs it. When the table does not answer (read or
+ * else FAILED — keeping the lock, so no other deployment starts on an alias that is not as before
+ * until the safety net or the sweeper has finished the rollback (see `repairFailed`). When the table does not answer (read or
  * write), people are told at once from what the execution carries, and the sweeper records the
  * outcome later without telling them again.
  */
@@ -102,7 +103,10 @@ export async function rollbackFailed(deps: Deps, state: EngineState): Promise<En
   }
   const snapshot = record?.snapshot ?? state.snapshot;
   // Before the snapshot fledge had changed no alias: nothing to restore, so nothing failed to be.
-  const restored = snapshot === undefined || (alias !== undefined && isSnapshot(alias, snapshot));
+  const restored = snapshot === undefined || (alias !== undefined && isAsSnapshot(alias, snapshot));
+  // The revision of an alias fledge itself left (the execution carries what the record may have
+  // missed): recorded with FAILED, so the repair recognises its own change and finishes the rollback.
+  const ownRevision = record && alias && isOwnState(record, alias, carriedBy(state)) ? alias.revisionId : undefined;
   const failure = reasonFrom(state.failure);
   const rollbackFailure = reasonFrom(state.rollbackFailure);
   // The table does not answer: tell people now, from what the execution carries. The execution
@@ -132,8 +136,9 @@ export async function rollbackFailed(deps: Deps, state: EngineState): Promise<En
           reason: `${failure}; then the rollback failed (${rollbackFailure}); ${aliasDescription}`,
           eventKind: 'failed',
           message: `rollback failed: ${aliasDescription}`,
-          // Unknown counts as split: the lock stays until a repair has seen the alias.
-          keepLock: alias === undefined || (alias !== null && isSplit(alias)),
+          // The alias is not as before (or unknown): the lock stays until a repair has put it back.
+          keepLock: true,
+          ...(ownRevision ? { aliasRevisionId: ownRevision } : {}),
           notification: { kind: 'failed', ...factsOf(record), reason: `${failure}; then the rollback failed (${rollbackFailure}); ${aliasDescription}`, aliasDescription },
         });
   } catch (error) {
@@ -143,12 +148,6 @@ export async function rollbackFailed(deps: Deps, state: EngineState): Promise<En
   }
   requireSettled(record.deploymentId, finished);
   return state;
-}
-
-/** Whether the alias is as the snapshot found it: whole on its version, or absent when it was. */
-function isSnapshot(alias: AliasState | null, snapshot: AliasSnapshot): boolean {
-  if (!snapshot.alias) return alias === null;
-  return alias !== null && alias.version === snapshot.alias.version && !isSplit(alias);
 }
 
 /** The facts of a notification from the execution's state alone. */

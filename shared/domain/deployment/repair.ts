@@ -1,4 +1,4 @@
-import { isOwnState, restoreAlias } from './alias';
+import { isAsSnapshot, isOwnState, restoreAlias } from './alias';
 import type { EngineDeps } from './deps';
 import { event } from './events';
 import { factsOf, finish, settle, type Finished } from './finish';
@@ -69,34 +69,46 @@ export async function repairOpen(deps: Deps, deploymentId: string, options: { by
 }
 
 /** What {@link repairFailed} did. */
-export type FailedRepair = 'restored' | 'drifted' | 'whole' | 'unrepairable';
+export type FailedRepair = 'restored' | 'drifted' | 'whole' | 'superseded' | 'unrepairable';
 
 /**
- * A FAILED deployment (its rollback could not finish; the lock kept while the alias is split)
- * gets the rollback finished once AWS answers: an alias still split as fledge left it goes back
- * to the snapshot (ROLLED_BACK); one someone else changed is left alone (DRIFTED). An alias
- * already whole is never moved: the deployment stays FAILED, a `repaired` event says what was
- * found (`<repairer>-found-whole`), and the lock is released. A repair that ends the deployment
- * records its own ending (event `<repairer>-repair`) and notifies once.
+ * A FAILED deployment (its rollback could not finish; the lock kept until a repair has seen the
+ * alias) gets the rollback finished once AWS answers. Whatever fledge left the alias at — split,
+ * or whole on the new version (a promotion whose afterTraffic hook failed, or an alias fledge
+ * created and could not delete) — goes back to the snapshot (or is deleted, when there was none),
+ * guarded by the revision fledge last wrote: ROLLED_BACK. An alias someone else changed is left
+ * alone: DRIFTED. A repair that ends the deployment records its own ending (event
+ * `<repairer>-repair`) and notifies once. An alias already as the snapshot found it (put back by
+ * hand, or by a concurrent repair that records it itself) is not touched: the deployment stays
+ * FAILED, a `repaired` event says what was found (`<repairer>-found-whole`), and the lock is
+ * released. Nor is an alias a newer deployment has taken the lock of (`<repairer>-found-superseded`):
+ * it is that deployment's now. So a deployment that is not SUCCEEDED never keeps the new version
+ * unless a newer deployment has taken the alias over.
  */
 export async function repairFailed(deps: Deps, record: DeploymentRecord, by: Repairer): Promise<{ kind: FailedRepair; finished?: Finished }> {
   const { store, clock, lambda } = deps;
   const eventKey = `${by}-repair`;
   const data = { repairedBy: by };
-  const alias = (await lambda.getAlias(record.functionName, record.alias)) ?? null;
   const snapshot = record.snapshot;
   if (!snapshot) {
     await store.releaseLock(record.functionName, record.alias, record.deploymentId);
     await store.updateDeployment(record.deploymentId, { repairedAt: clock.now() }, { onlyIfStatusIn: ['FAILED'] });
     return { kind: 'unrepairable' };
   }
-  if (alias === null || !isSplit(alias)) {
-    // Whole already (put back by hand, or by a concurrent repair that records it itself): never
-    // moved — it may have served the new version for a long time. fledge only lets go of it.
-    await store.appendEvent(event(record.deploymentId, `${by}-found-whole`, 'repaired', clock.now(), `${WHO[by]} found the alias whole (${describeRouting(alias)}) and left it; lock released`, { alias, ...data }));
+  const alias = (await lambda.getAlias(record.functionName, record.alias)) ?? null;
+  if (isAsSnapshot(alias, snapshot)) {
+    await store.appendEvent(event(record.deploymentId, `${by}-found-whole`, 'repaired', clock.now(), `${WHO[by]} found the alias as before the deployment (${describeRouting(alias)}) and left it; lock released`, { alias, ...data }));
     await store.releaseLock(record.functionName, record.alias, record.deploymentId);
     await store.updateDeployment(record.deploymentId, { repairedAt: clock.now() }, { onlyIfStatusIn: ['FAILED'] });
     return { kind: 'whole' };
+  }
+  const lock = await store.getLock(record.functionName, record.alias);
+  if (lock && lock.holder !== record.deploymentId) {
+    // A newer deployment took the lock over (Prepare may, from an ended holder): the alias is its
+    // own now, and undoing what this one left would pull it from under that one.
+    await store.appendEvent(event(record.deploymentId, `${by}-found-superseded`, 'repaired', clock.now(), `${WHO[by]} found the alias taken over by deployment ${lock.holder} (${describeRouting(alias)}) and left it to that deployment`, { alias, supersededBy: lock.holder, ...data }));
+    await store.updateDeployment(record.deploymentId, { repairedAt: clock.now() }, { onlyIfStatusIn: ['FAILED'] });
+    return { kind: 'superseded' };
   }
   const failed = record.reason ?? 'the rollback failed';
   const outcome = await restoreAlias(deps, record, by);
@@ -121,7 +133,7 @@ export async function repairFailed(deps: Deps, record: DeploymentRecord, by: Rep
     reason,
     eventKind: 'rolledBack',
     message: `alias restored by ${WHO[by]}: ${describeRouting(outcome.alias)}`,
-    data,
+    data: { ...data, restoredFrom: describeRouting(alias) },
     from: ['FAILED'],
     eventKey,
     notification: { kind: 'rolledBack', ...factsOf(record), reason: `${WHO[by]} restored the alias after a failed rollback` },

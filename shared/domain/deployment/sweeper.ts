@@ -10,7 +10,11 @@ type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock
 
 /** How the sweeper decides (all in ms of the engine's clock). */
 export interface SweepOptions {
-  /** How long after an execution ended its deployment is left to the safety net and the execution's own retries. */
+  /**
+   * How long after an execution ended its deployment is left to the safety net and the
+   * execution's own retries; and how long after an ending its side effects (its settling mark,
+   * the lock it holds) are left to whoever ended it, who is retrying them.
+   */
   readonly graceMs: number;
   /** How far past its deadline a still-running execution is taken over (a bug or a stuck execution). */
   readonly overdueMs: number;
@@ -55,7 +59,9 @@ const MAX_PAGES = 20;
  * 2. every FAILED deployment not yet repaired: the rollback is finished when the alias is still
  *    split as fledge left it (see {@link repairFailed});
  * 3. every ending marked as still settling, and every lock held by a deployment that has
- *    ended: what the ending left (lock, history, notification, alarm, approval) is done.
+ *    ended, `graceMs` after the ending: what the ending left (lock, history, notification,
+ *    alarm, approval) is done — the notification once, however many finishers are at it (see
+ *    {@link settle}).
  *
  * A deployment whose execution is still running is never touched before `overdueMs`. Every
  * step is idempotent and conditional, so sweeps may overlap each other, the safety net, and
@@ -85,18 +91,23 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
       // The failure's own ending first (its event, its one notification): the repair replaces it.
       await settle(deps, record).catch(() => undefined);
       const repaired = await repairFailed(deps, record, 'sweeper');
-      return done(record.deploymentId, repaired.finished, repaired.kind === 'restored' ? 'ROLLED_BACK' : repaired.kind === 'drifted' ? 'DRIFTED' : `alias ${repaired.kind}, lock released`);
+      return done(record.deploymentId, repaired.finished, repaired.kind === 'restored' ? 'ROLLED_BACK' : repaired.kind === 'drifted' ? 'DRIFTED' : repaired.kind === 'superseded' ? 'alias left to the deployment that took it over' : `alias ${repaired.kind}, lock released`);
     });
   }
-  for (const deploymentId of await deps.store.listSettling()) {
-    await attempt(deploymentId, async () => {
-      const record = await deps.store.getDeployment(deploymentId);
+  const now = deps.clock.now();
+  // A fresh ending is being settled by whoever ended it (a task and its retries, the safety net):
+  // settling it at the same time would only compete with them.
+  const fresh = (at: number | undefined) => at !== undefined && now < at + options.graceMs;
+  for (const mark of await deps.store.listSettling()) {
+    if (fresh(mark.at)) continue;
+    await attempt(mark.deploymentId, async () => {
+      const record = await deps.store.getDeployment(mark.deploymentId);
       if (!record || !isTerminal(record.status)) {
         // Gone, or open again only in a hand-edited table: nothing of an ending to complete.
-        if (!record) await deps.store.markSettled(deploymentId);
+        if (!record) await deps.store.markSettled(mark.deploymentId);
         return undefined;
       }
-      return done(deploymentId, await settle(deps, record), 'settled');
+      return done(mark.deploymentId, await settle(deps, record), 'settled');
     });
   }
   for (const lock of await deps.store.listLocks()) {
@@ -107,8 +118,8 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
         await deps.store.releaseLock(lock.functionName, lock.alias, lock.holder);
         return { deploymentId: lock.holder, did: 'lock released (no such deployment)' };
       }
-      // Open and FAILED ones were swept above (a FAILED one keeps its lock while its alias is split).
-      if (!isTerminal(holder.status) || holder.status === 'FAILED') return undefined;
+      // Open and FAILED ones were swept above (a FAILED one keeps its lock until its alias is repaired).
+      if (!isTerminal(holder.status) || holder.status === 'FAILED' || fresh(holder.ending?.at)) return undefined;
       return done(holder.deploymentId, await settle(deps, holder), 'settled');
     });
   }
