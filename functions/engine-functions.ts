@@ -70,17 +70,19 @@ export const ENGINE_FUNCTIONS = {
     entry: 'functions/verify.ts',
     substitution: 'VerifyFunctionArn',
     tasks: ['PreTraffic'],
-    ports: ['lambda', 'health', 'store', 'clock'],
-    environment: [],
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms'],
+    ports: ['lambda', 'health', 'store', 'clock', 'webhooks'],
+    // The beforeTraffic webhooks' signing key (a Parameter Store reference to a Secrets Manager secret).
+    environment: ['FLEDGE_WEBHOOK_SECRET_PARAMETER'],
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   traffic: {
     key: 'traffic',
     entry: 'functions/traffic.ts',
     substitution: 'TrafficFunctionArn',
     tasks: ['NextStep', 'Promote', 'Rollback'],
-    ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
-    environment: [],
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'webhooks'],
+    // The beforeStep, beforePromotion and onRollback webhooks' signing key.
+    environment: ['FLEDGE_WEBHOOK_SECRET_PARAMETER'],
     actions: [
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -97,6 +99,8 @@ export const ENGINE_FUNCTIONS = {
       'lambda:InvokeFunction',
       'cloudwatch:DeleteAlarms',
       'sns:Publish',
+      'ssm:GetParameter',
+      'secretsmanager:GetSecretValue',
     ],
   },
   check: {
@@ -104,9 +108,10 @@ export const ENGINE_FUNCTIONS = {
     entry: 'functions/check.ts',
     substitution: 'CheckFunctionArn',
     tasks: ['Check'],
-    ports: ['lambda', 'health', 'store', 'clock'],
-    environment: [],
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'],
+    ports: ['lambda', 'health', 'store', 'clock', 'webhooks'],
+    // The check webhooks' signing key.
+    environment: ['FLEDGE_WEBHOOK_SECRET_PARAMETER'],
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   approval: {
     key: 'approval',
@@ -197,7 +202,7 @@ export interface EngineFunctionSpec {
 }
 
 /** A port of the engine (a key of `EngineDeps`). */
-export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage';
+export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks';
 
 /** One of the engine's functions, by its name in {@link ENGINE_FUNCTIONS}. */
 export type EngineFunction = keyof typeof ENGINE_FUNCTIONS;

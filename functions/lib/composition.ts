@@ -25,6 +25,8 @@ export interface CompositionSettings {
   readonly approvalTopicArn?: string;
   readonly stateMachineArn?: string;
   readonly stage?: string;
+  /** SSM parameter holding the webhook signing secret (`FLEDGE_WEBHOOK_SECRET_PARAMETER`). */
+  readonly webhookSecretParameter?: string;
 }
 
 /** An SDK client class, constructed from the one client configuration. */
@@ -38,6 +40,8 @@ export interface Composition {
   client<C>(Client: ClientClass<C>): C;
   /** The Approve/Reject links of approval messages (none: the message names the CLI commands). */
   readonly approvalLinks?: ApprovalLinkBuilder;
+  /** The webhook signing secret's text, when the composition keeps it itself (local mode); else read from SSM. */
+  readonly webhookSecret?: () => Promise<string>;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface EngineConfig {
    * the alarms fledge creates. Absent when unset; {@link stageOf} supplies the default.
    */
   readonly stage?: string;
+  /** The SSM parameter of the webhook signing secret (`FLEDGE_WEBHOOK_SECRET_PARAMETER`): the functions that call webhooks. */
+  readonly webhookSecretParameter?: string;
 }
 
 /** The result of reading the environment: checked once, reported at first use. */
@@ -46,6 +48,7 @@ export function readEngineConfig(env: Readonly<Record<string, string | undefined
   const approvalTopicArn = env.FLEDGE_APPROVAL_TOPIC_ARN?.trim() || undefined;
   const stateMachineArn = env.FLEDGE_STATE_MACHINE_ARN?.trim() || undefined;
   const stage = env.FLEDGE_STAGE?.trim() || undefined;
+  const webhookSecretParameter = env.FLEDGE_WEBHOOK_SECRET_PARAMETER?.trim() || undefined;
   if (stage !== undefined && !STAGE_NAME.test(stage)) problems.push(`FLEDGE_STAGE must be 1-64 letters, digits, "-" or "_", got "${stage}"`);
   arn('FLEDGE_NOTIFICATION_TOPIC_ARN', notificationTopicArn, 'sns');
   arn('FLEDGE_APPROVAL_TOPIC_ARN', approvalTopicArn, 'sns');
@@ -61,6 +64,7 @@ export function readEngineConfig(env: Readonly<Record<string, string | undefined
       ...(approvalTopicArn ? { approvalTopicArn } : {}),
       ...(stateMachineArn ? { stateMachineArn } : {}),
       ...(stage ? { stage } : {}),
+      ...(webhookSecretParameter ? { webhookSecretParameter } : {}),
     },
   };
 }

@@ -4,3 +4,4 @@ export type { DeploymentPatch, DeploymentQuery, DeploymentStore, UpdateCondition
 export type { FunctionState, InvokeResult, LambdaRegistry, PublishedVersion } from './lambda-registry';
 export type { DeploymentNotification, NotificationFacts, Notifier } from './notifier';
 export type { Orchestrator } from './orchestrator';
+export type { WebhookAttempt, WebhookDelivery, WebhookSender } from './webhooks';

@@ -9,6 +9,7 @@ import { countsSince, describeSpan, onInsufficientData, type InsufficientDataSte
 import type { EngineState } from './model';
 import { loadRecord } from './record';
 import { describeRouting } from './routing';
+import { gateOnWebhooks } from './webhooks';
 
 /**
  * The Check task, run at each scheduled check of a bake: a person's stop, the deadline, drift
@@ -21,7 +22,7 @@ import { describeRouting } from './routing';
  * Red ends in rollback (by throwing); green continues the bake, ends it, or promotes now; a pause
  * that ends short of evidence is extended, handed to a person (approval), or rolled back.
  */
-export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
   const { lambda, health, store, clock } = deps;
   const { deploymentId, spec } = state;
   const bake = state.bake;
@@ -79,6 +80,8 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
     }),
   );
 
+  // The check webhooks are asked only when fledge's own signals have not already decided on rollback.
+  if (verdict.kind !== 'stop' && verdict.kind !== 'deadline' && verdict.kind !== 'unhealthy' && insufficient?.kind !== 'rollback') await gateOnWebhooks(deps, state, 'check', { weight, step: stepIndex, check: number }, record);
   const short = (verdict.kind === 'promote' && evidence !== undefined && !hasEvidence(evidence)) || insufficient?.kind === 'pause';
   const seen = { version, invocations: total.invocations, shortSteps: (state.evidence?.shortSteps ?? 0) + (short ? 1 : 0) };
   const green = { ...state, evidence: seen, checksPassed: (state.checksPassed ?? 0) + 1 };

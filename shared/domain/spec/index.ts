@@ -8,3 +8,4 @@ export { LIMITS } from './limits';
 export { MAX_SPEC_BYTES, specTooLarge, tooDeepMessage } from './source';
 export { tooDeep } from './measure';
 export { homeOfArn, type Home } from './names';
+export { WEBHOOK_POINTS, type WebhookPoint, type WebhookSpec, type WebhooksSpec } from './webhooks';
