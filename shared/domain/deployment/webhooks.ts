@@ -171,7 +171,7 @@ function describeAnswer(result: Answered): string {
   const status = `${last.status}${last.statusText ? ` ${sanitise(last.statusText).slice(0, 100)}` : ''}`;
   const redirect = last.location !== undefined ? `; redirects are not followed (to ${sanitise(originOf(last.location))})` : '';
   const answer = excerpt(last.excerpt);
-  return `answered ${status} in ${last.latencyMs} ms${after}${answer ? `: ${JSON.stringify(answer)}` : ''}${redirect}`;
+  return `answered ${status} in ${last.latencyMs} ms${after}${answer ? `: "${answer}"` : ''}${redirect}`;
 }
 
 /** How a webhook is named in messages: its name, with its host when that differs. Never its path or query. */
