@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatPlan } from '../../cli/format/plan';
+import { styleFor } from '../../cli/format/style';
+import { planDeployment } from '../../shared/domain/plan';
 import { parseDeploymentSpec, type SpecProblem } from '../../shared/domain/spec';
 import { VALID_SPEC } from './fixtures';
 
@@ -46,5 +49,43 @@ describe('the webhooks section of a spec', () => {
 
     // Assess
     expect(problems).toEqual([{ path, message: expect.stringMatching(message) }]);
+  });
+});
+
+describe('the plan of a spec with webhooks', () => {
+  it('shows each webhook with where it is called and how often on the planned path, and costs nothing more', () => {
+    // Prepare: two weight changes (10%, 50%), 5 checks each, then the promotion.
+    const yaml = [
+      'version: 1',
+      'function: orders-api',
+      'alias: live',
+      'artifact: { zip: build/orders-api.zip }',
+      'strategy: { canary: { steps: [{ setWeight: 10 }, { pause: 5m }, { setWeight: 50 }, { pause: 5m }] } }',
+      'health: { minInvocations: 0 }',
+      'webhooks:',
+      '  beforeStep: [{ name: load-gate, url: "https://gate.example.com/fledge?key=abc" }]',
+      '  check: [{ url: "https://metrics.example.com/judge" }]',
+      '  beforePromotion: [{ url: "https://release.example.com/ok", timeout: 5s, retries: 1 }]',
+      '  onRollback: [{ url: "https://pager.example.com/", retries: 0 }]',
+    ].join('\n');
+    const parsed = parseDeploymentSpec(yaml, 'spec.yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const { webhooks: _webhooks, ...withoutWebhooks } = parsed.spec;
+
+    // Act
+    const plan = planDeployment(parsed.spec);
+    const printed = formatPlan({ source: 'spec.yaml', spec: parsed.spec, plan, functionExists: true }, styleFor({ isTTY: false }));
+
+    // Assess
+    expect(plan.webhooks).toEqual([
+      { point: 'beforeStep', name: 'load-gate', host: 'gate.example.com', timeout: 10, retries: 2, calls: 2 },
+      { point: 'check', name: 'metrics.example.com', host: 'metrics.example.com', timeout: 10, retries: 2, calls: 10 },
+      { point: 'beforePromotion', name: 'release.example.com', host: 'release.example.com', timeout: 5, retries: 1, calls: 1 },
+      { point: 'onRollback', name: 'pager.example.com', host: 'pager.example.com', timeout: 10, retries: 0, calls: 0 },
+    ]);
+    expect(plan.cost).toEqual(planDeployment(withoutWebhooks).cost);
+    expect(printed).toMatch(/beforeStep load-gate \(gate\.example\.com\) +before each weight increase, 2 calls +10s, 2 retries/);
+    expect(printed).toMatch(/onRollback pager\.example\.com +on a rollback, told only: it cannot stop it +10s, 0 retries/);
+    expect(printed).not.toContain('key=abc');
   });
 });
