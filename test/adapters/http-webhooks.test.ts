@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,22 @@ describe('signing webhook requests', () => {
     expect(verifyWebhookSignature(SECRET, header.replace('t=1700000000', 't=1700000001'), body, 1_700_000_100)).toBe(false);
     expect(verifyWebhookSignature(SECRET, header.toUpperCase(), body, 1_700_000_100)).toBe(false);
     expect(verifyWebhookSignature(SECRET, undefined, body, 1_700_000_100)).toBe(false);
+  });
+});
+
+describe("the receiver's check in docs/spec.md", () => {
+  it('accepts what fledge signs and refuses a changed body, as the docs say', async () => {
+    // Prepare: the Node example of docs/spec.md, run as written.
+    const docs = readFileSync(new URL('../../docs/spec.md', import.meta.url), 'utf8');
+    const code = /#### Verifying a webhook request[\s\S]*?```js\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    const { verify } = (await import(`data:text/javascript,${encodeURIComponent(code)}`)) as { verify: (secret: string, header: string, body: string) => boolean };
+    const body = '{"point":"beforeStep","weight":10}';
+    const header = signWebhook(SECRET, Math.floor(Date.now() / 1000), body);
+
+    // Act + Assess
+    expect(code.split('\n').filter((line) => line.trim() !== '').length).toBeLessThanOrEqual(10);
+    expect(verify(SECRET, header, body)).toBe(true);
+    expect(verify(SECRET, header, body.replace('10', '100'))).toBe(false);
   });
 });
 
