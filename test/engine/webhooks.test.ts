@@ -94,7 +94,7 @@ describe('webhook gates on the embedded AWS', () => {
     const answers = history.filter((event) => event.kind === 'webhook');
     expect(answers.map((event) => event.data?.point).sort()).toEqual(['beforePromotion', 'beforeStep', 'beforeTraffic', 'check']);
     for (const answer of answers) expect(answer.data).toMatchObject({ outcome: 'go', status: 200, latencyMs: expect.any(Number), answer: 'go ahead' });
-    expect(answers.find((event) => event.data?.point === 'check')?.data).toMatchObject({ tries: 2 });
+    expect(answers.find((event) => event.data?.point === 'check')?.data).toMatchObject({ tries: 2, attempts: [{ status: 503, latencyMs: expect.any(Number) }, { status: 200, latencyMs: expect.any(Number) }] });
     expect(answers.find((event) => event.data?.point === 'check')?.message).toMatch(/^check webhook check-gate \(127\.0\.0\.1:\d+\) answered 200 OK in \d+ ms after 2 tries: "go ahead": go$/);
   });
 
@@ -132,6 +132,7 @@ describe('webhook gates on the embedded AWS', () => {
     expect(record?.status).toBe('ROLLED_BACK');
     expect(record?.reason).toMatch(/^fledge\.WebhookUnreachable: beforeStep webhook beforeStep-gate \(127\.0\.0\.1:\d+\) gave no answer after 2 tries \(no answer within 1s, \d+ ms\)$/);
     expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
+    expect((await historyOf(world, record!.deploymentId)).find((event) => event.kind === 'webhook')?.data).toMatchObject({ outcome: 'stop', tries: 2, attempts: [{ failure: 'timeout' }, { failure: 'timeout' }] });
     expect(requests.map((request) => [request.headers['x-fledge-delivery'], bodyOf(request).attempt])).toEqual([
       [`${record?.deploymentId}.beforeStep.0.w0`, 1],
       [`${record?.deploymentId}.beforeStep.0.w0`, 2],

@@ -45,6 +45,8 @@ interface Answered {
   readonly deliveryId: string;
   readonly tries: number;
   readonly last: WebhookAttempt;
+  /** Every try: its status (or why there was none) and latency. */
+  readonly attempts: readonly { readonly status?: number; readonly failure?: string; readonly latencyMs: number }[];
   readonly totalMs: number;
 }
 
@@ -120,16 +122,18 @@ function requestBody(state: EngineState, point: WebhookPoint, deliveryId: string
 
 async function callOne(deps: Deps, point: WebhookPoint, webhook: WebhookSpec, index: number, deliveryId: string, body: (attempt: number, sentAt: number) => string): Promise<Answered> {
   let last: WebhookAttempt | undefined;
+  const attempts: Answered['attempts'][number][] = [];
   let totalMs = 0;
   let tries = 0;
   while (tries <= webhook.retries) {
     tries += 1;
     last = await deps.webhooks.deliver({ url: webhook.url, body: body(tries, deps.clock.now()), deliveryId, point, timeoutMs: webhook.timeout * 1000 });
     totalMs += last.latencyMs;
+    attempts.push(last.kind === 'answered' ? { status: last.status, latencyMs: last.latencyMs } : { failure: last.failure, latencyMs: last.latencyMs });
     if (!worthRetrying(last) || tries > webhook.retries) break;
     await deps.clock.sleep(LIMITS.webhookRetryDelay * 1000);
   }
-  return { webhook, index, deliveryId, tries, last: last!, totalMs };
+  return { webhook, index, deliveryId, tries, last: last!, attempts, totalMs };
 }
 
 /** No answer, or an answer that says "later": 408, 425, 429, 5xx. Any other answer is final. */
@@ -155,6 +159,7 @@ async function recordAnswer(deps: Deps, deploymentId: string, point: WebhookPoin
       deliveryId: result.deliveryId,
       outcome: point === 'onRollback' ? (go ? 'told' : 'failed') : go ? 'go' : 'stop',
       tries: result.tries,
+      attempts: result.attempts,
       latencyMs: last.latencyMs,
       totalMs: result.totalMs,
       ...(last.kind === 'answered' ? { status: last.status, statusText: sanitise(last.statusText).slice(0, 100) } : { failure: last.failure }),
