@@ -52,6 +52,22 @@ describe('the webhooks section of a spec', () => {
   });
 });
 
+describe('webhooks at a point the deployment never reaches', () => {
+  it('warns, at the point, that an allAtOnce deployment never calls beforeStep or check webhooks; the spec stays valid', () => {
+    // Act
+    const result = parseDeploymentSpec(
+      ['version: 1', 'function: f', 'alias: live', 'artifact: { zip: a.zip }', 'strategy: { allAtOnce: {} }', 'webhooks:', '  beforeStep: [{ url: "https://a.example" }]', '  check: [{ url: "https://b.example" }]', '  beforePromotion: [{ url: "https://c.example" }]'].join('\n'),
+      'spec.yaml',
+    );
+
+    // Assess
+    expect(result.ok && result.warnings?.map(({ path, message }) => ({ path, message }))).toEqual([
+      { path: 'webhooks.beforeStep', message: 'never called: this allAtOnce strategy sets no weight below 100% (the promotion has beforePromotion)' },
+      { path: 'webhooks.check', message: 'never called: this allAtOnce strategy has no pause, so no health check runs' },
+    ]);
+  });
+});
+
 describe('the plan of a spec with webhooks', () => {
   it('shows each webhook with where it is called and how often on the planned path, and costs nothing more', () => {
     // Prepare: two weight changes (10%, 50%), 5 checks each, then the promotion.
