@@ -1,8 +1,12 @@
+import { ConfigurationError } from '../domain/deployment/errors';
 import { DELIVERY_HEADER, POINT_HEADER, SIGNATURE_HEADER, signWebhook } from '../domain/webhook/signing';
 import type { WebhookAttempt, WebhookDelivery, WebhookSender } from '../ports/webhooks';
 
 /** The most of an answer's body read: enough for a reason, never a whole large body. */
 export const MAX_ANSWER_BYTES = 4096;
+
+/** The shortest signing secret accepted, in bytes of its text: as long as the HMAC-SHA256 output. */
+export const MIN_WEBHOOK_SECRET_BYTES = 32;
 
 /** The user agent of webhook requests. */
 export const WEBHOOK_USER_AGENT = 'fledge-webhook/1';
@@ -24,7 +28,12 @@ export class HttpWebhookSender implements WebhookSender {
   ) {}
 
   async deliver(delivery: WebhookDelivery): Promise<WebhookAttempt> {
-    const signature = signWebhook(await this.secret(), this.nowSeconds(), delivery.body);
+    // Nothing is sent without a proper signature: a secret that cannot be read, or a weak one, fails the task instead.
+    const secret = await this.secret();
+    if (Buffer.byteLength(secret) < MIN_WEBHOOK_SECRET_BYTES) {
+      throw new ConfigurationError(`fledge is misconfigured: the webhook signing secret is ${Buffer.byteLength(secret)} bytes long; it must be at least ${MIN_WEBHOOK_SECRET_BYTES}`);
+    }
+    const signature = signWebhook(secret, this.nowSeconds(), delivery.body);
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
     const signal = AbortSignal.timeout(delivery.timeoutMs);

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpWebhookSender, MAX_ANSWER_BYTES } from '../../shared/adapters/http-webhooks';
+import { ConfigurationError } from '../../shared/domain/deployment/errors';
 import { signWebhook, verifyWebhookSignature } from '../../shared/domain/webhook/signing';
 
 const SECRET = 'a-webhook-signing-secret-of-enough-length-0123456789';
@@ -45,9 +46,11 @@ describe('the HTTP webhook sender', () => {
   let server: Server;
   let url: string;
   let lastBodyLength = 0;
+  let requests = 0;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      requests += 1;
       req.resume();
       if (req.url === '/redirect') {
         res.writeHead(302, { location: 'https://elsewhere.example/collect?key=abc' });
@@ -76,6 +79,18 @@ describe('the HTTP webhook sender', () => {
 
   const sender = new HttpWebhookSender(async () => SECRET);
   const delivery = (path: string) => ({ url: `${url}${path}`, body: '{}', deliveryId: 'd.beforeStep.0.w0', point: 'beforeStep', timeoutMs: 5000 });
+
+  it('never sends a request it cannot sign properly: an unreadable or short secret fails before anything is sent', async () => {
+    // Prepare
+    const before = requests;
+    const unreadable = new HttpWebhookSender(() => Promise.reject(new ConfigurationError('SSM parameter /x does not exist')));
+    const short = new HttpWebhookSender(async () => 'short');
+
+    // Act + Assess
+    await expect(unreadable.deliver(delivery('/ok'))).rejects.toThrow(ConfigurationError);
+    await expect(short.deliver(delivery('/ok'))).rejects.toThrow('the webhook signing secret is 5 bytes long; it must be at least 32');
+    expect(requests).toBe(before);
+  });
 
   it('does not follow a redirect: the 3xx is the answer, with where it pointed', async () => {
     // Act
