@@ -15,7 +15,9 @@ describe('webhook gates on the embedded AWS', () => {
   const touch = guardAliases(() => world);
 
   beforeAll(async () => {
-    world = await startEngine();
+    // Webhook timeouts are real time while a task's limit (900 s) is simulated: at 0.01 it is 9 real
+    // seconds, well above the 2 s a webhook that never answers holds a task here.
+    world = await startEngine({ timeScale: 0.01 });
     receiver = await startWebhookReceiver();
   });
   afterAll(async () => {
