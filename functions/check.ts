@@ -7,6 +7,7 @@ import { healthPort } from './lib/ports/health';
 import { lambdaPort } from './lib/ports/lambda';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
+import { webhooksPort } from './lib/ports/webhooks';
 
 /** The ports Check uses: Lambda (GetAlias for drift), CloudWatch (DescribeAlarms), the table, the clock. Read-only on AWS. */
 export type CheckDeps = EngineDepsOf<'check'>;
@@ -17,4 +18,4 @@ export function createHandler(deps: CheckDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('check', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, clock: clockPort });
+export const handler = engineFunction('check', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, clock: clockPort, webhooks: webhooksPort });

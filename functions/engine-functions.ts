@@ -82,9 +82,10 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge verify - invoke the new version and its hooks, check the alarms exist',
     timeout: 900,
     tasks: ['PreTraffic'],
-    ports: ['lambda', 'health', 'store', 'clock'],
-    environment: {},
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms'],
+    ports: ['lambda', 'health', 'store', 'clock', 'webhooks'],
+    // The beforeTraffic webhooks' signing key (a Parameter Store reference to a Secrets Manager secret).
+    environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   traffic: {
     key: 'traffic',
@@ -94,8 +95,9 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge traffic - the only role that moves alias traffic (next step, promote, roll back)',
     timeout: 900,
     tasks: ['NextStep', 'Promote', 'Rollback'],
-    ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
-    environment: {},
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'webhooks'],
+    // The beforeStep, beforePromotion and onRollback webhooks' signing key.
+    environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
     actions: [
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -112,6 +114,8 @@ export const ENGINE_FUNCTIONS = {
       'lambda:InvokeFunction',
       'cloudwatch:DeleteAlarms',
       'sns:Publish',
+      'ssm:GetParameter',
+      'secretsmanager:GetSecretValue',
     ],
   },
   check: {
@@ -122,9 +126,10 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: "fledge check - read the alias, the alarms and the new version's error metrics during a bake; read-only on AWS",
     timeout: 120,
     tasks: ['Check'],
-    ports: ['lambda', 'health', 'store', 'clock'],
-    environment: {},
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'],
+    ports: ['lambda', 'health', 'store', 'clock', 'webhooks'],
+    // The check webhooks' signing key.
+    environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   approval: {
     key: 'approval',
@@ -272,7 +277,7 @@ export interface EngineFunctionSpec {
 }
 
 /** A port of the engine (a key of `EngineDeps`). */
-export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage';
+export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks';
 
 /** One of the engine's functions, by its name in {@link ENGINE_FUNCTIONS}. */
 export type EngineFunction = keyof typeof ENGINE_FUNCTIONS;

@@ -7,6 +7,7 @@ import { healthPort } from './lib/ports/health';
 import { lambdaPort } from './lib/ports/lambda';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
+import { webhooksPort } from './lib/ports/webhooks';
 
 /** The ports PreTraffic uses: Lambda (invoke the new version and the hook), CloudWatch (alarms exist), the table, the clock. */
 export type VerifyDeps = EngineDepsOf<'verify'>;
@@ -17,4 +18,4 @@ export function createHandler(deps: VerifyDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('verify', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, clock: clockPort });
+export const handler = engineFunction('verify', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, clock: clockPort, webhooks: webhooksPort });

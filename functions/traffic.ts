@@ -11,6 +11,7 @@ import { lambdaPort } from './lib/ports/lambda';
 import { notifierPort } from './lib/ports/notifier';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
+import { webhooksPort } from './lib/ports/webhooks';
 
 /**
  * The ports of the three states that move traffic — the only function allowed to UpdateAlias:
@@ -38,4 +39,4 @@ export function createHandler(deps: TrafficDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('traffic', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort });
+export const handler = engineFunction('traffic', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, webhooks: webhooksPort });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
@@ -52,6 +53,11 @@ export interface ControlPlaneOptions {
   /** Builds the links of approval messages (issue 5's signed links); the CLI commands are named otherwise. */
   readonly approvalLinks?: ApprovalLinkBuilder;
   /**
+   * The webhook signing secret's text (what the stack keeps in Secrets Manager); local mode keeps
+   * it in its data directory. Default: a random one for this control plane.
+   */
+  readonly webhookSecret?: string;
+  /**
    * Observes every AWS call of each task function (its IAM action), e.g. to check the
    * least-privilege lists in functions/permissions.ts. Each function then gets clients of its own.
    */
@@ -77,6 +83,8 @@ export interface LocalControlPlane {
   readonly deps: EngineDeps;
   /** SDK clients of fledge's own, pointed at the embedded AWS. */
   readonly clients: { readonly lambda: LambdaClient; readonly cloudwatch: CloudWatchClient; readonly dynamodb: DynamoDBClient; readonly sns: SNSClient; readonly sfn: SFNClient; readonly s3: S3Client };
+  /** The text that keys the signatures of webhook requests (receivers verify with it). */
+  readonly webhookSecret: string;
   /** Stops delivering status changes to the safety net. */
   readonly unsubscribe: () => void;
 }
@@ -118,9 +126,16 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
 
   const settings = { tableName, notificationTopicArn, approvalTopicArn, stateMachineArn, stage: options.stage ?? 'local' };
-  const composition = (client: Composition['client']): Composition => ({ settings, clock, client, ...(options.approvalLinks ? { approvalLinks: options.approvalLinks } : {}) });
+  const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('base64url');
+  const composition = (client: Composition['client']): Composition => ({
+    settings,
+    clock,
+    client,
+    webhookSecret: () => Promise.resolve(webhookSecret),
+    ...(options.approvalLinks ? { approvalLinks: options.approvalLinks } : {}),
+  });
   const shared = composition(client);
-  const deps = buildPorts(shared, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage']);
+  const deps = buildPorts(shared, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks']);
   const onAwsCall = options.onAwsCall;
   // Observed, each function gets clients of its own, so every call is told apart by function.
   const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? composition(clientCache({ ...base, credentials: { ...base.credentials } }, (client) => observe(client, (action) => onAwsCall(fn, action)))) : shared);
@@ -150,7 +165,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'],
     stateMachineArn,
   });
-  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, functions, deps, clients, unsubscribe };
+  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, functions, deps, clients, webhookSecret, unsubscribe };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { provisionControlPlane, scheduleSweeps, type LocalControlPlane } from './fledge-on-local';
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
+import { localWebhookSecret } from './approval-secret';
 import { localApiLinks, startLocalApiServer } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
@@ -95,7 +96,9 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     })());
   try {
     const links = await localApiLinks(aws.dataDir);
-    plane = await provisionControlPlane(aws, { approvalLinks: links.builder, ...(options.sdkMaxAttempts === undefined ? {} : { sdkMaxAttempts: options.sdkMaxAttempts }) });
+    // Kept in the data directory, as the approval secret is: receivers verify webhook requests with it.
+    const webhookSecret = await localWebhookSecret(aws.dataDir);
+    plane = await provisionControlPlane(aws, { approvalLinks: links.builder, webhookSecret, ...(options.sdkMaxAttempts === undefined ? {} : { sdkMaxAttempts: options.sdkMaxAttempts }) });
     await provisionS3Drop(aws, plane);
     // The repair loop, on the simulated clock: the stack runs it on a 5-minute schedule.
     stopSweeps = scheduleSweeps(aws, plane, { ...(options.aws?.log ? { log: options.aws.log } : {}) });

@@ -30,6 +30,7 @@ export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: 
     if (shortfall) rows.push(['', style.dim(`  ${describeShortfall(shortfall)}`), '']);
   });
   lines.push(...renderTable(rows, '  '), '');
+  if (plan.webhooks?.length) lines.push(...describeWebhooks(plan, style), '');
 
   const approvals = plan.actions.filter((planned) => planned.action.kind === 'approval').length;
   const { cost } = plan;
@@ -91,6 +92,26 @@ function describeAction(action: PlanAction, spec: DeploymentSpec): string {
     case 'cleanup':
       return `Clean up: keep the newest ${action.keepVersions} version${action.keepVersions === 1 ? '' : 's'}`;
   }
+}
+
+const WEBHOOK_WHEN: Readonly<Record<string, string>> = {
+  beforeTraffic: 'before any traffic moves',
+  beforeStep: 'before each weight increase',
+  check: 'at each health check',
+  beforePromotion: 'before the promotion',
+  onRollback: 'on a rollback, told only: it cannot stop it',
+};
+
+/** The spec's webhooks: where each is called, how often on the planned path, and its limits. */
+function describeWebhooks(plan: Plan, style: Style): string[] {
+  const webhooks = sanitiseDeep(plan.webhooks ?? []);
+  const rows = [[style.dim('WEBHOOK'), style.dim('CALLED'), style.dim('TIMEOUT, RETRIES')]];
+  for (const webhook of webhooks) {
+    const name = webhook.name === webhook.host ? webhook.host : `${webhook.name} (${webhook.host})`;
+    const calls = webhook.point === 'onRollback' ? '' : `, ${webhook.calls} call${webhook.calls === 1 ? '' : 's'}`;
+    rows.push([`${webhook.point} ${name}`, `${WEBHOOK_WHEN[webhook.point] ?? webhook.point}${calls}`, `${formatDuration(webhook.timeout)}, ${webhook.retries} retr${webhook.retries === 1 ? 'y' : 'ies'}`]);
+  }
+  return [style.bold('Webhooks') + style.dim(' (signed POSTs; anything but a 2xx answer, or no answer, rolls back)'), ...renderTable(rows, '  ')];
 }
 
 function describeStrategy(strategy: StrategySpec): string {

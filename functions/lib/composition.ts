@@ -34,6 +34,8 @@ export interface Composition {
   client<C>(Client: ClientClass<C>): C;
   /** The Approve/Reject links of approval messages (none: the message names the CLI commands). */
   readonly approvalLinks?: ApprovalLinkBuilder;
+  /** The webhook signing secret's text, when the composition keeps it itself (local mode); else read from SSM. */
+  readonly webhookSecret?: () => Promise<string>;
 }
 
 /**

@@ -94,7 +94,8 @@ export function engineRole(row: EngineFunctionSpec): Record<string, StackValue> 
 
 /** A role's statements: its own logs, then the row's actions grouped by grant, the denial after the Lambda grants. */
 function policyStatements(row: EngineFunctionSpec): Statement[] {
-  const unknown = row.actions.filter((action) => !GRANTS.some((grant) => grant.actions.includes(action)));
+  const grants = GRANTS.filter((grant) => grant.appliesTo?.(row) ?? true);
+  const unknown = row.actions.filter((action) => !grants.some((grant) => grant.actions.includes(action)));
   if (unknown.length > 0) throw new Error(`functions/engine-functions.ts: ${row.key} lists ${unknown.join(', ')}, which scripts/stack/grants.ts grants on no resource: add a grant there`);
   const statements: Statement[] = [{ body: { Sid: 'OwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [`${capitalised(row.key)}LogGroup`, 'Arn'] } } }];
   const denied = controlPlaneDenials(row.actions);
@@ -102,6 +103,7 @@ function policyStatements(row: EngineFunctionSpec): Statement[] {
   const afterManaged = GRANTS.findIndex((grant) => grant.sid === 'CreateManagedFunctions') + 1;
   GRANTS.forEach((grant, index) => {
     if (index === afterManaged && denied.length > 0) statements.push(denial(denied));
+    if (!(grant.appliesTo?.(row) ?? true)) return;
     const actions = row.actions.filter((action) => grant.actions.includes(action)).sort();
     if (actions.length === 0) return;
     const resource = typeof grant.resource === 'function' ? grant.resource(actions) : grant.resource;

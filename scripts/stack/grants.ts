@@ -1,4 +1,4 @@
-import type { StackValue } from '../../functions/engine-functions';
+import type { EngineFunctionSpec, StackValue } from '../../functions/engine-functions';
 
 /**
  * Where each IAM action an engine function may call is granted: the statement (its Sid) that
@@ -14,6 +14,8 @@ export interface Grant {
   /** The resources; a function of the actions granted when they decide it (Query needs the indexes). */
   readonly resource: StackValue | ((actions: readonly string[]) => StackValue);
   readonly condition?: StackValue;
+  /** The rows the grant is for, when an action means different resources to different functions (two signing keys); every row otherwise. */
+  readonly appliesTo?: (row: EngineFunctionSpec) => boolean;
 }
 
 const sub = (text: string): StackValue => ({ 'Fn::Sub': text });
@@ -133,14 +135,29 @@ export const GRANTS: readonly Grant[] = [
   },
   {
     sid: 'SigningKeyThroughParameterStore',
+    appliesTo: (row) => !row.ports.includes('webhooks'),
     why: 'The approval links’ signing key, read as the approval pages read it (serverless/roles/interface.yml, ApprovalsRole).',
     actions: ['ssm:GetParameter'],
     resource: sub('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${self:custom.approvalSecretReference}'),
   },
   {
     sid: 'SigningKey',
+    appliesTo: (row) => !row.ports.includes('webhooks'),
     actions: ['secretsmanager:GetSecretValue'],
     resource: ref('ApprovalSigningSecret'),
+  },
+  {
+    sid: 'WebhookKeyThroughParameterStore',
+    why: "The webhook signing key (docs/spec.md#webhooks): signs the requests of the spec's webhooks.",
+    appliesTo: (row) => row.ports.includes('webhooks'),
+    actions: ['ssm:GetParameter'],
+    resource: sub('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${self:custom.webhookSecretReference}'),
+  },
+  {
+    sid: 'WebhookKey',
+    appliesTo: (row) => row.ports.includes('webhooks'),
+    actions: ['secretsmanager:GetSecretValue'],
+    resource: ref('WebhookSigningSecret'),
   },
   {
     sid: 'FailedEvents',

@@ -41,6 +41,8 @@ export const ENVIRONMENT = {
   approvalSecretParameter: { name: 'FLEDGE_APPROVAL_SECRET_PARAMETER', is: 'an SSM parameter name', accepts: parameterName },
   /** The public base URL of fledge's HTTP API, under which approval links point. */
   apiUrl: { name: 'FLEDGE_API_URL', is: 'an http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com', accepts: (value) => isHttpUrl(value) },
+  /** SSM parameter holding the signing secret of the spec's webhooks (docs/spec.md#webhooks): the functions that call them. */
+  webhookSecretParameter: { name: 'FLEDGE_WEBHOOK_SECRET_PARAMETER', is: 'an SSM parameter name', accepts: parameterName },
   /** SSM SecureString holding the Slack incoming-webhook URL. */
   slackWebhookParameter: { name: 'FLEDGE_SLACK_WEBHOOK_PARAMETER', is: 'an SSM parameter name', accepts: parameterName },
   /** The bucket specs and zips are dropped into. */

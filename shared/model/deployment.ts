@@ -201,7 +201,8 @@ export type DeploymentEventKind =
   | 'failed'
   | 'rejected'
   | 'cleanup'
-  | 'repaired';
+  | 'repaired'
+  | 'webhook';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {

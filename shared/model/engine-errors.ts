@@ -85,6 +85,16 @@ export class VerificationFailedError extends EngineError {
   static override readonly code: string = 'VerificationFailed';
 }
 
+/** A webhook at a gating point answered something other than 2xx (after its retries, for a retryable status). */
+export class WebhookRejectedError extends EngineError {
+  static override readonly code: string = 'WebhookRejected';
+}
+
+/** A webhook at a gating point gave no answer: every try timed out or could not connect. */
+export class WebhookUnreachableError extends EngineError {
+  static override readonly code: string = 'WebhookUnreachable';
+}
+
 /** The deployment ran past the spec's `timeout`. */
 export class DeadlineExceededError extends EngineError {
   static override readonly code: string = 'DeadlineExceeded';

@@ -33,6 +33,26 @@ export const LIMITS = {
   /** Characters of a value or key quoted back in a message. */
   maxQuotedLength: 80,
 
+  // --- Webhooks (webhooks.ts) ---
+  /** Webhooks at one point; the ones of a point are called together. */
+  maxWebhooksPerPoint: 5,
+  minWebhookTimeout: 1,
+  maxWebhookTimeout: 30,
+  defaultWebhookTimeout: 10,
+  maxWebhookRetries: 5,
+  defaultWebhookRetries: 2,
+  /** Pause between two tries of a webhook. */
+  webhookRetryDelay: 1,
+  /**
+   * The longest one webhook may hold a task: (retries + 1) × timeout plus the pauses between
+   * tries. The check task has 120 s in all; this leaves it time for its own work.
+   */
+  maxWebhookSeconds: 60,
+  maxWebhookUrlLength: 2048,
+  maxWebhookMetadataEntries: 20,
+  /** The metadata's keys and values together, in bytes of UTF-8. */
+  maxWebhookMetadataBytes: 2048,
+
   // --- Fields (schema.ts, rules.ts) ---
   minCheckInterval: 10,
   maxCheckInterval: 3_600,

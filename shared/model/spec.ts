@@ -1,4 +1,5 @@
 import type { SignalFields } from './signals';
+import type { WebhooksSpec } from './webhooks';
 
 /**
  * The deployment spec after parsing, validation and normalisation: what the planner and the
@@ -106,6 +107,8 @@ export interface DeploymentSpec {
   readonly health: HealthSpec;
   /** Function names (or ARNs) invoked with the deployment's facts; a failure rolls back. */
   readonly hooks: { readonly beforeTraffic?: string; readonly afterTraffic?: string };
+  /** HTTP(S) calls whose answer gates the deployment at named points (webhooks.ts); absent when the spec has none. */
+  readonly webhooks?: WebhooksSpec;
   /** Defaults for approval steps. */
   readonly approval: { readonly timeout: Seconds; readonly message?: string };
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */

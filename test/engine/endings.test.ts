@@ -10,7 +10,7 @@ import type { DeploymentStore } from '../../shared/ports/deployment-store';
 import type { HealthSignals } from '../../shared/ports/health-signals';
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
 import { spec } from '../support/engine';
-import { FakeAliases, FakeNotifier, FakeStore } from '../support/engine-fakes';
+import { FakeAliases, FakeNotifier, FakeStore, NO_WEBHOOKS } from '../support/engine-fakes';
 
 const clock = { now: () => 1_000_000, sleep: async () => undefined };
 const health = { deleteAlarms: async () => undefined } as unknown as HealthSignals;
@@ -55,7 +55,7 @@ function midBake() {
   };
   const store = new FakeStore(record);
   const notifier = new FakeNotifier();
-  const deps = { lambda: aliases as unknown as LambdaRegistry, store: store as unknown as DeploymentStore, health, notifier, clock };
+  const deps = { lambda: aliases as unknown as LambdaRegistry, store: store as unknown as DeploymentStore, health, notifier, clock, webhooks: NO_WEBHOOKS };
   return { aliases, store, notifier, deps, state, before };
 }
 

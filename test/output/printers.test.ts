@@ -46,6 +46,7 @@ const detail: DeploymentDetail = {
   problems: [{ path: 'artifact.zip', message: 'no object at deployments/orders/build.zip', line: 5, column: 3 }],
   events: [
     { at: '2026-11-22T10:00:01.000Z', kind: 'check', message: 'alarm orders-5xx: OK' },
+    { at: '2026-11-22T10:00:01.500Z', kind: 'webhook', message: 'check webhook gate (gate.example.com) answered 409 Conflict in 12 ms: "freeze": stop' },
     { at: '2026-11-22T10:00:02.000Z', kind: 'approvalRequested', message: 'waiting for approval: ship it?' },
   ],
   serverTime: '2026-11-22T10:30:00.000Z',

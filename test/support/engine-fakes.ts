@@ -4,6 +4,7 @@ import type { DeploymentPatch, DeploymentStore, UpdateConditions } from '../../s
 import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
 import type { DeploymentNotification } from '../../shared/model/notification';
 import type { Notifier } from '../../shared/ports/notifier';
+import type { WebhookSender } from '../../shared/ports/webhooks';
 
 /**
  * In-memory stand-ins for the two ports the alias logic uses, for unit tests of the domain
@@ -192,3 +193,8 @@ export class FakeNotifier implements Notifier {
     this.sent.push(notification);
   }
 }
+
+/** The webhooks port of a unit test whose spec has none: calling it is a bug in the test. */
+export const NO_WEBHOOKS: WebhookSender = {
+  deliver: () => Promise.reject(new Error('this spec has no webhooks: nothing should be sent')),
+};

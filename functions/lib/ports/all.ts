@@ -5,6 +5,7 @@ import { lambdaPort } from './lambda';
 import { notifierPort } from './notifier';
 import { orchestratorPort } from './orchestrator';
 import { storePort } from './store';
+import { webhooksPort } from './webhooks';
 
 /** Every port's factory, for a composition that builds them all (local mode). Lambda handlers import only their own. */
 export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
@@ -15,4 +16,5 @@ export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
   orchestrator: orchestratorPort,
   clock: clockPort,
   stage: stagePort,
+  webhooks: webhooksPort,
 };

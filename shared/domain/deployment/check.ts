@@ -10,6 +10,7 @@ import type { EngineState } from '../../model/deployment';
 import { loadRecord } from './record';
 import { describeRouting } from './routing';
 import { describeReadings, hasSignals, readSignals, signalVerdict } from './signals';
+import { gateOnWebhooks } from './webhooks';
 
 /**
  * The Check task, run at each scheduled check of a bake: a person's stop, the deadline, drift
@@ -22,7 +23,7 @@ import { describeReadings, hasSignals, readSignals, signalVerdict } from './sign
  * Red ends in rollback (by throwing); green continues the bake, ends it, or promotes now; a pause
  * that ends short of evidence is extended, handed to a person (approval), or rolled back.
  */
-export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
   const { lambda, health, store, clock } = deps;
   const { deploymentId, spec } = state;
   const bake = state.bake;
@@ -107,6 +108,8 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
     }),
   );
 
+  // The check webhooks are asked only when fledge's own signals have not already decided on rollback.
+  if (verdict.kind !== 'stop' && verdict.kind !== 'deadline' && verdict.kind !== 'unhealthy' && insufficient?.kind !== 'rollback') await gateOnWebhooks(deps, state, 'check', { weight, step: stepIndex, check: number }, record);
   const short = (verdict.kind === 'promote' && evidence !== undefined && !hasEvidence(evidence)) || insufficient?.kind === 'pause';
   const seen = { version, invocations: total.invocations, shortSteps: (state.evidence?.shortSteps ?? 0) + (short ? 1 : 0) };
   const green = { ...state, evidence: seen, checksPassed: (state.checksPassed ?? 0) + (verdict.kind === 'failed' || tolerated ? 0 : 1), ...(failedChecks > 0 && { failedChecks }) };

@@ -4,6 +4,7 @@ import type { HealthSignals } from '../../ports/health-signals';
 import type { LambdaRegistry } from '../../ports/lambda-registry';
 import type { Notifier } from '../../ports/notifier';
 import type { Orchestrator } from '../../ports/orchestrator';
+import type { WebhookSender } from '../../ports/webhooks';
 
 /** Everything the engine talks to. Each task takes only the ports it uses (`Pick<EngineDeps, …>`). */
 export interface EngineDeps {
@@ -13,6 +14,8 @@ export interface EngineDeps {
   readonly notifier: Notifier;
   readonly orchestrator: Orchestrator;
   readonly clock: Clock;
+  /** HTTP(S) webhook calls (the spec's `webhooks`). */
+  readonly webhooks: WebhookSender;
   /**
    * The stage of this fledge installation (`FLEDGE_STAGE`: serverless.yml's stage, `local` in
    * local mode). It scopes the names of the AWS resources fledge creates in the user's account

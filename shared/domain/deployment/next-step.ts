@@ -8,13 +8,14 @@ import { requireVersion } from './pre-traffic';
 import { loadRecord } from './record';
 import { routingFor } from './routing';
 import { walkSteps } from '../spec/steps';
+import { gateOnWebhooks } from './webhooks';
 
 /**
  * The NextStep task: applies the next weight (consecutive setWeights collapse into one alias
  * update) and stops at the next bake, approval, or the end, telling the `Route` choice which.
  * Safe to retry: the alias change recognises its own earlier success.
  */
-export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
   const { store, clock } = deps;
   const { deploymentId, spec } = state;
   const version = requireVersion(state);
@@ -36,6 +37,8 @@ export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'cloc
   const previous = record.snapshot?.alias?.version;
   if (walk.weight && walk.stop.kind !== 'promote' && previous !== undefined) {
     const percent = walk.weight.percent;
+    // Asked before the alias moves: a "no" rolls back from the weight the deployment is at.
+    await gateOnWebhooks(deps, state, 'beforeStep', { weight, step: walk.weight.stepIndex, nextWeight: percent }, record);
     const routing = routingFor(previous, version, percent);
     aliasRevisionId = (await changeAlias(deps, record, routing, `set ${percent}% on version ${version}`)).revisionId;
     weight = percent;

@@ -7,14 +7,15 @@ import { event, eventKeys } from './events';
 import type { EngineState } from '../../model/deployment';
 import { ensureReadyForTraffic } from './readiness';
 import { loadRecord } from './record';
+import { gateOnWebhooks } from './webhooks';
 
 /**
  * The PreTraffic task: before any traffic moves, wait until the new version (and the rollback
  * target) are Active and can share the alias (readiness.ts), invoke the new version with the
- * smoke-test payload and the beforeTraffic hook, and make sure every alarm the spec names exists
+ * smoke-test payload, the beforeTraffic hook and the beforeTraffic webhooks, and make sure every alarm the spec names exists
  * (an alarm that does not exist can never fire: better to refuse now than to bake blind).
  */
-export async function preTraffic(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function preTraffic(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
   const { lambda, health, store, clock } = deps;
   const { deploymentId, spec } = state;
   const version = requireVersion(state);
@@ -40,6 +41,10 @@ export async function preTraffic(deps: Pick<EngineDeps, 'lambda' | 'health' | 's
   if (hook) {
     await runHook(deps, hook, { phase: 'beforeTraffic', deploymentId, functionName: spec.function.name, alias: spec.alias, newVersion: version, previousVersion: record.snapshot?.alias?.version ?? null });
     done.push(`beforeTraffic hook ${hook} passed`);
+  }
+  if (spec.webhooks?.beforeTraffic) {
+    await gateOnWebhooks(deps, state, 'beforeTraffic', { weight: 0 }, record);
+    done.push(`${spec.webhooks.beforeTraffic.length} beforeTraffic webhook(s) answered go`);
   }
   if (done.length > 0) await store.appendEvent(event(deploymentId, eventKeys.verified(), 'verified', clock.now(), `version ${version} verified before traffic: ${done.join(', ')}`));
   return state;

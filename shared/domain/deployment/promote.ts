@@ -8,22 +8,25 @@ import type { EngineState } from '../../model/deployment';
 import { requireVersion, runHook } from './pre-traffic';
 import { finishPromotion, settleAfterPromotion } from './promotion-ending';
 import { loadRecord } from './record';
+import { gateOnWebhooks } from './webhooks';
 
 /**
- * The Promote task: the alias moves wholly to the new version with its routing cleared, the
+ * The Promote task: the beforePromotion webhooks say go, the alias moves wholly to the new version with its routing cleared, the
  * afterTraffic hook runs (its failure rolls back to the snapshot), then old versions are cleaned
  * up (never the version just left: see cleanup.ts), the deployment SUCCEEDS — saying on how many
  * invocations — and the alarm, the history and the lock follow. Once the hook has passed nothing
  * throws into the Catch (see {@link finishPromotion}): a side effect that fails is a warning in
  * the state, left to the sweeper, never a reason to undo a healthy promotion.
  */
-export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
   const { store } = deps;
   const { deploymentId, spec } = state;
   const version = requireVersion(state);
   const record = await loadRecord(store, deploymentId);
   if (record.status === 'SUCCEEDED') return { ...state, weight: 100, ...withWarnings(await settleAfterPromotion(deps, record)) };
 
+  // Asked before the alias moves wholly: a "no" rolls back from the weight the deployment is at.
+  await gateOnWebhooks(deps, state, 'beforePromotion', { weight: state.weight ?? 0 }, record);
   const promoted = await changeAlias(deps, record, { version, weights: {} }, `promote version ${version}`);
   const previous = record.snapshot?.alias?.version ?? null;
   if (spec.hooks.afterTraffic) {

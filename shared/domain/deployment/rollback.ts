@@ -8,6 +8,7 @@ import { isTerminal } from '../../model/deployment';
 import { reasonFrom } from './reason';
 import { OPEN_STATUSES } from './record';
 import { describeRouting } from './routing';
+import { tellWebhooksOfRollback } from './webhooks';
 
 type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>;
 
@@ -20,7 +21,7 @@ type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock
  * when the table does not answer, the alias is restored anyway and the task fails as transient
  * so its retry records the ending; what the retries cannot record, the sweeper does later.
  */
-export async function rollback(deps: Deps, state: EngineState): Promise<EngineState> {
+export async function rollback(deps: Deps & Pick<EngineDeps, 'webhooks'>, state: EngineState): Promise<EngineState> {
   const { record, unreadable } = await readRecord(deps, state.deploymentId);
   // No record: Prepare failed before writing anything, so nothing was changed.
   if (!record && !unreadable) return state;
@@ -35,6 +36,11 @@ export async function rollback(deps: Deps, state: EngineState): Promise<EngineSt
     throw new TransientAwsError(`deployment ${state.deploymentId} cannot be recorded (the deployments table does not answer: ${unreadable?.message ?? 'unknown'}); no alias was changed before the snapshot`);
   }
   const finished = await rollBackRecord(deps, view, reason, { eventMessage: `rolled back: ${reason}`, carried: carriedBy(state) });
+  // Told after the alias is back, once per ending (a retry that finds the ending recorded does not
+  // call again); whatever they answer, the rollback stands.
+  if (finished.status === 'ROLLED_BACK' || finished.status === 'DRIFTED') {
+    await tellWebhooksOfRollback(deps, state, { weight: state.weight ?? 0, reason, outcome: finished.status }, record);
+  }
   requireSettled(state.deploymentId, finished);
   return state;
 }

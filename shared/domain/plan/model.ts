@@ -1,4 +1,5 @@
 import type { Seconds, TrafficStep } from '../../model/spec';
+import type { WebhookPoint } from '../../model/webhooks';
 
 /** One thing a deployment does, in the order the engine does it. */
 export type PlanAction =
@@ -53,8 +54,22 @@ export interface PlannedShortfall {
   readonly then: 'pause' | 'rollback';
 }
 
+/** A webhook of the spec and how often the planned path calls it. */
+export interface PlannedWebhook {
+  readonly point: WebhookPoint;
+  readonly name: string;
+  /** `host[:port]` of its URL (never the path or query, which may carry a token). */
+  readonly host: string;
+  readonly timeout: Seconds;
+  readonly retries: number;
+  /** Calls on the planned path, retries aside (onRollback: 0, it is called only on a rollback). */
+  readonly calls: number;
+}
+
 export interface Plan {
   readonly actions: readonly PlannedAction[];
+  /** The spec's webhooks, in the order the deployment reaches their points; absent when it has none. */
+  readonly webhooks?: readonly PlannedWebhook[];
   /** The traffic steps the engine walks, ending with setWeight 100 (or just setWeight 100). */
   readonly trafficSteps: readonly TrafficStep[];
   /** Lower bound of the wall time: the sum of bakes (approvals counted as instant). */

@@ -1,8 +1,12 @@
+import { walkSteps } from '../spec/steps';
 import { evidenceRuleOf, extensionAllowance, waitsFrom } from '../spec/evidence';
 import type { DeploymentSpec, Seconds, TrafficStep } from '../../model/spec';
 import { estimateCost, healthChecksFor } from './cost';
 import { PlanError } from './errors';
-import type { Plan, PlanAction, PlannedAction, PlannedShortfall } from './model';
+import type { Plan, PlanAction, PlannedAction, PlannedShortfall, PlannedWebhook } from './model';
+import { hostOf } from '../spec/webhooks';
+import { WEBHOOK_POINTS } from '../../model/webhooks';
+import type { WebhookPoint } from '../../model/webhooks';
 import { expandTrafficSteps } from '../spec/traffic';
 
 /** What the planner needs to know about the target beyond the spec. */
@@ -81,13 +85,37 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
     extensionChecks: shortfalls.reduce((sum, shortfall) => sum + shortfall.checks, 0),
     approvals: shortfalls.filter((shortfall) => shortfall.then === 'pause').length,
   };
+  const webhooks = plannedWebhooks(spec, actions, trafficSteps);
   return {
     actions,
+    ...(webhooks.length > 0 && { webhooks }),
     trafficSteps,
     minimumDuration: clock,
     cost: estimateCost(inputs),
     evidence: { minInvocations: rule.minInvocations, shortfalls, worstCase: { duration: clock + extended, cost: estimateCost(inputs, worstCase) } },
   };
+}
+
+/** The spec's webhooks with their calls on the planned path: the engine calls them at these actions (shared/domain/deployment/webhooks.ts). */
+function plannedWebhooks(spec: DeploymentSpec, actions: readonly PlannedAction[], trafficSteps: readonly TrafficStep[]): PlannedWebhook[] {
+  const count = (kind: PlanAction['kind']) => actions.filter((planned) => planned.action.kind === kind).length;
+  const checks = actions.reduce((sum, planned) => sum + (planned.action.kind === 'bake' ? planned.action.checks : 0), 0);
+  const calls: Record<WebhookPoint, number> = { beforeTraffic: 1, beforeStep: weightChanges(spec, trafficSteps), check: checks, beforePromotion: count('promote'), onRollback: 0 };
+  return WEBHOOK_POINTS.flatMap((point) =>
+    (spec.webhooks?.[point] ?? []).map((webhook) => ({ point, name: webhook.name, host: hostOf(webhook.url) ?? '', timeout: webhook.timeout, retries: webhook.retries, calls: calls[point] })),
+  );
+}
+
+/** The alias updates before the promotion as the engine walks the steps: consecutive weights are one update (steps.ts). */
+function weightChanges(spec: DeploymentSpec, trafficSteps: readonly TrafficStep[]): number {
+  let changes = 0;
+  for (let index = 0; index < trafficSteps.length; ) {
+    const walk = walkSteps(trafficSteps, index, spec.approval);
+    if (walk.weight && walk.stop.kind !== 'promote') changes += 1;
+    if (walk.stop.kind === 'promote' || walk.nextIndex <= index) break;
+    index = walk.nextIndex;
+  }
+  return changes;
 }
 
 function assertCreatable(spec: DeploymentSpec): void {

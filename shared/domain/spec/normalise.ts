@@ -4,6 +4,7 @@ import { parseFunctionRef, parseZipLocation } from './names';
 import { resolvePreset } from './presets';
 import { normaliseSignals } from './signals';
 import { LIMITS, type WrittenSpec } from './schema';
+import { normaliseWebhooks } from './webhooks';
 
 /**
  * Turns a spec that passed the schema into the normalised `DeploymentSpec`: presets resolved,
@@ -15,6 +16,7 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     ...(written.approval?.message !== undefined && { message: written.approval.message }),
   };
   const strategySpec = strategy(written.strategy, approval);
+  const webhooks = normaliseWebhooks(written.webhooks);
   return {
     version: 1,
     function: must(parseFunctionRef(written.function)),
@@ -27,6 +29,7 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
       ...(written.hooks?.beforeTraffic !== undefined && { beforeTraffic: written.hooks.beforeTraffic }),
       ...(written.hooks?.afterTraffic !== undefined && { afterTraffic: written.hooks.afterTraffic }),
     },
+    ...(webhooks !== undefined && { webhooks }),
     approval,
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
     ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),

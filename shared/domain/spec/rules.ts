@@ -205,6 +205,28 @@ function waitsOf(written: WrittenSpec, spec: DeploymentSpec): Wait[] {
  * never splits.
  */
 export function checkAdvisories(written: WrittenSpec, spec: DeploymentSpec, context: ValidationContext = {}): RuleViolation[] {
+  return [...splitAdvisories(written, spec, context), ...webhookAdvisories(spec, context)];
+}
+
+/**
+ * Webhooks at a point the deployment never reaches: `beforeStep` when no weight below 100% is
+ * ever set (allAtOnce, blueGreen, a first deployment), `check` when no pause runs a health check.
+ * Valid (the spec may be shared between functions), but likely not what was meant.
+ */
+function webhookAdvisories(spec: DeploymentSpec, context: ValidationContext): RuleViolation[] {
+  const steps = context.functionExists === false ? [] : expandTrafficSteps(spec.strategy);
+  const why = context.functionExists === false ? 'a first deployment moves all traffic at once' : `this ${spec.strategy.kind} strategy`;
+  const advisories: RuleViolation[] = [];
+  if (spec.webhooks?.beforeStep && !splitsTraffic(steps, spec.approval)) {
+    advisories.push({ path: ['webhooks', 'beforeStep'], message: `never called: ${why} sets no weight below 100% (the promotion has beforePromotion)` });
+  }
+  if (spec.webhooks?.check && !steps.some((step) => step.type === 'pause' && step.duration > 0)) {
+    advisories.push({ path: ['webhooks', 'check'], message: `never called: ${why} has no pause, so no health check runs` });
+  }
+  return advisories;
+}
+
+function splitAdvisories(written: WrittenSpec, spec: DeploymentSpec, context: ValidationContext): RuleViolation[] {
   if (context.functionExists === false) return [];
   if (!splitsTraffic(expandTrafficSteps(spec.strategy), spec.approval)) return [];
   const strategy = spec.strategy.kind;

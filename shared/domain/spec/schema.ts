@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { formatDuration, parseDuration } from './duration';
+import { duration, named, shortly } from './fields';
 import {
   LAMBDA_RUNTIMES,
   RESERVED_ENVIRONMENT_KEYS,
@@ -11,12 +11,12 @@ import {
   checkRoleArn,
   parseFunctionRef,
   parseZipLocation,
-  type NameResult,
 } from './names';
 import { LIMITS } from '../../model/spec-limits';
 import { PRESET_NAMES, PRESET_SPELLINGS, resolvePreset } from './presets';
 import { closestMatch, quote } from './problems';
 import { signalFieldsSchema } from './signals';
+import { webhooksSchema } from './webhooks';
 
 /*
  * The spec as users write it (docs/spec.md), checked field by field. Durations come out as whole
@@ -29,45 +29,6 @@ export { LIMITS };
 
 /** What a pause that ends without enough evidence may do (`health.onInsufficientData`). */
 export const INSUFFICIENT_DATA_ACTIONS = ['extend', 'pause', 'rollback'] as const;
-
-const custom = (message: string) => ({ code: 'custom' as const, message });
-
-/** A written value in a message: strings quoted and shortened, collections named, never dumped whole. */
-function shortly(value: unknown): string {
-  if (typeof value === 'string') return quote(value);
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object' && value !== null) return 'a mapping';
-  return String(value);
-}
-
-/** A duration field: `30s`, `5m`, `1h30m` or seconds, within [min, max]. */
-function duration(min: number, max: number) {
-  return z.unknown().transform((value, ctx) => {
-    // A required duration left out (optional ones never get here).
-    if (value === undefined) {
-      ctx.issues.push({ ...custom('is required'), input: value });
-      return z.NEVER;
-    }
-    const read = parseDuration(value);
-    if (!read.ok) {
-      ctx.issues.push({ ...custom(read.message), input: value });
-      return z.NEVER;
-    }
-    if (read.seconds < min || read.seconds > max) {
-      ctx.issues.push({ ...custom(`must be between ${formatDuration(min)} and ${formatDuration(max)}, got ${formatDuration(read.seconds)}`), input: value });
-      return z.NEVER;
-    }
-    return read.seconds;
-  });
-}
-
-/** A string field checked by one of the naming rules in names.ts. */
-function named<T>(check: (text: string) => NameResult<T>) {
-  return z.string().superRefine((text, ctx) => {
-    const result = check(text);
-    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.message });
-  });
-}
 
 const percent = z
   .number({ error: (issue) => (issue.input === undefined ? undefined : 'expected a percentage, a number in (0, 100]') })
@@ -331,6 +292,7 @@ export const specSchema = z.strictObject({
   strategy,
   health: health.optional(),
   hooks: hooks.optional(),
+  webhooks: webhooksSchema.optional(),
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),

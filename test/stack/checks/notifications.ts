@@ -23,15 +23,16 @@ export function notificationChecks(ctx: StackContext): void {
       for (const [, s] of subscriptions) expect(s.Properties?.Endpoint).toEqual({ Ref: 'ApprovalEmail' });
     });
 
-    it('generates the approval-signing key in Secrets Manager', () => {
+    it('generates the two signing keys in Secrets Manager: approval links, and webhook requests (the one people read)', () => {
       // Act
       const secrets = resourcesOfType(ctx.template, 'AWS::SecretsManager::Secret');
-      const secret = { Properties: secrets[0]?.[1].Properties ?? {} };
 
       // Assess
-      expect(secrets).toHaveLength(1);
-      expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
-      expect(secret.Properties.SecretString).toBeUndefined();
+      expect(secrets.map(([id]) => id).sort()).toEqual(['ApprovalSigningSecret', 'WebhookSigningSecret']);
+      for (const [, secret] of secrets) {
+        expect(secret.Properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
+        expect(secret.Properties?.SecretString).toBeUndefined();
+      }
     });
   });
 }

@@ -70,7 +70,13 @@ export function permissionChecks(ctx: StackContext): void {
           // Execution-level actions act on executions of the deployment state machine, the others on it.
           if (service.has('states')) expect(s.resources, where).toEqual(s.actions.includes('states:DescribeExecution') ? [DEPLOYMENT_EXECUTIONS] : ['{DeploymentStateMachine}']);
           if (service.has('sqs')) expect(s.resources, where).toEqual(['{FailedEventsQueue.Arn}']);
-          if (service.has('secretsmanager')) expect(s.resources, where).toEqual(['{ApprovalSigningSecret}']);
+          if (service.has('secretsmanager')) {
+            // Each signing key only to the functions whose environment names it.
+            const variables = ctx.environmentOf(fn);
+            const keys = [...(variables.FLEDGE_APPROVAL_SECRET_PARAMETER ? ['{ApprovalSigningSecret}'] : []), ...(variables.FLEDGE_WEBHOOK_SECRET_PARAMETER ? ['{WebhookSigningSecret}'] : [])];
+            expect(s.resources, where).toHaveLength(1);
+            expect(keys, where).toContain(s.resources[0]);
+          }
           if (service.has('ssm')) {
             const variables = ctx.environmentOf(fn);
             const parameters = Object.entries(variables).filter(([name]) => name.endsWith('_PARAMETER')).map(([, value]) => `arn:{AWS::Partition}:ssm:{AWS::Region}:{AWS::AccountId}:parameter${render(value)}`);

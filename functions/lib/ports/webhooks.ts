@@ -1,0 +1,20 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { HttpWebhookSender } from '../../../shared/adapters/http-webhooks';
+import { SsmSecret } from '../../../shared/adapters/ssm-secrets';
+import { ConfigurationError } from '../../../shared/model/engine-errors';
+import { factory, type PortFactory } from '../composition';
+
+/**
+ * Webhook requests, signed with the installation's webhook signing secret: the composition's own
+ * (local mode keeps it in its data directory), else the SSM parameter `FLEDGE_WEBHOOK_SECRET_PARAMETER`
+ * names, read through SsmSecret (Powertools Parameters' cache) only when a webhook is called.
+ */
+export const webhooksPort: PortFactory<'webhooks'> = /* @__PURE__ */ factory([], (c) => {
+  if (c.webhookSecret) return new HttpWebhookSender(c.webhookSecret);
+  const parameter = c.settings.webhookSecretParameter;
+  if (!parameter) {
+    return new HttpWebhookSender(() => Promise.reject(new ConfigurationError('fledge is misconfigured: FLEDGE_WEBHOOK_SECRET_PARAMETER is not set, and webhooks are signed with the secret it names')));
+  }
+  const secret = new SsmSecret(c.client(SSMClient), parameter);
+  return new HttpWebhookSender(() => secret.value());
+});
