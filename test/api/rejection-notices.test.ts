@@ -216,7 +216,9 @@ describe('a deployment refused at the door ends REJECTED with one rejected notif
     const left = await world.plane.deps.store.getDeployment(pending!.deploymentId);
     const toldAtExpiry = notifier.about(pending!.deploymentId);
     world.aws.faults.clear();
-    const repairLoop = { ...world.plane.deps, notifier, clock: later };
+    // The sweeper leaves an ending to whoever ended it for its grace period (docs/reliability.md): its run comes after.
+    const afterGrace = { now: () => later.now() + SWEEP_DEFAULTS.graceMs + 1_000, sleep: later.sleep };
+    const repairLoop = { ...world.plane.deps, notifier, clock: afterGrace };
     const options = { ...SWEEP_DEFAULTS, stalledStart: (record: Parameters<typeof expireStalledStart>[1]) => expireStalledStart(repairLoop, record) };
     await sweep(repairLoop, options);
     await sweep(repairLoop, options);

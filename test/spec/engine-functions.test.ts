@@ -74,7 +74,7 @@ const ADAPTERS = readdirSync(new URL('../../shared/adapters/', import.meta.url))
 describe('every handler of functions/', () => {
   it('is found: the engine’s and the ones people talk to', () => {
     // Assess
-    expect(HANDLER_MODULES).toEqual(expect.arrayContaining(['functions/api.ts', 'functions/approvals.ts', 'functions/s3-trigger.ts', 'functions/slack-notifier.ts', ...ENGINE_FUNCTION_NAMES.map((fn) => ENGINE_FUNCTIONS[fn].entry)]));
+    expect(HANDLER_MODULES).toEqual(expect.arrayContaining(['functions/api.ts', 'functions/approval-pages.ts', 'functions/s3-trigger.ts', 'functions/slack-notifier.ts', ...ENGINE_FUNCTION_NAMES.map((fn) => ENGINE_FUNCTIONS[fn].entry)]));
     expect(ADAPTERS).toEqual(expect.arrayContaining(['SnsNotifier', 'SsmSecret', 'SlackWebhook', 'S3ArtifactInspector', 'StepFunctionsOrchestrator']));
   });
 
