@@ -141,13 +141,12 @@ describe('judging a canary by its latency, throttles, metrics and the old versio
     // Prepare: p50 may be at most 15% above the old version's. The old version sleeps 200 real ms, the slower one
     // 260 ms (30% more), the same one 200 ms: the alias interleaves both versions' calls, so load makes both late
     // alike, and a median of 10 calls or more moves by a few ms (seen: ±2.5% with both cores saturated), far less
-    // than the 30 ms (15%) either verdict would need to flip. A 10-minute pause (3 real seconds) leaves time for
-    // those calls under any load.
+    // than the 30 ms (15%) either verdict would need to flip. A pause that ends short of those calls (a loaded
+    // machine) is extended by up to its length, not judged.
     const health = { baseline: { latency: { p50: 15 }, minSamples: 10, dryRun: false } };
-    const strategy: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'pause', duration: 600 }] };
     const [slower, same] = await Promise.all([
-      deploy('baseline-slower', health, releaseCode('v1', { sleepMs: 200 }), releaseCode('v2', { sleepMs: 260 }), strategy),
-      deploy('baseline-same', health, releaseCode('v1', { sleepMs: 200 }), releaseCode('v2', { sleepMs: 200 }), strategy),
+      deploy('baseline-slower', health, releaseCode('v1', { sleepMs: 200 }), releaseCode('v2', { sleepMs: 260 })),
+      deploy('baseline-same', health, releaseCode('v1', { sleepMs: 200 }), releaseCode('v2', { sleepMs: 200 })),
     ]);
 
     // Act
