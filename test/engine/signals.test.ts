@@ -13,11 +13,11 @@ import { aliasOf, deploymentId, guardAliases, historyOf, recordStatus, ROLE, set
  *
  * The embedded Lambda's Duration is the handler's run as its runtime times it, real time ÷ the
  * time scale (1 real ms is 200 simulated ms here), without cold starts. A handler that awaits
- * nothing runs in microseconds whatever the machine's load. A timer never wakes early, but load
- * wakes it late: with both cores saturated, a 100 ms sleep measured a median of 108 ms, a 90th
- * percentile of 138 ms. So these tests keep a wide margin: the slow version's sleep alone is
- * over the ceiling, a comparison's sleeps are long enough for that lateness to be small against
- * them, and no verdict that is not about latency depends on time at all.
+ * nothing runs in microseconds whatever the machine's load. A timer wakes at most a millisecond
+ * early, but load wakes it late: with both cores saturated, a 100 ms sleep measured a median of
+ * 108 ms, a 90th percentile of 138 ms. So these tests keep a wide margin: the slow version's sleep
+ * alone is well over the ceiling, a comparison's sleeps are long enough for that lateness to be
+ * small against them, and no verdict that is not about latency depends on time at all.
  */
 function releaseCode(tag: string, options: { sleepMs?: number; failShare?: number } = {}): Record<string, string> {
   const sleep = options.sleepMs ? `  await new Promise((resolve) => setTimeout(resolve, ${options.sleepMs}));\n` : '';
