@@ -124,6 +124,32 @@ describe('embedded Lambda: invoking real code', () => {
     expect(quiet.LogResult).toBeUndefined();
   });
 
+  it("measures Duration as the handler's own run: a cold start's init is its Init Duration, never part of Duration", async () => {
+    // Prepare: loading the module takes at least 400 ms; the handler returns at once.
+    const name = await deploy({ 'index.mjs': 'await new Promise((resolve) => setTimeout(resolve, 400));\nexport const handler = async () => "ok";\n' });
+    const cloudwatch = new CloudWatchClient(clientConfig(aws));
+    const report = (log: string | undefined) => /REPORT RequestId: \S+\tDuration: ([\d.]+) ms\t.*?(?:Init Duration: ([\d.]+) ms\t)?\n/.exec(Buffer.from(log ?? '', 'base64').toString());
+    // Act
+    const cold = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail' }));
+    const warm = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail' }));
+    const now = aws.clock.now();
+    const durations = await cloudwatch.send(new GetMetricDataCommand({
+      StartTime: new Date(now - 600_000),
+      EndTime: new Date(now + 60_000),
+      MetricDataQueries: ['Maximum', 'SampleCount'].map((stat) => ({ Id: stat.toLowerCase(), MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: [{ Name: 'FunctionName', Value: name }] }, Period: 60, Stat: stat } })),
+    }));
+    // Assess: the 400 ms are the cold start's Init Duration, in neither invocation's Duration.
+    const [coldReport, warmReport] = [report(cold.LogResult), report(warm.LogResult)];
+    expect(Number(coldReport?.[1])).toBeLessThan(200);
+    expect(Number(coldReport?.[2])).toBeGreaterThanOrEqual(400);
+    expect(warmReport?.[2]).toBeUndefined();
+    expect(Number(warmReport?.[1])).toBeLessThan(200);
+    const values = (id: string) => durations.MetricDataResults?.find((result) => result.Id === id)?.Values ?? [];
+    expect(values('samplecount').reduce((a, b) => a + b, 0)).toBe(2);
+    expect(Math.max(...values('maximum'))).toBeLessThan(200);
+    cloudwatch.destroy();
+  });
+
   it('answers 202 to an Event invocation and runs it, 204 to a DryRun, and refuses a payload that is not JSON', async () => {
     // Prepare
     const sink = `sink-${counter}`;

@@ -174,8 +174,13 @@ export class Invoker {
       };
       result = await this.options.pool.run(key, spec, event, context, timeoutRealMs, timeoutSeconds);
     }
-    const durationMs = (performance.now() - started) / this.options.clock.timeScale;
-    const logs = frameLogs(requestId, record.version, result, durationMs, record.settings.memorySize, timeoutSeconds);
+    // Lambda's Duration is the handler's run: the runtime's own timing, which leaves out the
+    // environment's start and the handler's loading (Init Duration) and any wait in this process;
+    // the time around the run only when the runtime could not time it (a timeout, a crash).
+    const scale = this.options.clock.timeScale;
+    const durationMs = (result.durationRealMs ?? performance.now() - started) / scale;
+    const initMs = result.initRealMs === undefined ? undefined : result.initRealMs / scale;
+    const logs = frameLogs(requestId, record.version, result, { durationMs, initMs }, record.settings.memorySize, timeoutSeconds);
     if (result.logs) this.options.log(`lambda ${fn.name}:${record.version}: ${result.logs.trimEnd()}`);
     this.options.metrics.record({
       functionName: fn.name,
@@ -270,15 +275,16 @@ function logStream(version: string): string {
   return `${day}/[${version}]fledge0local0environment`;
 }
 
-/** Frames an invocation's output with Lambda's START / END / REPORT lines. */
-function frameLogs(requestId: string, version: string, result: RunResult, durationMs: number, memorySize: number, timeoutSeconds: number): string {
+/** Frames an invocation's output with Lambda's START / END / REPORT lines (a cold start's REPORT has its Init Duration). */
+function frameLogs(requestId: string, version: string, result: RunResult, timing: { durationMs: number; initMs: number | undefined }, memorySize: number, timeoutSeconds: number): string {
+  const { durationMs, initMs } = timing;
   const timedOut = result.failed && result.payload.includes('"Sandbox.Timedout"');
   const lines = [
     `START RequestId: ${requestId} Version: ${version}\n`,
     result.logs,
     timedOut ? `${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds\n` : '',
     `END RequestId: ${requestId}\n`,
-    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${memorySize} MB\t\n`,
+    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${memorySize} MB\t${initMs === undefined ? '' : `Init Duration: ${initMs.toFixed(2)} ms\t`}\n`,
   ];
   return lines.join('');
 }

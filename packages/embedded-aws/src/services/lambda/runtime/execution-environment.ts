@@ -10,6 +10,13 @@ export interface RunResult {
   readonly logs: string;
   /** The environment cannot be reused (it timed out, crashed or failed to initialise). */
   readonly discard: boolean;
+  /**
+   * Real ms the handler ran, timed by the runtime itself (Lambda's `Duration`: no init, no
+   * queueing); absent when the runtime could not time it (a timeout, a crash, a failed init).
+   */
+  readonly durationRealMs?: number;
+  /** Real ms the environment took to start and load the handler, on its first invocation only (Lambda's `Init Duration`). */
+  readonly initRealMs?: number;
 }
 
 /** How to start an execution environment for one function version. */
@@ -40,6 +47,8 @@ interface WorkerReply {
   readonly error?: unknown;
   readonly logs?: string[];
   readonly discard?: boolean;
+  readonly durationMs?: number;
+  readonly initMs?: number;
 }
 
 /**
@@ -112,8 +121,9 @@ export class ExecutionEnvironment {
     }
     if (reply.id !== this.pending.id) return;
     const logs = (reply.logs ?? []).join('');
-    if (reply.ok) this.finish({ payload: reply.payload ?? 'null', failed: false, logs, discard: false });
-    else this.finish({ payload: JSON.stringify(reply.error), failed: true, logs, discard: reply.discard === true });
+    const timing = { ...(reply.durationMs !== undefined && { durationRealMs: reply.durationMs }), ...(reply.initMs !== undefined && { initRealMs: reply.initMs }) };
+    if (reply.ok) this.finish({ payload: reply.payload ?? 'null', failed: false, logs, discard: false, ...timing });
+    else this.finish({ payload: JSON.stringify(reply.error), failed: true, logs, discard: reply.discard === true, ...timing });
   }
 
   private onExit(reason: string): void {

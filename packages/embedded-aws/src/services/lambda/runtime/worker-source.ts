@@ -8,8 +8,12 @@
  * async and callback handlers, formats console output as `time\trequestId\tLEVEL\tmessage`, and
  * reports errors as `{errorType, errorMessage, trace}`.
  *
- * Messages in: `{type: 'invoke', id, event, context}`. Messages out: `{type: 'init', error?}` once,
- * then `{type: 'result', id, ok, payload | error, logs}` per invocation.
+ * Messages in: `{type: 'invoke', id, event, context}`. Messages out: `{type: 'result', id, ok,
+ * payload | error, logs, durationMs?, initMs?}` per invocation, or `{type: 'fatal'}` when the
+ * runtime dies. The runtime times its own phases, as Lambda's does: `durationMs` is the handler's
+ * run alone (Lambda's `Duration`), `initMs` — on the first invocation only — the environment's
+ * start and the handler's loading (Lambda's `Init Duration`, which `Duration` excludes). Timed
+ * here rather than around the message round trip, the host's own event loop never counts in them.
  */
 export const WORKER_SOURCE = String.raw`
 'use strict';
@@ -87,6 +91,10 @@ const loadHandler = async () => {
 };
 
 let handlerPromise;
+/** Lambda's Init Duration (ms since the worker started, when the handler was loaded), reported once. */
+let initMs;
+let initReported = false;
+const loadOnce = () => (handlerPromise ??= loadHandler().then((handler) => { initMs = performance.now(); return handler; }));
 const run = async (handler, event, context) => new Promise((resolve, reject) => {
   let settled = false;
   const done = (error, result) => {
@@ -121,14 +129,21 @@ parentPort.on('message', async (message) => {
     done: () => undefined, succeed: () => undefined, fail: () => undefined,
   };
   delete context.deadlineMs;
+  let started;
+  const timing = () => {
+    const out = started === undefined ? {} : { durationMs: performance.now() - started };
+    if (initMs !== undefined && !initReported) { initReported = true; out.initMs = initMs; }
+    return out;
+  };
   try {
-    const handler = await (handlerPromise ??= loadHandler());
+    const handler = await loadOnce();
+    started = performance.now();
     const result = await run(handler, JSON.parse(event), context);
     const payload = result === undefined ? 'null' : JSON.stringify(result);
-    parentPort.postMessage({ type: 'result', id, ok: true, payload: payload === undefined ? 'null' : payload, logs });
+    parentPort.postMessage({ type: 'result', id, ok: true, payload: payload === undefined ? 'null' : payload, logs, ...timing() });
   } catch (error) {
     const initFailed = String(error && error.name).startsWith('Runtime.') && !String(error.name).endsWith('UnhandledPromiseRejection');
-    parentPort.postMessage({ type: 'result', id, ok: false, error: toRapidResponse(error), logs, discard: initFailed });
+    parentPort.postMessage({ type: 'result', id, ok: false, error: toRapidResponse(error), logs, discard: initFailed, ...timing() });
   } finally {
     currentRequestId = undefined;
   }
