@@ -175,6 +175,8 @@ describe('embedded Lambda: functions and versions', () => {
     await settled(lambda, name);
     // Act
     const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: name, Description: 'first' }));
+    // A published version starts Pending; becoming Active changes its RevisionId, as on AWS.
+    const active = await settled(lambda, name, '1');
     const again = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
     const updated = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: returningZip('second') }));
     await settled(lambda, name);
@@ -185,7 +187,7 @@ describe('embedded Lambda: functions and versions', () => {
     expect(v1).toMatchObject({ Version: '1', Description: 'first', FunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}:1` });
     expect(v1.$metadata.httpStatusCode).toBe(201);
     expect(again.Version).toBe('1');
-    expect(again.RevisionId).toBe(v1.RevisionId);
+    expect(again.RevisionId).toBe(active.RevisionId);
     expect(v2.Version).toBe('2');
     expect(v2.CodeSha256).toBe(updated.CodeSha256);
     expect(v2.CodeSha256).not.toBe(v1.CodeSha256);
