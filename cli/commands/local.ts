@@ -1,9 +1,11 @@
 import { Option, type Command } from 'commander';
 import { relative } from 'node:path';
-import { LocalAwsStartError } from '@fledge-local/embedded-aws';
+import { LocalAwsStartError } from '@fledge-local/embedded-aws/errors';
 import { sanitise } from '../../shared/text/sanitise';
-import { LOCAL_MODE_DEFAULTS, startLocalMode, type LocalMode } from '../../local/mode';
+import type { LocalMode } from '../../local/mode';
+import { LOCAL_MODE_DEFAULTS } from '../../local/mode-defaults';
 import { watchOutbox } from '../../local/outbox-watch';
+import { loadEmbeddedAws } from '../embedded-aws-loader';
 import { formatEmail } from '../format/email';
 import { styleFor, type Style } from '../format/style';
 import { ExitCode, UsageError } from '../program';
@@ -55,6 +57,8 @@ export function registerLocal(program: Command): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      // Its own chunk of the bundle, loaded by this command only (cli/embedded-aws-loader.ts).
+      const { startLocalMode } = await loadEmbeddedAws('fledge local', () => import('../../local/mode'));
       // The task functions log JSON lines for CloudWatch Logs; here they would bury the e-mails.
       if (!options.verbose) process.env['FLEDGE_LOG'] ??= 'off';
       const style = styleFor(process.stdout);
