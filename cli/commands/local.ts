@@ -6,6 +6,7 @@ import type { LocalMode } from '../../local/mode';
 import { LOCAL_MODE_DEFAULTS } from '../../local/mode-defaults';
 import { watchOutbox } from '../../local/outbox-watch';
 import { loadEmbeddedAws } from '../embedded-aws-loader';
+import { DEMO_EXAMPLES } from '../demo/examples-path';
 import { formatEmail } from '../format/email';
 import { styleFor, type Style } from '../format/style';
 import { ExitCode, UsageError } from '../program';
@@ -104,6 +105,8 @@ function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): st
   const { discovery } = mode;
   const scale = options.timeScale === 1 ? '1 (real time)' : `${options.timeScale} (one simulated second lasts ${+(1000 * options.timeScale).toPrecision(6)} ms)`;
   const where = isLoopback(options.host) ? 'loopback only' : style.yellow(`on ${options.host}: NO authentication`);
+  // examples/demo/ in a checkout, node_modules/fledge-deploy/examples/demo/ where the package is installed.
+  const examples = relative(process.cwd(), DEMO_EXAMPLES) || '.';
   const dataDir = discovery.dataDir ? `${relative(process.cwd(), discovery.dataDir) || '.'} (kept across restarts; --no-persist for none)` : 'in memory (gone when it stops)';
   return [
     style.bold(`fledge local: fledge is running on an embedded AWS (no AWS account involved)`),
@@ -121,9 +124,9 @@ function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): st
     `  AWS log        ${mode.aws.logFile ? `${relative(process.cwd(), mode.aws.logFile)} and ` : ''}GET ${discovery.endpoint}/_fledge/log  (failed deliveries and retries${options.verbose ? '; also printed here' : '; --verbose prints them here'})`,
     '',
     'Try it, in another terminal of this directory:',
-    `  npx fledge deploy examples/demo/hello-v1.yaml --local --wait   # first deployment: creates the function`,
+    `  npx fledge deploy ${examples}/hello-v1.yaml --local --wait   # first deployment: creates the function`,
     `  npx fledge traffic hello-fledge:live --rps 20 --duration 10m --local   # (a third terminal) which version answers`,
-    `  npx fledge deploy examples/demo/hello-v2.yaml --local --wait   # a canary that waits for your approval: the link appears here`,
+    `  npx fledge deploy ${examples}/hello-v2.yaml --local --wait   # a canary that waits for your approval: the link appears here`,
     `  npx fledge history hello-fledge --local`,
     '',
     'Or use any AWS SDK or the AWS CLI with:',
