@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { LocalAwsStartError } from '@fledge-local/embedded-aws/errors';
 import { sanitise } from '../../shared/text/sanitise';
 import type { LocalMode } from '../../local/mode';
@@ -105,8 +105,10 @@ function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): st
   const { discovery } = mode;
   const scale = options.timeScale === 1 ? '1 (real time)' : `${options.timeScale} (one simulated second lasts ${+(1000 * options.timeScale).toPrecision(6)} ms)`;
   const where = isLoopback(options.host) ? 'loopback only' : style.yellow(`on ${options.host}: NO authentication`);
-  // examples/demo/ in a checkout, node_modules/fledge-deploy/examples/demo/ where the package is installed.
-  const examples = relative(process.cwd(), DEMO_EXAMPLES) || '.';
+  // A path that works from here: examples/demo in the checkout, node_modules/fledge-deploy/examples/demo
+  // in a project that installed the package, the full path from anywhere else.
+  const fromHere = relative(process.cwd(), DEMO_EXAMPLES);
+  const examples = fromHere.startsWith('..') || isAbsolute(fromHere) ? DEMO_EXAMPLES.replace(/[\\/]$/, '') : fromHere;
   const dataDir = discovery.dataDir ? `${relative(process.cwd(), discovery.dataDir) || '.'} (kept across restarts; --no-persist for none)` : 'in memory (gone when it stops)';
   return [
     style.bold(`fledge local: fledge is running on an embedded AWS (no AWS account involved)`),
