@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LocalAwsError } from '@fledge-local/embedded-aws';
+import { LocalAwsError } from '@fledge-local/embedded-aws/errors';
 
 /**
  * What a running `fledge local` tells the other commands of the same project, so that

@@ -6,18 +6,9 @@ import { localApiLinks, startLocalApiServer } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { sanitise } from '../shared/text/sanitise';
+import { LOCAL_MODE_DEFAULTS } from './mode-defaults';
 
-/** Defaults of `fledge local`. */
-export const LOCAL_MODE_DEFAULTS = {
-  port: 4566,
-  apiPort: 4567,
-  host: '127.0.0.1',
-  /** Relative to the project directory; `--no-persist` keeps everything in memory instead. */
-  dataDir: '.fledge/data',
-  timeScale: 1,
-  /** Subscribed to the approval and notification topics: its mail lands in the embedded SNS outbox. */
-  email: 'you@fledge.local',
-} as const;
+export { LOCAL_MODE_DEFAULTS } from './mode-defaults';
 
 /** The deployments API and approval pages served next to the embedded AWS (issue 5's local API server). */
 export interface LocalApi {

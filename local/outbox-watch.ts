@@ -1,4 +1,4 @@
-import { inspect } from '@fledge-local/embedded-aws';
+import { inspect } from '@fledge-local/embedded-aws/client';
 
 /** An e-mail in the embedded SNS outbox, as `GET /_fledge/sns/outbox` shows it. */
 export interface OutboxEmail {

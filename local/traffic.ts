@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { LocalAwsError } from '@fledge-local/embedded-aws';
+import { LocalAwsError } from '@fledge-local/embedded-aws/errors';
 
 /** Invocations answered by one version of the function. */
 export interface VersionCounts {

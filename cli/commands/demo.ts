@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { runDemo } from '../demo/run';
 import { sanitise } from '../../shared/text/sanitise';
 import { styleFor } from '../format/style';
 import { ExitCode } from '../program';
+import { loadEmbeddedAws } from '../embedded-aws-loader';
 
 const EXAMPLES = `
 Examples:
@@ -36,6 +36,7 @@ export function registerDemo(program: Command): void {
     .addOption(new Option('--rps <n>', 'invocations per second of the demo traffic').argParser(parseRps).default(80))
     .addHelpText('after', EXAMPLES)
     .action(async (options: { timeScale: number; rps: number }) => {
+      const { runDemo } = await loadEmbeddedAws('fledge demo', () => import('../demo/run'));
       // fledge's task functions log JSON lines for CloudWatch; in the demo they would drown the story.
       process.env['FLEDGE_LOG'] ??= 'off';
       const style = styleFor(process.stdout);

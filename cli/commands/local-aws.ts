@@ -1,8 +1,10 @@
 import { type Command } from 'commander';
-import { type LocalAws, LocalAwsStartError, startLocalAws } from '@fledge-local/embedded-aws';
+import type { LocalAws } from '@fledge-local/embedded-aws';
+import { LocalAwsStartError } from '@fledge-local/embedded-aws/errors';
 import { sanitise } from '../../shared/text/sanitise';
 import { ExitCode, UsageError } from '../program';
 import { isLoopback, parsePort, parseTimeScale } from '../local-options';
+import { loadEmbeddedAws } from '../embedded-aws-loader';
 
 const EXAMPLES = `
 Examples:
@@ -43,6 +45,8 @@ export function registerLocalAws(program: Command): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      // Its own chunk of the bundle, loaded by this command only (cli/embedded-aws-loader.ts).
+      const { startLocalAws } = await loadEmbeddedAws('fledge local-aws', () => import('@fledge-local/embedded-aws'));
       const host = options.host ?? '127.0.0.1';
       if (!isLoopback(host)) {
         process.stderr.write(`fledge local-aws: WARNING: listening on ${host}, not loopback: anyone who can reach it can use this endpoint, which has no authentication.\n`);

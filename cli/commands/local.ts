@@ -1,9 +1,12 @@
 import { Option, type Command } from 'commander';
-import { relative } from 'node:path';
-import { LocalAwsStartError } from '@fledge-local/embedded-aws';
+import { isAbsolute, relative } from 'node:path';
+import { LocalAwsStartError } from '@fledge-local/embedded-aws/errors';
 import { sanitise } from '../../shared/text/sanitise';
-import { LOCAL_MODE_DEFAULTS, startLocalMode, type LocalMode } from '../../local/mode';
+import type { LocalMode } from '../../local/mode';
+import { LOCAL_MODE_DEFAULTS } from '../../local/mode-defaults';
 import { watchOutbox } from '../../local/outbox-watch';
+import { loadEmbeddedAws } from '../embedded-aws-loader';
+import { DEMO_EXAMPLES } from '../demo/examples-path';
 import { formatEmail } from '../format/email';
 import { styleFor, type Style } from '../format/style';
 import { ExitCode, UsageError } from '../program';
@@ -55,6 +58,8 @@ export function registerLocal(program: Command): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      // Its own chunk of the bundle, loaded by this command only (cli/embedded-aws-loader.ts).
+      const { startLocalMode } = await loadEmbeddedAws('fledge local', () => import('../../local/mode'));
       // The task functions log JSON lines for CloudWatch Logs; here they would bury the e-mails.
       if (!options.verbose) process.env['FLEDGE_LOG'] ??= 'off';
       const style = styleFor(process.stdout);
@@ -100,6 +105,10 @@ function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): st
   const { discovery } = mode;
   const scale = options.timeScale === 1 ? '1 (real time)' : `${options.timeScale} (one simulated second lasts ${+(1000 * options.timeScale).toPrecision(6)} ms)`;
   const where = isLoopback(options.host) ? 'loopback only' : style.yellow(`on ${options.host}: NO authentication`);
+  // A path that works from here: examples/demo in the checkout, node_modules/fledge-deploy/examples/demo
+  // in a project that installed the package, the full path from anywhere else.
+  const fromHere = relative(process.cwd(), DEMO_EXAMPLES);
+  const examples = fromHere.startsWith('..') || isAbsolute(fromHere) ? DEMO_EXAMPLES.replace(/[\\/]$/, '') : fromHere;
   const dataDir = discovery.dataDir ? `${relative(process.cwd(), discovery.dataDir) || '.'} (kept across restarts; --no-persist for none)` : 'in memory (gone when it stops)';
   return [
     style.bold(`fledge local: fledge is running on an embedded AWS (no AWS account involved)`),
@@ -117,9 +126,9 @@ function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): st
     `  AWS log        ${mode.aws.logFile ? `${relative(process.cwd(), mode.aws.logFile)} and ` : ''}GET ${discovery.endpoint}/_fledge/log  (failed deliveries and retries${options.verbose ? '; also printed here' : '; --verbose prints them here'})`,
     '',
     'Try it, in another terminal of this directory:',
-    `  npx fledge deploy examples/demo/hello-v1.yaml --local --wait   # first deployment: creates the function`,
+    `  npx fledge deploy ${examples}/hello-v1.yaml --local --wait   # first deployment: creates the function`,
     `  npx fledge traffic hello-fledge:live --rps 20 --duration 10m --local   # (a third terminal) which version answers`,
-    `  npx fledge deploy examples/demo/hello-v2.yaml --local --wait   # a canary that waits for your approval: the link appears here`,
+    `  npx fledge deploy ${examples}/hello-v2.yaml --local --wait   # a canary that waits for your approval: the link appears here`,
     `  npx fledge history hello-fledge --local`,
     '',
     'Or use any AWS SDK or the AWS CLI with:',

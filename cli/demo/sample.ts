@@ -1,21 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
+import { DEMO_EXAMPLES } from './examples-path';
 
-/**
- * The demo's sample function and specs, `examples/demo/`: found from this module's folder up, since
- * the module sits two levels below the repository root here (`cli/demo/`) and one in the bundled
- * CLI (`dist/`).
- */
-export const DEMO_EXAMPLES = examplesFrom(dirname(fileURLToPath(import.meta.url)));
-
-function examplesFrom(folder: string): string {
-  const candidate = join(folder, 'examples', 'demo');
-  if (existsSync(candidate) || dirname(folder) === folder) return `${candidate}/`;
-  return examplesFrom(dirname(folder));
-}
+export { DEMO_EXAMPLES };
 
 /** Releases of the sample function, each a folder of sources and a spec `hello-<release>.yaml`. */
 export type Release = 'v1' | 'v2' | 'v3';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -82,7 +82,10 @@ describe('fledge local', () => {
     expect(running.stdout).toContain(`AWS endpoint   ${discovery.endpoint}  (loopback only`);
     expect(running.stdout).toContain('bucket         fledge-artifacts');
     expect(running.stdout).toContain('data           .fledge/data (kept across restarts');
-    expect(running.stdout).toContain('npx fledge deploy examples/demo/hello-v1.yaml --local');
+    // The demo's spec, by a path that works from where fledge local runs.
+    const firstSpec = /npx fledge deploy (\S+) --local/.exec(running.stdout)?.[1] ?? '';
+    expect(firstSpec).toMatch(/examples\/demo\/hello-v1\.yaml$/);
+    expect(existsSync(resolve(cwd, firstSpec))).toBe(true);
     expect(running.stdout).toContain('e-mail to you@fledge.local: fledge: approve hello:live?');
     expect(running.stdout).toContain('    approve: http://127.0.0.1:1/a');
     expect(running.stdout).toContain('    Rolled back: \\u001b[2J\\u001b]52;c;ZXZpbA==\\u0007\\u202eevil\\u0085\n');
