@@ -150,6 +150,32 @@ export const ENGINE_FUNCTIONS = {
       'sqs:SendMessage',
     ],
   },
+  abort: {
+    key: 'abort',
+    entry: 'functions/abort.ts',
+    substitution: 'Abort',
+    tasks: [],
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator'],
+    // To stop the execution of the deployment it rolled back.
+    environment: ['FLEDGE_STATE_MACHINE_ARN'],
+    actions: [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      'lambda:GetAlias',
+      'lambda:UpdateAlias',
+      'lambda:CreateAlias',
+      'lambda:DeleteAlias',
+      'cloudwatch:DeleteAlarms',
+      'sns:Publish',
+      'states:DescribeExecution',
+      'states:StopExecution',
+      // Lambda sends an event that still failed to the on-failure queue with the function's role.
+      'sqs:SendMessage',
+    ],
+  },
   sweeper: {
     key: 'sweeper',
     entry: 'functions/sweeper.ts',
@@ -181,7 +207,7 @@ export interface EngineFunctionSpec {
   readonly key: string;
   /** Its handler module, which exports `handler` (serverless/functions.yml: `<entry>.handler`). */
   readonly entry: string;
-  /** Local mode's name for it: the state machine's ARN substitution, or `SafetyNet`/`Sweeper`. */
+  /** Local mode's name for it: the state machine's ARN substitution, or `SafetyNet`/`Abort`/`Sweeper`. */
   readonly substitution: string;
   /** The state machine's Task states it serves (none: invoked by an event or a schedule). */
   readonly tasks: readonly string[];

@@ -20,6 +20,7 @@ export const FLEDGE_FUNCTIONS = [
   'approval',
   'record',
   'safetyNet',
+  'abort',
   'sweeper',
   'api',
   'approvals',
