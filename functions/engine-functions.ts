@@ -106,7 +106,8 @@ export const ENGINE_FUNCTIONS = {
     tasks: ['Check'],
     ports: ['lambda', 'health', 'store', 'clock'],
     environment: [],
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'],
+    // At a pause's end it applies the next weight itself (check-then-shift).
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:CreateAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'],
   },
   approval: {
     key: 'approval',
