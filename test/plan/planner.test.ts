@@ -56,6 +56,18 @@ describe('planDeployment', () => {
     expect(cost.usd).toBeCloseTo(50 * 0.000025 + 20 * (0.0000002 + 0.25 * 0.2 * 0.0000166667), 12);
   });
 
+  it('checks a long pause sparsely when the event-driven abort is armed and the spec says how sparsely', () => {
+    // Prepare: a 24-hour bake gated by an alarm, checked every minute or, while armed, hourly.
+    const text = (extra: string) => specFrom(base('{ canary: { steps: [{setWeight: 10}, {pause: 24h}] } }', `health: { alarms: [orders-errors], minInvocations: 0${extra} }\ntimeout: 25h\n`));
+    // Act
+    const polled = planDeployment(text(''));
+    const sparse = planDeployment(text(', armedCheckInterval: 1h'));
+    // Assess
+    expect(polled.cost).toMatchObject({ healthChecks: 1440, stateTransitions: 4 + 2 + 3 * 1440 + 2 });
+    expect(sparse.cost).toMatchObject({ healthChecks: 24, stateTransitions: 4 + 2 + 3 * 24 + 2, lambdaInvocations: 3 + 1 + 24 + 1 });
+    expect(sparse.actions.find((planned) => planned.action.kind === 'bake')?.action).toMatchObject({ checkInterval: 3600, checks: 24 });
+  });
+
   it('costs a weight step with one health check 3 state transitions and 1 fledge invocation', () => {
     // Prepare: linear steps of one check each (interval = checkInterval), four and five of them.
     const steps = (percent: number) => specFrom(base(`{ linear: { percent: ${percent}, interval: 1m } }`, 'health: { checkInterval: 1m, minInvocations: 0 }\n'));
