@@ -114,6 +114,29 @@ describe('event-driven abort', () => {
     expect(await historyOf(world, id)).toEqual(history);
   });
 
+  it('leaves a promotion under way alone: an alarm event that finds the alias announced wholly on the new version changes nothing', async () => {
+    // Prepare: the record shows Promote's announced change (its write-ahead intent), as just before Promote moves the alias.
+    const { name, alarm, id } = await splitDeployment('promoting', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
+    const split = await aliasOf(world, name);
+    await world.plane.deps.store.updateDeployment(id, { intent: { target: { version: '2', weights: {} }, expectedRevisionId: split.revisionId, description: 'promote version 2' } });
+    const event = { version: '0', id: 'promoting-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '000000000000', time: new Date(world.aws.clock.now()).toISOString(), region: world.aws.region, resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'late', timestamp: new Date(world.aws.clock.now()).toISOString().replace('Z', '+0000') }, previousState: { value: 'OK' } } };
+
+    // Act
+    const out = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event));
+
+    // Assess: nothing taken over, nothing moved.
+    expect(JSON.parse(out.payload.toString('utf8'))).toEqual({ outcomes: [{ deploymentId: id, outcome: 'promoting' }] });
+    expect(await aliasOf(world, name)).toEqual(split);
+    const record = await world.plane.deps.store.getDeployment(id);
+    expect(record).toMatchObject({ status: 'RUNNING' });
+    expect(record?.abandonedAt).toBeUndefined();
+
+    // Clean up: without the promotion's intent, the alarm rolls it back.
+    await world.plane.deps.store.updateDeployment(id, { intent: null });
+    await setAlarm(alarm, 'ALARM');
+    await settledAs(world, id, 'ROLLED_BACK');
+  });
+
   it('acts once on a duplicate event: the second delivery finds the deployment ended and changes nothing', async () => {
     // Prepare
     const { name, alarm, id, before } = await splitDeployment('dup', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
