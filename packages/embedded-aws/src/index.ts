@@ -32,7 +32,6 @@ export { simulatedTimeRetryStrategy, type SimulatedTimeRetryStrategy } from './s
 // The services, for an embedder that reaches past the AWS API (tests, local mode's wiring).
 export type { CloudWatchService } from './services/cloudwatch/service';
 export type { EventBridgeService } from './services/eventbridge/service';
-export { alarmStateChangeEvent } from './services/cloudwatch/alarm-events';
 export type { LambdaService } from './services/lambda';
 export type { StatusChangeSubscription, StepFunctionsInternal } from './services/stepfunctions';
 
