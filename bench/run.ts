@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { abortFigure } from './figures/abort';
 import { coldStartFigure } from './figures/cold-start';
 import { concurrencyFigure } from './figures/concurrency';
 import { costFigure } from './figures/cost';
@@ -16,7 +17,7 @@ import type { Figure, FigureResult } from './lib/result';
  * only re-renders docs/performance.md from latest.json.
  */
 
-const FIGURES: readonly Figure[] = [reactionFigure, overheadFigure, costFigure, coldStartFigure, historyFigure, concurrencyFigure];
+const FIGURES: readonly Figure[] = [reactionFigure, abortFigure, overheadFigure, costFigure, coldStartFigure, historyFigure, concurrencyFigure];
 
 const args = process.argv.slice(2);
 

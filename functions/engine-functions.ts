@@ -123,13 +123,14 @@ export const ENGINE_FUNCTIONS = {
     entry: 'functions/check.ts',
     substitution: 'CheckFunctionArn',
     description: 'fledge engine - stop flag, deadline, drift and alarms during a bake',
-    roleDescription: "fledge check - read the alias, the alarms and the new version's error metrics during a bake; read-only on AWS",
+    roleDescription: "fledge check - read the alias, the alarms and the new version's error metrics during a bake; at a pause's end, apply the next weight (check-then-shift)",
     timeout: 120,
     tasks: ['Check'],
     ports: ['lambda', 'health', 'store', 'clock', 'webhooks'],
     // The check webhooks' signing key.
     environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    // At a pause's end it applies the next weight itself (check-then-shift).
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:CreateAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   approval: {
     key: 'approval',
@@ -200,6 +201,44 @@ export const ENGINE_FUNCTIONS = {
       'sqs:SendMessage',
     ],
   },
+  abort: {
+    key: 'abort',
+    entry: 'functions/abort.ts',
+    substitution: 'Abort',
+    description: 'fledge alarm abort - rolls back at once the deployments an alarm gates when it goes to ALARM',
+    roleDescription: 'fledge abort - takes over and rolls back the deployments an alarm gates, then stops their executions',
+    timeout: 300,
+    tasks: [],
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator'],
+    // To stop the execution of the deployment it rolled back.
+    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' } },
+    settings: {
+      // Lambda retries asynchronous (EventBridge) invocations twice; every step is idempotent.
+      maximumRetryAttempts: 2,
+      // An event still failing after that must not vanish: the scheduled checks still roll back, but later.
+      destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] } } },
+      // Every alarm of the account going to ALARM: the spec's alarms are any the user names; the
+      // function acts only on the deployments under way that an alarm gates.
+      events: [{ eventBridge: { pattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { state: { value: ['ALARM'] } } } } }],
+    },
+    actions: [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      'lambda:GetAlias',
+      'lambda:UpdateAlias',
+      'lambda:CreateAlias',
+      'lambda:DeleteAlias',
+      'cloudwatch:DeleteAlarms',
+      'sns:Publish',
+      'states:DescribeExecution',
+      'states:StopExecution',
+      // Lambda sends an event that still failed to the on-failure queue with the function's role.
+      'sqs:SendMessage',
+    ],
+  },
   sweeper: {
     key: 'sweeper',
     entry: 'functions/sweeper.ts',
@@ -247,7 +286,7 @@ export interface EngineFunctionSpec {
   readonly key: FledgeFunction;
   /** Its handler module, which exports `handler` (serverless/engine-functions.yml: `<entry>.handler`). */
   readonly entry: string;
-  /** Local mode's name for it: the state machine's ARN substitution, or `SafetyNet`/`Sweeper`. */
+  /** Local mode's name for it: the state machine's ARN substitution, or `SafetyNet`/`Abort`/`Sweeper`. */
   readonly substitution: string;
   /** The function's description (the Lambda console shows it). */
   readonly description: string;

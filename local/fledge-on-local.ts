@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createHandler as abortHandler } from '../functions/abort';
 import { createHandler as approvalHandler } from '../functions/request-approval';
 import { createHandler as checkHandler } from '../functions/check';
 import { createHandler as prepareHandler } from '../functions/prepare';
@@ -39,6 +41,7 @@ const IN_PROCESS: { readonly [F in EngineFunction]: (deps: EngineDepsOf<F>) => I
   approval: approvalHandler,
   record: recordHandler,
   'safety-net': safetyNetHandler,
+  abort: abortHandler,
   sweeper: sweeperHandler,
 };
 
@@ -82,7 +85,7 @@ export interface LocalControlPlane {
   /** The engine's ports over the embedded AWS on its simulated clock (for starters, controls and tests). */
   readonly deps: EngineDeps;
   /** SDK clients of fledge's own, pointed at the embedded AWS. */
-  readonly clients: { readonly lambda: LambdaClient; readonly cloudwatch: CloudWatchClient; readonly dynamodb: DynamoDBClient; readonly sns: SNSClient; readonly sfn: SFNClient; readonly s3: S3Client };
+  readonly clients: { readonly lambda: LambdaClient; readonly cloudwatch: CloudWatchClient; readonly dynamodb: DynamoDBClient; readonly sns: SNSClient; readonly sfn: SFNClient; readonly events: EventBridgeClient; readonly s3: S3Client };
   /** The text that keys the signatures of webhook requests (receivers verify with it). */
   readonly webhookSecret: string;
   /** Stops delivering status changes to the safety net. */
@@ -110,6 +113,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     dynamodb: client(DynamoDBClient),
     sns: client(SNSClient),
     sfn: client(SFNClient),
+    events: client(EventBridgeClient),
     s3: new S3Client({ ...base, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
   };
   const clock: Clock = { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms) };
@@ -160,6 +164,8 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
   }
   await keepFailedEvents(clients.lambda, functions.SafetyNet, failedEventsTopicArn);
+  await keepFailedEvents(clients.lambda, functions.Abort, failedEventsTopicArn);
+  await wireAlarmAbort(clients.events, `${name}-alarm-abort`, `arn:aws:lambda:${aws.region}:${account}:function:${functions.Abort}`);
   const unsubscribe = aws.service<{ internal: StepFunctionsInternal } & ReturnType<LocalAws['service']>>('states').internal.subscribeStatusChanges({
     functionName: functions.SafetyNet,
     statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'],
@@ -174,6 +180,17 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
  */
 export async function keepFailedEvents(lambda: LambdaClient, functionName: string, failedEventsTopicArn: string): Promise<void> {
   await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: failedEventsTopicArn } } }));
+}
+
+/**
+ * The rule serverless/functions.yml gives the alarm abort: every alarm going to ALARM, delivered
+ * to the abort function (which acts only on the deployments under way the alarm gates).
+ */
+export const ALARM_ABORT_PATTERN = { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { state: { value: ['ALARM'] } } };
+
+async function wireAlarmAbort(events: EventBridgeClient, rule: string, functionArn: string): Promise<void> {
+  await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify(ALARM_ABORT_PATTERN), Description: 'fledge alarm abort' }));
+  await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'abort', Arn: functionArn }] }));
 }
 
 /** Reports every call of `client` as its IAM action. */

@@ -1,13 +1,15 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { startTraffic } from '../../local/traffic';
 import { median, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
 import { benchCode, benchSpec, deploymentId, executionEnd, executionHistory, existingFunction, startDeployment, startWorld, uploadArtifact, type BenchWorld } from '../lib/world';
 
 /*
- * Figure 1. A canary at 20% with fledge's error-rate alarm on the new version, under steady
+ * Figure 1. The scheduled checks alone (the durable path; the event-driven abort is unwired here,
+ * and measured in its own figure). A canary at 20% with fledge's error-rate alarm on the new version, under steady
  * traffic; at a chosen moment the new version starts failing (its code throws once a flag file
  * exists), and the bench polls the alias until it is wholly back on version 1. The moment of
  * failure is spread evenly over a check interval (phases (k + ½)/n), because where it falls
@@ -120,6 +122,8 @@ export const reactionFigure: Figure = {
     const world = await startWorld(TIME_SCALE, { cloudwatch: { evaluationIntervalSeconds: EVALUATION_INTERVAL } });
     const runs: Run[] = [];
     try {
+      // The scheduled checks alone (the durable path): the event-driven abort has its own figure.
+      await world.plane.clients.events.send(new RemoveTargetsCommand({ Rule: 'fledge-alarm-abort', Ids: ['abort'] }));
       let index = 0;
       for (const interval of intervals) {
         for (let k = 0; k < runsPer; k++) runs.push(await oneRun(world, index++, interval, (k + 0.5) / runsPer));
@@ -167,7 +171,7 @@ export const reactionFigure: Figure = {
       notes: [
         `Each run: a function under ${RPS} invocations per real second (\`local/traffic.ts\`), a canary at ${CANARY_PERCENT}% with \`health.errorRate\` (5%, at least 5 invocations; fledge's alarm on the new version's ExecutedVersion, 60-s period), a bake of an hour. During the second check interval the new version starts failing every request; the bench polls the alias (inspection API, every ~2 ms real) until it routes everything to version 1 again. Failure moments are spread evenly over the interval (phases ${Array.from({ length: runsPer }, (_, k) => round((k + 0.5) / runsPer, 2)).join(', ')}). The embedded CloudWatch evaluates alarms every ${EVALUATION_INTERVAL} simulated seconds (local mode's default), as a sliding window.`,
         `Where the time goes: (1) the engine notices at the next scheduled check, up to one check interval after the failure starts; (2) at that check, Check reads the new version's Errors and Invocations directly (one GetMetricData over the window since the previous check) as well as the alarm states, so a failure that began just before the check is judged there, without waiting for the alarm's next evaluation — only enough failed invocations (the spec's minimum) must have happened; (3) Check, AfterCheck and the Rollback task put the alias back. (1) is waiting; the engine itself adds only (2) and (3), ${worstMiss > 0 ? `yet the target was missed by ${round(worstMiss, 1)} s at worst in the runs above` : 'and the target was met in every run above'}.`,
-        'On AWS, Lambda metrics have 1-minute resolution and arrive late, so a failure that starts seconds before a check may only be visible at the next one: expect up to a minute more there (not measured, no AWS account here). The alarm on the new version remains the durable signal; an event-driven path (the alarm\'s state change stopping the bake at once through SendTaskFailure) would remove the wait for the schedule entirely.',
+        'On AWS, Lambda metrics have 1-minute resolution and arrive late, so a failure that starts seconds before a check may only be visible at the next one: expect up to a minute more there (not measured, no AWS account here). The alarm on the new version remains the durable signal. These runs measure the scheduled checks alone (the event-driven abort\'s rule has no target here); with the abort, the alarm\'s state change rolls back without waiting for the schedule: see the next figure.',
       ],
       data: { evaluationIntervalSeconds: EVALUATION_INTERVAL, rps: RPS, canaryPercent: CANARY_PERCENT, runs },
     };

@@ -1,3 +1,4 @@
+import { checkIntervalOf } from '../../shared/domain/spec/check-interval';
 import { formatDuration } from '../../shared/domain/spec/duration';
 import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/plan/model';
 import { PRICES } from '../../shared/domain/plan/cost';
@@ -138,7 +139,9 @@ function describeHealth(spec: DeploymentSpec): string {
   if (parts.length === 0) parts.push('no alarms or error-rate rule');
   const { minInvocations } = evidenceRuleOf(spec.health, spec.strategy);
   const evidence = minInvocations > 0 ? `each pause needs ${minInvocations} invocation${minInvocations === 1 ? '' : 's'} of the new version` : 'pauses need no invocations (they only wait)';
-  return `${parts.join(' and ')}, checked every ${formatDuration(spec.health.checkInterval)}; ${evidence}`;
+  const interval = checkIntervalOf(spec.health);
+  const sparse = interval !== spec.health.checkInterval ? ' (sparse: the event-driven abort is armed)' : '';
+  return `${parts.join(' and ')}, checked every ${formatDuration(interval)}${sparse}; ${evidence}`;
 }
 
 /** The signal rules (latency, throttles, baseline, metrics, verdict rules), one phrase each; dry-run ones say so. */

@@ -2,6 +2,7 @@ import type { S3Event, SnsEvent } from '@aws-lambda-powertools/parser/types';
 import * as z from 'zod/mini';
 import { InvalidTaskInputError } from '../../shared/model/engine-errors';
 import { DEPLOYMENT_ID } from '../../shared/domain/deployment/input';
+import type { AlarmStateChange } from '../../shared/domain/deployment/abort';
 import type { AbnormalEnd } from '../../shared/domain/deployment/safety-net';
 import { formatPath } from '../../shared/domain/spec/problems';
 import type { DroppedObject } from '../../shared/domain/starter/s3-drop';
@@ -60,6 +61,17 @@ const StatusChangeEvent = z.object({
 });
 
 /**
+ * EventBridge's "CloudWatch Alarm State Change", as far as the alarm abort reads it: the alarm's
+ * name, its new state and when it changed. An event that says it is from another source is refused.
+ */
+const AlarmStateChangeEvent = z.object({
+  source: z.optional(z.literal('aws.cloudwatch')),
+  'detail-type': z.optional(z.literal('CloudWatch Alarm State Change')),
+  time: z.optional(z.string()),
+  detail: z.object({ alarmName: z.string(), state: z.object({ value: z.string(), timestamp: z.optional(z.string()) }) }),
+});
+
+/**
  * Compile-time: every event Powertools' schema accepts is one these accept — they only leave
  * fields out. (Powertools types an EventBridge event's detail as `unknown`, so the status change
  * has nothing to be held to there; test/trigger/events.test.ts runs the embedded AWS's events
@@ -115,6 +127,17 @@ export function parseStatusChangeEvent(event: unknown): { deploymentId: string; 
   if (status !== 'FAILED' && status !== 'TIMED_OUT' && status !== 'ABORTED') return undefined;
   if (name === undefined || !DEPLOYMENT_ID.test(name)) throw new InvalidTaskInputError('execution status change without a valid execution name (detail.name must be a deployment id)');
   return { deploymentId: name, executionStatus: status };
+}
+
+/**
+ * The EventBridge "CloudWatch Alarm State Change" event: the alarm, its new state and when it
+ * changed (CloudWatch writes `2019-10-02T17:04:40.985+0000`; the event's `time` when absent).
+ */
+export function parseAlarmStateChangeEvent(event: unknown): AlarmStateChange {
+  const { detail, time } = check(AlarmStateChangeEvent, event, 'the alarm abort expects an EventBridge CloudWatch alarm state change');
+  const stamp = detail.state.timestamp ?? time;
+  const at = stamp === undefined ? Number.NaN : Date.parse(stamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+  return { alarmName: detail.alarmName, state: detail.state.value, ...(Number.isFinite(at) ? { at } : {}) };
 }
 
 /** The first problems named, then how many more. */

@@ -167,8 +167,8 @@ export const GRANTS: readonly Grant[] = [
   },
   {
     sid: 'DeploymentExecutions',
-    why: 'Whether a deployment’s execution still runs: a running one is never touched.',
-    actions: ['states:DescribeExecution'],
+    why: (actions) => (actions.includes('states:StopExecution') ? 'Stop the execution of a deployment it rolled back.' : 'Whether a deployment’s execution still runs: a running one is never touched.'),
+    actions: ['states:DescribeExecution', 'states:StopExecution'],
     resource: sub('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${DeploymentStateMachine.Name}:*'),
   },
 ];

@@ -24,6 +24,7 @@ export const FLEDGE_FUNCTIONS = [
   'approval',
   'record',
   'safetyNet',
+  'abort',
   'sweeper',
   'api',
   'approvals',

@@ -84,6 +84,13 @@ export interface HealthSpec extends SignalFields {
   readonly errorRate?: { readonly thresholdPercent: number; readonly minInvocations: number };
   /** How often health is checked while traffic is on the new version. */
   readonly checkInterval: Seconds;
+  /**
+   * How often health is checked while the event-driven abort is armed — alarms gate the deployment
+   * (`alarms` or `errorRate`), so an alarm going to ALARM rolls back at once and the checks are
+   * only the durable path: a long pause can be checked sparsely. At least `checkInterval`; each
+   * pause still gets a check at its end. Unset: `checkInterval` (a v1 spec keeps its meaning).
+   */
+  readonly armedCheckInterval?: Seconds;
   /** Invoked on the new version before any traffic moves. */
   readonly smokeTest?: { readonly payload: unknown; readonly expect?: SmokeExpectation };
   /**

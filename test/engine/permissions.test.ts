@@ -1,3 +1,4 @@
+import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ describe('the least-privilege lists of the engine functions', () => {
     await world?.stop();
   });
 
-  it('cover every call of every function across creation, a full canary, a rollback, a refusal, the safety net and the sweeper', async () => {
+  it('cover every call of every function across creation, a full canary, a rollback, a refusal, the safety net, the alarm abort and the sweeper', async () => {
     // Prepare: a hook function, and a function that does not exist yet.
     await existingFunction(world, 'perm-hook', 'hook');
     const created = touch('perm-new-fn');
@@ -81,6 +82,17 @@ describe('the least-privilege lists of the engine functions', () => {
     // Act 4: the repair loop's scheduled run (nothing is left to repair; it reads everything it would).
     const swept = await world.lambda.send(new InvokeCommand({ FunctionName: world.plane.functions.Sweeper, Payload: Buffer.from('{}') }));
     expect(swept.FunctionError).toBeUndefined();
+
+    // Act 5: the alarm abort — a gating alarm goes to ALARM mid-bake.
+    const aborted = touch('perm-abort-fn');
+    await existingFunction(world, aborted);
+    const gate = `${aborted}-gate`;
+    await world.plane.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: gate, Namespace: 'Orders', MetricName: 'Failed', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }));
+    const abortId = deploymentId('perm-abort');
+    await startDeployment(world, { deploymentId: abortId, spec: spec(aborted, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, { health: { alarms: [gate], checkInterval: 1800, minInvocations: 0 } }), artifact: await uploadArtifact(world, 'perm/a2.zip', userCode('a2')) });
+    await eventually(async () => (kinds(await historyOf(world, abortId)).includes('weight') ? true : undefined), { what: 'the abort deployment\'s traffic' });
+    await world.plane.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: gate, StateValue: 'ALARM', StateReason: 'perm-test' }));
+    await recordStatus(world, abortId, 'ROLLED_BACK');
 
     // Assess
     for (const [fn, allowed] of Object.entries(ENGINE_PERMISSIONS) as [EngineFunction, readonly string[]][]) {

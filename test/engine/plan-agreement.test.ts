@@ -32,6 +32,8 @@ describe('the plan agrees with real executions', () => {
     { label: 'canary', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 150 }] }, extra: { health: TIMED_PAUSES } },
     { label: 'canary-approval', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }, { type: 'approval', timeout: 3600 }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 120 }] }, extra: { health: TIMED_PAUSES } },
     { label: 'linear', strategy: { kind: 'linear', percent: 25, interval: 60 }, extra: { health: TIMED_PAUSES } },
+    // The event-driven abort armed (fledge's alarm on the new version): the pause is checked every 150 s, not every 60 s.
+    { label: 'armed-sparse', strategy: { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 300 }] }, extra: { health: { ...TIMED_PAUSES, errorRate: { thresholdPercent: 5, minInvocations: 5 }, armedCheckInterval: 150 } } },
     { label: 'all-at-once', strategy: { kind: 'allAtOnce' } },
     { label: 'blue-green', strategy: { kind: 'blueGreen' }, extra: { health: { alarms: [], checkInterval: 60, smokeTest: { payload: {} } } } },
   ];
@@ -59,6 +61,7 @@ describe('the plan agrees with real executions', () => {
       const entered = history.filter((event) => event.type?.endsWith('StateEntered')).length;
       const invocations = history.filter((event) => event.type === 'TaskScheduled' || event.type === 'LambdaFunctionScheduled').length;
       const checks = (await historyOf(world, id)).filter((event) => event.kind === 'check').length;
+      if (label === 'armed-sparse') expect(plan.cost.healthChecks).toBe(2);
       expect({ stateTransitions: entered, lambdaInvocations: invocations, healthChecks: checks }).toEqual({
         stateTransitions: plan.cost.stateTransitions,
         lambdaInvocations: plan.cost.lambdaInvocations,

@@ -46,13 +46,37 @@ describe('planDeployment', () => {
     );
     // Act
     const { cost } = planDeployment(spec);
-    // Assess: 4 + NextStep 2×(2+1+1) + checks 3×13 + approval 1 + Promote/Succeeded 2.
-    expect(cost.stateTransitions).toBe(4 + 8 + 39 + 1 + 2);
-    // Prepare, Publish, PreTraffic + 4 NextStep + 13 checks + 1 approval + Promote.
-    expect(cost.lambdaInvocations).toBe(3 + 4 + 13 + 1 + 1);
+    // Assess: 4 + NextStep 2×(1 + 1 after the approval) + checks 3×13 + approval 1 + Promote/Succeeded 2
+    // (a pause's last check applies the next weight itself: no NextStep after a pause).
+    expect(cost.stateTransitions).toBe(4 + 4 + 39 + 1 + 2);
+    // Prepare, Publish, PreTraffic + 2 NextStep + 13 checks + 1 approval + Promote.
+    expect(cost.lambdaInvocations).toBe(3 + 2 + 13 + 1 + 1);
     expect(cost.healthChecks).toBe(13);
     expect(cost.userInvocations).toBe(3);
-    expect(cost.usd).toBeCloseTo(54 * 0.000025 + 22 * (0.0000002 + 0.25 * 0.2 * 0.0000166667), 12);
+    expect(cost.usd).toBeCloseTo(50 * 0.000025 + 20 * (0.0000002 + 0.25 * 0.2 * 0.0000166667), 12);
+  });
+
+  it('checks a long pause sparsely when the event-driven abort is armed and the spec says how sparsely', () => {
+    // Prepare: a 24-hour bake gated by an alarm, checked every minute or, while armed, hourly.
+    const text = (extra: string) => specFrom(base('{ canary: { steps: [{setWeight: 10}, {pause: 24h}] } }', `health: { alarms: [orders-errors], minInvocations: 0${extra} }\ntimeout: 25h\n`));
+    // Act
+    const polled = planDeployment(text(''));
+    const sparse = planDeployment(text(', armedCheckInterval: 1h'));
+    // Assess
+    expect(polled.cost).toMatchObject({ healthChecks: 1440, stateTransitions: 4 + 2 + 3 * 1440 + 2 });
+    expect(sparse.cost).toMatchObject({ healthChecks: 24, stateTransitions: 4 + 2 + 3 * 24 + 2, lambdaInvocations: 3 + 1 + 24 + 1 });
+    expect(sparse.actions.find((planned) => planned.action.kind === 'bake')?.action).toMatchObject({ checkInterval: 3600, checks: 24 });
+  });
+
+  it('costs a weight step with one health check 3 state transitions and 1 fledge invocation', () => {
+    // Prepare: linear steps of one check each (interval = checkInterval), four and five of them.
+    const steps = (percent: number) => specFrom(base(`{ linear: { percent: ${percent}, interval: 1m } }`, 'health: { checkInterval: 1m, minInvocations: 0 }\n'));
+    // Act
+    const four = planDeployment(steps(25)).cost;
+    const five = planDeployment(steps(20)).cost;
+    // Assess: Bake (Wait), Check (which checks, then shifts), AfterCheck.
+    expect(five.stateTransitions - four.stateTransitions).toBe(3);
+    expect(five.lambdaInvocations - four.lambdaInvocations).toBe(1);
   });
 
   it('records approvals at the moment they are reached and counts them as instant', () => {
@@ -149,10 +173,11 @@ describe('planDeployment', () => {
     // Act
     const asking = planDeployment(asks);
     const waiting = planDeployment(waits);
-    // Assess: Check → RequestApproval → NextStep instead of Check → NextStep.
+    // Assess: Check → AfterCheck → RequestApproval → NextStep → Route instead of the Check shifting
+    // itself: 3 more states and 2 more invocations per pause that asks.
     expect(asking.evidence.shortfalls.map(({ extension, then }) => ({ extension, then }))).toEqual([{ extension: 0, then: 'pause' }, { extension: 0, then: 'pause' }]);
-    expect(asking.evidence.worstCase.cost.stateTransitions).toBe(asking.cost.stateTransitions + 2);
-    expect(asking.evidence.worstCase.cost.lambdaInvocations).toBe(asking.cost.lambdaInvocations + 2);
+    expect(asking.evidence.worstCase.cost.stateTransitions).toBe(asking.cost.stateTransitions + 6);
+    expect(asking.evidence.worstCase.cost.lambdaInvocations).toBe(asking.cost.lambdaInvocations + 4);
     expect(waiting.evidence).toEqual({ minInvocations: 0, shortfalls: [], worstCase: { duration: waiting.minimumDuration, cost: waiting.cost } });
   });
 

@@ -291,6 +291,16 @@ describe('parseDeploymentSpec reports each problem with its path and position', 
       { path: 'health.checkInterval', line: 10, column: 18, message: /between 10s and 1h/ },
     ],
     [
+      'an armed check interval denser than the check interval',
+      `${VALID_SPEC}  armedCheckInterval: 30s\n`,
+      { path: 'health.armedCheckInterval', line: 10, column: 23, message: /30s is shorter than the default health.checkInterval \(1m\): checks while the abort is armed are sparser/ },
+    ],
+    [
+      'an armed check interval with no alarm to arm the abort',
+      lines(...VALID_SPEC.split('\n').slice(0, 8), '  armedCheckInterval: 1h'),
+      { path: 'health.armedCheckInterval', line: 9, column: 23, message: /applies only while alarms gate the deployment/ },
+    ],
+    [
       'a pause shorter than the check interval',
       lines(...VALID_SPEC.split('\n').slice(0, 5), 'strategy:', '  canary:', '    steps:', '      - setWeight: 10', '      - pause: 30s'),
       { path: 'strategy.canary.steps[1].pause', line: 10, column: 16, message: /shorter than the default health.checkInterval/ },

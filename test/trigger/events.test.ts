@@ -2,7 +2,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { SnsSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import { describe, expect, it } from 'vitest';
-import { parseS3Event, parseSnsEvent, parseStatusChangeEvent } from '../../functions/lib/events';
+import { parseAlarmStateChangeEvent, parseS3Event, parseSnsEvent, parseStatusChangeEvent } from '../../functions/lib/events';
 import { type ExecutionRecord, lambdaEvent, s3EventRecord, statusChangeEvent, type Subscription } from '@fledge-local/embedded-aws';
 import { InvalidTaskInputError } from '../../shared/model/engine-errors';
 
@@ -116,5 +116,37 @@ describe('Step Functions status changes of the safety net', () => {
     expect(() => parseStatusChangeEvent({ ...failed, source: 'aws.ec2' })).toThrow(new InvalidTaskInputError('the safety net expects an EventBridge Step Functions execution status change: source: expected "aws.states"'));
     expect(() => parseStatusChangeEvent({ detail: { status: 'FAILED', name: 'not a deployment id' } })).toThrow(/detail\.name must be a deployment id/);
     expect(() => parseStatusChangeEvent({ detail: 'FAILED' })).toThrow(/: detail: expected object, got string$/);
+  });
+});
+
+describe('CloudWatch alarm state changes of the alarm abort', () => {
+  // AWS's documented shape (EventBridge, "CloudWatch Alarm State Change"), as the embedded CloudWatch emits it.
+  const change = {
+    version: '0',
+    id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time: '2026-01-01T00:05:00Z',
+    region: 'eu-west-1',
+    resources: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-errors'],
+    detail: {
+      alarmName: 'orders-errors',
+      configuration: { metrics: [] },
+      previousState: { value: 'OK', reason: 'fine', timestamp: '2026-01-01T00:00:00.000+0000' },
+      state: { value: 'ALARM', reason: 'Threshold Crossed', timestamp: '2026-01-01T00:04:59.985+0000' },
+    },
+  };
+
+  it('reads the alarm, its new state and when it changed, from an event Powertools\' EventBridge schema accepts too', () => {
+    // Act / Assess
+    expect(EventBridgeSchema.safeParse(change).success).toBe(true);
+    expect(parseAlarmStateChangeEvent(change)).toEqual({ alarmName: 'orders-errors', state: 'ALARM', at: Date.UTC(2026, 0, 1, 0, 4, 59, 985) });
+  });
+
+  it('refuses an event from another source, and one without the alarm\'s name, as invalid input naming the field', () => {
+    // Act / Assess
+    expect(() => parseAlarmStateChangeEvent({ ...change, source: 'aws.states' })).toThrow(new InvalidTaskInputError('the alarm abort expects an EventBridge CloudWatch alarm state change: source: expected "aws.cloudwatch"'));
+    expect(() => parseAlarmStateChangeEvent({ detail: { state: { value: 'ALARM' } } })).toThrow(/: detail\.alarmName: expected string, got nothing$/);
   });
 });

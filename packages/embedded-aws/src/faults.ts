@@ -42,6 +42,7 @@ export const faultNamesByService: Readonly<Record<string, ServiceFaultNames>> = 
   monitoring: { throttle: { code: 'Throttling', status: 400 }, serverError: { code: 'InternalServiceFault', status: 500 } },
   sns: { throttle: { code: 'Throttled', status: 429 }, serverError: { code: 'InternalError', status: 500 } },
   states: { throttle: { code: 'ThrottlingException', status: 400 }, serverError: { code: 'InternalServerError', status: 500 } },
+  events: { throttle: { code: 'ThrottlingException', status: 400 }, serverError: { code: 'InternalException', status: 500 } },
 };
 
 const dynamoDbDataPlane = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems']);

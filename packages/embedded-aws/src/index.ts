@@ -7,6 +7,7 @@ export { startLocalAws, type LocalAws, type ServiceFactory, type StartHooks } fr
 export type {
   AsyncEventSource,
   AwsService,
+  EventsInternal,
   FaultInjector,
   FaultRule,
   InProcessFunctionDefinition,
@@ -30,6 +31,7 @@ export { simulatedTimeRetryStrategy, type SimulatedTimeRetryStrategy } from './s
 
 // The services, for an embedder that reaches past the AWS API (tests, local mode's wiring).
 export type { CloudWatchService } from './services/cloudwatch/service';
+export type { EventBridgeService } from './services/eventbridge/service';
 export type { LambdaService } from './services/lambda';
 export type { StatusChangeSubscription, StepFunctionsInternal } from './services/stepfunctions';
 

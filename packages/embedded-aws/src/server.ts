@@ -9,6 +9,7 @@ import { LocalAwsStartError } from './errors';
 import { createFaultInjector } from './faults';
 import { createLocalLog } from './log';
 import { createCloudWatchService } from './services/cloudwatch/service';
+import { createEventBridgeService } from './services/eventbridge/service';
 import { createDynamoDbService } from './services/dynamodb/service';
 import { createLambdaService } from './services/lambda';
 import { createS3Service } from './services/s3/service';
@@ -49,6 +50,7 @@ const serviceFactories: ServiceFactory[] = [
   createS3Service,
   createDynamoDbService,
   createCloudWatchService,
+  createEventBridgeService,
   createSnsService,
   createLambdaService,
   createStepFunctionsService,
@@ -92,6 +94,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
     get metrics() { return lookup<MetricsInternal>('monitoring', 'CloudWatch'); },
     get s3() { return lookup<S3Internal>('s3', 'S3'); },
     get sns() { return byName.get('sns')?.internal as ServiceRegistry['sns']; },
+    get events() { return byName.get('events')?.internal as ServiceRegistry['events']; },
   };
   const context: LocalContext = {
     options,

@@ -101,6 +101,16 @@ export interface SnsInternal {
   publish(input: { readonly topicArn: string; readonly message: string; readonly subject?: string }): Promise<string>;
 }
 
+/** What EventBridge offers the other services (CloudWatch emits its alarm state changes here). */
+export interface EventsInternal {
+  /**
+   * Puts an AWS service's event on the default bus (as AWS does, not through PutEvents, which
+   * refuses `aws.*` sources) and delivers it to the matching rules' targets asynchronously.
+   * `time` is epoch ms, default now. Returns the event's id.
+   */
+  putEvent(input: { readonly source: string; readonly detailType: string; readonly detail: unknown; readonly resources: readonly string[]; readonly time?: number }): string;
+}
+
 /** Late-bound access to sibling services: a service looks them up when it needs them, not at construction. */
 export interface ServiceRegistry {
   readonly lambda: LambdaInternal;
@@ -108,6 +118,8 @@ export interface ServiceRegistry {
   readonly s3: S3Internal;
   /** Undefined when the embedded AWS runs without SNS. */
   readonly sns?: SnsInternal;
+  /** Undefined when the embedded AWS runs without EventBridge. */
+  readonly events?: EventsInternal;
 }
 
 /** Options of {@link startLocalAws}, visible to every service through {@link LocalContext.options}. */

@@ -84,7 +84,7 @@ export async function changeAlias(ports: Ports, record: DeploymentRecord, target
  * Who changes the alias: a task of the deployment's execution, or the safety net or the sweeper
  * after the execution ended (a task may outlive its stopped execution; it must not move the alias then).
  */
-export type Actor = 'execution' | 'safety-net' | 'sweeper';
+export type Actor = 'execution' | 'safety-net' | 'sweeper' | 'abort';
 
 /**
  * Writes the intent, only while the deployment is still open (or FAILED, for a repair), and for a
@@ -168,12 +168,23 @@ export async function restoreAlias(ports: Ports, record: DeploymentRecord, actor
     await bookkeeping(store.updateDeployment(record.deploymentId, { aliasRevisionId: alias.revisionId, intent: null, currentWeight: 0 }));
     return { kind: 'unchanged', alias };
   }
-  if (!isOwnState(record, current, carried)) return { kind: 'drifted', alias: current };
-  try {
-    const restored = await changeAlias(ports, record, target, `roll back to version ${before.version}`, actor, { carried });
-    return { kind: 'restored', alias: restored };
-  } catch (error) {
-    if (!(error instanceof AliasDriftedError)) throw error;
-    return { kind: 'drifted', alias: (await lambda.getAlias(record.functionName, record.alias)) ?? null };
+  // The change announced before this restore (the record's intent) may still land while the
+  // restore runs — a task of a running execution racing the alarm abort, or one that outlived its
+  // stopped execution: its target is fledge's own state too, never someone else's.
+  const own: Carried = record.intent?.target ? { ...carried, targets: [...(carried.targets ?? []), record.intent.target] } : carried;
+  if (!isOwnState(record, current, own)) return { kind: 'drifted', alias: current };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const restored = await changeAlias(ports, record, target, `roll back to version ${before.version}`, actor, { carried: own });
+      return { kind: 'restored', alias: restored };
+    } catch (error) {
+      if (!(error instanceof AliasDriftedError)) throw error;
+      const now = (await lambda.getAlias(record.functionName, record.alias)) ?? null;
+      // The announced change landed between the read and the update (the guard failed on it):
+      // restore again from there. Only one such change can be in flight — no task announces one
+      // once the deployment is taken over — so a second failure is someone else's change.
+      if (attempt < 3 && now && isOwnState(record, now, own)) continue;
+      return { kind: 'drifted', alias: now };
+    }
   }
 }

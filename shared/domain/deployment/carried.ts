@@ -15,8 +15,9 @@ export function carriedBy(state: EngineState): Carried {
   const version = state.published?.version;
   const previous = state.snapshot?.alias?.version;
   if (version !== undefined && state.trafficSteps) {
-    // NextStep's input (after PreTraffic, a green check or an approval): the weight it sets.
-    if (state.action !== 'bake' && state.action !== 'promote' && previous !== undefined) {
+    // NextStep's input (after PreTraffic or an approval), and a Check's (action `bake`): the
+    // weight it sets — a Check at a pause's end applies the next weight itself (check-then-shift).
+    if (state.action !== 'promote' && previous !== undefined) {
       const walk = walkSteps(state.trafficSteps, state.stepIndex ?? 0, state.spec.approval);
       if (walk.weight) targets.push(routingFor(previous, version, walk.weight.percent));
     }

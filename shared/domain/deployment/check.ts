@@ -3,10 +3,12 @@ import { evidenceRuleOf, hasApprovalSteps } from '../spec/evidence';
 import { isOwnState } from './alias';
 import { advanceBake, describeShortfall, errorRatePercent, hasEvidence, judgeCheck, type CheckVerdict, type MeasuredErrorRate, type StepEvidence } from './bake';
 import type { EngineDeps } from './deps';
-import { AliasDriftedError, DeadlineExceededError, HealthCheckFailedError, InsufficientEvidenceError, InvalidTaskInputError, StopRequestedError } from '../../model/engine-errors';
+import { AliasDriftedError, DeadlineExceededError, DeploymentFinishedError, HealthCheckFailedError, InsufficientEvidenceError, InvalidTaskInputError, StopRequestedError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
 import { countsSince, describeSpan, onInsufficientData, type InsufficientDataStep } from './evidence';
 import type { EngineState } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
+import { nextStep } from './next-step';
 import { loadRecord } from './record';
 import { describeRouting } from './routing';
 import { describeReadings, hasSignals, readSignals, signalVerdict } from './signals';
@@ -20,8 +22,10 @@ import { gateOnWebhooks } from './webhooks';
  * just before a check to the check after it. The same metrics count the evidence: the new
  * version's invocations during the pause, which must reach `health.minInvocations` before
  * traffic moves on.
- * Red ends in rollback (by throwing); green continues the bake, ends it, or promotes now; a pause
- * that ends short of evidence is extended, handed to a person (approval), or rolled back.
+ * Red ends in rollback (by throwing); green continues the bake, promotes now, or ends the pause —
+ * and then applies the next weight itself (NextStep's work, see `nextStep`), returning the next
+ * bake, approval or promotion; a pause that ends short of evidence is extended, handed to a person
+ * (approval), or rolled back.
  */
 export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
   const { lambda, health, store, clock } = deps;
@@ -29,6 +33,9 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   const bake = state.bake;
   if (!bake) throw new InvalidTaskInputError(`deployment ${deploymentId}: Check without a bake in the state`);
   const record = await loadRecord(store, deploymentId);
+  // Ended or taken over meanwhile (the alarm abort rolled it back while this execution waited):
+  // judge nothing, record nothing; the Catch's Rollback settles the ending that was recorded.
+  if (isTerminal(record.status) || record.abandonedAt !== undefined) throw new DeploymentFinishedError(`deployment ${deploymentId} has ended (${record.status}) or is being rolled back: no check`);
   const version = record.newVersion ?? state.published?.version;
   if (!version) throw new InvalidTaskInputError(`deployment ${deploymentId}: Check without a published version`);
   const now = clock.now();
@@ -123,7 +130,9 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
     case 'promote':
       return { ...green, action: 'promote', bake: undefined };
     case 'next':
-      return { ...green, action: 'next', bake: undefined };
+      // Check-then-shift: the same invocation applies the next weight and starts the next bake, so
+      // a weight step costs one task and three states (Bake, Check, AfterCheck), not five and two.
+      return nextStep(deps, { ...green, bake: undefined });
     case 'bake':
     case 'failed':
       return { ...green, action: 'bake', bake: advanceBake(streaked) };

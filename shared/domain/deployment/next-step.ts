@@ -7,6 +7,7 @@ import type { EngineState } from '../../model/deployment';
 import { requireVersion } from './pre-traffic';
 import { loadRecord } from './record';
 import { routingFor } from './routing';
+import { checkIntervalOf } from '../spec/check-interval';
 import { walkSteps } from '../spec/steps';
 import { gateOnWebhooks } from './webhooks';
 
@@ -47,7 +48,7 @@ export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'cloc
   const base = { ...state, stepIndex: walk.nextIndex, weight, ...(aliasRevisionId === undefined ? {} : { aliasRevisionId }), bake: undefined, approval: undefined };
   switch (walk.stop.kind) {
     case 'bake':
-      return { ...base, action: 'bake', bake: startBake(clock.now(), walk.stop.duration, spec.health.checkInterval) };
+      return { ...base, action: 'bake', bake: startBake(clock.now(), walk.stop.duration, checkIntervalOf(spec.health)) };
     case 'approval': {
       const left = deadline === undefined ? walk.stop.timeout : Math.floor((deadline - clock.now()) / 1000);
       if (left <= 0) throw new DeadlineExceededError(`deployment ${deploymentId} has no time left for its approval before its timeout`);

@@ -30,6 +30,11 @@ export async function rollback(deps: Deps & Pick<EngineDeps, 'webhooks'>, state:
     requireSettled(record.deploymentId, await settle(deps, record));
     return state;
   }
+  if (record?.abandonedAt !== undefined) {
+    // The alarm abort (or the safety net) has taken the deployment over and is rolling it back:
+    // this task's own restore is fenced off, so it waits (retries) for that ending and settles it.
+    throw new TransientAwsError(`deployment ${state.deploymentId} is being rolled back by the alarm abort or the safety net; waiting for its ending`);
+  }
   const reason = reasonFrom(state.failure, { approvalPending: state.action === 'approval' });
   const view = record ?? recordFromState(state, deps.clock.now());
   if (!view) {

@@ -7,10 +7,12 @@ import type { PlanCost } from './model';
  *
  *   Prepare → Publish → PublishedChoice → PreTraffic                       4 states, once
  *   NextStep → Route                                                       2 states, per NextStep run
- *     NextStep applies setWeights up to the next pause/approval/end, so it runs
- *     (pauses + approvals + 1) times; the final move to 100% is Promote's.
+ *     NextStep applies setWeights up to the next pause/approval/end. It runs once before the
+ *     first pause and once after each approval (approvals + 1 times): a pause's last check
+ *     applies the next weight itself (check-then-shift); the final move to 100% is Promote's.
  *   Bake (Wait) → Check → AfterCheck                                       3 states, per health check
- *     checks per pause = ceil(pause / checkInterval)
+ *     checks per pause = ceil(pause / checkInterval); a weight step with one check costs
+ *     3 states and 1 task invocation.
  *   RequestApproval                                                        1 state, per approval
  *     (a pause short of evidence may add extension checks, and an approval: see estimateCost)
  *   Promote → Succeeded                                                    2 states, once
@@ -51,10 +53,10 @@ export function estimateCost(inputs: CostInputs, shortfall: { readonly extension
   const pauses = inputs.trafficSteps.filter((step) => step.type === 'pause');
   const approvalSteps = inputs.trafficSteps.filter((step) => step.type === 'approval').length;
   const healthChecks = pauses.reduce((sum, pause) => sum + healthChecksFor(pause.duration, inputs.checkInterval), 0) + shortfall.extensionChecks;
-  const nextStepRuns = pauses.length + approvalSteps + 1;
-  // A pause short of evidence that asks a person goes Check → RequestApproval → NextStep instead
-  // of Check → NextStep: one more state and invocation, no more NextStep runs.
+  // Every approval — a step, or a pause short of evidence that asks a person — is followed by a
+  // NextStep run; a pause that ends otherwise shifts in its last Check.
   const approvals = approvalSteps + shortfall.approvals;
+  const nextStepRuns = approvals + 1;
 
   const stateTransitions = 4 + 2 * nextStepRuns + 3 * healthChecks + approvals + 2;
   const lambdaInvocations = 3 + nextStepRuns + healthChecks + approvals + 1;

@@ -1,4 +1,5 @@
 import { walkSteps } from '../spec/steps';
+import { checkIntervalOf } from '../spec/check-interval';
 import { evidenceRuleOf, extensionAllowance, waitsFrom } from '../spec/evidence';
 import type { DeploymentSpec, Seconds, TrafficStep } from '../../model/spec';
 import { estimateCost, healthChecksFor } from './cost';
@@ -48,7 +49,7 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
   if (spec.health.smokeTest !== undefined) add({ kind: 'smokeTest' });
   if (spec.hooks.beforeTraffic !== undefined) add({ kind: 'hook', phase: 'beforeTraffic', functionName: spec.hooks.beforeTraffic });
 
-  const interval = spec.health.checkInterval;
+  const interval = checkIntervalOf(spec.health);
   const rule = evidenceRuleOf(spec.health, spec.strategy);
   const shortfalls: PlannedShortfall[] = [];
   // How much later than the minimum a pause ends when every earlier one was extended to its limit.

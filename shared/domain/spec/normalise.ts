@@ -80,6 +80,7 @@ function health(written: WrittenSpec['health'], strategySpec: StrategySpec): Hea
     alarms: written?.alarms ?? [],
     ...(errorRate !== undefined && { errorRate }),
     checkInterval: written?.checkInterval ?? LIMITS.defaultCheckInterval,
+    ...(written?.armedCheckInterval !== undefined && { armedCheckInterval: written.armedCheckInterval }),
     ...(smoke !== undefined && {
       smokeTest: {
         payload: smoke.payload ?? {},

@@ -1,3 +1,4 @@
+import { abortArmed } from './check-interval';
 import { formatDuration } from './duration';
 import { splitsTraffic } from './steps';
 import { expandTrafficSteps } from './traffic';
@@ -64,6 +65,15 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
         path: wait.path,
         message: `a pause of ${formatDuration(wait.seconds)} is shorter than ${intervalSource}, so no health check would run in it: lengthen the pause or lower the interval`,
       });
+    }
+  }
+
+  const armed = spec.health.armedCheckInterval;
+  if (armed !== undefined) {
+    if (!abortArmed(spec.health)) {
+      violations.push({ path: ['health', 'armedCheckInterval'], message: 'applies only while alarms gate the deployment (the event-driven abort is armed): add health.alarms or health.errorRate, or remove it' });
+    } else if (armed < interval) {
+      violations.push({ path: ['health', 'armedCheckInterval'], message: `${formatDuration(armed)} is shorter than ${intervalSource}: checks while the abort is armed are sparser, not denser; raise it or remove it` });
     }
   }
 

@@ -258,6 +258,8 @@ const health = z.strictObject({
     })
     .optional(),
   checkInterval: duration(LIMITS.minCheckInterval, LIMITS.maxCheckInterval).optional(),
+  // The interval while the event-driven abort is armed (docs/spec.md#health).
+  armedCheckInterval: duration(LIMITS.minCheckInterval, LIMITS.maxCheckInterval).optional(),
   smokeTest: smokeTest.optional(),
   // The evidence a pause needs before traffic moves on (docs/spec.md#evidence).
   minInvocations: z

@@ -94,6 +94,12 @@ export const OPERATIONS: readonly OperationRow[] = [
  */
 export const NOT_IN_MATRIX: readonly { readonly service: string; readonly operation: string; readonly reason: string }[] = [
   { service: 'ssm', operation: 'GetParameter', reason: 'the signing secret: read once per cold start on AWS; local mode keeps it in its data directory (no SSM in the embedded AWS)' },
+  {
+    service: 'states',
+    operation: 'StopExecution',
+    reason:
+      'the alarm abort stops the execution after its rollback, best-effort (a failure leaves the execution to find the record ended at its next task); no scenario fires an alarm, so a fault here is never reached — test/engine/alarm-abort.test.ts covers the abort',
+  },
 ];
 
 /** lib-dynamodb's document commands are DynamoDB's item operations on the wire. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../../../state-machines/definition';
+import { ALARM_ABORT_PATTERN } from '../../../local/fledge-on-local';
 import { render, resourcesOfType, statementsOf } from '../support/template';
 import type { StackContext } from '../support/context';
 
@@ -54,7 +55,7 @@ export function stateMachineChecks(ctx: StackContext): void {
 
     it('feeds FAILED, TIMED_OUT and ABORTED executions of this state machine only to the safety net', () => {
       // Act
-      const rules = resourcesOfType(ctx.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern !== undefined);
+      const rules = resourcesOfType(ctx.template, 'AWS::Events::Rule').filter(([, r]) => (r.Properties?.EventPattern as { source?: unknown } | undefined)?.source !== undefined && JSON.stringify((r.Properties?.EventPattern as { source?: unknown }).source) === '["aws.states"]');
       const rule = { Properties: rules[0]?.[1].Properties ?? {} };
       const targets = rule.Properties.Targets as { Arn: unknown }[];
       const permission = resourcesOfType(ctx.template, 'AWS::Lambda::Permission').find(([, p]) => p.Properties?.Principal === 'events.amazonaws.com' && render(p.Properties?.FunctionName) === '{SafetyNetLambdaFunction.Arn}');
@@ -69,6 +70,20 @@ export function stateMachineChecks(ctx: StackContext): void {
       expect(render(permission?.[1].Properties?.FunctionName)).toBe('{SafetyNetLambdaFunction.Arn}');
       expect(render(permission?.[1].Properties?.SourceArn)).toBe(`arn:{AWS::Partition}:events:{AWS::Region}:{AWS::AccountId}:rule/${String(rule.Properties.Name)}`);
       expect(rules).toHaveLength(1);
+    });
+
+    it('feeds every alarm that goes to ALARM to the alarm abort, and to nothing else', () => {
+      // Act
+      const rules = resourcesOfType(ctx.template, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify((r.Properties?.EventPattern as { source?: unknown } | undefined)?.source) === '["aws.cloudwatch"]');
+      const properties = rules[0]?.[1].Properties ?? {};
+      const targets = properties.Targets as { Arn: unknown }[];
+      const permission = resourcesOfType(ctx.template, 'AWS::Lambda::Permission').find(([, p]) => p.Properties?.Principal === 'events.amazonaws.com' && render(p.Properties?.FunctionName) === '{AbortLambdaFunction.Arn}');
+
+      // Assess
+      expect(rules).toHaveLength(1);
+      expect(properties.EventPattern).toEqual(ALARM_ABORT_PATTERN);
+      expect(targets.map((t) => render(t.Arn))).toEqual(['{AbortLambdaFunction.Arn}']);
+      expect(render(permission?.[1].Properties?.SourceArn)).toBe(`arn:{AWS::Partition}:events:{AWS::Region}:{AWS::AccountId}:rule/${String(properties.Name)}`);
     });
 
     it('runs the sweeper every five minutes, and nothing else on a schedule', () => {

@@ -1,6 +1,7 @@
 import type { LocalContext, MetricDatumInternal } from '../../types';
 import { ALARM_STATES, alarmToWire, readPutMetricAlarm, type Alarm, type AlarmStateValue } from './alarm';
 import { runAlarmActions } from './alarm-actions';
+import { alarmStateChangeEvent } from './alarm-events';
 import type { AlarmStore } from './alarm-store';
 import { invalidFormat, invalidNextToken, invalidParameterCombination, invalidParameterValue, missingParameter, resourceNotFound, validationError } from './errors';
 import { evaluateAlarm } from './evaluate-alarm';
@@ -209,11 +210,14 @@ export class CloudWatchOperations {
     const old = alarm.state.value;
     if (!always && next.value === old) return;
     const now = this.context.clock.now();
+    const previous = alarm.state;
     alarm.state = { value: next.value, reason: next.reason, reasonData: next.reasonData, updatedAt: now, transitionedAt: next.value === old ? alarm.state.transitionedAt : now };
     this.alarms.save();
     if (next.value !== old) {
       this.context.log(`cloudwatch: alarm ${alarm.config.alarmName}: ${old} -> ${next.value}: ${next.reason}`);
       runAlarmActions(this.context, alarm, old);
+      // Every change of state value is an event on the default bus, as on AWS.
+      this.context.services.events?.putEvent(alarmStateChangeEvent(alarm, previous));
     }
   }
 }

@@ -1,0 +1,122 @@
+import type { EngineDeps } from './deps';
+import { HealthCheckFailedError, isAwsFailure } from '../../model/engine-errors';
+import { FledgeError } from '../../model/errors';
+import { requireSettled } from './finish';
+import type { DeploymentRecord } from '../../model/deployment';
+import { loadRecord } from './record';
+import { rollBackRecord } from './rollback';
+
+type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'orchestrator'>;
+
+/** An alarm's state change, as the abort reads it from CloudWatch's event. */
+export interface AlarmStateChange {
+  readonly alarmName: string;
+  readonly state: string;
+  /** Epoch ms of the change, when the event says. */
+  readonly at?: number;
+}
+
+/** What the abort did for one deployment the alarm gates. */
+export interface AbortOutcome {
+  readonly deploymentId: string;
+  /**
+   * `rolled-back` / `drifted`: the abort ended it; `finished`: it had ended (or was ending)
+   * already — a late or duplicate event changes nothing; `promoting`: its promotion was under way,
+   * which the abort does not undo; `before`: the alarm changed before the deployment started.
+   */
+  readonly outcome: 'rolled-back' | 'drifted' | 'finished' | 'promoting' | 'before';
+  /** Whether its execution was stopped by this call. */
+  readonly stopped?: boolean;
+}
+
+/** The statuses in which traffic may be on the new version and the abort acts. */
+const ABORTABLE = ['RUNNING', 'AWAITING_APPROVAL'] as const;
+
+/**
+ * Event-driven abort: an alarm that gates a deployment (one of its spec's `health.alarms`, or
+ * fledge's own alarm on the new version) went to ALARM, so the deployment rolls back now instead
+ * of at its next scheduled check. The deployments are found through the alias locks (one per
+ * deployment under way; a few). For each that the alarm gates and that is still under way:
+ *
+ * 1. it takes the deployment over (`abandonedAt`, conditional on the status): from then on no task
+ *    of the execution can announce an alias change, so neither a check that shifts traffic nor a
+ *    NextStep can move the alias after this point;
+ * 2. it reads the record again: a change a task announced before the takeover shows as the
+ *    record's intent — a promotion is left to finish (the abort never undoes one; the takeover is
+ *    released), any other is fenced by the restore (its target counts as fledge's own, and the
+ *    restore gives the alias a new revision, which fails that change's guard if it is late);
+ * 3. it rolls back as the Rollback task does: alias to the snapshot guarded by its revision
+ *    (drift-aware), then the status and each side effect of the ending, once, whoever races it;
+ * 4. it stops the execution (best-effort: an execution that keeps running finds the record ended
+ *    at its next task and rolls back into the ending already recorded).
+ *
+ * Idempotent: a duplicate event finds the deployment ended (its lock released) and changes
+ * nothing; so does an event that arrives after the deployment was promoted. A failure is thrown
+ * so Lambda's asynchronous retries deliver the event again.
+ */
+export async function abortOnAlarm(deps: Deps, change: AlarmStateChange): Promise<AbortOutcome[]> {
+  if (change.state !== 'ALARM') return [];
+  const { store } = deps;
+  const outcomes: AbortOutcome[] = [];
+  for (const lock of await store.listLocks()) {
+    const record = await store.getDeployment(lock.holder);
+    if (!record || !gatedBy(record, change.alarmName)) continue;
+    outcomes.push(await abortOne(deps, record, change));
+  }
+  return outcomes;
+}
+
+/** Whether `alarmName` gates the deployment: one of its spec's alarms or fledge's alarm on its new version. */
+export function gatedBy(record: DeploymentRecord, alarmName: string): boolean {
+  return record.alarmName === alarmName || (record.spec?.health?.alarms ?? []).includes(alarmName);
+}
+
+async function abortOne(deps: Deps, record: DeploymentRecord, change: AlarmStateChange): Promise<AbortOutcome> {
+  const { store, clock } = deps;
+  const deploymentId = record.deploymentId;
+  if (!(ABORTABLE as readonly string[]).includes(record.status)) return { deploymentId, outcome: 'finished' };
+  const started = record.startedAt ?? record.createdAt;
+  if (change.at !== undefined && change.at < started) return { deploymentId, outcome: 'before' };
+  if (promoting(record)) return { deploymentId, outcome: 'promoting' };
+
+  const taken = await store.updateDeployment(deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: ABORTABLE });
+  if (!taken) return { deploymentId, outcome: 'finished' };
+  const current = await loadRecord(store, deploymentId);
+  if (promoting(current)) {
+    // Announced before the takeover: the promotion goes on, and its later tasks must not be fenced.
+    await store.updateDeployment(deploymentId, { abandonedAt: null }, { onlyIfStatusIn: ABORTABLE });
+    return { deploymentId, outcome: 'promoting' };
+  }
+  const at = change.at === undefined ? '' : ` at ${new Date(change.at).toISOString()}`;
+  const reason = `alarm ${change.alarmName} went to ALARM${at}`;
+  const finished = await rollBackRecord(deps, current, reason, {
+    eventMessage: `rolled back at once: ${reason} (event-driven abort)`,
+    from: ABORTABLE,
+    actor: 'abort',
+    data: { abortedBy: { alarm: change.alarmName, ...(change.at === undefined ? {} : { at: change.at }) } },
+  });
+  const stopped = await stopExecution(deps, deploymentId, reason);
+  const status = requireSettled(deploymentId, finished);
+  return { deploymentId, outcome: status === 'DRIFTED' ? 'drifted' : status === 'ROLLED_BACK' ? 'rolled-back' : 'finished', stopped };
+}
+
+/** A promotion is under way: announced (the alias wholly to the new version) or made but not yet recorded. */
+function promoting(record: DeploymentRecord): boolean {
+  const target = record.intent?.target;
+  if (record.newVersion === undefined) return false;
+  if (target && target.version === record.newVersion && Object.keys(target.weights).length === 0) return true;
+  return record.currentWeight === 100;
+}
+
+/** Stops the deployment's execution; false when it was not running or Step Functions did not answer. */
+async function stopExecution(deps: Deps, deploymentId: string, reason: string): Promise<boolean> {
+  try {
+    const execution = await deps.orchestrator.findExecution(deploymentId);
+    if (execution?.status !== 'RUNNING') return false;
+    await deps.orchestrator.stopExecution({ executionArn: execution.executionArn, error: FledgeError.nameOf(HealthCheckFailedError), cause: `rolled back by the alarm abort: ${reason}` });
+    return true;
+  } catch (error) {
+    if (!isAwsFailure(error)) throw error;
+    return false;
+  }
+}

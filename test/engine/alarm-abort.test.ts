@@ -1,0 +1,159 @@
+import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/local-aws';
+import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, settledAs, spec, startDeployment, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import type { StrategySpec } from '../../shared/model/spec';
+
+/*
+ * Event-driven abort on the embedded AWS: the embedded CloudWatch emits "CloudWatch Alarm State
+ * Change" to the embedded EventBridge, whose rule (wired by local mode as the stack wires it)
+ * delivers it to the abort function, while the real state machine runs the deployment.
+ */
+describe('event-driven abort', () => {
+  let world: EngineWorld;
+  const touch = guardAliases(() => world);
+
+  beforeAll(async () => {
+    world = await startEngine();
+  });
+  afterAll(async () => {
+    // The abort and the safety net run asynchronously: let what the last test set off finish first.
+    await eventually(() => (deliveries(world).every((d) => d.status === 'succeeded' || d.status === 'failed') ? true : undefined), { what: 'asynchronous deliveries to finish' });
+    await world?.stop();
+  });
+
+  /** The embedded Lambda's asynchronous deliveries. */
+  function deliveries(w: EngineWorld): { status: string; functionName: string }[] {
+    return (w.aws.service('lambda').inspect?.('async', new URLSearchParams()) as { deliveries: { status: string; functionName: string }[] }).deliveries;
+  }
+
+  /** An alarm of the user's that the spec names; it starts INSUFFICIENT_DATA (not red). */
+  async function userAlarm(name: string): Promise<string> {
+    const alarm = `${name}-business`;
+    await world.plane.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: alarm, Namespace: 'Orders', MetricName: 'Failed', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }));
+    return alarm;
+  }
+
+  async function setAlarm(alarm: string, value: 'ALARM' | 'OK'): Promise<void> {
+    await world.plane.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: value, StateReason: `test: ${value}` }));
+  }
+
+  /** Starts a deployment of version 2 gated by `alarm` and waits until traffic is split. */
+  async function splitDeployment(label: string, strategy: StrategySpec, checkInterval: number): Promise<{ name: string; alarm: string; id: string; executionArn: string; before: Awaited<ReturnType<typeof aliasOf>> }> {
+    const name = touch(`${label}-fn`);
+    await existingFunction(world, name);
+    const before = await aliasOf(world, name);
+    const alarm = await userAlarm(name);
+    const artifact = await uploadArtifact(world, `${label}/v2.zip`, userCode('v2'));
+    const id = deploymentId(label);
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, strategy, { health: { ...TIMED_PAUSES, alarms: [alarm], checkInterval } }), artifact });
+    await eventually(async () => (Object.keys((await aliasOf(world, name)).weights).length > 0 ? true : undefined), { what: `${name} to be split` });
+    return { name, alarm, id, executionArn, before };
+  }
+
+  it('rolls back the moment a gating alarm goes to ALARM, before the next scheduled check', async () => {
+    // Prepare: 10% for an hour, checked every 30 minutes.
+    const { name, alarm, id, executionArn, before } = await splitDeployment('abort', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
+
+    // Act
+    await setAlarm(alarm, 'ALARM');
+
+    // Assess: rolled back with no check having run, its execution stopped.
+    const record = await settledAs(world, id, 'ROLLED_BACK');
+    expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
+    expect(record.reason).toMatch(new RegExp(`^alarm ${alarm} went to ALARM at `));
+    const history = await historyOf(world, id);
+    expect(kinds(history)).not.toContain('check');
+    expect(history.at(-1)).toMatchObject({ kind: 'rolledBack', message: expect.stringContaining('(event-driven abort)'), data: { abortedBy: { alarm } } });
+    expect(await executionEnd(world, executionArn)).toBe('ABORTED');
+  });
+
+  it('never lets a check running at the same moment shift traffic while the abort rolls back', async () => {
+    // Prepare: the first check ends the first pause and would shift to 50%. Its GetAlias is slowed a
+    // little and the abort's (the restore's read) a lot, so the check announces its shift in the middle
+    // of the abort; the alarm is back to OK by the time the check reads it.
+    const { name, alarm, id, before } = await splitDeployment('race', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 300 }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 300 }] }, 300);
+    world.aws.faults.add({ service: 'lambda', operation: 'GetAlias', kind: 'latency', latencyMs: 120_000, count: 1 });
+    world.aws.faults.add({ service: 'lambda', operation: 'GetAlias', kind: 'latency', latencyMs: 240_000, count: 1 });
+    await eventually(() => (world.aws.faults.list().length === 1 ? true : undefined), { timeoutMs: 30_000, what: 'the check to be in flight' });
+
+    // Act
+    await setAlarm(alarm, 'ALARM');
+    await setAlarm(alarm, 'OK');
+
+    // Assess: the check's shift was refused (the deployment was taken over); the alias ends as before.
+    const record = await settledAs(world, id, 'ROLLED_BACK');
+    await eventually(async () => ((await world.plane.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: world.plane.stateMachineArn, statusFilter: 'RUNNING' }))).executions?.some((e) => e.name === id) ? undefined : true), { what: 'the execution to end' });
+    expect(world.aws.faults.list()).toEqual([]);
+    expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
+    expect(record.currentWeight).toBe(0);
+    const history = await historyOf(world, id);
+    expect(history.filter((event) => event.kind === 'weight').map((event) => event.data?.percent)).toEqual([10]);
+    expect(history.filter((event) => event.kind === 'rolledBack')).toHaveLength(1);
+    expect(record.reason).toMatch(new RegExp(`^alarm ${alarm} went to ALARM`));
+  });
+
+  it('changes nothing for an alarm event that arrives after the deployment was promoted, or twice', async () => {
+    // Prepare: a short canary that is promoted.
+    const { name, alarm, id, executionArn } = await splitDeployment('late', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }] }, 60);
+    expect(await executionEnd(world, executionArn)).toBe('SUCCEEDED');
+    await settledAs(world, id, 'SUCCEEDED');
+    const promoted = await aliasOf(world, name);
+    const history = await historyOf(world, id);
+    const event = { version: '0', id: 'late-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '000000000000', time: new Date(world.aws.clock.now()).toISOString(), region: world.aws.region, resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'late', timestamp: new Date(world.aws.clock.now()).toISOString().replace('Z', '+0000') }, previousState: { value: 'OK' } } };
+
+    // Act: the event as EventBridge delivers it, twice, and the real alarm going red.
+    const first = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event));
+    const second = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event));
+    await setAlarm(alarm, 'ALARM');
+
+    // Assess
+    expect(JSON.parse(first.payload.toString('utf8'))).toEqual({ outcomes: [] });
+    expect(JSON.parse(second.payload.toString('utf8'))).toEqual({ outcomes: [] });
+    expect(await aliasOf(world, name)).toEqual(promoted);
+    expect((await world.plane.deps.store.getDeployment(id))?.status).toBe('SUCCEEDED');
+    expect(await historyOf(world, id)).toEqual(history);
+  });
+
+  it('leaves a promotion under way alone: an alarm event that finds the alias announced wholly on the new version changes nothing', async () => {
+    // Prepare: the record shows Promote's announced change (its write-ahead intent), as just before Promote moves the alias.
+    const { name, alarm, id } = await splitDeployment('promoting', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
+    const split = await aliasOf(world, name);
+    await world.plane.deps.store.updateDeployment(id, { intent: { target: { version: '2', weights: {} }, expectedRevisionId: split.revisionId, description: 'promote version 2' } });
+    const event = { version: '0', id: 'promoting-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '000000000000', time: new Date(world.aws.clock.now()).toISOString(), region: world.aws.region, resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'late', timestamp: new Date(world.aws.clock.now()).toISOString().replace('Z', '+0000') }, previousState: { value: 'OK' } } };
+
+    // Act
+    const out = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event));
+
+    // Assess: nothing taken over, nothing moved.
+    expect(JSON.parse(out.payload.toString('utf8'))).toEqual({ outcomes: [{ deploymentId: id, outcome: 'promoting' }] });
+    expect(await aliasOf(world, name)).toEqual(split);
+    const record = await world.plane.deps.store.getDeployment(id);
+    expect(record).toMatchObject({ status: 'RUNNING' });
+    expect(record?.abandonedAt).toBeUndefined();
+
+    // Clean up: without the promotion's intent, the alarm rolls it back.
+    await world.plane.deps.store.updateDeployment(id, { intent: null });
+    await setAlarm(alarm, 'ALARM');
+    await settledAs(world, id, 'ROLLED_BACK');
+  });
+
+  it('acts once on a duplicate event: the second delivery finds the deployment ended and changes nothing', async () => {
+    // Prepare
+    const { name, alarm, id, before } = await splitDeployment('dup', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
+    const event = { version: '0', id: 'dup-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '000000000000', time: new Date(world.aws.clock.now()).toISOString(), region: world.aws.region, resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'dup', timestamp: new Date(world.aws.clock.now()).toISOString().replace('Z', '+0000') }, previousState: { value: 'OK' } } };
+
+    // Act: two deliveries of the same event, at the same time.
+    const [first, second] = await Promise.all([world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event)), world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event))]);
+
+    // Assess
+    const outcomes = [first, second].flatMap((out) => (JSON.parse(out.payload.toString('utf8')) as { outcomes: { outcome: string }[] }).outcomes.map((o) => o.outcome));
+    expect(outcomes.filter((o) => o === 'rolled-back').length).toBeGreaterThanOrEqual(1);
+    expect(outcomes.every((o) => o === 'rolled-back' || o === 'finished')).toBe(true);
+    await settledAs(world, id, 'ROLLED_BACK');
+    expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
+    const history = await historyOf(world, id);
+    expect(history.filter((e) => e.kind === 'rolledBack')).toHaveLength(1);
+  });
+});
