@@ -12,8 +12,11 @@ export default defineConfig({
     // One case runs a whole deployment, holds a persistent fault past its end and repairs it.
     testTimeout: 180_000,
     hookTimeout: 60_000,
-    // Two cores: one embedded AWS per shard, two shards at a time.
-    maxWorkers: 2,
+    // One embedded AWS per shard (test/reliability/support/matrix.ts: SHARDS). A case spends most
+    // of its time waiting on the simulated clock — a shard keeps about a third of a core busy — so
+    // four shards at a time share two cores without slowing each other much (docs/reliability.md,
+    // "Run time").
+    maxWorkers: 4,
     reporters: ['default', './test/summary-reporter.ts', './test/reliability/reporter.ts'],
   },
 });

@@ -193,9 +193,9 @@ describe('fledge local killed (SIGKILL) during a deployment and restarted on the
           await fetch(`${after.apiUrl}/deployments/${id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ approvalId: record.approvalId }) });
         }
         // Ended with everything an ending does (the status is written first, the history after).
-        return record && isTerminal(record.status) && converged(judge(await observe({ endpoint: after.endpoint, store }, id, FUNCTION), expectation)) ? record : undefined;
+        return record && isTerminal(record.status) && converged(judge(await observe({ endpoint: after.endpoint, store, watcher: WATCHER }, id, FUNCTION), expectation)) ? record : undefined;
       }, { timeoutMs: 30_000, intervalMs: 100, what: `deployment ${id} to end after the restart` }).catch(() => undefined);
-      const judgement = judge(await observe({ endpoint: after.endpoint, store }, id, FUNCTION), expectation);
+      const judgement = judge(await observe({ endpoint: after.endpoint, store, watcher: WATCHER }, id, FUNCTION), expectation);
       const figures: CaseFigures = {
         suite: 'crash',
         id: `crash.${phase.name.replace(/\W+/g, '-')}`,

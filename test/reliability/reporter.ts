@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { machine } from '../../bench/lib/machine';
 import { matrixCases } from './support/matrix';
 import { withFigures } from './report/render';
@@ -21,6 +21,11 @@ const PARTIAL = join(ROOT, 'node_modules/.cache/fledge-reliability/partial.json'
  */
 export default class ReliabilityReporter implements Reporter {
   private readonly startedAt = new Date();
+  private workers = 0;
+
+  onInit(vitest: Vitest): void {
+    this.workers = vitest.config.maxWorkers;
+  }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const cases: CaseResult[] = [];
@@ -45,6 +50,7 @@ export default class ReliabilityReporter implements Reporter {
     const results: ReliabilityResults = {
       startedAt: this.startedAt.toISOString(),
       seconds: (Date.now() - this.startedAt.getTime()) / 1000,
+      workers: this.workers,
       machine: machine(),
       commit: commitOf(),
       matrix: totalsOf(cases.filter((c) => c.suite === 'matrix')),

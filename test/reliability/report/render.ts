@@ -14,12 +14,20 @@ export function withFigures(doc: string, results: ReliabilityResults): string {
   return `${doc.slice(0, begin)}${BEGIN}\n${renderFigures(results)}\n${doc.slice(end)}`;
 }
 
+/** What the matrix's cases took one after another, and of it on a core. */
+function matrixTime(cases: readonly CaseResult[]): string {
+  const matrix = cases.filter((c) => c.suite === 'matrix');
+  const seconds = matrix.reduce((sum, c) => sum + c.seconds, 0);
+  const cpu = matrix.reduce((sum, c) => sum + (c.cpuSeconds ?? 0), 0);
+  return `; the matrix's cases took ${Math.round(seconds)} s one after another, ${Math.round(cpu)} s of it on a core`;
+}
+
 /** The figures: the run, the totals of both suites, the matrix by operation and fault, and every failed case. */
 export function renderFigures(results: ReliabilityResults): string {
   const m = results.machine;
   const lines: string[] = [
     '',
-    `- **Run:** ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit \`${results.commit}\`, ${Math.round(results.seconds)} s in all (two workers)`,
+    `- **Run:** ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit \`${results.commit}\`, ${Math.round(results.seconds)} s in all (${results.workers} workers)${matrixTime(results.cases)}`,
     `- **Machine:** ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, ${m.os}, Node.js ${m.node}`,
     '',
     '| figure | fault matrix | crash and restart |',

@@ -32,6 +32,8 @@ export interface Totals {
 export interface ReliabilityResults {
   readonly startedAt: string;
   readonly seconds: number;
+  /** Test files run at once (vitest workers). */
+  readonly workers: number;
   readonly machine: Machine;
   readonly commit: string;
   readonly matrix: Totals;

@@ -39,7 +39,13 @@ export interface CaseFigures {
   readonly problems: readonly string[];
   /** What the doors answered along the way, when it is worth knowing (a refusal, …). */
   readonly notes?: readonly string[];
+  /** Real seconds the case took. */
   readonly seconds: number;
+  /**
+   * Matrix cases: CPU seconds its shard's process used meanwhile — fledge, the embedded AWS and
+   * its Lambda worker threads, the suite itself (what the case costs a core; the rest is waiting).
+   */
+  readonly cpuSeconds?: number;
 }
 
 declare module 'vitest' {

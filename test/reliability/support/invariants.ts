@@ -18,7 +18,7 @@ export interface Observation {
  * Reads the deployment, its history, the lock, the alias and the notifications; for a dropped
  * spec (`dropKey`), also whether its event went to the failed-events destination.
  */
-export async function observe(where: { readonly endpoint: string; readonly store: DeploymentStore; readonly failedEventsTopicArn?: string }, deploymentId: string, functionName: string, options: { alias?: string; dropKey?: string } = {}): Promise<Observation> {
+export async function observe(where: { readonly endpoint: string; readonly store: DeploymentStore; readonly failedEventsTopicArn?: string; readonly watcher: string }, deploymentId: string, functionName: string, options: { alias?: string; dropKey?: string } = {}): Promise<Observation> {
   const alias = options.alias ?? 'live';
   const record = await where.store.getDeployment(deploymentId);
   return {
@@ -27,7 +27,7 @@ export async function observe(where: { readonly endpoint: string; readonly store
     events: record ? await where.store.listEvents(deploymentId) : [],
     ...(await where.store.getLock(functionName, alias).then((lock) => (lock ? { lock } : {}))),
     alias: await aliasState(where.endpoint, functionName, alias),
-    notifications: await notificationsOf(where.endpoint, deploymentId),
+    notifications: await notificationsOf(where.endpoint, deploymentId, where.watcher),
   };
 }
 

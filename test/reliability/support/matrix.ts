@@ -55,5 +55,6 @@ export function shardOf(index: number, count: number): MatrixCase[] {
   return matrixCases().filter((_, position) => position % count === index - 1);
 }
 
-/** Shards of the matrix: one test file each, one embedded AWS each, run in parallel workers. */
-export const SHARDS = 8;
+/** Shards of the matrix: one test file each (`matrix-<n>.test.ts`), one embedded AWS each, run in parallel workers. */
+export const SHARDS = 12;
+

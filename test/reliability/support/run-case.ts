@@ -1,6 +1,7 @@
 import { injectFault, listFaults, type FaultRequest } from '@fledge-local/embedded-aws';
 import { startTraffic, type TrafficRun } from '../../../local/traffic';
 import { isTerminal } from '../../../shared/model/deployment';
+import { START_GRACE_MS } from '../../../shared/domain/starter/expire';
 import { decide, request, specKey, type DoorAnswer } from './doors';
 import { FAULT_KINDS, faultShape, HELD } from './fault-kinds';
 import type { CaseFigures } from './figures';
@@ -8,20 +9,36 @@ import { converged, judge, observe, type Expectation, type Judgement } from './i
 import type { MatrixCase } from './matrix';
 import { runRepairLoop } from './repair';
 import { SCENARIOS, type Scenario } from './scenarios';
-import { aliasState, clearAll, executionStatus, notificationsOf, simNow, type ReliabilityWorld } from './world';
+import { aliasState, asyncInFlight, clearAll, executionStatus, notificationsOf, RELIABILITY_TIME_SCALE, simNow, watch, type ReliabilityWorld } from './world';
 
 /**
- * How long a door may take to start an execution, in simulated ms: the S3 drop's trigger is
- * retried by Lambda's asynchronous invocation (twice, after 1 and 2 minutes) — 5 minutes is
- * more than all of it.
+ * The longest a door may take to start an execution, in simulated ms: as long as the repair loop
+ * lets a deployment stay PENDING without one (START_GRACE_MS, 15 minutes; the S3 drop's trigger
+ * is retried twice, 1 and 2 minutes apart). A case stops waiting as soon as nothing is left that
+ * could start it ({@link CaseRun.nothingInFlight}): the window only bounds a hand-over that never
+ * ends (Lambda's Invoke refused for good: S3 keeps trying for a day).
  */
-const DOOR_WINDOW_MS = 5 * 60_000;
+const DOOR_WINDOW_MS = START_GRACE_MS;
 
 /** How long the safety net may take to end a deployment after its execution, in simulated ms. */
 const SETTLE_MS = 2 * 60_000;
 
-/** How long a persistent fault outlasts the end of the execution, in simulated ms: past the safety net's asynchronous retries. */
+/**
+ * The longest a persistent fault outlasts the end of the execution, in simulated ms: past the
+ * safety net's asynchronous retries (1 and 2 minutes apart). It is cleared sooner when nothing
+ * is left that could meet it: the execution has ended and no asynchronous invocation of the
+ * case (the drop's trigger, the safety net) is waiting for a retry.
+ */
 const HOLD_AFTER_END_MS = 4 * 60_000;
+
+/**
+ * Consecutive looks (one every {@link LOOK_MS}) that must find nothing in flight before a case
+ * stops waiting: every asynchronous invocation is accepted in the same turn as what causes it
+ * (the drop's PutObject, the execution's end), so one look would do; two rule out a look taken
+ * between an answer and what follows it.
+ */
+const QUIET_LOOKS = 2;
+const LOOK_MS = 50;
 
 /** Real ms a case may take to reach the end of its execution, or the repair loop to converge. */
 const DRIVE_DEADLINE_MS = 90_000;
@@ -30,8 +47,17 @@ const REPAIR_DEADLINE_MS = 30_000;
 /** Simulated ms the repair loop has to converge once the fault is cleared: four of its 5-minute periods. */
 const REPAIR_WITHIN_MS = 20 * 60_000;
 
-/** Invocations per real second sent to the alias while it is split (the evidence each pause needs). */
-const TRAFFIC_RPS = 20;
+/**
+ * Invocations sent to the alias while it is split (the evidence each pause needs): one every 10
+ * simulated seconds, whatever the clock's scale — 12 in a 2-minute pause, 6 of them to the new version.
+ */
+const TRAFFIC_RPS = 0.1 / RELIABILITY_TIME_SCALE;
+
+/** CPU seconds this process (every thread of it) used since `start`. */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,14 +70,17 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * observes everything and judges it. Never throws for a broken invariant: it returns them.
  */
 export async function runCase(world: ReliabilityWorld, matrixCase: MatrixCase, functionName: string): Promise<CaseFigures> {
-  const began = performance.now();
+  const began = { real: performance.now(), cpu: process.cpuUsage() };
   const scenario = SCENARIOS[matrixCase.scenario];
   await scenario.prepare(world, functionName);
-  const run = new CaseRun(world, matrixCase, scenario, functionName);
+  const watcher = `${functionName}@reliability.fledge.local`;
+  const unwatch = await watch(world, watcher);
+  const run = new CaseRun(world, matrixCase, scenario, functionName, watcher);
   try {
     return await run.play(began);
   } finally {
     await run.cleanUp();
+    await unwatch();
   }
 }
 
@@ -67,26 +96,31 @@ class CaseRun {
   private sweptAtApproval = false;
   private traffic: TrafficRun | undefined;
   private answer: DoorAnswer | undefined;
+  /** Simulated ms when the case began: asynchronous invocations accepted since are the case's own. */
+  private beganSim = 0;
 
   constructor(
     private readonly world: ReliabilityWorld,
     private readonly matrixCase: MatrixCase,
     private readonly scenario: Scenario,
     private readonly functionName: string,
+    /** The address that receives fledge's notifications for this case ({@link watch}). */
+    private readonly watcher: string,
   ) {
     this.spec = scenario.spec(functionName);
     const { row, kind, persistence } = matrixCase;
     this.fault = row && kind !== 'none' ? { service: row.service, operation: row.operation, ...faultShape(row.service, kind, persistence) } : undefined;
   }
 
-  async play(began: number): Promise<CaseFigures> {
+  async play(began: { readonly real: number; readonly cpu: NodeJS.CpuUsage }): Promise<CaseFigures> {
     const { matrixCase: c, world } = this;
+    this.beganSim = await simNow(world.endpoint);
     if (c.timing === 'before') await this.inject();
     this.answer = await request(world, c.door, this.functionName, this.spec, `rel-${this.functionName}`);
     if (this.answer.state === 'refused') this.notes.push(`the API refused the deployment: ${this.answer.refusal ?? '?'}`);
     const id = this.answer.deploymentId;
     await this.drive(id);
-    if (c.persistence === 'persistent') await this.holdFor(HOLD_AFTER_END_MS);
+    if (c.persistence === 'persistent') await this.holdPastRetries(id);
     await this.stopTraffic();
     const faultsTaken = await this.faultsTaken();
     await clearAll(world.endpoint);
@@ -136,7 +170,8 @@ class CaseRun {
       ...(repaired ? { repairLoop: repaired.loop } : {}),
       problems,
       ...(this.notes.length > 0 ? { notes: this.notes } : {}),
-      seconds: (performance.now() - began) / 1000,
+      seconds: (performance.now() - began.real) / 1000,
+      cpuSeconds: cpuSecondsSince(began.cpu),
     };
   }
 
@@ -161,10 +196,11 @@ class CaseRun {
     const { world } = this;
     const started = await simNow(world.endpoint);
     const deadline = Date.now() + DRIVE_DEADLINE_MS;
+    let quietLooks = 0;
     for (;;) {
       const status = await executionStatus(world.endpoint, id);
       await this.trafficWhileSplit();
-      for (const requested of (await notificationsOf(world.endpoint, id)).filter((n) => n.kind === 'approvalRequested' && n.approvalId && !this.decided.has(n.approvalId))) {
+      for (const requested of (await notificationsOf(world.endpoint, id, this.watcher)).filter((n) => n.kind === 'approvalRequested' && n.approvalId && !this.decided.has(n.approvalId))) {
         if (this.matrixCase.timing === 'during') await this.inject();
         if (!this.sweptAtApproval) {
           // The repair loop's schedule fires while the deployment waits: it must leave a running
@@ -179,13 +215,22 @@ class CaseRun {
         if (decision.state === 'refused') this.notes.push(`the API refused to ${this.scenario.decision ?? 'approve'} ${requested.approvalId}: ${decision.refusal ?? '?'}`);
       }
       if (status !== undefined && status !== 'RUNNING') return;
+      // No execution: the door has given up once nothing that could start one is left (the
+      // drop's trigger and its retries are asynchronous invocations; the API answered already).
+      quietLooks = status === undefined && (await this.nothingInFlight()) ? quietLooks + 1 : 0;
+      if (quietLooks >= QUIET_LOOKS) return;
       if (status === undefined && (await simNow(world.endpoint)) - started > DOOR_WINDOW_MS) return;
       if (Date.now() > deadline) {
         this.stuck.push(`the execution of ${id} was still ${status ?? 'not started'} after ${DRIVE_DEADLINE_MS / 1000} s of real time`);
         return;
       }
-      await pause(50);
+      await pause(LOOK_MS);
     }
+  }
+
+  /** No asynchronous invocation of this case is waiting to be handed over, retried or run. */
+  private async nothingInFlight(): Promise<boolean> {
+    return (await asyncInFlight(this.world.endpoint, this.beganSim)) === 0;
   }
 
   private async trafficWhileSplit(): Promise<void> {
@@ -202,9 +247,20 @@ class CaseRun {
     await traffic?.stop().catch(() => undefined);
   }
 
-  private async holdFor(simulatedMs: number): Promise<void> {
-    const until = (await simNow(this.world.endpoint)) + simulatedMs;
-    while ((await simNow(this.world.endpoint)) < until) await pause(50);
+  /**
+   * Keeps a persistent fault until nothing is left that would retry into it — the execution has
+   * ended and none of the case's asynchronous invocations (the drop's trigger, the safety net) is
+   * waiting for an attempt — or for {@link HOLD_AFTER_END_MS}, whichever comes first.
+   */
+  private async holdPastRetries(id: string): Promise<void> {
+    const until = (await simNow(this.world.endpoint)) + HOLD_AFTER_END_MS;
+    let quietLooks = 0;
+    while ((await simNow(this.world.endpoint)) < until) {
+      const ended = (await executionStatus(this.world.endpoint, id)) !== 'RUNNING';
+      quietLooks = ended && (await this.nothingInFlight()) ? quietLooks + 1 : 0;
+      if (quietLooks >= QUIET_LOOKS) return;
+      await pause(LOOK_MS);
+    }
   }
 
   /** Calls that met the fault so far: what the rule has used of its count. */
@@ -253,7 +309,7 @@ class CaseRun {
 
   private observe(id: string) {
     const { plane } = this.world.mode;
-    return observe({ endpoint: this.world.endpoint, store: plane.deps.store, failedEventsTopicArn: plane.failedEventsTopicArn }, id, this.functionName, this.matrixCase.door === 'drop' ? { dropKey: specKey(this.functionName) } : {});
+    return observe({ endpoint: this.world.endpoint, store: plane.deps.store, failedEventsTopicArn: plane.failedEventsTopicArn, watcher: this.watcher }, id, this.functionName, this.matrixCase.door === 'drop' ? { dropKey: specKey(this.functionName) } : {});
   }
 
   async cleanUp(): Promise<void> {

@@ -1,6 +1,6 @@
 import { CreateAliasCommand, CreateFunctionCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ROLE, settled, userCode } from '../../support/engine';
+import { ROLE, settled, USER_TIMEOUT, userCode } from '../../support/engine';
 import { functionZip } from '../../support/zip';
 import type { ScenarioName } from './operations';
 import { FAILING_HOOK, type ReliabilityWorld } from './world';
@@ -24,7 +24,8 @@ export interface Scenario {
 
 /**
  * The canary of `approved` and `rejected`: 50% for two checks, an approval, two more checks at
- * 50%, then 100%. The error-rate floor of 2 invocations is also the evidence each pause needs
+ * 50%, then 100%. The approval waits 30 minutes (9 real seconds): a person who cannot answer (the
+ * approval's path refused) is timed out, and one who can is never, even on a machine that stalls. The error-rate floor of 2 invocations is also the evidence each pause needs
  * (the suite sends traffic while the alias is split); the smoke test, the configuration change
  * and `cleanup` make fledge call Invoke, UpdateFunctionConfiguration and the cleanup's calls.
  */
@@ -41,7 +42,7 @@ strategy:
     steps:
       - setWeight: 50
       - pause: 2m
-      - approval: { timeout: 15m }
+      - approval: { timeout: 30m }
       - pause: 2m
 health:
   errorRate: { threshold: 50, minInvocations: 2 }
@@ -71,7 +72,9 @@ async function uploadNewCode(world: ReliabilityWorld, functionName: string): Pro
 }
 
 async function createFunction(world: ReliabilityWorld, functionName: string, tag: string): Promise<void> {
-  await world.lambda.send(new CreateFunctionCommand({ FunctionName: functionName, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: functionZip(userCode(tag)) } }));
+  // USER_TIMEOUT: Lambda's default 3 s is a real 3 s here; a machine stalled that long would time
+  // out the smoke test or the traffic, and the outcome would change for no fault of the matrix.
+  await world.lambda.send(new CreateFunctionCommand({ FunctionName: functionName, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: ROLE, Timeout: USER_TIMEOUT, Code: { ZipFile: functionZip(userCode(tag)) } }));
   await settled(world.engine, functionName);
 }
 
