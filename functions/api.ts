@@ -21,7 +21,7 @@ export function createHandler(deps: ApiDeps): HttpHandler {
 }
 
 /** Lambda entry point: ports over the real AWS, built at the first invocation by the composition root. */
-export const handler: HttpHandler = lambdaHandler(createHandler, {
+export const handler = lambdaHandler(createHandler, {
   store: storePort,
   orchestrator: orchestratorPort,
   notifier: notifierPort,
