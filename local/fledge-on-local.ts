@@ -13,7 +13,7 @@ import { handler as recordHandler } from '../functions/record';
 import { handler as safetyNetHandler } from '../functions/safety-net';
 import { handler as sweeperHandler } from '../functions/sweeper';
 import { handler as trafficHandler } from '../functions/traffic';
-import { ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, type EngineFunction } from '../functions/engine-functions';
+import { ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, TASK_SUBSTITUTIONS, type EngineFunction } from '../functions/engine-functions';
 import { buildPorts, type Composition, type CompositionSettings } from '../functions/lib/composition';
 import { PORT_FACTORIES } from '../functions/lib/ports/all';
 import { iamActionOf } from '../functions/permissions';
@@ -22,7 +22,7 @@ import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
 import { MIN_SECRET_BYTES } from '../shared/domain/approval/signing';
 import { localFunctionName } from '../shared/domain/own-functions';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
-import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
+import { deploymentDefinition } from '../state-machines/definition';
 import { type InProcessHandler, type LocalAws, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
 import { localClients, localComposition } from './composition';
 
@@ -140,7 +140,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     aws.services.lambda.registerInProcessFunction({ functionName: functions[key as keyof typeof functions], handler, timeout: 900 });
   }
 
-  const arns = Object.fromEntries(DEPLOYMENT_SUBSTITUTIONS.map((key) => [key, `arn:aws:lambda:${aws.region}:${account}:function:${functions[key]}`])) as unknown as DeploymentArns;
+  const arns = Object.fromEntries(TASK_SUBSTITUTIONS.map((key) => [key, `arn:aws:lambda:${aws.region}:${account}:function:${functions[key as LocalFunctionKey]}`]));
   const definition = JSON.stringify(deploymentDefinition(arns));
   const roleArn = `arn:aws:iam::${account}:role/${name}-state-machine`;
   try {
