@@ -23,7 +23,8 @@ import { MIN_SECRET_BYTES } from '../shared/domain/approval/signing';
 import { localFunctionName } from '../shared/domain/own-functions';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
 import { deploymentDefinition } from '../state-machines/definition';
-import { type InProcessHandler, type LocalAws, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
+import { startLocalAws, type InProcessHandler, type LocalAws, type LocalAwsOptions, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
+import { sanitise } from '../shared/text/sanitise';
 import { localClients, localComposition } from './composition';
 
 /** Local mode's name of an engine function: its ARN substitution in the state machine, or `SafetyNet`/`Sweeper`. */
@@ -44,6 +45,14 @@ const IN_PROCESS: { readonly [F in EngineFunction]: { builtOn(c: Composition): I
   'safety-net': safetyNetHandler,
   sweeper: sweeperHandler,
 };
+
+/**
+ * Starts an embedded AWS for fledge: what fledge brings to it is how its log lines are escaped
+ * (fledge's sanitiser: one line per entry, control characters made visible).
+ */
+export function startAwsForFledge(options: Omit<LocalAwsOptions, 'escapeLogLine'>): Promise<LocalAws> {
+  return startLocalAws({ ...options, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }) });
+}
 
 /** Options of {@link provisionControlPlane}. */
 export interface ControlPlaneOptions {

@@ -1,12 +1,11 @@
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { provisionControlPlane, scheduleSweeps, type LocalControlPlane } from './fledge-on-local';
+import { provisionControlPlane, scheduleSweeps, startAwsForFledge, type LocalControlPlane } from './fledge-on-local';
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
 import { localSigningSecret, localWebhookSecret } from './approval-secret';
 import { startApiServer } from './api-server';
 import { localApiRoutes } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
-import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
-import { sanitise } from '../shared/text/sanitise';
+import type { LocalAws, LocalAwsOptions } from '@fledge-local/embedded-aws';
 
 /** Defaults of `fledge local`. */
 export const LOCAL_MODE_DEFAULTS = {
@@ -78,7 +77,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const timeScale = options.timeScale ?? LOCAL_MODE_DEFAULTS.timeScale;
   const dataDir = options.dataDir === null ? undefined : (options.dataDir ?? LOCAL_MODE_DEFAULTS.dataDir);
   const email = options.email ?? LOCAL_MODE_DEFAULTS.email;
-  const aws = await startLocalAws({ ...options.aws, port: options.port ?? LOCAL_MODE_DEFAULTS.port, host, dataDir, timeScale, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }) });
+  const aws = await startAwsForFledge({ ...options.aws, port: options.port ?? LOCAL_MODE_DEFAULTS.port, host, dataDir, timeScale });
   let plane: LocalControlPlane | undefined;
   let api: LocalApi | undefined;
   let discoveryFile: string | undefined;

@@ -1,5 +1,6 @@
 import { type Command } from 'commander';
-import { type LocalAws, LocalAwsStartError, startLocalAws } from '@fledge-local/embedded-aws';
+import { type LocalAws, LocalAwsStartError } from '@fledge-local/embedded-aws';
+import { startAwsForFledge } from '../../local/fledge-on-local';
 import { sanitise } from '../../shared/text/sanitise';
 import { ExitCode, UsageError } from '../program';
 import { isLoopback, parsePort, parseTimeScale } from '../local-options';
@@ -49,7 +50,7 @@ export function registerLocalAws(program: Command): void {
       }
       let aws: LocalAws;
       try {
-        aws = await startLocalAws({ port: options.port, host, timeScale: options.timeScale, dataDir: options.dataDir, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }), log: options.verbose ? (message) => process.stderr.write(`${sanitise(message, { keepNewlines: true })}\n`) : undefined });
+        aws = await startAwsForFledge({ port: options.port, host, timeScale: options.timeScale, dataDir: options.dataDir, log: options.verbose ? (message) => process.stderr.write(`${sanitise(message, { keepNewlines: true })}\n`) : undefined });
       } catch (error) {
         if (error instanceof LocalAwsStartError && (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL')) {
           const hint = error.code === 'EADDRINUSE' ? ` (something else is listening there: stop it, or pick another port with --port, or --port 0 for any free one)` : '';
