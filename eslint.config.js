@@ -1,11 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import fence from './scripts/eslint-fence.mjs';
 import fledge from './eslint-rules/fledge.js';
-
-/** fledge reaches a workspace package (packages/*) through its package name and public exports only. */
-const PACKAGE_BY_NAME = { outside: 'packages', message: "import a workspace package by its name ('@fledge-local/embedded-aws'), not by a path into its files" };
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.serverless/', '.fledge/', 'coverage/', 'bench/results/'] },
@@ -21,7 +17,9 @@ export default tseslint.config(
   },
   {
     // The floors of the house (CONTRIBUTING.md, "Map of the house"): model and text at the bottom, then ports, then
-    // domain and adapters side by side, interfaces, and the functions, local mode and the CLI that put them together.
+    // domain and adapters side by side, interfaces, and the functions, local mode and the CLI that put them together;
+    // the bench and the tests on top; the embedded AWS beside them all, importing nothing of fledge and imported by
+    // its package name only.
     // And one rule for index files: none, but a package's public entry; import the module that defines the name.
     files: ['**/*.ts', '**/*.mjs', '**/*.js'],
     // examples/ holds users' Lambda code, whose entry Lambda calls index.
@@ -53,25 +51,6 @@ export default tseslint.config(
         message: 'Print JSON with safeJson() from shared/text/sanitise: JSON.stringify leaves C1, bidi and zero-width characters raw.',
       }],
     },
-  },
-  {
-    // The embedded AWS is its own package and knows nothing of fledge (packages/embedded-aws/README.md).
-    files: ['packages/embedded-aws/**/*.{ts,mjs,js}'],
-    plugins: { fence },
-    rules: { 'fence/imports': ['error', { inside: 'packages/embedded-aws', message: 'the embedded AWS imports nothing of fledge: take what it needs as an option (LocalAwsOptions) instead' }] },
-  },
-  {
-    // fledge uses the embedded AWS through its package name and public exports, never its files.
-    files: ['**/*.{ts,mjs,js}'],
-    ignores: ['packages/**'],
-    plugins: { fence },
-    rules: { 'fence/imports': ['error', PACKAGE_BY_NAME] },
-  },
-  {
-    // The bench and the demo start fledge in the shared world (local/world/), never in the tests' harness.
-    files: ['bench/**/*.{ts,mjs,js}', 'demo/**/*.{ts,mjs,js}'],
-    plugins: { fence },
-    rules: { 'fence/imports': ['error', PACKAGE_BY_NAME, { outside: 'test', message: 'bench/ and demo/ do not import from test/: what they share with the tests is in local/world/' }] },
   },
   {
     files: ['test/**/*.ts'],

@@ -1,10 +1,9 @@
 // `npm run bench`: bundles bench/run.ts (TypeScript, extension-less imports) into one ESM file with
 // esbuild — the repo has no TypeScript runner — and runs it. Arguments are passed on, e.g.
 // `npm run bench -- --only cost,reaction` or `-- --quick`.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { bundleWorkspaces } from '../scripts/bundle-workspaces.mjs';
+import { bundleForNode } from '../scripts/node-bundle.mjs';
 
 // Node 22 is the project's (the `node` devDependency, which `npm run` puts first on PATH).
 if (Number(process.versions.node.split('.')[0]) < 22) {
@@ -15,19 +14,6 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 // Under node_modules/.cache: untracked, and dependencies resolve from the project's node_modules.
 const outdir = 'node_modules/.cache/fledge-bench';
 mkdirSync(outdir, { recursive: true });
-await build({
-  entryPoints: { run: 'bench/run.ts' },
-  outdir,
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  packages: 'external',
-  plugins: [bundleWorkspaces],
-  sourcemap: 'inline',
-  logLevel: 'warning',
-});
 // state-machines/definition.ts reads the state machine next to the code that loads it.
-copyFileSync('state-machines/deployment.asl.yml', `${outdir}/deployment.asl.yml`);
+await bundleForNode({ run: 'bench/run.ts' }, outdir, { sourcemap: 'inline', withStateMachine: true });
 await import(pathToFileURL(`${outdir}/run.mjs`).href);

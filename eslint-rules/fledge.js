@@ -1,11 +1,21 @@
 // @ts-check
-// fledge's own lint rules: the floors of the house (CONTRIBUTING.md, "Map of the house") and the rule for index files.
-// Relative imports are resolved against the repository root, so a rule holds whatever the `../` count.
+// fledge's own lint rules, all of them (the `fledge` plugin of eslint.config.js): the floors of the house
+// (CONTRIBUTING.md, "Map of the house") — the embedded AWS among them, a closed floor that imports nothing of
+// fledge and is imported by its package name only — and the rule for index files.
+// Relative imports are resolved against the importing file, so a rule holds whatever the `../` count (a pattern on
+// the text cannot tell `../../types` inside a package from `../../shared/x` outside it).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** The floors, lowest first, each with the floors its files may import (its own always included). */
+/**
+ * The floors, lowest first, each with the floors its files may import (its own always included); every file of the
+ * tree is on one (the last, the tooling, holds what no other does). A `closed` floor is a workspace package: it
+ * imports nothing outside its folder by a relative path, and no other floor imports its files by a path — fledge
+ * uses it through its package name (`packageName`) and public exports only.
+ * @type {readonly { name: string; dir: string; mayImport: readonly string[]; closed?: boolean; packageName?: string }[]}
+ */
 export const FLOORS = [
+  { name: 'embedded-aws', dir: 'packages/embedded-aws', mayImport: [], closed: true, packageName: '@fledge-local/embedded-aws' },
   { name: 'text', dir: 'shared/text', mayImport: [] },
   { name: 'model', dir: 'shared/model', mayImport: ['text'] },
   { name: 'ports', dir: 'shared/ports', mayImport: ['model'] },
@@ -17,12 +27,19 @@ export const FLOORS = [
   { name: 'local', dir: 'local', mayImport: ['text', 'model', 'ports', 'domain', 'adapters', 'interfaces', 'config', 'functions', 'state-machines'] },
   { name: 'cli', dir: 'cli', mayImport: ['text', 'model', 'ports', 'domain', 'adapters', 'interfaces', 'config', 'functions', 'local', 'state-machines'] },
   { name: 'state-machines', dir: 'state-machines', mayImport: ['text', 'model', 'ports', 'domain'] },
+  // The bench and the tests stand on everything; nothing stands on them (the bench and the demo start fledge in
+  // the shared world, local/world/, never in the tests' harness).
+  { name: 'bench', dir: 'bench', mayImport: ['text', 'model', 'ports', 'domain', 'adapters', 'interfaces', 'config', 'functions', 'local', 'cli', 'state-machines'] },
+  { name: 'test', dir: 'test', mayImport: ['text', 'model', 'ports', 'domain', 'adapters', 'interfaces', 'config', 'functions', 'local', 'cli', 'state-machines', 'bench'] },
+  // Everything else (scripts/, the root's configuration files, package.json): the tooling, which builds and checks
+  // the rest. Its own imports are held to its list; importing it is not refused.
+  { name: 'tooling', dir: '', mayImport: ['text', 'model', 'ports', 'domain', 'adapters', 'interfaces', 'config', 'functions', 'local', 'cli', 'state-machines', 'bench', 'test'] },
 ];
 
 /** @param {string} rel a path relative to the repository root */
 function floorOf(rel) {
   const posix = rel.split(path.sep).join('/');
-  return FLOORS.find((f) => posix === f.dir || posix.startsWith(`${f.dir}/`));
+  return FLOORS.find((f) => f.dir === '' || posix === f.dir || posix.startsWith(`${f.dir}/`));
 }
 
 const EXTENSIONS = ['', '.ts', '.mts', '.js', '.mjs'];
@@ -54,11 +71,18 @@ const floors = {
     const from = floorOf(path.relative(root, context.filename));
     if (!from) return {};
     return eachSpecifier((node, specifier) => {
+      if (from.closed && !within(path.resolve(root, from.dir), path.resolve(path.dirname(context.filename), specifier))) {
+        return context.report({ node, message: `${from.name} (${from.dir}/) imports nothing outside its folder ('${specifier}'): it may import nothing of fledge; take what it needs as an option instead. See CONTRIBUTING.md, "Map of the house".` });
+      }
       const target = resolve(root, context.filename, specifier);
       if (!target) return;
       const to = floorOf(target.rel);
-      if (!to || to === from || from.mayImport.includes(to.name)) return;
-      context.report({ node, message: `${from.name} (${from.dir}/) may not import ${to.name} (${target.rel.split(path.sep).join('/')}): it may import ${from.mayImport.length ? from.mayImport.join(', ') : 'nothing of fledge'}. See CONTRIBUTING.md, "Map of the house".` });
+      // The tooling is what is left: the rule holds its imports, not imports of it (the CLI reads package.json).
+      if (!to || to === from || to.dir === '' || from.mayImport.includes(to.name)) return;
+      if (to.packageName) {
+        return context.report({ node, message: `${from.name} (${from.dir || '.'}/) may not import the files of ${to.name} (${target.rel.split(path.sep).join('/')}): import the package by its name ('${to.packageName}') and its public exports.` });
+      }
+      context.report({ node, message: `${from.name} (${from.dir || '.'}/) may not import ${to.name} (${target.rel.split(path.sep).join('/')}): it may import ${from.mayImport.length ? from.mayImport.join(', ') : 'nothing of fledge'}. See CONTRIBUTING.md, "Map of the house".` });
     });
   },
 };
@@ -93,5 +117,11 @@ const noBarrels = {
     };
   },
 };
+
+/** `dir` contains `file` (or is it). */
+function within(/** @type {string} */ dir, /** @type {string} */ file) {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
 
 export default { rules: { floors, 'no-barrels': noBarrels } };

@@ -1,15 +1,11 @@
 import { errorResponse } from '../shared/interfaces/http/error-response';
 import { handleApiRequest, type ApiDeps } from '../shared/interfaces/http/api/routes';
-import { clockPort, optionalSettingOf, settingOf } from './lib/composition';
+import { settingOf } from './lib/composition';
 import { httpHandler, type HttpHandler } from './lib/http-handler';
 import { lambdaHandler } from './lib/lambda-handler';
-import { artifactsPort } from './lib/ports/artifacts';
 import { lambdaPort } from './lib/ports/lambda';
-import { notifierPort } from './lib/ports/notifier';
-import { orchestratorPort } from './lib/ports/orchestrator';
 import { cursorsPort } from './lib/ports/secrets';
-import { homePort } from './lib/ports/settings';
-import { storePort } from './lib/ports/store';
+import { starterPorts } from './lib/ports/starter';
 
 /**
  * The management API (IAM-authorised on AWS): start, list, inspect, stop, promote, approve and
@@ -21,16 +17,10 @@ export function createHandler(deps: ApiDeps): HttpHandler {
 }
 
 /** Lambda entry point: ports over the real AWS, built at the first invocation by the composition root. */
-export const handler: HttpHandler = lambdaHandler(createHandler, {
-  store: storePort,
-  orchestrator: orchestratorPort,
-  notifier: notifierPort,
+export const handler = lambdaHandler(createHandler, {
+  ...starterPorts,
   lambda: lambdaPort,
-  artifacts: artifactsPort,
-  clock: clockPort,
   artifactsBucket: settingOf('artifactsBucket'),
   // Sealed with a key derived from the approval-signing secret: no second secret to keep.
   cursors: cursorsPort,
-  home: homePort,
-  region: optionalSettingOf('region'),
 });

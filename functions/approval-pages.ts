@@ -19,4 +19,4 @@ export function createHandler(deps: ApprovalRouteDeps): HttpHandler {
  * Lambda entry point: ports over the real AWS, built at the first invocation by the composition
  * root; the signer reads the approval-signing secret per use (Powertools Parameters' max age).
  */
-export const handler: HttpHandler = lambdaHandler(createHandler, { store: storePort, orchestrator: taskCallbacksPort, clock: clockPort, signer: approvalSignerPort });
+export const handler = lambdaHandler(createHandler, { store: storePort, orchestrator: taskCallbacksPort, clock: clockPort, signer: approvalSignerPort });

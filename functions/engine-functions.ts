@@ -327,5 +327,13 @@ export type PortsOf<F extends EngineFunction> = (typeof ENGINE_FUNCTIONS)[F]['po
 /** The engine's functions, in the table's order. */
 export const ENGINE_FUNCTION_NAMES = Object.keys(ENGINE_FUNCTIONS) as EngineFunction[];
 
+/**
+ * The ARN substitutions of state-machines/deployment.asl.yml (`${CheckFunctionArn}`, …): the
+ * functions that serve a Task state, in the table's order. The stack fills them from its functions
+ * (serverless/state-machine.js), local mode from its own; a name the file uses and the table does
+ * not give fails both.
+ */
+export const TASK_SUBSTITUTIONS: readonly string[] = ENGINE_FUNCTION_NAMES.filter((fn) => ENGINE_FUNCTIONS[fn].tasks.length > 0).map((fn) => ENGINE_FUNCTIONS[fn].substitution);
+
 /** The ports `fn` is given: the `EngineDeps` its row of the table lists. */
 export type EngineDepsOf<F extends EngineFunction> = Pick<EngineDeps, PortsOf<F>>;

@@ -1,12 +1,8 @@
 import { handleDrop, type S3DropDeps } from '../shared/domain/starter/s3-drop';
-import { clockPort, optionalSettingOf } from './lib/composition';
 import { parseS3Event } from './lib/events';
 import { lambdaHandler } from './lib/lambda-handler';
-import { artifactsPort, specReaderPort } from './lib/ports/artifacts';
-import { notifierPort } from './lib/ports/notifier';
-import { orchestratorPort } from './lib/ports/orchestrator';
-import { homePort } from './lib/ports/settings';
-import { storePort } from './lib/ports/store';
+import { specReaderPort } from './lib/ports/artifacts';
+import { starterPorts } from './lib/ports/starter';
 import { log } from './lib/log';
 import { taskHandler } from './lib/task-handler';
 
@@ -29,13 +25,4 @@ export function createHandler(deps: S3DropDeps) {
 }
 
 /** Lambda entry point: ports over the real AWS, built at the first invocation by the composition root. */
-export const handler = lambdaHandler(createHandler, {
-  store: storePort,
-  orchestrator: orchestratorPort,
-  notifier: notifierPort,
-  artifacts: artifactsPort,
-  readSpec: specReaderPort,
-  clock: clockPort,
-  home: homePort,
-  region: optionalSettingOf('region'),
-});
+export const handler = lambdaHandler(createHandler, { ...starterPorts, readSpec: specReaderPort });

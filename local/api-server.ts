@@ -7,22 +7,31 @@ import type { HttpApiEvent, HttpResponse } from '../shared/interfaces/http/http'
 /** A payload-2.0 handler (`functions/api.ts`, `functions/approval-pages.ts` built over local ports). */
 export type LocalHttpHandler = (event: HttpApiEvent, context: { awsRequestId: string; functionName: string }) => Promise<HttpResponse>;
 
-/** Options of {@link startApiServer}. */
-export interface ApiServerOptions {
-  /** 0 picks a free port. */
-  readonly port?: number;
-  /** Loopback unless told otherwise: the management routes have no IAM in front of them locally. */
-  readonly host?: string;
+/** The functions behind the local API's routes. */
+export interface LocalApiRoutes {
   /** The management routes (`/deployments…`, `/functions…`). */
   readonly api: LocalHttpHandler;
   /** The public signed routes (`/approvals/…`). */
   readonly approvals: LocalHttpHandler;
 }
 
+/** Options of {@link startApiServer}. */
+export interface ApiServerOptions extends Partial<LocalApiRoutes> {
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Loopback unless told otherwise: the management routes have no IAM in front of them locally. */
+  readonly host?: string;
+}
+
 /** A running local API. */
 export interface LocalApiServer {
   /** e.g. http://127.0.0.1:4567 — the CLI's `--endpoint`, and the base of approval links. */
   readonly url: string;
+  /**
+   * Puts `routes` behind the server. Its URL is known only once it listens, and the control plane
+   * needs it (approval links point under it), so the routes may come after: until then it answers 503.
+   */
+  route(routes: LocalApiRoutes): void;
   stop(): Promise<void>;
 }
 
@@ -41,8 +50,13 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
  * written back. No IAM locally: the caller is "local".
  */
 export async function startApiServer(options: ApiServerOptions): Promise<LocalApiServer> {
+  let routes: LocalApiRoutes | undefined = options.api && options.approvals ? { api: options.api, approvals: options.approvals } : undefined;
   const server = createServer((request, response) => {
-    serve(options, request, response).catch((error: unknown) => {
+    if (routes === undefined) {
+      response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'the local API is still starting' } }));
+      return;
+    }
+    serve(routes, request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { code: 'InternalError', message: `local API: ${(error as Error).message}` } }));
     });
@@ -52,6 +66,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<LocalAp
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    route: (next) => {
+      routes = next;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -60,7 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<LocalAp
   };
 }
 
-async function serve(options: ApiServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serve(options: LocalApiRoutes, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) {
     response.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'PayloadTooLarge', message: `request bodies are limited to ${MAX_REQUEST_BYTES} bytes` } }));

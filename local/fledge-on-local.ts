@@ -6,33 +6,37 @@ import { LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/clie
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createHandler as abortHandler } from '../functions/abort';
-import { createHandler as approvalHandler } from '../functions/request-approval';
-import { createHandler as checkHandler } from '../functions/check';
-import { createHandler as prepareHandler } from '../functions/prepare';
-import { createHandler as publishHandler } from '../functions/publish';
-import { createHandler as recordHandler } from '../functions/record';
-import { createHandler as safetyNetHandler } from '../functions/safety-net';
-import { createHandler as sweeperHandler } from '../functions/sweeper';
-import { createHandler as trafficHandler } from '../functions/traffic';
-import { ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, type EngineDepsOf, type EngineFunction } from '../functions/engine-functions';
-import { buildPorts, clientCache, USER_AGENT, type Composition } from '../functions/lib/composition';
+import { handler as abortHandler } from '../functions/abort';
+import { handler as approvalHandler } from '../functions/request-approval';
+import { handler as checkHandler } from '../functions/check';
+import { handler as prepareHandler } from '../functions/prepare';
+import { handler as publishHandler } from '../functions/publish';
+import { handler as recordHandler } from '../functions/record';
+import { handler as safetyNetHandler } from '../functions/safety-net';
+import { handler as sweeperHandler } from '../functions/sweeper';
+import { handler as trafficHandler } from '../functions/traffic';
+import { ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, TASK_SUBSTITUTIONS, type EngineFunction } from '../functions/engine-functions';
+import { buildPorts, type Composition, type CompositionSettings } from '../functions/lib/composition';
 import { PORT_FACTORIES } from '../functions/lib/ports/all';
 import { iamActionOf } from '../functions/permissions';
-import { createHandler as verifyHandler } from '../functions/pre-traffic';
+import { handler as verifyHandler } from '../functions/pre-traffic';
 import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
-import type { ApprovalLinkBuilder } from '../shared/adapters/sns-notifier';
+import { MIN_SECRET_BYTES } from '../shared/domain/approval/signing';
 import { localFunctionName } from '../shared/domain/own-functions';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
-import type { Clock } from '../shared/ports/clock';
-import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../state-machines/definition';
-import { type InProcessHandler, type LocalAws, simulatedTimeRetryStrategy, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
+import { deploymentDefinition } from '../state-machines/definition';
+import { startLocalAws, type InProcessHandler, type LocalAws, type LocalAwsOptions, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
+import { sanitise } from '../shared/text/sanitise';
+import { localClients, localComposition } from './composition';
 
 /** Local mode's name of an engine function: its ARN substitution in the state machine, or `SafetyNet`/`Sweeper`. */
 type LocalFunctionKey = (typeof ENGINE_FUNCTIONS)[EngineFunction]['substitution'];
 
-/** Each engine function's handler factory, run in-process on the ports its row of the table lists. */
-const IN_PROCESS: { readonly [F in EngineFunction]: (deps: EngineDepsOf<F>) => InProcessHandler } = {
+/**
+ * Each engine function's Lambda handler, built in-process on local mode's composition by the same
+ * factories as on Lambda (the ports its row of the table lists).
+ */
+const IN_PROCESS: { readonly [F in EngineFunction]: { builtOn(c: Composition): InProcessHandler } } = {
   prepare: prepareHandler,
   publish: publishHandler,
   verify: verifyHandler,
@@ -45,6 +49,14 @@ const IN_PROCESS: { readonly [F in EngineFunction]: (deps: EngineDepsOf<F>) => I
   sweeper: sweeperHandler,
 };
 
+/**
+ * Starts an embedded AWS for fledge: what fledge brings to it is how its log lines are escaped
+ * (fledge's sanitiser: one line per entry, control characters made visible).
+ */
+export function startAwsForFledge(options: Omit<LocalAwsOptions, 'escapeLogLine'>): Promise<LocalAws> {
+  return startLocalAws({ ...options, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }) });
+}
+
 /** Options of {@link provisionControlPlane}. */
 export interface ControlPlaneOptions {
   /** Prefix of every resource name; default `fledge`. */
@@ -53,8 +65,13 @@ export interface ControlPlaneOptions {
   readonly stage?: string;
   /** SDK attempts per call of fledge's own clients (1 leaves every retry to the state machine); default 3, as on AWS. */
   readonly sdkMaxAttempts?: number;
-  /** Builds the links of approval messages (issue 5's signed links); the CLI commands are named otherwise. */
-  readonly approvalLinks?: ApprovalLinkBuilder;
+  /**
+   * The URL of fledge's API (what `FLEDGE_API_URL` is on AWS), when one serves the approval pages:
+   * approval messages then carry Approve/Reject links under it; they name the CLI commands otherwise.
+   */
+  readonly apiUrl?: string;
+  /** The approval-signing key (what the stack keeps in SSM); local mode keeps it in its data directory. Default: a random one. */
+  readonly approvalSecret?: Buffer;
   /**
    * The webhook signing secret's text (what the stack keeps in Secrets Manager); local mode keeps
    * it in its data directory. Default: a random one for this control plane.
@@ -84,7 +101,9 @@ export interface LocalControlPlane {
   readonly functions: Readonly<Record<LocalFunctionKey, string>>;
   /** The engine's ports over the embedded AWS on its simulated clock (for starters, controls and tests). */
   readonly deps: EngineDeps;
-  /** SDK clients of fledge's own, pointed at the embedded AWS. */
+  /** What fledge's handlers and ports are built on here, as the Lambda environment builds them on AWS (./composition.ts). */
+  readonly composition: Composition;
+  /** SDK clients of fledge's own, pointed at the embedded AWS (the composition's). */
   readonly clients: { readonly lambda: LambdaClient; readonly cloudwatch: CloudWatchClient; readonly dynamodb: DynamoDBClient; readonly sns: SNSClient; readonly sfn: SFNClient; readonly events: EventBridgeClient; readonly s3: S3Client };
   /** The text that keys the signatures of webhook requests (receivers verify with it). */
   readonly webhookSecret: string;
@@ -102,24 +121,13 @@ export interface LocalControlPlane {
 export async function provisionControlPlane(aws: LocalAws, options: ControlPlaneOptions = {}): Promise<LocalControlPlane> {
   const name = options.name ?? 'fledge';
   const maxAttempts = options.sdkMaxAttempts ?? 3;
-  // The SDK's own retries wait on the simulated clock, like everything else: in real seconds they
-  // would eat minutes of a compressed deployment's deadline, so a throttle could change its outcome.
-  const base = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts, retryStrategy: simulatedTimeRetryStrategy(maxAttempts, aws.clock), customUserAgent: [USER_AGENT] };
-  // One client configuration for fledge's own clients and the engine's ports (the composition root's).
-  const client = clientCache(base);
-  const clients = {
-    lambda: client(LambdaClient),
-    cloudwatch: client(CloudWatchClient),
-    dynamodb: client(DynamoDBClient),
-    sns: client(SNSClient),
-    sfn: client(SFNClient),
-    events: client(EventBridgeClient),
-    s3: new S3Client({ ...base, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
-  };
-  const clock: Clock = { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms) };
   const account = '000000000000';
   const tableName = `${name}-deployments`;
   const bucket = `${name}-artifacts`;
+  const approvalSecret = options.approvalSecret ?? randomBytes(MIN_SECRET_BYTES);
+  const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('base64url');
+  const { client } = localClients(aws, { maxAttempts });
+  const clients = { lambda: client(LambdaClient), cloudwatch: client(CloudWatchClient), dynamodb: client(DynamoDBClient), sns: client(SNSClient), sfn: client(SFNClient), events: client(EventBridgeClient), s3: client(S3Client) };
 
   await ignoring(['ResourceInUseException'], () => clients.dynamodb.send(new CreateTableCommand(deploymentTableDefinition(tableName))));
   await ignoring(['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'], () => clients.s3.send(new CreateBucketCommand({ Bucket: bucket })));
@@ -129,23 +137,13 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const failedEventsTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-failed-events` }))).TopicArn ?? '';
   const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
 
-  const settings = { tableName, notificationTopicArn, approvalTopicArn, stateMachineArn, stage: options.stage ?? 'local' };
-  const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('base64url');
-  const composition = (client: Composition['client']): Composition => ({
-    settings,
-    clock,
-    client,
-    webhookSecret: () => Promise.resolve(webhookSecret),
-    ...(options.approvalLinks ? { approvalLinks: options.approvalLinks } : {}),
-  });
-  const shared = composition(client);
-  const deps = buildPorts(shared, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks']);
+  const settings: CompositionSettings = { tableName, notificationTopicArn, approvalTopicArn, stateMachineArn, artifactsBucket: bucket, region: aws.region, stage: options.stage ?? 'local', ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) };
+  const composition = localComposition(aws, { client }, { settings, approvalSecret, webhookSecret });
+  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks']);
   const onAwsCall = options.onAwsCall;
   // Observed, each function gets clients of its own, so every call is told apart by function.
-  const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? composition(clientCache({ ...base, credentials: { ...base.credentials } }, (client) => observe(client, (action) => onAwsCall(fn, action)))) : shared);
-  const handlers = Object.fromEntries(
-    ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, IN_PROCESS[fn](buildPorts(compositionOf(fn), PORT_FACTORIES, ENGINE_FUNCTIONS[fn].ports) as never)]),
-  ) as Record<LocalFunctionKey, InProcessHandler>;
+  const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? { ...composition, client: localClients(aws, { maxAttempts, observe: (c) => observe(c, (action) => onAwsCall(fn, action)) }).client } : composition);
+  const handlers = Object.fromEntries(ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, IN_PROCESS[fn].builtOn(compositionOf(fn))])) as Record<LocalFunctionKey, InProcessHandler>;
   // Named from fledge's one table of its functions (shared/domain/own-functions.ts), which specs are checked against.
   const functions = Object.fromEntries(ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, localFunctionName(ENGINE_FUNCTIONS[fn].key, name)])) as Record<LocalFunctionKey, string>;
   for (const [key, handler] of Object.entries(handlers)) {
@@ -154,7 +152,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     aws.services.lambda.registerInProcessFunction({ functionName: functions[key as keyof typeof functions], handler, timeout: 900 });
   }
 
-  const arns = Object.fromEntries(DEPLOYMENT_SUBSTITUTIONS.map((key) => [key, `arn:aws:lambda:${aws.region}:${account}:function:${functions[key]}`])) as unknown as DeploymentArns;
+  const arns = Object.fromEntries(TASK_SUBSTITUTIONS.map((key) => [key, `arn:aws:lambda:${aws.region}:${account}:function:${functions[key as LocalFunctionKey]}`]));
   const definition = JSON.stringify(deploymentDefinition(arns));
   const roleArn = `arn:aws:iam::${account}:role/${name}-state-machine`;
   try {
@@ -171,7 +169,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'],
     stateMachineArn,
   });
-  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, functions, deps, clients, webhookSecret, unsubscribe };
+  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, functions, deps, composition, clients, webhookSecret, unsubscribe };
 }
 
 /**

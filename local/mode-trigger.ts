@@ -1,7 +1,5 @@
 import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
-import { createHandler as createS3TriggerHandler } from '../functions/s3-trigger';
-import { readSpecObject, S3ArtifactInspector } from '../shared/adapters/s3-artifacts';
-import { controlPlaneHome } from '../shared/config/home';
+import { handler as s3TriggerHandler } from '../functions/s3-trigger';
 import { localFunctionName } from '../shared/domain/own-functions';
 import { DROP_PREFIX } from '../shared/domain/starter/s3-drop';
 import { keepFailedEvents, type LocalControlPlane } from './fledge-on-local';
@@ -12,20 +10,14 @@ export const S3_TRIGGER_FUNCTION = localFunctionName('s3Trigger');
 
 /**
  * The S3 drop of the stack, locally: the trigger function (in process, the same handler as the
- * Lambda) and the bucket notification that invokes it for every object created under
+ * Lambda, built on the control plane's composition by the same factories) and the bucket notification that invokes it for every object created under
  * `deployments/`. Idempotent: the configuration is put again, unchanged, on every start.
  */
 export async function provisionS3Drop(aws: LocalAws, plane: LocalControlPlane): Promise<void> {
   const s3 = plane.clients.s3;
   aws.services.lambda.registerInProcessFunction({
     functionName: S3_TRIGGER_FUNCTION,
-    handler: createS3TriggerHandler({
-      ...plane.deps,
-      artifacts: new S3ArtifactInspector(s3),
-      readSpec: (object) => readSpecObject(s3, object),
-      region: aws.region,
-      home: controlPlaneHome(plane.stateMachineArn),
-    }),
+    handler: s3TriggerHandler.builtOn(plane.composition),
     // Lambda's maximum: locally the timeout runs on the compressed clock (see fledge-on-local.ts).
     timeout: 900,
   });

@@ -1,11 +1,11 @@
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { provisionControlPlane, scheduleSweeps, type LocalControlPlane } from './fledge-on-local';
+import { provisionControlPlane, scheduleSweeps, startAwsForFledge, type LocalControlPlane } from './fledge-on-local';
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
-import { localWebhookSecret } from './approval-secret';
-import { localApiLinks, startLocalApiServer } from './mode-api';
+import { localSigningSecret, localWebhookSecret } from './approval-secret';
+import { startApiServer } from './api-server';
+import { localApiRoutes } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
-import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
-import { sanitise } from '../shared/text/sanitise';
+import type { LocalAws, LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { LOCAL_MODE_DEFAULTS } from './mode-defaults';
 
 export { LOCAL_MODE_DEFAULTS } from './mode-defaults';
@@ -68,7 +68,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const timeScale = options.timeScale ?? LOCAL_MODE_DEFAULTS.timeScale;
   const dataDir = options.dataDir === null ? undefined : (options.dataDir ?? LOCAL_MODE_DEFAULTS.dataDir);
   const email = options.email ?? LOCAL_MODE_DEFAULTS.email;
-  const aws = await startLocalAws({ ...options.aws, port: options.port ?? LOCAL_MODE_DEFAULTS.port, host, dataDir, timeScale, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }) });
+  const aws = await startAwsForFledge({ ...options.aws, port: options.port ?? LOCAL_MODE_DEFAULTS.port, host, dataDir, timeScale });
   let plane: LocalControlPlane | undefined;
   let api: LocalApi | undefined;
   let discoveryFile: string | undefined;
@@ -86,10 +86,14 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       await aws.stop();
     })());
   try {
-    const links = await localApiLinks(aws.dataDir);
-    // Kept in the data directory, as the approval secret is: receivers verify webhook requests with it.
+    // Kept in the data directory, so links mailed before a restart still verify after it, and
+    // receivers keep verifying webhook requests.
+    const approvalSecret = await localSigningSecret(aws.dataDir);
     const webhookSecret = await localWebhookSecret(aws.dataDir);
-    plane = await provisionControlPlane(aws, { approvalLinks: links.builder, webhookSecret, ...(options.sdkMaxAttempts === undefined ? {} : { sdkMaxAttempts: options.sdkMaxAttempts }) });
+    // Listening first: approval links point under its URL. Its routes come once the plane exists.
+    const server = await startApiServer({ port: options.apiPort ?? LOCAL_MODE_DEFAULTS.apiPort, host });
+    api = server;
+    plane = await provisionControlPlane(aws, { apiUrl: server.url, approvalSecret, webhookSecret, ...(options.sdkMaxAttempts === undefined ? {} : { sdkMaxAttempts: options.sdkMaxAttempts }) });
     await provisionS3Drop(aws, plane);
     // The repair loop, on the simulated clock: the stack runs it on a 5-minute schedule.
     stopSweeps = scheduleSweeps(aws, plane, { ...(options.aws?.log ? { log: options.aws.log } : {}) });
@@ -98,7 +102,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn, plane.failedEventsTopicArn]) {
       await plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email }));
     }
-    api = await startLocalApiServer(plane, links, { port: options.apiPort ?? LOCAL_MODE_DEFAULTS.apiPort, host, region: aws.region });
+    server.route(localApiRoutes(plane.composition));
     const discovery: LocalDiscovery = {
       version: 1,
       endpoint: aws.endpoint,

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localApiLinks, startLocalApiServer } from '../../local/mode-api';
+import { serveLocalApi } from '../../local/mode-api';
 import { deploymentKeys } from '../../shared/adapters/dynamodb-store';
 import type { DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
 import { quantile, round } from '../lib/stats';
@@ -123,8 +123,7 @@ async function timed(url: string, check: (body: unknown) => void): Promise<numbe
 async function dataset(functions: number, samples: number): Promise<Dataset> {
   // Nothing here waits on the simulated clock; time scale 1 keeps timestamps real.
   const world = await startWorld(1);
-  const links = await localApiLinks(undefined);
-  const api = await startLocalApiServer(world.plane, links, { port: 0, host: '127.0.0.1', region: world.aws.region });
+  const api = await serveLocalApi(world.plane.composition, { port: 0, host: '127.0.0.1' });
   try {
     const now = Date.now();
     const probedEvery = Math.max(1, Math.floor((functions * PER_FUNCTION) / PROBED));

@@ -1,10 +1,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { LocalAwsOptions } from '@fledge-local/embedded-aws';
-import { deploymentId as freshDeploymentId, endedExecution, executionHistory as historyOfExecution, startExecution } from '../../local/world/deployments';
+import { deploymentId as freshDeploymentId, endedExecution, executionHistory as historyOfExecution, normalisedSpec, startExecution } from '../../local/world/deployments';
 import { existingFunction as createExistingFunction } from '../../local/world/functions';
 import { startWorld as startFledgeWorld, type FledgeWorld } from '../../local/world/world';
 import type { ExecutionInput } from '../../shared/model/deployment';
-import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/model/spec';
 
 export { uploadArtifact } from '../../local/world/functions';
@@ -37,17 +36,7 @@ export async function existingFunction(world: BenchWorld, name: string, files: R
 
 /** A normalised spec (what the parser would produce for the same YAML). */
 export function benchSpec(functionName: string, strategy: StrategySpec, health: Partial<HealthSpec> = {}): DeploymentSpec {
-  return {
-    version: 1,
-    function: { name: functionName },
-    alias: 'live',
-    artifact: { kind: 'zip', key: 'unused' },
-    strategy,
-    health: { alarms: [], checkInterval: 60, ...evidenceRuleOf(health, strategy), ...health },
-    hooks: {},
-    approval: { timeout: 3600 },
-    timeout: 24 * 3600,
-  };
+  return normalisedSpec(functionName, strategy, { health });
 }
 
 /** A fresh deployment id (execution names are unique per state machine). */

@@ -46,14 +46,14 @@ export function registerLocalAws(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       // Its own chunk of the bundle, loaded by this command only (cli/embedded-aws-loader.ts).
-      const { startLocalAws } = await loadEmbeddedAws('fledge local-aws', () => import('@fledge-local/embedded-aws'));
+      const { startAwsForFledge } = await loadEmbeddedAws('fledge local-aws', () => import('../../local/fledge-on-local'));
       const host = options.host ?? '127.0.0.1';
       if (!isLoopback(host)) {
         process.stderr.write(`fledge local-aws: WARNING: listening on ${host}, not loopback: anyone who can reach it can use this endpoint, which has no authentication.\n`);
       }
       let aws: LocalAws;
       try {
-        aws = await startLocalAws({ port: options.port, host, timeScale: options.timeScale, dataDir: options.dataDir, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }), log: options.verbose ? (message) => process.stderr.write(`${sanitise(message, { keepNewlines: true })}\n`) : undefined });
+        aws = await startAwsForFledge({ port: options.port, host, timeScale: options.timeScale, dataDir: options.dataDir, log: options.verbose ? (message) => process.stderr.write(`${sanitise(message, { keepNewlines: true })}\n`) : undefined });
       } catch (error) {
         if (error instanceof LocalAwsStartError && (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL')) {
           const hint = error.code === 'EADDRINUSE' ? ` (something else is listening there: stop it, or pick another port with --port, or --port 0 for any free one)` : '';

@@ -1,4 +1,3 @@
-import type { ApprovalLinkBuilder } from '../../shared/adapters/sns-notifier';
 import { DEFAULT_STAGE, ENVIRONMENT, type ConfigField, type FledgeConfig } from '../../shared/config/env';
 import { ConfigurationError } from '../../shared/model/engine-errors';
 import type { EngineDeps } from '../../shared/domain/deployment/deps';
@@ -32,23 +31,31 @@ export interface Composition {
   readonly clock: Clock;
   /** The client of `Client`, built once from the composition's one client configuration. */
   client<C>(Client: ClientClass<C>): C;
-  /** The Approve/Reject links of approval messages (none: the message names the CLI commands). */
-  readonly approvalLinks?: ApprovalLinkBuilder;
   /** The webhook signing secret's text, when the composition keeps it itself (local mode); else read from SSM. */
   readonly webhookSecret?: () => Promise<string>;
+  /** The approval-signing key's bytes, when the composition keeps it itself (local mode); else read from SSM. */
+  readonly approvalSecret?: () => Promise<Buffer>;
+}
+
+/** Options of {@link clientCache}. */
+export interface ClientCacheOptions {
+  /** Sees each client once it is built (local mode counts the calls of each function with it). */
+  readonly observe?: (client: { middlewareStack: unknown; constructor: { name: string } }) => void;
+  /** Settings of one client class on top of the one configuration (local mode's S3: path style). */
+  readonly extra?: ReadonlyMap<ClientClass<unknown>, object>;
 }
 
 /**
  * A {@link Composition.client} that builds each client class at most once, all from `config`
- * (region, endpoint, credentials, retry strategy, user agent), and lets `observe` see each one.
+ * (region, endpoint, credentials, retry strategy, user agent).
  */
-export function clientCache(config: object, observe?: (client: { middlewareStack: unknown; constructor: { name: string } }) => void): <C>(Client: ClientClass<C>) => C {
+export function clientCache(config: object, options: ClientCacheOptions = {}): <C>(Client: ClientClass<C>) => C {
   const built = new Map<unknown, unknown>();
   return <C>(Client: ClientClass<C>): C => {
     let client = built.get(Client) as C | undefined;
     if (client === undefined) {
-      client = new Client({ ...config } as never);
-      observe?.(client as never);
+      client = new Client({ ...config, ...options.extra?.get(Client) } as never);
+      options.observe?.(client as never);
       built.set(Client, client);
     }
     return client;

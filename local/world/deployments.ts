@@ -1,9 +1,33 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { eventually } from '@fledge-local/embedded-aws/testing';
 import type { ExecutionInput } from '../../shared/model/deployment';
+import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
+import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/model/spec';
 import type { FledgeWorld } from './world';
 
 let counter = 0;
+
+/**
+ * A normalised spec, as the spec parser would produce it: `health` is what the spec writes, the
+ * rest of it gets the parser's defaults (evidence included: pauses need invocations), but what
+ * `overrides` gives; the deployment's timeout is a day unless given.
+ */
+export function normalisedSpec(functionName: string, strategy: StrategySpec, overrides: Partial<Omit<DeploymentSpec, 'function' | 'strategy' | 'health'>> & { readonly health?: Partial<HealthSpec> } = {}): DeploymentSpec {
+  const { health: written, ...rest } = overrides;
+  const health = { alarms: [], checkInterval: 60, ...written };
+  return {
+    version: 1,
+    function: { name: functionName },
+    alias: 'live',
+    artifact: { kind: 'zip', key: 'unused' },
+    strategy,
+    health: { ...health, ...evidenceRuleOf(health, strategy) },
+    hooks: {},
+    approval: { timeout: 3600 },
+    timeout: 24 * 3600,
+    ...rest,
+  };
+}
 
 /** A fresh deployment id starting with `label` (execution names are unique per state machine). */
 export function deploymentId(label: string): string {

@@ -1,8 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { startLocalAws, type LocalAws, type LocalAwsOptions } from '@fledge-local/embedded-aws';
+import type { LocalAws, LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { clientConfig } from '@fledge-local/embedded-aws/testing';
-import { sanitise } from '../../shared/text/sanitise';
-import { provisionControlPlane, type ControlPlaneOptions, type LocalControlPlane } from '../fledge-on-local';
+import { provisionControlPlane, startAwsForFledge, type ControlPlaneOptions, type LocalControlPlane } from '../fledge-on-local';
 
 /**
  * fledge provisioned on an embedded AWS in this process — the control plane `fledge local` puts
@@ -29,7 +28,7 @@ export interface WorldOptions extends ControlPlaneOptions {
 export async function startWorld(options: WorldOptions): Promise<FledgeWorld> {
   const { timeScale, aws: awsOptions, ...planeOptions } = options;
   process.env.FLEDGE_LOG ??= 'off';
-  const aws = await startLocalAws({ ...awsOptions, port: 0, timeScale, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }) });
+  const aws = await startAwsForFledge({ ...awsOptions, port: 0, timeScale });
   const plane = await provisionControlPlane(aws, planeOptions);
   const lambda = userLambda(aws);
   return {

@@ -1,10 +1,11 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, loadDeploymentDefinition, type DeploymentArns } from '../../state-machines/definition';
+import { TASK_SUBSTITUTIONS } from '../../functions/engine-functions';
+import { deploymentDefinition, loadDeploymentDefinition } from '../../state-machines/definition';
 
 type State = Record<string, unknown> & { Type: string; Next?: string; Default?: string; Choices?: { Next: string }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Retry?: { ErrorEquals: string[]; JitterStrategy?: string; MaxDelaySeconds?: number }[] };
 
-const arns = Object.fromEntries(DEPLOYMENT_SUBSTITUTIONS.map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:fledge-${name.replace('FunctionArn', '').toLowerCase()}`])) as unknown as DeploymentArns;
+const arns = Object.fromEntries(TASK_SUBSTITUTIONS.map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:fledge-${name.replace('FunctionArn', '').toLowerCase()}`]));
 const definition = deploymentDefinition(arns) as { StartAt: string; States: Record<string, State> };
 const states = definition.States;
 const tasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
@@ -27,7 +28,7 @@ describe('the deployment state machine file', () => {
     const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
 
     // Assess
-    expect([...used].sort()).toEqual([...DEPLOYMENT_SUBSTITUTIONS].sort());
+    expect([...used].sort()).toEqual([...TASK_SUBSTITUTIONS].sort());
     expect(JSON.stringify(definition)).not.toContain('${');
   });
 

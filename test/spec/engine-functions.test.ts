@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_FUNCTION_NAMES, ENGINE_FUNCTIONS } from '../../functions/engine-functions';
@@ -87,5 +89,41 @@ describe('every handler of functions/', () => {
     expect(source).not.toMatch(/new \w+Client\(/);
     expect(source).not.toMatch(/process\.env/);
     for (const adapter of ADAPTERS) expect(source, adapter).not.toMatch(new RegExp(`new ${adapter}\\(`));
+  });
+});
+
+/** Every module of local mode (local/, local/world/ included). */
+const LOCAL_MODULES = readdirSync(new URL('../../local/', import.meta.url), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => relative(fileURLToPath(new URL('../../', import.meta.url)), fileURLToPath(new URL(`../../local/${file}`, import.meta.url))));
+
+/**
+ * Local mode runs the same handlers as Lambda (the engine's, the API, the approval pages, the S3
+ * trigger, the sweeper, the safety net), each built on local mode's composition by the factories
+ * its handler module names (`handler.builtOn(composition)`): were it to hand a handler ports it
+ * wired itself, local mode would stop proving what runs on AWS.
+ */
+describe('every handler local mode runs', () => {
+  it('is found among local mode’s modules', () => {
+    // Assess
+    expect(LOCAL_MODULES).toEqual(expect.arrayContaining(['local/fledge-on-local.ts', 'local/mode-api.ts', 'local/mode-trigger.ts', 'local/world/world.ts']));
+  });
+
+  it.each(LOCAL_MODULES)('%s builds no handler, adapter or client of fledge’s but through the composition root', (file) => {
+    // Act
+    const source = text(file);
+    // Assess
+    expect(source, 'a handler is built with handler.builtOn(composition), not createHandler(deps)').not.toMatch(/import \{[^}]*\bcreateHandler\b[^}]*\} from '\.\.\/(\.\.\/)?functions\//);
+    for (const adapter of ADAPTERS) expect(source, adapter).not.toMatch(new RegExp(`new ${adapter}\\(`));
+    // fledge's clients come from the composition's one client configuration (local/composition.ts);
+    // the one client built elsewhere is the user's own (local/world/world.ts).
+    if (file !== 'local/world/world.ts') expect(source).not.toMatch(/new \w+Client\(/);
+  });
+
+  it.each(['local/mode-api.ts', 'local/mode-trigger.ts'])('%s builds its handlers on a composition', (file) => {
+    // Act
+    const source = text(file);
+    // Assess
+    expect(source).toMatch(/\.builtOn\(/);
   });
 });

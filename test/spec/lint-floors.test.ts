@@ -13,6 +13,46 @@ async function broken(path: string, code: string): Promise<string[]> {
 }
 
 describe('the lint rules of the house (eslint-rules/fledge.js)', () => {
+  it('refuses the embedded AWS an import of anything of fledge, or of anything outside its package', async () => {
+    // Act
+    const ofShared = await broken('packages/embedded-aws/src/probe.ts', "import { sanitise } from '../../../shared/text/sanitise';\nexport const p = sanitise;\n");
+    const ofTest = await broken('packages/embedded-aws/src/services/s3/probe.ts', "import { eventually } from '../../../../../test/support/local-aws';\nexport const p = eventually;\n");
+    const ownFiles = await broken('packages/embedded-aws/src/services/s3/probe.ts', "import { LocalAwsError } from '../../errors';\nexport const p = LocalAwsError;\n");
+
+    // Assess
+    expect(ofShared).toEqual([expect.stringMatching(/^fledge\/floors: embedded-aws \(packages\/embedded-aws\/\) imports nothing outside its folder .*it may import nothing of fledge/)]);
+    expect(ofTest).toEqual([expect.stringMatching(/^fledge\/floors: embedded-aws .* imports nothing outside its folder \('\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/test\/support\/local-aws'\)/)]);
+    expect(ownFiles).toEqual([]);
+  });
+
+  it('refuses fledge a path into the embedded AWS’s files: it imports the package by its name', async () => {
+    // Act
+    const byPath = await broken('local/probe.ts', "import { startLocalAws } from '../packages/embedded-aws/src/server';\nexport const p = startLocalAws;\n");
+    const fromTest = await broken('test/support/probe.ts', "import { functionZip } from '../../packages/embedded-aws/src/testing/zip';\nexport const p = functionZip;\n");
+    const fromScripts = await broken('scripts/probe.mjs', "import { startLocalAws } from '../packages/embedded-aws/src/server.ts';\nexport const p = startLocalAws;\n");
+    const byName = await broken('local/probe.ts', "import { startLocalAws } from '@fledge-local/embedded-aws';\nexport const p = startLocalAws;\n");
+
+    // Assess
+    expect(byPath).toEqual([expect.stringMatching(/^fledge\/floors: local \(local\/\) may not import the files of embedded-aws \(packages\/embedded-aws\/src\/server\.ts\): import the package by its name \('@fledge-local\/embedded-aws'\)/)]);
+    expect(fromTest).toEqual([expect.stringMatching(/^fledge\/floors: test \(test\/\) may not import the files of embedded-aws/)]);
+    expect(fromScripts).toEqual([expect.stringMatching(/^fledge\/floors: tooling \(\.\/\) may not import the files of embedded-aws/)]);
+    expect(byName).toEqual([]);
+  });
+
+  it('refuses the bench, the CLI and the demo an import from test/, and the CLI one from bench/', async () => {
+    // Act
+    const benchOnTest = await broken('bench/lib/probe.ts', "import { startEngine } from '../../test/support/engine';\nexport const p = startEngine;\n");
+    const demoOnTest = await broken('cli/demo/probe.ts', "import { startEngine } from '../../test/support/engine';\nexport const p = startEngine;\n");
+    const cliOnBench = await broken('cli/commands/probe.ts', "import { startWorld } from '../../bench/lib/world';\nexport const p = startWorld;\n");
+    const benchOnWorld = await broken('bench/lib/probe.ts', "import { startWorld } from '../../local/world/world';\nexport const p = startWorld;\n");
+
+    // Assess
+    expect(benchOnTest).toEqual([expect.stringMatching(/^fledge\/floors: bench \(bench\/\) may not import test /)]);
+    expect(demoOnTest).toEqual([expect.stringMatching(/^fledge\/floors: cli \(cli\/\) may not import test /)]);
+    expect(cliOnBench).toEqual([expect.stringMatching(/^fledge\/floors: cli \(cli\/\) may not import bench /)]);
+    expect(benchOnWorld).toEqual([]);
+  });
+
   it('refuses an import that climbs a floor: ports from the domain, model from ports, domain from an adapter', async () => {
     // Act
     const portOnDomain = await broken('shared/ports/probe.ts', "import type { EngineDeps } from '../domain/deployment/deps';\nexport type P = EngineDeps;\n");

@@ -4,11 +4,10 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { afterEach, expect } from 'vitest';
 import type { ControlPlaneOptions } from '../../local/fledge-on-local';
-import { endedExecution, startExecution } from '../../local/world/deployments';
+import { endedExecution, normalisedSpec, startExecution } from '../../local/world/deployments';
 import { existingFunction as createExistingFunction } from '../../local/world/functions';
 import { startWorld, type FledgeWorld } from '../../local/world/world';
 import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/model/deployment';
-import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/model/spec';
 import { eventually } from './local-aws';
 
@@ -59,22 +58,9 @@ export const TIMED_PAUSES: Partial<HealthSpec> = { minInvocations: 0 };
  * A normalised spec, as the spec parser would produce it: `health` is what the spec writes, the
  * rest of it gets the parser's defaults (evidence included: pauses need invocations).
  */
-export function spec(functionName: string, strategy: StrategySpec, overrides: Partial<Omit<DeploymentSpec, 'function' | 'strategy' | 'health'>> & { health?: Partial<HealthSpec> } = {}): DeploymentSpec {
-  const { health: written, ...rest } = overrides;
-  const health = { alarms: [], checkInterval: 60, ...written };
-  return {
-    version: 1,
-    function: { name: functionName },
-    alias: 'live',
-    artifact: { kind: 'zip', key: 'unused' },
-    strategy,
-    health: { ...health, ...evidenceRuleOf(health, strategy) },
-    hooks: {},
-    approval: { timeout: 3600 },
-    // Generous: at the compressed scale each task's real latency is many simulated seconds.
-    timeout: 6 * 3600,
-    ...rest,
-  };
+export function spec(functionName: string, strategy: StrategySpec, overrides: Parameters<typeof normalisedSpec>[2] = {}): DeploymentSpec {
+  // Generous: at the compressed scale each task's real latency is many simulated seconds.
+  return normalisedSpec(functionName, strategy, { timeout: 6 * 3600, ...overrides });
 }
 
 /** Starts a deployment execution as issue 5's starters do; returns its id and execution ARN. */

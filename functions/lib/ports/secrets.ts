@@ -10,8 +10,12 @@ import { factory, setting, type Composition, type Factory } from '../composition
  * age. Each use asks for the value again — no cache of its own.
  */
 
-/** The approval-signing secret (`FLEDGE_APPROVAL_SECRET_PARAMETER`), as UTF-8 key bytes. */
+/**
+ * The approval-signing key: the composition's own (local mode keeps it in its data directory), else
+ * the secret `FLEDGE_APPROVAL_SECRET_PARAMETER` names, as UTF-8 key bytes.
+ */
 export function signingKey(c: Composition): () => Promise<Buffer> {
+  if (c.approvalSecret) return c.approvalSecret;
   const secret = new SsmSecret(c.client(SSMClient), setting(c, 'approvalSecretParameter'));
   return async () => Buffer.from(await secret.value(), 'utf8');
 }

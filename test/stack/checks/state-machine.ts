@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEPLOYMENT_SUBSTITUTIONS, deploymentDefinition, type DeploymentArns } from '../../../state-machines/definition';
+import { TASK_SUBSTITUTIONS } from '../../../functions/engine-functions';
+import { deploymentDefinition } from '../../../state-machines/definition';
 import { ALARM_ABORT_PATTERN } from '../../../local/fledge-on-local';
 import { render, resourcesOfType, statementsOf } from '../support/template';
 import type { StackContext } from '../support/context';
@@ -15,7 +16,7 @@ export function stateMachineChecks(ctx: StackContext): void {
 
     it('is state-machines/deployment.asl.yml with each substitution bound to its function', () => {
       // Prepare
-      const arns = Object.fromEntries(DEPLOYMENT_SUBSTITUTIONS.map((name) => [name, `{${name.replace(/FunctionArn$/, '')}LambdaFunction.Arn}`])) as unknown as DeploymentArns;
+      const arns = Object.fromEntries(TASK_SUBSTITUTIONS.map((name) => [name, `{${name.replace(/FunctionArn$/, '')}LambdaFunction.Arn}`]));
       const expected = deploymentDefinition(arns);
 
       // Act
@@ -41,7 +42,7 @@ export function stateMachineChecks(ctx: StackContext): void {
 
     it('may invoke exactly the task functions its definition names', () => {
       // Prepare
-      const named = DEPLOYMENT_SUBSTITUTIONS.map((name) => `{${name.replace(/FunctionArn$/, '')}LambdaFunction.Arn}`).sort();
+      const named = TASK_SUBSTITUTIONS.map((name) => `{${name.replace(/FunctionArn$/, '')}LambdaFunction.Arn}`).sort();
 
       // Act
       const role = render(ctx.resource('DeploymentStateMachine').Properties!.RoleArn).replace(/^\{(\w+)\.Arn\}$/, '$1');
