@@ -188,7 +188,8 @@ describe('controlling deployments on the embedded AWS', () => {
     expect(repaired.reason).toContain('the safety net then restored the alias');
     expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
     expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
-  });
+    // Rollback's retries span about ten simulated minutes before RollbackFailed: more than the default timeout on a loaded machine.
+  }, 90_000);
 
   it('honours a stop asked for before the deployment began, before any traffic moves', async () => {
     // Prepare: the starter wrote the PENDING record, then someone stopped it before the execution ran.
