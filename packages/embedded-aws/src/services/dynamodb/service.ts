@@ -43,9 +43,14 @@ export function createDynamoDbService(context: LocalContext): AwsService {
   // caller ("Database is closed"), so stop waits for them.
   const inFlight = new Set<Promise<void>>();
   const track = (response: ServerResponse): void => {
+    // Done when dynalite answers (it calls end() after its store work), not when the client goes
+    // away: a closed connection says nothing about the leveldb writes still under way for it.
     const done = new Promise<void>((resolve) => {
-      response.once('finish', resolve);
-      response.once('close', resolve);
+      const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+      response.end = ((...args: unknown[]) => {
+        resolve();
+        return end(...args);
+      }) as ServerResponse['end'];
     });
     inFlight.add(done);
     void done.then(() => inFlight.delete(done));
