@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { AliasRouting, AliasSnapshot, AliasState, DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
+import { repairFailed, repairOpen } from '../../shared/domain/deployment/repair';
+import type { DeploymentStore } from '../../shared/ports/deployment-store';
+import type { HealthSignals } from '../../shared/ports/health-signals';
+import type { LambdaRegistry } from '../../shared/ports/lambda-registry';
+import { spec } from '../support/engine';
+import { FakeAliases, FakeNotifier, FakeStore } from '../support/engine-fakes';
+
+const clock = { now: () => 1_000_000, sleep: async () => undefined };
+const health = { deleteAlarms: async () => undefined } as unknown as HealthSignals;
+
+/**
+ * A deployment fledge left with its alias split (version 1 at 90 %, version 2 at 10 %, at the
+ * revision fledge last wrote), in `status`: FAILED (its rollback could not finish) or open (its
+ * execution ended without ending it).
+ */
+function splitDeployment(status: DeploymentStatus) {
+  const aliases = new FakeAliases({ version: '1', weights: {} });
+  const snapshot: AliasSnapshot = { alias: aliases.alias!, functionExisted: true };
+  aliases.changeBySomeoneElse({ version: '1', weights: { '2': 0.1 } });
+  const failed = status === 'FAILED';
+  const record: DeploymentRecord = {
+    deploymentId: 'dep-1',
+    functionName: 'fn',
+    alias: 'live',
+    status,
+    spec: spec('fn', { kind: 'linear', percent: 10, interval: 60 }),
+    artifact: { bucket: 'b', key: 'k' },
+    startedBy: 'test',
+    source: 'test',
+    createdAt: 0,
+    updatedAt: 0,
+    snapshot,
+    newVersion: '2',
+    currentWeight: 10,
+    aliasRevisionId: aliases.alias!.revisionId,
+    ...(failed
+      ? {
+          reason: 'alarm fired; then the rollback failed',
+          notified: ['outcome'],
+          ending: { eventKey: 'outcome', eventKind: 'failed' as const, message: 'rollback failed', at: 0, keepLock: true },
+        }
+      : {}),
+  };
+  const store = new FakeStore(record);
+  const notifier = new FakeNotifier();
+  return { aliases, store, notifier, record };
+}
+
+/**
+ * Two views of one alias for two repairers racing: the second has read the split alias, but its
+ * read just before its update (its `gatedRead`-th) waits until the first has restored the alias,
+ * and the first goes on only once the second has finished. So the second finds the alias restored
+ * by a change it did not make, and decides before the first records anything — the interleaving
+ * of two sweeps started at the same moment.
+ */
+function racing(aliases: FakeAliases, gatedRead: number) {
+  let restored: () => void = () => undefined;
+  let release: () => void = () => undefined;
+  const firstRestored = new Promise<void>((resolve) => (restored = resolve));
+  const secondDone = new Promise<void>((resolve) => (release = resolve));
+  const view = (read: () => Promise<AliasState | undefined>, update: (input: { routing: AliasRouting; revisionId: string }) => Promise<AliasState>) =>
+    ({
+      getAlias: read,
+      createAlias: (input: { routing: AliasRouting }) => aliases.createAlias(input),
+      deleteAlias: () => aliases.deleteAlias(),
+      updateAlias: update,
+    }) as unknown as LambdaRegistry;
+  const first = view(
+    () => aliases.getAlias(),
+    async (input) => {
+      const updated = await aliases.updateAlias(input);
+      restored();
+      await secondDone;
+      return updated;
+    },
+  );
+  let reads = 0;
+  const second = view(
+    async () => {
+      reads += 1;
+      if (reads === gatedRead) await firstRestored;
+      return aliases.getAlias();
+    },
+    (input) => aliases.updateAlias(input),
+  );
+  return { first, second, secondFinished: <T>(work: Promise<T>) => work.finally(release) };
+}
+
+function depsOf(store: FakeStore, notifier: FakeNotifier, lambda: LambdaRegistry) {
+  return { lambda, store: store as unknown as DeploymentStore, health, notifier, clock };
+}
+
+describe('repairers racing on one deployment', () => {
+  it('two sweeps finishing the rollback of the same FAILED split deployment converge: ROLLED_BACK, alias on the snapshot, notified once', async () => {
+    // Prepare
+    const { aliases, store, notifier, record } = splitDeployment('FAILED');
+    const race = racing(aliases, 3);
+
+    // Act: both read the FAILED record and the split alias before either restored it.
+    const [first, second] = await Promise.all([
+      repairFailed(depsOf(store, notifier, race.first), record, 'sweeper'),
+      race.secondFinished(repairFailed(depsOf(store, notifier, race.second), record, 'sweeper')),
+    ]);
+
+    // Assess
+    expect(aliases.alias).toMatchObject({ version: '1', weights: {} });
+    expect(store.record.status).toBe('ROLLED_BACK');
+    expect([first.finished?.status, second.finished?.status]).toEqual(['ROLLED_BACK', 'ROLLED_BACK']);
+    expect(notifier.sent.map((sent) => sent.kind)).toEqual(['rolledBack']);
+    expect(store.events.map((event) => event.kind)).not.toContain('drifted');
+    expect(store.lockHolder).toBeUndefined();
+  });
+
+  it('the sweeper and the safety net finishing the same FAILED split deployment converge on one ROLLED_BACK and one notification', async () => {
+    // Prepare
+    const { aliases, store, notifier, record } = splitDeployment('FAILED');
+    const race = racing(aliases, 3);
+
+    // Act
+    await Promise.all([
+      repairFailed(depsOf(store, notifier, race.first), record, 'safety-net'),
+      race.secondFinished(repairFailed(depsOf(store, notifier, race.second), record, 'sweeper')),
+    ]);
+
+    // Assess
+    expect(aliases.alias).toMatchObject({ version: '1', weights: {} });
+    expect(store.record.status).toBe('ROLLED_BACK');
+    expect(notifier.sent.map((sent) => sent.kind)).toEqual(['rolledBack']);
+    expect(store.lockHolder).toBeUndefined();
+  });
+
+  it('two sweeps taking over the same open split deployment converge: ROLLED_BACK, alias on the snapshot, notified once', async () => {
+    // Prepare: its execution ended without ending it.
+    const { aliases, store, notifier } = splitDeployment('RUNNING');
+    const race = racing(aliases, 2);
+    const reason = 'the execution ended FAILED without recording the outcome';
+
+    // Act
+    const [first, second] = await Promise.all([
+      repairOpen(depsOf(store, notifier, race.first), 'dep-1', { by: 'sweeper', reason }),
+      race.secondFinished(repairOpen(depsOf(store, notifier, race.second), 'dep-1', { by: 'sweeper', reason })),
+    ]);
+
+    // Assess
+    expect(aliases.alias).toMatchObject({ version: '1', weights: {} });
+    expect(store.record.status).toBe('ROLLED_BACK');
+    expect([first.status, second.status]).toEqual(['ROLLED_BACK', 'ROLLED_BACK']);
+    expect(notifier.sent.map((sent) => sent.kind)).toEqual(['rolledBack']);
+    expect(store.lockHolder).toBeUndefined();
+  });
+
+  it('still leaves an alias someone else changed while two repairers raced: DRIFTED, untouched, notified once', async () => {
+    // Prepare: a person moves the alias to version 3 while both repairers are at it.
+    const { aliases, store, notifier, record } = splitDeployment('FAILED');
+    let updates = 0;
+    const lambda = {
+      getAlias: () => aliases.getAlias(),
+      updateAlias: (input: { routing: AliasRouting; revisionId: string }) => {
+        // The person acts just before the first repairer's update lands.
+        updates += 1;
+        if (updates === 1) aliases.changeBySomeoneElse({ version: '3', weights: {} });
+        return aliases.updateAlias(input);
+      },
+    } as unknown as LambdaRegistry;
+    const deps = depsOf(store, notifier, lambda);
+
+    // Act
+    await Promise.all([repairFailed(deps, record, 'sweeper'), repairFailed(deps, record, 'sweeper')]);
+
+    // Assess
+    expect(aliases.alias).toMatchObject({ version: '3', weights: {} });
+    expect(store.record.status).toBe('DRIFTED');
+    expect(notifier.sent.map((sent) => sent.kind)).toEqual(['drifted']);
+  });
+});
