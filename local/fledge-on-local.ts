@@ -116,7 +116,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     events: client(EventBridgeClient),
     s3: new S3Client({ ...base, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
   };
-  const clock: Clock = { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms) };
+  const clock: Clock = { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms), timeScale: aws.clock.timeScale };
   const account = '000000000000';
   const tableName = `${name}-deployments`;
   const bucket = `${name}-artifacts`;

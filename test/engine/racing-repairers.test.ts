@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AliasRouting, AliasSnapshot, AliasState, DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
+import type { DeploymentNotification } from '../../shared/model/notification';
+import type { Notifier } from '../../shared/ports/notifier';
+import { settle } from '../../shared/domain/deployment/finish';
+import { NOTIFICATION_LEASE_MS, NOTIFICATION_LEASE_REAL_MS } from '../../shared/domain/deployment/notify-once';
 import { repairFailed, repairOpen } from '../../shared/domain/deployment/repair';
 import type { DeploymentStore } from '../../shared/ports/deployment-store';
 import type { HealthSignals } from '../../shared/ports/health-signals';
@@ -173,5 +177,78 @@ describe('repairers racing on one deployment', () => {
     expect(aliases.alias).toMatchObject({ version: '3', weights: {} });
     expect(store.record.status).toBe('DRIFTED');
     expect(notifier.sent.map((sent) => sent.kind)).toEqual(['drifted']);
+  });
+});
+
+describe('finishers racing on one ending on a compressed clock (local mode, the reliability suite)', () => {
+  it('does not let a second finisher overtake a live claimant once 5 simulated minutes have passed in 1.5 real seconds', async () => {
+    // Prepare: a drifted ending to settle, on a clock where 5 minutes last 1.5 real seconds.
+    const timeScale = 0.005;
+    let now = 1_000_000;
+    const clock = { now: () => now, sleep: async () => undefined, timeScale };
+    const notification: DeploymentNotification = { kind: 'drifted', deploymentId: 'dep-1', functionName: 'fn', alias: 'live', startedBy: 'test', reason: 'changed', aliasDescription: 'all traffic on version 3' };
+    const { record: split } = splitDeployment('FAILED');
+    const store = new FakeStore({ ...split, status: 'DRIFTED', notified: [], ending: { eventKey: 'outcome', eventKind: 'drifted', message: 'not repaired', at: now, notification } });
+    const sent: DeploymentNotification[] = [];
+    let sending: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const firstSending = new Promise<void>((resolve) => (sending = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const notifier: Notifier = {
+      async notify(n) {
+        sent.push(n);
+        if (sent.length === 1) {
+          sending();
+          await released;
+        }
+      },
+    };
+    const deps = { store: store as unknown as DeploymentStore, health, notifier, clock };
+
+    // Act: the first finisher is slowed down (a busy machine) past the simulated lease while sending.
+    const first = settle(deps, store.record);
+    await firstSending;
+    now += NOTIFICATION_LEASE_MS;
+    const second = await settle(deps, store.record);
+    release();
+    await first;
+    // A later pass finds it sent.
+    const later = await settle(deps, store.record);
+
+    // Assess
+    expect(second.pending).toEqual([expect.stringContaining('is being sent by another finisher')]);
+    expect(later.pending).toEqual([]);
+    expect(sent).toEqual([notification]);
+    expect(store.record.notified).toEqual(['outcome']);
+  });
+
+  it('still lets the next finisher send for one that died mid-send, once the real-time floor has passed', async () => {
+    // Prepare: the first finisher claims the send, then never comes back (a Lambda timeout).
+    const timeScale = 0.005;
+    let now = 1_000_000;
+    const clock = { now: () => now, sleep: async () => undefined, timeScale };
+    const notification: DeploymentNotification = { kind: 'rolledBack', deploymentId: 'dep-1', functionName: 'fn', alias: 'live', startedBy: 'test', reason: 'alarm' };
+    const { record: split } = splitDeployment('FAILED');
+    const store = new FakeStore({ ...split, status: 'ROLLED_BACK', notified: [], ending: { eventKey: 'outcome', eventKind: 'rolledBack', message: 'rolled back', at: now, notification } });
+    const sent: DeploymentNotification[] = [];
+    const notifier: Notifier = {
+      notify: (n) => {
+        sent.push(n);
+        return sent.length === 1 ? new Promise<void>(() => undefined) : Promise.resolve();
+      },
+    };
+    const deps = { store: store as unknown as DeploymentStore, health, notifier, clock };
+    void settle(deps, store.record);
+
+    // Act
+    const whileHeld = await settle(deps, store.record);
+    now += NOTIFICATION_LEASE_REAL_MS / timeScale;
+    const afterLease = await settle(deps, store.record);
+
+    // Assess
+    expect(whileHeld.pending).toEqual([expect.stringContaining('is being sent by another finisher')]);
+    expect(afterLease.pending).toEqual([]);
+    expect(sent).toEqual([notification, notification]);
+    expect(store.record.notified).toEqual(['outcome']);
   });
 });
