@@ -1,4 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalAws, type LocalAws } from '@fledge-local/embedded-aws';
+import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb-store';
+import { deploymentTableDefinition } from '../../shared/adapters/dynamodb-table';
+import { sweep } from '../../shared/domain/deployment/sweeper';
+import type { Orchestrator } from '../../shared/ports/orchestrator';
+import { clientConfig } from '../support/local-aws';
 import type { AliasRouting, AliasSnapshot, AliasState, DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
 import type { DeploymentNotification } from '../../shared/model/notification';
 import type { Notifier } from '../../shared/ports/notifier';
@@ -250,5 +257,46 @@ describe('finishers racing on one ending on a compressed clock (local mode, the 
     expect(afterLease.pending).toEqual([]);
     expect(sent).toEqual([notification, notification]);
     expect(store.record.notified).toEqual(['outcome']);
+  });
+});
+
+/**
+ * Two whole sweeps at the same moment (the schedule and an invocation of the sweeper function),
+ * on the real table adapter over the embedded DynamoDB, so the conditional writes are DynamoDB's own.
+ */
+describe('two sweeps at the same moment', () => {
+  let aws: LocalAws;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    aws = await startLocalAws({ port: 0 });
+    client = new DynamoDBClient(clientConfig(aws));
+  });
+  afterAll(async () => {
+    client.destroy();
+    await aws.stop();
+  });
+
+  it('finish the rollback of a FAILED split deployment once: ROLLED_BACK, alias on the snapshot, notified once', async () => {
+    // Prepare: the table holds the FAILED deployment (its failure already notified) and its lock.
+    await client.send(new CreateTableCommand(deploymentTableDefinition('sweeps')));
+    const store = new DynamoDbDeploymentStore(client, 'sweeps', clock);
+    const { aliases, notifier, record } = splitDeployment('FAILED');
+    await store.createDeployment(record);
+    await store.acquireLock({ functionName: 'fn', alias: 'live', holder: 'dep-1', expiresAt: clock.now() + 3_600_000 }, clock.now());
+    const race = racing(aliases, 3);
+    const orchestrator = { describeExecution: async () => undefined } as unknown as Orchestrator;
+    const deps = (lambda: LambdaRegistry) => ({ lambda, store, health, notifier, clock, orchestrator });
+
+    // Act
+    const [first, second] = await Promise.all([sweep(deps(race.first)), race.secondFinished(sweep(deps(race.second)))]);
+
+    // Assess
+    expect([...first.failures, ...second.failures]).toEqual([]);
+    expect(aliases.alias).toMatchObject({ version: '1', weights: {} });
+    expect(await store.getDeployment('dep-1')).toMatchObject({ status: 'ROLLED_BACK' });
+    expect(notifier.sent.map((sent) => sent.kind)).toEqual(['rolledBack']);
+    expect((await store.listEvents('dep-1')).map((event) => event.kind)).not.toContain('drifted');
+    expect(await store.getLock('fn', 'live')).toBeUndefined();
   });
 });
