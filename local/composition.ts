@@ -54,7 +54,7 @@ export function localComposition(aws: LocalAws, clients: Pick<LocalClients, 'cli
   const { approvalSecret, webhookSecret } = options;
   return {
     settings: options.settings,
-    clock: { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms) },
+    clock: { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms), timeScale: aws.clock.timeScale },
     client: clients.client,
     approvalSecret: () => Promise.resolve(approvalSecret),
     webhookSecret: () => Promise.resolve(webhookSecret),

@@ -163,7 +163,15 @@ export async function restoreAlias(ports: Ports, record: DeploymentRecord, actor
       // Outside the execution (the safety net), a change that was announced but not seen may
       // still be on its way from a task that outlived its stopped execution. Touching the alias
       // gives it a new revision, so that late update fails its guard.
-      alias = await lambda.updateAlias({ functionName: record.functionName, alias: record.alias, routing: target, revisionId: current.revisionId });
+      try {
+        alias = await lambda.updateAlias({ functionName: record.functionName, alias: record.alias, routing: target, revisionId: current.revisionId });
+      } catch (error) {
+        // A concurrent repairer touched it first, fencing off the late update all the same.
+        if (!(error instanceof AliasDriftedError)) throw error;
+        const now = await lambda.getAlias(record.functionName, record.alias);
+        if (!now || !sameRouting(now, target)) return { kind: 'drifted', alias: now ?? null };
+        alias = now;
+      }
     }
     await bookkeeping(store.updateDeployment(record.deploymentId, { aliasRevisionId: alias.revisionId, intent: null, currentWeight: 0 }));
     return { kind: 'unchanged', alias };
@@ -180,6 +188,9 @@ export async function restoreAlias(ports: Ports, record: DeploymentRecord, actor
     } catch (error) {
       if (!(error instanceof AliasDriftedError)) throw error;
       const now = (await lambda.getAlias(record.functionName, record.alias)) ?? null;
+      // A concurrent repairer (another sweep, the safety net, the alarm abort) restored it between
+      // this one's read and its update: that restore is the outcome both are after, not drift.
+      if (isAsSnapshot(now, record.snapshot)) return { kind: 'unchanged', alias: now };
       // The announced change landed between the read and the update (the guard failed on it):
       // restore again from there. Only one such change can be in flight — no task announces one
       // once the deployment is taken over — so a second failure is someone else's change.

@@ -12,6 +12,19 @@ import { NotificationInFlightError } from '../../model/engine-errors';
 export const NOTIFICATION_LEASE_MS = 5 * 60_000;
 
 /**
+ * The shortest a claim lasts in real time. On a compressed clock (local mode, the reliability
+ * suite: 5 simulated minutes can last 1.5 real seconds) a live claimant slowed down by a busy
+ * machine would otherwise be overtaken mid-send, and the notification sent again.
+ */
+export const NOTIFICATION_LEASE_REAL_MS = 10_000;
+
+/** How long a claim lasts on `clock`: {@link NOTIFICATION_LEASE_MS}, and never less than {@link NOTIFICATION_LEASE_REAL_MS} of real time. */
+export function notificationLeaseMs(clock: Pick<EngineDeps['clock'], 'timeScale'>): number {
+  const scale = clock.timeScale ?? 1;
+  return Math.max(NOTIFICATION_LEASE_MS, scale > 0 ? NOTIFICATION_LEASE_REAL_MS / scale : NOTIFICATION_LEASE_MS);
+}
+
+/**
  * Sends the notification of the ending `key` unless it was sent already — once, however many
  * finishers settle the ending at the same time (a task and its retry, the safety net, the
  * sweeper). A finisher first claims the send (a conditional write: not sent yet, and no
@@ -27,7 +40,7 @@ export async function notifyOnce(deps: Pick<EngineDeps, 'store' | 'notifier' | '
   const { store, notifier, clock } = deps;
   const claimant = randomUUID();
   const now = clock.now();
-  if (!(await store.claimNotification(deploymentId, { key, claimant, until: now + NOTIFICATION_LEASE_MS }, now))) {
+  if (!(await store.claimNotification(deploymentId, { key, claimant, until: now + notificationLeaseMs(clock) }, now))) {
     const current = await store.getDeployment(deploymentId);
     if (!current || current.notified?.includes(key)) return;
     const held = current.notifying;

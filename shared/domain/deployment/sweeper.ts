@@ -88,9 +88,14 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
   for (const record of await listAll(deps, 'FAILED')) {
     if (record.repairedAt !== undefined) continue;
     await attempt(record.deploymentId, async () => {
+      // The listing may be stale: a concurrent repairer (another sweep, the safety net) may have
+      // ended or repaired it since. Its ending is then left to that repairer, and to the settling
+      // pass after the grace period, never repaired a second time.
+      const current = await deps.store.getDeployment(record.deploymentId);
+      if (!current || current.status !== 'FAILED' || current.repairedAt !== undefined) return undefined;
       // The failure's own ending first (its event, its one notification): the repair replaces it.
-      await settle(deps, record).catch(() => undefined);
-      const repaired = await repairFailed(deps, record, 'sweeper');
+      await settle(deps, current).catch(() => undefined);
+      const repaired = await repairFailed(deps, current, 'sweeper');
       return done(record.deploymentId, repaired.finished, repaired.kind === 'restored' ? 'ROLLED_BACK' : repaired.kind === 'drifted' ? 'DRIFTED' : repaired.kind === 'superseded' ? 'alias left to the deployment that took it over' : `alias ${repaired.kind}, lock released`);
     });
   }
