@@ -4,6 +4,7 @@ import { coldStartFigure } from './figures/cold-start';
 import { concurrencyFigure } from './figures/concurrency';
 import { costFigure } from './figures/cost';
 import { historyFigure } from './figures/history';
+import { latencyFigure } from './figures/latency';
 import { overheadFigure } from './figures/overhead';
 import { reactionFigure } from './figures/reaction';
 import { load, machine } from './lib/machine';
@@ -18,7 +19,7 @@ import type { Figure, FigureResult } from './lib/result';
  * repetitions for trying the harness out, `--render` only re-renders docs/performance.md from latest.json.
  */
 
-const FIGURES: readonly Figure[] = [reactionFigure, abortFigure, overheadFigure, costFigure, coldStartFigure, historyFigure, concurrencyFigure];
+const FIGURES: readonly Figure[] = [reactionFigure, abortFigure, overheadFigure, costFigure, coldStartFigure, historyFigure, concurrencyFigure, latencyFigure];
 
 const args = process.argv.slice(2);
 
