@@ -29,7 +29,8 @@ export function renderPerformance(report: BenchReport): string {
     `- **Run:** ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(report.seconds)} s in all; load average ${report.load.before} at the start, ${report.load.after} at the end (other work shared the machine)`,
     '',
     'Run it with `npm run bench` (4 to 6 minutes on this 2-core machine, depending on its load; `-- --only reaction,cost` for',
-    'some figures, `-- --quick` for fewer repetitions — neither rewrites this file). Pass/miss compares the value with the',
+    'some figures, `-- --quick` for fewer repetitions — neither rewrites this file; `-- --only latency --merge` measures some',
+    'figures again and replaces only their entries here and in latest.json). Pass/miss compares the value with the',
     'target; rows without a verdict are there to explain the others.',
     '',
     '| # | figure | measure | value | target | | time scale |',
@@ -43,7 +44,8 @@ export function renderPerformance(report: BenchReport): string {
   lines.push('');
   report.figures.forEach((figure, index) => {
     lines.push(`## ${index + 1}. ${figure.title}`, '');
-    lines.push(`Time scale ${scaleOf(figure)}; ${Math.round(figure.seconds)} s; load average ${figure.load.before} → ${figure.load.after}.`, '');
+    const when = figure.measuredAt ? `; measured on its own at ${figure.measuredAt.slice(0, 16).replace('T', ' ')} UTC (\`--only ${figure.id} --merge\`)` : '';
+    lines.push(`Time scale ${scaleOf(figure)}; ${Math.round(figure.seconds)} s; load average ${figure.load.before} → ${figure.load.after}${when}.`, '');
     const details = figure.rows.filter((row) => row.detail);
     if (details.length) {
       lines.push('| measure | value | target | |', '| --- | --- | --- | --- |');

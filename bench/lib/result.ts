@@ -26,6 +26,8 @@ export interface FigureResult {
   readonly seconds: number;
   /** The raw measurements, for latest.json. */
   readonly data: unknown;
+  /** When the figure was measured, if later than the report it is in (`--only … --merge`). */
+  readonly measuredAt?: string;
 }
 
 /** A figure: runs its measurements and reports them. */
