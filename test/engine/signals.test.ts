@@ -1,5 +1,6 @@
 import { CreateFunctionCommand, CreateAliasCommand, InvokeCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import type { CloudWatchService } from '@fledge-local/embedded-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
 import type { DeploymentEvent } from '../../shared/model/deployment';
@@ -72,9 +73,9 @@ describe('judging a canary by its latency, throttles, metrics and the old versio
    * of the execution's status, so the traffic's pace is bounded and a slow version never holds up
    * the calls to the other (the embedded Lambda runs up to 4 calls of a version at once). No call
    * before the shift: no signal reads it, and on a loaded machine it would only slow the engine
-   * down. Throttled calls are expected, not failures.
+   * down. Throttled calls are expected, not failures. `duringShift` runs at each poll from the shift on.
    */
-  async function traffic(name: string, executionArn: string, options: { until?: () => Promise<boolean>; callers?: number } = {}): Promise<string> {
+  async function traffic(name: string, executionArn: string, options: { until?: () => Promise<boolean>; callers?: number; duringShift?: () => void } = {}): Promise<string> {
     let running = true;
     let polled = signal();
     const callers: Promise<void>[] = [];
@@ -88,6 +89,7 @@ describe('judging a canary by its latency, throttles, metrics and the old versio
       return await eventually(
         async () => {
           if (callers.length === 0 && Object.keys((await aliasOf(world, name)).weights).length > 0) callers.push(...Array.from({ length: options.callers ?? 4 }, caller));
+          if (callers.length > 0) options.duringShift?.();
           const described = await world.plane.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
           const status = described.status !== 'RUNNING' ? described.status! : (await options.until?.()) ? 'RUNNING' : undefined;
           const previous = polled;
@@ -196,6 +198,78 @@ describe('judging a canary by its latency, throttles, metrics and the old versio
     expect(comparison).toMatchObject({ name: 'baseline error rate', verdict: 'fail', baseline: 0 });
     expect(share).toMatchObject({ name: 'metric failure-share', verdict: 'fail', dryRun: true, threshold: 10 });
     expect(share!.value).toBeGreaterThan(30);
+  });
+
+  it('rolls back a version Lambda throttles, and promotes the same release under the same traffic unthrottled', async () => {
+    // Prepare: no throttle allowed. The embedded Lambda has no concurrency limits, so the test has Invoke answer
+    // TooManyRequestsException (Reason ConcurrentInvocationLimitExceeded) as Lambda does when a function is over
+    // its reserved concurrency; a throttled call through the alias counts in the Throttles of the version the alias
+    // routed it to. Faults are not per function, so one at a time: the engine's own tasks retry a throttle
+    // (Lambda.TooManyRequestsException), and at 50% a few throttled calls of the callers reach version 2 whatever
+    // the load. The unthrottled deployment runs after, with no fault left.
+    const health: Partial<HealthSpec> = { throttles: { max: 0, dryRun: false } };
+    const throttled = await deploy('throttles-hit', health, releaseCode('v1'), releaseCode('v2'));
+    const throttleOnce = { service: 'lambda', operation: 'Invoke', kind: 'throttle', count: 1 } as const;
+
+    // Act
+    let throttledStatus: string;
+    try {
+      throttledStatus = await traffic(throttled.name, throttled.executionArn, {
+        duringShift: () => {
+          if (!world.aws.faults.list().some((rule) => rule.service === 'lambda' && rule.operation === 'Invoke')) world.aws.faults.add(throttleOnce);
+        },
+      });
+    } finally {
+      world.aws.faults.clear();
+    }
+    const unthrottled = await deploy('throttles-none', health, releaseCode('v1'), releaseCode('v2'));
+    const unthrottledStatus = await traffic(unthrottled.name, unthrottled.executionArn);
+
+    // Assess
+    expect(throttledStatus).toBe('FAILED');
+    expect((await world.plane.deps.store.getDeployment(throttled.id))?.reason).toMatch(/^fledge\.HealthCheckFailed: [1-9]\d* throttles of version 2, above 0/);
+    expect(await aliasOf(world, throttled.name)).toMatchObject({ version: '1', weights: {} });
+    const failed = checks(await historyOf(world, throttled.id)).at(-1);
+    expect(failed?.data?.verdict).toBe('unhealthy');
+    expect(signalsOf(failed)).toEqual([expect.objectContaining({ name: 'throttles', threshold: 0, verdict: 'fail', dryRun: false })]);
+    expect(signalsOf(failed)[0]!.value).toBeGreaterThanOrEqual(1);
+
+    expect(unthrottledStatus).toBe('SUCCEEDED');
+    expect((await world.plane.deps.store.getDeployment(unthrottled.id))?.reason).toBeUndefined();
+    expect(await aliasOf(world, unthrottled.name)).toMatchObject({ version: '2', weights: {} });
+    expect(signalsOf(checks(await historyOf(world, unthrottled.id)).at(-1))).toEqual([expect.objectContaining({ name: 'throttles', value: 0, threshold: 0, verdict: 'pass' })]);
+  });
+
+  it('rolls back a version whose calls spill over its provisioned concurrency, and promotes one whose calls do not', async () => {
+    // Prepare: no spillover allowed. The embedded Lambda has no provisioned concurrency, so it never emits
+    // ProvisionedConcurrencySpilloverInvocations: the test emits them for the spilling deployment's version 2 as
+    // Lambda would (one datum per spilled call, on its three dimension sets, through the embedded CloudWatch's
+    // sibling API: PutMetricData refuses AWS/ namespaces, as CloudWatch does). Nothing here depends on time.
+    const health: Partial<HealthSpec> = { spillover: { max: 0, dryRun: false } };
+    const [spilling, fitting] = await Promise.all([deploy('spillover-hit', health, releaseCode('v1'), releaseCode('v2')), deploy('spillover-none', health, releaseCode('v1'), releaseCode('v2'))]);
+    const cloudwatch = world.aws.service<CloudWatchService>('monitoring');
+    const spill = (): void => {
+      const dimensionSets: Record<string, string>[] = [{ FunctionName: spilling.name }, { FunctionName: spilling.name, Resource: `${spilling.name}:live` }, { FunctionName: spilling.name, Resource: `${spilling.name}:live`, ExecutedVersion: '2' }];
+      const timestamp = world.aws.clock.now();
+      cloudwatch.internal.put('AWS/Lambda', dimensionSets.map((dimensions) => ({ metricName: 'ProvisionedConcurrencySpilloverInvocations', value: 1, unit: 'Count', dimensions, timestamp })));
+    };
+
+    // Act
+    const [spillingStatus, fittingStatus] = await Promise.all([traffic(spilling.name, spilling.executionArn, { duringShift: spill }), traffic(fitting.name, fitting.executionArn)]);
+
+    // Assess
+    expect(spillingStatus).toBe('FAILED');
+    expect((await world.plane.deps.store.getDeployment(spilling.id))?.reason).toMatch(/^fledge\.HealthCheckFailed: [1-9]\d* spillover invocations of version 2, above 0/);
+    expect(await aliasOf(world, spilling.name)).toMatchObject({ version: '1', weights: {} });
+    const failed = checks(await historyOf(world, spilling.id)).at(-1);
+    expect(failed?.data?.verdict).toBe('unhealthy');
+    expect(signalsOf(failed)).toEqual([expect.objectContaining({ name: 'spillover', threshold: 0, verdict: 'fail', dryRun: false })]);
+    expect(signalsOf(failed)[0]!.value).toBeGreaterThanOrEqual(1);
+
+    expect(fittingStatus).toBe('SUCCEEDED');
+    expect((await world.plane.deps.store.getDeployment(fitting.id))?.reason).toBeUndefined();
+    expect(await aliasOf(world, fitting.name)).toMatchObject({ version: '2', weights: {} });
+    expect(signalsOf(checks(await historyOf(world, fitting.id)).at(-1))).toEqual([expect.objectContaining({ name: 'spillover', value: 0, threshold: 0, verdict: 'pass' })]);
   });
 
   it('tolerates failed checks up to failureLimit, then rolls back', async () => {
