@@ -1,8 +1,9 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { startTraffic } from '../../local/traffic';
+import { breakMidBake } from '../lib/break-mid-bake';
 import { median, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
 import { benchCode, benchSpec, deploymentId, executionEnd, existingFunction, startDeployment, startWorld, uploadArtifact, type BenchWorld } from '../lib/world';
@@ -44,12 +45,6 @@ interface Run {
   readonly reactionSimS: number;
 }
 
-async function aliasWhole(world: BenchWorld, name: string): Promise<boolean> {
-  const response = await fetch(`${world.aws.endpoint}/_fledge/lambda/functions/${name}/aliases/live`);
-  const alias = (await response.json()) as { functionVersion: string; additionalVersionWeights?: Record<string, number> };
-  return alias.functionVersion === '1' && Object.values(alias.additionalVersionWeights ?? {}).every((weight) => weight === 0);
-}
-
 async function oneRun(world: BenchWorld, mode: Mode, index: number, phase: number): Promise<Run> {
   const name = `bench-abort-${mode}-${index}`;
   const flag = join(tmpdir(), `fledge-bench-abort-${process.pid}-${mode}-${index}`);
@@ -60,28 +55,7 @@ async function oneRun(world: BenchWorld, mode: Mode, index: number, phase: numbe
     const id = deploymentId(`abort-${mode}-${index}`);
     const spec = benchSpec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: CANARY_PERCENT }, { type: 'pause', duration: 3600 }] }, { checkInterval: CHECK_INTERVAL, errorRate: { thresholdPercent: 5, minInvocations: 5 } });
     const arn = await startDeployment(world, id, spec, await uploadArtifact(world, `${name}/v2.zip`, benchCode('v2', flag)));
-    let weightAt: number | undefined;
-    while (weightAt === undefined) {
-      weightAt = (await world.plane.deps.store.listEvents(id)).find((event) => event.kind === 'weight')?.at;
-      if (weightAt === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    // Fail during the second interval, so the alarm has judged healthy traffic first.
-    const failAt = weightAt + (1 + phase) * CHECK_INTERVAL * 1000;
-    await world.aws.clock.sleep(Math.max(0, failAt - world.aws.clock.now()));
-    writeFileSync(flag, 'broken');
-    const onsetReal = Date.now();
-    const onsetSim = world.aws.clock.now();
-    let restoredReal: number | undefined;
-    let restoredSim = 0;
-    while (restoredReal === undefined) {
-      if (await aliasWhole(world, name)) {
-        restoredReal = Date.now();
-        restoredSim = world.aws.clock.now();
-      } else {
-        if (Date.now() - onsetReal > 60_000) throw new Error(`${name}: alias not restored within 60 s of the failure`);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    }
+    const { onsetReal, onsetSim, restoredReal, restoredSim } = await breakMidBake(world, { deploymentId: id, name, flag, checkIntervalS: CHECK_INTERVAL, phase });
     await executionEnd(world, arn);
     const record = await world.plane.deps.store.getDeployment(id);
     const history = await world.plane.deps.store.listEvents(id);

@@ -1,8 +1,9 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { startTraffic } from '../../local/traffic';
+import { breakMidBake } from '../lib/break-mid-bake';
 import { median, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
 import { benchCode, benchSpec, deploymentId, executionEnd, executionHistory, existingFunction, startDeployment, startWorld, uploadArtifact, type BenchWorld } from '../lib/world';
@@ -43,11 +44,6 @@ interface Run {
   readonly checksBeforeFailure: number;
 }
 
-async function aliasState(world: BenchWorld, name: string): Promise<{ functionVersion: string; additionalVersionWeights?: Record<string, number> }> {
-  const response = await fetch(`${world.aws.endpoint}/_fledge/lambda/functions/${name}/aliases/live`);
-  return (await response.json()) as { functionVersion: string; additionalVersionWeights?: Record<string, number> };
-}
-
 async function oneRun(world: BenchWorld, index: number, checkInterval: number, phase: number): Promise<Run> {
   const name = `bench-react-${index}`;
   const flag = join(tmpdir(), `fledge-bench-fail-${process.pid}-${index}`);
@@ -63,29 +59,7 @@ async function oneRun(world: BenchWorld, index: number, checkInterval: number, p
     );
     const arn = await startDeployment(world, id, spec, await uploadArtifact(world, `${name}/v2.zip`, benchCode('v2', flag)));
     // The bake starts when the weight is applied; checks are due at start + k·interval.
-    let weightAt: number | undefined;
-    while (weightAt === undefined) {
-      weightAt = (await world.plane.deps.store.listEvents(id)).find((event) => event.kind === 'weight')?.at;
-      if (weightAt === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    // Fail during the second interval, so the alarm has judged healthy traffic first.
-    const failAt = weightAt + (1 + phase) * checkInterval * 1000;
-    await world.aws.clock.sleep(Math.max(0, failAt - world.aws.clock.now()));
-    writeFileSync(flag, 'broken');
-    const onsetReal = Date.now();
-    const onsetSim = world.aws.clock.now();
-    let restoredReal: number | undefined;
-    let restoredSim = 0;
-    while (restoredReal === undefined) {
-      const alias = await aliasState(world, name);
-      if (alias.functionVersion === '1' && Object.values(alias.additionalVersionWeights ?? {}).every((weight) => weight === 0)) {
-        restoredReal = Date.now();
-        restoredSim = world.aws.clock.now();
-      } else {
-        if (Date.now() - onsetReal > 60_000) throw new Error(`${name}: alias not restored within 60 s of the failure`);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    }
+    const { onsetReal, onsetSim, restoredReal, restoredSim } = await breakMidBake(world, { deploymentId: id, name, flag, checkIntervalS: checkInterval, phase });
     const { status } = await executionEnd(world, arn);
     const history = await executionHistory(world, arn);
     const checks = history.filter((event) => event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === 'Check').map((event) => event.timestamp!.getTime());
