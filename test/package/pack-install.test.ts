@@ -74,11 +74,12 @@ afterAll(async () => {
 }, 120_000);
 
 describe('the packed tarball', () => {
-  it('holds the built CLI, the state machine, the stack and the examples, and no tests, benchmarks, CI, sources or source maps', () => {
+  it('holds the built CLI, the state machine, the stack, the examples and the licence, and no tests, benchmarks, CI, sources or source maps', () => {
     // Assess
     expect(packedFiles).toEqual(expect.arrayContaining([
       'package.json',
       'README.md',
+      'LICENSE',
       'bin/fledge.mjs',
       'dist/fledge.mjs',
       'dist/deployment.asl.yml',
@@ -89,7 +90,7 @@ describe('the packed tarball', () => {
       'examples/demo/hello-v1.yaml',
       'examples/demo/build/hello-v1.zip',
     ]));
-    const allowed = /^(package\.json|README\.md|bin\/fledge\.mjs|dist\/[^/]+\.(mjs|yml)|state-machines\/deployment\.asl\.yml|serverless\.yml|serverless\/.+\.(yml|js)|examples\/.+)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/fledge\.mjs|dist\/[^/]+\.(mjs|yml)|state-machines\/deployment\.asl\.yml|serverless\.yml|serverless\/.+\.(yml|js)|examples\/.+)$/;
     expect(packedFiles.filter((file) => !allowed.test(file))).toEqual([]);
     expect(packedFiles.filter((file) => /(^|\/)(test|tests|bench|\.ci|packages|scripts|docs|node_modules|coverage|\.fledge)\/|\.ts$|\.map$/.test(file))).toEqual([]);
   });
