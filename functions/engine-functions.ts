@@ -15,6 +15,23 @@ import type { EngineDeps } from '../shared/domain/deployment/deps';
  *
  * Pure data (it imports only types), and no handler's bundle imports it.
  */
+/** What every function that restores an alias outside the Rollback task may do (the safety net, the abort, the sweeper). */
+const RESTORE_ACTIONS = [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'lambda:GetAlias',
+      'lambda:UpdateAlias',
+      'lambda:CreateAlias',
+      'lambda:DeleteAlias',
+      'cloudwatch:DeleteAlarms',
+      'sns:Publish',
+] as const;
+
+/** The abort's EventBridge rule: every alarm of the account going to ALARM (the stack's and local mode's). */
+export const ALARM_ABORT_PATTERN = { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { state: { value: ['ALARM'] } } } as const;
+
 export const ENGINE_FUNCTIONS = {
   prepare: {
     key: 'prepare',
@@ -187,16 +204,7 @@ export const ENGINE_FUNCTIONS = {
       ],
     },
     actions: [
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:PutItem',
-      'dynamodb:DeleteItem',
-      'lambda:GetAlias',
-      'lambda:UpdateAlias',
-      'lambda:CreateAlias',
-      'lambda:DeleteAlias',
-      'cloudwatch:DeleteAlarms',
-      'sns:Publish',
+      ...RESTORE_ACTIONS,
       // Lambda sends an event that still failed to the on-failure queue with the function's role.
       'sqs:SendMessage',
     ],
@@ -219,20 +227,12 @@ export const ENGINE_FUNCTIONS = {
       destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] } } },
       // Every alarm of the account going to ALARM: the spec's alarms are any the user names; the
       // function acts only on the deployments under way that an alarm gates.
-      events: [{ eventBridge: { pattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { state: { value: ['ALARM'] } } } } }],
+      events: [{ eventBridge: { pattern: ALARM_ABORT_PATTERN } }],
     },
     actions: [
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:PutItem',
-      'dynamodb:DeleteItem',
+      ...RESTORE_ACTIONS,
+      // Lists open deployments and locks, and whether their executions still run.
       'dynamodb:Query',
-      'lambda:GetAlias',
-      'lambda:UpdateAlias',
-      'lambda:CreateAlias',
-      'lambda:DeleteAlias',
-      'cloudwatch:DeleteAlarms',
-      'sns:Publish',
       'states:DescribeExecution',
       'states:StopExecution',
       // Lambda sends an event that still failed to the on-failure queue with the function's role.
@@ -257,17 +257,9 @@ export const ENGINE_FUNCTIONS = {
       events: [{ schedule: { rate: 'rate(5 minutes)', description: 'fledge repair loop (docs/reliability.md)' } }],
     },
     actions: [
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:PutItem',
-      'dynamodb:DeleteItem',
+      ...RESTORE_ACTIONS,
+      // Lists open deployments and locks, and whether their executions still run.
       'dynamodb:Query',
-      'lambda:GetAlias',
-      'lambda:UpdateAlias',
-      'lambda:CreateAlias',
-      'lambda:DeleteAlias',
-      'cloudwatch:DeleteAlarms',
-      'sns:Publish',
       'states:DescribeExecution',
     ],
   },

@@ -15,7 +15,7 @@ import { handler as recordHandler } from '../functions/record';
 import { handler as safetyNetHandler } from '../functions/safety-net';
 import { handler as sweeperHandler } from '../functions/sweeper';
 import { handler as trafficHandler } from '../functions/traffic';
-import { ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, TASK_SUBSTITUTIONS, type EngineFunction } from '../functions/engine-functions';
+import { ALARM_ABORT_PATTERN, ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, TASK_SUBSTITUTIONS, type EngineFunction } from '../functions/engine-functions';
 import { buildPorts, type Composition, type CompositionSettings } from '../functions/lib/composition';
 import { PORT_FACTORIES } from '../functions/lib/ports/all';
 import { iamActionOf } from '../functions/permissions';
@@ -180,12 +180,7 @@ export async function keepFailedEvents(lambda: LambdaClient, functionName: strin
   await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: failedEventsTopicArn } } }));
 }
 
-/**
- * The rule serverless/functions.yml gives the alarm abort: every alarm going to ALARM, delivered
- * to the abort function (which acts only on the deployments under way the alarm gates).
- */
-export const ALARM_ABORT_PATTERN = { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { state: { value: ['ALARM'] } } };
-
+/** The abort's rule, as the stack gives it (the table's pattern), delivering to the abort function. */
 async function wireAlarmAbort(events: EventBridgeClient, rule: string, functionArn: string): Promise<void> {
   await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify(ALARM_ABORT_PATTERN), Description: 'fledge alarm abort' }));
   await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'abort', Arn: functionArn }] }));

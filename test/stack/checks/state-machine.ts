@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TASK_SUBSTITUTIONS } from '../../../functions/engine-functions';
+import { ALARM_ABORT_PATTERN, TASK_SUBSTITUTIONS } from '../../../functions/engine-functions';
 import { deploymentDefinition } from '../../../state-machines/definition';
-import { ALARM_ABORT_PATTERN } from '../../../local/fledge-on-local';
 import { render, resourcesOfType, statementsOf } from '../support/template';
 import type { StackContext } from '../support/context';
 
