@@ -1,5 +1,5 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidTaskInputError } from '../model/engine-errors';
 import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, NotificationClaim } from '../model/deployment';
 import type { Clock } from '../ports/clock';
@@ -107,24 +107,14 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
   }
 
   async claimNotification(deploymentId: string, claim: NotificationClaim, now: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: `DEP#${deploymentId}`, SK: 'META' },
-          UpdateExpression: 'SET #claim = :claim',
-          // Atomic with "not sent yet": of two finishers at once, one sends. A claim past its lease
-          // (its claimant died or lost the table) is taken over; the claimant may renew its own.
-          ConditionExpression: 'attribute_exists(#PK) AND NOT contains(#notified, :key) AND (attribute_not_exists(#claim) OR #claim.#until <= :now OR #claim.#claimant = :me)',
-          ExpressionAttributeNames: { '#PK': 'PK', '#notified': 'notified', '#claim': 'notifying', '#until': 'until', '#claimant': 'claimant' },
-          ExpressionAttributeValues: { ':claim': claim, ':key': claim.key, ':now': now, ':me': claim.claimant },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw translate(error, `UpdateItem notification claim of ${deploymentId}`);
-    }
+    return this.updateRecordIf(deploymentId, 'notification claim', {
+      UpdateExpression: 'SET #claim = :claim',
+      // Atomic with "not sent yet": of two finishers at once, one sends. A claim past its lease
+      // (its claimant died or lost the table) is taken over; the claimant may renew its own.
+      ConditionExpression: 'attribute_exists(#PK) AND NOT contains(#notified, :key) AND (attribute_not_exists(#claim) OR #claim.#until <= :now OR #claim.#claimant = :me)',
+      ExpressionAttributeNames: { '#PK': 'PK', '#notified': 'notified', '#claim': 'notifying', '#until': 'until', '#claimant': 'claimant' },
+      ExpressionAttributeValues: { ':claim': claim, ':key': claim.key, ':now': now, ':me': claim.claimant },
+    });
   }
 
   async markNotified(deploymentId: string, key: string, claimant?: string): Promise<boolean> {
@@ -133,7 +123,7 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
     return this.recordNotified(deploymentId, key);
   }
 
-  private async recordNotified(deploymentId: string, key: string, claimant?: string): Promise<boolean> {
+  private recordNotified(deploymentId: string, key: string, claimant?: string): Promise<boolean> {
     const names: Record<string, string> = { '#PK': 'PK', '#notified': 'notified' };
     const values: Record<string, unknown> = { ':empty': [], ':keys': [key], ':key': key };
     // Atomic, so two finishers (a retried task, the sweeper) never both record it.
@@ -143,40 +133,32 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
       values[':me'] = claimant;
       condition += ' AND #claim.#claimant = :me';
     }
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: `DEP#${deploymentId}`, SK: 'META' },
-          UpdateExpression: `SET #notified = list_append(if_not_exists(#notified, :empty), :keys)${claimant !== undefined ? ' REMOVE #claim' : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw translate(error, `UpdateItem notified of ${deploymentId}`);
-    }
+    return this.updateRecordIf(deploymentId, 'notified', {
+      UpdateExpression: `SET #notified = list_append(if_not_exists(#notified, :empty), :keys)${claimant !== undefined ? ' REMOVE #claim' : ''}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   async releaseNotificationClaim(deploymentId: string, claimant: string): Promise<void> {
+    // Not ours any more (taken over, or gone): nothing to release.
+    await this.updateRecordIf(deploymentId, 'notification claim', {
+      UpdateExpression: 'REMOVE #claim',
+      ConditionExpression: '#claim.#claimant = :me',
+      ExpressionAttributeNames: { '#claim': 'notifying', '#claimant': 'claimant' },
+      ExpressionAttributeValues: { ':me': claimant },
+    });
+  }
+
+  /** One conditional UpdateItem of a deployment's record: true when written, false when its condition did not hold. */
+  private async updateRecordIf(deploymentId: string, what: string, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: `DEP#${deploymentId}`, SK: 'META' },
-          UpdateExpression: 'REMOVE #claim',
-          ConditionExpression: '#claim.#claimant = :me',
-          ExpressionAttributeNames: { '#claim': 'notifying', '#claimant': 'claimant' },
-          ExpressionAttributeValues: { ':me': claimant },
-        }),
-      );
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { PK: `DEP#${deploymentId}`, SK: 'META' }, ...update }));
+      return true;
     } catch (error) {
-      // Not ours any more (taken over, or gone): nothing to release.
-      if (isConditionFailure(error)) return;
-      throw translate(error, `UpdateItem notification claim of ${deploymentId}`);
+      if (isConditionFailure(error)) return false;
+      throw translate(error, `UpdateItem ${what} of ${deploymentId}`);
     }
   }
 
