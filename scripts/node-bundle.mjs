@@ -6,15 +6,14 @@ import { build } from 'esbuild';
 import { bundleWorkspaces } from './bundle-workspaces.mjs';
 
 /**
- * Bundles `entryPoints` ({ name: 'path/to/entry.ts' }) into `outdir`/<name>.mjs. `withStateMachine`
- * copies state-machines/deployment.asl.yml next to the bundle, where state-machines/definition.ts
- * reads it at run time.
+ * The options every bundle of the repository shares: ESM for the project's Node.js, dependencies
+ * left as imports, workspace packages bundled in.
  * @param {Record<string, string>} entryPoints
  * @param {string} outdir
- * @param {{ sourcemap?: import('esbuild').BuildOptions['sourcemap']; withStateMachine?: boolean }} [options]
+ * @returns {import('esbuild').BuildOptions}
  */
-export async function bundleForNode(entryPoints, outdir, options = {}) {
-  await build({
+export function nodeBundleOptions(entryPoints, outdir) {
+  return {
     entryPoints,
     outdir,
     outExtension: { '.js': '.mjs' },
@@ -25,8 +24,19 @@ export async function bundleForNode(entryPoints, outdir, options = {}) {
     target: 'node22',
     packages: 'external',
     plugins: [bundleWorkspaces],
-    ...(options.sourcemap === undefined ? {} : { sourcemap: options.sourcemap }),
     logLevel: 'warning',
-  });
+  };
+}
+
+/**
+ * Bundles `entryPoints` ({ name: 'path/to/entry.ts' }) into `outdir`/<name>.mjs. `withStateMachine`
+ * copies state-machines/deployment.asl.yml next to the bundle, where state-machines/definition.ts
+ * reads it at run time.
+ * @param {Record<string, string>} entryPoints
+ * @param {string} outdir
+ * @param {{ sourcemap?: import('esbuild').BuildOptions['sourcemap']; withStateMachine?: boolean }} [options]
+ */
+export async function bundleForNode(entryPoints, outdir, options = {}) {
+  await build({ ...nodeBundleOptions(entryPoints, outdir), ...(options.sourcemap === undefined ? {} : { sourcemap: options.sourcemap }) });
   if (options.withStateMachine) copyFileSync('state-machines/deployment.asl.yml', `${outdir}/deployment.asl.yml`);
 }
