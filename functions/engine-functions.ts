@@ -27,6 +27,7 @@ const RESTORE_ACTIONS = [
       'lambda:DeleteAlias',
       'cloudwatch:DeleteAlarms',
       'sns:Publish',
+      'events:PutEvents',
 ] as const;
 
 /** The abort's EventBridge rule: every alarm of the account going to ALARM (the stack's and local mode's). */
@@ -41,7 +42,8 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge prepare - lock and record in the table, read or create the target function',
     timeout: 900,
     tasks: ['Prepare'],
-    ports: ['lambda', 'store', 'clock'],
+    // The notifier: the `started` event (docs/events.md).
+    ports: ['lambda', 'store', 'notifier', 'clock'],
     environment: {},
     // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
     // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
@@ -60,6 +62,8 @@ export const ENGINE_FUNCTIONS = {
       's3:ListBucket',
       'ecr:BatchGetImage',
       'ecr:GetDownloadUrlForLayer',
+      'sns:Publish',
+      'events:PutEvents',
     ],
   },
   publish: {
@@ -131,6 +135,7 @@ export const ENGINE_FUNCTIONS = {
       'lambda:InvokeFunction',
       'cloudwatch:DeleteAlarms',
       'sns:Publish',
+      'events:PutEvents',
       'ssm:GetParameter',
       'secretsmanager:GetSecretValue',
     ],
@@ -162,7 +167,7 @@ export const ENGINE_FUNCTIONS = {
     // $default stage: no stage segment in the path) and are signed with the pages' key.
     environment: { FLEDGE_API_URL: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, FLEDGE_APPROVAL_SECRET_PARAMETER: '${self:custom.approvalSecretReference}' },
     // The signing key: a Parameter Store reference to a Secrets Manager secret, read as both.
-    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'sns:Publish', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'sns:Publish', 'events:PutEvents', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   record: {
     key: 'record',
@@ -174,7 +179,7 @@ export const ENGINE_FUNCTIONS = {
     tasks: ['RecordNoChange', 'RecordDrift', 'RecordRejected', 'RollbackFailed'],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
     environment: {},
-    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish'],
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish', 'events:PutEvents'],
   },
   'safety-net': {
     key: 'safetyNet',

@@ -5,9 +5,10 @@ import { taskInput } from './lib/task-input';
 import { clockPort } from './lib/composition';
 import { lambdaPort } from './lib/ports/lambda';
 import { storePort } from './lib/ports/store';
+import { notifierPort } from './lib/ports/notifier';
 import { engineFunction } from './lib/engine-function';
 
-/** The ports Prepare uses: Lambda (read, create), the table, the clock. */
+/** The ports Prepare uses: Lambda (read, create), the table, the notifier (the `started` event), the clock. */
 export type PrepareDeps = EngineDepsOf<'prepare'>;
 
 /** The `Prepare` task: lock, record, alias snapshot, create the function if missing. */
@@ -16,4 +17,4 @@ export function createHandler(deps: PrepareDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('prepare', createHandler, { lambda: lambdaPort, store: storePort, clock: clockPort });
+export const handler = engineFunction('prepare', createHandler, { lambda: lambdaPort, store: storePort, notifier: notifierPort, clock: clockPort });

@@ -43,6 +43,10 @@ export interface LocalCompositionOptions {
   readonly approvalSecret: Buffer;
   /** The webhook signing secret's text (on AWS: the secret SSM names). */
   readonly webhookSecret: string;
+  /** The outgoing notification webhooks' JSON list (on AWS: the secret SSM names). */
+  readonly notificationWebhooks?: string;
+  /** The GitHub token of deployment status (on AWS: the secret SSM names). */
+  readonly githubToken?: string;
 }
 
 /**
@@ -51,12 +55,14 @@ export interface LocalCompositionOptions {
  * keeps itself instead of SSM's.
  */
 export function localComposition(aws: LocalAws, clients: Pick<LocalClients, 'client'>, options: LocalCompositionOptions): Composition {
-  const { approvalSecret, webhookSecret } = options;
+  const { approvalSecret, webhookSecret, notificationWebhooks, githubToken } = options;
   return {
     settings: options.settings,
     clock: { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms), timeScale: aws.clock.timeScale },
     client: clients.client,
     approvalSecret: () => Promise.resolve(approvalSecret),
     webhookSecret: () => Promise.resolve(webhookSecret),
+    ...(notificationWebhooks === undefined ? {} : { notificationWebhooks: () => Promise.resolve(notificationWebhooks) }),
+    ...(githubToken === undefined ? {} : { githubToken: () => Promise.resolve(githubToken) }),
   };
 }

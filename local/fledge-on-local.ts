@@ -82,6 +82,12 @@ export interface ControlPlaneOptions {
    * least-privilege lists in functions/permissions.ts. Each function then gets clients of its own.
    */
   readonly onAwsCall?: (fn: EngineFunction, action: string) => void;
+  /**
+   * The channels every event goes to beyond the embedded EventBridge's default bus and the SNS
+   * topics (docs/events.md): the outgoing webhooks' JSON list (what the stack keeps in SSM), a
+   * GitHub token and API base (a stand-in of GitHub's API), and the bus's filter.
+   */
+  readonly notifications?: { readonly webhooks?: string; readonly githubToken?: string; readonly githubApiUrl?: string; readonly eventBusEvents?: string };
 }
 
 /** fledge provisioned on an embedded AWS. */
@@ -137,8 +143,28 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const failedEventsTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-failed-events` }))).TopicArn ?? '';
   const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
 
-  const settings: CompositionSettings = { tableName, notificationTopicArn, approvalTopicArn, stateMachineArn, artifactsBucket: bucket, region: aws.region, stage: options.stage ?? 'local', ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) };
-  const composition = localComposition(aws, { client }, { settings, approvalSecret, webhookSecret });
+  const notifications = options.notifications ?? {};
+  const settings: CompositionSettings = {
+    tableName,
+    notificationTopicArn,
+    approvalTopicArn,
+    stateMachineArn,
+    artifactsBucket: bucket,
+    region: aws.region,
+    stage: options.stage ?? 'local',
+    ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
+    // Every event on the embedded default bus, as the stack's default puts them on the account's.
+    eventBus: 'default',
+    ...(notifications.eventBusEvents ? { eventBusEvents: notifications.eventBusEvents } : {}),
+    ...(notifications.githubApiUrl ? { githubApiUrl: notifications.githubApiUrl } : {}),
+  };
+  const composition = localComposition(aws, { client }, {
+    settings,
+    approvalSecret,
+    webhookSecret,
+    ...(notifications.webhooks === undefined ? {} : { notificationWebhooks: notifications.webhooks }),
+    ...(notifications.githubToken === undefined ? {} : { githubToken: notifications.githubToken }),
+  });
   const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks']);
   const onAwsCall = options.onAwsCall;
   // Observed, each function gets clients of its own, so every call is told apart by function.

@@ -35,6 +35,10 @@ export interface Composition {
   readonly webhookSecret?: () => Promise<string>;
   /** The approval-signing key's bytes, when the composition keeps it itself (local mode); else read from SSM. */
   readonly approvalSecret?: () => Promise<Buffer>;
+  /** The outgoing notification webhooks' JSON list, when the composition keeps it itself (local mode); else read from SSM. */
+  readonly notificationWebhooks?: () => Promise<string>;
+  /** The GitHub token, when the composition keeps it itself (local mode); else read from SSM. */
+  readonly githubToken?: () => Promise<string>;
 }
 
 /** Options of {@link clientCache}. */

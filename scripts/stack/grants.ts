@@ -134,6 +134,12 @@ export const GRANTS: readonly Grant[] = [
     resource: [ref('ApprovalTopic'), ref('NotificationTopic')],
   },
   {
+    sid: 'PublishEvents',
+    why: 'Every event of a deployment, on the bus the EventBus parameter names (docs/events.md).',
+    actions: ['events:PutEvents'],
+    resource: sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBus}'),
+  },
+  {
     sid: 'SigningKeyThroughParameterStore',
     appliesTo: (row) => !row.ports.includes('webhooks'),
     why: 'The approval links’ signing key, read as the approval pages read it (serverless/roles/interface.yml, ApprovalsRole).',

@@ -2,7 +2,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { describePromotion } from '../model/deployment';
 import { sanitise, sanitiseDeep } from '../text/sanitise';
-import type { DeploymentNotification } from '../model/notification';
+import { filterWordsOf, type DeploymentNotification } from '../model/notification';
 import type { Notifier } from '../ports/notifier';
 import { translate } from './aws-errors';
 
@@ -27,6 +27,8 @@ export class SnsNotifier implements Notifier {
     const { subject, body } = render(n, links);
     const attributes: Record<string, MessageAttributeValue> = {
       kind: { DataType: 'String', StringValue: n.kind },
+      // What a subscription's filter policy matches on (`{"events": ["approvals", "failures"]}`): the stack's per-channel filters.
+      events: { DataType: 'String.Array', StringValue: JSON.stringify(filterWordsOf(n.kind)) },
       deploymentId: { DataType: 'String', StringValue: n.deploymentId },
       functionName: { DataType: 'String', StringValue: n.functionName },
       facts: { DataType: 'String', StringValue: JSON.stringify({ ...n, ...(links ? { links } : {}) }) },
@@ -55,6 +57,19 @@ export function render(notification: DeploymentNotification, links?: { approve: 
   let subject: string;
   let lines: string[];
   switch (n.kind) {
+    case 'started':
+      subject = `fledge: ${target} deployment started`;
+      lines = [`A ${n.strategy} deployment started (${n.source}).`];
+      break;
+    case 'weight':
+      subject = `fledge: ${target} at ${n.percent}% on version ${n.version}`;
+      lines = [`${n.percent}% of traffic now goes to version ${n.version}.`];
+      break;
+    case 'approvalGiven':
+    case 'approvalRejected':
+      subject = `fledge: ${target} ${n.kind === 'approvalGiven' ? 'approved' : 'rejected'} by ${n.by}`;
+      lines = [`The approval ${n.approvalId} was ${n.kind === 'approvalGiven' ? 'given' : 'refused'} by ${n.by}${n.comment ? `: ${n.comment}` : '.'}`];
+      break;
     case 'promoted':
       subject = `fledge: ${target} promoted to version ${n.evidence.version}`;
       lines = [`Version ${n.evidence.version} now serves all traffic: ${describePromotion(n.evidence)}.`];

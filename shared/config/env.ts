@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../model/engine-errors';
 import { STAGE_NAME } from '../domain/deployment/version-alarm';
+import { parseKindFilter } from '../model/notification';
 
 /** The stage when `FLEDGE_STAGE` is not set: serverless.yml's default stage. */
 export const DEFAULT_STAGE = 'dev';
@@ -47,7 +48,28 @@ export const ENVIRONMENT = {
   slackWebhookParameter: { name: 'FLEDGE_SLACK_WEBHOOK_PARAMETER', is: 'an SSM parameter name', accepts: parameterName },
   /** The bucket specs and zips are dropped into. */
   artifactsBucket: { name: 'FLEDGE_ARTIFACTS_BUCKET', is: 'an S3 bucket name', accepts: (value) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) },
+  /** The EventBridge bus (name or ARN) every event is put on (docs/events.md); unset: none. */
+  eventBus: { name: 'FLEDGE_EVENT_BUS', is: 'an event bus name or ARN', accepts: (value) => /^(arn:aws[\w-]*:events:[\w-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/.test(value) },
+  /** Which kinds go to the bus (docs/events.md#filters); default all. */
+  eventBusEvents: { name: 'FLEDGE_EVENT_BUS_EVENTS', is: 'an event filter such as "all" or "approvals,failures"', accepts: isKindFilter },
+  /** SSM SecureString holding the outgoing notification webhooks, a JSON list (docs/events.md#outgoing-webhooks). */
+  notificationWebhooksParameter: { name: 'FLEDGE_NOTIFICATION_WEBHOOKS_PARAMETER', is: 'an SSM parameter name', accepts: parameterName },
+  /** SSM SecureString holding the GitHub token that reports deployment status (docs/events.md#github-deployment-status). */
+  githubTokenParameter: { name: 'FLEDGE_GITHUB_TOKEN_PARAMETER', is: 'an SSM parameter name', accepts: parameterName },
+  /** GitHub's API base (GitHub Enterprise Server: https://HOST/api/v3); default https://api.github.com. */
+  githubApiUrl: { name: 'FLEDGE_GITHUB_API_URL', is: 'an http(s) URL such as https://api.github.com', accepts: (value) => isHttpUrl(value) },
+  /** Which kinds set the GitHub deployment's status; default all. */
+  githubEvents: { name: 'FLEDGE_GITHUB_EVENTS', is: 'an event filter such as "all" or "endings"', accepts: isKindFilter },
 } as const satisfies Record<string, Variable>;
+
+function isKindFilter(value: string): boolean {
+  try {
+    parseKindFilter(value, 'filter');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A setting of {@link ENVIRONMENT}, by its field name. */
 export type ConfigField = keyof typeof ENVIRONMENT;

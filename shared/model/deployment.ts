@@ -202,7 +202,9 @@ export type DeploymentEventKind =
   | 'rejected'
   | 'cleanup'
   | 'repaired'
-  | 'webhook';
+  | 'webhook'
+  /** An event did not reach one of its channels (docs/events.md#when-a-channel-fails): visible, never fatal. */
+  | 'notificationFailed';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {

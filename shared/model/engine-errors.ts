@@ -157,6 +157,21 @@ export class NotificationInFlightError extends EngineError {
   static override readonly code: string = 'NotificationInFlight';
 }
 
+/**
+ * An event did not get through to one of its channels (EventBridge, a webhook, GitHub), and
+ * whether trying again may help. Never fails a deployment: the engine records it and goes on.
+ */
+export class ChannelDeliveryError extends EngineError {
+  static override readonly code: string = 'ChannelDelivery';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** An AWS call failed for a reason that retrying will not fix (access denied, validation). */
 export class AwsCallFailedError extends EngineError {
   static override readonly code: string = 'AwsCallFailed';

@@ -1,5 +1,6 @@
 import type { SignalFields } from './signals';
 import type { WebhooksSpec } from './webhooks';
+import type { GitHubSource } from './notification';
 
 /**
  * The deployment spec after parsing, validation and normalisation: what the planner and the
@@ -121,6 +122,11 @@ export interface DeploymentSpec {
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
   readonly timeout: Seconds;
   readonly cleanup?: { readonly keepVersions: number };
+  /**
+   * Where the code comes from, as the CI integration says it: with `github`, fledge reports the
+   * deployment to that repository's GitHub deployments (docs/events.md#github-deployment-status).
+   */
+  readonly source?: { readonly github?: GitHubSource };
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

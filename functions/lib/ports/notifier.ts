@@ -1,15 +1,112 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { EventBridgeChannel } from '../../../shared/adapters/eventbridge-channel';
+import { GitHubDeploymentsChannel } from '../../../shared/adapters/github-deployments';
+import { HttpWebhookSender } from '../../../shared/adapters/http-webhooks';
 import { SnsNotifier, type ApprovalLinkBuilder } from '../../../shared/adapters/sns-notifier';
+import { SsmSecret } from '../../../shared/adapters/ssm-secrets';
+import { WebhookChannel } from '../../../shared/adapters/webhook-channel';
+import { parseNotificationWebhooks, type NotificationWebhook } from '../../../shared/config/notification-webhooks';
+import { slackMessage } from '../../../shared/interfaces/slack/message';
+import { teamsMessage } from '../../../shared/interfaces/teams/message';
+import { ChannelDeliveryError, TransientAwsError } from '../../../shared/model/engine-errors';
+import { deploymentLink, eventDetail } from '../../../shared/model/event-detail';
+import { ALL_NOTIFICATION_KINDS, ENDING_KINDS, parseKindFilter, type KindFilter } from '../../../shared/model/notification';
+import type { EventChannel, Notifier, PublishedEvent } from '../../../shared/ports/notifier';
 import { factory, setting, type Composition, type PortFactory } from '../composition';
+import { webhookSecret } from './webhooks';
 
 /**
  * SNS: notifications (`FLEDGE_NOTIFICATION_TOPIC_ARN`), and approval requests on the approvals
  * topic when there is one (`FLEDGE_APPROVAL_TOPIC_ARN`), their Approve/Reject links from
- * `approvalLinks` (none: the message names the CLI commands). The same for every function that
- * notifies: the wiring that used to differ per handler.
+ * `approvalLinks` (none: the message names the CLI commands); plus the channels every event goes
+ * to ({@link eventChannels}). The same for every function that notifies.
  */
-export function snsNotifier(c: Composition, approvalLinks?: ApprovalLinkBuilder): SnsNotifier {
-  return new SnsNotifier(c.client(SNSClient), { notifications: setting(c, 'notificationTopicArn'), ...(c.settings.approvalTopicArn ? { approvals: c.settings.approvalTopicArn } : {}) }, approvalLinks);
+export function snsNotifier(c: Composition, approvalLinks?: ApprovalLinkBuilder): Notifier {
+  const sns = new SnsNotifier(c.client(SNSClient), { notifications: setting(c, 'notificationTopicArn'), ...(c.settings.approvalTopicArn ? { approvals: c.settings.approvalTopicArn } : {}) }, approvalLinks);
+  let channels: Promise<readonly EventChannel[]> | undefined;
+  return {
+    notify: (notification) => sns.notify(notification),
+    channels: () => {
+      // Read once per cold start; a failed read is tried again by the next event.
+      const read = (channels ??= eventChannels(c, sns));
+      read.catch(() => {
+        if (channels === read) channels = undefined;
+      });
+      return read;
+    },
+  };
+}
+
+/** The kinds the SNS topic hears of as progress (the endings and approval requests reach it through `notify`). */
+const SNS_PROGRESS: KindFilter = new Set(ALL_NOTIFICATION_KINDS.filter((kind) => !ENDING_KINDS.has(kind) && kind !== 'approvalRequested'));
+
+/**
+ * The channels of this installation (docs/events.md): the SNS topic for the progress events (its
+ * subscriptions' filter policies choose per e-mail and Slack), the EventBridge bus when
+ * `FLEDGE_EVENT_BUS` is set, each outgoing webhook of `FLEDGE_NOTIFICATION_WEBHOOKS_PARAMETER`, and
+ * GitHub deployment status when `FLEDGE_GITHUB_TOKEN_PARAMETER` (or the composition's token) is set.
+ */
+async function eventChannels(c: Composition, sns: SnsNotifier): Promise<readonly EventChannel[]> {
+  const { settings } = c;
+  const apiUrl = settings.apiUrl;
+  const link = (deploymentId: string) => deploymentLink(apiUrl, deploymentId);
+  const channels: EventChannel[] = [
+    {
+      name: 'sns',
+      kinds: SNS_PROGRESS,
+      deliver: async (event) => {
+        try {
+          await sns.notify(event.notification);
+        } catch (error) {
+          throw new ChannelDeliveryError((error as Error).message, error instanceof TransientAwsError, { cause: error });
+        }
+      },
+    },
+  ];
+  if (settings.eventBus) channels.push(new EventBridgeChannel(c.client(EventBridgeClient), settings.eventBus, parseKindFilter(settings.eventBusEvents ?? 'all', 'FLEDGE_EVENT_BUS_EVENTS'), apiUrl));
+  const hooks = await notificationWebhooks(c);
+  if (hooks.length > 0) {
+    const sender = new HttpWebhookSender(webhookSecret(c));
+    hooks.forEach((hook, index) => {
+      channels.push(new WebhookChannel(`webhook ${index} (${hook.format})`, sender, hook.url, hook.kinds, (event) => render(hook, event, apiUrl)));
+    });
+  }
+  const token = githubToken(c);
+  if (token) {
+    channels.push(
+      new GitHubDeploymentsChannel(token, parseKindFilter(settings.githubEvents ?? 'all', 'FLEDGE_GITHUB_EVENTS'), { ...(settings.githubApiUrl ? { apiBase: settings.githubApiUrl } : {}), link }),
+    );
+  }
+  return channels;
+}
+
+function render(hook: NotificationWebhook, event: PublishedEvent, apiUrl: string | undefined): unknown {
+  const link = deploymentLink(apiUrl, event.notification.deploymentId);
+  switch (hook.format) {
+    case 'json':
+      return eventDetail(event, link);
+    case 'slack':
+      return slackMessage(event.notification, apiUrl ?? '');
+    case 'teams':
+      return teamsMessage(event, link);
+  }
+}
+
+async function notificationWebhooks(c: Composition): Promise<NotificationWebhook[]> {
+  if (c.notificationWebhooks) return parseNotificationWebhooks(await c.notificationWebhooks());
+  const parameter = c.settings.notificationWebhooksParameter;
+  if (!parameter) return [];
+  return parseNotificationWebhooks(await new SsmSecret(c.client(SSMClient), parameter).value());
+}
+
+function githubToken(c: Composition): (() => Promise<string>) | undefined {
+  if (c.githubToken) return c.githubToken;
+  const parameter = c.settings.githubTokenParameter;
+  if (!parameter) return undefined;
+  const secret = new SsmSecret(c.client(SSMClient), parameter);
+  return () => secret.value();
 }
 
 /** The notifier of every function that notifies but the approval function (./signed-notifier.ts). */

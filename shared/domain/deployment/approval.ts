@@ -5,6 +5,7 @@ import { event, eventKeys } from './events';
 import { factsOf } from './finish';
 import type { ApprovalRecord, EngineState } from '../../model/deployment';
 import { loadRecord, OPEN_STATUSES } from './record';
+import { appendAndPublish } from './publish-events';
 
 /**
  * The one spelling of an approval id, as {@link approvalIdFor} writes it: a deployment id (an
@@ -38,14 +39,7 @@ export async function requestApproval(deps: Pick<EngineDeps, 'store' | 'notifier
   const current = record ?? (await loadRecord(store, state.deploymentId));
   // A stop requested just before the approval step: the stop may have seen RUNNING and sent nothing.
   if (current.stopRequested) throw new StopRequestedError(`stopped by ${current.stopRequested.by} before the approval was requested`);
-  await store.appendEvent(
-    event(state.deploymentId, eventKeys.approvalRequested(approvalId), 'approvalRequested', now, `approval requested at ${state.weight ?? 0}% (expires ${new Date(expiresAt).toISOString()})`, {
-      approvalId,
-      expiresAt: new Date(expiresAt).toISOString(),
-      weight: state.weight ?? 0,
-    }),
-  );
-  await notifier.notify({
+  const request = {
     kind: 'approvalRequested',
     ...factsOf(current),
     approvalId,
@@ -53,7 +47,17 @@ export async function requestApproval(deps: Pick<EngineDeps, 'store' | 'notifier
     ...(approval.message ? { message: approval.message } : {}),
     currentWeight: state.weight ?? 0,
     health: state.checksPassed ? `${state.checksPassed} health check${state.checksPassed === 1 ? '' : 's'}, all green` : 'no health checks yet',
-  });
+  } as const;
+  await appendAndPublish(
+    deps,
+    event(state.deploymentId, eventKeys.approvalRequested(approvalId), 'approvalRequested', now, `approval requested at ${state.weight ?? 0}% (expires ${new Date(expiresAt).toISOString()})`, {
+      approvalId,
+      expiresAt: new Date(expiresAt).toISOString(),
+      weight: state.weight ?? 0,
+    }),
+    request,
+  );
+  await notifier.notify(request);
   return { approvalId };
 }
 
@@ -71,7 +75,7 @@ export interface ApprovalDecision {
  * stored token) and records who decided. Single-use: an approval already decided or expired is
  * refused with {@link ApprovalClosedError} and nothing changes. Issue 5's API and links call it.
  */
-export async function decideApproval(deps: Pick<EngineDeps, 'store' | 'orchestrator' | 'clock'>, decision: ApprovalDecision): Promise<ApprovalRecord> {
+export async function decideApproval(deps: Pick<EngineDeps, 'store' | 'orchestrator' | 'clock'> & Partial<Pick<EngineDeps, 'notifier'>>, decision: ApprovalDecision): Promise<ApprovalRecord> {
   const { store, orchestrator, clock } = deps;
   const approval = await store.getApproval(decision.approvalId);
   if (!approval) throw new NotFoundError(`no approval ${decision.approvalId}`);
@@ -93,11 +97,15 @@ export async function decideApproval(deps: Pick<EngineDeps, 'store' | 'orchestra
     else await store.decideApproval(decision.approvalId, { status: 'EXPIRED', at: now });
     throw error;
   }
-  await store.appendEvent(
-    event(approval.deploymentId, eventKeys.approvalDecided(decision.approvalId), decision.approve ? 'approvalGiven' : 'approvalRejected', now, `${decision.approve ? 'approved' : 'rejected'} by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`, {
-      approvalId: decision.approvalId,
-      by: decision.by,
-    }),
-  );
+  const entry = event(approval.deploymentId, eventKeys.approvalDecided(decision.approvalId), decision.approve ? 'approvalGiven' : 'approvalRejected', now, `${decision.approve ? 'approved' : 'rejected'} by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`, {
+    approvalId: decision.approvalId,
+    by: decision.by,
+  });
+  const record = deps.notifier?.channels ? await store.getDeployment(approval.deploymentId).catch(() => undefined) : undefined;
+  if (record) {
+    await appendAndPublish(deps, entry, { kind: decision.approve ? 'approvalGiven' : 'approvalRejected', ...factsOf(record), approvalId: decision.approvalId, by: decision.by, ...(decision.comment ? { comment: decision.comment } : {}) });
+  } else {
+    await store.appendEvent(entry);
+  }
   return { ...claimed, status, decidedBy: decision.by, decidedAt: now };
 }

@@ -6,6 +6,7 @@ import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus, RecordedE
 import { isTerminal } from '../../model/deployment';
 import { notifyOnce } from './notify-once';
 import { OPEN_STATUSES } from './record';
+import { appendAndPublish } from './publish-events';
 
 /** How a deployment ends. */
 export interface Ending {
@@ -131,9 +132,13 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
       await store.updateDeployment(record.deploymentId, { approvalId: null });
     }, later);
   }
-  await attempt('append the ending to the history', () =>
-    store.appendEvent(event(record.deploymentId, ending.eventKey, ending.eventKind, ending.at, ending.message, { status: record.status, ...(record.reason ? { reason: record.reason } : {}), ...ending.data })),
-  );
+  await attempt('append the ending to the history', async () => {
+    const entry = event(record.deploymentId, ending.eventKey, ending.eventKind, ending.at, ending.message, { status: record.status, ...(record.reason ? { reason: record.reason } : {}), ...ending.data });
+    // The channels (EventBridge, webhooks, GitHub) hear of the ending from the finisher that adds it to
+    // the history, once; SNS gets it below, through the ending's own claim.
+    if (ending.notification) await appendAndPublish(deps, entry, ending.notification);
+    else await store.appendEvent(entry);
+  });
   const notification = ending.notification;
   if (notification && !(record.notified ?? []).includes(ending.eventKey)) {
     await attempt('notify', () => notifyOnce(deps, record.deploymentId, ending.eventKey, notification));
@@ -169,5 +174,6 @@ export function factsOf(record: DeploymentRecord) {
     ...(record.newVersion ? { newVersion: record.newVersion } : {}),
     ...(record.snapshot?.alias ? { previousVersion: record.snapshot.alias.version } : {}),
     startedBy: record.startedBy,
+    ...(record.spec.source?.github ? { github: record.spec.source.github } : {}),
   };
 }

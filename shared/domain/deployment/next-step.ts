@@ -10,13 +10,15 @@ import { routingFor } from './routing';
 import { checkIntervalOf } from '../spec/check-interval';
 import { walkSteps } from '../spec/steps';
 import { gateOnWebhooks } from './webhooks';
+import { factsOf } from './finish';
+import { appendAndPublish } from './publish-events';
 
 /**
  * The NextStep task: applies the next weight (consecutive setWeights collapse into one alias
  * update) and stops at the next bake, approval, or the end, telling the `Route` choice which.
  * Safe to retry: the alias change recognises its own earlier success.
  */
-export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
+export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'webhooks'> & Partial<Pick<EngineDeps, 'notifier'>>, state: EngineState): Promise<EngineState> {
   const { store, clock } = deps;
   const { deploymentId, spec } = state;
   const version = requireVersion(state);
@@ -43,7 +45,12 @@ export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'cloc
     const routing = routingFor(previous, version, percent);
     aliasRevisionId = (await changeAlias(deps, record, routing, `set ${percent}% on version ${version}`)).revisionId;
     weight = percent;
-    await store.appendEvent(event(deploymentId, eventKeys.weight(walk.weight.stepIndex), 'weight', clock.now(), `${percent}% of traffic on version ${version}`, { percent, version, previousVersion: previous }));
+    await appendAndPublish(deps, event(deploymentId, eventKeys.weight(walk.weight.stepIndex), 'weight', clock.now(), `${percent}% of traffic on version ${version}`, { percent, version, previousVersion: previous }), {
+      kind: 'weight',
+      ...factsOf({ ...record, newVersion: version }),
+      percent,
+      version,
+    });
   }
   const base = { ...state, stepIndex: walk.nextIndex, weight, ...(aliasRevisionId === undefined ? {} : { aliasRevisionId }), bake: undefined, approval: undefined };
   switch (walk.stop.kind) {

@@ -6,6 +6,8 @@ import { isTerminal } from '../../model/deployment';
 import { rollbackTargetProblem } from './readiness';
 import { describeRouting, isSplit } from './routing';
 import { trafficStepsFor } from '../spec/steps';
+import { factsOf } from './finish';
+import { appendAndPublish } from './publish-events';
 
 /** How long after its deadline a lock stays valid: long enough for a rollback to finish. */
 export const LOCK_MARGIN_MS = 15 * 60 * 1000;
@@ -22,7 +24,7 @@ const CREATE_SETTLE_MS = 5 * 60 * 1000;
  * snapshots the alias before anything changes, and creates the function if it does not exist.
  * Safe to retry: the record, the lock and the snapshot are each taken once and reused.
  */
-export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'> & Partial<Pick<EngineDeps, 'notifier'>>, state: EngineState): Promise<EngineState> {
   const { lambda, store, clock } = deps;
   const { deploymentId, spec } = state;
   const now = clock.now();
@@ -64,12 +66,15 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
   }
   if (!snapshot.functionExisted) await createFunctionIfMissing(deps, state);
 
-  await store.appendEvent(
+  // Published once, by the attempt that adds it to the history (docs/events.md).
+  await appendAndPublish(
+    deps,
     event(deploymentId, eventKeys.started(), 'started', startedAt, `deployment of ${spec.function.name}:${spec.alias} started by ${state.startedBy} (${state.source})`, {
       previousVersion: snapshot.alias?.version ?? null,
       functionExisted: snapshot.functionExisted,
       deadline: new Date(deadline).toISOString(),
     }),
+    { kind: 'started', ...factsOf({ ...record, snapshot }), source: state.source, strategy: spec.strategy.kind },
   );
   return {
     ...state,

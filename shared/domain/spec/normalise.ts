@@ -33,6 +33,9 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     approval,
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
     ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),
+    ...(written.source?.github !== undefined && {
+      source: { github: { repository: written.source.github.repository, ref: written.source.github.ref, ...(written.source.github.environment !== undefined && { environment: written.source.github.environment }) } },
+    }),
   };
 }
 

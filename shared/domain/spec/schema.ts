@@ -280,6 +280,16 @@ const hooks = z.strictObject({
   afterTraffic: named(checkInvocableFunction).optional(),
 });
 
+/**
+ * `source.github`: the repository (`owner/name`, GitHub's own character rules), the ref deployed
+ * and the environment (docs/spec.md#source), as the CI integration writes them.
+ */
+const githubSource = z.strictObject({
+  repository: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'must be "owner/name", as GitHub spells it (e.g. "acme/payments")'),
+  ref: text(255).regex(/^[^\s\x00-\x1f\x7f~^:?*[\\]+$/, 'must be a branch, tag or commit SHA (no spaces, control characters or ~^:?*[\\)'),
+  environment: text(255).regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters').optional(),
+});
+
 /** The user-facing deployment spec, version 1. */
 export const specSchema = z.strictObject({
   version: z.unknown().superRefine((value, ctx) => {
@@ -298,6 +308,7 @@ export const specSchema = z.strictObject({
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
+  source: z.strictObject({ github: githubSource.optional() }).optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */

@@ -1,4 +1,4 @@
-import type { DeploymentNotification } from '../../model/notification';
+import { NOTIFICATION_KINDS, type DeploymentNotification } from '../../model/notification';
 import { isOwnLink } from '../../domain/approval/own-links';
 import { describePromotion } from '../../model/deployment';
 import { sanitise, sanitiseDeep } from '../../text/sanitise';
@@ -91,6 +91,22 @@ export function slackMessage(published: PublishedNotification, apiUrl: string): 
       }
       break;
     }
+    case 'started':
+      title = `Deploying ${target}`;
+      fields.push(field('Strategy', n.strategy), field('Source', n.source));
+      context = 'fledge started a deployment.';
+      break;
+    case 'weight':
+      title = `${target}: ${n.percent}% on v${n.version}`;
+      body.push(section(`${n.percent}% of traffic now goes to version ${n.version}.`));
+      context = 'fledge moved traffic.';
+      break;
+    case 'approvalGiven':
+    case 'approvalRejected':
+      title = `${target} ${n.kind === 'approvalGiven' ? 'approved' : 'rejected'} by ${n.by}`;
+      if (n.comment) body.push(section(n.comment));
+      context = n.kind === 'approvalGiven' ? 'The deployment goes on.' : 'The deployment rolls back.';
+      break;
     case 'promoted':
       title = `Promoted ${target}`;
       body.push(section(`Version ${n.evidence.version} now serves all traffic: ${describePromotion(n.evidence)}.`));
@@ -129,7 +145,7 @@ export function slackMessage(published: PublishedNotification, apiUrl: string): 
 }
 
 /** Kinds of notifications the Slack notifier understands. */
-const KINDS = new Set(['approvalRequested', 'promoted', 'rolledBack', 'drifted', 'failed', 'rejected']);
+const KINDS: ReadonlySet<string> = new Set(Object.keys(NOTIFICATION_KINDS));
 
 /**
  * Reads a notification back from the SNS message attribute `facts` (JSON written by the SNS

@@ -23,8 +23,17 @@ export interface BusEvent {
   readonly detail: unknown;
 }
 
+/** How many put events {@link EventBridgeOperations.received} keeps: the newest. */
+const RECEIVED_LIMIT = 1000;
+
 /** The embedded EventBridge's operations on the default event bus. */
 export class EventBridgeOperations {
+  /**
+   * The custom events PutEvents accepted, oldest first (the newest {@link RECEIVED_LIMIT}), as
+   * `GET /_fledge/events/events` shows them: what a catch-all rule on the bus would see.
+   */
+  readonly received: BusEvent[] = [];
+
   constructor(
     private readonly context: LocalContext,
     private readonly rules: RuleStore,
@@ -132,6 +141,8 @@ export class EventBridgeOperations {
       }
       const resources = Array.isArray(e.Resources) ? (e.Resources.filter((r) => typeof r === 'string') as string[]) : [];
       const event = this.event({ source, detailType, detail: parsed, resources, ...(typeof e.Time === 'number' ? { time: e.Time * 1000 } : {}) });
+      this.received.push(event);
+      if (this.received.length > RECEIVED_LIMIT) this.received.splice(0, this.received.length - RECEIVED_LIMIT);
       this.publish(event);
       return { EventId: event.id };
     });

@@ -62,6 +62,7 @@ export function createEventBridgeService(context: LocalContext): EventBridgeServ
 
     inspect(path: string) {
       if (path === 'rules') return { rules: rules.all() };
+      if (path === 'events') return { events: operations.received };
       return undefined;
     },
   };

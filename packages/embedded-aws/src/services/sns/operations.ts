@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseFilterPolicy, passesFilterPolicy } from './filter-policy';
 import type { LocalContext } from '../../types';
 import type { Deliverer } from './delivery';
 import { invalidParameter, notFound, SnsApiError } from './errors';
@@ -12,7 +13,7 @@ const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9
 const MAX_MESSAGE_BYTES = 262_144;
 const PAGE = 100;
 /** Subscription attributes the embedded SNS honours (RawMessageDelivery) or stores without effect. */
-const SUBSCRIPTION_ATTRIBUTES = new Set(['RawMessageDelivery', 'DeliveryPolicy', 'RedrivePolicy']);
+const SUBSCRIPTION_ATTRIBUTES = new Set(['RawMessageDelivery', 'DeliveryPolicy', 'RedrivePolicy', 'FilterPolicy']);
 
 /** The result XML of an action, or undefined for actions with an empty result. */
 export type ActionResult = string | undefined;
@@ -219,7 +220,12 @@ export class SnsOperations {
     };
     const subscriptions = this.store.subscriptionsOf(topic.arn);
     this.context.log(`sns: published ${notification.messageId} to ${topic.arn} (${subscriptions.length} subscription${subscriptions.length === 1 ? '' : 's'})`);
-    for (const subscription of subscriptions) this.deliverer.deliver(subscription, notification);
+    for (const subscription of subscriptions) {
+      // A subscription's filter policy: a message it does not pass is not delivered to it (AWS does the same, silently).
+      const policy = subscription.attributes['FilterPolicy'];
+      if (policy && !passesFilterPolicy(parseFilterPolicy(policy), notification.messageAttributes)) continue;
+      this.deliverer.deliver(subscription, notification);
+    }
     return notification.messageId;
   }
 
@@ -266,6 +272,7 @@ function checkSubscriptionAttributes(attributes: Readonly<Record<string, string>
   for (const [name, value] of Object.entries(attributes)) {
     if (!SUBSCRIPTION_ATTRIBUTES.has(name)) throw invalidParameter(`Attributes Reason: ${name} is not supported by the embedded SNS (supported: ${[...SUBSCRIPTION_ATTRIBUTES].join(', ')})`);
     if (name === 'RawMessageDelivery' && value !== 'true' && value !== 'false') throw invalidParameter(`Attributes Reason: RawMessageDelivery must be true or false, got '${value}'`);
+    if (name === 'FilterPolicy') parseFilterPolicy(value);
   }
 }
 
