@@ -7,7 +7,8 @@ import { sanitise, sanitiseDeep } from '../../text/sanitise';
  * markdown subset acts on escaped, so user text cannot make a link, a heading or a list.
  */
 export function escapeTeamsMarkdown(text: string): string {
-  return sanitise(text).replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
+  // The characters that start emphasis, code, links or raw HTML; a `-`, `#` or `1.` at the start of a line cannot occur (one line, prefixed).
+  return sanitise(text).replace(/[\\`*_[\]()<>~]/g, (c) => `\\${c}`);
 }
 
 /**

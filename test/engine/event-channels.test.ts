@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { decideApproval } from '../../shared/domain/deployment/approval';
+import { verifyWebhookSignature } from '../../shared/adapters/webhook-signing';
+import { parseKindFilter, type NotificationKind } from '../../shared/model/notification';
+import type { DeploymentSpec } from '../../shared/model/spec';
+import { deploymentId, executionEnd, existingFunction, historyOf, recordStatus, settledAs, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
+import { eventually } from '../support/local-aws';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver';
+
+const FILTERS = { json: 'all', teams: 'approvals,failures', slack: 'endings', github: 'all', email: 'approvals,failures', eventbridge: 'all' } as const;
+
+describe('every event reaches each channel its filter takes', () => {
+  let world: EngineWorld;
+  let hooks: WebhookReceiver;
+  let github: WebhookReceiver;
+  let failing: WebhookReceiver;
+  const created: { id: number; payload: unknown; ref: string; environment: string }[] = [];
+
+  beforeAll(async () => {
+    hooks = await startWebhookReceiver();
+    failing = await startWebhookReceiver();
+    failing.answer = () => ({ status: 500, body: 'down' });
+    github = await startWebhookReceiver();
+    // A stand-in of GitHub's deployments API: list, create, statuses (docs.github.com/rest/deployments).
+    github.answer = (request) => {
+      const url = new URL(request.path, 'http://github');
+      if (request.method === 'GET' && /\/deployments$/.test(url.pathname)) {
+        return { status: 200, body: JSON.stringify(created.filter((d) => d.ref === url.searchParams.get('ref') && d.environment === url.searchParams.get('environment'))) };
+      }
+      if (request.method === 'POST' && /\/deployments$/.test(url.pathname)) {
+        const body = JSON.parse(request.body) as { ref: string; environment: string; payload: unknown };
+        const deployment = { id: 1000 + created.length, payload: body.payload, ref: body.ref, environment: body.environment };
+        created.push(deployment);
+        return { status: 201, body: JSON.stringify(deployment) };
+      }
+      if (request.method === 'POST' && /\/deployments\/\d+\/statuses$/.test(url.pathname)) return { status: 201, body: '{"id": 1}' };
+      return { status: 404, body: '{"message": "Not Found"}' };
+    };
+    world = await startEngine({
+      notifications: {
+        webhooks: JSON.stringify([
+          { url: `${hooks.url}/json`, format: 'json', events: FILTERS.json },
+          { url: `${hooks.url}/teams`, format: 'teams', events: FILTERS.teams },
+          { url: `${hooks.url}/slack`, format: 'slack', events: FILTERS.slack },
+          { url: `${failing.url}/down`, format: 'json', events: 'all' },
+        ]),
+        githubToken: 'ghp_test-token',
+        githubApiUrl: github.url,
+      },
+    });
+    for (const topicArn of [world.plane.approvalTopicArn, world.plane.notificationTopicArn]) {
+      await world.plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'oncall@example.com', Attributes: { FilterPolicy: JSON.stringify({ events: FILTERS.email.split(',') }) } }));
+      await world.plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'everything@example.com' }));
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await world?.stop();
+    await Promise.all([hooks?.stop(), github?.stop(), failing?.stop()]);
+  });
+
+  function withApproval(name: string): DeploymentSpec {
+    const base = spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'approval', timeout: 3600 }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 60 }] }, { health: TIMED_PAUSES });
+    return { ...base, source: { github: { repository: 'acme/payments', ref: 'main', environment: `prod-${name}` } } };
+  }
+
+  async function deploy(name: string, approve: boolean): Promise<string> {
+    await existingFunction(world, name);
+    const artifact = await uploadArtifact(world, `${name}/v2.zip`, userCode('v2'));
+    const id = deploymentId(name);
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: withApproval(name), artifact });
+    const waiting = await recordStatus(world, id, 'AWAITING_APPROVAL');
+    await decideApproval(world.plane.deps, { approvalId: waiting.approvalId!, approve, by: 'alice@example.com' });
+    await executionEnd(world, executionArn);
+    await settledAs(world, id, approve ? 'SUCCEEDED' : 'ROLLED_BACK');
+    return id;
+  }
+
+  const bodies = (path: string, id: string) => hooks.requests.filter((r) => r.path === path && r.body.includes(id));
+  const kindOf = (request: ReceivedRequest) => (JSON.parse(request.body) as { kind: string }).kind;
+
+  it('sends each kind to EventBridge, SNS e-mail, every webhook and GitHub as their filters say, and a receiver that keeps failing changes nothing', async () => {
+    // Act
+    const promoted = await deploy('events-approved-fn', true);
+    const rolledBack = await deploy('events-rejected-fn', false);
+
+    // Assess
+    const expected: Record<string, NotificationKind[]> = {
+      [promoted]: ['started', 'weight', 'approvalRequested', 'approvalGiven', 'weight', 'promoted'],
+      [rolledBack]: ['started', 'weight', 'approvalRequested', 'approvalRejected', 'rolledBack'],
+    };
+    for (const [id, kinds] of Object.entries(expected)) {
+      const takes = (filter: string) => kinds.filter((kind) => parseKindFilter(filter, 'test').has(kind)).sort();
+      // EventBridge: one entry per event, source fledge, the kind's detail-type, an id to drop repeats on.
+      const events = await eventually(async () => {
+        const { events: all } = (await (await fetch(`${world.aws.endpoint}/_fledge/events/events`)).json()) as { events: { source: string; 'detail-type': string; detail: { kind: string; deploymentId: string; eventId: string } }[] };
+        const mine = all.filter((e) => e.source === 'fledge' && e.detail.deploymentId === id);
+        return mine.length >= kinds.length ? mine : undefined;
+      });
+      expect(events.map((e) => e.detail.kind).sort()).toEqual(takes(FILTERS.eventbridge));
+      expect(new Set(events.map((e) => e.detail.eventId)).size).toBe(events.length);
+      // The outgoing webhooks, each with its filter; JSON ones signed with the installation's secret.
+      expect(bodies('/json', id).map(kindOf).sort()).toEqual(takes(FILTERS.json));
+      for (const request of bodies('/json', id)) expect(verifyWebhookSignature(world.plane.webhookSecret, request.headers['x-fledge-signature'] as string, request.body, Math.floor(Date.now() / 1000))).toBe(true);
+      expect(bodies('/teams', id)).toHaveLength(takes(FILTERS.teams).length);
+      expect(bodies('/teams', id).every((r) => r.body.includes('AdaptiveCard'))).toBe(true);
+      expect(bodies('/slack', id)).toHaveLength(takes(FILTERS.slack).length);
+      // E-mail: the subscription's filter policy on the `events` attribute.
+      const mails = await eventually(async () => {
+        const response = await fetch(`${world.aws.endpoint}/_fledge/sns/outbox?to=oncall%40example.com`);
+        const { messages } = (await response.json()) as { messages: { body: string }[] };
+        const mine = messages.filter((m) => m.body.includes(id));
+        return mine.length >= takes(FILTERS.email).length ? mine : undefined;
+      });
+      expect(mails).toHaveLength(takes(FILTERS.email).length);
+      const everything = await eventually(async () => {
+        const response = await fetch(`${world.aws.endpoint}/_fledge/sns/outbox?to=everything%40example.com`);
+        const { messages } = (await response.json()) as { messages: { body: string }[] };
+        const mine = messages.filter((m) => m.body.includes(id));
+        return mine.length >= kinds.length ? mine : undefined;
+      });
+      expect(everything).toHaveLength(kinds.length);
+      // The failing receiver: tried at most three times per event, recorded, and the deployment ended as it would have.
+      const history = await historyOf(world, id);
+      const failures = history.filter((e) => e.kind === 'notificationFailed');
+      expect(failures).toHaveLength(kinds.length);
+      expect(failures.every((e) => e.message.includes('webhook 3 (json)') && e.message.includes('500'))).toBe(true);
+      expect(failing.requests.filter((r) => r.body.includes(id))).toHaveLength(kinds.length * 3);
+    }
+    // GitHub: one deployment per fledge deployment, then a status per event, in order, ending success / failure.
+    const statuses = (id: string) => {
+      const deployment = created.find((d) => (d.payload as { fledgeDeploymentId: string }).fledgeDeploymentId === id)!;
+      return github.requests.filter((r) => r.method === 'POST' && r.path === `/repos/acme/payments/deployments/${deployment.id}/statuses`).map((r) => (JSON.parse(r.body) as { state: string }).state);
+    };
+    expect(created).toHaveLength(2);
+    expect(statuses(promoted)).toEqual(['in_progress', 'in_progress', 'in_progress', 'in_progress', 'in_progress', 'success']);
+    expect(statuses(rolledBack)).toEqual(['in_progress', 'in_progress', 'in_progress', 'failure', 'failure']);
+    expect(github.requests.every((r) => r.headers.authorization === 'Bearer ghp_test-token' && r.headers['x-github-api-version'] === '2022-11-28')).toBe(true);
+  }, 120_000);
+});
