@@ -1,5 +1,4 @@
 import type { DeploymentNotification, KindFilter } from '../model/notification';
-import type { ChannelDeliveryError } from '../model/engine-errors';
 
 /** Sends notifications (SNS on AWS). Delivery is at least once. */
 export interface Notifier {
@@ -35,7 +34,7 @@ export interface EventChannel {
   /** The kinds it takes (its filter). */
   readonly kinds: KindFilter;
   /**
-   * One try. Throws {@link ChannelDeliveryError} (retryable or not) when the event did not get
+   * One try. Throws `ChannelDeliveryError` (shared/model/engine-errors.ts) (retryable or not) when the event did not get
    * through; anything else thrown counts as retryable.
    */
   deliver(event: PublishedEvent): Promise<void>;

@@ -286,8 +286,8 @@ const hooks = z.strictObject({
  */
 const githubSource = z.strictObject({
   repository: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'must be "owner/name", as GitHub spells it (e.g. "acme/payments")'),
-  ref: text(255).regex(/^[^\s\x00-\x1f\x7f~^:?*[\\]+$/, 'must be a branch, tag or commit SHA (no spaces, control characters or ~^:?*[\\)'),
-  environment: text(255).regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters').optional(),
+  ref: text(255).regex(/^[A-Za-z0-9._/@{}+=,-]+$/, 'must be a branch, tag or commit SHA (letters, digits and . _ / @ { } + = , -)'),
+  environment: text(255).regex(/^[\w ./-]+$/, 'must be letters, digits, spaces and . _ / -').optional(),
 });
 
 /** The user-facing deployment spec, version 1. */
