@@ -73,11 +73,11 @@ describe('the task handler wrapper', () => {
   });
 
   it('asks the environment for the slice its ports need, and no more', async () => {
-    // Act: prepare neither notifies nor starts executions.
+    // Act: prepare notifies (the `started` event) but starts no executions.
     const failure = (await prepareHandler({ task: 'Prepare', state }, context).catch((error: unknown) => error)) as Error;
 
     // Assess
-    expect(failure).toMatchObject({ name: 'fledge.Configuration', message: 'fledge is misconfigured: FLEDGE_TABLE_NAME is not set' });
+    expect(failure).toMatchObject({ name: 'fledge.Configuration', message: 'fledge is misconfigured: FLEDGE_TABLE_NAME is not set; FLEDGE_NOTIFICATION_TOPIC_ARN is not set' });
   });
 });
 
