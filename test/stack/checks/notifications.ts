@@ -16,7 +16,9 @@ export function notificationChecks(ctx: StackContext): void {
       expect((policy!.Properties!.Topics as unknown[]).map(render).sort()).toEqual(TOPICS);
       expect(JSON.stringify(policy!.Properties!.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
       expect(subscriptions.map(([, s]) => render(s.Properties?.TopicArn)).sort()).toEqual(TOPICS);
-      for (const [id, s] of subscriptions) expect(s.Condition, id).toBe('HasApprovalEmail');
+      // Subscribed only with an address, and only when the e-mail filter lets any event through.
+      for (const [id, s] of subscriptions) expect(s.Condition, id).toBe('MailsEvents');
+      expect(ctx.template.Conditions?.MailsEvents).toEqual({ 'Fn::And': [{ Condition: 'HasApprovalEmail' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'EmailEvents' }, 'none'] }] }] });
       // ApprovalEmail defaults to empty: the condition is false and nothing is subscribed.
       expect(ctx.template.Conditions?.HasApprovalEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ApprovalEmail' }, ''] }] });
       expect(ctx.template.Parameters?.ApprovalEmail?.Default).toBe('');
