@@ -41,10 +41,11 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge prepare - lock and record in the table, read or create the target function',
     timeout: 900,
     tasks: ['Prepare'],
-    ports: ['lambda', 'store', 'clock'],
+    ports: ['lambda', 'store', 'clock', 'callers'],
     environment: {},
     // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
     // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
+    // The caller audit reads the mappings, the policies (function, aliases, versions) and the URLs.
     actions: [
       'dynamodb:PutItem',
       'dynamodb:GetItem',
@@ -60,6 +61,11 @@ export const ENGINE_FUNCTIONS = {
       's3:ListBucket',
       'ecr:BatchGetImage',
       'ecr:GetDownloadUrlForLayer',
+      'lambda:ListAliases',
+      'lambda:ListVersionsByFunction',
+      'lambda:ListEventSourceMappings',
+      'lambda:GetPolicy',
+      'lambda:ListFunctionUrlConfigs',
     ],
   },
   publish: {
@@ -308,7 +314,7 @@ export interface EngineFunctionSpec {
 }
 
 /** A port of the engine (a key of `EngineDeps`). */
-export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks';
+export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'callers';
 
 /** One of the engine's functions, by its name in {@link ENGINE_FUNCTIONS}. */
 export type EngineFunction = keyof typeof ENGINE_FUNCTIONS;

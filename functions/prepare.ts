@@ -3,11 +3,12 @@ import { prepare } from '../shared/domain/deployment/prepare';
 import { taskHandler } from './lib/task-handler';
 import { taskInput } from './lib/task-input';
 import { clockPort } from './lib/composition';
+import { callersPort } from './lib/ports/callers';
 import { lambdaPort } from './lib/ports/lambda';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
 
-/** The ports Prepare uses: Lambda (read, create), the table, the clock. */
+/** The ports Prepare uses: Lambda (read, create), the table, the clock, the function's callers. */
 export type PrepareDeps = EngineDepsOf<'prepare'>;
 
 /** The `Prepare` task: lock, record, alias snapshot, create the function if missing. */
@@ -16,4 +17,4 @@ export function createHandler(deps: PrepareDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('prepare', createHandler, { lambda: lambdaPort, store: storePort, clock: clockPort });
+export const handler = engineFunction('prepare', createHandler, { lambda: lambdaPort, store: storePort, clock: clockPort, callers: callersPort });

@@ -139,7 +139,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
 
   const settings: CompositionSettings = { tableName, notificationTopicArn, approvalTopicArn, stateMachineArn, artifactsBucket: bucket, region: aws.region, stage: options.stage ?? 'local', ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) };
   const composition = localComposition(aws, { client }, { settings, approvalSecret, webhookSecret });
-  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks']);
+  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks', 'callers']);
   const onAwsCall = options.onAwsCall;
   // Observed, each function gets clients of its own, so every call is told apart by function.
   const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? { ...composition, client: localClients(aws, { maxAttempts, observe: (c) => observe(c, (action) => onAwsCall(fn, action)) }).client } : composition);

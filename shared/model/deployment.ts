@@ -202,7 +202,9 @@ export type DeploymentEventKind =
   | 'rejected'
   | 'cleanup'
   | 'repaired'
-  | 'webhook';
+  | 'webhook'
+  /** The caller audit found callers that bypass the alias (`callers: warn`). */
+  | 'callers';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {

@@ -121,6 +121,14 @@ export interface DeploymentSpec {
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
   readonly timeout: Seconds;
   readonly cleanup?: { readonly keepVersions: number };
+  /**
+   * What fledge does about callers that bypass the alias (an event source mapping, a permission or a
+   * function URL on `$LATEST`, the unqualified function or a version): `warn` records them in the
+   * history, `strict` refuses the deployment before anything changes. Absent: `warn`.
+   */
+  readonly callers?: 'warn' | 'strict';
+  /** How long PreTraffic waits for the new version to be Active (SnapStart snapshots, images). Absent: 10 minutes. */
+  readonly readiness?: { readonly timeout: Seconds };
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

@@ -33,6 +33,8 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     approval,
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
     ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),
+    ...(written.callers !== undefined && { callers: written.callers }),
+    ...(written.readiness !== undefined && { readiness: { timeout: written.readiness.timeout } }),
   };
 }
 

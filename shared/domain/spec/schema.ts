@@ -298,6 +298,8 @@ export const specSchema = z.strictObject({
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
+  callers: z.enum(['warn', 'strict'], { error: (issue) => `expected "warn" or "strict", got ${shortly(issue.input)}` }).optional(),
+  readiness: z.strictObject({ timeout: duration(LIMITS.minReadinessTimeout, LIMITS.maxReadinessTimeout) }).optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */

@@ -14,6 +14,8 @@ export interface ControlPlaneOptions {
   readonly clock: SimClock;
   /** Simulated ms a function stays Pending after create and InProgress after an update. */
   readonly updateDelayMs: number;
+  /** Simulated ms a published version of a SnapStart function stays Pending (its snapshot); default 60000. */
+  readonly snapStartDelayMs?: number;
   readonly dataDir: string | undefined;
   readonly codes: CodeStore;
   readonly s3: () => S3Internal;
@@ -399,7 +401,7 @@ export class LambdaControlPlane {
       code: fn.latest.code,
       revisionId: randomUUID(),
       lastModified: now,
-      busyUntil: fn.inProcess ? now : now + (fn.activation?.pendingMs ?? this.options.updateDelayMs),
+      busyUntil: fn.inProcess ? now : now + (fn.activation?.pendingMs ?? (fn.latest.settings.snapStart === 'PublishedVersions' ? (this.options.snapStartDelayMs ?? 60_000) : this.options.updateDelayMs)),
       busyKind: fn.inProcess ? 'none' : 'create',
       publishedFrom: source,
       ...(fn.activation?.failure ? { failure: fn.activation.failure } : {}),

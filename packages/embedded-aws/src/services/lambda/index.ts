@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AwsService, LambdaInternal, LocalContext } from '../../types';
 import { AliasOperations } from './aliases';
 import { AsyncJournal } from './async/journal';
+import { CallerOperations } from './callers';
 import { DEFAULT_RETRY_SETTINGS } from './async/policy';
 import { AsyncQueue, type AsyncSettings } from './async/queue';
 import { EventInvokeConfigOperations } from './event-invoke-config';
@@ -23,6 +24,8 @@ export const LAMBDA_DEFAULTS = {
   maxEnvironmentsPerVersion: 4,
   /** Real ms an unused execution environment is kept warm. */
   idleTimeoutMs: 300_000,
+  /** Simulated ms a published version of a SnapStart function stays Pending while Lambda takes its snapshot. */
+  snapStartDelayMs: 60_000,
 } as const;
 
 /** The embedded Lambda as the other services and the tests see it. */
@@ -52,6 +55,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     location,
     clock: context.clock,
     updateDelayMs: settings.updateDelayMs,
+    snapStartDelayMs: settings.snapStartDelayMs,
     dataDir: context.dataDir,
     codes,
     s3: () => context.services.s3,
@@ -80,7 +84,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     log: context.log,
     queue: () => queue,
   });
-  const api: LambdaApi = { plane, aliases: new AliasOperations(plane), eventInvokeConfigs: new EventInvokeConfigOperations(plane), invoker, location, takeFault, log: context.log };
+  const api: LambdaApi = { plane, aliases: new AliasOperations(plane), eventInvokeConfigs: new EventInvokeConfigOperations(plane), callers: new CallerOperations(plane, context.dataDir), invoker, location, takeFault, log: context.log };
 
   const internal: LambdaInternal = {
     invoke: async (nameOrArn, payload, options = {}) => {
