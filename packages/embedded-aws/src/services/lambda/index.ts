@@ -6,6 +6,7 @@ import { CallerOperations } from './callers';
 import { DEFAULT_RETRY_SETTINGS } from './async/policy';
 import { AsyncQueue, type AsyncSettings } from './async/queue';
 import { EventInvokeConfigOperations } from './event-invoke-config';
+import { ImageStandIns } from './images';
 import { CodeStore } from './code-store';
 import { LambdaControlPlane } from './control-plane';
 import { Invoker } from './invoker';
@@ -39,6 +40,13 @@ export interface LambdaService extends AwsService {
    * the default: Pending for `lambda.updateDelayMs`, then Active. The function must exist.
    */
   setVersionActivation(functionName: string, activation: VersionActivation | undefined): void;
+  /**
+   * Test and demo hook: registers a local *stand-in* for a container image — a Node.js function zip
+   * and its handler — which functions and versions built from `imageUri` run when invoked (the
+   * embedded Lambda has no container runtime). The image's digest (its CodeSha256) is the zip's
+   * SHA-256, hex. Not persisted: register again after a restart.
+   */
+  registerImage(imageUri: string, zip: Buffer, handler: string): { digest: string };
 }
 
 /**
@@ -50,6 +58,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
   const settings = { ...LAMBDA_DEFAULTS, ...context.options.lambda };
   const location = { region: context.region, accountId: context.accountId };
   const codes = new CodeStore(context.dataDir);
+  const images = new ImageStandIns(codes);
   const pool = new EnvironmentPool(settings.maxEnvironmentsPerVersion, settings.idleTimeoutMs);
   const plane = new LambdaControlPlane({
     location,
@@ -58,6 +67,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     snapStartDelayMs: settings.snapStartDelayMs,
     dataDir: context.dataDir,
     codes,
+    images,
     s3: () => context.services.s3,
     codeLocation: (zipKey) => `${context.endpoint()}/_fledge/lambda/code/${zipKey}`,
     onStale: (name, version) => pool.retire(version === undefined ? `${name}\u0000` : `${name}\u0000${version}\u0000`),
@@ -77,6 +87,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     plane,
     pool,
     codes,
+    images,
     metrics: new LambdaMetrics(() => context.services.metrics, context.log),
     clock: context.clock,
     endpoint: context.endpoint,
@@ -104,6 +115,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     signingName: 'lambda',
     internal,
     setVersionActivation: (functionName, activation) => plane.setVersionActivation(functionName, activation),
+    registerImage: (imageUri, zip, handler) => images.register(imageUri, zip, handler),
     handle: (request: IncomingMessage, response: ServerResponse, body: Buffer) => handleLambdaRequest(api, request, response, body),
     inspect: (path, query) => inspect(plane, codes, queue, path, query),
     async start() {
