@@ -43,10 +43,11 @@ export const ENGINE_FUNCTIONS = {
     timeout: 900,
     tasks: ['Prepare'],
     // The notifier: the `started` event (docs/events.md).
-    ports: ['lambda', 'store', 'notifier', 'clock'],
+    ports: ['lambda', 'store', 'notifier', 'clock', 'callers'],
     environment: {},
     // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
     // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
+    // The caller audit reads the mappings, the policies (function, aliases, versions) and the URLs.
     actions: [
       'dynamodb:PutItem',
       'dynamodb:GetItem',
@@ -64,6 +65,11 @@ export const ENGINE_FUNCTIONS = {
       'ecr:GetDownloadUrlForLayer',
       'sns:Publish',
       'events:PutEvents',
+      'lambda:ListAliases',
+      'lambda:ListVersionsByFunction',
+      'lambda:ListEventSourceMappings',
+      'lambda:GetPolicy',
+      'lambda:ListFunctionUrlConfigs',
     ],
   },
   publish: {
@@ -313,7 +319,7 @@ export interface EngineFunctionSpec {
 }
 
 /** A port of the engine (a key of `EngineDeps`). */
-export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks';
+export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'callers';
 
 /** One of the engine's functions, by its name in {@link ENGINE_FUNCTIONS}. */
 export type EngineFunction = keyof typeof ENGINE_FUNCTIONS;

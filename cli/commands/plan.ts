@@ -4,6 +4,7 @@ import { planDeployment } from '../../shared/domain/plan/planner';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import { safeJson } from '../../shared/text/sanitise';
 import { formatPlan } from '../format/plan';
+import { auditCallersForPlan, formatCallerAudit, type CallerSourceOptions } from './plan-callers';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
 import { ExitCode, printError } from '../program';
@@ -16,7 +17,13 @@ Examples:
   $ fledge plan examples/new-function.yaml --first-deployment
   $ fledge plan deploy/orders-api.yaml --output json | jq '.plan.cost'
 
-Nothing is deployed: the plan is worked out from the spec alone. Approvals are counted as instant
+  $ fledge plan deploy/orders-api.yaml --callers                 # also audit who invokes the function (reads AWS)
+  $ fledge plan examples/hello-v2.yaml --callers --local
+
+Nothing is deployed: the plan is worked out from the spec alone, offline. With --callers, fledge
+also reads who invokes the function (event source mappings, resource-policy permissions, function
+URLs) from AWS (standard credentials; --local: the running local mode; --endpoint: an AWS endpoint)
+and marks those that bypass the alias; exit 1 when callers: strict would refuse the deployment. Approvals are counted as instant
 in the minimum duration; the cost assumes no retries and every approval granted.
 Exit codes: 0 planned, 1 invalid spec, 2 usage error.`;
 
@@ -27,9 +34,13 @@ export function registerPlan(program: Command): void {
     .description('Show the timeline a deployment spec will follow (traffic steps, bakes, approvals), its minimum duration and its cost.')
     .argument('<spec>', 'the deployment spec file, or - for standard input')
     .option('--first-deployment', 'plan the first deployment of a function that does not exist yet (created, then 100% at once)')
+    .option('--callers', "audit who invokes the function, as the deployment's Prepare will (reads the account: needs AWS access)")
+    .option('--local', 'with --callers: read the running `fledge local` of this directory')
+    .option('--endpoint <url>', 'with --callers: read this AWS endpoint (e.g. an embedded AWS)')
+    .option('--region <region>', "with --callers: the function's region (default: the spec's ARN, AWS_REGION)")
     .addOption(outputOption())
     .addHelpText('after', EXAMPLES)
-    .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean }) => {
+    .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean; callers?: boolean } & CallerSourceOptions) => {
       const functionExists = options.firstDeployment !== true;
       const parsed = parseDeploymentSpec(await readSpecFile(file), file, { functionExists });
       if (!parsed.ok) {
@@ -48,13 +59,16 @@ export function registerPlan(program: Command): void {
         process.exitCode = ExitCode.failure;
         return;
       }
+      // Only on request: a plan of a spec file alone stays offline.
+      const audited = options.callers === true && functionExists ? await auditCallersForPlan(parsed.spec, options) : undefined;
       if (options.output === 'json') {
-        process.stdout.write(`${safeJson({ source: file, functionExists, spec: parsed.spec, plan, ...(parsed.warnings ? { warnings: parsed.warnings } : {}) })}\n`);
+        process.stdout.write(`${safeJson({ source: file, functionExists, spec: parsed.spec, plan, ...(audited ? { callers: { ...audited.audit, readFrom: audited.where } } : {}), ...(parsed.warnings ? { warnings: parsed.warnings } : {}) })}\n`);
       } else {
         const style = styleFor(process.stdout);
         process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style));
+        if (audited) process.stdout.write(formatCallerAudit(parsed.spec, audited.audit, audited.where, style));
         process.stdout.write(formatWarnings(file, parsed.warnings, style));
       }
-      process.exitCode = ExitCode.ok;
+      process.exitCode = audited && parsed.spec.callers === 'strict' && audited.audit.bypassing.length > 0 ? ExitCode.failure : ExitCode.ok;
     });
 }

@@ -69,6 +69,9 @@ export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
   const webhooks = d.events.filter((e) => e.kind === 'webhook');
   // Each webhook call is an event (with its status and latency): how many, and the last answer.
   if (webhooks.length > 0) rows.push(['Webhooks', `${webhooks.length} call${webhooks.length === 1 ? '' : 's'}, last: ${webhooks.at(-1)!.message}`]);
+  // The caller audit's warning (callers: warn): who bypasses the alias and will not see the canary.
+  const callers = d.events.find((e) => e.kind === 'callers');
+  if (callers) rows.push(['Callers', callers.message]);
   if (!finished && d.deadline) rows.push(['Time left', `${formatDuration(Date.parse(d.deadline) - now)} (until ${d.deadline})`]);
   if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}   or   fledge reject ${d.deploymentId}`]);
   if (d.reason) rows.push(['Reason', d.reason]);

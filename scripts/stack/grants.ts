@@ -70,6 +70,8 @@ export const GRANTS: readonly Grant[] = [
       'lambda:ListAliases',
       'lambda:ListVersionsByFunction',
       'lambda:DeleteFunction',
+      'lambda:GetPolicy',
+      'lambda:ListFunctionUrlConfigs',
     ],
     resource: MANAGED_FUNCTIONS,
     condition: MANAGED_TAG,
@@ -103,6 +105,12 @@ export const GRANTS: readonly Grant[] = [
     sid: 'PullImages',
     actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
     resource: sub('arn:${AWS::Partition}:ecr:${AWS::Region}:*:repository/${ImageRepositories}'),
+  },
+  {
+    sid: 'ReadEventSourceMappings',
+    why: 'The caller audit lists the mappings that invoke the function: ListEventSourceMappings supports no resource-level permissions, AWS accepts only Resource *.',
+    actions: ['lambda:ListEventSourceMappings'],
+    resource: '*',
   },
   {
     sid: 'ReadLayers',

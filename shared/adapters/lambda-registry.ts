@@ -346,6 +346,7 @@ function toFunctionState(fn: FunctionConfiguration): FunctionState {
     revisionId: fn.RevisionId ?? '',
     ...(fn.Role ? { role: fn.Role } : {}),
     ...(fn.DeadLetterConfig?.TargetArn ? { deadLetterTargetArn: fn.DeadLetterConfig.TargetArn } : {}),
+    ...(fn.SnapStart?.ApplyOn === 'PublishedVersions' ? { snapStart: true } : {}),
   };
 }
 

@@ -204,7 +204,9 @@ export type DeploymentEventKind =
   | 'repaired'
   | 'webhook'
   /** An event did not reach one of its channels (docs/events.md#when-a-channel-fails): visible, never fatal. */
-  | 'notificationFailed';
+  | 'notificationFailed'
+  /** The caller audit found callers that bypass the alias (`callers: warn`). */
+  | 'callers';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {

@@ -60,6 +60,13 @@ export const LIMITS = {
   minDeploymentTimeout: 60,
   maxDeploymentTimeout: 7 * 86_400,
   defaultDeploymentTimeout: 30 * 60,
+  /**
+   * `readiness.timeout`: how long PreTraffic waits for the new version to leave Pending (a
+   * SnapStart snapshot, an image). The wait runs inside the PreTraffic task (a 15-minute Lambda),
+   * which still needs time for the smoke test and the hook: 10 minutes is both the default and the most.
+   */
+  minReadinessTimeout: 10,
+  maxReadinessTimeout: 600,
   minApprovalTimeout: 60,
   defaultApprovalTimeout: 3_600,
   defaultMinInvocations: 10,

@@ -127,6 +127,14 @@ export interface DeploymentSpec {
    * deployment to that repository's GitHub deployments (docs/events.md#github-deployment-status).
    */
   readonly source?: { readonly github?: GitHubSource };
+  /**
+   * What fledge does about callers that bypass the alias (an event source mapping, a permission or a
+   * function URL on `$LATEST`, the unqualified function or a version): `warn` records them in the
+   * history, `strict` refuses the deployment before anything changes. Absent: `warn`.
+   */
+  readonly callers?: 'warn' | 'strict';
+  /** How long PreTraffic waits for the new version to be Active (SnapStart snapshots, images). Absent: 10 minutes. */
+  readonly readiness?: { readonly timeout: Seconds };
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

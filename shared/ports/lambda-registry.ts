@@ -18,6 +18,8 @@ export interface FunctionState {
   readonly role?: string;
   /** The dead-letter target (SQS queue or SNS topic ARN): both versions of a weighted alias must have the same. */
   readonly deadLetterTargetArn?: string;
+  /** SnapStart is on (`SnapStart.ApplyOn` = `PublishedVersions`): a published version stays Pending while Lambda takes its snapshot. */
+  readonly snapStart?: boolean;
 }
 
 /** A published version. */

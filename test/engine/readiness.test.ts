@@ -85,6 +85,27 @@ describe('versions that are ready for traffic, on the embedded AWS', () => {
     expect(kinds(await historyOf(world, id))).toEqual(['started', 'published', 'rolledBack']);
   });
 
+  it('ends the deployment with nothing shifted, naming SnapStart, when a SnapStart version stays Pending past readiness.timeout', async () => {
+    // Prepare: SnapStart on; the embedded Lambda takes a minute (simulated) to snapshot a version, the spec waits 20 s.
+    const name = touch('snapstart-pending-fn');
+    await existingFunction(world, name);
+    await world.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, SnapStart: { ApplyOn: 'PublishedVersions' } }));
+    await settled(world, name);
+    const before = await aliasOf(world, name);
+    const id = deploymentId('snapstart-pending');
+
+    // Act
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, CANARY, { readiness: { timeout: 20 } }), artifact: await uploadArtifact(world, 'snapstart/v2.zip', userCode('v2')) });
+
+    // Assess: the alias never moved; the record says why, naming SnapStart and the limit.
+    expect(await executionEnd(world, executionArn)).toBe('FAILED');
+    expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
+    const record = await world.plane.deps.store.getDeployment(id);
+    expect(record).toMatchObject({ status: 'ROLLED_BACK', currentWeight: 0 });
+    expect(record?.reason).toMatch(new RegExp(`^fledge\\.VersionNotReady: version 2 of ${name} is still Pending after \\d+ s: Lambda is still taking its SnapStart snapshot .*at most 20 s for it \\(readiness\\.timeout\\).*no traffic was moved$`));
+    expect(kinds(await historyOf(world, id))).toEqual(['started', 'published', 'rolledBack']);
+  });
+
   it('rolls back with nothing shifted when the new version ends Failed, giving Lambda\'s reason', async () => {
     // Prepare
     const name = touch('failed-version-fn');

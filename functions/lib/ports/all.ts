@@ -1,5 +1,6 @@
 import type { EnginePort } from '../../engine-functions';
 import { clockPort, stagePort, type PortFactory } from '../composition';
+import { callersPort } from './callers';
 import { healthPort } from './health';
 import { lambdaPort } from './lambda';
 import { notifierPort } from './notifier';
@@ -17,4 +18,5 @@ export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
   clock: clockPort,
   stage: stagePort,
   webhooks: webhooksPort,
+  callers: callersPort,
 };

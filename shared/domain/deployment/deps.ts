@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock';
+import type { FunctionCallers } from '../../ports/function-callers';
 import type { DeploymentStore } from '../../ports/deployment-store';
 import type { HealthSignals } from '../../ports/health-signals';
 import type { LambdaRegistry } from '../../ports/lambda-registry';
@@ -16,6 +17,8 @@ export interface EngineDeps {
   readonly clock: Clock;
   /** HTTP(S) webhook calls (the spec's `webhooks`). */
   readonly webhooks: WebhookSender;
+  /** Who invokes the deployed function besides its alias's callers (the caller audit). */
+  readonly callers: FunctionCallers;
   /**
    * The stage of this fledge installation (`FLEDGE_STAGE`: serverless.yml's stage, `local` in
    * local mode). It scopes the names of the AWS resources fledge creates in the user's account

@@ -6,6 +6,8 @@ import type { DeploymentEvent, DeploymentEventKind } from '../../model/deploymen
  */
 export const eventKeys = {
   started: () => 'started',
+  /** The caller audit's warning (callers that bypass the alias), written once by Prepare. */
+  callers: () => 'callers',
   published: () => 'published',
   noChange: () => 'no-change',
   verified: () => 'verified',

@@ -3,6 +3,7 @@ import { DeploymentFinishedError, DeploymentRefusedError, LockConflictError } fr
 import { event, eventKeys } from './events';
 import type { AliasSnapshot, DeploymentRecord, EngineState } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
+import { auditCallers, callersRefusal, callersWarning } from './callers';
 import { rollbackTargetProblem } from './readiness';
 import { describeRouting, isSplit } from './routing';
 import { trafficStepsFor } from '../spec/steps';
@@ -21,10 +22,12 @@ const CREATE_SETTLE_MS = 5 * 60 * 1000;
 
 /**
  * The Prepare task: creates the record if the starter did not, takes the per-alias lock,
- * snapshots the alias before anything changes, and creates the function if it does not exist.
- * Safe to retry: the record, the lock and the snapshot are each taken once and reused.
+ * snapshots the alias before anything changes, audits who invokes the function (callers that
+ * bypass the alias are recorded, or refused under `callers: strict`), and creates the function if
+ * it does not exist. Safe to retry: the record, the lock and the snapshot are each taken once and
+ * reused; the audit's event has a fixed key.
  */
-export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'> & Partial<Pick<EngineDeps, 'notifier'>>, state: EngineState): Promise<EngineState> {
+export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'callers'> & Partial<Pick<EngineDeps, 'notifier'>>, state: EngineState): Promise<EngineState> {
   const { lambda, store, clock } = deps;
   const { deploymentId, spec } = state;
   const now = clock.now();
@@ -55,6 +58,21 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
     }
     const targetProblem = alias ? await rollbackTargetProblem(deps, spec.function.name, spec.alias, alias.version) : undefined;
     if (targetProblem) throw new DeploymentRefusedError(targetProblem);
+    if (fn) {
+      // Before anything moves: under callers: strict a bypassing caller is a refusal, with the alias untouched.
+      const audit = await auditCallers(deps, spec);
+      const refusal = callersRefusal(audit, spec);
+      if (refusal) throw new DeploymentRefusedError(refusal);
+      if (audit.bypassing.length > 0) {
+        await store.appendEvent(
+          event(deploymentId, eventKeys.callers(), 'callers', now, callersWarning(audit, spec), {
+            bypassing: audit.bypassing.map(({ caller, target }) => ({ ...caller, target })),
+            callers: audit.callers.length,
+            ...(audit.versionsNotChecked > 0 ? { versionsNotChecked: audit.versionsNotChecked } : {}),
+          }),
+        );
+      }
+    }
     snapshot = { alias, functionExisted: fn !== undefined } satisfies AliasSnapshot;
     await store.updateDeployment(deploymentId, {
       snapshot,

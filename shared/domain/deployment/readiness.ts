@@ -3,12 +3,14 @@ import type { EngineDeps } from './deps';
 import { IncompatibleVersionsError, VersionNotReadyError } from '../../model/engine-errors';
 import type { DeploymentRecord, EngineState } from '../../model/deployment';
 import { splitsTraffic } from '../spec/steps';
+import { LIMITS } from '../../model/spec-limits';
 
 /**
- * The longest the engine waits for a published version to become Active. It runs inside the
- * PreTraffic task (at most 15 minutes), which still needs time for the smoke test and the hook.
+ * The longest the engine waits for a published version to become Active, unless the spec's
+ * `readiness.timeout` says less. It runs inside the PreTraffic task (at most 15 minutes), which
+ * still needs time for the smoke test and the hook.
  */
-export const VERSION_ACTIVE_TIMEOUT_MS = 10 * 60 * 1000;
+export const VERSION_ACTIVE_TIMEOUT_MS = LIMITS.maxReadinessTimeout * 1000;
 
 /** What {@link ensureReadyForTraffic} found. */
 export interface Readiness {
@@ -19,8 +21,9 @@ export interface Readiness {
 }
 
 /**
- * Before any weight moves: waits — on the deployment's clock, at most
- * {@link VERSION_ACTIVE_TIMEOUT_MS} and never past the deployment's deadline — until the new
+ * Before any weight moves: waits — on the deployment's clock, at most the spec's
+ * `readiness.timeout` ({@link VERSION_ACTIVE_TIMEOUT_MS} when absent) and never past the
+ * deployment's deadline — until the new
  * version is Active (Lambda answers calls routed to a Pending version with
  * ResourceConflictException), checks that the rollback target (the alias's version in the
  * snapshot) exists and is Active, and, when the strategy splits traffic, that both versions have
@@ -35,17 +38,18 @@ export async function ensureReadyForTraffic(deps: Pick<EngineDeps, 'lambda' | 'c
   const name = state.spec.function.name;
   const started = clock.now();
   const deadline = state.deadline ?? record.deadline;
-  const limit = Math.max(0, Math.min(VERSION_ACTIVE_TIMEOUT_MS, deadline === undefined ? Infinity : deadline - started));
+  const allowedMs = readinessTimeoutMs(state.spec);
+  const limit = Math.max(0, Math.min(allowedMs, deadline === undefined ? Infinity : deadline - started));
   const left = () => Math.max(0, started + limit - clock.now());
 
   const next = await lambda.waitForVersion(name, version, { timeoutMs: left() });
-  const nextProblem = versionProblem(next, Math.round((clock.now() - started) / 1000));
+  const nextProblem = versionProblem(next, Math.round((clock.now() - started) / 1000), allowedMs);
   if (nextProblem) throw new VersionNotReadyError(`version ${version} of ${name} ${nextProblem}: no traffic was moved`);
 
   const target = record.snapshot?.alias?.version;
   if (target === undefined) return { waitedMs: clock.now() - started, splits: false };
   const previous = await lambda.waitForVersion(name, target, { timeoutMs: left() });
-  const previousProblem = versionProblem(previous, Math.round((clock.now() - started) / 1000));
+  const previousProblem = versionProblem(previous, Math.round((clock.now() - started) / 1000), allowedMs);
   if (previousProblem) {
     throw new VersionNotReadyError(
       `the rollback target, version ${target} of ${name} (what alias ${state.spec.alias} pointed at before this deployment), ${previousProblem}: fledge moves no traffic it could not move back`,
@@ -79,23 +83,33 @@ export async function rollbackTargetProblem(deps: Pick<EngineDeps, 'lambda'>, fu
   }
   const fn = await deps.lambda.getFunction(functionName, version);
   if (fn?.state === 'Pending') return undefined;
-  const problem = versionProblem(fn, 0);
+  const problem = versionProblem(fn, 0, VERSION_ACTIVE_TIMEOUT_MS);
   return problem === undefined ? undefined : `${where} points at version ${version}, which ${problem}: it cannot be the version to roll back to; point the alias at an Active version first`;
+}
+
+/** How long PreTraffic waits for a version to be Active: the spec's `readiness.timeout`, else {@link VERSION_ACTIVE_TIMEOUT_MS}. */
+export function readinessTimeoutMs(spec: { readonly readiness?: { readonly timeout: number } }): number {
+  return Math.min(VERSION_ACTIVE_TIMEOUT_MS, (spec.readiness?.timeout ?? LIMITS.maxReadinessTimeout) * 1000);
 }
 
 /**
  * Why a published version cannot take traffic, or `undefined` when it is Active. `waitedSeconds`
- * is how long the caller waited for it to leave Pending.
+ * is how long the caller waited for it to leave Pending, `allowedMs` how long it would wait at most.
+ * A Pending or Failed version of a SnapStart function is named as such: its snapshot is what Lambda
+ * is (or was) preparing.
  */
-export function versionProblem(fn: FunctionState | undefined, waitedSeconds: number): string | undefined {
+export function versionProblem(fn: FunctionState | undefined, waitedSeconds: number, allowedMs: number): string | undefined {
   if (fn === undefined) return 'does not exist';
+  const limit = allowedMs % 60_000 === 0 ? `${allowedMs / 60_000} min` : `${Math.round(allowedMs / 1000)} s`;
   switch (fn.state ?? 'Active') {
     case 'Active':
       return undefined;
     case 'Pending':
-      return `is still Pending after ${waitedSeconds} s (Lambda is still preparing it, e.g. a SnapStart snapshot or an image); fledge waits at most ${VERSION_ACTIVE_TIMEOUT_MS / 60_000} min for it, and never past the deployment's timeout`;
+      return fn.snapStart
+        ? `is still Pending after ${waitedSeconds} s: Lambda is still taking its SnapStart snapshot (SnapStart is on for published versions); fledge waits at most ${limit} for it (readiness.timeout), and never past the deployment's timeout`
+        : `is still Pending after ${waitedSeconds} s (Lambda is still preparing it, e.g. a SnapStart snapshot or an image); fledge waits at most ${limit} for it (readiness.timeout), and never past the deployment's timeout`;
     case 'Failed':
-      return `is Failed: ${fn.stateReason ?? fn.lastUpdateStatusReason ?? 'no reason given'}`;
+      return `is Failed${fn.snapStart ? ' (its SnapStart snapshot could not be taken)' : ''}: ${fn.stateReason ?? fn.lastUpdateStatusReason ?? 'no reason given'}`;
     default:
       return `is ${fn.state} (${fn.stateReason ?? 'no reason given'}), not Active`;
   }

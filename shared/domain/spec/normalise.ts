@@ -36,6 +36,8 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     ...(written.source?.github !== undefined && {
       source: { github: { repository: written.source.github.repository, ref: written.source.github.ref, ...(written.source.github.environment !== undefined && { environment: written.source.github.environment }) } },
     }),
+    ...(written.callers !== undefined && { callers: written.callers }),
+    ...(written.readiness !== undefined && { readiness: { timeout: written.readiness.timeout } }),
   };
 }
 

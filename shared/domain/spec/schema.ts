@@ -309,6 +309,8 @@ export const specSchema = z.strictObject({
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
   source: z.strictObject({ github: githubSource.optional() }).optional(),
+  callers: z.enum(['warn', 'strict'], { error: (issue) => `expected "warn" or "strict", got ${shortly(issue.input)}` }).optional(),
+  readiness: z.strictObject({ timeout: duration(LIMITS.minReadinessTimeout, LIMITS.maxReadinessTimeout) }).optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */

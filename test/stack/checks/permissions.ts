@@ -10,6 +10,7 @@ import type { StackContext } from '../support/context';
 const STAR_ONLY: Readonly<Record<string, string>> = {
   'cloudwatch:DescribeAlarms': 'a narrower scope hides composite alarms',
   'cloudwatch:GetMetricData': 'metrics have no ARN: GetMetricData supports no resource-level permissions',
+  'lambda:ListEventSourceMappings': 'the caller audit: ListEventSourceMappings supports no resource-level permissions',
   'logs:CreateLogDelivery': 'Step Functions log delivery',
   'logs:GetLogDelivery': 'Step Functions log delivery',
   'logs:UpdateLogDelivery': 'Step Functions log delivery',
@@ -82,7 +83,7 @@ export function permissionChecks(ctx: StackContext): void {
             const parameters = Object.entries(variables).filter(([name]) => name.endsWith('_PARAMETER')).map(([, value]) => `arn:{AWS::Partition}:ssm:{AWS::Region}:{AWS::AccountId}:parameter${render(value)}`);
             expect(parameters, where).toEqual(s.resources);
           }
-          if (service.has('lambda')) expect(s.resources, where).toEqual(s.actions.includes('lambda:GetLayerVersion') ? [LAYERS] : MANAGED_FUNCTIONS);
+          if (service.has('lambda')) expect(s.resources, where).toEqual(s.actions.includes('lambda:GetLayerVersion') ? [LAYERS] : s.actions.every((a) => STAR_ONLY[a]) ? ['*'] : MANAGED_FUNCTIONS);
           if (service.has('lambda') && s.actions.includes('lambda:GetLayerVersion')) expect(s.actions, where).toEqual(['lambda:GetLayerVersion']);
           if (service.has('sns')) for (const r of s.resources) expect(TOPICS, where).toContain(r);
           // Bucket-level actions on the buckets, object reads on their objects: never both in one statement.
@@ -107,7 +108,7 @@ export function permissionChecks(ctx: StackContext): void {
 
     it('lets fledge change no function by default, and requires the managed tag when asked', () => {
       for (const fn of ctx.functions) {
-        const onFunctions = statementsOf(ctx.template, fn.roleLogicalId, 'Allow').filter((x) => x.actions.some((a) => a.startsWith('lambda:')) && !x.actions.includes('lambda:GetLayerVersion'));
+        const onFunctions = statementsOf(ctx.template, fn.roleLogicalId, 'Allow').filter((x) => x.actions.some((a) => a.startsWith('lambda:')) && !x.actions.includes('lambda:GetLayerVersion') && !x.actions.every((a) => STAR_ONLY[a]));
         for (const s of onFunctions) {
           // Act
           const tagCondition = s.condition;

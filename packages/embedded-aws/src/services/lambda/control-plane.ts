@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { InProcessFunctionDefinition, S3Internal, SimClock } from '../../types';
 import { pseudoCode, type CodeStore } from './code-store';
+import type { ImageStandIns } from './images';
 import { invalidParameter, preconditionFailed, resourceConflict, resourceNotFound, validation, validationMessage } from './errors';
 import { toFunctionConfiguration, type AliasRecord, type CodeRef, type FunctionRecord, type VersionActivation, type VersionRecord, type VersionSettings } from './model';
 import { checkAliasName, functionArn, isAliasName, isVersionNumber, type FunctionReference, type LambdaLocation } from './names';
@@ -14,8 +15,12 @@ export interface ControlPlaneOptions {
   readonly clock: SimClock;
   /** Simulated ms a function stays Pending after create and InProgress after an update. */
   readonly updateDelayMs: number;
+  /** Simulated ms a published version of a SnapStart function stays Pending (its snapshot); default 60000. */
+  readonly snapStartDelayMs?: number;
   readonly dataDir: string | undefined;
   readonly codes: CodeStore;
+  /** Container images: their digests, and the stand-ins that run them (images.ts). */
+  readonly images?: ImageStandIns;
   readonly s3: () => S3Internal;
   /** Where GetFunction says the zip can be downloaded. */
   readonly codeLocation: (zipKey: string) => string;
@@ -211,7 +216,7 @@ export class LambdaControlPlane {
     const s = record.settings;
     const code =
       s.packageType === 'Image'
-        ? { RepositoryType: 'ECR', ImageUri: s.imageUri, ResolvedImageUri: s.imageUri }
+        ? { RepositoryType: 'ECR', ImageUri: s.imageUri, ResolvedImageUri: this.options.images && s.imageUri ? this.options.images.resolvedUri(s.imageUri, record.code.codeSha256) : s.imageUri }
         : { RepositoryType: 'S3', Location: this.options.codeLocation(record.code.zipKey ?? '') };
     return { Configuration: this.configuration(fn, record, ref.qualifier), Code: code, ...(fn.tags ? { Tags: { ...fn.tags } } : {}) };
   }
@@ -399,7 +404,7 @@ export class LambdaControlPlane {
       code: fn.latest.code,
       revisionId: randomUUID(),
       lastModified: now,
-      busyUntil: fn.inProcess ? now : now + (fn.activation?.pendingMs ?? this.options.updateDelayMs),
+      busyUntil: fn.inProcess ? now : now + (fn.activation?.pendingMs ?? (fn.latest.settings.snapStart === 'PublishedVersions' ? (this.options.snapStartDelayMs ?? 60_000) : this.options.updateDelayMs)),
       busyKind: fn.inProcess ? 'none' : 'create',
       publishedFrom: source,
       ...(fn.activation?.failure ? { failure: fn.activation.failure } : {}),
@@ -412,7 +417,8 @@ export class LambdaControlPlane {
   private async acquireCode(input: CodeInput, packageType: 'Zip' | 'Image'): Promise<{ code: CodeRef; imageUri: string | undefined }> {
     if (packageType === 'Image') {
       if (typeof input.ImageUri !== 'string' || input.ImageUri === '') throw invalidParameter('ImageUri must be specified for functions with packageType Image.');
-      return { code: pseudoCode(input.ImageUri), imageUri: input.ImageUri };
+      // CodeSha256 of an image function is the image's digest.
+      return { code: this.options.images?.code(input.ImageUri) ?? pseudoCode(input.ImageUri), imageUri: input.ImageUri };
     }
     if (input.ImageUri !== undefined) throw invalidParameter("Please don't provide ImageUri when updating a function with packageType Zip.");
     if (typeof input.ZipFile === 'string') {

@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AwsService, LambdaInternal, LocalContext } from '../../types';
 import { AliasOperations } from './aliases';
 import { AsyncJournal } from './async/journal';
+import { CallerOperations } from './callers';
 import { DEFAULT_RETRY_SETTINGS } from './async/policy';
 import { AsyncQueue, type AsyncSettings } from './async/queue';
 import { EventInvokeConfigOperations } from './event-invoke-config';
+import { ImageStandIns } from './images';
 import { CodeStore } from './code-store';
 import { LambdaControlPlane } from './control-plane';
 import { Invoker } from './invoker';
@@ -23,6 +25,8 @@ export const LAMBDA_DEFAULTS = {
   maxEnvironmentsPerVersion: 4,
   /** Real ms an unused execution environment is kept warm. */
   idleTimeoutMs: 300_000,
+  /** Simulated ms a published version of a SnapStart function stays Pending while Lambda takes its snapshot. */
+  snapStartDelayMs: 60_000,
 } as const;
 
 /** The embedded Lambda as the other services and the tests see it. */
@@ -36,6 +40,13 @@ export interface LambdaService extends AwsService {
    * the default: Pending for `lambda.updateDelayMs`, then Active. The function must exist.
    */
   setVersionActivation(functionName: string, activation: VersionActivation | undefined): void;
+  /**
+   * Test and demo hook: registers a local *stand-in* for a container image — a Node.js function zip
+   * and its handler — which functions and versions built from `imageUri` run when invoked (the
+   * embedded Lambda has no container runtime). The image's digest (its CodeSha256) is the zip's
+   * SHA-256, hex. Not persisted: register again after a restart.
+   */
+  registerImage(imageUri: string, zip: Buffer, handler: string): { digest: string };
 }
 
 /**
@@ -47,13 +58,16 @@ export function createLambdaService(context: LocalContext): LambdaService {
   const settings = { ...LAMBDA_DEFAULTS, ...context.options.lambda };
   const location = { region: context.region, accountId: context.accountId };
   const codes = new CodeStore(context.dataDir);
+  const images = new ImageStandIns(codes);
   const pool = new EnvironmentPool(settings.maxEnvironmentsPerVersion, settings.idleTimeoutMs);
   const plane = new LambdaControlPlane({
     location,
     clock: context.clock,
     updateDelayMs: settings.updateDelayMs,
+    snapStartDelayMs: settings.snapStartDelayMs,
     dataDir: context.dataDir,
     codes,
+    images,
     s3: () => context.services.s3,
     codeLocation: (zipKey) => `${context.endpoint()}/_fledge/lambda/code/${zipKey}`,
     onStale: (name, version) => pool.retire(version === undefined ? `${name}\u0000` : `${name}\u0000${version}\u0000`),
@@ -73,6 +87,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     plane,
     pool,
     codes,
+    images,
     metrics: new LambdaMetrics(() => context.services.metrics, context.log),
     clock: context.clock,
     endpoint: context.endpoint,
@@ -80,7 +95,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     log: context.log,
     queue: () => queue,
   });
-  const api: LambdaApi = { plane, aliases: new AliasOperations(plane), eventInvokeConfigs: new EventInvokeConfigOperations(plane), invoker, location, takeFault, log: context.log };
+  const api: LambdaApi = { plane, aliases: new AliasOperations(plane), eventInvokeConfigs: new EventInvokeConfigOperations(plane), callers: new CallerOperations(plane, context.dataDir), invoker, location, takeFault, log: context.log };
 
   const internal: LambdaInternal = {
     invoke: async (nameOrArn, payload, options = {}) => {
@@ -100,6 +115,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     signingName: 'lambda',
     internal,
     setVersionActivation: (functionName, activation) => plane.setVersionActivation(functionName, activation),
+    registerImage: (imageUri, zip, handler) => images.register(imageUri, zip, handler),
     handle: (request: IncomingMessage, response: ServerResponse, body: Buffer) => handleLambdaRequest(api, request, response, body),
     inspect: (path, query) => inspect(plane, codes, queue, path, query),
     async start() {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ImageStandIns } from './images';
 import type { InvokeOutcome, SimClock } from '../../types';
 import type { CodeStore } from './code-store';
 import type { InvokeTarget, LambdaControlPlane } from './control-plane';
@@ -27,6 +28,8 @@ export interface InvokerOptions {
   readonly plane: LambdaControlPlane;
   readonly pool: EnvironmentPool;
   readonly codes: CodeStore;
+  /** The stand-ins container images run as (images.ts). */
+  readonly images?: ImageStandIns;
   readonly metrics: LambdaMetrics;
   readonly clock: SimClock;
   readonly endpoint: () => string;
@@ -128,6 +131,8 @@ export class Invoker {
   private checkRunnable(target: InvokeTarget): void {
     if (target.fn.inProcess) return;
     const s = target.record.settings;
+    // An image runs only through the stand-in registered for it (images.ts), a Node.js zip.
+    if (s.packageType === 'Image' && target.record.code.zipKey !== undefined) return;
     if (s.packageType === 'Image') {
       throw new LambdaApiError('InvalidRuntimeException', 502, `The embedded Lambda cannot run container images: ${target.fn.name} (${s.imageUri ?? ''}) is stored but runs only on AWS`, { Type: 'User', Message: 'container images cannot run in the embedded Lambda' });
     }
@@ -157,7 +162,7 @@ export class Invoker {
         const taskRoot = this.options.codes.taskRoot(zipKey);
         return {
           taskRoot,
-          handler: record.settings.handler ?? '',
+          handler: record.settings.handler ?? this.options.images?.handlerFor(zipKey) ?? '',
           memorySize: record.settings.memorySize,
           timeScale: this.options.clock.timeScale,
           env: this.environment(target, taskRoot),

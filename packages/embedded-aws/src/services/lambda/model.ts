@@ -16,6 +16,8 @@ export interface VersionSettings {
   readonly packageType: 'Zip' | 'Image';
   readonly imageUri: string | undefined;
   readonly deadLetterTargetArn: string | undefined;
+  /** `SnapStart.ApplyOn`: `PublishedVersions` takes a snapshot of every version published; absent: `None`. */
+  readonly snapStart?: 'PublishedVersions';
 }
 
 /** The code a version runs: a zip (by its sha256), an image reference, or an in-process handler. */
@@ -141,12 +143,15 @@ export function toFunctionConfiguration(fn: FunctionRecord, record: VersionRecor
     PackageType: s.packageType,
     Architectures: [...s.architectures],
     EphemeralStorage: { Size: 512 },
-    SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+    // OptimizationStatus is On for the published versions of a SnapStart function: they run from the snapshot.
+    SnapStart: s.snapStart ? { ApplyOn: s.snapStart, OptimizationStatus: record.version === '$LATEST' ? 'Off' : 'On' } : { ApplyOn: 'None', OptimizationStatus: 'Off' },
     LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
     DeadLetterConfig: s.deadLetterTargetArn ? { TargetArn: s.deadLetterTargetArn } : undefined,
   };
   if (busy && record.busyKind === 'create') {
     Object.assign(out, { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' });
+    // A published version being prepared (its SnapStart snapshot, an image) is also an update in progress.
+    if (record.version !== '$LATEST') Object.assign(out, { LastUpdateStatus: 'InProgress', LastUpdateStatusReason: 'The function is being created.', LastUpdateStatusReasonCode: 'Creating' });
   } else if (record.failure) {
     Object.assign(out, {
       State: 'Failed',

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId, sendRestJsonError } from '../../protocol';
 import type { AliasOperations } from './aliases';
+import { callerRoute } from './caller-routes';
+import type { CallerOperations } from './callers';
 import type { LambdaControlPlane } from './control-plane';
 import type { EventInvokeConfigOperations } from './event-invoke-config';
 import { invalidRequestContent, LambdaApiError, serviceException, validation, validationMessage } from './errors';
@@ -13,6 +15,8 @@ export interface LambdaApi {
   readonly plane: LambdaControlPlane;
   readonly aliases: AliasOperations;
   readonly eventInvokeConfigs: EventInvokeConfigOperations;
+  /** Event source mappings, resource policies and function URLs: who invokes a function. */
+  readonly callers: CallerOperations;
   readonly invoker: Invoker;
   readonly location: LambdaLocation;
   readonly takeFault: (operation: string) => Promise<LambdaApiError | undefined>;
@@ -53,6 +57,8 @@ export async function handleLambdaRequest(api: LambdaApi, request: IncomingMessa
 }
 
 function route(api: LambdaApi, method: string, url: URL, body: Buffer): Call {
+  const callers = callerRoute(api.callers, api.location, method, url, () => parseJson(body));
+  if (callers) return callers;
   const eventInvokeConfig = EVENT_INVOKE_CONFIG.exec(url.pathname);
   if (eventInvokeConfig) return eventInvokeConfigRoute(api, method, url, body, decodeURIComponent(eventInvokeConfig[1] ?? ''), eventInvokeConfig[2] !== undefined);
   const segments = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent) : undefined;

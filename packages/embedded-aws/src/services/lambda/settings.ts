@@ -36,6 +36,7 @@ export interface SettingsInput {
   readonly Architectures?: unknown;
   readonly Layers?: unknown;
   readonly DeadLetterConfig?: unknown;
+  readonly SnapStart?: unknown;
 }
 
 /**
@@ -56,6 +57,12 @@ export function applySettings(base: VersionSettings, input: SettingsInput): Vers
   if (input.DeadLetterConfig !== undefined) {
     const target = member(input.DeadLetterConfig, 'TargetArn');
     next.deadLetterTargetArn = typeof target === 'string' && target !== '' ? target : undefined;
+  }
+  if (input.SnapStart !== undefined) {
+    const applyOn = member(input.SnapStart, 'ApplyOn') ?? 'None';
+    if (applyOn !== 'PublishedVersions' && applyOn !== 'None') throw validation(validationMessage(applyOn, 'snapStart.applyOn', 'Member must satisfy enum value set: [PublishedVersions, None]'));
+    if (applyOn === 'PublishedVersions') next.snapStart = 'PublishedVersions';
+    else delete next.snapStart;
   }
   return next;
 }
