@@ -121,6 +121,12 @@ export interface DeploymentSpec {
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
   readonly timeout: Seconds;
   readonly cleanup?: { readonly keepVersions: number };
+  /**
+   * Provisioned-concurrency-aware shifting (docs/spec.md#provisioned-concurrency): `auto` (also
+   * when absent) manages PC when the alias's version has PC of its own; a number is the PC the new
+   * version gets at 100%, allocated in proportion to each weight before it moves; `off` never.
+   */
+  readonly provisionedConcurrency?: 'auto' | 'off' | number;
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

@@ -33,6 +33,7 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     approval,
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
     ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),
+    ...(written.provisionedConcurrency !== undefined && { provisionedConcurrency: written.provisionedConcurrency }),
   };
 }
 

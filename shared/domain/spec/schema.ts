@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { duration, named, shortly } from './fields';
+import { custom, duration, named, shortly } from './fields';
 import {
   LAMBDA_RUNTIMES,
   RESERVED_ENVIRONMENT_KEYS,
@@ -280,6 +280,14 @@ const hooks = z.strictObject({
   afterTraffic: named(checkInvocableFunction).optional(),
 });
 
+/** `auto`, `off`, or the provisioned concurrency the new version gets at 100% (docs/spec.md#provisioned-concurrency). */
+const provisionedConcurrency = z.unknown().transform((value, ctx): 'auto' | 'off' | number => {
+  if (value === 'auto' || value === 'off') return value;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= LIMITS.maxProvisionedConcurrency) return value;
+  ctx.issues.push({ ...custom(`expected "auto", "off" or a whole number of execution environments from 1 to ${LIMITS.maxProvisionedConcurrency}, got ${shortly(value)}`), input: value });
+  return z.NEVER;
+});
+
 /** The user-facing deployment spec, version 1. */
 export const specSchema = z.strictObject({
   version: z.unknown().superRefine((value, ctx) => {
@@ -298,6 +306,7 @@ export const specSchema = z.strictObject({
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
+  provisionedConcurrency: provisionedConcurrency.optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */

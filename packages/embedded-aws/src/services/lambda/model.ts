@@ -101,6 +101,8 @@ export interface ProvisionedConcurrencyRecord {
   /** Simulated epoch ms at which the allocation is complete; `null` never (a test's stuck allocation). */
   readyAt: number | null;
   failure?: string;
+  /** What stays allocated while a changed amount is IN_PROGRESS: Lambda scales a READY allocation, it does not drop it. */
+  warm?: number;
   /**
    * For an alias's configuration: the routing (primary version and weights) it was last allocated
    * for, and the versions holding a warm share of it. When the alias's routing changes Lambda

@@ -57,8 +57,11 @@ export class ProvisionedConcurrencyOperations {
     }
     const now = this.plane.now();
     const activation: ProvisionedConcurrencyActivation = fn.provisionedConcurrencyActivation ?? { readyMs: this.settings.delayMs };
+    const before = fn.provisionedConcurrency?.get(qualifier);
+    const warm = before ? Math.min(requested, this.allocated(fn, qualifier, before)) : 0;
     const record: ProvisionedConcurrencyRecord = {
       requested,
+      ...(warm > 0 && !alias ? { warm } : {}),
       lastModified: now,
       readyAt: activation.readyMs === null ? null : now + activation.readyMs,
       ...(activation.failure === undefined ? {} : { failure: activation.failure }),
@@ -107,7 +110,7 @@ export class ProvisionedConcurrencyOperations {
     if (!configs || configs.size === 0) return undefined;
     const alias = aliasName === undefined ? undefined : fn.aliases.get(aliasName);
     const own = configs.get(version);
-    const ownReady = own !== undefined && this.status(fn, version, own) === 'READY' ? own.requested : 0;
+    const ownReady = own !== undefined ? this.allocated(fn, version, own) : 0;
     if (alias) {
       const aliasConfig = configs.get(alias.name);
       const routed = [alias.functionVersion, ...Object.keys(alias.additionalVersionWeights)];
@@ -186,9 +189,15 @@ export class ProvisionedConcurrencyOperations {
     return 0;
   }
 
+  /** What is allocated now: all of it once READY; while a changed amount is IN_PROGRESS, what was READY before. */
+  private allocated(fn: FunctionRecord, qualifier: string, record: ProvisionedConcurrencyRecord): number {
+    const status = this.status(fn, qualifier, record);
+    return status === 'READY' ? record.requested : status === 'IN_PROGRESS' ? (record.warm ?? 0) : 0;
+  }
+
   private render(fn: FunctionRecord, qualifier: string, record: ProvisionedConcurrencyRecord, withArn: boolean): Record<string, unknown> {
     const status = this.status(fn, qualifier, record);
-    const allocated = status === 'READY' ? record.requested : 0;
+    const allocated = this.allocated(fn, qualifier, record);
     return {
       ...(withArn ? { FunctionArn: functionArn(this.plane.location, fn.name, qualifier) } : {}),
       RequestedProvisionedConcurrentExecutions: record.requested,
