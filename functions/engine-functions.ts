@@ -25,6 +25,10 @@ const RESTORE_ACTIONS = [
       'lambda:UpdateAlias',
       'lambda:CreateAlias',
       'lambda:DeleteAlias',
+      // The new version's provisioned concurrency goes when its alias is restored (docs/engine.md#provisioned-concurrency).
+      'lambda:GetProvisionedConcurrencyConfig',
+      'lambda:DeleteProvisionedConcurrencyConfig',
+      'lambda:ListAliases',
       'cloudwatch:DeleteAlarms',
       'sns:Publish',
       'events:PutEvents',
@@ -139,6 +143,10 @@ export const ENGINE_FUNCTIONS = {
       'lambda:ListVersionsByFunction',
       'lambda:DeleteFunction',
       'lambda:InvokeFunction',
+      // Provisioned concurrency on the new version before each weight, off the old one at promotion.
+      'lambda:GetProvisionedConcurrencyConfig',
+      'lambda:PutProvisionedConcurrencyConfig',
+      'lambda:DeleteProvisionedConcurrencyConfig',
       'cloudwatch:DeleteAlarms',
       'sns:Publish',
       'events:PutEvents',
@@ -158,7 +166,7 @@ export const ENGINE_FUNCTIONS = {
     // The check webhooks' signing key.
     environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
     // At a pause's end it applies the next weight itself (check-then-shift).
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:CreateAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:CreateAlias', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:PutProvisionedConcurrencyConfig', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   approval: {
     key: 'approval',

@@ -4,6 +4,9 @@ import {
   CreateFunctionCommand,
   DeleteAliasCommand,
   DeleteFunctionCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  PutProvisionedConcurrencyConfigCommand,
   GetAliasCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
@@ -16,11 +19,11 @@ import {
   type AliasConfiguration,
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
-import { AliasDriftedError, ArtifactUnavailableError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, TransientAwsError } from '../model/engine-errors';
+import { AliasDriftedError, ArtifactUnavailableError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, ProvisionedConcurrencyError, TransientAwsError } from '../model/engine-errors';
 import { describeArtifact, type AliasRouting, type AliasState, type ArtifactLocation } from '../model/deployment';
 import type { FunctionConfigurationSpec } from '../model/spec';
 import type { Clock } from '../ports/clock';
-import type { FunctionState, InvokeResult, LambdaRegistry, PublishedVersion } from '../ports/lambda-registry';
+import type { FunctionState, InvokeResult, LambdaRegistry, ProvisionedConcurrency, PublishedVersion } from '../ports/lambda-registry';
 import { sdkError, translate } from './aws-errors';
 
 /**
@@ -273,6 +276,41 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
     }
   }
 
+  async getProvisionedConcurrency(functionName: string, qualifier: string): Promise<ProvisionedConcurrency | undefined> {
+    try {
+      return toProvisionedConcurrency(await this.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: qualifier })));
+    } catch (error) {
+      if (sdkError(error).name === 'ProvisionedConcurrencyConfigNotFoundException') return undefined;
+      throw this.translateFunctionError(error, `GetProvisionedConcurrencyConfig ${functionName}:${qualifier}`);
+    }
+  }
+
+  async putProvisionedConcurrency(functionName: string, qualifier: string, amount: number): Promise<ProvisionedConcurrency> {
+    try {
+      return toProvisionedConcurrency(await this.client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: qualifier, ProvisionedConcurrentExecutions: amount })));
+    } catch (error) {
+      const e = sdkError(error);
+      const what = `PutProvisionedConcurrencyConfig ${functionName}:${qualifier} (${amount})`;
+      // Refusals that no retry changes: the account's unreserved minimum, an alias with weights, a
+      // version whose PC an alias already allocates ("update in progress" conflicts stay transient).
+      if (e.name === 'InvalidParameterValueException' || (e.name === 'ResourceConflictException' && !/in progress/i.test(e.message))) {
+        throw new ProvisionedConcurrencyError(`${what}: Lambda refused it: ${e.message}`, { cause: error });
+      }
+      throw this.translateFunctionError(error, what);
+    }
+  }
+
+  async deleteProvisionedConcurrency(functionName: string, qualifier: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: qualifier }));
+    } catch (error) {
+      const name = sdkError(error).name;
+      // A retried delete whose first attempt succeeded, or a version deleted meanwhile.
+      if (name === 'ResourceNotFoundException' || name === 'ProvisionedConcurrencyConfigNotFoundException') return;
+      throw this.translateFunctionError(error, `DeleteProvisionedConcurrencyConfig ${functionName}:${qualifier}`);
+    }
+  }
+
   /** Lambda's refusal to split an alias between versions with different roles or dead-letter queues: the alias is unchanged. */
   private translateRoutingError(error: unknown, routing: AliasRouting, what: string): Error {
     const e = sdkError(error);
@@ -348,6 +386,11 @@ function toFunctionState(fn: FunctionConfiguration): FunctionState {
     ...(fn.DeadLetterConfig?.TargetArn ? { deadLetterTargetArn: fn.DeadLetterConfig.TargetArn } : {}),
     ...(fn.SnapStart?.ApplyOn === 'PublishedVersions' ? { snapStart: true } : {}),
   };
+}
+
+function toProvisionedConcurrency(out: { RequestedProvisionedConcurrentExecutions?: number; AllocatedProvisionedConcurrentExecutions?: number; Status?: string; StatusReason?: string }): ProvisionedConcurrency {
+  const status = out.Status === 'READY' || out.Status === 'FAILED' ? out.Status : 'IN_PROGRESS';
+  return { requested: out.RequestedProvisionedConcurrentExecutions ?? 0, allocated: out.AllocatedProvisionedConcurrentExecutions ?? 0, status, ...(out.StatusReason ? { statusReason: out.StatusReason } : {}) };
 }
 
 function toAliasState(alias: AliasConfiguration): AliasState {

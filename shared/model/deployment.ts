@@ -119,6 +119,12 @@ export interface DeploymentRecord {
   readonly intent?: AliasIntent;
   /** The fledge alarm on the new version, when the spec asks for an error rate. */
   readonly alarmName?: string;
+  /**
+   * The provisioned concurrency the deployment gives the new version at 100% (set before the first
+   * PC is put on it): whoever restores the alias (Rollback, the safety net, the alarm abort, the
+   * sweeper) then removes the new version's PC too.
+   */
+  readonly provisionedConcurrency?: number;
   readonly promoteRequested?: { readonly by: string; readonly at: number };
   readonly stopRequested?: { readonly by: string; readonly at: number; readonly reason?: string };
   /** Why it ended the way it did (rollback reason, refusal, failure). */
@@ -206,7 +212,8 @@ export type DeploymentEventKind =
   /** An event did not reach one of its channels (docs/events.md#when-a-channel-fails): visible, never fatal. */
   | 'notificationFailed'
   /** The caller audit found callers that bypass the alias (`callers: warn`). */
-  | 'callers';
+  | 'callers'
+  | 'provisionedConcurrency';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {
@@ -244,7 +251,22 @@ export interface AliasLock {
 }
 
 /** What a task returns when the engine decides where to go next (the `Route` / `AfterCheck` choices). */
-export type NextAction = 'bake' | 'approval' | 'promote' | 'next';
+export type NextAction = 'bake' | 'approval' | 'promote' | 'next' | 'warm';
+
+/**
+ * The provisioned concurrency a deployment manages (docs/engine.md#provisioned-concurrency):
+ * `total` is what the new version gets at 100% (0: fledge manages none); `onAlias` the PC the
+ * alias holds itself (Lambda's own split, watched but not managed); `waitingSince` when fledge
+ * began waiting for the allocation the next weight needs; `nextPollAt` when the WarmUp state
+ * wakes; `promote` that the wait is for a promotion (promote-now), not for the next step.
+ */
+export interface ProvisionedPlan {
+  readonly total: number;
+  readonly onAlias?: number;
+  readonly waitingSince?: number;
+  readonly nextPollAt?: string;
+  readonly promote?: boolean;
+}
 
 /** The bake in progress: absolute times so Lambda latency does not accumulate over checks. */
 export interface BakeState {
@@ -312,6 +334,8 @@ export interface EngineState extends ExecutionInput {
   readonly failedChecks?: number;
   /** The new version's invocations seen by the last check, and the pauses that moved on short of evidence. */
   readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
+  /** The provisioned concurrency the deployment manages; decided before the first weight moves. */
+  readonly provisioned?: ProvisionedPlan;
   /** Set by a Catch (`ResultPath: $.failure`). */
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
   /** Set by Rollback's Catch: why the rollback itself failed. */

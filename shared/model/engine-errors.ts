@@ -67,6 +67,15 @@ export class IncompatibleVersionsError extends EngineError {
   static override readonly code: string = 'IncompatibleVersions';
 }
 
+/**
+ * Provisioned concurrency for the new version cannot be had: Lambda refused it (the account's
+ * unreserved minimum, a version whose PC an alias already holds), its allocation FAILED, or it was
+ * not READY within the spec's limit. Raised before the weight it was for moves.
+ */
+export class ProvisionedConcurrencyError extends EngineError {
+  static override readonly code: string = 'ProvisionedConcurrency';
+}
+
 /** A CloudWatch alarm that judges the deployment is in ALARM (or does not exist). */
 export class HealthCheckFailedError extends EngineError {
   static override readonly code: string = 'HealthCheckFailed';

@@ -73,6 +73,12 @@ export const LIMITS = {
   /** The largest `health.minInvocations` (a billion: more than any pause could see). */
   maxMinInvocations: 1_000_000_000,
   maxPause: 7 * 86_400,
+  /** The largest `provisionedConcurrency` amount: Lambda's concurrency quotas are per Region, in the thousands. */
+  maxProvisionedConcurrency: 100_000,
+  /** How long provisioned concurrency may stay IN_PROGRESS before a weight moves (AWS: "a minute or two"), seconds; the deployment's timeout caps it too. */
+  provisionedConcurrencyReadyTimeout: 15 * 60,
+  /** Seconds between two reads of an allocation still IN_PROGRESS. */
+  provisionedConcurrencyPollInterval: 15,
   /**
    * Health checks a deployment may make. Every check is three Step Functions states and a few
    * history events; this keeps the longest allowed deployment far below the 25,000-event

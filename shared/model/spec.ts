@@ -135,6 +135,12 @@ export interface DeploymentSpec {
   readonly callers?: 'warn' | 'strict';
   /** How long PreTraffic waits for the new version to be Active (SnapStart snapshots, images). Absent: 10 minutes. */
   readonly readiness?: { readonly timeout: Seconds };
+  /**
+   * Provisioned-concurrency-aware shifting (docs/spec.md#provisioned-concurrency): `auto` (also
+   * when absent) manages PC when the alias's version has PC of its own; a number is the PC the new
+   * version gets at 100%, allocated in proportion to each weight before it moves; `off` never.
+   */
+  readonly provisionedConcurrency?: 'auto' | 'off' | number;
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

@@ -38,6 +38,16 @@ export interface InvokeResult {
   readonly payload: unknown;
 }
 
+/** A version's or alias's provisioned concurrency configuration. */
+export interface ProvisionedConcurrency {
+  readonly requested: number;
+  readonly allocated: number;
+  /** `IN_PROGRESS` while Lambda allocates, then `READY` or `FAILED`. */
+  readonly status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  /** Lambda's reason for a FAILED allocation. */
+  readonly statusReason?: string;
+}
+
 /**
  * The Lambda control plane. Adapters translate service errors: throttling, 5xx and
  * "update in progress" → `TransientAwsError`; a `RevisionId` precondition failure on an alias
@@ -75,4 +85,15 @@ export interface LambdaRegistry {
   listVersions(functionName: string): Promise<readonly string[]>;
   /** Deletes one numbered version. Absent is fine. */
   deleteVersion(functionName: string, version: string): Promise<void>;
+  /** The provisioned concurrency configured on a version or an alias; `undefined` when it has none. */
+  getProvisionedConcurrency(functionName: string, qualifier: string): Promise<ProvisionedConcurrency | undefined>;
+  /**
+   * Configures `amount` of provisioned concurrency on a version (or an alias); putting the amount
+   * it already has again is harmless. What Lambda refuses for good (the account's unreserved
+   * minimum, a version that already has PC through an alias, an alias with weights) is a
+   * `ProvisionedConcurrencyError`.
+   */
+  putProvisionedConcurrency(functionName: string, qualifier: string, amount: number): Promise<ProvisionedConcurrency>;
+  /** Removes the provisioned concurrency of a version (or an alias). Absent is fine. */
+  deleteProvisionedConcurrency(functionName: string, qualifier: string): Promise<void>;
 }

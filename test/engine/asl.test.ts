@@ -86,9 +86,11 @@ describe('the deployment state machine file', () => {
     expect(path('Prepare', 'NextStep')).toEqual(['Prepare', 'Publish', 'PublishedChoice', 'PreTraffic']);
     expect(states.NextStep!.Next).toBe('Route');
     expect(states.Check!.Next).toBe('AfterCheck');
-    expect(states.Route!.Choices!.map((choice) => choice.Next)).toEqual(['Bake', 'RequestApproval', 'Promote']);
+    expect(states.Route!.Choices!.map((choice) => choice.Next)).toEqual(['Bake', 'RequestApproval', 'Promote', 'WarmUp']);
+    // Provisioned concurrency still IN_PROGRESS: wait, then NextStep reads it again (docs/engine.md#provisioned-concurrency).
+    expect(states.WarmUp).toMatchObject({ Type: 'Wait', TimestampPath: '$.provisioned.nextPollAt', Next: 'NextStep' });
     // A pause short of evidence may hand the decision to a person: the approval path Route uses.
-    expect(states.AfterCheck!.Choices!.map((choice) => choice.Next)).toEqual(['Bake', 'NextStep', 'Promote', 'RequestApproval']);
+    expect(states.AfterCheck!.Choices!.map((choice) => choice.Next)).toEqual(['Bake', 'NextStep', 'Promote', 'RequestApproval', 'WarmUp']);
     expect(states.RequestApproval!.Next).toBe('NextStep');
     expect(states.Promote!.Next).toBe('Succeeded');
     expect(states.Succeeded!.Type).toBe('Succeed');

@@ -142,8 +142,19 @@ export interface LocalAwsOptions {
    */
   readonly escapeLogLine?: (line: string) => string;
   // Service-specific tunables: each service adds an optional sub-object of its own here.
-  /** Embedded Lambda: Pending/InProgress window in simulated ms (default 500), warm environments per version (default 4), real ms an idle environment stays warm (default 300000), simulated ms a published version of a SnapStart function stays Pending while its snapshot is taken (default 60000). */
-  readonly lambda?: { readonly updateDelayMs?: number; readonly maxEnvironmentsPerVersion?: number; readonly idleTimeoutMs?: number; readonly snapStartDelayMs?: number };
+  /**
+   * Embedded Lambda: Pending/InProgress window in simulated ms (default 500), warm environments per version (default 4), real ms an idle environment stays warm (default 300000), simulated ms a published version of a SnapStart function stays Pending (default 60000),
+   * simulated ms provisioned concurrency stays IN_PROGRESS (default 60000), the account's concurrency quota (default 1000) and what must stay unreserved (default 100).
+   */
+  readonly lambda?: {
+    readonly updateDelayMs?: number;
+    readonly maxEnvironmentsPerVersion?: number;
+    readonly idleTimeoutMs?: number;
+    readonly snapStartDelayMs?: number;
+    readonly provisionedConcurrencyDelayMs?: number;
+    readonly concurrentExecutions?: number;
+    readonly minimumUnreservedConcurrency?: number;
+  };
   /** Embedded CloudWatch: how often alarms are evaluated and how long datapoints are kept, in simulated seconds. */
   readonly cloudwatch?: { readonly evaluationIntervalSeconds?: number; readonly metricRetentionSeconds?: number };
   /** Embedded SNS: attempts per http/https delivery (default 3) and the real-ms timeout of one http attempt (default 5000). Lambda subscriptions follow SNS's own policy for AWS-managed endpoints. */

@@ -1,3 +1,4 @@
+import { releaseUnused } from './provisioned-concurrency';
 import type { DeploymentStore } from '../../ports/deployment-store';
 import type { LambdaRegistry } from '../../ports/lambda-registry';
 import { AliasDriftedError, DeploymentFinishedError, InvalidTaskInputError, isAwsFailure } from '../../model/engine-errors';
@@ -143,6 +144,14 @@ export type RestoreOutcome =
  * restore works from the snapshot and revisions the execution carries (see {@link carriedBy}).
  */
 export async function restoreAlias(ports: Ports, record: DeploymentRecord, actor: Actor = 'execution', carried: Carried = {}): Promise<RestoreOutcome> {
+  const outcome = await restoreRouting(ports, record, actor, carried);
+  // The new version's provisioned concurrency goes with its traffic (never on a version no alias
+  // routes to); after drift the alias is someone else's, and so is what it routes to.
+  if (outcome.kind !== 'drifted' && (record.provisionedConcurrency ?? 0) > 0) await releaseUnused(ports, record.functionName, record.newVersion);
+  return outcome;
+}
+
+async function restoreRouting(ports: Ports, record: DeploymentRecord, actor: Actor, carried: Carried): Promise<RestoreOutcome> {
   const { lambda, store } = ports;
   if (!record.snapshot) throw new InvalidTaskInputError(`deployment ${record.deploymentId} has no alias snapshot to restore`);
   const before = record.snapshot.alias;

@@ -72,8 +72,9 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
     ? await readSignals(health, spec.health, { functionName: record.functionName, alias: record.alias, version, ...(baselineVersion !== undefined && { baselineVersion }) }, { from: bake.startedAt, to: now })
     : [];
   const signals = signalVerdict(readings);
+  const spillover = await spilloverFailure(health, state, record.functionName, record.alias, version, bake.startedAt, now);
 
-  const judged = judgeCheck({ now, record, alarms, bake, signalFailures: signals.failed.map((r) => r.detail), ...(errorRate && stepErrorRate ? { errorRate, stepErrorRate } : {}), ...(evidence ? { evidence } : {}) });
+  const judged = judgeCheck({ now, record, alarms, bake, signalFailures: [...signals.failed.map((r) => r.detail), ...(spillover ? [spillover] : [])], ...(errorRate && stepErrorRate ? { errorRate, stepErrorRate } : {}), ...(evidence ? { evidence } : {}) });
   // How the verdict is reached (docs/spec.md#verdicts): failed checks up to failureLimit are
   // tolerated; a pause moves on only after consecutiveSuccesses conclusive green checks in a row.
   const failureLimit = spec.health.failureLimit ?? 0;
@@ -128,6 +129,8 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
     case 'unhealthy':
       throw new HealthCheckFailedError(failureLimit > 0 ? `${verdict.reason} (${failedChecks} failed checks, ${failureLimit} tolerated)` : verdict.reason);
     case 'promote':
+      // Promote-now too waits for the new version's full provisioned concurrency (NextStep does).
+      if ((green.provisioned?.total ?? 0) > 0) return nextStep(deps, { ...green, bake: undefined, provisioned: { ...green.provisioned!, promote: true } });
       return { ...green, action: 'promote', bake: undefined };
     case 'next':
       // Check-then-shift: the same invocation applies the next weight and starts the next bake, so
@@ -188,4 +191,23 @@ function summary(verdict: CheckVerdict | { readonly kind: 'failed' | 'inconclusi
 function extension(bake: { readonly until: number; readonly plannedUntil?: number; readonly extensionLimit?: number }): string {
   const planned = bake.plannedUntil ?? bake.until;
   return `by ${formatDuration(Math.round((bake.until - planned) / 1000))} so far, at most ${formatDuration(Math.round(((bake.extensionLimit ?? bake.until) - planned) / 1000))}`;
+}
+
+/**
+ * Spillover is a health signal when PC is in play (docs/engine.md#provisioned-concurrency): an
+ * invocation of the new version that found no READY provisioned concurrency ran on a cold,
+ * on-demand environment, which is what PC-aware shifting exists to prevent. Any during the pause
+ * fails the check (counted against `health.failureLimit` like any failed check).
+ */
+async function spilloverFailure(health: Pick<EngineDeps['health'], 'windowValues'>, state: EngineState, functionName: string, alias: string, version: string, from: number, to: number): Promise<string | undefined> {
+  const plan = state.provisioned;
+  if (!plan || (plan.total <= 0 && plan.onAlias === undefined)) return undefined;
+  const values = await health.windowValues({
+    queries: [{ id: 'spillover', namespace: 'AWS/Lambda', metricName: 'ProvisionedConcurrencySpilloverInvocations', dimensions: { FunctionName: functionName, Resource: `${functionName}:${alias}`, ExecutedVersion: version }, stat: 'Sum', returnData: true }],
+    from,
+    to,
+  });
+  const spilled = values.get('spillover') ?? 0;
+  if (!(spilled > 0)) return undefined;
+  return `${spilled} invocation${spilled === 1 ? '' : 's'} of version ${version} spilled over to on-demand environments (ProvisionedConcurrencySpilloverInvocations): they found no READY provisioned concurrency`;
 }

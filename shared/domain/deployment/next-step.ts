@@ -6,6 +6,7 @@ import { event, eventKeys } from './events';
 import type { EngineState } from '../../model/deployment';
 import { requireVersion } from './pre-traffic';
 import { loadRecord } from './record';
+import { warmFor } from './provisioned-concurrency';
 import { routingFor } from './routing';
 import { checkIntervalOf } from '../spec/check-interval';
 import { walkSteps } from '../spec/steps';
@@ -18,7 +19,8 @@ import { appendAndPublish } from './publish-events';
  * update) and stops at the next bake, approval, or the end, telling the `Route` choice which.
  * Safe to retry: the alias change recognises its own earlier success.
  */
-export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'webhooks'> & Partial<Pick<EngineDeps, 'notifier'>>, state: EngineState): Promise<EngineState> {
+export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'webhooks'> & Partial<Pick<EngineDeps, 'notifier'>>, input: EngineState): Promise<EngineState> {
+  let state = input;
   const { store, clock } = deps;
   const { deploymentId, spec } = state;
   const version = requireVersion(state);
@@ -38,6 +40,16 @@ export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'cloc
   let weight = state.weight ?? 0;
   let aliasRevisionId = state.aliasRevisionId;
   const previous = record.snapshot?.alias?.version;
+  // Provisioned concurrency first: the weight (or the promotion) moves only once the new version
+  // has READY PC for it; until then the WarmUp state brings the execution back here.
+  const promoting = state.provisioned?.promote === true;
+  const target = promoting || walk.stop.kind === 'promote' ? 100 : walk.weight?.percent;
+  if (target !== undefined && previous !== undefined) {
+    const warmth = await warmFor(deps, state, record, version, target);
+    if (warmth.kind === 'waiting') return { ...state, action: 'warm', provisioned: promoting ? { ...warmth.plan, promote: true } : warmth.plan, bake: undefined, approval: undefined };
+    state = { ...state, provisioned: warmth.plan };
+  }
+  if (promoting) return { ...state, action: 'promote', bake: undefined, approval: undefined };
   if (walk.weight && walk.stop.kind !== 'promote' && previous !== undefined) {
     const percent = walk.weight.percent;
     // Asked before the alias moves: a "no" rolls back from the weight the deployment is at.

@@ -7,6 +7,7 @@ import { factsOf, type Ending } from './finish';
 import type { EngineState } from '../../model/deployment';
 import { requireVersion, runHook } from './pre-traffic';
 import { finishPromotion, settleAfterPromotion } from './promotion-ending';
+import { releaseUnused } from './provisioned-concurrency';
 import { loadRecord } from './record';
 import { gateOnWebhooks } from './webhooks';
 
@@ -46,11 +47,13 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
     plain,
     ending: async (current) => {
       await store.updateDeployment(deploymentId, { evidence });
+      // The old version's provisioned concurrency goes with its traffic (unless another alias routes to it).
+      const released = (state.provisioned?.total ?? 0) > 0 && previous !== null ? await releaseUnused(deps, current.functionName, previous) : false;
       const removed = spec.cleanup ? await cleanupVersions(deps, current, spec.cleanup.keepVersions) : undefined;
       return {
         ...plain,
-        message: `${promotedMessage}${removed?.length ? `; removed old versions ${removed.join(', ')}` : ''}`,
-        data: { version, previousVersion: previous, evidence, ...(removed ? { removedVersions: removed } : {}) },
+        message: `${promotedMessage}${released ? `; provisioned concurrency removed from version ${previous}` : ''}${removed?.length ? `; removed old versions ${removed.join(', ')}` : ''}`,
+        data: { version, previousVersion: previous, evidence, ...(released ? { provisionedConcurrencyReleasedFrom: previous } : {}), ...(removed ? { removedVersions: removed } : {}) },
         notification: { kind: 'promoted', ...factsOf(current), evidence },
       };
     },

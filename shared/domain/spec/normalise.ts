@@ -38,6 +38,7 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     }),
     ...(written.callers !== undefined && { callers: written.callers }),
     ...(written.readiness !== undefined && { readiness: { timeout: written.readiness.timeout } }),
+    ...(written.provisionedConcurrency !== undefined && { provisionedConcurrency: written.provisionedConcurrency }),
   };
 }
 

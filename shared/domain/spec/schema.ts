@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { duration, named, shortly } from './fields';
+import { custom, duration, named, shortly } from './fields';
 import {
   LAMBDA_RUNTIMES,
   RESERVED_ENVIRONMENT_KEYS,
@@ -290,6 +290,14 @@ const githubSource = z.strictObject({
   environment: text(255).regex(/^[\w ./-]+$/, 'must be letters, digits, spaces and . _ / -').optional(),
 });
 
+/** `auto`, `off`, or the provisioned concurrency the new version gets at 100% (docs/spec.md#provisioned-concurrency). */
+const provisionedConcurrency = z.unknown().transform((value, ctx): 'auto' | 'off' | number => {
+  if (value === 'auto' || value === 'off') return value;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= LIMITS.maxProvisionedConcurrency) return value;
+  ctx.issues.push({ ...custom(`expected "auto", "off" or a whole number of execution environments from 1 to ${LIMITS.maxProvisionedConcurrency}, got ${shortly(value)}`), input: value });
+  return z.NEVER;
+});
+
 /** The user-facing deployment spec, version 1. */
 export const specSchema = z.strictObject({
   version: z.unknown().superRefine((value, ctx) => {
@@ -311,6 +319,7 @@ export const specSchema = z.strictObject({
   source: z.strictObject({ github: githubSource.optional() }).optional(),
   callers: z.enum(['warn', 'strict'], { error: (issue) => `expected "warn" or "strict", got ${shortly(issue.input)}` }).optional(),
   readiness: z.strictObject({ timeout: duration(LIMITS.minReadinessTimeout, LIMITS.maxReadinessTimeout) }).optional(),
+  provisionedConcurrency: provisionedConcurrency.optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */

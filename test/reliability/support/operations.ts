@@ -103,6 +103,12 @@ export const NOT_IN_MATRIX: readonly { readonly service: string; readonly operat
     reason:
       'the alarm abort stops the execution after its rollback, best-effort (a failure leaves the execution to find the record ended at its next task); no scenario fires an alarm, so a fault here is never reached — test/engine/alarm-abort.test.ts covers the abort',
   },
+  // Provisioned concurrency (docs/engine.md#provisioned-concurrency): no scenario's function has PC, so no fault here is reached yet.
+  ...['GetProvisionedConcurrencyConfig', 'PutProvisionedConcurrencyConfig', 'DeleteProvisionedConcurrencyConfig'].map((operation) => ({
+    service: 'lambda',
+    operation,
+    reason: 'provisioned-concurrency-aware shifting: no scenario of the matrix configures PC (a scenario with PC is still to come); test/engine/provisioned-concurrency.test.ts covers the calls, rollback and the allocation that never becomes READY',
+  })),
 ];
 
 /** lib-dynamodb's document commands are DynamoDB's item operations on the wire. */

@@ -82,6 +82,7 @@ export class AliasOperations {
     checkAliasName(name);
     if (!fn.aliases.delete(name)) return;
     fn.eventInvokeConfigs?.delete(name);
+    fn.provisionedConcurrency?.delete(name);
     this.plane.persist();
   }
 

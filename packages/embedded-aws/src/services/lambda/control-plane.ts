@@ -304,6 +304,7 @@ export class LambdaControlPlane {
     if (referencing.length > 0) throw resourceConflict(`Unable to delete version because the following aliases reference it: [${referencing.join(', ')}]`);
     fn.versions.delete(qualifier);
     fn.eventInvokeConfigs?.delete(qualifier);
+    fn.provisionedConcurrency?.delete(qualifier);
     this.options.onStale(fn.name, qualifier);
     this.persist();
   }

@@ -12,7 +12,8 @@ import { LambdaControlPlane } from './control-plane';
 import { Invoker } from './invoker';
 import { takeLambdaFault } from './faults';
 import { LambdaMetrics } from './metrics';
-import type { VersionActivation } from './model';
+import type { ProvisionedConcurrencyActivation, VersionActivation } from './model';
+import { ProvisionedConcurrencyOperations } from './provisioned-concurrency';
 import { functionArn, parseFunctionName, type FunctionReference } from './names';
 import { handleLambdaRequest, type LambdaApi } from './routes';
 import { EnvironmentPool } from './runtime/environment-pool';
@@ -27,6 +28,12 @@ export const LAMBDA_DEFAULTS = {
   idleTimeoutMs: 300_000,
   /** Simulated ms a published version of a SnapStart function stays Pending while Lambda takes its snapshot. */
   snapStartDelayMs: 60_000,
+  /** Simulated ms provisioned concurrency stays IN_PROGRESS before READY (AWS: "after a minute or two of preparation"). */
+  provisionedConcurrencyDelayMs: 60_000,
+  /** The account's ConcurrentExecutions quota (AWS's default). */
+  concurrentExecutions: 1000,
+  /** What must stay unreserved (AWS: 100 on a default account). */
+  minimumUnreservedConcurrency: 100,
 } as const;
 
 /** The embedded Lambda as the other services and the tests see it. */
@@ -47,6 +54,13 @@ export interface LambdaService extends AwsService {
    * SHA-256, hex. Not persisted: register again after a restart.
    */
   registerImage(imageUri: string, zip: Buffer, handler: string): { digest: string };
+  /**
+   * Test hook: provisioned concurrency put on `functionName` from now on becomes READY after
+   * `readyMs` of simulated time, never (`readyMs: null`), or FAILED with `failure` as its
+   * StatusReason once `readyMs` has passed. `undefined` restores the default
+   * (`lambda.provisionedConcurrencyDelayMs`, then READY). The function must exist.
+   */
+  setProvisionedConcurrencyActivation(functionName: string, activation: ProvisionedConcurrencyActivation | undefined): void;
 }
 
 /**
@@ -73,6 +87,10 @@ export function createLambdaService(context: LocalContext): LambdaService {
     onStale: (name, version) => pool.retire(version === undefined ? `${name}\u0000` : `${name}\u0000${version}\u0000`),
   });
   const takeFault = (operation: string) => takeLambdaFault(context, operation);
+  const provisionedConcurrency = new ProvisionedConcurrencyOperations(plane, {
+    delayMs: settings.provisionedConcurrencyDelayMs,
+    account: { limit: settings.concurrentExecutions, minimumUnreserved: settings.minimumUnreservedConcurrency },
+  });
   // The queue and the invoker call each other, each only once the service runs.
   const queue: AsyncQueue = new AsyncQueue({
     clock: context.clock,
@@ -89,13 +107,14 @@ export function createLambdaService(context: LocalContext): LambdaService {
     codes,
     images,
     metrics: new LambdaMetrics(() => context.services.metrics, context.log),
+    provisioned: (fn, aliasName, version, inFlight) => provisionedConcurrency.use(fn, aliasName, version, inFlight),
     clock: context.clock,
     endpoint: context.endpoint,
     takeFault,
     log: context.log,
     queue: () => queue,
   });
-  const api: LambdaApi = { plane, aliases: new AliasOperations(plane), eventInvokeConfigs: new EventInvokeConfigOperations(plane), callers: new CallerOperations(plane, context.dataDir), invoker, location, takeFault, log: context.log };
+  const api: LambdaApi = { plane, aliases: new AliasOperations(plane), eventInvokeConfigs: new EventInvokeConfigOperations(plane), callers: new CallerOperations(plane, context.dataDir), provisionedConcurrency, invoker, location, takeFault, log: context.log };
 
   const internal: LambdaInternal = {
     invoke: async (nameOrArn, payload, options = {}) => {
@@ -116,6 +135,7 @@ export function createLambdaService(context: LocalContext): LambdaService {
     internal,
     setVersionActivation: (functionName, activation) => plane.setVersionActivation(functionName, activation),
     registerImage: (imageUri, zip, handler) => images.register(imageUri, zip, handler),
+    setProvisionedConcurrencyActivation: (functionName, activation) => provisionedConcurrency.setActivation(functionName, activation),
     handle: (request: IncomingMessage, response: ServerResponse, body: Buffer) => handleLambdaRequest(api, request, response, body),
     inspect: (path, query) => inspect(plane, codes, queue, path, query),
     async start() {

@@ -6,6 +6,7 @@ import type { InvokeTarget, LambdaControlPlane } from './control-plane';
 import type { AsyncQueue, QueuedRunResult } from './async/queue';
 import { invalidRequestContent, LambdaApiError } from './errors';
 import type { LambdaMetrics } from './metrics';
+import type { FunctionRecord } from './model';
 import { functionArn, type FunctionReference } from './names';
 import type { EnvironmentPool } from './runtime/environment-pool';
 import type { RunResult } from './runtime/execution-environment';
@@ -31,6 +32,8 @@ export interface InvokerOptions {
   /** The stand-ins container images run as (images.ts). */
   readonly images?: ImageStandIns;
   readonly metrics: LambdaMetrics;
+  /** Whether an invocation runs on provisioned concurrency (the PC configurations). */
+  readonly provisioned: (fn: FunctionRecord, aliasName: string | undefined, version: string, inFlight: number) => 'provisioned' | 'spillover' | undefined;
   readonly clock: SimClock;
   readonly endpoint: () => string;
   readonly takeFault: (operation: string) => Promise<LambdaApiError | undefined>;
@@ -46,6 +49,9 @@ export interface InvokerOptions {
  * and handed to the asynchronous queue, which runs them through {@link Invoker.runQueued}.
  */
 export class Invoker {
+  /** Invocations running now, per `function\u0000version`: provisioned concurrency serves only so many at once. */
+  private readonly inFlight = new Map<string, number>();
+
   constructor(private readonly options: InvokerOptions) {}
 
   /**
@@ -145,6 +151,21 @@ export class Invoker {
     const { fn, record } = target;
     const timestamp = this.options.clock.now();
     const started = performance.now();
+    const flightKey = `${fn.name}\u0000${record.version}`;
+    const running = this.inFlight.get(flightKey) ?? 0;
+    const provisioned = this.options.provisioned(fn, target.aliasName, record.version, running);
+    this.inFlight.set(flightKey, running + 1);
+    try {
+      return await this.execute(target, event, requestId, timestamp, started, provisioned);
+    } finally {
+      const left = (this.inFlight.get(flightKey) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(flightKey, left);
+      else this.inFlight.delete(flightKey);
+    }
+  }
+
+  private async execute(target: InvokeTarget, event: string, requestId: string, timestamp: number, started: number, provisioned: 'provisioned' | 'spillover' | undefined): Promise<RunResult> {
+    const { fn, record } = target;
     const timeoutSeconds = record.settings.timeout;
     // Code runs at real speed whatever the time scale: compressing its timeout would time out
     // healthy functions, so a function never gets less real time than it would on AWS.
@@ -193,6 +214,7 @@ export class Invoker {
       executedVersion: target.aliasName === undefined ? undefined : record.version,
       timestamp,
       outcome: { kind: 'ran', failed: result.failed, durationMs: Math.round(durationMs * 100) / 100 },
+      ...(provisioned === undefined ? {} : { provisioned }),
     });
     return { ...result, logs };
   }

@@ -10,6 +10,8 @@ export interface InvocationFacts {
   /** Simulated epoch ms the invocation started. */
   readonly timestamp: number;
   readonly outcome: { readonly kind: 'ran'; readonly failed: boolean; readonly durationMs: number } | { readonly kind: 'throttled' };
+  /** Whether it ran on provisioned concurrency or spilled over to on-demand instances; absent without PC in play. */
+  readonly provisioned?: 'provisioned' | 'spillover';
 }
 
 /**
@@ -29,6 +31,13 @@ export function invocationDatums(facts: InvocationFacts): MetricDatumInternal[] 
           { metricName: 'Invocations', value: 1, unit: 'Count' },
           { metricName: 'Errors', value: facts.outcome.failed ? 1 : 0, unit: 'Count' },
           { metricName: 'Duration', value: facts.outcome.durationMs, unit: 'Milliseconds' },
+          // Lambda's provisioned concurrency metrics, for a version or alias with PC ("Monitoring concurrency").
+          ...(facts.provisioned === undefined
+            ? []
+            : [
+                { metricName: 'ProvisionedConcurrencyInvocations', value: facts.provisioned === 'provisioned' ? 1 : 0, unit: 'Count' },
+                { metricName: 'ProvisionedConcurrencySpilloverInvocations', value: facts.provisioned === 'spillover' ? 1 : 0, unit: 'Count' },
+              ]),
         ];
   return dimensionSets.flatMap((dimensions) => values.map((v) => ({ ...v, dimensions, timestamp: facts.timestamp })));
 }

@@ -91,6 +91,39 @@ export interface EventInvokeConfigRecord {
   readonly lastModified: number;
 }
 
+/**
+ * One provisioned concurrency configuration (PutProvisionedConcurrencyConfig) on a version or an
+ * alias. Its allocation is IN_PROGRESS until `readyAt` (simulated ms), then READY — or FAILED
+ * with `failure` when the activation says so.
+ */
+export interface ProvisionedConcurrencyRecord {
+  requested: number;
+  /** Simulated epoch ms of the last Put. */
+  lastModified: number;
+  /** Simulated epoch ms at which the allocation is complete; `null` never (a test's stuck allocation). */
+  readyAt: number | null;
+  failure?: string;
+  /** What stays allocated while a changed amount is IN_PROGRESS: Lambda scales a READY allocation, it does not drop it. */
+  warm?: number;
+  /**
+   * For an alias's configuration: the routing (primary version and weights) it was last allocated
+   * for, and the versions holding a warm share of it. When the alias's routing changes Lambda
+   * reallocates the split: the versions that had no share are cold until the allocation is READY.
+   */
+  routing?: string;
+  warmVersions?: string[];
+}
+
+/**
+ * How provisioned concurrency put on a function from now on comes up (a test hook,
+ * {@link LambdaService.setProvisionedConcurrencyActivation}): READY after `readyMs` of simulated
+ * time, never (`readyMs: null`), or FAILED with `failure` (Lambda's StatusReason).
+ */
+export interface ProvisionedConcurrencyActivation {
+  readonly readyMs: number | null;
+  readonly failure?: string;
+}
+
 /** A function: `$LATEST`, its published versions and its aliases. */
 export interface FunctionRecord {
   readonly name: string;
@@ -99,6 +132,10 @@ export interface FunctionRecord {
   readonly aliases: Map<string, AliasRecord>;
   /** By qualifier (`$LATEST` for the unqualified function, a version, an alias); absent until one is put. */
   eventInvokeConfigs?: Map<string, EventInvokeConfigRecord>;
+  /** Provisioned concurrency configurations by qualifier (a version number or an alias name); absent until one is put. */
+  provisionedConcurrency?: Map<string, ProvisionedConcurrencyRecord>;
+  /** How provisioned concurrency put from now on comes up (a test hook); default READY after `provisionedConcurrencyDelayMs`. Not persisted. */
+  provisionedConcurrencyActivation?: ProvisionedConcurrencyActivation;
   nextVersion: number;
   /** The function's tags (CreateFunction's `Tags`), as GetFunction returns them. */
   tags?: Readonly<Record<string, string>>;

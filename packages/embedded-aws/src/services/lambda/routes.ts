@@ -5,6 +5,7 @@ import { callerRoute } from './caller-routes';
 import type { CallerOperations } from './callers';
 import type { LambdaControlPlane } from './control-plane';
 import type { EventInvokeConfigOperations } from './event-invoke-config';
+import type { ProvisionedConcurrencyOperations } from './provisioned-concurrency';
 import { invalidRequestContent, LambdaApiError, serviceException, validation, validationMessage } from './errors';
 import type { Invoker } from './invoker';
 import { parseFunctionName, type LambdaLocation } from './names';
@@ -17,6 +18,7 @@ export interface LambdaApi {
   readonly eventInvokeConfigs: EventInvokeConfigOperations;
   /** Event source mappings, resource policies and function URLs: who invokes a function. */
   readonly callers: CallerOperations;
+  readonly provisionedConcurrency: ProvisionedConcurrencyOperations;
   readonly invoker: Invoker;
   readonly location: LambdaLocation;
   readonly takeFault: (operation: string) => Promise<LambdaApiError | undefined>;
@@ -32,6 +34,7 @@ interface Call {
 
 const PREFIX = '/2015-03-31/functions';
 const EVENT_INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config(\/list)?\/?$/;
+const PROVISIONED_CONCURRENCY = /^\/2019-09-30\/functions\/([^/]+)\/provisioned-concurrency\/?$/;
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const;
 
 /**
@@ -61,6 +64,8 @@ function route(api: LambdaApi, method: string, url: URL, body: Buffer): Call {
   if (callers) return callers;
   const eventInvokeConfig = EVENT_INVOKE_CONFIG.exec(url.pathname);
   if (eventInvokeConfig) return eventInvokeConfigRoute(api, method, url, body, decodeURIComponent(eventInvokeConfig[1] ?? ''), eventInvokeConfig[2] !== undefined);
+  const provisioned = PROVISIONED_CONCURRENCY.exec(url.pathname);
+  if (provisioned) return provisionedConcurrencyRoute(api, method, url, body, decodeURIComponent(provisioned[1] ?? ''));
   const segments = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent) : undefined;
   const q = url.searchParams;
   const ref = (qualifier: string | null = null) => parseFunctionName(segments?.[0], qualifier ?? undefined, api.location);
@@ -116,6 +121,20 @@ function eventInvokeConfigRoute(api: LambdaApi, method: string, url: URL, body: 
       case 'GET': return { operation: 'GetFunctionEventInvokeConfig', status: 200, run: () => configs.get(ref()) };
       case 'DELETE': return { operation: 'DeleteFunctionEventInvokeConfig', status: 204, run: () => configs.delete(ref()) };
     }
+  }
+  throw new LambdaApiError('UnknownOperationException', 404, `The embedded Lambda does not implement ${method} ${url.pathname}`, { Type: 'User' });
+}
+
+/** `/2019-09-30/functions/{FunctionName}/provisioned-concurrency`: PC configurations of a version or alias (`?List=ALL` lists them). */
+function provisionedConcurrencyRoute(api: LambdaApi, method: string, url: URL, body: Buffer, functionName: string): Call {
+  const q = url.searchParams;
+  const ref = () => parseFunctionName(functionName, q.get('Qualifier') ?? undefined, api.location);
+  const pc = api.provisionedConcurrency;
+  if (method === 'GET' && q.get('List') === 'ALL') return { operation: 'ListProvisionedConcurrencyConfigs', status: 200, run: () => pc.list(ref(), q.get('Marker'), q.get('MaxItems')) };
+  switch (method) {
+    case 'PUT': return { operation: 'PutProvisionedConcurrencyConfig', status: 202, run: () => pc.put(ref(), parseJson(body)) };
+    case 'GET': return { operation: 'GetProvisionedConcurrencyConfig', status: 200, run: () => pc.get(ref()) };
+    case 'DELETE': return { operation: 'DeleteProvisionedConcurrencyConfig', status: 204, run: () => pc.delete(ref()) };
   }
   throw new LambdaApiError('UnknownOperationException', 404, `The embedded Lambda does not implement ${method} ${url.pathname}`, { Type: 'User' });
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LocalStateError, readJsonState, writeJsonState } from '../../state-file';
-import type { AliasRecord, EventInvokeConfigRecord, FunctionRecord, VersionRecord } from './model';
+import type { AliasRecord, EventInvokeConfigRecord, FunctionRecord, ProvisionedConcurrencyRecord, VersionRecord } from './model';
 
 interface StoredFunction {
   readonly name: string;
@@ -11,6 +11,8 @@ interface StoredFunction {
   readonly tags?: Readonly<Record<string, string>>;
   /** [qualifier, config] pairs; absent in files written before EventInvokeConfig existed. */
   readonly eventInvokeConfigs?: [string, EventInvokeConfigRecord][];
+  /** [qualifier, config] pairs; absent in files written before provisioned concurrency existed. */
+  readonly provisionedConcurrency?: [string, ProvisionedConcurrencyRecord][];
 }
 
 const FORMAT = 1;
@@ -36,6 +38,7 @@ export function loadState(dataDir: string): Map<string, FunctionRecord> {
       aliases: new Map(fn.aliases.map((a) => [a.name, a])),
       ...(fn.tags ? { tags: fn.tags } : {}),
       ...(fn.eventInvokeConfigs ? { eventInvokeConfigs: new Map(fn.eventInvokeConfigs) } : {}),
+      ...(fn.provisionedConcurrency ? { provisionedConcurrency: new Map(fn.provisionedConcurrency) } : {}),
     });
   }
   return functions;
@@ -53,6 +56,7 @@ export function saveState(dataDir: string, functions: ReadonlyMap<string, Functi
       aliases: [...fn.aliases.values()],
       ...(fn.tags ? { tags: fn.tags } : {}),
       ...(fn.eventInvokeConfigs && fn.eventInvokeConfigs.size > 0 ? { eventInvokeConfigs: [...fn.eventInvokeConfigs] } : {}),
+      ...(fn.provisionedConcurrency && fn.provisionedConcurrency.size > 0 ? { provisionedConcurrency: [...fn.provisionedConcurrency] } : {}),
     }));
   writeJsonState(stateFilePath(dataDir), { format: FORMAT, functions: stored });
 }
