@@ -151,6 +151,25 @@ export interface DeploymentRecord {
   readonly unsettled?: readonly string[];
   /** Epoch ms at which a repair found the alias of this FAILED deployment whole and left it: nothing left to repair. */
   readonly repairedAt?: number;
+  /** Set on the record a `fledge rollback` leaves (an undo after success): what it moved, and who asked. */
+  readonly undo?: UndoFacts;
+}
+
+/**
+ * What one `fledge rollback` did: the alias moved whole from one kept version to another, at a
+ * person's request. Its record has status `ROLLED_BACK` once the alias is on `toVersion`.
+ */
+export interface UndoFacts {
+  /** The version the alias served when the rollback was asked for. */
+  readonly fromVersion: string;
+  /** The version it serves after. */
+  readonly toVersion: string;
+  /** Who asked: the caller's identity as the API records it (`local` in local mode). */
+  readonly requestedBy: string;
+  /** The SUCCEEDED deployment whose previous version was the target, when there is one. */
+  readonly undoes?: string;
+  /** Why, as the caller said. */
+  readonly reason?: string;
 }
 
 /**

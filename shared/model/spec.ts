@@ -120,7 +120,15 @@ export interface DeploymentSpec {
   readonly approval: { readonly timeout: Seconds; readonly message?: string };
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
   readonly timeout: Seconds;
-  readonly cleanup?: { readonly keepVersions: number };
+  readonly cleanup?: {
+    readonly keepVersions: number;
+    /**
+     * Seconds after a deployment of the function SUCCEEDED during which the version it left stays
+     * (and the versions a `fledge rollback` moved between): the undo window. Default one day;
+     * absent on specs normalised before it existed (the default applies).
+     */
+    readonly undoWindow?: Seconds;
+  };
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

@@ -32,7 +32,7 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     ...(webhooks !== undefined && { webhooks }),
     approval,
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
-    ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),
+    ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions, undoWindow: written.cleanup.undoWindow ?? LIMITS.defaultUndoWindow } }),
   };
 }
 

@@ -297,7 +297,12 @@ export const specSchema = z.strictObject({
   webhooks: webhooksSchema.optional(),
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
-  cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
+  cleanup: z
+    .strictObject({
+      keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+      undoWindow: duration(LIMITS.minUndoWindow, LIMITS.maxUndoWindow).optional(),
+    })
+    .optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */
