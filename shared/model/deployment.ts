@@ -278,6 +278,8 @@ export interface BakeState {
   readonly extensionLimit?: number;
   /** Conclusive successful checks in a row in this pause (`health.consecutiveSuccesses`); absent: none yet. */
   readonly streak?: number;
+  /** The spec's final bake: all traffic is on the new version, which is watched before it SUCCEEDS. */
+  readonly final?: true;
 }
 
 /**
@@ -327,6 +329,11 @@ export interface EngineState extends ExecutionInput {
   readonly failedChecks?: number;
   /** The new version's invocations seen by the last check, and the pauses that moved on short of evidence. */
   readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
+  /**
+   * The spec's `finalBake`: `baking` once Promote moved all traffic and started it, `done` once its
+   * last check was green; the next Promote then only records the success. Absent: not reached (or none).
+   */
+  readonly finalBake?: 'baking' | 'done';
   /** Set by a Catch (`ResultPath: $.failure`). */
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
   /** Set by Rollback's Catch: why the rollback itself failed. */

@@ -120,6 +120,12 @@ export interface DeploymentSpec {
   readonly approval: { readonly timeout: Seconds; readonly message?: string };
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
   readonly timeout: Seconds;
+  /**
+   * Seconds to keep watching after all traffic moved to the new version (the alias whole on it),
+   * with the same checks as a pause; trouble in that window rolls back to the old version, and the
+   * deployment SUCCEEDS only after it. Absent: none (SUCCEEDED at 100%).
+   */
+  readonly finalBake?: Seconds;
   readonly cleanup?: {
     readonly keepVersions: number;
     /**

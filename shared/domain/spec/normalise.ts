@@ -32,6 +32,7 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     ...(webhooks !== undefined && { webhooks }),
     approval,
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
+    ...(written.finalBake !== undefined && { finalBake: written.finalBake }),
     ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions, undoWindow: written.cleanup.undoWindow ?? LIMITS.defaultUndoWindow } }),
   };
 }

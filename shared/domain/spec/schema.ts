@@ -297,6 +297,7 @@ export const specSchema = z.strictObject({
   webhooks: webhooksSchema.optional(),
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
+  finalBake: duration(LIMITS.minCheckInterval, LIMITS.maxPause).optional(),
   cleanup: z
     .strictObject({
       keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
