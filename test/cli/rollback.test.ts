@@ -172,4 +172,26 @@ describe('fledge rollback', () => {
     expect(tooLate.stderr).toContain('removed by cleanup.keepVersions after its undo window');
     expect((await aliasOf(world, name)).version).toBe('2');
   });
+
+  it('answers 400 naming the field for a toVersion that is no version or a field it does not know, and 404 for an alias that does not exist', async () => {
+    // Prepare
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${world.api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as { error: { code: string; message: string; details?: { problems?: { field: string }[] } } } };
+    };
+
+    // Act
+    const latest = await post('/functions/orders-api/aliases/live/rollback', { toVersion: '$LATEST' });
+    const unknown = await post('/functions/orders-api/aliases/live/rollback', { toVersion: 3, to: 2 });
+    const missing = await post('/functions/no-such-fn/aliases/live/rollback', {});
+
+    // Assess
+    expect(latest.status).toBe(400);
+    expect(latest.body.error.details?.problems?.map((problem) => problem.field)).toEqual(['toVersion']);
+    expect(latest.body.error.message).toContain('a published version number');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('"to"');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toContain('no alias no-such-fn:live');
+  });
 });
