@@ -157,6 +157,25 @@ export interface DeploymentRecord {
   readonly unsettled?: readonly string[];
   /** Epoch ms at which a repair found the alias of this FAILED deployment whole and left it: nothing left to repair. */
   readonly repairedAt?: number;
+  /** Set on the record a `fledge rollback` leaves (an undo after success): what it moved, and who asked. */
+  readonly undo?: UndoFacts;
+}
+
+/**
+ * What one `fledge rollback` did: the alias moved whole from one kept version to another, at a
+ * person's request. Its record has status `ROLLED_BACK` once the alias is on `toVersion`.
+ */
+export interface UndoFacts {
+  /** The version the alias served when the rollback was asked for. */
+  readonly fromVersion: string;
+  /** The version it serves after. */
+  readonly toVersion: string;
+  /** Who asked: the caller's identity as the API records it (`local` in local mode). */
+  readonly requestedBy: string;
+  /** The SUCCEEDED deployment whose previous version was the target, when there is one. */
+  readonly undoes?: string;
+  /** Why, as the caller said. */
+  readonly reason?: string;
 }
 
 /**
@@ -285,6 +304,8 @@ export interface BakeState {
   readonly extensionLimit?: number;
   /** Conclusive successful checks in a row in this pause (`health.consecutiveSuccesses`); absent: none yet. */
   readonly streak?: number;
+  /** The spec's final bake: all traffic is on the new version, which is watched before it SUCCEEDS. */
+  readonly final?: true;
 }
 
 /**
@@ -336,6 +357,11 @@ export interface EngineState extends ExecutionInput {
   readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
   /** The provisioned concurrency the deployment manages; decided before the first weight moves. */
   readonly provisioned?: ProvisionedPlan;
+  /**
+   * The spec's `finalBake`: `baking` once Promote moved all traffic and started it, `done` once its
+   * last check was green; the next Promote then only records the success. Absent: not reached (or none).
+   */
+  readonly finalBake?: 'baking' | 'done';
   /** Set by a Catch (`ResultPath: $.failure`). */
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
   /** Set by Rollback's Catch: why the rollback itself failed. */

@@ -134,6 +134,23 @@ export class DeploymentFinishedError extends EngineError {
   static override readonly code: string = 'DeploymentFinished';
 }
 
+/**
+ * A `fledge rollback` (an undo after success) that cannot be done as asked: nothing to undo, the
+ * alias already on the target, a target version that is gone or not Active, an alias that splits
+ * traffic. Nothing was changed. `kind` says which, for callers that branch on it.
+ */
+export class UndoRefusedError extends EngineError {
+  static override readonly code: string = 'UndoRefused';
+  constructor(
+    message: string,
+    /** Which refusal: `nothing-to-undo`, `already-on-version`, `version-not-kept`, `alias-split`. */
+    readonly kind: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A task received input it cannot work with: a bug or a hand-made execution input. */
 export class InvalidTaskInputError extends EngineError {
   static override readonly code: string = 'InvalidInput';

@@ -87,6 +87,14 @@ export const LIMITS = {
   maxHealthChecks: 2_000,
   /** A deployment needs time beyond its waits for publishing, smoke tests, hooks and weight changes. */
   timeoutMargin: 60,
+  /**
+   * `cleanup.undoWindow`: how long after a deployment SUCCEEDED the version it left (the one its
+   * alias served before) is kept from cleanup, so `fledge rollback` finds it. At least the 15
+   * minutes every ending's versions are kept anyway; at most 90 days.
+   */
+  minUndoWindow: 15 * 60,
+  maxUndoWindow: 90 * 86_400,
+  defaultUndoWindow: 86_400,
 } as const;
 
 /** `262144 bytes (256 KiB)`: a byte limit as messages state it. */

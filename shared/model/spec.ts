@@ -121,7 +121,21 @@ export interface DeploymentSpec {
   readonly approval: { readonly timeout: Seconds; readonly message?: string };
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
   readonly timeout: Seconds;
-  readonly cleanup?: { readonly keepVersions: number };
+  /**
+   * Seconds to keep watching after all traffic moved to the new version (the alias whole on it),
+   * with the same checks as a pause; trouble in that window rolls back to the old version, and the
+   * deployment SUCCEEDS only after it. Absent: none (SUCCEEDED at 100%).
+   */
+  readonly finalBake?: Seconds;
+  readonly cleanup?: {
+    readonly keepVersions: number;
+    /**
+     * Seconds after a deployment of the function SUCCEEDED during which the version it left stays
+     * (and the versions a `fledge rollback` moved between): the undo window. Default one day;
+     * absent on specs normalised before it existed (the default applies).
+     */
+    readonly undoWindow?: Seconds;
+  };
   /**
    * Where the code comes from, as the CI integration says it: with `github`, fledge reports the
    * deployment to that repository's GitHub deployments (docs/events.md#github-deployment-status).

@@ -92,7 +92,11 @@ describe('the deployment state machine file', () => {
     // A pause short of evidence may hand the decision to a person: the approval path Route uses.
     expect(states.AfterCheck!.Choices!.map((choice) => choice.Next)).toEqual(['Bake', 'NextStep', 'Promote', 'RequestApproval', 'WarmUp']);
     expect(states.RequestApproval!.Next).toBe('NextStep');
-    expect(states.Promote!.Next).toBe('Succeeded');
+    // Promote → AfterPromote: a final bake goes back to Bake, anything else succeeds.
+    expect(states.Promote!.Next).toBe('AfterPromote');
+    expect(states.AfterPromote!.Type).toBe('Choice');
+    expect(states.AfterPromote!.Choices!.map((choice) => choice.Next)).toEqual(['Bake']);
+    expect(states.AfterPromote!.Default).toBe('Succeeded');
     expect(states.Succeeded!.Type).toBe('Succeed');
   });
 

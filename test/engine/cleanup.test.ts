@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { protectedVersions, versionsToDelete, type CleanupFacts } from '../../shared/domain/deployment/cleanup';
+import { protectedVersions, RECENTLY_ENDED_MS, stillNeeds, versionsToDelete, type CleanupFacts } from '../../shared/domain/deployment/cleanup';
 
 const alias = (version: string, weights: Record<string, number> = {}) => ({ version, weights });
 const snapshotOn = (version: string) => ({ alias: { version, weights: {}, revisionId: 'r' }, functionExisted: true });
@@ -64,5 +64,25 @@ describe('which old versions a cleanup deletes', () => {
         expect(f.versions.filter((v) => !kept.has(v)).sort()).toEqual([...doomed].sort());
       }),
     );
+  });
+
+  it('keeps the versions of a successful deployment or a rollback through the undo window, of any other ending for 15 minutes', () => {
+    // Prepare
+    const now = 1_000_000_000_000;
+    const day = 86_400_000;
+    const endedAgo = (status: 'SUCCEEDED' | 'ROLLED_BACK' | 'NO_CHANGE', ms: number, undo = false) => ({
+      status,
+      updatedAt: now - ms,
+      ...(undo ? { undo: { fromVersion: '3', toVersion: '2', requestedBy: 'alice' } } : {}),
+    });
+
+    // Act / Assess
+    expect(stillNeeds({ status: 'RUNNING', updatedAt: now - 30 * day }, now, day)).toBe(true);
+    expect(stillNeeds(endedAgo('ROLLED_BACK', RECENTLY_ENDED_MS - 1), now, day)).toBe(true);
+    expect(stillNeeds(endedAgo('ROLLED_BACK', RECENTLY_ENDED_MS + 1), now, day)).toBe(false);
+    expect(stillNeeds(endedAgo('NO_CHANGE', 2 * RECENTLY_ENDED_MS), now, day)).toBe(false);
+    expect(stillNeeds(endedAgo('SUCCEEDED', day - 1), now, day)).toBe(true);
+    expect(stillNeeds(endedAgo('SUCCEEDED', day + 1), now, day)).toBe(false);
+    expect(stillNeeds(endedAgo('ROLLED_BACK', day - 1, true), now, day)).toBe(true);
   });
 });

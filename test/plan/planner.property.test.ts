@@ -185,7 +185,7 @@ describe('planDeployment, for any valid spec', () => {
           expect((bake.checks - 1) * bake.checkInterval).toBeLessThan(bake.duration);
         }
         expect(plan.cost.healthChecks).toBe(checks);
-        expect(plan.cost.stateTransitions).toBe(4 + 2 * nextStepRuns + 3 * checks + approvals + 2);
+        expect(plan.cost.stateTransitions).toBe(4 + 2 * nextStepRuns + 3 * checks + approvals + 3);
         expect(plan.cost.lambdaInvocations).toBe(3 + nextStepRuns + checks + approvals + 1);
         expect(plan.cost.userInvocations).toBe(1 + Object.keys(spec.hooks).length);
         expect(plan.cost.usd).toBeGreaterThan(0);

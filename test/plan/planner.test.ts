@@ -46,14 +46,14 @@ describe('planDeployment', () => {
     );
     // Act
     const { cost } = planDeployment(spec);
-    // Assess: 4 + NextStep 2×(1 + 1 after the approval) + checks 3×13 + approval 1 + Promote/Succeeded 2
+    // Assess: 4 + NextStep 2×(1 + 1 after the approval) + checks 3×13 + approval 1 + Promote/AfterPromote/Succeeded 3
     // (a pause's last check applies the next weight itself: no NextStep after a pause).
-    expect(cost.stateTransitions).toBe(4 + 4 + 39 + 1 + 2);
+    expect(cost.stateTransitions).toBe(4 + 4 + 39 + 1 + 3);
     // Prepare, Publish, PreTraffic + 2 NextStep + 13 checks + 1 approval + Promote.
     expect(cost.lambdaInvocations).toBe(3 + 2 + 13 + 1 + 1);
     expect(cost.healthChecks).toBe(13);
     expect(cost.userInvocations).toBe(3);
-    expect(cost.usd).toBeCloseTo(50 * 0.000025 + 20 * (0.0000002 + 0.25 * 0.2 * 0.0000166667), 12);
+    expect(cost.usd).toBeCloseTo(51 * 0.000025 + 20 * (0.0000002 + 0.25 * 0.2 * 0.0000166667), 12);
   });
 
   it('checks a long pause sparsely when the event-driven abort is armed and the spec says how sparsely', () => {
@@ -63,8 +63,8 @@ describe('planDeployment', () => {
     const polled = planDeployment(text(''));
     const sparse = planDeployment(text(', armedCheckInterval: 1h'));
     // Assess
-    expect(polled.cost).toMatchObject({ healthChecks: 1440, stateTransitions: 4 + 2 + 3 * 1440 + 2 });
-    expect(sparse.cost).toMatchObject({ healthChecks: 24, stateTransitions: 4 + 2 + 3 * 24 + 2, lambdaInvocations: 3 + 1 + 24 + 1 });
+    expect(polled.cost).toMatchObject({ healthChecks: 1440, stateTransitions: 4 + 2 + 3 * 1440 + 3 });
+    expect(sparse.cost).toMatchObject({ healthChecks: 24, stateTransitions: 4 + 2 + 3 * 24 + 3, lambdaInvocations: 3 + 1 + 24 + 1 });
     expect(sparse.actions.find((planned) => planned.action.kind === 'bake')?.action).toMatchObject({ checkInterval: 3600, checks: 24 });
   });
 
@@ -109,7 +109,7 @@ describe('planDeployment', () => {
     const plan = planDeployment(spec);
     // Assess
     expect(plan.actions.map((planned) => planned.action.kind)).toEqual(['prepare', 'updateCode', 'publishVersion', 'smokeTest', 'promote']);
-    expect(plan.cost).toMatchObject({ stateTransitions: 8, lambdaInvocations: 5, userInvocations: 1, healthChecks: 0 });
+    expect(plan.cost).toMatchObject({ stateTransitions: 9, lambdaInvocations: 5, userInvocations: 1, healthChecks: 0 });
   });
 
   it('applies the configuration before the code and runs hooks around the traffic moves', () => {
@@ -141,7 +141,7 @@ describe('planDeployment', () => {
     expect(plan.actions.map((planned) => planned.action.kind)).toEqual(['prepare', 'createFunction', 'publishVersion', 'promote']);
     expect(plan.trafficSteps).toEqual([{ type: 'setWeight', percent: 100 }]);
     expect(plan.minimumDuration).toBe(0);
-    expect(plan.cost).toMatchObject({ stateTransitions: 8, lambdaInvocations: 5 });
+    expect(plan.cost).toMatchObject({ stateTransitions: 9, lambdaInvocations: 5 });
   });
 
   it('shows how far each pause may stretch without the invocations it needs, and the worst case, leaving the plan as it was', () => {

@@ -152,6 +152,24 @@ describe('parseDeploymentSpec on valid specs', () => {
     ]);
   });
 
+  it('reads a final bake, and leaves it out when not written', () => {
+    // Act
+    const baked = parseDeploymentSpec(`${VALID_SPEC}finalBake: 20m\n`, 'spec.yaml');
+    const plain = parseDeploymentSpec(VALID_SPEC, 'spec.yaml');
+    // Assess
+    expect(baked.ok && baked.spec.finalBake).toBe(1200);
+    expect(plain.ok && 'finalBake' in plain.spec).toBe(false);
+  });
+
+  it('reads the undo window of cleanup, one day when not written', () => {
+    // Act
+    const written = parseDeploymentSpec(`${VALID_SPEC}cleanup: { keepVersions: 2, undoWindow: 3d }\n`, 'spec.yaml');
+    const defaulted = parseDeploymentSpec(`${VALID_SPEC}cleanup: { keepVersions: 2 }\n`, 'spec.yaml');
+    // Assess
+    expect(written.ok && written.spec.cleanup).toEqual({ keepVersions: 2, undoWindow: 3 * 86_400 });
+    expect(defaulted.ok && defaulted.spec.cleanup).toEqual({ keepVersions: 2, undoWindow: 86_400 });
+  });
+
   it('accepts bytes with a UTF-8 byte order mark', () => {
     // Prepare
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(VALID_SPEC)]);
@@ -285,6 +303,10 @@ describe('parseDeploymentSpec reports each problem with its path and position', 
       { path: 'health.onInsufficientData', line: 11, column: 23, message: /has no effect with "minInvocations: 0"/ },
     ],
     ['keepVersions below 1', `${VALID_SPEC}cleanup: { keepVersions: 0 }\n`, { path: 'cleanup.keepVersions', line: 10, column: 26, message: /at least 1/ }],
+    ['a final bake under 10 seconds', `${VALID_SPEC}finalBake: 5s\n`, { path: 'finalBake', line: 10, column: 12, message: /between 10s and 7d/ }],
+    ['a final bake shorter than the check interval', `${VALID_SPEC}finalBake: 30s\n`, { path: 'finalBake', line: 10, column: 12, message: /a pause of 30s is shorter than the default health.checkInterval \(1m\)/ }],
+    ['a final bake the timeout does not cover', `${VALID_SPEC}finalBake: 30m\ntimeout: 30m\n`, { path: 'timeout', line: 11, column: 10, message: /shorter than its pauses plus 1m for the work around them \(36m\)/ }],
+    ['an undo window beyond 90 days', `${VALID_SPEC}cleanup: { keepVersions: 1, undoWindow: 91d }\n`, { path: 'cleanup.undoWindow', line: 10, column: 41, message: /between 15m and 90d/ }],
     [
       'a check interval under 10 seconds',
       `${VALID_SPEC}  checkInterval: 5s\n`,

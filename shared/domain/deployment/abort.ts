@@ -100,10 +100,14 @@ async function abortOne(deps: Deps, record: DeploymentRecord, change: AlarmState
   return { deploymentId, outcome: status === 'DRIFTED' ? 'drifted' : status === 'ROLLED_BACK' ? 'rolled-back' : 'finished', stopped };
 }
 
-/** A promotion is under way: announced (the alias wholly to the new version) or made but not yet recorded. */
+/**
+ * A promotion is under way: announced (the alias wholly to the new version) or made but not yet
+ * recorded. Never with a final bake: all traffic on the new version is then watched like a pause,
+ * and an alarm rolls it back (the success is recorded only over no takeover, see promote.ts).
+ */
 function promoting(record: DeploymentRecord): boolean {
   const target = record.intent?.target;
-  if (record.newVersion === undefined) return false;
+  if (record.newVersion === undefined || record.spec?.finalBake !== undefined) return false;
   if (target && target.version === record.newVersion && Object.keys(target.weights).length === 0) return true;
   return record.currentWeight === 100;
 }

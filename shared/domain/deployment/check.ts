@@ -7,6 +7,7 @@ import { AliasDriftedError, DeadlineExceededError, DeploymentFinishedError, Heal
 import { event, eventKeys } from './events';
 import { countsSince, describeSpan, onInsufficientData, type InsufficientDataStep } from './evidence';
 import type { EngineState } from '../../model/deployment';
+import type { TrafficStep } from '../../model/spec';
 import { isTerminal } from '../../model/deployment';
 import { nextStep } from './next-step';
 import { loadRecord } from './record';
@@ -91,7 +92,10 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   const streaked = { ...bake, streak };
 
   const deadline = state.deadline ?? record.deadline;
-  const policyStep = (): InsufficientDataStep => onInsufficientData({ policy: rule.onInsufficientData, bake: streaked, now, ...(deadline === undefined ? {} : { deadline }), laterSteps: (state.trafficSteps ?? []).slice(stepIndex) });
+  // The final bake is a wait still ahead of every pause: an extension leaves it its time.
+  const finalWait: TrafficStep[] = spec.finalBake !== undefined && !bake.final ? [{ type: 'pause', duration: spec.finalBake }] : [];
+  const laterSteps = [...(bake.final ? [] : (state.trafficSteps ?? []).slice(stepIndex)), ...finalWait];
+  const policyStep = (): InsufficientDataStep => onInsufficientData({ policy: rule.onInsufficientData, bake: streaked, now, ...(deadline === undefined ? {} : { deadline }), laterSteps });
   // Inconclusive asks a person at once when someone answers approvals; otherwise the spec's onInsufficientData.
   const insufficient: InsufficientDataStep | undefined =
     verdict.kind === 'insufficient' ? policyStep() : verdict.kind === 'inconclusive' ? (hasApprovalSteps(spec.strategy) ? { kind: 'pause' } : policyStep()) : undefined;
@@ -100,8 +104,9 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   const number = bake.checks + 1;
   const line = summary(verdict, insufficient, shortfall, alarms.length > 0 || errorRate !== undefined || readings.length > 0, step.invocations, rule.minInvocations, version);
   await store.appendEvent(
-    event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `check ${number} at ${weight}%: ${line}${readings.length > 0 ? ` | signals: ${describeReadings(readings)}` : ''}`, {
+    event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `${bake.final ? 'final bake ' : ''}check ${number} at ${weight}%: ${line}${readings.length > 0 ? ` | signals: ${describeReadings(readings)}` : ''}`, {
       weight,
+      ...(bake.final && { finalBake: true }),
       alarms: alarms.map((alarm) => ({ name: alarm.name, state: alarm.state })),
       ...(errorRate && {
         errorRate: { version, errors: errorRate.errors, invocations: errorRate.invocations, ratePercent: errorRatePercent(errorRate), thresholdPercent: errorRate.thresholdPercent, minInvocations: errorRate.minInvocations },
@@ -133,6 +138,8 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
       if ((green.provisioned?.total ?? 0) > 0) return nextStep(deps, { ...green, bake: undefined, provisioned: { ...green.provisioned!, promote: true } });
       return { ...green, action: 'promote', bake: undefined };
     case 'next':
+      // The final bake's last green check: the next Promote records the success.
+      if (bake.final) return { ...green, action: 'promote', bake: undefined, finalBake: 'done' };
       // Check-then-shift: the same invocation applies the next weight and starts the next bake, so
       // a weight step costs one task and three states (Bake, Check, AfterCheck), not five and two.
       return nextStep(deps, { ...green, bake: undefined });

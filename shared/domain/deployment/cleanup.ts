@@ -1,4 +1,6 @@
 import type { AliasState, DeploymentRecord } from '../../model/deployment';
+import type { DeploymentSpec } from '../../model/spec';
+import { LIMITS } from '../../model/spec-limits';
 import { isTerminal } from '../../model/deployment';
 import type { EngineDeps } from './deps';
 import { TransientAwsError } from '../../model/engine-errors';
@@ -33,8 +35,9 @@ export interface CleanupFacts {
  * The versions a cleanup may delete: beyond the newest `keep`, and never a version that
  * (1) any alias points at or routes to, (2) this deployment moved its alias away from (the
  * rollback target callers may still reach while the alias update propagates), (3) this
- * deployment published, or (4) another open or recently ended deployment of the function
- * published or snapshotted — whatever `keep` says. Newest first.
+ * deployment published, or (4) another deployment of the function that still needs its
+ * versions ({@link stillNeeds}: open, recently ended, or inside its undo window) published or
+ * snapshotted — whatever `keep` says. Newest first.
  */
 export function versionsToDelete(facts: CleanupFacts): string[] {
   const kept = new Set(protectedVersions(facts));
@@ -82,16 +85,48 @@ export async function cleanupVersions(deps: Pick<EngineDeps, 'lambda' | 'store' 
   return removed;
 }
 
-/** Other deployments of the function (other aliases) still open, or ended less than {@link RECENTLY_ENDED_MS} ago. */
+/**
+ * Whether `other` — another deployment of the function, as read at `now` — still needs its
+ * versions: while it is open; for {@link RECENTLY_ENDED_MS} after it ended, whatever its ending
+ * (callers may still be routed to them while an alias update propagates); and for `undoWindowMs`
+ * after it SUCCEEDED or was a `fledge rollback`, so the version it left stays for an undo.
+ */
+export function stillNeeds(other: Pick<DeploymentRecord, 'status' | 'updatedAt' | 'undo'>, now: number, undoWindowMs: number): boolean {
+  if (!isTerminal(other.status)) return true;
+  const since = now - other.updatedAt;
+  if (since < RECENTLY_ENDED_MS) return true;
+  return (other.status === 'SUCCEEDED' || other.undo !== undefined) && since < undoWindowMs;
+}
+
+/** The undo window `spec` asks for, in ms (the default for a spec normalised before it existed). */
+export function undoWindowMsOf(spec: Pick<DeploymentSpec, 'cleanup'>): number {
+  return (spec.cleanup?.undoWindow ?? LIMITS.defaultUndoWindow) * 1000;
+}
+
+/** Pages of the function's deployments read back through the undo window, newest first. */
+const MAX_PAGES = 20;
+
+/**
+ * Other deployments of the function (any alias) that still need their versions ({@link stillNeeds}):
+ * the open ones by status (exact, however old), and the ended ones from the newest pages, read back
+ * until a page starts before the undo window and the longest a deployment may run.
+ */
 async function otherDeployments(deps: Pick<EngineDeps, 'store'>, record: DeploymentRecord, now: number): Promise<DeploymentRecord[]> {
   const { store } = deps;
   const found = new Map<string, DeploymentRecord>();
-  // Open ones by status (exact, however old), recent endings from the newest page.
+  const window = undoWindowMsOf(record.spec);
   for (const status of OPEN_STATUSES) {
     for (const item of (await store.listDeployments({ functionName: record.functionName, status, limit: RECENT_DEPLOYMENTS_PAGE })).items) found.set(item.deploymentId, item);
   }
-  for (const item of (await store.listDeployments({ functionName: record.functionName, limit: RECENT_DEPLOYMENTS_PAGE })).items) {
-    if (!isTerminal(item.status) || now - item.updatedAt < RECENTLY_ENDED_MS) found.set(item.deploymentId, item);
+  // A deployment created before this may have ended inside the window: it ran for at most the longest timeout.
+  const oldest = now - Math.max(window, RECENTLY_ENDED_MS) - LIMITS.maxDeploymentTimeout * 1000;
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const out = await store.listDeployments({ functionName: record.functionName, limit: RECENT_DEPLOYMENTS_PAGE, ...(cursor ? { cursor } : {}) });
+    for (const item of out.items) if (stillNeeds(item, now, window)) found.set(item.deploymentId, item);
+    cursor = out.cursor;
+    const last = out.items[out.items.length - 1];
+    if (!cursor || !last || last.createdAt < oldest) break;
   }
   found.delete(record.deploymentId);
   return [...found.values()];

@@ -18,6 +18,8 @@ export const eventKeys = {
   promoteRequested: () => 'promote-requested',
   stopRequested: () => 'stop-requested',
   cleanup: () => 'cleanup',
+  /** All traffic on the new version, its final bake begun (the spec's `finalBake`). */
+  finalBake: () => 'final-bake',
   /** One webhook's answer at one point: `webhook-beforeStep-0002-w0`, `webhook-check-0002-0003-w1`. */
   webhook: (point: string, at: readonly number[], index: number) => `webhook-${point}${at.map((n) => `-${pad(n)}`).join('')}-w${index}`,
   /** One terminal event per deployment, whoever writes it (a task or the safety net). */

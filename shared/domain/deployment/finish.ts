@@ -26,6 +26,8 @@ export interface Ending {
   readonly alreadyNotified?: boolean;
   /** The revision of the alias as fledge left it, when the record may not have it (the execution carried it): recorded with the status. */
   readonly aliasRevisionId?: string;
+  /** Not over a takeover (`abandonedAt`: the alarm abort or the safety net is rolling it back): the status is left to it. */
+  readonly unlessAbandoned?: boolean;
 }
 
 /** What finishing did: the status the deployment has now, and the side effects still to do. */
@@ -73,7 +75,7 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
       ending: recorded,
       ...(ending.alreadyNotified && ending.notification ? { notified: [...(record.notified ?? []), recorded.eventKey] } : {}),
     },
-    { onlyIfStatusIn: ending.from ?? OPEN_STATUSES },
+    { onlyIfStatusIn: ending.from ?? OPEN_STATUSES, ...(ending.unlessAbandoned ? { unlessAbandoned: true } : {}) },
   );
   // Not written: it ended already (an earlier attempt, or someone else). Complete that ending.
   const current = written ?? (await store.getDeployment(record.deploymentId));

@@ -107,7 +107,20 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
   };
 }
 
-async function takeLock(deps: Pick<EngineDeps, 'store'>, record: DeploymentRecord, deadline: number, now: number): Promise<void> {
+/**
+ * Takes the per-alias lock for `record` until `deadline` plus {@link LOCK_MARGIN_MS}: free, ours,
+ * expired, or held by a deployment that has ended (its release was lost), which is taken over
+ * conditionally on that holder. Anything else is a {@link LockConflictError} whose message ends
+ * with `refused` (what was not done). Prepare and `fledge rollback` take it the same way, so an
+ * undo never races a deployment.
+ */
+export async function takeLock(
+  deps: Pick<EngineDeps, 'store'>,
+  record: Pick<DeploymentRecord, 'functionName' | 'alias' | 'deploymentId'>,
+  deadline: number,
+  now: number,
+  refused = `deployment ${record.deploymentId} was not started`,
+): Promise<void> {
   const { store } = deps;
   const lock = { functionName: record.functionName, alias: record.alias, holder: record.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
   const held = await store.acquireLock(lock, now);
@@ -119,7 +132,7 @@ async function takeLock(deps: Pick<EngineDeps, 'store'>, record: DeploymentRecor
     if (!still) return;
   }
   throw new LockConflictError(
-    `${record.functionName}:${record.alias} is being deployed by ${held.holder} (lock held until ${new Date(held.expiresAt).toISOString()}); deployment ${record.deploymentId} was not started`,
+    `${record.functionName}:${record.alias} is being deployed by ${held.holder} (lock held until ${new Date(held.expiresAt).toISOString()}); ${refused}`,
     held.holder,
   );
 }

@@ -15,7 +15,9 @@ import type { PlanCost } from './model';
  *     3 states and 1 task invocation.
  *   RequestApproval                                                        1 state, per approval
  *     (a pause short of evidence may add extension checks, and an approval: see estimateCost)
- *   Promote → Succeeded                                                    2 states, once
+ *   Promote → AfterPromote → Succeeded                                     3 states, once
+ *   with finalBake: Promote → AfterPromote, then the final bake's checks   2 states + 3 per check
+ *     (Bake → Check → AfterCheck), then the Promote → AfterPromote → Succeeded above
  *
  * fledge's Lambda tasks: Prepare, Publish, PreTraffic, each NextStep run, each Check, each
  * RequestApproval, Promote. The user's functions: the smoke test (if any) and each hook.
@@ -41,6 +43,8 @@ export interface CostInputs {
   readonly checkInterval: number;
   readonly smokeTest: boolean;
   readonly hooks: number;
+  /** The spec's `finalBake` (seconds), watched with a check every `checkInterval` after all traffic moved. */
+  readonly finalBake?: number;
 }
 
 /**
@@ -52,14 +56,17 @@ export interface CostInputs {
 export function estimateCost(inputs: CostInputs, shortfall: { readonly extensionChecks: number; readonly approvals: number } = { extensionChecks: 0, approvals: 0 }): PlanCost {
   const pauses = inputs.trafficSteps.filter((step) => step.type === 'pause');
   const approvalSteps = inputs.trafficSteps.filter((step) => step.type === 'approval').length;
-  const healthChecks = pauses.reduce((sum, pause) => sum + healthChecksFor(pause.duration, inputs.checkInterval), 0) + shortfall.extensionChecks;
+  const finalChecks = inputs.finalBake === undefined ? 0 : healthChecksFor(inputs.finalBake, inputs.checkInterval);
+  const healthChecks = pauses.reduce((sum, pause) => sum + healthChecksFor(pause.duration, inputs.checkInterval), 0) + finalChecks + shortfall.extensionChecks;
+  // The Promote that starts a final bake comes back for the success: one more Promote and AfterPromote.
+  const promotes = inputs.finalBake === undefined ? 1 : 2;
   // Every approval — a step, or a pause short of evidence that asks a person — is followed by a
   // NextStep run; a pause that ends otherwise shifts in its last Check.
   const approvals = approvalSteps + shortfall.approvals;
   const nextStepRuns = approvals + 1;
 
-  const stateTransitions = 4 + 2 * nextStepRuns + 3 * healthChecks + approvals + 2;
-  const lambdaInvocations = 3 + nextStepRuns + healthChecks + approvals + 1;
+  const stateTransitions = 4 + 2 * nextStepRuns + 3 * healthChecks + approvals + 2 * promotes + 1;
+  const lambdaInvocations = 3 + nextStepRuns + healthChecks + approvals + promotes;
   const userInvocations = (inputs.smokeTest ? 1 : 0) + inputs.hooks;
   const usd =
     stateTransitions * PRICES.stateTransition +

@@ -78,10 +78,12 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
   });
 
   if (spec.hooks.afterTraffic !== undefined) add({ kind: 'hook', phase: 'afterTraffic', functionName: spec.hooks.afterTraffic });
+  // The final bake watches all traffic on the new version before the deployment succeeds (and cleans up).
+  if (spec.finalBake !== undefined) add({ kind: 'bake', duration: spec.finalBake, checkInterval: interval, checks: healthChecksFor(spec.finalBake, interval) }, spec.finalBake);
   if (spec.cleanup !== undefined) add({ kind: 'cleanup', keepVersions: spec.cleanup.keepVersions });
 
   const hooks = [spec.hooks.beforeTraffic, spec.hooks.afterTraffic].filter((hook) => hook !== undefined).length;
-  const inputs = { trafficSteps, checkInterval: interval, smokeTest: spec.health.smokeTest !== undefined, hooks };
+  const inputs = { trafficSteps, checkInterval: interval, smokeTest: spec.health.smokeTest !== undefined, hooks, ...(spec.finalBake !== undefined && { finalBake: spec.finalBake }) };
   const worstCase = {
     extensionChecks: shortfalls.reduce((sum, shortfall) => sum + shortfall.checks, 0),
     approvals: shortfalls.filter((shortfall) => shortfall.then === 'pause').length,

@@ -32,7 +32,8 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     ...(webhooks !== undefined && { webhooks }),
     approval,
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
-    ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),
+    ...(written.finalBake !== undefined && { finalBake: written.finalBake }),
+    ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions, undoWindow: written.cleanup.undoWindow ?? LIMITS.defaultUndoWindow } }),
     ...(written.source?.github !== undefined && {
       source: { github: { repository: written.source.github.repository, ref: written.source.github.ref, ...(written.source.github.environment !== undefined && { environment: written.source.github.environment }) } },
     }),

@@ -185,8 +185,13 @@ function evidenceViolations(written: WrittenSpec, spec: DeploymentSpec): RuleVio
   return violations;
 }
 
-/** Every pause and approval the strategy waits through, with where it was written. */
+/** Every pause and approval the deployment waits through, with where it was written: the strategy's, then the final bake. */
 function waitsOf(written: WrittenSpec, spec: DeploymentSpec): Wait[] {
+  const final: Wait[] = spec.finalBake === undefined ? [] : [{ seconds: spec.finalBake, kind: 'pause', path: ['finalBake'] }];
+  return [...strategyWaitsOf(written, spec), ...final];
+}
+
+function strategyWaitsOf(written: WrittenSpec, spec: DeploymentSpec): Wait[] {
   const strategy = spec.strategy;
   if (strategy.kind === 'linear') {
     const pauses = expandTrafficSteps(strategy).filter((step) => step.type === 'pause').length;

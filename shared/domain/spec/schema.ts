@@ -315,7 +315,13 @@ export const specSchema = z.strictObject({
   webhooks: webhooksSchema.optional(),
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
-  cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
+  finalBake: duration(LIMITS.minCheckInterval, LIMITS.maxPause).optional(),
+  cleanup: z
+    .strictObject({
+      keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+      undoWindow: duration(LIMITS.minUndoWindow, LIMITS.maxUndoWindow).optional(),
+    })
+    .optional(),
   source: z.strictObject({ github: githubSource.optional() }).optional(),
   callers: z.enum(['warn', 'strict'], { error: (issue) => `expected "warn" or "strict", got ${shortly(issue.input)}` }).optional(),
   readiness: z.strictObject({ timeout: duration(LIMITS.minReadinessTimeout, LIMITS.maxReadinessTimeout) }).optional(),

@@ -14,6 +14,7 @@ export const API_ERROR_CODES = {
   NotAwaitingApproval: { status: 409 },
   ApprovalClosed: { status: 409 },
   LockConflict: { status: 409 },
+  UndoRefused: { status: 409 },
   PayloadTooLarge: { status: 413 },
   UnsupportedMediaType: { status: 415 },
   SpecInvalid: { status: 422 },

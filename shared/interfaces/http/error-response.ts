@@ -1,4 +1,4 @@
-import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError } from '../../model/engine-errors';
+import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError, UndoRefusedError } from '../../model/engine-errors';
 import { retryableOf, statusOf, type ApiErrorCode } from './error-codes';
 import { ApiError } from './errors';
 import { json, type HttpResponse } from './http';
@@ -39,6 +39,7 @@ function knownError(error: unknown): { status: number; code: string; message: st
   if (error instanceof DeploymentFinishedError) return answer('DeploymentFinished', error.message);
   if (error instanceof ApprovalClosedError) return answer('ApprovalClosed', error.message);
   if (error instanceof LockConflictError) return answer('LockConflict', error.message, { holder: error.holder });
+  if (error instanceof UndoRefusedError) return answer('UndoRefused', error.message, { reason: error.kind });
   // The store's own check of an opaque cursor or an alias-without-function filter.
   if (error instanceof InvalidTaskInputError) return answer('BadRequest', error.message);
   if (error instanceof TransientAwsError) return answer('TryAgain', 'a service fledge depends on is busy; retry the request (it is safe to)');

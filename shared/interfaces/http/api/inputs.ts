@@ -70,6 +70,21 @@ export function textProblem(value: unknown, field: string, max: number): InputPr
   return undefined;
 }
 
+/** Lambda's published version numbers: 1 to 2^31-ish, written in decimal without a sign or leading zero. */
+const VERSION_NUMBER = /^[1-9][0-9]{0,9}$/;
+
+/**
+ * The problem with a version number a caller names (`toVersion`), if any: a published version's
+ * number, as a string or a whole number; `$LATEST` and aliases are not versions an alias can go back to.
+ */
+export function versionNumberProblem(value: unknown, field: string): InputProblem | undefined {
+  const limit = 'a published version number: a whole number from 1, as a string or a number (not $LATEST, not an alias)';
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text === 'string' && VERSION_NUMBER.test(text)) return undefined;
+  const got = typeof text === 'string' ? describe(text) : value === null ? 'null' : typeof value;
+  return { in: 'body', field, message: `must be ${limit}; got ${got}`, limit };
+}
+
 /** Most unknown fields (or query parameters) named in one answer; the rest are counted. */
 export const MAX_LISTED_UNKNOWN = 5;
 

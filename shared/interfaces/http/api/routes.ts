@@ -2,6 +2,7 @@ import type { LambdaRegistry } from '../../../ports/lambda-registry';
 import { parseApiDecisionBody } from '../approval/input';
 import { decideApproval } from '../../../domain/deployment/approval';
 import { requestPromote, requestStop } from '../../../domain/deployment/controls';
+import { undoDeployment } from '../../../domain/deployment/undo';
 import type { ArtifactLocation } from '../../../model/deployment';
 import type { DeploymentSpec } from '../../../model/spec';
 import { StartInterruptedError } from '../../../model/starter-errors';
@@ -11,7 +12,7 @@ import { startDeployment, type StartOutcome, type StartRequest, type StarterDeps
 import type { CursorSigner } from './cursor';
 import { BadRequestError, ConflictError, InvalidInputError, MethodNotAllowedError, ResourceNotFoundError, ServiceUnavailableError, StartFailedError, UnprocessableError, type InputProblem } from '../errors';
 import { json, repeatedQueryNames, type HttpRequest, type HttpResponse } from '../http';
-import { aliasProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem } from './inputs';
+import { aliasProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem, versionNumberProblem } from './inputs';
 import { parseJsonBody } from '../json-body';
 import { parseListQuery } from './list-query';
 import { parseStartBody } from './start-body';
@@ -19,7 +20,8 @@ import { detailOf, summaryOf } from './views';
 
 /** The ports the management API uses. */
 export interface ApiDeps extends StarterDeps {
-  readonly lambda: Pick<LambdaRegistry, 'getAlias'>;
+  /** The alias's live state; `fledge rollback` also moves it and reads the versions it may move to. */
+  readonly lambda: LambdaRegistry;
   /** fledge's artifacts bucket: a spec's relative `artifact.zip` is a key in it. */
   readonly artifactsBucket?: string;
   /**
@@ -49,6 +51,7 @@ const ROUTES: readonly { pattern: RegExp; params: readonly ParamCheck[]; methods
   { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
   { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
   { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, params: FUNCTION_ALIAS, methods: { GET: aliasState } },
+  { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/rollback\/?$/, params: FUNCTION_ALIAS, methods: { POST: rollbackAlias } },
 ];
 
 /** Routes one management request (IAM-authorised on AWS) to its handler. */
@@ -220,6 +223,38 @@ async function decide(deps: ApiDeps, request: HttpRequest, [id]: readonly string
   }
   const decided = await decideApproval(deps, { approvalId: record.approvalId, approve, by: callerOf(request), ...(body.comment ? { comment: body.comment } : {}) });
   return json(200, { deploymentId: record.deploymentId, approvalId: decided.approvalId, decision: decided.status, by: decided.decidedBy, at: new Date(decided.decidedAt ?? deps.clock.now()).toISOString() });
+}
+
+/**
+ * `fledge rollback`: the alias back to a kept version at once, as the authenticated caller
+ * (recorded as who asked). Body: optional `toVersion` (default: the version before the alias's
+ * last SUCCEEDED deployment) and `reason`; nothing else.
+ */
+async function rollbackAlias(deps: ApiDeps, request: HttpRequest, [functionName, alias]: readonly string[]): Promise<HttpResponse> {
+  const body = optionalJson(request, ['toVersion', 'reason']);
+  const toVersion = body.toVersion === undefined || body.toVersion === null ? undefined : body.toVersion;
+  refuseProblems([toVersion === undefined ? undefined : versionNumberProblem(toVersion, 'toVersion')]);
+  const reason = optionalText(body, 'reason', 500);
+  const record = await undoDeployment(deps, {
+    functionName: functionName!,
+    alias: alias!,
+    ...(toVersion === undefined ? {} : { toVersion: String(toVersion) }),
+    by: callerOf(request),
+    source: 'api',
+    ...(reason ? { reason } : {}),
+    deploymentId: newDeploymentId('undo'),
+  });
+  return json(200, {
+    deploymentId: record.deploymentId,
+    functionName: record.functionName,
+    alias: record.alias,
+    status: record.status,
+    fromVersion: record.undo?.fromVersion,
+    toVersion: record.undo?.toVersion,
+    by: record.undo?.requestedBy,
+    ...(record.undo?.undoes ? { undoes: record.undo.undoes } : {}),
+    ...(record.reason ? { reason: record.reason } : {}),
+  });
 }
 
 async function aliasState(deps: ApiDeps, _request: HttpRequest, [functionName, alias]: readonly string[]): Promise<HttpResponse> {
