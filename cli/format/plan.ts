@@ -180,6 +180,8 @@ function describeShortfall(shortfall: PlannedShortfall): string {
 function describeArtifact(spec: DeploymentSpec): string {
   const artifact = spec.artifact;
   if (artifact.kind === 'image') return artifact.imageUri;
+  if (artifact.kind === 'published') return `version ${artifact.version}, already published (no code or configuration change)`;
+  if (artifact.kind === 'fromLatest') return 'the highest published version when the deployment starts (no code or configuration change)';
   const where = artifact.bucket !== undefined ? `s3://${artifact.bucket}/${artifact.key}` : `${artifact.key} (next to the spec)`;
   return artifact.versionId !== undefined ? `${where} version ${artifact.versionId}` : where;
 }

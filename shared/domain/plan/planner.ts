@@ -120,6 +120,9 @@ function weightChanges(spec: DeploymentSpec, trafficSteps: readonly TrafficStep[
 }
 
 function assertCreatable(spec: DeploymentSpec): void {
+  if (spec.artifact.kind === 'published' || spec.artifact.kind === 'fromLatest') {
+    throw new PlanError(`function "${spec.function.name}" does not exist: the spec adopts a published version, so the function must exist`);
+  }
   const needed = spec.artifact.kind === 'zip' ? (['role', 'runtime', 'handler'] as const) : (['role'] as const);
   const missing = needed.filter((field) => spec.configuration?.[field] === undefined);
   if (missing.length > 0) {
