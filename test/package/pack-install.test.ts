@@ -89,8 +89,9 @@ describe('the packed tarball', () => {
       'examples/canary.yaml',
       'examples/demo/hello-v1.yaml',
       'examples/demo/build/hello-v1.zip',
+      'schema/fledge-spec.schema.json',
     ]));
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/fledge\.mjs|dist\/[^/]+\.(mjs|yml)|state-machines\/deployment\.asl\.yml|serverless\.yml|serverless\/.+\.(yml|js)|examples\/.+)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/fledge\.mjs|dist\/[^/]+\.(mjs|yml)|state-machines\/deployment\.asl\.yml|serverless\.yml|serverless\/.+\.(yml|js)|schema\/fledge-spec\.schema\.json|examples\/.+)$/;
     expect(packedFiles.filter((file) => !allowed.test(file))).toEqual([]);
     expect(packedFiles.filter((file) => /(^|\/)(test|tests|bench|\.ci|packages|scripts|docs|node_modules|coverage|\.fledge)\/|\.ts$|\.map$/.test(file))).toEqual([]);
   });
@@ -130,6 +131,19 @@ describe('installed with production dependencies only, without the optional embe
     expect(plan).toMatchObject({ code: 0, stderr: '' });
     expect(plan.stdout).toMatch(/Plan for orders-api, alias live/);
     expect(plan.stdout).toMatch(/Publish a new version/);
+  });
+
+  it('exports the spec\'s JSON Schema, which the installed examples name by a path that resolves', () => {
+    // Act: as an editor plugin or a user's own tooling finds it.
+    const resolved = run(process.execPath, ['--input-type=module', '-e', `console.log(import.meta.resolve('${pkg.name}/schema/fledge-spec.schema.json'))`], project);
+    const example = readFileSync(join(modules, pkg.name, 'examples/canary.yaml'), 'utf8');
+
+    // Assess
+    expect(resolved).toMatchObject({ code: 0, stderr: '' });
+    const schemaPath = new URL(resolved.stdout.trim()).pathname;
+    expect(JSON.parse(readFileSync(schemaPath, 'utf8'))).toMatchObject({ title: 'fledge deployment spec, version 1', type: 'object' });
+    const named = /^# yaml-language-server: \$schema=(\S+)$/m.exec(example)?.[1];
+    expect(named && join(modules, pkg.name, 'examples', named)).toBe(schemaPath);
   });
 
   it('refuses an invalid spec with exit code 1, naming the field', () => {
