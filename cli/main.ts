@@ -13,6 +13,8 @@ import { registerApprove } from './commands/approve';
 import { registerReject } from './commands/reject';
 import { registerStop } from './commands/stop';
 import { registerPromote } from './commands/promote';
+import { registerStack } from './commands/stack';
+import { registerInit } from './commands/init';
 
 const program = createProgram(packageJson.version);
 // Commands register themselves here, one line each.
@@ -29,5 +31,7 @@ registerApprove(program);
 registerReject(program);
 registerStop(program);
 registerPromote(program);
+registerStack(program);
+registerInit(program);
 
 process.exitCode = await run(program, process.argv);
