@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planDeployment } from '../../shared/domain/plan/planner';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import type { SpecProblem } from '../../shared/model/spec';
 
@@ -56,5 +57,17 @@ describe('an artifact that adopts a published version', () => {
 
     // Assess
     expect(problems).toEqual([{ path: 'artifact.fromLatest', message: 'function "orders-api" does not exist: artifact.fromLatest adopts a version that another tool published, so the function must exist' }]);
+  });
+
+  it('plans no code update and no publish: the adopted version is taken as it is', () => {
+    // Prepare
+    const parsed = parseDeploymentSpec(spec('{ fromLatest: true }'), 'spec.yaml');
+    if (!parsed.ok) throw new Error('expected a valid spec');
+
+    // Act
+    const plan = planDeployment(parsed.spec);
+
+    // Assess
+    expect(plan.actions.map((planned) => planned.action.kind)).toEqual(['prepare', 'adoptVersion', 'setWeight', 'bake', 'promote']);
   });
 });

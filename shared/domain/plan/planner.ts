@@ -39,13 +39,17 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
   };
 
   add({ kind: 'prepare' });
-  if (functionExists) {
-    if (spec.configuration !== undefined) add({ kind: 'updateConfiguration' });
-    add({ kind: 'updateCode' });
+  if (spec.artifact.kind === 'published' || spec.artifact.kind === 'fromLatest') {
+    add({ kind: 'adoptVersion' });
   } else {
-    add({ kind: 'createFunction' });
+    if (functionExists) {
+      if (spec.configuration !== undefined) add({ kind: 'updateConfiguration' });
+      add({ kind: 'updateCode' });
+    } else {
+      add({ kind: 'createFunction' });
+    }
+    add({ kind: 'publishVersion' });
   }
-  add({ kind: 'publishVersion' });
   if (spec.health.smokeTest !== undefined) add({ kind: 'smokeTest' });
   if (spec.hooks.beforeTraffic !== undefined) add({ kind: 'hook', phase: 'beforeTraffic', functionName: spec.hooks.beforeTraffic });
 
