@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
@@ -76,6 +76,7 @@ export function registerInit(program: Command): void {
         process.exitCode = ExitCode.failure;
         return;
       }
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text, { flag: options.force ? 'w' : 'wx' });
       process.stdout.write(`wrote ${file} (function ${parsed.spec.function.name}, alias ${parsed.spec.alias}): check it with \`fledge plan ${file}\`, deploy it with \`fledge deploy ${file}\`\n`);
     });

@@ -14,6 +14,7 @@ import { ROOT } from '../cli/run-cli';
 // on the embedded AWS (local mode), with the CLI the package installs (dist/fledge.mjs).
 
 const CLI = join(ROOT, 'dist/fledge.mjs');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** A project folder: a spec whose relative zip is next to it, and the zip. */
 function project(name: string, artifact = 'zip: build/function.zip'): { spec: string; zip: string; dir: string } {
@@ -132,6 +133,8 @@ describe('CI integrations against fledge on the embedded AWS', () => {
       expect(deploy?.env).toEqual(Object.fromEntries(forwarded.map((name) => [`INPUT_${name.toUpperCase()}`, `\${{ inputs.${name} }}`])));
       expect(oidc?.with).toMatchObject({ 'role-to-assume': '${{ inputs.role-to-assume }}' });
       for (const name of ['deployment-id', 'status', 'new-version']) expect(action.outputs[name]?.value).toBe(`\${{ steps.deploy.outputs.${name} }}`);
+      // The action installs the fledge-deploy of its own release.
+      expect((action.inputs['fledge-version'] as { default: string }).default).toBe(VERSION);
     });
   });
 
@@ -211,6 +214,7 @@ describe('CI integrations against fledge on the embedded AWS', () => {
 
       // Assess
       expect(plugin.name).toBe('fledge');
+      expect(hook).toContain(`version="\${BUILDKITE_PLUGIN_FLEDGE_FLEDGE_VERSION:-${VERSION}}"`);
       expect(plugin.configuration.required).toEqual(['spec']);
       expect(Object.keys(plugin.configuration.properties).sort()).toEqual([...new Set(read)].sort());
     });

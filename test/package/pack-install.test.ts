@@ -147,6 +147,18 @@ describe('installed with production dependencies only, without the optional embe
     expect(named && join(modules, pkg.name, 'examples', named)).toBe(schemaPath);
   });
 
+  it('writes a starter spec with fledge init that names the installed schema and validates', () => {
+    // Act
+    const init = fledge(['init', 'deploy/orders.yaml', '--yes', '--function', 'orders-api', '--from-latest']);
+    const validate = fledge(['validate', 'deploy/orders.yaml']);
+
+    // Assess
+    expect(init).toMatchObject({ code: 0, stderr: '' });
+    expect(validate).toMatchObject({ code: 0, stderr: '' });
+    const named = /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(join(project, 'deploy/orders.yaml'), 'utf8'))?.[1];
+    expect(named).toBe('../node_modules/fledge-deploy/schema/fledge-spec.schema.json');
+  });
+
   it('builds the stack with fledge stack package: a CloudFormation template with the deployer and approver policies, and a zip per function', () => {
     // Act: the first run installs osls and its plugins into .fledge/stack/ (from npm's cache).
     const dryRun = fledge(['stack', 'deploy', '--stage', 'prod', '--region', 'eu-west-1', '--param', 'managedFunctions=orders-*', '--dry-run']);
