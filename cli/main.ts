@@ -14,6 +14,8 @@ import { registerReject } from './commands/reject';
 import { registerStop } from './commands/stop';
 import { registerPromote } from './commands/promote';
 import { registerRollback } from './commands/rollback';
+import { registerStack } from './commands/stack';
+import { registerInit } from './commands/init';
 
 const program = createProgram(packageJson.version);
 // Commands register themselves here, one line each.
@@ -31,5 +33,7 @@ registerReject(program);
 registerStop(program);
 registerPromote(program);
 registerRollback(program);
+registerStack(program);
+registerInit(program);
 
 process.exitCode = await run(program, process.argv);

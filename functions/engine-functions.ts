@@ -58,6 +58,8 @@ export const ENGINE_FUNCTIONS = {
       'dynamodb:UpdateItem',
       'lambda:GetFunctionConfiguration',
       'lambda:GetAlias',
+      // Adoption (artifact.fromLatest): the highest version another tool published.
+      'lambda:ListVersionsByFunction',
       'lambda:CreateFunction',
       'lambda:TagResource',
       'lambda:GetLayerVersion',

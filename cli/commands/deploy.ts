@@ -105,6 +105,10 @@ function note(options: ApiOptions, text: string): void {
 /** The local zip to upload and its key relative to the spec's folder, or undefined when the spec names an s3:// object or an image. */
 async function zipToUpload(spec: DeploymentSpec, specPath: string, zipOption: string | undefined): Promise<{ path: string; key: string } | undefined> {
   const artifact = spec.artifact;
+  if (artifact.kind === 'published' || artifact.kind === 'fromLatest') {
+    if (zipOption) throw new UsageError(`--zip cannot be used: the spec's artifact is ${artifact.kind === 'published' ? `version ${artifact.version}` : 'fromLatest'}, a version already published`);
+    return undefined;
+  }
   if (artifact.kind === 'image' || artifact.bucket) {
     if (zipOption) throw new UsageError(`--zip cannot be used: the spec's artifact is ${artifact.kind === 'image' ? `the image ${artifact.imageUri}` : `s3://${artifact.bucket}/${artifact.key}`}`);
     return undefined;

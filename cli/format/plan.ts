@@ -78,6 +78,8 @@ function describeAction(action: PlanAction, spec: DeploymentSpec): string {
       return `Update $LATEST code from ${describeArtifact(spec)}`;
     case 'publishVersion':
       return 'Publish a new version';
+    case 'adoptVersion':
+      return `Take ${describeArtifact(spec)} as the new version`;
     case 'smokeTest':
       return `Smoke test: invoke the new version${spec.health.smokeTest?.expect ? `, expect ${spec.health.smokeTest.expect.match} match` : ', expect no error'}`;
     case 'hook':
@@ -180,6 +182,8 @@ function describeShortfall(shortfall: PlannedShortfall): string {
 function describeArtifact(spec: DeploymentSpec): string {
   const artifact = spec.artifact;
   if (artifact.kind === 'image') return artifact.imageUri;
+  if (artifact.kind === 'published') return `version ${artifact.version}, already published (no code or configuration change)`;
+  if (artifact.kind === 'fromLatest') return 'the highest published version at the start (no code or configuration change)';
   const where = artifact.bucket !== undefined ? `s3://${artifact.bucket}/${artifact.key}` : `${artifact.key} (next to the spec)`;
   return artifact.versionId !== undefined ? `${where} version ${artifact.versionId}` : where;
 }

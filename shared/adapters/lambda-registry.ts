@@ -20,7 +20,7 @@ import {
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import { AliasDriftedError, ArtifactUnavailableError, FunctionNotFoundError, FunctionUpdateFailedError, IncompatibleVersionsError, ProvisionedConcurrencyError, TransientAwsError } from '../model/engine-errors';
-import { describeArtifact, type AliasRouting, type AliasState, type ArtifactLocation } from '../model/deployment';
+import { describeArtifact, type AliasRouting, type AliasState, type CodeArtifact } from '../model/deployment';
 import type { FunctionConfigurationSpec } from '../model/spec';
 import type { Clock } from '../ports/clock';
 import type { FunctionState, InvokeResult, LambdaRegistry, ProvisionedConcurrency, PublishedVersion } from '../ports/lambda-registry';
@@ -46,7 +46,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
     }
   }
 
-  async createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec; tags: Readonly<Record<string, string>> }): Promise<FunctionState> {
+  async createFunction(input: { functionName: string; artifact: CodeArtifact; configuration: FunctionConfigurationSpec; tags: Readonly<Record<string, string>> }): Promise<FunctionState> {
     const c = input.configuration;
     try {
       const out = await this.client.send(
@@ -91,7 +91,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
     }
   }
 
-  async updateCode(input: { functionName: string; artifact: ArtifactLocation; revisionId?: string }): Promise<FunctionState> {
+  async updateCode(input: { functionName: string; artifact: CodeArtifact; revisionId?: string }): Promise<FunctionState> {
     try {
       return toFunctionState(
         await this.client.send(
@@ -342,7 +342,7 @@ export class LambdaRegistryAdapter implements LambdaRegistry {
  * NoSuchKey|AccessDenied|NoSuchBucket…" for a zip, "Source image … does not exist" or "Lambda does
  * not have permission to access the ECR image" for an image. `undefined` for any other error.
  */
-function unavailableArtifact(error: unknown, artifact: ArtifactLocation): ArtifactUnavailableError | undefined {
+function unavailableArtifact(error: unknown, artifact: CodeArtifact): ArtifactUnavailableError | undefined {
   const e = sdkError(error);
   if (e.name !== 'InvalidParameterValueException' && e.name !== 'AccessDeniedException') return undefined;
   const where = describeArtifact(artifact);

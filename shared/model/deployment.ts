@@ -2,13 +2,37 @@ import type { DeploymentNotification } from './notification';
 import type { DeploymentSpec, TrafficStep } from './spec';
 import type { SpecProblem } from './spec';
 
-/** Where the code of the new version comes from, resolved by the starter (S3 trigger, API, CLI). */
-export type ArtifactLocation =
+/** Code fledge hands to Lambda: a zip in S3 or a container image. */
+export type CodeArtifact =
   | { readonly bucket: string; readonly key: string; readonly versionId?: string }
   | { readonly imageUri: string };
 
-/** How an artifact is named in messages: `s3://bucket/key (version v)`, or the image URI. */
+/**
+ * A version some other tool already published (adoption, `artifact.version` / `artifact.fromLatest`
+ * of the spec): fledge shifts traffic to it and touches neither code nor configuration.
+ * `fromLatest` is resolved by Prepare to the highest numbered version, recorded as `publishedVersion`.
+ */
+export type PublishedArtifact = { readonly publishedVersion: string } | { readonly fromLatest: true };
+
+/** Where the new version comes from, resolved by the starter (S3 trigger, API, CLI). */
+export type ArtifactLocation = CodeArtifact | PublishedArtifact;
+
+/** True for an artifact that names an already published version rather than code. */
+export function isPublishedArtifact(artifact: ArtifactLocation): artifact is PublishedArtifact {
+  return 'publishedVersion' in artifact || 'fromLatest' in artifact;
+}
+
+/** The location of a spec's adopted artifact (`artifact.version` / `artifact.fromLatest`); undefined for code. */
+export function adoptedArtifact(artifact: DeploymentSpec['artifact']): PublishedArtifact | undefined {
+  if (artifact.kind === 'published') return { publishedVersion: artifact.version };
+  if (artifact.kind === 'fromLatest') return { fromLatest: true };
+  return undefined;
+}
+
+/** How an artifact is named in messages: `s3://bucket/key (version v)`, the image URI, or the published version. */
 export function describeArtifact(artifact: ArtifactLocation): string {
+  if ('publishedVersion' in artifact) return `published version ${artifact.publishedVersion}`;
+  if ('fromLatest' in artifact) return 'the highest published version';
   if ('imageUri' in artifact) return artifact.imageUri;
   return `s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''}`;
 }

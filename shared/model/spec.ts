@@ -28,7 +28,15 @@ export type ArtifactSpec =
       readonly key: string;
       readonly versionId?: string;
     }
-  | { readonly kind: 'image'; readonly imageUri: string };
+  | { readonly kind: 'image'; readonly imageUri: string }
+  /**
+   * Adoption: shift traffic to a version another tool (SAM, CDK, Terraform, the Serverless
+   * Framework) already published. fledge changes no code, no configuration, publishes nothing.
+   * `version` is a numbered version; `fromLatest` resolves, when the deployment starts, to the
+   * highest numbered version the function has.
+   */
+  | { readonly kind: 'published'; readonly version: string }
+  | { readonly kind: 'fromLatest' };
 
 export interface FunctionConfigurationSpec {
   readonly runtime?: string;

@@ -1,5 +1,5 @@
 import type { FunctionConfigurationSpec } from '../model/spec';
-import type { AliasRouting, AliasState, ArtifactLocation } from '../model/deployment';
+import type { AliasRouting, AliasState, CodeArtifact } from '../model/deployment';
 
 /** The configuration of `$LATEST` (or a version) as far as the engine cares. */
 export interface FunctionState {
@@ -58,9 +58,9 @@ export interface LambdaRegistry {
   /** `$LATEST`, or the version `qualifier` names; `undefined` when the function (or that version) does not exist. */
   getFunction(functionName: string, qualifier?: string): Promise<FunctionState | undefined>;
   /** Creates the function with `tags` (the managed tag, so an ABAC-restricted fledge can act on it afterwards). */
-  createFunction(input: { functionName: string; artifact: ArtifactLocation; configuration: FunctionConfigurationSpec; tags: Readonly<Record<string, string>> }): Promise<FunctionState>;
+  createFunction(input: { functionName: string; artifact: CodeArtifact; configuration: FunctionConfigurationSpec; tags: Readonly<Record<string, string>> }): Promise<FunctionState>;
   updateConfiguration(input: { functionName: string; configuration: FunctionConfigurationSpec; revisionId?: string }): Promise<FunctionState>;
-  updateCode(input: { functionName: string; artifact: ArtifactLocation; revisionId?: string }): Promise<FunctionState>;
+  updateCode(input: { functionName: string; artifact: CodeArtifact; revisionId?: string }): Promise<FunctionState>;
   /** Polls until `State=Active` and `LastUpdateStatus` is no longer `InProgress`; returns the final state. */
   waitUntilSettled(functionName: string, options: { timeoutMs: number }): Promise<FunctionState>;
   /**

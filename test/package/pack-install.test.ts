@@ -89,8 +89,10 @@ describe('the packed tarball', () => {
       'examples/canary.yaml',
       'examples/demo/hello-v1.yaml',
       'examples/demo/build/hello-v1.zip',
+      'schema/fledge-spec.schema.json',
+      'dist/stack/functions/prepare.js',
     ]));
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/fledge\.mjs|dist\/[^/]+\.(mjs|yml)|state-machines\/deployment\.asl\.yml|serverless\.yml|serverless\/.+\.(yml|js)|examples\/.+)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/fledge\.mjs|dist\/[^/]+\.(mjs|yml)|dist\/stack\/functions\/[\w/.-]+\.js|state-machines\/deployment\.asl\.yml|serverless\.yml|serverless\/.+\.(yml|js)|schema\/fledge-spec\.schema\.json|examples\/.+)$/;
     expect(packedFiles.filter((file) => !allowed.test(file))).toEqual([]);
     expect(packedFiles.filter((file) => /(^|\/)(test|tests|bench|\.ci|packages|scripts|docs|node_modules|coverage|\.fledge)\/|\.ts$|\.map$/.test(file))).toEqual([]);
   });
@@ -131,6 +133,47 @@ describe('installed with production dependencies only, without the optional embe
     expect(plan.stdout).toMatch(/Plan for orders-api, alias live/);
     expect(plan.stdout).toMatch(/Publish a new version/);
   });
+
+  it('exports the spec\'s JSON Schema, which the installed examples name by a path that resolves', () => {
+    // Act: as an editor plugin or a user's own tooling finds it.
+    const resolved = run(process.execPath, ['--input-type=module', '-e', `console.log(import.meta.resolve('${pkg.name}/schema/fledge-spec.schema.json'))`], project);
+    const example = readFileSync(join(modules, pkg.name, 'examples/canary.yaml'), 'utf8');
+
+    // Assess
+    expect(resolved).toMatchObject({ code: 0, stderr: '' });
+    const schemaPath = new URL(resolved.stdout.trim()).pathname;
+    expect(JSON.parse(readFileSync(schemaPath, 'utf8'))).toMatchObject({ title: 'fledge deployment spec, version 1', type: 'object' });
+    const named = /^# yaml-language-server: \$schema=(\S+)$/m.exec(example)?.[1];
+    expect(named && join(modules, pkg.name, 'examples', named)).toBe(schemaPath);
+  });
+
+  it('writes a starter spec with fledge init that names the installed schema and validates', () => {
+    // Act
+    const init = fledge(['init', 'deploy/orders.yaml', '--yes', '--function', 'orders-api', '--from-latest']);
+    const validate = fledge(['validate', 'deploy/orders.yaml']);
+
+    // Assess
+    expect(init).toMatchObject({ code: 0, stderr: '' });
+    expect(validate).toMatchObject({ code: 0, stderr: '' });
+    const named = /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(join(project, 'deploy/orders.yaml'), 'utf8'))?.[1];
+    expect(named).toBe('../node_modules/fledge-deploy/schema/fledge-spec.schema.json');
+  });
+
+  it('builds the stack with fledge stack package: a CloudFormation template with the deployer and approver policies, and a zip per function', () => {
+    // Act: the first run installs osls and its plugins into .fledge/stack/ (from npm's cache).
+    const dryRun = fledge(['stack', 'deploy', '--stage', 'prod', '--region', 'eu-west-1', '--param', 'managedFunctions=orders-*', '--dry-run']);
+    const packaged = run(join(project, 'node_modules', '.bin', 'fledge'), ['stack', 'package', '--stage', 'test', '--region', 'eu-west-1'], project, 300_000);
+
+    // Assess
+    expect(dryRun).toMatchObject({ code: 0, stdout: "in .fledge/stack (assembled from the installed package):\n  osls deploy --stage prod --region eu-west-1 --param 'managedFunctions=orders-*'\n" });
+    expect(packaged.code, packaged.stderr).toBe(0);
+    const out = join(project, '.fledge/stack/package');
+    const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Outputs: Record<string, unknown>; Resources: Record<string, { Type: string }> };
+    expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(['ArtifactsBucketName', 'HttpApiUrl', 'DeployerPolicyArn', 'ApproverPolicyArn']));
+    const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(14);
+    for (const name of ['prepare', 'publish', 'traffic', 'api', 'sweeper']) expect(existsSync(join(out, `${name}.zip`)), `${name}.zip`).toBe(true);
+  }, 320_000);
 
   it('refuses an invalid spec with exit code 1, naming the field', () => {
     // Prepare

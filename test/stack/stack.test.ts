@@ -1,3 +1,4 @@
+import { ciPolicyChecks } from './checks/ci-policies';
 import { httpApiChecks } from './checks/http-api';
 import { notificationChecks } from './checks/notifications';
 import { packageChecks } from './checks/package';
@@ -18,3 +19,4 @@ httpApiChecks(ctx);
 storageChecks(ctx);
 notificationChecks(ctx);
 selfProtectionChecks(ctx);
+ciPolicyChecks(ctx);

@@ -21,11 +21,16 @@ export function parseEngineState(event: unknown): EngineState {
   if (typeof spec.alias !== 'string' || spec.alias === '') throw new InvalidTaskInputError(`deployment ${deploymentId}: spec.alias missing`);
   if (!isObject(spec.strategy) || !isObject(spec.health) || !isObject(spec.hooks) || !isObject(spec.approval)) throw new InvalidTaskInputError(`deployment ${deploymentId}: spec is not normalised (strategy, health, hooks, approval)`);
   if (typeof spec.timeout !== 'number' || !(spec.timeout > 0)) throw new InvalidTaskInputError(`deployment ${deploymentId}: spec.timeout must be a positive number of seconds`);
-  if (!isObject(artifact) || !((typeof artifact.bucket === 'string' && typeof artifact.key === 'string') || typeof artifact.imageUri === 'string')) {
-    throw new InvalidTaskInputError(`deployment ${deploymentId}: artifact must be {bucket, key, versionId?} or {imageUri}`);
+  if (!isObject(artifact) || !((typeof artifact.bucket === 'string' && typeof artifact.key === 'string') || typeof artifact.imageUri === 'string' || isAdopted(artifact))) {
+    throw new InvalidTaskInputError(`deployment ${deploymentId}: artifact must be {bucket, key, versionId?}, {imageUri}, {publishedVersion} or {fromLatest: true}`);
   }
   if (typeof startedBy !== 'string' || typeof source !== 'string') throw new InvalidTaskInputError(`deployment ${deploymentId}: startedBy and source must be strings`);
   return event as unknown as EngineState;
+}
+
+/** An adopted version: a numbered version, or the highest one (resolved by Prepare). */
+function isAdopted(artifact: Record<string, unknown>): boolean {
+  return (typeof artifact.publishedVersion === 'string' && /^[1-9]\d{0,9}$/.test(artifact.publishedVersion)) || artifact.fromLatest === true;
 }
 
 /** Input of the RequestApproval task: `{state, taskToken}`. */

@@ -2,7 +2,7 @@ import type { EngineDeps } from './deps';
 import { DeploymentFinishedError, DeploymentRefusedError, LockConflictError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
 import type { AliasSnapshot, DeploymentRecord, EngineState } from '../../model/deployment';
-import { isTerminal } from '../../model/deployment';
+import { isPublishedArtifact, isTerminal, type PublishedArtifact } from '../../model/deployment';
 import { auditCallers, callersRefusal, callersWarning } from './callers';
 import { rollbackTargetProblem } from './readiness';
 import { describeRouting, isSplit } from './routing';
@@ -50,8 +50,11 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
   await takeLock(deps, record, deadline, now);
 
   let snapshot = record.snapshot;
+  let artifact = record.artifact;
   if (!snapshot) {
     const fn = await lambda.getFunction(spec.function.name);
+    // Adoption is refused here, before the alias is looked at, let alone moved.
+    if (isPublishedArtifact(artifact)) artifact = await adoptedVersion(deps, spec.function.name, artifact, fn !== undefined);
     const alias = fn ? ((await lambda.getAlias(spec.function.name, spec.alias)) ?? null) : null;
     if (alias && isSplit(alias)) {
       throw new DeploymentRefusedError(`alias ${spec.function.name}:${spec.alias} already splits traffic (${describeRouting(alias)}); settle it before deploying`);
@@ -76,6 +79,7 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
     snapshot = { alias, functionExisted: fn !== undefined } satisfies AliasSnapshot;
     await store.updateDeployment(deploymentId, {
       snapshot,
+      ...(artifact !== record.artifact && { artifact }),
       status: 'RUNNING',
       startedAt,
       deadline,
@@ -96,6 +100,7 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
   );
   return {
     ...state,
+    artifact,
     startedAt,
     deadline,
     // The execution carries the snapshot: Rollback restores from it when the table does not answer.
@@ -137,11 +142,31 @@ export async function takeLock(
   );
 }
 
+/**
+ * The version an adopting deployment shifts to: `artifact.version` checked to exist, or for
+ * `fromLatest` the highest numbered version the function has now (recorded, so a retry of Prepare
+ * and every later task use the same one even if another tool publishes meanwhile).
+ */
+async function adoptedVersion(deps: Pick<EngineDeps, 'lambda'>, name: string, artifact: PublishedArtifact, functionExists: boolean): Promise<PublishedArtifact> {
+  if (!functionExists) throw new DeploymentRefusedError(`function ${name} does not exist: adopting a published version (artifact.${'fromLatest' in artifact ? 'fromLatest' : 'version'}) needs a function that some other tool created and published`);
+  if ('publishedVersion' in artifact) {
+    if ((await deps.lambda.getFunction(name, artifact.publishedVersion)) === undefined) {
+      throw new DeploymentRefusedError(`function ${name} has no version ${artifact.publishedVersion} (artifact.version): publish it first (sam deploy, cdk deploy, terraform apply, serverless deploy), or name a version that exists`);
+    }
+    return artifact;
+  }
+  const versions = await deps.lambda.listVersions(name);
+  const highest = versions.reduce<number | undefined>((max, version) => (/^\d+$/.test(version) && (max === undefined || Number(version) > max) ? Number(version) : max), undefined);
+  if (highest === undefined) throw new DeploymentRefusedError(`function ${name} has no published version (artifact.fromLatest): publish one first, fledge does not publish when it adopts`);
+  return { publishedVersion: String(highest) };
+}
+
 async function createFunctionIfMissing(deps: Pick<EngineDeps, 'lambda'>, state: EngineState): Promise<void> {
   const { lambda } = deps;
   const name = state.spec.function.name;
   const existing = await lambda.getFunction(name);
   if (!existing) {
+    if (isPublishedArtifact(state.artifact)) throw new DeploymentRefusedError(`function ${name} does not exist: an adopted version needs an existing function`);
     const configuration = state.spec.configuration ?? {};
     if ('bucket' in state.artifact && (!configuration.runtime || !configuration.handler || !configuration.role)) {
       throw new DeploymentRefusedError(`function ${name} does not exist: creating it needs configuration.runtime, handler and role in the spec`);

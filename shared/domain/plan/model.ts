@@ -8,6 +8,8 @@ export type PlanAction =
   | { readonly kind: 'updateConfiguration' }
   | { readonly kind: 'updateCode' }
   | { readonly kind: 'publishVersion' }
+  /** Adoption: the version another tool published, taken as it is (no code, configuration or publish). */
+  | { readonly kind: 'adoptVersion' }
   | { readonly kind: 'smokeTest' }
   | { readonly kind: 'hook'; readonly phase: 'beforeTraffic' | 'afterTraffic'; readonly functionName: string }
   | { readonly kind: 'setWeight'; readonly percent: number }

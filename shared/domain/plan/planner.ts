@@ -39,13 +39,17 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
   };
 
   add({ kind: 'prepare' });
-  if (functionExists) {
-    if (spec.configuration !== undefined) add({ kind: 'updateConfiguration' });
-    add({ kind: 'updateCode' });
+  if (spec.artifact.kind === 'published' || spec.artifact.kind === 'fromLatest') {
+    add({ kind: 'adoptVersion' });
   } else {
-    add({ kind: 'createFunction' });
+    if (functionExists) {
+      if (spec.configuration !== undefined) add({ kind: 'updateConfiguration' });
+      add({ kind: 'updateCode' });
+    } else {
+      add({ kind: 'createFunction' });
+    }
+    add({ kind: 'publishVersion' });
   }
-  add({ kind: 'publishVersion' });
   if (spec.health.smokeTest !== undefined) add({ kind: 'smokeTest' });
   if (spec.hooks.beforeTraffic !== undefined) add({ kind: 'hook', phase: 'beforeTraffic', functionName: spec.hooks.beforeTraffic });
 
@@ -122,6 +126,9 @@ function weightChanges(spec: DeploymentSpec, trafficSteps: readonly TrafficStep[
 }
 
 function assertCreatable(spec: DeploymentSpec): void {
+  if (spec.artifact.kind === 'published' || spec.artifact.kind === 'fromLatest') {
+    throw new PlanError(`function "${spec.function.name}" does not exist: the spec adopts a published version, so the function must exist`);
+  }
   const needed = spec.artifact.kind === 'zip' ? (['role', 'runtime', 'handler'] as const) : (['role'] as const);
   const missing = needed.filter((field) => spec.configuration?.[field] === undefined);
   if (missing.length > 0) {

@@ -37,7 +37,18 @@ export function duration(min: number, max: number) {
       return z.NEVER;
     }
     return read.seconds;
-  });
+  }).meta(durationJsonSchema(min, max));
+}
+
+/** How a duration field looks in the spec's JSON Schema (scripts/schema/): the written forms, the range in words. */
+function durationJsonSchema(min: number, max: number) {
+  return {
+    description: `A duration: "30s", "5m", "1h30m", "2d" or whole seconds, from ${formatDuration(min)} to ${formatDuration(max)}.`,
+    anyOf: [
+      { type: 'string', pattern: '^\\s*(?=\\S)(?:\\d+d)?(?:\\d+h)?(?:\\d+m)?(?:\\d+s)?\\s*$' },
+      { type: 'integer', minimum: min, maximum: max },
+    ],
+  };
 }
 
 /** A string field checked by one of the naming rules in names.ts. */

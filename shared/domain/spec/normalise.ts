@@ -45,6 +45,8 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
 
 function artifact(written: WrittenSpec['artifact']): ArtifactSpec {
   if (written.image !== undefined) return { kind: 'image', imageUri: written.image };
+  if (written.version !== undefined) return { kind: 'published', version: String(written.version) };
+  if (written.fromLatest === true) return { kind: 'fromLatest' };
   const location = must(parseZipLocation(written.zip ?? ''));
   return {
     kind: 'zip',

@@ -102,6 +102,8 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
     }
   }
 
+  violations.push(...adoptionViolations(written, spec, context));
+
   if (context.home !== undefined) violations.push(...elsewhere(written, context.home));
 
   // The engine carries the normalised spec and its expanded steps through every Step Functions state.
@@ -117,7 +119,7 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
     });
   }
 
-  if (context.functionExists === false) {
+  if (context.functionExists === false && (spec.artifact.kind === 'zip' || spec.artifact.kind === 'image')) {
     const required = spec.artifact.kind === 'zip' ? (['role', 'runtime', 'handler'] as const) : (['role'] as const);
     const missing = required.filter((field) => written.configuration?.[field] === undefined);
     if (missing.length > 0) {
@@ -126,6 +128,27 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
         message: `function "${spec.function.name}" does not exist yet, so the spec must say how to create it: configuration.${missing.join(', configuration.')} ${missing.length > 1 ? 'are' : 'is'} required`,
       });
     }
+  }
+  return violations;
+}
+
+/**
+ * An adopted version (`artifact.version`, `artifact.fromLatest`) is shifted to as it was published:
+ * fledge writes neither configuration nor code, so the spec cannot ask for either, and there must
+ * be a function that published it.
+ */
+function adoptionViolations(written: WrittenSpec, spec: DeploymentSpec, context: ValidationContext): RuleViolation[] {
+  if (spec.artifact.kind !== 'published' && spec.artifact.kind !== 'fromLatest') return [];
+  const field = spec.artifact.kind === 'published' ? 'version' : 'fromLatest';
+  const violations: RuleViolation[] = [];
+  if (written.configuration !== undefined) {
+    violations.push({
+      path: ['configuration'],
+      message: `artifact.${field} shifts traffic to a version already published, which carries its own configuration: fledge changes none, so remove "configuration" (change it with the tool that publishes the versions)`,
+    });
+  }
+  if (context.functionExists === false) {
+    violations.push({ path: ['artifact', field], message: `function "${spec.function.name}" does not exist: artifact.${field} adopts a version that another tool published, so the function must exist` });
   }
   return violations;
 }

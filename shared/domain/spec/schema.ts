@@ -36,17 +36,30 @@ const percent = z
 
 const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
+/** The artifact's ways of naming the new version's code: exactly one is given. */
+const ARTIFACT_KINDS = ['zip', 'image', 'version', 'fromLatest'] as const;
+
 const artifact = z
   .strictObject({
     zip: named(parseZipLocation).optional(),
     objectVersion: text(1024).optional(),
     image: named(checkImageUri).optional(),
+    // Adoption (docs/spec.md#adopting-a-published-version): a version SAM, CDK, Terraform or the
+    // Serverless Framework already published; fledge changes no code or configuration.
+    version: z
+      .int({ error: (issue) => (issue.input === undefined ? undefined : typeof issue.input === 'string' && /^\d+$/.test(issue.input) ? `write the version as a number, without quotes: version: ${issue.input}` : `expected a published version number such as 42 (a whole number, 1 or more; $LATEST is not published), got ${shortly(issue.input)}`) })
+      .min(1, 'must be a published version number, 1 or more')
+      .optional(),
+    fromLatest: z.literal(true, { error: (issue) => (issue.input === undefined ? undefined : `"fromLatest" can only be true (the highest published version); to pin one, write "version: <number>"`) }).optional(),
   })
   .superRefine((value, ctx) => {
-    if (value.zip !== undefined && value.image !== undefined) {
+    const given = ARTIFACT_KINDS.filter((key) => value[key] !== undefined);
+    if (given.length === 2 && given[0] === 'zip' && given[1] === 'image') {
       ctx.addIssue({ code: 'custom', path: ['image'], message: 'give exactly one of "zip" or "image", not both' });
-    } else if (value.zip === undefined && value.image === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give exactly one of "zip" (a function zip in S3) or "image" (an ECR image URI)' });
+    } else if (given.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give exactly one of "zip", "image", "version" or "fromLatest"; this artifact has ${quoted(given)}` });
+    } else if (given.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of "zip" (a function zip in S3), "image" (an ECR image URI), "version" (a version already published) or "fromLatest: true" (the highest published version)' });
     }
     if (value.objectVersion !== undefined && value.zip === undefined) {
       ctx.addIssue({ code: 'custom', path: ['objectVersion'], message: '"objectVersion" pins an S3 object, so it needs "zip"' });

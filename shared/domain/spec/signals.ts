@@ -46,6 +46,9 @@ const latencyMs = z.unknown().transform((value, ctx) => {
     return z.NEVER;
   }
   return ms;
+}).meta({
+  description: 'A latency: "800ms", "1.5s" or a number of milliseconds, above 0 and at most 15 minutes.',
+  anyOf: [{ type: 'string', pattern: '^\\s*\\d+(?:\\.\\d+)?(?:ms|s)\\s*$' }, { type: 'number', exclusiveMinimum: 0, maximum: SIGNAL_LIMITS.maxLatencyMs }],
 });
 
 /** `20%` or `20`: a non-negative percentage (an increase may exceed 100%). */
@@ -56,6 +59,9 @@ const increasePercent = z.unknown().transform((value, ctx) => {
     return z.NEVER;
   }
   return n;
+}).meta({
+  description: 'A percentage above the old version\'s: "20%" or 20, from 0 to 1000.',
+  anyOf: [{ type: 'string', pattern: '^\\s*\\d+(?:\\.\\d+)?%\\s*$' }, { type: 'number', minimum: 0, maximum: 1000 }],
 });
 
 const minSamples = z.int('expected a whole number of samples').min(1, 'must be at least 1').max(SIGNAL_LIMITS.maxMinSamples, `must be at most ${SIGNAL_LIMITS.maxMinSamples}`).optional();

@@ -1,5 +1,5 @@
 import { ArtifactUnavailableError } from '../../model/engine-errors';
-import { describeArtifact, type ArtifactLocation } from '../../model/deployment';
+import { describeArtifact, isPublishedArtifact, type ArtifactLocation } from '../../model/deployment';
 import type { ArtifactFacts, ArtifactInspector } from '../../ports/artifact-inspector';
 
 /**
@@ -23,7 +23,8 @@ export interface ArtifactProblem {
  * came from (`artifact.zip` in a spec, `artifact` in an API request).
  */
 export async function checkArtifact(inspector: ArtifactInspector, artifact: ArtifactLocation, region: string | undefined, path = 'artifact.zip'): Promise<readonly ArtifactProblem[]> {
-  if ('imageUri' in artifact) return [];
+  // Lambda checks images itself; an adopted version is checked by Prepare, which reads the function.
+  if ('imageUri' in artifact || isPublishedArtifact(artifact)) return [];
   const where = describeArtifact(artifact);
   let facts: ArtifactFacts;
   try {

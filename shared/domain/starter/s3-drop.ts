@@ -1,5 +1,5 @@
 import { TransientAwsError } from '../../model/engine-errors';
-import type { ArtifactLocation } from '../../model/deployment';
+import { adoptedArtifact, type ArtifactLocation } from '../../model/deployment';
 import type { DeploymentSpec } from '../../model/spec';
 import type { SpecObjects } from '../../ports/spec-objects';
 import { specTooLarge } from '../spec/source';
@@ -124,6 +124,7 @@ async function holdPlace(deps: S3DropDeps, object: DroppedObject, failure: Error
 export function resolveDropArtifact(spec: DeploymentSpec, object: Pick<DroppedObject, 'bucket' | 'key'>): ArtifactLocation {
   const artifact = spec.artifact;
   if (artifact.kind === 'image') return { imageUri: artifact.imageUri };
+  if (artifact.kind !== 'zip') return adoptedArtifact(artifact)!;
   if (artifact.bucket) return { bucket: artifact.bucket, key: artifact.key, ...(artifact.versionId ? { versionId: artifact.versionId } : {}) };
   const folder = object.key.slice(0, object.key.lastIndexOf('/') + 1);
   return { bucket: object.bucket, key: `${folder}${artifact.key}`, ...(artifact.versionId ? { versionId: artifact.versionId } : {}) };

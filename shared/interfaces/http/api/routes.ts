@@ -3,7 +3,7 @@ import { parseApiDecisionBody } from '../approval/input';
 import { decideApproval } from '../../../domain/deployment/approval';
 import { requestPromote, requestStop } from '../../../domain/deployment/controls';
 import { undoDeployment } from '../../../domain/deployment/undo';
-import type { ArtifactLocation } from '../../../model/deployment';
+import { adoptedArtifact, type ArtifactLocation } from '../../../model/deployment';
 import type { DeploymentSpec } from '../../../model/spec';
 import { StartInterruptedError } from '../../../model/starter-errors';
 import { START_GRACE_MS } from '../../../domain/starter/expire';
@@ -150,6 +150,7 @@ async function start(deps: ApiDeps, request: StartRequest): Promise<StartOutcome
 function resolveSpecArtifact(spec: DeploymentSpec, artifactsBucket: string | undefined): ArtifactLocation | { problem: string } {
   const artifact = spec.artifact;
   if (artifact.kind === 'image') return { imageUri: artifact.imageUri };
+  if (artifact.kind !== 'zip') return adoptedArtifact(artifact)!;
   if (artifact.bucket) return { bucket: artifact.bucket, key: artifact.key, ...(artifact.versionId ? { versionId: artifact.versionId } : {}) };
   if (!artifactsBucket) return { problem: `"${artifact.key}" is relative, and this API has no artifacts bucket configured: give "artifact" in the request or an s3:// location` };
   return { bucket: artifactsBucket, key: artifact.key, ...(artifact.versionId ? { versionId: artifact.versionId } : {}) };
