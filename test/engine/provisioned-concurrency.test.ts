@@ -3,6 +3,8 @@ import { ListProvisionedConcurrencyConfigsCommand, PutProvisionedConcurrencyConf
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaService } from '@fledge-local/embedded-aws';
 import { provisionedFor } from '../../shared/domain/deployment/provisioned-concurrency';
+import { promote } from '../../shared/domain/deployment/promote';
+import type { EngineState } from '../../shared/model/deployment';
 import { deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, spec, startDeployment, startEngine, trafficUntilEnd, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 import { eventually } from '../support/local-aws';
 
@@ -64,6 +66,24 @@ describe('provisioned-concurrency-aware shifting, on the embedded AWS', () => {
     const seen = kinds(await historyOf(world, id));
     expect(seen.indexOf('provisionedConcurrency')).toBeLessThan(seen.indexOf('weight'));
     expect(seen.at(-1)).toBe('promoted');
+  });
+
+  it('releases the old version\'s PC on a retried Promote whose first attempt recorded the success but died before releasing it', async () => {
+    // Prepare: a promoted PC canary, then the old version's PC as a first attempt that died would leave it
+    const name = touch('pc-retry-fn');
+    await withProvisionedStable(name);
+    const id = deploymentId('pc-retry');
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: spec(name, CANARY), artifact: await uploadArtifact(world, 'pc-retry/v2.zip', userCode('v2')) });
+    expect((await trafficUntilEnd(world, name, executionArn)).status).toBe('SUCCEEDED');
+    await world.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: '1', ProvisionedConcurrentExecutions: 4 }));
+    const record = (await world.plane.deps.store.getDeployment(id))!;
+
+    // Act: the task's retry, with the state the first attempt had
+    await promote(world.plane.deps, { deploymentId: id, spec: record.spec, published: { version: '2', changed: true, codeSha256: 'x' }, weight: 10, provisioned: { total: TOTAL } } as EngineState);
+
+    // Assess: no PC left on version 1, which no alias uses; the record untouched
+    expect(await provisioned(name)).toEqual({ '2': TOTAL });
+    expect((await world.plane.deps.store.getDeployment(id))?.status).toBe('SUCCEEDED');
   });
 
   it('removes the new version\'s PC when the canary rolls back, leaving the stable version\'s', async () => {

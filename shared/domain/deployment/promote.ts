@@ -35,7 +35,12 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
   const { deploymentId, spec } = state;
   const version = requireVersion(state);
   const record = await loadRecord(store, deploymentId);
-  if (record.status === 'SUCCEEDED') return { ...state, weight: 100, ...withWarnings(await settleAfterPromotion(deps, record)) };
+  if (record.status === 'SUCCEEDED') {
+    // A retry whose first attempt recorded the success but died before releasing the old version's
+    // provisioned concurrency: release it now (idempotent), so none stays on a version no alias uses.
+    if ((state.provisioned?.total ?? 0) > 0) await releaseUnused(deps, record.functionName, record.snapshot?.alias?.version);
+    return { ...state, weight: 100, ...withWarnings(await settleAfterPromotion(deps, record)) };
+  }
 
   // After a final bake the alias is already whole on the new version: what is left is the record.
   const watched = state.finalBake !== undefined;
