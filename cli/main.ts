@@ -13,6 +13,10 @@ import { registerApprove } from './commands/approve';
 import { registerReject } from './commands/reject';
 import { registerStop } from './commands/stop';
 import { registerPromote } from './commands/promote';
+import { registerList } from './commands/list';
+import { registerConfigure } from './commands/configure';
+import { registerCompletion } from './commands/completion';
+import { groupCommands } from './groups';
 
 const program = createProgram(packageJson.version);
 // Commands register themselves here, one line each.
@@ -29,5 +33,9 @@ registerApprove(program);
 registerReject(program);
 registerStop(program);
 registerPromote(program);
+registerList(program);
+registerConfigure(program);
+registerCompletion(program);
+groupCommands(program);
 
 process.exitCode = await run(program, process.argv);

@@ -2,13 +2,12 @@ import type { Command } from 'commander';
 import { PlanError } from '../../shared/domain/plan/errors';
 import { planDeployment } from '../../shared/domain/plan/planner';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
-import { safeJson } from '../../shared/text/sanitise';
 import { formatPlan } from '../format/plan';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
+import { printResult } from '../output';
 import { ExitCode, printError } from '../program';
 import { readSpecFile } from './spec-file';
-import { outputOption } from './validate';
 
 const EXAMPLES = `
 Examples:
@@ -27,14 +26,12 @@ export function registerPlan(program: Command): void {
     .description('Show the timeline a deployment spec will follow (traffic steps, bakes, approvals), its minimum duration and its cost.')
     .argument('<spec>', 'the deployment spec file, or - for standard input')
     .option('--first-deployment', 'plan the first deployment of a function that does not exist yet (created, then 100% at once)')
-    .addOption(outputOption())
     .addHelpText('after', EXAMPLES)
-    .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean }) => {
+    .action(async (file: string, options: { firstDeployment?: boolean }) => {
       const functionExists = options.firstDeployment !== true;
       const parsed = parseDeploymentSpec(await readSpecFile(file), file, { functionExists });
       if (!parsed.ok) {
-        if (options.output === 'json') process.stdout.write(`${safeJson({ valid: false, source: file, problems: parsed.problems })}\n`);
-        else process.stdout.write(formatProblems(file, parsed.problems, styleFor(process.stdout)));
+        printResult({ valid: false, source: file, problems: parsed.problems }, () => formatProblems(file, parsed.problems, styleFor(process.stdout)));
         process.exitCode = ExitCode.failure;
         return;
       }
@@ -48,13 +45,10 @@ export function registerPlan(program: Command): void {
         process.exitCode = ExitCode.failure;
         return;
       }
-      if (options.output === 'json') {
-        process.stdout.write(`${safeJson({ source: file, functionExists, spec: parsed.spec, plan, ...(parsed.warnings ? { warnings: parsed.warnings } : {}) })}\n`);
-      } else {
+      printResult({ source: file, functionExists, spec: parsed.spec, plan, ...(parsed.warnings ? { warnings: parsed.warnings } : {}) }, () => {
         const style = styleFor(process.stdout);
-        process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style));
-        process.stdout.write(formatWarnings(file, parsed.warnings, style));
-      }
+        return formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style) + formatWarnings(file, parsed.warnings, style);
+      });
       process.exitCode = ExitCode.ok;
     });
 }
