@@ -44,6 +44,12 @@ export class LiveBlock {
     this.draw(this.lines);
   }
 
+  /** Erases the block (a summary printed next replaces it). */
+  clear(): void {
+    this.update.clear();
+    this.update.done();
+  }
+
   /** Leaves the block on the screen as it is; what is written next goes below it. */
   done(): void {
     this.update.done();

@@ -130,7 +130,7 @@ export function registerTraffic(program: Command): void {
       });
       try {
         const stats = await run.finished;
-        live?.done();
+        live?.clear();
         printResult({ functionName: target.functionName, alias: target.alias, ...stats }, () => formatTrafficSummary(`${target.functionName}:${target.alias}`, stats, style));
         process.exitCode = ExitCode.ok;
       } catch (error) {
