@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { Command } from 'commander';
 import type { LocalDiscovery } from '../local/discovery';
 import { readConfig } from './config';
@@ -188,11 +188,12 @@ class Sha256 {
  * records that principal. Local mode checks no signature; requests are signed all the same.
  */
 export class ApiClient {
-  private readonly signer: SignatureV4;
+  private readonly signer: Promise<SignatureV4>;
 
   constructor(readonly target: ApiTarget) {
     const credentials = target.local ? async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) : awsCredentials();
-    this.signer = new SignatureV4({ service: 'execute-api', region: target.region, credentials, sha256: Sha256 });
+    // The signer is loaded with the first request: commands that call no API never load it.
+    this.signer = import('@smithy/signature-v4').then(({ SignatureV4 }) => new SignatureV4({ service: 'execute-api', region: target.region, credentials, sha256: Sha256 }));
   }
 
   /**
@@ -219,7 +220,7 @@ export class ApiClient {
     const query: Record<string, string> = {};
     for (const [key, value] of url.searchParams) query[key] = value;
     // Signed afresh per attempt: the signature carries the time.
-    const signed = await this.signer.sign({
+    const signed = await (await this.signer).sign({
       method,
       protocol: url.protocol,
       hostname: url.hostname,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Option, type Command } from 'commander';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import type { DeploymentSpec } from '../../shared/model/spec';
@@ -75,7 +75,7 @@ export function registerDeploy(program: Command): void {
       const folder = `deployments/${parsed.spec.function.name}/${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}/`;
       const needsBucket = zip !== undefined || options.via === 's3';
       if (needsBucket && !target.bucket) throw new UsageError("fledge's artifacts bucket is not known: pass --bucket <name>, set FLEDGE_ARTIFACTS_BUCKET, or run `fledge configure --bucket <name>` once");
-      const s3 = needsBucket ? s3Client(target) : undefined;
+      const s3 = needsBucket ? await s3Client(target) : undefined;
       const uploadedZip = zip && s3 ? await upload(s3, target.bucket!, `${folder}${zip.key}`, await readFile(zip.path)) : undefined;
 
       let id: string;
@@ -133,7 +133,9 @@ async function zipToUpload(spec: DeploymentSpec, specPath: string, zipOption: st
   return { path, key: artifact.key };
 }
 
-function s3Client(target: ApiTarget): S3Client {
+/** The S3 client, loaded by the commands that upload only (a command that does not start fast for nothing). */
+async function s3Client(target: ApiTarget): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
   // Checksums only when required: the embedded S3 (and some proxies) store streamed checksum framing otherwise.
   const common = { region: target.region, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const;
   if (target.local) return new S3Client({ ...common, endpoint: target.local.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -142,6 +144,7 @@ function s3Client(target: ApiTarget): S3Client {
 
 async function upload(s3: S3Client, bucket: string, key: string, body: Uint8Array): Promise<{ key: string; versionId?: string; eTag?: string }> {
   try {
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const out = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     const eTag = out.ETag?.replace(/"/g, '');
     return { key, ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}), ...(eTag ? { eTag } : {}) };
