@@ -15,6 +15,9 @@ export const eventKeys = {
   approvalDecided: (approvalId: string) => `approval-${approvalId}-decided`,
   promoteRequested: () => 'promote-requested',
   stopRequested: () => 'stop-requested',
+  /** One per pause, named by when it was asked for: a retried request finds the same pause. */
+  paused: (at: number) => `paused-${at}`,
+  resumed: (pausedAt: number) => `resumed-${pausedAt}`,
   cleanup: () => 'cleanup',
   /** One webhook's answer at one point: `webhook-beforeStep-0002-w0`, `webhook-check-0002-0003-w1`. */
   webhook: (point: string, at: readonly number[], index: number) => `webhook-${point}${at.map((n) => `-${pad(n)}`).join('')}-w${index}`,
