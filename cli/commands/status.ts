@@ -7,7 +7,7 @@ import { FINISHED, formatStatus, SUCCESSFUL, type DeploymentDetail, type Deploym
 import { styleFor } from '../format/style';
 import { fitToTerminal } from '../live';
 import { printResult } from '../output';
-import { EXIT_CODES_HELP, ExitCode, UsageError } from '../program';
+import { EXIT_CODES_HELP, ExitCode } from '../program';
 
 export { getDeployment } from '../follow';
 
@@ -56,7 +56,8 @@ export async function resolveDeploymentId(client: ApiClient, text: string): Prom
   const { functionName, alias } = parseAliasTarget(text);
   const state = await client.request<{ activeDeployment?: DeploymentSummary; deployments: DeploymentSummary[] }>('GET', `/functions/${encodeURIComponent(functionName)}/aliases/${encodeURIComponent(alias)}`);
   const id = state.activeDeployment?.deploymentId ?? state.deployments[0]?.deploymentId;
-  if (!id) throw new UsageError(`fledge never deployed ${functionName}:${alias}`);
+  // The same answer as for an alias fledge does not know (the API's 404): exit 1, not a usage error.
+  if (!id) throw new Error(`fledge never deployed ${functionName}:${alias}`);
   return id;
 }
 
