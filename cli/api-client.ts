@@ -1,8 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Option, type Command } from 'commander';
-import { findLocalMode, type LocalDiscovery } from '../local/discovery';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { SignatureV4 } from '@smithy/signature-v4';
+import type { Command } from 'commander';
+import type { LocalDiscovery } from '../local/discovery';
+import { readConfig } from './config';
+import { globals, type OutputFormat } from './globals';
 import { UsageError } from './program';
 
 /** Where the CLI's API calls go, and how the artifacts bucket is reached. */
@@ -11,50 +16,128 @@ export interface ApiTarget {
   readonly region: string;
   /** Running local mode, when `--local`. */
   readonly local?: LocalDiscovery;
-  /** The artifacts bucket (`--bucket`, `FLEDGE_ARTIFACTS_BUCKET`, or local mode's). */
+  /** The artifacts bucket (`--bucket`, `FLEDGE_ARTIFACTS_BUCKET`, `fledge configure`, or local mode's). */
   readonly bucket?: string;
 }
 
-/** Options every API command takes. */
+/** Options every API command takes (`--output` and `--region` are global: cli/program.ts). */
 export interface ApiOptions {
   endpoint?: string;
   local?: boolean;
   region?: string;
   bucket?: string;
-  output: 'table' | 'json';
+  output: OutputFormat;
 }
 
-/** Adds `--endpoint`, `--local`, `--region`, `--output` to a command. */
+/** Adds `--endpoint` and `--local` to a command: `--endpoint` always means fledge's API. */
 export function withApiOptions(command: Command): Command {
   return command
-    .option('--endpoint <url>', "fledge's API base URL (default: $FLEDGE_API_URL)")
-    .option('--local', 'talk to the running `fledge local` of this project (.fledge/local.json)')
-    .option('--region <region>', 'AWS region for signing (default: the standard AWS chain, $AWS_REGION)')
-    .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'));
+    .option('--endpoint <url>', "fledge's API base URL (default: $FLEDGE_API_URL, then `fledge configure`)")
+    .option('--local', 'talk to the running `fledge local` of this project (.fledge/local.json)');
+}
+
+/**
+ * The flags that point a command at the same fledge as this one (`--local`, `--endpoint …`,
+ * `--profile …`, `--region …` as the user gave them), for the commands fledge suggests.
+ */
+export function sameTargetFlags(options: Pick<ApiOptions, 'endpoint' | 'local'>): string {
+  const { profile, region } = globals();
+  const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+  return [
+    ...(options.local ? ['--local'] : []),
+    ...(options.endpoint ? ['--endpoint', quote(options.endpoint)] : []),
+    ...(profile ? ['--profile', quote(profile)] : []),
+    ...(region ? ['--region', quote(region)] : []),
+  ]
+    .map((part) => ` ${part}`)
+    .join('');
+}
+
+/** No AWS credentials could be found: says where fledge looked and what to do. */
+export class NoCredentialsError extends UsageError {
+  constructor(cause: unknown) {
+    const profile = process.env['AWS_PROFILE'];
+    super(
+      `no AWS credentials found${profile ? ` for profile "${profile}"` : ''}: fledge signs its calls with the standard AWS chain. ` +
+        'Run `aws configure` (or `aws sso login --profile <name>`), then pass --profile <name> or set AWS_PROFILE; or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or use --local for the local mode',
+      { cause },
+    );
+  }
+}
+
+/**
+ * The region of an AWS profile in the shared config file (`$AWS_CONFIG_FILE`, else `~/.aws/config`):
+ * `[default]` or `[profile name]`, key `region`.
+ */
+export async function profileRegion(profile: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(env['AWS_CONFIG_FILE'] || join(homedir(), '.aws', 'config'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const wanted = profile === 'default' ? ['default', 'profile default'] : [`profile ${profile}`];
+  let inside = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/[#;].*$/, '').trim();
+    const section = /^\[\s*(.+?)\s*\]$/.exec(line);
+    if (section) inside = wanted.includes(section[1]!.replace(/\s+/g, ' '));
+    else if (inside) {
+      const setting = /^region\s*=\s*(\S+)$/.exec(line);
+      if (setting) return setting[1];
+    }
+  }
+  return undefined;
 }
 
 /**
  * Resolves the API target. `--local` reads the discovery file `fledge local` writes
- * (`.fledge/local.json`, or `$FLEDGE_DIR/local.json`); otherwise `--endpoint` or `$FLEDGE_API_URL`.
+ * (`.fledge/local.json`, or `$FLEDGE_DIR/local.json`); otherwise `--endpoint`, `$FLEDGE_API_URL`
+ * or the `api` of `fledge configure`. The region: `--region`, `$AWS_REGION`, the profile's region
+ * (`--profile`, `$AWS_PROFILE`, or the configured one), the configured region, the API's host name.
  */
 export async function resolveTarget(options: Pick<ApiOptions, 'endpoint' | 'local' | 'region' | 'bucket'>): Promise<ApiTarget> {
   if (options.local && options.endpoint) throw new UsageError('--local and --endpoint exclude each other');
   if (options.local) {
+    // Local mode's code is loaded only by the commands that use it (a chunk of its own in the bundle).
+    const { findLocalMode } = await import('../local/discovery');
     const local = await findLocalMode();
-    return { apiUrl: local.apiUrl, region: local.region, local, bucket: options.bucket ?? local.bucket };
+    return { apiUrl: local.apiUrl, region: options.region ?? local.region, local, bucket: options.bucket ?? local.bucket };
   }
-  const apiUrl = options.endpoint ?? process.env['FLEDGE_API_URL'];
-  if (!apiUrl) throw new UsageError("no fledge API to talk to: pass --endpoint <url> (the stack's HttpApiUrl output), set FLEDGE_API_URL, or use --local");
+  const config = await readConfig();
+  if (config.profile && !process.env['AWS_PROFILE']) process.env['AWS_PROFILE'] = config.profile;
+  const apiUrl = options.endpoint ?? (process.env['FLEDGE_API_URL'] || undefined) ?? config.api;
+  if (!apiUrl) throw new UsageError("no fledge API to talk to: pass --endpoint <url> (the stack's HttpApiUrl output), set FLEDGE_API_URL, run `fledge configure --api <url> --bucket <name>` once, or use --local");
   let url: URL;
   try {
     url = new URL(apiUrl);
   } catch {
     throw new UsageError(`--endpoint must be a URL such as https://abc123.execute-api.eu-west-1.amazonaws.com, got "${apiUrl}"`);
   }
-  const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? /execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
-  if (!region) throw new UsageError('no AWS region: pass --region or set AWS_REGION');
-  const bucket = options.bucket ?? process.env['FLEDGE_ARTIFACTS_BUCKET'];
+  const profile = process.env['AWS_PROFILE'] || process.env['AWS_DEFAULT_PROFILE'] || 'default';
+  const region =
+    options.region ??
+    (process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || undefined) ??
+    (await profileRegion(profile)) ??
+    config.region ??
+    /execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
+  if (!region) throw new UsageError('no AWS region: pass --region, set AWS_REGION, give the profile a region (aws configure), or run `fledge configure --region <region>`');
+  const bucket = options.bucket ?? (process.env['FLEDGE_ARTIFACTS_BUCKET'] || undefined) ?? config.bucket;
   return { apiUrl: apiUrl.replace(/\/+$/, ''), region, ...(bucket ? { bucket } : {}) };
+}
+
+/** The standard AWS credential chain, loaded on first use; its "nothing found" becomes {@link NoCredentialsError}. */
+export function awsCredentials(): () => Promise<AwsCredentialIdentity> {
+  let provider: (() => Promise<AwsCredentialIdentity>) | undefined;
+  return async () => {
+    provider ??= (await import('@aws-sdk/credential-provider-node')).defaultProvider();
+    try {
+      return await provider();
+    } catch (error) {
+      if ((error as Error).name === 'CredentialsProviderError') throw new NoCredentialsError(error);
+      throw error;
+    }
+  };
 }
 
 /** The API answered with an error (`{error: {code, message, details}}`). */
@@ -105,11 +188,12 @@ class Sha256 {
  * records that principal. Local mode checks no signature; requests are signed all the same.
  */
 export class ApiClient {
-  private readonly signer: SignatureV4;
+  private readonly signer: Promise<SignatureV4>;
 
   constructor(readonly target: ApiTarget) {
-    const credentials = target.local ? async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) : defaultProvider();
-    this.signer = new SignatureV4({ service: 'execute-api', region: target.region, credentials, sha256: Sha256 });
+    const credentials = target.local ? async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) : awsCredentials();
+    // The signer is loaded with the first request: commands that call no API never load it.
+    this.signer = import('@smithy/signature-v4').then(({ SignatureV4 }) => new SignatureV4({ service: 'execute-api', region: target.region, credentials, sha256: Sha256 }));
   }
 
   /**
@@ -136,7 +220,7 @@ export class ApiClient {
     const query: Record<string, string> = {};
     for (const [key, value] of url.searchParams) query[key] = value;
     // Signed afresh per attempt: the signature carries the time.
-    const signed = await this.signer.sign({
+    const signed = await (await this.signer).sign({
       method,
       protocol: url.protocol,
       hostname: url.hostname,

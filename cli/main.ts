@@ -16,6 +16,12 @@ import { registerPromote } from './commands/promote';
 import { registerRollback } from './commands/rollback';
 import { registerStack } from './commands/stack';
 import { registerInit } from './commands/init';
+import { registerList } from './commands/list';
+import { registerPause } from './commands/pause';
+import { registerRetry } from './commands/retry';
+import { registerConfigure } from './commands/configure';
+import { registerCompletion } from './commands/completion';
+import { groupCommands } from './groups';
 
 const program = createProgram(packageJson.version);
 // Commands register themselves here, one line each.
@@ -35,5 +41,11 @@ registerPromote(program);
 registerRollback(program);
 registerStack(program);
 registerInit(program);
+registerList(program);
+registerPause(program);
+registerRetry(program);
+registerConfigure(program);
+registerCompletion(program);
+groupCommands(program);
 
 process.exitCode = await run(program, process.argv);

@@ -1,36 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Option, type Command } from 'commander';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import type { DeploymentSpec } from '../../shared/model/spec';
 import { deploymentIdForObject } from '../../shared/domain/starter/ids';
-import { safeJson, sanitise } from '../../shared/text/sanitise';
-import { ApiClient, ApiRequestError, resolveTarget, withApiOptions, type ApiOptions, type ApiTarget } from '../api-client';
+import { sanitise } from '../../shared/text/sanitise';
+import { ApiClient, ApiRequestError, awsCredentials, NoCredentialsError, resolveTarget, sameTargetFlags, withApiOptions, type ApiOptions, type ApiTarget } from '../api-client';
+import { followDeployment, getDeployment } from '../follow';
 import { FINISHED, formatStatus, SUCCESSFUL, type DeploymentDetail } from '../format/deployment';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
-import { ExitCode, UsageError } from '../program';
+import { fitToTerminal } from '../live';
+import { machineOutput, printResult } from '../output';
+import { EXIT_CODES_HELP, ExitCode, UsageError } from '../program';
 import { readSpecFile } from './spec-file';
-import { getDeployment, watchDeployment } from './status';
+import { timeoutOption } from './status';
 
 const HELP = `
 Examples:
   $ fledge deploy examples/canary.yaml --zip build/orders-api.zip --local --wait
   $ fledge deploy release.yaml --via api --endpoint https://abc.execute-api.eu-west-1.amazonaws.com
   $ fledge deploy release.yaml --bucket my-fledge-artifacts --output json
+  $ fledge deploy release.yaml --wait --timeout 1h | tee deploy.log   # CI: every event, once, in order
 
 The spec is validated here first. A relative artifact.zip is uploaded from --zip (or from the
 path next to the spec) into fledge's bucket, beside the spec. --via s3 (default) then drops the
 spec under deployments/ and the S3 trigger starts the deployment — its id follows from the
 object, so the CLI knows it at once; --via api posts the spec to the API instead.
---wait follows the deployment to its end. Exit codes: 0 started (or succeeded with --wait),
-1 refused or failed, 2 usage error.`;
+The bucket and the API come from --bucket/--endpoint, $FLEDGE_ARTIFACTS_BUCKET/$FLEDGE_API_URL,
+or \`fledge configure\`. --wait follows the deployment to its end: redrawn in place on a terminal,
+every event of the history once, in order, with its time on a pipe or in a CI log. Ctrl+C stops
+following only: the deployment goes on, and fledge says how to follow or stop it.
+${EXIT_CODES_HELP} Here: 0 started (or succeeded with --wait), 1 refused or failed (or
+--timeout ran out: the deployment goes on), 2 usage error, 130 Ctrl+C during --wait.`;
 
 interface DeployOptions extends ApiOptions {
   zip?: string;
   wait?: boolean;
+  timeout?: number;
   via: 's3' | 'api';
   bucket?: string;
   idempotencyKey?: string;
@@ -45,8 +54,9 @@ export function registerDeploy(program: Command): void {
       .argument('<spec>', 'the deployment spec (YAML or JSON)')
       .option('--zip <file>', "the function's zip (default: the spec's relative artifact.zip, next to the spec)")
       .option('--wait', 'follow the deployment until it finishes')
+      .addOption(timeoutOption())
       .addOption(new Option('--via <door>', 'how to start it').choices(['s3', 'api']).default('s3'))
-      .option('--bucket <name>', "fledge's artifacts bucket (default: $FLEDGE_ARTIFACTS_BUCKET, or local mode's)")
+      .option('--bucket <name>', "fledge's artifacts bucket (default: $FLEDGE_ARTIFACTS_BUCKET, `fledge configure`, or local mode's)")
       .option('--idempotency-key <key>', 'with --via api: running again with the same key starts nothing twice (default: a fresh key per run)'),
   )
     .addHelpText('after', HELP)
@@ -64,8 +74,8 @@ export function registerDeploy(program: Command): void {
       const zip = await zipToUpload(parsed.spec, specPath, options.zip);
       const folder = `deployments/${parsed.spec.function.name}/${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}/`;
       const needsBucket = zip !== undefined || options.via === 's3';
-      if (needsBucket && !target.bucket) throw new UsageError("fledge's artifacts bucket is not known: pass --bucket <name> or set FLEDGE_ARTIFACTS_BUCKET");
-      const s3 = needsBucket ? s3Client(target) : undefined;
+      if (needsBucket && !target.bucket) throw new UsageError("fledge's artifacts bucket is not known: pass --bucket <name>, set FLEDGE_ARTIFACTS_BUCKET, or run `fledge configure --bucket <name>` once");
+      const s3 = needsBucket ? await s3Client(target) : undefined;
       const uploadedZip = zip && s3 ? await upload(s3, target.bucket!, `${folder}${zip.key}`, await readFile(zip.path)) : undefined;
 
       let id: string;
@@ -85,11 +95,16 @@ export function registerDeploy(program: Command): void {
         note(options, `deployment ${id} started through the API`);
       }
 
-      const detail = options.wait ? await watchDeployment(client, id, { intervalMs: 500, output: options.output }) : await getDeployment(client, id);
-      if (!options.wait) {
-        if (options.output === 'json') process.stdout.write(`${safeJson(detail)}\n`);
-        else process.stdout.write(`${formatStatus(detail, styleFor(process.stdout)).join('\n')}\n\nfollow it: fledge status ${sanitise(id)} --watch${target.local ? ' --local' : ''}\n`);
+      const flags = sameTargetFlags(options);
+      if (options.wait) {
+        const followed = await followDeployment(client, id, { intervalMs: 500, flags, ...(options.timeout !== undefined ? { timeoutMs: options.timeout * 1000 } : {}) });
+        if (followed.end === 'interrupted') return void (process.exitCode = ExitCode.interrupted);
+        process.exitCode = followed.end === 'timeout' || refusedOrFailed(followed.detail) ? ExitCode.failure : ExitCode.ok;
+        return;
       }
+      if (options.timeout !== undefined) throw new UsageError('--timeout only applies with --wait');
+      const detail = await getDeployment(client, id);
+      printResult(detail, () => `${fitToTerminal(formatStatus(detail, styleFor(process.stdout), { flags })).join('\n')}\n\nfollow it: fledge status ${sanitise(id)} --watch${flags}\n`);
       process.exitCode = refusedOrFailed(detail) ? ExitCode.failure : ExitCode.ok;
     });
 }
@@ -98,8 +113,8 @@ function refusedOrFailed(detail: DeploymentDetail): boolean {
   return FINISHED.has(detail.status) && !SUCCESSFUL.has(detail.status);
 }
 
-function note(options: ApiOptions, text: string): void {
-  if (options.output === 'table') process.stderr.write(`${sanitise(text)}\n`);
+function note(_options: ApiOptions, text: string): void {
+  if (!machineOutput()) process.stderr.write(`${sanitise(text)}\n`);
 }
 
 /** The local zip to upload and its key relative to the spec's folder, or undefined when the spec names an s3:// object or an image. */
@@ -122,19 +137,23 @@ async function zipToUpload(spec: DeploymentSpec, specPath: string, zipOption: st
   return { path, key: artifact.key };
 }
 
-function s3Client(target: ApiTarget): S3Client {
+/** The S3 client, loaded by the commands that upload only (a command that does not start fast for nothing). */
+async function s3Client(target: ApiTarget): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
   // Checksums only when required: the embedded S3 (and some proxies) store streamed checksum framing otherwise.
   const common = { region: target.region, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const;
   if (target.local) return new S3Client({ ...common, endpoint: target.local.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  return new S3Client(common);
+  return new S3Client({ ...common, credentials: awsCredentials() });
 }
 
 async function upload(s3: S3Client, bucket: string, key: string, body: Uint8Array): Promise<{ key: string; versionId?: string; eTag?: string }> {
   try {
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const out = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     const eTag = out.ETag?.replace(/"/g, '');
     return { key, ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}), ...(eTag ? { eTag } : {}) };
   } catch (error) {
+    if (error instanceof NoCredentialsError) throw error;
     throw new Error(`uploading s3://${bucket}/${key} failed: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,17 +1,21 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { safeJson } from '../../shared/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 import { formatHistory, type DeploymentSummary } from '../format/deployment';
 import { styleFor } from '../format/style';
+import { fitToTerminal } from '../live';
+import { printResult } from '../output';
+import { EXIT_CODES_HELP } from '../program';
 
 const HELP = `
 Examples:
   $ fledge history orders-api --local
   $ fledge history orders-api --alias live --status ROLLED_BACK --limit 50
   $ fledge history orders-api --output json | jq '.[0]'
+  $ fledge history orders-api --query "[?status=='ROLLED_BACK'].deploymentId"
 
 Newest first. Statuses: PENDING, RUNNING, AWAITING_APPROVAL, SUCCEEDED, NO_CHANGE, ROLLED_BACK,
-DRIFTED, FAILED, REJECTED.`;
+DRIFTED, FAILED, REJECTED. On a terminal, lines are cut to its width; piped, they are whole.
+${EXIT_CODES_HELP}`;
 
 interface HistoryOptions extends ApiOptions {
   alias?: string;
@@ -51,6 +55,6 @@ export function registerHistory(program: Command): void {
         items.push(...page.items);
         cursor = page.cursor;
       } while (cursor && items.length < options.limit);
-      process.stdout.write(options.output === 'json' ? `${safeJson(items)}\n` : `${formatHistory(items, styleFor(process.stdout)).join('\n')}\n`);
+      printResult(items, () => `${fitToTerminal(formatHistory(items, styleFor(process.stdout))).join('\n')}\n`);
     });
 }

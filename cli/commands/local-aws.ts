@@ -1,6 +1,5 @@
 import { type Command } from 'commander';
 import type { LocalAws } from '@fledge-local/embedded-aws';
-import { LocalAwsStartError } from '@fledge-local/embedded-aws/errors';
 import { sanitise } from '../../shared/text/sanitise';
 import { ExitCode, UsageError } from '../program';
 import { isLoopback, parsePort, parseTimeScale } from '../local-options';
@@ -47,6 +46,7 @@ export function registerLocalAws(program: Command): void {
       });
       // Its own chunk of the bundle, loaded by this command only (cli/embedded-aws-loader.ts).
       const { startAwsForFledge } = await loadEmbeddedAws('fledge local-aws', () => import('../../local/fledge-on-local'));
+      const { LocalAwsStartError } = await import('@fledge-local/embedded-aws/errors');
       const host = options.host ?? '127.0.0.1';
       if (!isLoopback(host)) {
         process.stderr.write(`fledge local-aws: WARNING: listening on ${host}, not loopback: anyone who can reach it can use this endpoint, which has no authentication.\n`);

@@ -1,13 +1,9 @@
 import { Option, type Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
-import { LocalAwsStartError } from '@fledge-local/embedded-aws/errors';
 import { sanitise } from '../../shared/text/sanitise';
 import type { LocalMode } from '../../local/mode';
 import { LOCAL_MODE_DEFAULTS } from '../../local/mode-defaults';
-import { watchOutbox } from '../../local/outbox-watch';
 import { loadEmbeddedAws } from '../embedded-aws-loader';
-import { DEMO_EXAMPLES } from '../demo/examples-path';
-import { formatEmail } from '../format/email';
 import { styleFor, type Style } from '../format/style';
 import { ExitCode, UsageError } from '../program';
 import { isLoopback, parsePort, parseTimeScale } from '../local-options';
@@ -60,6 +56,13 @@ export function registerLocal(program: Command): void {
       });
       // Its own chunk of the bundle, loaded by this command only (cli/embedded-aws-loader.ts).
       const { startLocalMode } = await loadEmbeddedAws('fledge local', () => import('../../local/mode'));
+      // Loaded here, not at start-up: `fledge --version` and `validate` load nothing of local mode.
+      const [{ LocalAwsStartError }, { watchOutbox }, { formatEmail }, { DEMO_EXAMPLES }] = await Promise.all([
+        import('@fledge-local/embedded-aws/errors'),
+        import('../../local/outbox-watch'),
+        import('../format/email'),
+        import('../demo/examples-path'),
+      ]);
       // The task functions log JSON lines for CloudWatch Logs; here they would bury the e-mails.
       if (!options.verbose) process.env['FLEDGE_LOG'] ??= 'off';
       const style = styleFor(process.stdout);
@@ -90,7 +93,7 @@ export function registerLocal(program: Command): void {
         }
         throw error;
       }
-      process.stdout.write(banner(mode, options, style));
+      process.stdout.write(banner(mode, options, style, DEMO_EXAMPLES));
       const stopWatching = watchOutbox(mode.aws.endpoint, (email) => process.stdout.write(formatEmail(email, style)));
       const signal = await stopRequested;
       process.stdout.write(`fledge local: ${signal}: stopping…\n`);
@@ -101,7 +104,7 @@ export function registerLocal(program: Command): void {
     });
 }
 
-function banner(mode: LocalMode, options: LocalCommandOptions, style: Style): string {
+function banner(mode: LocalMode, options: LocalCommandOptions, style: Style, DEMO_EXAMPLES: string): string {
   const { discovery } = mode;
   const scale = options.timeScale === 1 ? '1 (real time)' : `${options.timeScale} (one simulated second lasts ${+(1000 * options.timeScale).toPrecision(6)} ms)`;
   const where = isLoopback(options.host) ? 'loopback only' : style.yellow(`on ${options.host}: NO authentication`);

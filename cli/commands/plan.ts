@@ -2,14 +2,13 @@ import type { Command } from 'commander';
 import { PlanError } from '../../shared/domain/plan/errors';
 import { planDeployment } from '../../shared/domain/plan/planner';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
-import { safeJson } from '../../shared/text/sanitise';
 import { formatPlan } from '../format/plan';
 import { auditCallersForPlan, formatCallerAudit, type CallerSourceOptions } from './plan-callers';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
+import { printResult } from '../output';
 import { ExitCode, printError } from '../program';
 import { readSpecFile } from './spec-file';
-import { outputOption } from './validate';
 
 const EXAMPLES = `
 Examples:
@@ -22,7 +21,7 @@ Examples:
 
 Nothing is deployed: the plan is worked out from the spec alone, offline. With --callers, fledge
 also reads who invokes the function (event source mappings, resource-policy permissions, function
-URLs) from AWS (standard credentials; --local: the running local mode; --endpoint: an AWS endpoint)
+URLs) from AWS (standard credentials; --local: the running local mode; --aws-endpoint: an AWS endpoint)
 and marks those that bypass the alias; exit 1 when callers: strict would refuse the deployment. Approvals are counted as instant
 in the minimum duration; the cost assumes no retries and every approval granted.
 Exit codes: 0 planned, 1 invalid spec, 2 usage error.`;
@@ -36,16 +35,13 @@ export function registerPlan(program: Command): void {
     .option('--first-deployment', 'plan the first deployment of a function that does not exist yet (created, then 100% at once)')
     .option('--callers', "audit who invokes the function, as the deployment's Prepare will (reads the account: needs AWS access)")
     .option('--local', 'with --callers: read the running `fledge local` of this directory')
-    .option('--endpoint <url>', 'with --callers: read this AWS endpoint (e.g. an embedded AWS)')
-    .option('--region <region>', "with --callers: the function's region (default: the spec's ARN, AWS_REGION)")
-    .addOption(outputOption())
+    .option('--aws-endpoint <url>', 'with --callers: read this AWS endpoint (e.g. an embedded AWS)')
     .addHelpText('after', EXAMPLES)
-    .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean; callers?: boolean } & CallerSourceOptions) => {
+    .action(async (file: string, options: { firstDeployment?: boolean; callers?: boolean; local?: boolean; awsEndpoint?: string }, command: Command) => {
       const functionExists = options.firstDeployment !== true;
       const parsed = parseDeploymentSpec(await readSpecFile(file), file, { functionExists });
       if (!parsed.ok) {
-        if (options.output === 'json') process.stdout.write(`${safeJson({ valid: false, source: file, problems: parsed.problems })}\n`);
-        else process.stdout.write(formatProblems(file, parsed.problems, styleFor(process.stdout)));
+        printResult({ valid: false, source: file, problems: parsed.problems }, () => formatProblems(file, parsed.problems, styleFor(process.stdout)));
         process.exitCode = ExitCode.failure;
         return;
       }
@@ -60,15 +56,13 @@ export function registerPlan(program: Command): void {
         return;
       }
       // Only on request: a plan of a spec file alone stays offline.
-      const audited = options.callers === true && functionExists ? await auditCallersForPlan(parsed.spec, options) : undefined;
-      if (options.output === 'json') {
-        process.stdout.write(`${safeJson({ source: file, functionExists, spec: parsed.spec, plan, ...(audited ? { callers: { ...audited.audit, readFrom: audited.where } } : {}), ...(parsed.warnings ? { warnings: parsed.warnings } : {}) })}\n`);
-      } else {
+      const { region } = command.optsWithGlobals<{ region?: string }>();
+      const callerSource: CallerSourceOptions = { ...(options.local ? { local: true } : {}), ...(options.awsEndpoint ? { endpoint: options.awsEndpoint } : {}), ...(region ? { region } : {}) };
+      const audited = options.callers === true && functionExists ? await auditCallersForPlan(parsed.spec, callerSource) : undefined;
+      printResult({ source: file, functionExists, spec: parsed.spec, plan, ...(audited ? { callers: { ...audited.audit, readFrom: audited.where } } : {}), ...(parsed.warnings ? { warnings: parsed.warnings } : {}) }, () => {
         const style = styleFor(process.stdout);
-        process.stdout.write(formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style));
-        if (audited) process.stdout.write(formatCallerAudit(parsed.spec, audited.audit, audited.where, style));
-        process.stdout.write(formatWarnings(file, parsed.warnings, style));
-      }
+        return formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style) + (audited ? formatCallerAudit(parsed.spec, audited.audit, audited.where, style) : '') + formatWarnings(file, parsed.warnings, style);
+      });
       process.exitCode = audited && parsed.spec.callers === 'strict' && audited.audit.bypassing.length > 0 ? ExitCode.failure : ExitCode.ok;
     });
 }

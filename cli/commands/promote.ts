@@ -1,6 +1,18 @@
 import type { Command } from 'commander';
-import { safeJson, sanitise } from '../../shared/text/sanitise';
+import { sanitise } from '../../shared/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
+import { printResult } from '../output';
+import { EXIT_CODES_HELP } from '../program';
+import { resolveDeploymentId } from './status';
+
+const HELP = `
+Examples:
+  $ fledge promote api-01J…
+  $ fledge promote orders-api:live --local
+
+At its next green health check the deployment skips the remaining bake and steps and goes to
+100%. It never skips a red check, nor a pending approval (approve that instead).
+${EXIT_CODES_HELP} Here: 1 also when the deployment already ended.`;
 
 /** Registers `fledge promote`. */
 export function registerPromote(program: Command): void {
@@ -8,10 +20,13 @@ export function registerPromote(program: Command): void {
     program
       .command('promote')
       .description('Promote a running deployment now: at its next green health check it skips the remaining bake and steps (never a red check, nor a pending approval)')
-      .argument('<deployment-id>', 'the deployment'),
-  ).action(async (id: string, options: ApiOptions) => {
-    const client = new ApiClient(await resolveTarget(options));
-    const result = await client.request('POST', `/deployments/${encodeURIComponent(id)}/promote`);
-    process.stdout.write(options.output === 'json' ? `${safeJson(result)}\n` : `promote requested for ${sanitise(id)}: it goes to 100% at its next green check\n`);
-  });
+      .argument('<deployment>', 'the deployment id, or <function>:<alias>'),
+  )
+    .addHelpText('after', HELP)
+    .action(async (target: string, options: ApiOptions) => {
+      const client = new ApiClient(await resolveTarget(options));
+      const id = await resolveDeploymentId(client, target);
+      const result = await client.request('POST', `/deployments/${encodeURIComponent(id)}/promote`);
+      printResult(result, () => `promote requested for ${sanitise(id)}: it goes to 100% at its next green check\n`);
+    });
 }

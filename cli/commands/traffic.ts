@@ -1,32 +1,37 @@
-import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { findLocalMode, LocalModeNotRunningError } from '../../local/discovery';
-import { startTraffic, TrafficTargetError } from '../../local/traffic';
 import { parseDuration } from '../../shared/domain/spec/duration';
 import { sanitise } from '../../shared/text/sanitise';
+import { parseAliasTarget } from '../alias-target';
+import { awsCredentials } from '../api-client';
 import { formatTrafficProgress, formatTrafficSummary } from '../format/traffic';
 import { styleFor } from '../format/style';
-import { ExitCode, UsageError } from '../program';
+import { LiveBlock } from '../live';
+import { machineOutput, printResult } from '../output';
+import { EXIT_CODES_HELP, ExitCode, UsageError } from '../program';
 
 const EXAMPLES = `
 Examples:
   $ fledge traffic orders-api:live --rps 20 --local                  # 30 s against the running \`fledge local\`
   $ fledge traffic orders-api:live --rps 5 --duration 2m --payload '{"path":"/health"}'
-  $ fledge traffic orders-api:live --rps 10 --payload @event.json --endpoint http://127.0.0.1:4566
+  $ fledge traffic orders-api:live --rps 10 --payload @event.json --aws-endpoint http://127.0.0.1:4566
+  $ fledge traffic orders-api:live --rps 5 --duration 1m --output json --query byVersion
 
 Each request is a synchronous Invoke of the alias; the version that answered
 (X-Amz-Executed-Version) and function errors are counted per version, so you can watch a canary's
-share grow and see a broken version's errors. It runs for --duration, or until Ctrl+C, then prints
-a summary. Without --local or --endpoint it invokes your real AWS account (standard credentials).
-Exit codes: 0 ran to the end (or stopped by Ctrl+C), 1 the alias cannot be invoked, 2 usage error.`;
+share grow and see a broken version's errors. On a terminal the counts are redrawn in place (cut
+to its width); piped, one line a second. It runs for --duration, or until Ctrl+C, then prints a
+summary. Without --local or --aws-endpoint it invokes your real AWS account (standard credentials,
+--profile and --region honoured). --endpoint is fledge's API in every command, so not taken here.
+${EXIT_CODES_HELP} Here: 0 ran to the end (or stopped by Ctrl+C), 1 the alias cannot be invoked.`;
 
 interface TrafficCommandOptions {
   rps: number;
   duration: number;
   payload?: string;
   local?: boolean;
-  endpoint?: string;
+  awsEndpoint?: string;
   region?: string;
 }
 
@@ -42,17 +47,6 @@ const parseSeconds = (text: string): number => {
   if (result.seconds === 0) throw new InvalidArgumentError('must be longer than 0s');
   return result.seconds;
 };
-
-/** `<function>:<alias>`; the function part may itself be an ARN (`arn:aws:lambda:…:function:name`). */
-function parseTarget(text: string): { functionName: string; alias: string } {
-  const colon = text.lastIndexOf(':');
-  const functionName = text.slice(0, colon);
-  const alias = text.slice(colon + 1);
-  if (colon <= 0 || alias === '' || /:function$/.test(functionName)) {
-    throw new UsageError(`expected <function>:<alias>, e.g. orders-api:live; got "${text}"`);
-  }
-  return { functionName, alias };
-}
 
 async function readPayload(option: string | undefined): Promise<string> {
   if (option === undefined) return '{}';
@@ -74,26 +68,22 @@ async function readPayload(option: string | undefined): Promise<string> {
 
 /** Where to send the invocations: the running local mode, an explicit endpoint, or AWS. */
 async function clientConfig(options: TrafficCommandOptions): Promise<{ config: LambdaClientConfig; where: string }> {
-  if (options.local && options.endpoint) throw new UsageError('--local and --endpoint exclude each other');
+  if (options.local && options.awsEndpoint) throw new UsageError('--local and --aws-endpoint exclude each other');
   // Traffic never retries: a throttle is a fact to count, not something to hide.
   const common = { maxAttempts: 1 } as const;
   const dummy = { accessKeyId: 'test', secretAccessKey: 'test' };
   if (options.local) {
-    try {
-      const local = await findLocalMode();
-      return { config: { ...common, endpoint: local.endpoint, region: options.region ?? local.region, credentials: dummy }, where: `local mode at ${local.endpoint}` };
-    } catch (error) {
-      if (error instanceof LocalModeNotRunningError) throw new UsageError(error.message, { cause: error });
-      throw error;
-    }
+    const { findLocalMode } = await import('../../local/discovery');
+    const local = await findLocalMode();
+    return { config: { ...common, endpoint: local.endpoint, region: options.region ?? local.region, credentials: dummy }, where: `local mode at ${local.endpoint}` };
   }
   const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
-  if (options.endpoint) {
+  if (options.awsEndpoint) {
     // An explicit endpoint is usually an emulator: any credentials do, unless the environment has some.
-    const credentials = process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? undefined : dummy;
-    return { config: { ...common, endpoint: options.endpoint, region: region ?? 'us-east-1', ...(credentials ? { credentials } : {}) }, where: options.endpoint };
+    const credentials = process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? awsCredentials() : dummy;
+    return { config: { ...common, endpoint: options.awsEndpoint, region: region ?? 'us-east-1', credentials }, where: options.awsEndpoint };
   }
-  return { config: { ...common, ...(region ? { region } : {}) }, where: `AWS${region ? ` (${region})` : ''}` };
+  return { config: { ...common, credentials: awsCredentials(), ...(region ? { region } : {}) }, where: `AWS${region ? ` (${region})` : ''}` };
 }
 
 /** `fledge traffic <function>:<alias>`: steady invocations with live per-version counts. */
@@ -106,21 +96,24 @@ export function registerTraffic(program: Command): void {
     .addOption(new Option('--duration <duration>', 'how long to run: 30s, 5m, 1h…; Ctrl+C stops earlier').argParser(parseSeconds).default(30, '30s'))
     .option('--payload <json|@file>', 'the event sent with every invocation (default {})')
     .option('--local', 'invoke in the running `fledge local` of this directory (npm start)')
-    .option('--endpoint <url>', 'invoke through this AWS endpoint (e.g. an embedded AWS: http://127.0.0.1:4566)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION, or the local mode\'s)')
+    .option('--aws-endpoint <url>', 'invoke through this AWS endpoint (e.g. an embedded AWS: http://127.0.0.1:4566)')
     .addHelpText('after', EXAMPLES)
     .action(async (targetText: string, options: TrafficCommandOptions) => {
-      const target = parseTarget(targetText);
+      const target = parseAliasTarget(targetText);
       const payload = await readPayload(options.payload);
       const { config, where } = await clientConfig(options);
       const style = styleFor(process.stdout);
-      const live = process.stdout.isTTY === true;
+      const quiet = machineOutput();
+      const live = !quiet && process.stdout.isTTY === true ? new LiveBlock() : undefined;
+      // Loaded here: the Lambda client and the traffic generator are this command's alone.
+      const [{ LambdaClient }, { startTraffic, TrafficTargetError }] = await Promise.all([import('@aws-sdk/client-lambda'), import('../../local/traffic')]);
       const client = new LambdaClient(config);
       const abort = new AbortController();
       const onSignal = (): void => abort.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      process.stdout.write(`fledge traffic: ${options.rps}/s to ${sanitise(`${target.functionName}:${target.alias} (${where})`)} for ${options.duration}s; Ctrl+C stops\n`);
+      const heading = `fledge traffic: ${options.rps}/s to ${sanitise(`${target.functionName}:${target.alias} (${where})`)} for ${options.duration}s; Ctrl+C stops`;
+      if (!quiet) process.stdout.write(`${heading}\n`);
       const run = startTraffic({
         client,
         functionName: target.functionName,
@@ -129,16 +122,21 @@ export function registerTraffic(program: Command): void {
         durationMs: options.duration * 1000,
         payload,
         signal: abort.signal,
-        // A terminal gets one line rewritten in place; a pipe or a log gets one line a second.
-        onProgress: (stats) => process.stdout.write(live ? `\r\u001b[2K${formatTrafficProgress(stats, style)}` : `${formatTrafficProgress(stats, style)}\n`),
+        // A terminal gets the counts redrawn in place; a pipe or a log one line a second.
+        onProgress: (stats) => {
+          if (live) live.draw([formatTrafficProgress(stats, style), ...formatTrafficSummary(`${target.functionName}:${target.alias}`, stats, style).trimEnd().split('\n').slice(1)]);
+          else if (!quiet) process.stdout.write(`${formatTrafficProgress(stats, style)}\n`);
+        },
       });
       try {
         const stats = await run.finished;
-        process.stdout.write(`${live ? '\n' : ''}${formatTrafficSummary(`${target.functionName}:${target.alias}`, stats, style)}`);
+        live?.clear();
+        printResult({ functionName: target.functionName, alias: target.alias, ...stats }, () => formatTrafficSummary(`${target.functionName}:${target.alias}`, stats, style));
         process.exitCode = ExitCode.ok;
       } catch (error) {
         if (!(error instanceof TrafficTargetError)) throw error;
-        process.stderr.write(`${live ? '\n' : ''}fledge traffic: ${sanitise(error.message)}\n`);
+        live?.done();
+        process.stderr.write(`fledge: ${sanitise(error.message)}\n`);
         process.exitCode = ExitCode.failure;
       } finally {
         process.off('SIGINT', onSignal);

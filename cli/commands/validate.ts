@@ -1,14 +1,11 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
-import { safeJson, sanitise } from '../../shared/text/sanitise';
+import { sanitise } from '../../shared/text/sanitise';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
+import { printResult } from '../output';
 import { ExitCode } from '../program';
 import { readSpecFile } from './spec-file';
-
-/** Options shared by the commands that read a spec. */
-export const outputOption = (): Option =>
-  new Option('-o, --output <format>', 'text for people, json for machines').choices(['text', 'json']).default('text');
 
 const EXAMPLES = `
 Examples:
@@ -16,6 +13,7 @@ Examples:
   $ fledge validate deploy/orders-api.yaml --output json | jq '.problems[].path'
   $ fledge validate --first-deployment examples/new-function.yaml
   $ cat spec.yaml | fledge validate -
+  $ fledge validate release.yaml --output yaml --query spec.strategy
 
 Exit codes: 0 valid (warnings, if any, are listed as "warning: file:line:column  path  message"),
 1 invalid (every problem is listed as file:line:column  path  message), 2 usage error (unknown
@@ -28,23 +26,18 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('Check a deployment spec (YAML or JSON) and list every problem with its place in the file.')
     .argument('<spec>', 'the deployment spec file, or - for standard input')
-    .addOption(outputOption())
     .option('--first-deployment', 'the function does not exist yet: require what creating it needs (role, runtime, handler)')
     .addHelpText('after', EXAMPLES)
-    .action(async (file: string, options: { output: 'text' | 'json'; firstDeployment?: boolean }) => {
+    .action(async (file: string, options: { firstDeployment?: boolean }) => {
       const result = parseDeploymentSpec(await readSpecFile(file), file, { functionExists: options.firstDeployment !== true });
-      if (options.output === 'json') {
-        const output = result.ok
-          ? { valid: true, source: file, spec: result.spec, ...(result.warnings ? { warnings: result.warnings } : {}) }
-          : { valid: false, source: file, problems: result.problems };
-        process.stdout.write(`${safeJson(output)}\n`);
-      } else if (result.ok) {
+      const output = result.ok
+        ? { valid: true, source: file, spec: result.spec, ...(result.warnings ? { warnings: result.warnings } : {}) }
+        : { valid: false, source: file, problems: result.problems };
+      printResult(output, () => {
         const style = styleFor(process.stdout);
-        process.stdout.write(`${style.green(`${sanitise(file)}: valid`)} ${sanitise(`(function ${result.spec.function.name}, alias ${result.spec.alias}, ${result.spec.strategy.kind} strategy)`)}\n`);
-        process.stdout.write(formatWarnings(file, result.warnings, style));
-      } else {
-        process.stdout.write(formatProblems(file, result.problems, styleFor(process.stdout)));
-      }
+        if (!result.ok) return formatProblems(file, result.problems, style);
+        return `${style.green(`${sanitise(file)}: valid`)} ${sanitise(`(function ${result.spec.function.name}, alias ${result.spec.alias}, ${result.spec.strategy.kind} strategy)`)}\n${formatWarnings(file, result.warnings, style)}`;
+      });
       process.exitCode = result.ok ? ExitCode.ok : ExitCode.failure;
     });
 }

@@ -1,5 +1,7 @@
 import type { DeploymentSummary } from '../../shared/interfaces/http/api/views';
 import { describePromotion } from '../../shared/model/deployment';
+import type { DeploymentSpec } from '../../shared/model/spec';
+import { planDeployment } from '../../shared/domain/plan/planner';
 import { sanitiseDeep } from '../../shared/text/sanitise';
 import { trafficBar } from './bar';
 import type { Style } from './style';
@@ -14,8 +16,24 @@ export interface DeploymentDetail extends Omit<DeploymentSummary, 'updatedAt'> {
   readonly deadline?: string;
   readonly approvalId?: string;
   readonly problems?: readonly { path: string; message: string; line?: number; column?: number }[];
-  readonly events: readonly { at: string; kind: string; message: string }[];
+  readonly events: readonly DeploymentEventView[];
   readonly serverTime?: string;
+  readonly startedAt?: string;
+  readonly spec?: DeploymentSpec;
+  readonly paused?: { readonly by: string; readonly at: string };
+}
+
+/** One event of a deployment's history as the API shows it. */
+export interface DeploymentEventView {
+  readonly at: string;
+  readonly kind: string;
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** How `fledge status` words its hints: the flags that reach the same fledge (`--local`, `--endpoint …`). */
+export interface StatusHints {
+  readonly flags?: string;
 }
 
 /** Statuses after which nothing changes any more. */
@@ -49,13 +67,87 @@ function health(d: DeploymentDetail): string {
   return `${checks.length} check${checks.length === 1 ? '' : 's'}, last: ${checks.at(-1)!.message}`;
 }
 
+const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const rate = (errors: number, calls: number) => (calls > 0 ? `${Number(((100 * errors) / calls).toFixed(2))}%` : '–');
+
+/**
+ * The numbers behind the last health check, from its evidence record: the new version's calls
+ * (this step, the whole deployment, what a pause requires) and error rate against its limit,
+ * then each judged signal (latency, the old version as baseline, …) with its value and limit.
+ */
+export function healthNumbers(d: Pick<DeploymentDetail, 'events'>): string[] {
+  const data = d.events.filter((e) => e.kind === 'check').at(-1)?.data;
+  if (!data) return [];
+  const rows: string[] = [];
+  const evidence = data['evidence'] as Record<string, unknown> | undefined;
+  const errorRate = data['errorRate'] as Record<string, unknown> | undefined;
+  const version = String(evidence?.['version'] ?? errorRate?.['version'] ?? '?');
+  const calls = [] as string[];
+  const step = num(evidence?.['invocations']);
+  const total = num(evidence?.['total']);
+  const required = num(evidence?.['required']);
+  if (step !== undefined) calls.push(`${step} call${step === 1 ? '' : 's'} this step${required ? ` (${required} required)` : ''}`);
+  if (total !== undefined) calls.push(`${total} since the start`);
+  const errors = num(errorRate?.['errors']);
+  const measured = num(errorRate?.['invocations']);
+  if (errors !== undefined && measured !== undefined) {
+    calls.push(`errors ${rate(errors, measured)} (${errors} of ${measured} at the last check${num(errorRate?.['thresholdPercent']) !== undefined ? `, limit ${errorRate?.['thresholdPercent']}%` : ''})`);
+  }
+  if (calls.length > 0) rows.push(`v${version}: ${calls.join(', ')}`);
+  const signals = Array.isArray(data['signals']) ? (data['signals'] as Record<string, unknown>[]) : [];
+  for (const signal of signals) {
+    const value = num(signal['value']);
+    const baseline = num(signal['baseline']);
+    const threshold = num(signal['threshold']);
+    const parts = [`${String(signal['name'])}: ${value === undefined ? 'no data' : Number(value.toFixed(2))}`];
+    if (baseline !== undefined) parts.push(`baseline ${Number(baseline.toFixed(2))}`);
+    if (threshold !== undefined) parts.push(`limit ${Number(threshold.toFixed(2))}`);
+    if (num(signal['samples']) !== undefined) parts.push(`${String(signal['samples'])} samples`);
+    rows.push(`${parts.join(', ')} [${String(signal['verdict'])}${signal['dryRun'] === true ? ', dry run' : ''}]`);
+  }
+  return rows;
+}
+
+/**
+ * An honest estimate of the time left: the rest of the spec's plan from the current step, as if
+ * every check passes, counting what the current step has already waited — not the spec's
+ * timeout, which is only the latest it may end. Approvals ahead are named, not guessed.
+ */
+export function timeLeft(d: DeploymentDetail, now: number): string | undefined {
+  if (!d.spec || FINISHED.has(d.status)) return undefined;
+  let plan;
+  try {
+    plan = planDeployment(d.spec, { functionExists: d.previousVersion !== undefined });
+  } catch {
+    return undefined;
+  }
+  const weights = d.events.filter((e) => e.kind === 'weight');
+  const shifts = plan.actions.map((action, index) => ({ action, index })).filter(({ action }) => action.action.kind === 'setWeight');
+  const current = weights.length > 0 ? shifts[weights.length - 1] : undefined;
+  const from = current ? current.action.startsAt : 0;
+  const waited = current ? Math.max(0, now - Date.parse(weights.at(-1)!.at)) / 1000 : 0;
+  const left = Math.max(0, plan.minimumDuration - from - (d.status === 'AWAITING_APPROVAL' ? 0 : waited));
+  const approvals = plan.actions.slice(current ? current.index + 1 : 0).filter((action) => action.action.kind === 'approval').length;
+  const then = approvals > 0 ? ` plus ${approvals === 1 ? 'an approval' : `${approvals} approvals`}` : '';
+  if (d.status === 'AWAITING_APPROVAL') return `about ${formatDuration(left * 1000)} once approved${then}`;
+  if (d.paused) return `on hold (paused): about ${formatDuration(left * 1000)} once resumed${then}`;
+  return `about ${formatDuration(left * 1000)} if every check passes${then}`;
+}
+
+/** One history event as a line of a log: time, kind, message (escaped, on one line). */
+export function formatEvent(event: DeploymentEventView): string {
+  const e = sanitiseDeep({ at: event.at, kind: event.kind, message: event.message });
+  return `${e.at}  ${e.kind.padEnd(17)}  ${e.message}`;
+}
+
 /**
  * The status block `fledge status` prints (and redraws with --watch): what is deployed where,
  * the current step, the traffic split as a bar, health, time left and the latest event. Every
  * text from the API (keys, reasons, messages) is shown on one line, control characters escaped.
  */
-export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
+export function formatStatus(detail: DeploymentDetail, style: Style, hints: StatusHints = {}): string[] {
   const d = sanitiseDeep(detail);
+  const flags = hints.flags ?? '';
   const last = d.events.at(-1);
   const finished = FINISHED.has(d.status);
   const now = d.serverTime ? Date.parse(d.serverTime) : Date.now();
@@ -65,15 +157,19 @@ export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
     ['Traffic', trafficBar(finished ? (d.status === 'SUCCEEDED' ? 100 : 0) : (d.currentWeight ?? 0))],
     ['Step', last ? last.message : 'waiting to start'],
     ['Health', health(d)],
+    ...healthNumbers(d).map((row) => ['', row]),
   ];
+  if (d.paused) rows.push(['Paused', `by ${d.paused.by} at ${d.paused.at}: holding at this weight; \`fledge resume ${d.deploymentId}${flags}\` goes on`]);
   const webhooks = d.events.filter((e) => e.kind === 'webhook');
   // Each webhook call is an event (with its status and latency): how many, and the last answer.
   if (webhooks.length > 0) rows.push(['Webhooks', `${webhooks.length} call${webhooks.length === 1 ? '' : 's'}, last: ${webhooks.at(-1)!.message}`]);
   // The caller audit's warning (callers: warn): who bypasses the alias and will not see the canary.
   const callers = d.events.find((e) => e.kind === 'callers');
   if (callers) rows.push(['Callers', callers.message]);
-  if (!finished && d.deadline) rows.push(['Time left', `${formatDuration(Date.parse(d.deadline) - now)} (until ${d.deadline})`]);
-  if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}   or   fledge reject ${d.deploymentId}`]);
+  const estimate = timeLeft(d, now);
+  if (estimate) rows.push(['Time left', estimate]);
+  if (!finished && d.deadline) rows.push(['Timeout', `${d.deadline} (${formatDuration(Date.parse(d.deadline) - now)} from now${d.paused ? ', pushed back by the time paused' : ''}): rolls back if not done by then`]);
+  if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}${flags}   or   fledge reject ${d.deploymentId}${flags}`]);
   if (d.reason) rows.push(['Reason', d.reason]);
   if (d.evidence) rows.push(['Evidence', describePromotion(d.evidence)]);
   for (const p of d.problems ?? []) rows.push(['Problem', `${p.line ? `${p.line}:${p.column} ` : ''}${p.path ? `${p.path}  ` : ''}${p.message}`]);
@@ -88,13 +184,24 @@ export function formatStatusLine(detail: DeploymentDetail): string {
   return `${d.status.padEnd(17)} ${String(d.currentWeight ?? 0).padStart(3)}%  ${last ? last.message : 'waiting to start'}`;
 }
 
-/** The history table; texts from the API on one line, control characters escaped. */
-export function formatHistory(summaries: readonly DeploymentSummary[], style: Style): string[] {
+/** The history table (and `fledge list`'s, with the function column); texts from the API on one line, control characters escaped. */
+export function formatHistory(summaries: readonly DeploymentSummary[], style: Style, options: { functionColumn?: boolean } = {}): string[] {
   if (summaries.length === 0) return ['no deployments found'];
   const items = sanitiseDeep(summaries);
+  const fn = options.functionColumn === true;
   return renderTable([
-    ['DEPLOYMENT', 'ALIAS', 'STATUS', 'VERSIONS', 'STARTED', 'BY', 'REASON'].map((h) => style.bold(h)),
+    [...(fn ? ['FUNCTION'] : []), 'DEPLOYMENT', 'ALIAS', 'STATUS', ...(fn ? ['WEIGHT'] : []), 'VERSIONS', 'STARTED', 'BY', 'REASON'].map((h) => style.bold(h)),
     // A promotion says on how much evidence, where other endings say why.
-    ...items.map((d) => [d.deploymentId, d.alias, colourStatus(d.status, style), versions(d), d.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.startedBy, Array.from(d.reason ?? (d.evidence ? describePromotion(d.evidence) : '')).slice(0, 80).join('')]),
+    ...items.map((d) => [
+      ...(fn ? [d.functionName] : []),
+      d.deploymentId,
+      d.alias,
+      colourStatus(d.status, style),
+      ...(fn ? [d.currentWeight === undefined ? '–' : `${d.currentWeight}%`] : []),
+      versions(d),
+      d.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      d.startedBy,
+      d.reason ?? (d.evidence ? describePromotion(d.evidence) : ''),
+    ]),
   ]);
 }

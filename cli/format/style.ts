@@ -1,3 +1,6 @@
+import stringWidth from 'string-width';
+import { globals } from '../globals';
+
 /** Text styling for terminal output; every function returns its input unchanged when colour is off. */
 export interface Style {
   readonly enabled: boolean;
@@ -10,11 +13,22 @@ export interface Style {
 }
 
 /**
- * Colours only for a person at a terminal: the stream must be a TTY and `NO_COLOR` unset or empty
- * (https://no-color.org). Pipes, files and CI logs get plain text.
+ * Whether to colour a stream: `--no-color` never; else `FORCE_COLOR` (any value but `0`/`false`
+ * colours even a pipe, `0` never — it wins over `NO_COLOR`, as in Node.js itself); else no colour
+ * when `NO_COLOR` is set and not empty (https://no-color.org); else only on a terminal. Pipes,
+ * files and CI logs get plain text unless told otherwise.
  */
+export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (globals().color === false) return false;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false';
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
+  return stream.isTTY === true;
+}
+
+/** The styles for a stream, coloured when {@link colourEnabled} says so. */
 export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Style {
-  const enabled = stream.isTTY === true && (env['NO_COLOR'] === undefined || env['NO_COLOR'] === '');
+  const enabled = colourEnabled(stream, env);
   const sgr = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
   return {
     enabled,
@@ -27,10 +41,7 @@ export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
   };
 }
 
-// eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point.
-const ANSI = /\u001b\[[0-9;]*m/g;
-
-/** Width of text as shown on a terminal, colour codes excluded. */
+/** Width of text as shown on a terminal (columns): colour codes excluded, wide characters count twice. */
 export function visibleWidth(text: string): number {
-  return [...text.replace(ANSI, '')].length;
+  return stringWidth(text);
 }

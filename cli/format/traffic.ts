@@ -1,4 +1,4 @@
-import { percentOf, type TrafficStats } from '../../local/traffic';
+import type { TrafficStats } from '../../local/traffic';
 import { sanitise, sanitiseDeep } from '../../shared/text/sanitise';
 import { formatPercent } from './bar';
 import type { Style } from './style';
@@ -7,6 +7,11 @@ import { renderTable } from './table';
 /** Versions in numeric order (`$LATEST` and unknowns last). */
 function versionsOf(stats: TrafficStats): string[] {
   return Object.keys(stats.byVersion).sort((a, b) => (Number(a) || Infinity) - (Number(b) || Infinity) || a.localeCompare(b));
+}
+
+/** Percent of `part` in `whole`; 0 when `whole` is 0. (Here rather than imported: local mode's code stays out of the CLI's main bundle.) */
+function percentOf(part: number, whole: number): number {
+  return whole > 0 ? (100 * part) / whole : 0;
 }
 
 const oneDecimal = (percent: number): string => formatPercent(Number(percent.toFixed(1)));

@@ -151,6 +151,12 @@ export interface DeploymentRecord {
   readonly provisionedConcurrency?: number;
   readonly promoteRequested?: { readonly by: string; readonly at: number };
   readonly stopRequested?: { readonly by: string; readonly at: number; readonly reason?: string };
+  /**
+   * A person asked to hold at the current weight (`fledge pause`): health checks go on (a red one
+   * still rolls back) but traffic does not move and the deadline does not run out, until resumed.
+   * `left`: the ms that were left before the deadline when it was paused (resuming gives them back).
+   */
+  readonly paused?: { readonly by: string; readonly at: number; readonly left?: number };
   /** Why it ended the way it did (rollback reason, refusal, failure). */
   readonly reason?: string;
   /** On what evidence the new version was promoted; set by Promote. */
@@ -244,6 +250,8 @@ export type DeploymentEventKind =
   | 'approvalRejected'
   | 'promoteRequested'
   | 'stopRequested'
+  | 'paused'
+  | 'resumed'
   | 'promoted'
   | 'rolledBack'
   | 'drifted'

@@ -129,6 +129,11 @@ export class NotFoundError extends EngineError {
   static override readonly code: string = 'NotFound';
 }
 
+/** A control (pause, resume) that does not apply to the deployment as it stands: nothing was changed. */
+export class ControlRefusedError extends EngineError {
+  static override readonly code: string = 'ControlRefused';
+}
+
 /** The deployment is finished: a stop or promote request comes too late. */
 export class DeploymentFinishedError extends EngineError {
   static override readonly code: string = 'DeploymentFinished';

@@ -89,37 +89,18 @@ describe('the fledge CLI against the embedded AWS', () => {
 
     // Act: the watch runs while the deployment waits at 10%, and follows it to the end once approved
     const watch = startProcess(process.execPath, [join(ROOT, 'dist/fledge.mjs'), 'status', id, '--watch', '--interval', '0.1', '--local'], cliEnv(world));
-    await eventually(() => (/^AWAITING_APPROVAL\s+10%/m.test(watch.stdout()) ? true : undefined), { what: 'the watch to show the approval step', timeoutMs: 20_000 });
+    await eventually(() => (/\sapprovalRequested\s+approval requested at 10%/m.test(watch.stdout()) ? true : undefined), { what: 'the watch to show the approval step', timeoutMs: 20_000 });
     await approve(id);
     const watched = await watch.result;
 
     // Assess
     expect(deployed.code, deployed.stderr).toBe(0);
     expect(watched.code, watched.stderr).toBe(0);
-    expect(watched.stdout).toMatch(/^AWAITING_APPROVAL\s+10%\s+approval requested at 10%/m);
+    expect(watched.stdout).toMatch(/^\d{4}-\d\d-\d\dT\S+Z\s+approvalRequested\s+approval requested at 10%/m);
     expect(watched.stdout).toMatch(/Deployment\s+api-\S+\s+SUCCEEDED/);
     expect(watched.stdout).toMatch(/Traffic\s+█{20} 100%/);
     expect(watched.stdout).toMatch(/Evidence\s+promoted on \d+ invocations? of version 2 \(none required\)/);
     expect((await historyOf(world, id)).map((e) => e.kind)).toContain('promoted');
-  });
-
-  it('redraws the status block in place when --watch runs on a terminal', async () => {
-    // Prepare
-    const { id } = await deployApprovalCanary('cli-tty-fn');
-
-    // Act: util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would
-    const command = [process.execPath, join(ROOT, 'dist/fledge.mjs'), 'status', id, '--watch', '--interval', '0.1', '--local'].map((part) => `'${part}'`).join(' ');
-    const watch = startProcess('script', ['-qec', command, '/dev/null'], cliEnv(world));
-    await eventually(() => (watch.stdout().includes('AWAITING_APPROVAL') ? true : undefined), { what: 'the first drawing', timeoutMs: 20_000 });
-    await approve(id);
-    const watched = await watch.result;
-
-    // Assess
-    expect(watched.code, watched.stderr).toBe(0);
-    // Cursor up over the previous block, then clear to the end of the screen.
-    expect(watched.stdout).toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\d+A${String.fromCharCode(27)}\\[J`));
-    expect(watched.stdout).toMatch(/Traffic\s+██░+ +10%/);
-    expect(watched.stdout).toMatch(/Deployment\s+api-\S+\s+SUCCEEDED/);
   });
 
   it('approves as the caller after confirming, and refuses to decide without a terminal unless told --yes', async () => {

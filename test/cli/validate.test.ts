@@ -143,7 +143,7 @@ describe('fledge validate', () => {
     ['a directory', ['validate', 'examples'], /cannot read spec "examples": it is a directory/],
     ['no spec argument', ['validate'], /missing required argument 'spec'/],
     ['an unknown option', ['validate', 'examples/canary.yaml', '--strict'], /unknown option '--strict'/],
-    ['an unknown output format', ['validate', 'examples/canary.yaml', '--output', 'xml'], /Allowed choices are text, json/],
+    ['an unknown output format', ['validate', 'examples/canary.yaml', '--output', 'xml'], /Allowed choices are table, text, json, yaml/],
   ])('exits 2 on a usage error: %s', (_name, args, message) => {
     // Act
     const result = runCli(args);

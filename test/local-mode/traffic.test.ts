@@ -104,7 +104,7 @@ describe('fledge traffic', () => {
 
   it('prints a per-version summary with error rates when run as a process against an endpoint', async () => {
     // Act
-    const result = await fledge(['traffic', 'split-fn:live', '--rps', '40', '--duration', '2s', '--payload', '{"echo":1}', '--endpoint', aws.endpoint]);
+    const result = await fledge(['traffic', 'split-fn:live', '--rps', '40', '--duration', '2s', '--payload', '{"echo":1}', '--aws-endpoint', aws.endpoint]);
 
     // Assess
     expect(result.stderr).toBe('');
@@ -125,7 +125,7 @@ describe('fledge traffic', () => {
 
   it('stops on Ctrl+C (SIGINT) before its duration and still prints the summary', async () => {
     // Prepare
-    const running = startFledge(['traffic', 'split-fn:live', '--rps', '20', '--duration', '10m', '--endpoint', aws.endpoint]);
+    const running = startFledge(['traffic', 'split-fn:live', '--rps', '20', '--duration', '10m', '--aws-endpoint', aws.endpoint]);
     await eventually(() => (/^ +\d+s +\d+ sent /m.test(running.stdout) ? true : undefined), { what: `a progress line (stdout: ${running.stdout})` });
 
     // Act
@@ -174,7 +174,7 @@ describe('fledge traffic', () => {
 
   it('exits with 1 naming the alias when it cannot be invoked', async () => {
     // Act
-    const result = await fledge(['traffic', 'split-fn:missing', '--rps', '5', '--endpoint', aws.endpoint]);
+    const result = await fledge(['traffic', 'split-fn:missing', '--rps', '5', '--aws-endpoint', aws.endpoint]);
 
     // Assess
     expect(result.code).toBe(1);
@@ -183,9 +183,9 @@ describe('fledge traffic', () => {
 
   it('refuses a target without an alias and a bad rate as usage errors', async () => {
     // Act
-    const noAlias = await fledge(['traffic', 'split-fn', '--rps', '5', '--endpoint', aws.endpoint]);
-    const badRate = await fledge(['traffic', 'split-fn:live', '--rps', '0', '--endpoint', aws.endpoint]);
-    const badPayload = await fledge(['traffic', 'split-fn:live', '--rps', '5', '--payload', '{nope', '--endpoint', aws.endpoint]);
+    const noAlias = await fledge(['traffic', 'split-fn', '--rps', '5', '--aws-endpoint', aws.endpoint]);
+    const badRate = await fledge(['traffic', 'split-fn:live', '--rps', '0', '--aws-endpoint', aws.endpoint]);
+    const badPayload = await fledge(['traffic', 'split-fn:live', '--rps', '5', '--payload', '{nope', '--aws-endpoint', aws.endpoint]);
 
     // Assess
     expect(noAlias.code).toBe(2);

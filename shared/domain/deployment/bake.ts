@@ -80,11 +80,12 @@ export type CheckVerdict =
  * alarm next evaluates) and, before traffic moves on, over the whole pause (so invocations spread
  * thinly over many checks are judged too); promote-now is honoured only after a green check (a person's decision, even
  * short of evidence); the bake ends with its last scheduled check, and only with the pause's
- * evidence: too little evidence is never health.
+ * evidence: too little evidence is never health. A paused deployment (`fledge pause`) is judged
+ * the same, but a green check only bakes on: it holds its weight until resumed.
  */
 export function judgeCheck(input: {
   now: number;
-  record: Pick<DeploymentRecord, 'stopRequested' | 'promoteRequested' | 'deadline'>;
+  record: Pick<DeploymentRecord, 'stopRequested' | 'promoteRequested' | 'deadline' | 'paused'>;
   alarms: readonly AlarmStatus[];
   errorRate?: MeasuredErrorRate;
   /** The error rate over the whole pause so far. */
@@ -114,6 +115,8 @@ export function judgeCheck(input: {
   if (rateFailure) reasons.push(rateFailure);
   reasons.push(...(input.signalFailures ?? []));
   if (reasons.length > 0) return { kind: 'unhealthy', reason: reasons.join('; ') };
+  // Paused by a person: hold the weight (the bake goes on, extended), neither promote nor move on.
+  if (record.paused) return { kind: 'bake' };
   if (record.promoteRequested) return { kind: 'promote' };
   if (atEnd) return evidence && !hasEvidence(evidence) ? { kind: 'insufficient', evidence } : { kind: 'next' };
   return { kind: 'bake' };

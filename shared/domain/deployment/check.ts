@@ -14,6 +14,7 @@ import { loadRecord } from './record';
 import { describeRouting } from './routing';
 import { describeReadings, hasSignals, readSignals, signalVerdict } from './signals';
 import { gateOnWebhooks } from './webhooks';
+import { holdWhilePaused } from './pause';
 
 /**
  * The Check task, run at each scheduled check of a bake: a person's stop, the deadline, drift
@@ -75,7 +76,9 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   const signals = signalVerdict(readings);
   const spillover = await spilloverFailure(health, state, record.functionName, record.alias, version, bake.startedAt, now);
 
-  const judged = judgeCheck({ now, record, alarms, bake, signalFailures: [...signals.failed.map((r) => r.detail), ...(spillover ? [spillover] : [])], ...(errorRate && stepErrorRate ? { errorRate, stepErrorRate } : {}), ...(evidence ? { evidence } : {}) });
+  // Paused: the deadline is pushed on, so holding never times the deployment out (pause.ts).
+  const held = record.paused ? await holdWhilePaused(deps, record, now, bake.checkInterval) : record;
+  const judged = judgeCheck({ now, record: held, alarms, bake, signalFailures: [...signals.failed.map((r) => r.detail), ...(spillover ? [spillover] : [])], ...(errorRate && stepErrorRate ? { errorRate, stepErrorRate } : {}), ...(evidence ? { evidence } : {}) });
   // How the verdict is reached (docs/spec.md#verdicts): failed checks up to failureLimit are
   // tolerated; a pause moves on only after consecutiveSuccesses conclusive green checks in a row.
   const failureLimit = spec.health.failureLimit ?? 0;
@@ -91,7 +94,8 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   else if (judged.kind === 'next' && streak < needed) verdict = { kind: 'inconclusive', reason: `${streak} successful check${streak === 1 ? '' : 's'} in a row at the pause's end, ${needed} required` };
   const streaked = { ...bake, streak };
 
-  const deadline = state.deadline ?? record.deadline;
+  // The record's deadline is later than the state's after a pause (pushed on while held, given back on resume).
+  const deadline = state.deadline === undefined || (held.deadline !== undefined && held.deadline > state.deadline) ? held.deadline : state.deadline;
   // The final bake is a wait still ahead of every pause: an extension leaves it its time.
   const finalWait: TrafficStep[] = spec.finalBake !== undefined && !bake.final ? [{ type: 'pause', duration: spec.finalBake }] : [];
   const laterSteps = [...(bake.final ? [] : (state.trafficSteps ?? []).slice(stepIndex)), ...finalWait];
@@ -102,7 +106,7 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   const shortfall = verdict.kind === 'insufficient' ? `${describeShortfall(verdict.evidence)} ${describeSpan(bake, now, weight)}` : verdict.kind === 'inconclusive' ? verdict.reason : undefined;
 
   const number = bake.checks + 1;
-  const line = summary(verdict, insufficient, shortfall, alarms.length > 0 || errorRate !== undefined || readings.length > 0, step.invocations, rule.minInvocations, version);
+  const line = summary(verdict, insufficient, shortfall, alarms.length > 0 || errorRate !== undefined || readings.length > 0, step.invocations, rule.minInvocations, version) + (held.paused && verdict.kind === 'bake' ? `; paused by ${held.paused.by}: holding at ${weight}%` : '');
   await store.appendEvent(
     event(deploymentId, eventKeys.check(stepIndex, number), 'check', now, `${bake.final ? 'final bake ' : ''}check ${number} at ${weight}%: ${line}${readings.length > 0 ? ` | signals: ${describeReadings(readings)}` : ''}`, {
       weight,
@@ -125,7 +129,7 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
   if (verdict.kind !== 'stop' && verdict.kind !== 'deadline' && verdict.kind !== 'unhealthy' && insufficient?.kind !== 'rollback') await gateOnWebhooks(deps, state, 'check', { weight, step: stepIndex, check: number }, record);
   const short = (verdict.kind === 'promote' && evidence !== undefined && !hasEvidence(evidence)) || insufficient?.kind === 'pause';
   const seen = { version, invocations: total.invocations, shortSteps: (state.evidence?.shortSteps ?? 0) + (short ? 1 : 0) };
-  const green = { ...state, evidence: seen, checksPassed: (state.checksPassed ?? 0) + (verdict.kind === 'failed' || tolerated ? 0 : 1), ...(failedChecks > 0 && { failedChecks }) };
+  const green = { ...state, ...(deadline !== undefined && { deadline }), evidence: seen, checksPassed: (state.checksPassed ?? 0) + (verdict.kind === 'failed' || tolerated ? 0 : 1), ...(failedChecks > 0 && { failedChecks }) };
   switch (verdict.kind) {
     case 'stop':
       throw new StopRequestedError(verdict.reason);
@@ -145,7 +149,8 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
       return nextStep(deps, { ...green, bake: undefined });
     case 'bake':
     case 'failed':
-      return { ...green, action: 'bake', bake: advanceBake(streaked) };
+      // While paused the bake is extended check by check, so the pause's end is never reached.
+      return { ...green, action: 'bake', bake: advanceBake(held.paused ? { ...streaked, until: Math.max(streaked.until, Date.parse(streaked.nextCheckAt) + streaked.checkInterval) } : streaked) };
     case 'insufficient':
       return afterShortfall(green, insufficient!, `insufficient evidence: ${shortfall!}`, now, deadline);
     case 'inconclusive':

@@ -17,6 +17,9 @@ export const eventKeys = {
   approvalDecided: (approvalId: string) => `approval-${approvalId}-decided`,
   promoteRequested: () => 'promote-requested',
   stopRequested: () => 'stop-requested',
+  /** One per pause, named by when it was asked for: a retried request finds the same pause. */
+  paused: (at: number) => `paused-${at}`,
+  resumed: (pausedAt: number) => `resumed-${pausedAt}`,
   cleanup: () => 'cleanup',
   /** All traffic on the new version, its final bake begun (the spec's `finalBake`). */
   finalBake: () => 'final-bake',

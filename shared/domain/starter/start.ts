@@ -70,6 +70,11 @@ export interface StartRequest {
   readonly recordRefusals: boolean;
   /** The field an artifact problem is reported at: `artifact.zip` (the spec's, the default) or `artifact` (an API override). */
   readonly artifactPath?: string;
+  /**
+   * A spec validated before (the recorded spec of a deployment retried with `POST
+   * /deployments/{id}/retry`): used as it is instead of parsing `specText`.
+   */
+  readonly spec?: DeploymentSpec;
   /** Refuse without reading the spec (it could not be read at all, e.g. too large). */
   readonly refuseWith?: readonly SpecProblem[];
   /**
@@ -121,7 +126,7 @@ async function start(deps: StarterDeps, request: StartRequest): Promise<StartOut
   if (existing && (!existing.placeholder || deps.clock.now() >= startDeadlineOf(existing))) return resume(deps, request, existing);
   if (request.refuseWith) return refuse(deps, request, request.refuseWith, undefined);
 
-  const parsed = parseDeploymentSpec(request.specText, request.specSource, { home: deps.home });
+  const parsed = request.spec ? { ok: true as const, spec: request.spec } : parseDeploymentSpec(request.specText, request.specSource, { home: deps.home });
   if (!parsed.ok) return refuse(deps, request, parsed.problems, undefined);
   const artifact = request.resolveArtifact(parsed.spec);
   const artifactPath = request.artifactPath ?? 'artifact.zip';

@@ -12,6 +12,7 @@ export const API_ERROR_CODES = {
   IdempotencyKeyReused: { status: 409 },
   DeploymentFinished: { status: 409 },
   NotAwaitingApproval: { status: 409 },
+  ControlRefused: { status: 409 },
   ApprovalClosed: { status: 409 },
   LockConflict: { status: 409 },
   UndoRefused: { status: 409 },

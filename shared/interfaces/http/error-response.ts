@@ -1,4 +1,4 @@
-import { ApprovalClosedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError, UndoRefusedError } from '../../model/engine-errors';
+import { ApprovalClosedError, ControlRefusedError, DeploymentFinishedError, InvalidTaskInputError, LockConflictError, NotFoundError, TransientAwsError, UndoRefusedError } from '../../model/engine-errors';
 import { retryableOf, statusOf, type ApiErrorCode } from './error-codes';
 import { ApiError } from './errors';
 import { json, type HttpResponse } from './http';
@@ -38,6 +38,7 @@ function knownError(error: unknown): { status: number; code: string; message: st
   if (error instanceof NotFoundError) return answer('NotFound', error.message);
   if (error instanceof DeploymentFinishedError) return answer('DeploymentFinished', error.message);
   if (error instanceof ApprovalClosedError) return answer('ApprovalClosed', error.message);
+  if (error instanceof ControlRefusedError) return answer('ControlRefused', error.message);
   if (error instanceof LockConflictError) return answer('LockConflict', error.message, { holder: error.holder });
   if (error instanceof UndoRefusedError) return answer('UndoRefused', error.message, { reason: error.kind });
   // The store's own check of an opaque cursor or an alias-without-function filter.

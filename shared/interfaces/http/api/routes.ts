@@ -3,6 +3,7 @@ import { parseApiDecisionBody } from '../approval/input';
 import { decideApproval } from '../../../domain/deployment/approval';
 import { requestPromote, requestStop } from '../../../domain/deployment/controls';
 import { undoDeployment } from '../../../domain/deployment/undo';
+import { requestPause, requestResume } from '../../../domain/deployment/pause';
 import { adoptedArtifact, type ArtifactLocation } from '../../../model/deployment';
 import type { DeploymentSpec } from '../../../model/spec';
 import { StartInterruptedError } from '../../../model/starter-errors';
@@ -48,6 +49,9 @@ const ROUTES: readonly { pattern: RegExp; params: readonly ParamCheck[]; methods
   { pattern: /^\/deployments\/([^/]+)\/?$/, params: DEPLOYMENT, methods: { GET: getDeployment } },
   { pattern: /^\/deployments\/([^/]+)\/stop\/?$/, params: DEPLOYMENT, methods: { POST: stop } },
   { pattern: /^\/deployments\/([^/]+)\/promote\/?$/, params: DEPLOYMENT, methods: { POST: promote } },
+  { pattern: /^\/deployments\/([^/]+)\/pause\/?$/, params: DEPLOYMENT, methods: { POST: pause } },
+  { pattern: /^\/deployments\/([^/]+)\/retry\/?$/, params: DEPLOYMENT, methods: { POST: retry } },
+  { pattern: /^\/deployments\/([^/]+)\/resume\/?$/, params: DEPLOYMENT, methods: { POST: resume } },
   { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
   { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
   { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, params: FUNCTION_ALIAS, methods: { GET: aliasState } },
@@ -205,6 +209,60 @@ async function promote(deps: ApiDeps, request: HttpRequest, [id]: readonly strin
   optionalJson(request, []);
   const record = await requestPromote(deps, { deploymentId: id!, by: callerOf(request) });
   return json(202, { deploymentId: record.deploymentId, status: record.status, promoteRequested: true });
+}
+
+/** The endings a deployment can be retried from: it ran and failed, or was rolled back. */
+const RETRYABLE_ENDINGS: readonly string[] = ['FAILED', 'ROLLED_BACK'];
+
+/**
+ * Starts a new deployment from the spec and artifact of one that ended FAILED or ROLLED_BACK.
+ * With an Idempotency-Key, sending it again starts nothing twice (as `POST /deployments`).
+ */
+async function retry(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  optionalJson(request, []);
+  const key = checkIdempotencyKey(request.headers['idempotency-key']);
+  const previous = await deps.store.getDeployment(id!);
+  if (!previous) throw new ResourceNotFoundError(`no deployment ${id}`);
+  if (!RETRYABLE_ENDINGS.includes(previous.status) || previous.placeholder === true) {
+    throw new ConflictError('ControlRefused', `deployment ${id} is ${previous.status}: only a deployment that ended ${RETRYABLE_ENDINGS.join(' or ')} can be retried; nothing was started`, { status: previous.status });
+  }
+  const caller = callerOf(request);
+  const outcome = await start(deps, {
+    deploymentId: key ? deploymentIdForIdempotencyKey(caller, key) : newDeploymentId('api'),
+    specText: '',
+    spec: previous.spec,
+    specSource: `deployment ${previous.deploymentId}`,
+    resolveArtifact: () => previous.artifact,
+    artifactPath: 'artifact',
+    startedBy: caller,
+    source: 'api',
+    ...(key ? { fingerprint: requestFingerprint(['retry', previous.deploymentId]) } : {}),
+    recordRefusals: false,
+    resumable: key !== undefined,
+  });
+  if (outcome.kind === 'conflict') throw new ConflictError('IdempotencyKeyReused', `the Idempotency-Key was already used for a different request (deployment ${outcome.record.deploymentId}); use a new key for a new deployment`, { deploymentId: outcome.record.deploymentId });
+  if (outcome.kind === 'refused') {
+    const problems = outcome.problems.map((p) => ({ path: p.path, message: p.message }));
+    throw new UnprocessableError('SpecInvalid', `deployment ${id} cannot be retried as it was: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}; nothing was started`, { problems });
+  }
+  if (outcome.kind === 'ended') throw new StartFailedError(`the retry of deployment ${id} could not be started: Step Functions refused fledge's call for good (GET /deployments/${outcome.record.deploymentId} says what)`, { deploymentId: outcome.record.deploymentId, status: outcome.record.status });
+  const { record } = outcome;
+  return json(202, { deploymentId: record.deploymentId, retryOf: previous.deploymentId, executionArn: outcome.executionArn, status: record.status, functionName: record.functionName, alias: record.alias }, {
+    location: `/deployments/${encodeURIComponent(record.deploymentId)}`,
+    ...(outcome.duplicate ? { 'idempotent-replayed': 'true' } : {}),
+  });
+}
+
+async function pause(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  optionalJson(request, []);
+  const record = await requestPause(deps, { deploymentId: id!, by: callerOf(request) });
+  return json(202, { deploymentId: record.deploymentId, status: record.status, paused: true, ...(record.currentWeight !== undefined ? { weight: record.currentWeight } : {}) });
+}
+
+async function resume(deps: ApiDeps, request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  optionalJson(request, []);
+  const record = await requestResume(deps, { deploymentId: id!, by: callerOf(request) });
+  return json(202, { deploymentId: record.deploymentId, status: record.status, paused: false, ...(record.deadline !== undefined ? { deadline: new Date(record.deadline).toISOString() } : {}) });
 }
 
 /**

@@ -57,6 +57,7 @@ export function detailOf(record: DeploymentRecord, events: readonly DeploymentEv
     ...(record.status === 'AWAITING_APPROVAL' && record.approvalId ? { approvalId: record.approvalId } : {}),
     ...(record.promoteRequested ? { promoteRequested: { by: record.promoteRequested.by, at: iso(record.promoteRequested.at) } } : {}),
     ...(record.stopRequested ? { stopRequested: { ...record.stopRequested, at: iso(record.stopRequested.at) } } : {}),
+    ...(record.paused ? { paused: { by: record.paused.by, at: iso(record.paused.at) } } : {}),
     ...(record.problems ? { problems: record.problems } : {}),
     // A spec that could not be read has only a placeholder: the problems say what was wrong.
     ...(refused ? {} : { spec: record.spec, artifact: record.artifact }),
