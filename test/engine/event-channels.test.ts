@@ -70,7 +70,9 @@ describe('every event reaches each channel its filter takes', () => {
     const id = deploymentId(name);
     const { executionArn } = await startDeployment(world, { deploymentId: id, spec: withApproval(name), artifact });
     const waiting = await recordStatus(world, id, 'AWAITING_APPROVAL');
-    await decideApproval(world.plane.deps, { approvalId: waiting.approvalId!, approve, by: 'alice@example.com' });
+    // Decided as the approval pages decide: without any notification channel (the engine task publishes it).
+    const { store, orchestrator, clock } = world.plane.deps;
+    await decideApproval({ store, orchestrator, clock }, { approvalId: waiting.approvalId!, approve, by: 'alice@example.com' });
     await executionEnd(world, executionArn);
     await settledAs(world, id, approve ? 'SUCCEEDED' : 'ROLLED_BACK');
     return id;
