@@ -56,7 +56,8 @@ function health(d: DeploymentDetail): string {
  */
 export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
   const d = sanitiseDeep(detail);
-  const last = d.events.at(-1);
+  // A channel's failure is shown on its own row, never as the deployment's step.
+  const last = d.events.filter((e) => e.kind !== 'notificationFailed').at(-1);
   const finished = FINISHED.has(d.status);
   const now = d.serverTime ? Date.parse(d.serverTime) : Date.now();
   const rows: string[][] = [
@@ -69,6 +70,9 @@ export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
   const webhooks = d.events.filter((e) => e.kind === 'webhook');
   // Each webhook call is an event (with its status and latency): how many, and the last answer.
   if (webhooks.length > 0) rows.push(['Webhooks', `${webhooks.length} call${webhooks.length === 1 ? '' : 's'}, last: ${webhooks.at(-1)!.message}`]);
+  // Notifications that did not reach a channel (docs/events.md): never fatal, always visible.
+  const undelivered = d.events.filter((e) => e.kind === 'notificationFailed');
+  if (undelivered.length > 0) rows.push(['Notifications', style.yellow(`${undelivered.length} not delivered, last: ${undelivered.at(-1)!.message}`)]);
   if (!finished && d.deadline) rows.push(['Time left', `${formatDuration(Date.parse(d.deadline) - now)} (until ${d.deadline})`]);
   if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}   or   fledge reject ${d.deploymentId}`]);
   if (d.reason) rows.push(['Reason', d.reason]);
