@@ -15,6 +15,20 @@ import type { EngineDeps } from '../shared/domain/deployment/deps';
  *
  * Pure data (it imports only types), and no handler's bundle imports it.
  */
+/**
+ * The environment of every function that notifies (docs/events.md): the outgoing notification
+ * webhooks and the GitHub token (SSM SecureStrings named by stack parameters; empty: that channel
+ * is off), and the webhook signing key the notification webhooks are signed with.
+ */
+const NOTIFIER_ENVIRONMENT = {
+  FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}',
+  FLEDGE_NOTIFICATION_WEBHOOKS_PARAMETER: { Ref: 'NotificationWebhooksParameter' },
+  FLEDGE_GITHUB_TOKEN_PARAMETER: { Ref: 'GitHubTokenParameter' },
+} as const;
+
+/** What reading {@link NOTIFIER_ENVIRONMENT}'s parameters takes (the signing key is a Secrets Manager secret read through Parameter Store). */
+const NOTIFIER_READS = ['ssm:GetParameter', 'secretsmanager:GetSecretValue'] as const;
+
 /** What every function that restores an alias outside the Rollback task may do (the safety net, the abort, the sweeper). */
 const RESTORE_ACTIONS = [
       'dynamodb:GetItem',
@@ -32,6 +46,7 @@ const RESTORE_ACTIONS = [
       'cloudwatch:DeleteAlarms',
       'sns:Publish',
       'events:PutEvents',
+      ...NOTIFIER_READS,
 ] as const;
 
 /** The abort's EventBridge rule: every alarm of the account going to ALARM (the stack's and local mode's). */
@@ -48,7 +63,7 @@ export const ENGINE_FUNCTIONS = {
     tasks: ['Prepare'],
     // The notifier: the `started` event (docs/events.md).
     ports: ['lambda', 'store', 'notifier', 'clock', 'callers'],
-    environment: {},
+    environment: NOTIFIER_ENVIRONMENT,
     // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
     // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
     // The caller audit reads the mappings, the policies (function, aliases, versions) and the URLs.
@@ -76,6 +91,7 @@ export const ENGINE_FUNCTIONS = {
       'lambda:ListEventSourceMappings',
       'lambda:GetPolicy',
       'lambda:ListFunctionUrlConfigs',
+      ...NOTIFIER_READS,
     ],
   },
   publish: {
@@ -129,8 +145,8 @@ export const ENGINE_FUNCTIONS = {
     timeout: 900,
     tasks: ['NextStep', 'Promote', 'Rollback'],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'webhooks'],
-    // The beforeStep, beforePromotion and onRollback webhooks' signing key.
-    environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
+    // The beforeStep, beforePromotion and onRollback webhooks' signing key, and the notifier's.
+    environment: NOTIFIER_ENVIRONMENT,
     actions: [
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -181,7 +197,7 @@ export const ENGINE_FUNCTIONS = {
     ports: ['store', 'notifier', 'clock'],
     // The message's Approve/Reject links point at the approval pages of this stack's HTTP API (its
     // $default stage: no stage segment in the path) and are signed with the pages' key.
-    environment: { FLEDGE_API_URL: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, FLEDGE_APPROVAL_SECRET_PARAMETER: '${self:custom.approvalSecretReference}' },
+    environment: { FLEDGE_API_URL: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, FLEDGE_APPROVAL_SECRET_PARAMETER: '${self:custom.approvalSecretReference}', ...NOTIFIER_ENVIRONMENT },
     // The signing key: a Parameter Store reference to a Secrets Manager secret, read as both.
     actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'sns:Publish', 'events:PutEvents', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
@@ -194,8 +210,8 @@ export const ENGINE_FUNCTIONS = {
     timeout: 120,
     tasks: ['RecordNoChange', 'RecordDrift', 'RecordRejected', 'RollbackFailed'],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
-    environment: {},
-    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish', 'events:PutEvents'],
+    environment: NOTIFIER_ENVIRONMENT,
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish', 'events:PutEvents', ...NOTIFIER_READS],
   },
   'safety-net': {
     key: 'safetyNet',
@@ -206,7 +222,7 @@ export const ENGINE_FUNCTIONS = {
     timeout: 300,
     tasks: [],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
-    environment: {},
+    environment: NOTIFIER_ENVIRONMENT,
     settings: {
       // Lambda retries asynchronous (EventBridge) invocations twice; every step is idempotent.
       maximumRetryAttempts: 2,
@@ -240,7 +256,7 @@ export const ENGINE_FUNCTIONS = {
     tasks: [],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator'],
     // To stop the execution of the deployment it rolled back.
-    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' } },
+    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' }, ...NOTIFIER_ENVIRONMENT },
     settings: {
       // Lambda retries asynchronous (EventBridge) invocations twice; every step is idempotent.
       maximumRetryAttempts: 2,
@@ -270,7 +286,7 @@ export const ENGINE_FUNCTIONS = {
     tasks: [],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator'],
     // To see whether a deployment's execution still runs (never touched before it has ended).
-    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' } },
+    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' }, ...NOTIFIER_ENVIRONMENT },
     settings: {
       // The next run is the retry: every step is idempotent, and a sweep that fails for one
       // deployment still does the others.

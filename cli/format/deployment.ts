@@ -148,7 +148,8 @@ export function formatEvent(event: DeploymentEventView): string {
 export function formatStatus(detail: DeploymentDetail, style: Style, hints: StatusHints = {}): string[] {
   const d = sanitiseDeep(detail);
   const flags = hints.flags ?? '';
-  const last = d.events.at(-1);
+  // A channel's failure is shown on its own row, never as the deployment's step.
+  const last = d.events.filter((e) => e.kind !== 'notificationFailed').at(-1);
   const finished = FINISHED.has(d.status);
   const now = d.serverTime ? Date.parse(d.serverTime) : Date.now();
   const rows: string[][] = [
@@ -166,6 +167,9 @@ export function formatStatus(detail: DeploymentDetail, style: Style, hints: Stat
   // The caller audit's warning (callers: warn): who bypasses the alias and will not see the canary.
   const callers = d.events.find((e) => e.kind === 'callers');
   if (callers) rows.push(['Callers', callers.message]);
+  // Notifications that did not reach a channel (docs/events.md): never fatal, always visible.
+  const undelivered = d.events.filter((e) => e.kind === 'notificationFailed');
+  if (undelivered.length > 0) rows.push(['Notifications', style.yellow(`${undelivered.length} not delivered, last: ${undelivered.at(-1)!.message}`)]);
   const estimate = timeLeft(d, now);
   if (estimate) rows.push(['Time left', estimate]);
   if (!finished && d.deadline) rows.push(['Timeout', `${d.deadline} (${formatDuration(Date.parse(d.deadline) - now)} from now${d.paused ? ', pushed back by the time paused' : ''}): rolls back if not done by then`]);

@@ -106,7 +106,7 @@ function policyStatements(row: EngineFunctionSpec): Statement[] {
     if (!(grant.appliesTo?.(row) ?? true)) return;
     const actions = row.actions.filter((action) => grant.actions.includes(action)).sort();
     if (actions.length === 0) return;
-    const resource = typeof grant.resource === 'function' ? grant.resource(actions) : grant.resource;
+    const resource = typeof grant.resource === 'function' ? grant.resource(actions, row) : grant.resource;
     const why = typeof grant.why === 'function' ? grant.why(actions) : grant.why;
     statements.push({
       ...(why ? { why } : {}),

@@ -11,8 +11,8 @@ export interface Grant {
   /** Why the statement reads as it does, for the actions granted: written above it in the generated YAML. */
   readonly why?: string | ((actions: readonly string[]) => string | undefined);
   readonly actions: readonly string[];
-  /** The resources; a function of the actions granted when they decide it (Query needs the indexes). */
-  readonly resource: StackValue | ((actions: readonly string[]) => StackValue);
+  /** The resources; a function of the actions granted (Query needs the indexes) or of the row (the parameters its environment names) when they decide it. */
+  readonly resource: StackValue | ((actions: readonly string[], row: EngineFunctionSpec) => StackValue);
   readonly condition?: StackValue;
   /** The rows the grant is for, when an action means different resources to different functions (two signing keys); every row otherwise. */
   readonly appliesTo?: (row: EngineFunctionSpec) => boolean;
@@ -39,6 +39,22 @@ const MANAGED_TAG: StackValue = { 'Fn::If': ['RequireManagedTag', { StringEquals
 
 /** fledge's alarms: every one is named fledge-<stage>.<function>.<alias>.v<version> (earlier releases: fledge-<function>-<alias>-v<version>). */
 const FLEDGE_ALARMS = sub('arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:fledge-*');
+
+/**
+ * The ARNs of the SSM parameters a row's environment names (its `*_PARAMETER` variables), in its
+ * order: a name given as a stack parameter (`{ Ref: 'GitHubTokenParameter' }`) goes into the ARN
+ * as `${GitHubTokenParameter}`. An empty stack parameter (the channel off) leaves `…:parameter`,
+ * which names no parameter.
+ */
+export function parameterArns(row: EngineFunctionSpec): StackValue[] {
+  return Object.entries(row.environment)
+    .filter(([name]) => name.endsWith('_PARAMETER'))
+    .map(([name, value]) => {
+      const text = typeof value === 'string' ? value : value !== null && typeof value === 'object' && 'Ref' in value && typeof value.Ref === 'string' ? `\${${value.Ref}}` : undefined;
+      if (text === undefined) throw new Error(`functions/engine-functions.ts: ${name} must be a parameter name or a Ref to a stack parameter`);
+      return sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${text}`);
+    });
+}
 
 /** The grants, in the order a role lists its statements. */
 export const GRANTS: readonly Grant[] = [
@@ -151,28 +167,25 @@ export const GRANTS: readonly Grant[] = [
     resource: sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBus}'),
   },
   {
-    sid: 'SigningKeyThroughParameterStore',
-    appliesTo: (row) => !row.ports.includes('webhooks'),
-    why: 'The approval links’ signing key, read as the approval pages read it (serverless/roles/interface.yml, ApprovalsRole).',
+    sid: 'ReadParameters',
+    why: 'Exactly the SSM parameters its environment names (*_PARAMETER), no other. A SecureString under the AWS managed key aws/ssm needs no kms:Decrypt (docs/deploy.md).',
     actions: ['ssm:GetParameter'],
-    resource: sub('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${self:custom.approvalSecretReference}'),
+    resource: (_actions, row) => {
+      const arns = parameterArns(row);
+      return arns.length === 1 ? arns[0]! : arns;
+    },
   },
   {
     sid: 'SigningKey',
-    appliesTo: (row) => !row.ports.includes('webhooks'),
+    why: 'The approval links’ signing key, read as the approval pages read it (serverless/roles/interface.yml, ApprovalsRole).',
+    appliesTo: (row) => 'FLEDGE_APPROVAL_SECRET_PARAMETER' in row.environment,
     actions: ['secretsmanager:GetSecretValue'],
     resource: ref('ApprovalSigningSecret'),
   },
   {
-    sid: 'WebhookKeyThroughParameterStore',
-    why: "The webhook signing key (docs/spec.md#webhooks): signs the requests of the spec's webhooks.",
-    appliesTo: (row) => row.ports.includes('webhooks'),
-    actions: ['ssm:GetParameter'],
-    resource: sub('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${self:custom.webhookSecretReference}'),
-  },
-  {
     sid: 'WebhookKey',
-    appliesTo: (row) => row.ports.includes('webhooks'),
+    why: "The webhook signing key (docs/spec.md#webhooks): signs the requests of the spec's webhooks and of the outgoing notification webhooks.",
+    appliesTo: (row) => 'FLEDGE_WEBHOOK_SECRET_PARAMETER' in row.environment,
     actions: ['secretsmanager:GetSecretValue'],
     resource: ref('WebhookSigningSecret'),
   },

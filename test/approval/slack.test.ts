@@ -52,7 +52,8 @@ describe('the Slack notifier', () => {
     open.push({ approvalId: record.approvalId!, executionArn });
 
     // Act
-    const message = await eventually(() => slack.received.find((m) => JSON.stringify(m).includes(id)) as { text: string; blocks: Record<string, unknown>[] } | undefined, { what: 'the Slack message' });
+    // Slack hears of every event (SlackEvents defaults to all): the request is the message with buttons.
+    const message = await eventually(() => slack.received.find((m) => JSON.stringify(m).includes(id) && JSON.stringify(m).includes('"actions"')) as { text: string; blocks: Record<string, unknown>[] } | undefined, { what: 'the Slack message' });
 
     // Assess
     expectWellFormedBlockKit(message);
@@ -102,7 +103,7 @@ describe('the Slack notifier', () => {
 
     // Act
     const mail = await eventually(async () => (await mailTo(world, APPROVER)).find((m) => m.body.includes(id)), { what: 'the approval e-mail' });
-    const posted = await eventually(() => slack.received.find((m) => JSON.stringify(m).includes(id)) as { text: string; blocks: { type: string; text?: { text: string; verbatim?: boolean }; elements?: { url?: string }[] }[] } | undefined, { what: 'the Slack message' });
+    const posted = await eventually(() => slack.received.find((m) => JSON.stringify(m).includes(id) && JSON.stringify(m).includes('"actions"')) as { text: string; blocks: { type: string; text?: { text: string; verbatim?: boolean }; elements?: { url?: string }[] }[] } | undefined, { what: 'the Slack message' });
 
     // Assess
     const linkLines = mail.body.split('\n').filter((line) => /^(Approve|Reject):/.test(line));

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { decideApproval } from '../../shared/domain/deployment/approval';
+import { publishEvent } from '../../shared/domain/deployment/publish-events';
+import { ALL_NOTIFICATION_KINDS, ENDING_KINDS, NOTIFICATION_KINDS, type DeploymentNotification } from '../../shared/model/notification';
 import { verifyWebhookSignature } from '../../shared/adapters/webhook-signing';
 import { parseKindFilter, type NotificationKind } from '../../shared/model/notification';
+import { GITHUB_STATES } from '../../shared/adapters/github-deployments';
 import type { DeploymentSpec } from '../../shared/model/spec';
 import { deploymentId, executionEnd, existingFunction, historyOf, recordStatus, settledAs, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 import { eventually } from '../support/local-aws';
@@ -70,7 +73,9 @@ describe('every event reaches each channel its filter takes', () => {
     const id = deploymentId(name);
     const { executionArn } = await startDeployment(world, { deploymentId: id, spec: withApproval(name), artifact });
     const waiting = await recordStatus(world, id, 'AWAITING_APPROVAL');
-    await decideApproval(world.plane.deps, { approvalId: waiting.approvalId!, approve, by: 'alice@example.com' });
+    // Decided as the approval pages decide: without any notification channel (the engine task publishes it).
+    const { store, orchestrator, clock } = world.plane.deps;
+    await decideApproval({ store, orchestrator, clock }, { approvalId: waiting.approvalId!, approve, by: 'alice@example.com' });
     await executionEnd(world, executionArn);
     await settledAs(world, id, approve ? 'SUCCEEDED' : 'ROLLED_BACK');
     return id;
@@ -137,4 +142,74 @@ describe('every event reaches each channel its filter takes', () => {
     expect(statuses(rolledBack)).toEqual(['in_progress', 'in_progress', 'in_progress', 'failure', 'failure']);
     expect(github.requests.every((r) => r.headers.authorization === 'Bearer ghp_test-token' && r.headers['x-github-api-version'] === '2022-11-28')).toBe(true);
   }, 120_000);
+
+  /** One notification of each kind, as the engine builds it (the kinds two deployments do not produce included). */
+  function sample(kind: NotificationKind, deploymentId: string): DeploymentNotification {
+    const facts = { deploymentId, functionName: 'orders', alias: 'live', newVersion: '8', previousVersion: '7', startedBy: 'ci@example.com', github: { repository: 'acme/payments', ref: 'main', environment: `prod-${deploymentId}` } };
+    const reason = 'error rate 12% over 5% \u001b[31m<!channel>';
+    switch (kind) {
+      case 'started':
+        return { kind, ...facts, source: 'api', strategy: 'canary' };
+      case 'weight':
+        return { kind, ...facts, percent: 10, version: '8' };
+      case 'approvalRequested':
+        return { kind, ...facts, approvalId: `${deploymentId}.a1`, expiresAt: Date.now() + 3_600_000, currentWeight: 10, health: '2 health checks, all green' };
+      case 'approvalGiven':
+      case 'approvalRejected':
+        return { kind, ...facts, approvalId: `${deploymentId}.a1`, by: 'alice@example.com', comment: 'looks fine' };
+      case 'promoted':
+        return { kind, ...facts, evidence: { version: '8', invocations: 120, minInvocations: 20, checks: 3, shortSteps: 0 } };
+      case 'rolledBack':
+      case 'rejected':
+        return { kind, ...facts, reason };
+      case 'drifted':
+      case 'failed':
+        return { kind, ...facts, reason, aliasDescription: 'alias orders:live: version 9 (revision r-2)' };
+    }
+  }
+
+  it.each(ALL_NOTIFICATION_KINDS)('publishes a %s event to EventBridge, every webhook, GitHub and e-mail as their filters say', async (kind) => {
+    // Prepare
+    const id = `kinds-${kind}-${Date.now()}`;
+    const notification = sample(kind, id);
+    const at = world.plane.deps.clock.now();
+
+    // Act: as the engine does: every channel once (publishEvent); the SNS e-mail of endings and approval requests through notify.
+    await publishEvent(world.plane.deps, { deploymentId: id, key: `${kind}-0000`, at }, notification);
+    if (ENDING_KINDS.has(kind) || kind === 'approvalRequested') await world.plane.deps.notifier.notify(notification);
+
+    // Assess
+    const takes = (filter: string) => parseKindFilter(filter, 'test').has(kind);
+    const onBus = await eventually(async () => {
+      const { events: all } = (await (await fetch(`${world.aws.endpoint}/_fledge/events/events`)).json()) as { events: { source: string; 'detail-type': string; detail: { kind: string; deploymentId: string; eventId: string } }[] };
+      return all.find((e) => e.source === 'fledge' && e.detail.deploymentId === id);
+    });
+    expect(onBus['detail-type']).toBe(NOTIFICATION_KINDS[kind]);
+    expect(onBus.detail.eventId).toBe(`${id}/${kind}-0000`);
+    expect(bodies('/json', id).map(kindOf)).toEqual(takes(FILTERS.json) ? [kind] : []);
+    expect(bodies('/teams', id)).toHaveLength(takes(FILTERS.teams) ? 1 : 0);
+    expect(bodies('/slack', id)).toHaveLength(takes(FILTERS.slack) ? 1 : 0);
+    // No text from the spec or a reason reaches a receiver raw: no escape sequence, no Slack mention.
+    for (const request of [...bodies('/teams', id), ...bodies('/slack', id), ...bodies('/json', id)]) {
+      const texts: string[] = [];
+      JSON.parse(request.body, (_key, value: unknown) => (typeof value === 'string' && texts.push(value), value));
+      expect(texts.filter((text) => text.includes('\u001b'))).toEqual([]);
+    }
+    for (const request of [...bodies('/teams', id), ...bodies('/slack', id)]) expect(request.body).not.toContain('<!channel>');
+    const githubDeployment = created.find((d) => (d.payload as { fledgeDeploymentId: string }).fledgeDeploymentId === id);
+    const states = github.requests.filter((r) => r.method === 'POST' && githubDeployment && r.path === `/repos/acme/payments/deployments/${githubDeployment.id}/statuses`).map((r) => (JSON.parse(r.body) as { state: string }).state);
+    expect(states).toEqual([GITHUB_STATES[kind]]);
+    const mails = await eventually(async () => {
+      const { messages } = (await (await fetch(`${world.aws.endpoint}/_fledge/sns/outbox?to=everything%40example.com`)).json()) as { messages: { body: string }[] };
+      const mine = messages.filter((m) => m.body.includes(id));
+      return mine.length > 0 ? mine : undefined;
+    });
+    expect(mails).toHaveLength(1);
+    const { messages: filtered } = (await (await fetch(`${world.aws.endpoint}/_fledge/sns/outbox?to=oncall%40example.com`)).json()) as { messages: { body: string }[] };
+    expect(filtered.filter((m) => m.body.includes(id))).toHaveLength(takes(FILTERS.email) ? 1 : 0);
+    // The receiver that is down: three tries, one notificationFailed in the history, nothing thrown.
+    expect(failing.requests.filter((r) => r.body.includes(id))).toHaveLength(3);
+    const failures = (await historyOf(world, id)).filter((e) => e.kind === 'notificationFailed');
+    expect(failures.map((e) => e.message)).toEqual([expect.stringContaining(`could not send ${kind} to webhook 3 (json): the receiver answered 500`)]);
+  }, 60_000);
 });

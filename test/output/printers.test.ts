@@ -48,6 +48,7 @@ const detail: DeploymentDetail = {
     { at: '2026-11-22T10:00:01.000Z', kind: 'check', message: 'alarm orders-5xx: OK' },
     { at: '2026-11-22T10:00:01.500Z', kind: 'webhook', message: 'check webhook gate (gate.example.com) answered 409 Conflict in 12 ms: "freeze": stop' },
     { at: '2026-11-22T10:00:02.000Z', kind: 'approvalRequested', message: 'waiting for approval: ship it?' },
+    { at: '2026-11-22T10:00:02.500Z', kind: 'notificationFailed', message: 'could not send approvalRequested to webhook 0 (teams): the receiver answered 500 (3 tries); the deployment goes on' },
   ],
   serverTime: '2026-11-22T10:30:00.000Z',
 };
@@ -95,6 +96,15 @@ describe('every printer of untrusted text', () => {
     expect(unsafeLeft(printed)).toEqual([]);
     expect(printed).toContain('\\u001b[2J');
     expect(printed).not.toMatch(/^\s*Approve: https:\/\/evil/m);
+  });
+
+  it("shows a channel's failed notifications on a row of their own, and the step the deployment is at", () => {
+    // Act
+    const printed = formatStatus(detail, plain).join('\n');
+
+    // Assess
+    expect(printed).toMatch(/Notifications\s+1 not delivered, last: could not send approvalRequested to webhook 0 \(teams\): the receiver answered 500/);
+    expect(printed).toMatch(/Step\s+waiting for approval: ship it\?/);
   });
 
   it('plans a spec whose message, artifact key and alarm carry escape sequences without printing them raw', () => {

@@ -3,9 +3,10 @@ import { ApprovalClosedError, ApprovalRejectedError, InvalidTaskInputError, NotF
 import { FledgeError } from '../../model/errors';
 import { event, eventKeys } from './events';
 import { factsOf } from './finish';
-import type { ApprovalRecord, EngineState } from '../../model/deployment';
+import type { ApprovalRecord, DeploymentRecord, EngineState } from '../../model/deployment';
 import { loadRecord, OPEN_STATUSES } from './record';
-import { appendAndPublish } from './publish-events';
+import { appendAndPublish, publishEvent, type PublishDeps } from './publish-events';
+import { sanitise } from '../../text/sanitise';
 
 /**
  * The one spelling of an approval id, as {@link approvalIdFor} writes it: a deployment id (an
@@ -74,8 +75,11 @@ export interface ApprovalDecision {
  * Delivers a decision to the waiting execution (SendTaskSuccess / SendTaskFailure with the
  * stored token) and records who decided. Single-use: an approval already decided or expired is
  * refused with {@link ApprovalClosedError} and nothing changes. Issue 5's API and links call it.
+ * It publishes nothing: the engine task that receives the decision does ({@link publishApprovalDecision}),
+ * so the API and the public approval pages need no notification channels, and the decision is
+ * published once whichever door it came through.
  */
-export async function decideApproval(deps: Pick<EngineDeps, 'store' | 'orchestrator' | 'clock'> & Partial<Pick<EngineDeps, 'notifier'>>, decision: ApprovalDecision): Promise<ApprovalRecord> {
+export async function decideApproval(deps: Pick<EngineDeps, 'store' | 'orchestrator' | 'clock'>, decision: ApprovalDecision): Promise<ApprovalRecord> {
   const { store, orchestrator, clock } = deps;
   const approval = await store.getApproval(decision.approvalId);
   if (!approval) throw new NotFoundError(`no approval ${decision.approvalId}`);
@@ -97,15 +101,37 @@ export async function decideApproval(deps: Pick<EngineDeps, 'store' | 'orchestra
     else await store.decideApproval(decision.approvalId, { status: 'EXPIRED', at: now });
     throw error;
   }
-  const entry = event(approval.deploymentId, eventKeys.approvalDecided(decision.approvalId), decision.approve ? 'approvalGiven' : 'approvalRejected', now, `${decision.approve ? 'approved' : 'rejected'} by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`, {
-    approvalId: decision.approvalId,
-    by: decision.by,
-  });
-  const record = deps.notifier?.channels ? await store.getDeployment(approval.deploymentId).catch(() => undefined) : undefined;
-  if (record) {
-    await appendAndPublish(deps, entry, { kind: decision.approve ? 'approvalGiven' : 'approvalRejected', ...factsOf(record), approvalId: decision.approvalId, by: decision.by, ...(decision.comment ? { comment: decision.comment } : {}) });
-  } else {
-    await store.appendEvent(entry);
-  }
+  await store.appendEvent(
+    event(approval.deploymentId, eventKeys.approvalDecided(decision.approvalId), decision.approve ? 'approvalGiven' : 'approvalRejected', now, `${decision.approve ? 'approved' : 'rejected'} by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`, {
+      approvalId: decision.approvalId,
+      by: decision.by,
+    }),
+  );
   return { ...claimed, status, decidedBy: decision.by, decidedAt: now };
+}
+
+/**
+ * Publishes the decision on the deployment's approval step (approvalGiven / approvalRejected) to
+ * every channel, from the task the decision leads to (NextStep after an approval, Rollback after
+ * a rejection): the decision came through the API or an approval page, which publish nothing.
+ * Once per decision: the record's `notified` list takes the history key of the decision
+ * atomically before anything is sent, so a retried task, or a Rollback after a NextStep, sends
+ * nothing again. An approval that expired or was never decided publishes nothing (the ending
+ * says why). Never throws: a failure here is recorded like any channel's and the task goes on.
+ */
+export async function publishApprovalDecision(deps: PublishDeps, record: DeploymentRecord, state: Pick<EngineState, 'approval'>): Promise<void> {
+  if (!state.approval || !deps.notifier?.channels) return;
+  const approvalId = approvalIdFor(record.deploymentId, state.approval.stepIndex);
+  const key = eventKeys.approvalDecided(approvalId);
+  if ((record.notified ?? []).includes(key)) return;
+  try {
+    const approval = await deps.store.getApproval(approvalId);
+    if (!approval || (approval.status !== 'APPROVED' && approval.status !== 'REJECTED') || approval.decidedBy === undefined) return;
+    if (!(await deps.store.markNotified(record.deploymentId, key))) return;
+    const kind = approval.status === 'APPROVED' ? 'approvalGiven' : 'approvalRejected';
+    await publishEvent(deps, { deploymentId: record.deploymentId, key, at: approval.decidedAt ?? deps.clock.now() }, { kind, ...factsOf(record), approvalId, by: approval.decidedBy, ...(approval.comment ? { comment: approval.comment } : {}) });
+  } catch (error) {
+    const message = `could not send the decision on ${approvalId} to the channels: ${sanitise((error as Error).message).slice(0, 300)}; the deployment goes on`;
+    await deps.store.appendEvent(event(record.deploymentId, `notification-failed-${key}`, 'notificationFailed', deps.clock.now(), message, { approvalId })).catch(() => undefined);
+  }
 }

@@ -13,6 +13,7 @@ import { walkSteps } from '../spec/steps';
 import { gateOnWebhooks } from './webhooks';
 import { factsOf } from './finish';
 import { appendAndPublish } from './publish-events';
+import { publishApprovalDecision } from './approval';
 
 /**
  * The NextStep task: applies the next weight (consecutive setWeights collapse into one alias
@@ -31,6 +32,8 @@ export async function nextStep(deps: Pick<EngineDeps, 'lambda' | 'store' | 'cloc
     // Back from an approval that was granted: the deployment runs again.
     record = (await store.updateDeployment(deploymentId, { status: 'RUNNING', approvalId: null }, { onlyIfStatusIn: ['AWAITING_APPROVAL'] })) ?? record;
   }
+  // Back from an approval: its decision (made through the API or a page) goes to every channel from here.
+  await publishApprovalDecision(deps, record, state);
   // A stop asked for before the first bake (or in a strategy without one) is honoured here.
   if (record.stopRequested) throw new StopRequestedError(`stopped by ${record.stopRequested.by}${record.stopRequested.reason ? `: ${record.stopRequested.reason}` : ''}`);
   const deadline = state.deadline ?? record.deadline;

@@ -1,3 +1,4 @@
+import { publishApprovalDecision } from './approval';
 import { restoreAlias, type Actor, type Carried } from './alias';
 import { carriedBy, recordFromState } from './carried';
 import type { EngineDeps } from './deps';
@@ -35,6 +36,8 @@ export async function rollback(deps: Deps & Pick<EngineDeps, 'webhooks'>, state:
     // this task's own restore is fenced off, so it waits (retries) for that ending and settles it.
     throw new TransientAwsError(`deployment ${state.deploymentId} is being rolled back by the alarm abort or the safety net; waiting for its ending`);
   }
+  // Rejected at an approval step: the decision (made through the API or a page) goes to every channel before the ending.
+  if (record && state.action === 'approval') await publishApprovalDecision(deps, record, state);
   const reason = reasonFrom(state.failure, { approvalPending: state.action === 'approval' });
   const view = record ?? recordFromState(state, deps.clock.now());
   if (!view) {

@@ -41,6 +41,7 @@ const ACCESS_DENIED: Readonly<Record<Service, { readonly code: string; readonly 
   sns: { code: 'AuthorizationError', status: 403 },
   s3: { code: 'AccessDenied', status: 403 },
   states: { code: 'AccessDeniedException', status: 400 },
+  events: { code: 'AccessDeniedException', status: 400 },
 };
 
 /** The kinds and how long each lasts when transient (count) — persistent ones are {@link HELD}. */

@@ -7,7 +7,7 @@
  */
 
 /** SigV4 signing names of the embedded AWS's services (what the faults API matches on). */
-export type Service = 's3' | 'dynamodb' | 'lambda' | 'monitoring' | 'sns' | 'states';
+export type Service = 's3' | 'dynamodb' | 'lambda' | 'monitoring' | 'sns' | 'states' | 'events';
 
 /**
  * The deployment a case runs (see `scenarios.ts`):
@@ -79,6 +79,8 @@ export const OPERATIONS: readonly OperationRow[] = [
   // SNS (shared/adapters/sns-notifier.ts).
   { service: 'sns', operation: 'Publish', scenario: 'approved', timings: ['before'], calledBy: 'approval (the request)' },
   { service: 'sns', operation: 'Publish', scenario: 'rejected', timings: ['during'], calledBy: 'rollback (the outcome notification)' },
+  // EventBridge (shared/adapters/eventbridge-channel.ts): every event of a deployment; a failing bus is recorded, never fatal.
+  { service: 'events', operation: 'PutEvents', scenario: 'approved', timings: ['before', 'during'], calledBy: 'prepare (started), traffic (weight, the approval decision, promoted), approval (the request)' },
   // S3 (shared/adapters/s3-artifacts.ts): only the doors read the bucket.
   { service: 's3', operation: 'GetObject', scenario: 'approved', timings: ['before'], doors: ['drop'], calledBy: 'the S3 drop (reads the spec)' },
   { service: 's3', operation: 'HeadObject', scenario: 'approved', timings: ['before'], doors: ['drop', 'api'], calledBy: 'the doors (the artifact exists, its size)' },
@@ -96,7 +98,11 @@ export const OPERATIONS: readonly OperationRow[] = [
  * and the embedded AWS has no Systems Manager.
  */
 export const NOT_IN_MATRIX: readonly { readonly service: string; readonly operation: string; readonly reason: string }[] = [
-  { service: 'ssm', operation: 'GetParameter', reason: 'the signing secret: read once per cold start on AWS; local mode keeps it in its data directory (no SSM in the embedded AWS)' },
+  {
+    service: 'ssm',
+    operation: 'GetParameter',
+    reason: 'the signing secrets, the outgoing notification webhooks and the GitHub token: read once per cold start on AWS; local mode keeps them itself (no SSM in the embedded AWS); an unreadable list is a notificationFailed event (test/engine/notification-kinds.test.ts)',
+  },
   {
     service: 'states',
     operation: 'StopExecution',
@@ -134,6 +140,7 @@ const SERVICE_OF_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-ssm': 'ssm',
+  '@aws-sdk/client-eventbridge': 'events',
 };
 
 /** The service (signing name) and wire operation of an SDK call found by the static analysis. */
