@@ -7,6 +7,7 @@ import { localApiRoutes } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
 import type { LocalAws, LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { LOCAL_MODE_DEFAULTS } from './mode-defaults';
+import { emailFilterPolicy } from '../shared/model/notification';
 
 export { LOCAL_MODE_DEFAULTS } from './mode-defaults';
 
@@ -99,9 +100,12 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     stopSweeps = scheduleSweeps(aws, plane, { ...(options.aws?.log ? { log: options.aws.log } : {}) });
     // Subscribe is idempotent for the same address: a restart over kept data adds nothing.
     // The failed-events topic too: an event the safety net could not handle may leave an alias split.
-    for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn, plane.failedEventsTopicArn]) {
-      await plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email }));
+    // The deployment topics with the stack's default e-mail filter (approvals and endings); the
+    // failed-events topic unfiltered, as in the stack (its messages carry no event kind).
+    for (const topicArn of [plane.approvalTopicArn, plane.notificationTopicArn]) {
+      await plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email, Attributes: { FilterPolicy: emailFilterPolicy() } }));
     }
+    await plane.clients.sns.send(new SubscribeCommand({ TopicArn: plane.failedEventsTopicArn, Protocol: 'email', Endpoint: email }));
     server.route(localApiRoutes(plane.composition));
     const discovery: LocalDiscovery = {
       version: 1,

@@ -3,7 +3,7 @@ import { PlanError } from '../../shared/domain/plan/errors';
 import { planDeployment } from '../../shared/domain/plan/planner';
 import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
 import { formatPlan } from '../format/plan';
-import { auditCallersForPlan, formatCallerAudit, type CallerSourceOptions } from './plan-callers';
+import type { CallerSourceOptions } from './plan-callers';
 import { formatProblems, formatWarnings } from '../format/problems';
 import { styleFor } from '../format/style';
 import { printResult } from '../output';
@@ -58,10 +58,12 @@ export function registerPlan(program: Command): void {
       // Only on request: a plan of a spec file alone stays offline.
       const { region } = command.optsWithGlobals<{ region?: string }>();
       const callerSource: CallerSourceOptions = { ...(options.local ? { local: true } : {}), ...(options.awsEndpoint ? { endpoint: options.awsEndpoint } : {}), ...(region ? { region } : {}) };
-      const audited = options.callers === true && functionExists ? await auditCallersForPlan(parsed.spec, callerSource) : undefined;
+      // Loaded only for --callers: the Lambda SDK stays out of a plan's (and every command's) start-up.
+      const callers = options.callers === true && functionExists ? await import('./plan-callers') : undefined;
+      const audited = callers ? await callers.auditCallersForPlan(parsed.spec, callerSource) : undefined;
       printResult({ source: file, functionExists, spec: parsed.spec, plan, ...(audited ? { callers: { ...audited.audit, readFrom: audited.where } } : {}), ...(parsed.warnings ? { warnings: parsed.warnings } : {}) }, () => {
         const style = styleFor(process.stdout);
-        return formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style) + (audited ? formatCallerAudit(parsed.spec, audited.audit, audited.where, style) : '') + formatWarnings(file, parsed.warnings, style);
+        return formatPlan({ source: file, spec: parsed.spec, plan, functionExists }, style) + (audited && callers ? callers.formatCallerAudit(parsed.spec, audited.audit, audited.where, style) : '') + formatWarnings(file, parsed.warnings, style);
       });
       process.exitCode = audited && parsed.spec.callers === 'strict' && audited.audit.bypassing.length > 0 ? ExitCode.failure : ExitCode.ok;
     });

@@ -29,12 +29,10 @@ SUCCEEDED deployment, or to the published version --to-version names. fledge rec
 deployment of its own, ROLLED_BACK, with both versions and your IAM identity (fledge history
 shows it), and notifies as for any rollback. It takes the alias's lock as deployments do.
 
-Exit codes:
-  0  the alias serves the target version now
-  1  refused, nothing changed: a deployment runs on the alias (stop it first), the target
-     version does not exist (never published, or removed by cleanup after its undo window)
-     or is not Active, the alias is already on it, or there is nothing to undo
-  2  wrong usage: <function>:<alias> or --to-version malformed`;
+Exit codes: 0 the alias serves the target version now; 1 refused, nothing changed: a
+deployment runs on the alias (stop it first), the target version does not exist (never
+published, or removed by cleanup after its undo window) or is not Active, the alias is already
+on it, or there is nothing to undo; 2 wrong usage: <function>:<alias> or --to-version malformed.`;
 
 const FUNCTION_ALIAS = /^([A-Za-z0-9_-]{1,64}):([A-Za-z0-9_-]{1,128})$/;
 const VERSION = /^[1-9][0-9]{0,9}$/;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { globals } from '../globals';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../program';
@@ -16,7 +17,7 @@ account, from the installed package: no checkout needed. --param passes the stac
 (docs/deploy.md: managedFunctions, managedRoles, artifactBuckets, approvalEmail, …). The first
 run from an installed package installs osls and its plugins into .fledge/stack/ with npm.
 The stack's outputs name the artifacts bucket, the API, and the DeployerPolicyArn and
-ApproverPolicyArn for CI and approvers. Exit codes: osls's (0 done), 2 usage error.`;
+ApproverPolicyArn for CI and approvers. Exit codes: 0 done, 2 usage error, otherwise osls's own.`;
 
 interface StackOptions {
   stage: string;
@@ -50,19 +51,20 @@ export function oslsArguments(action: (typeof ACTIONS)[number], options: StackOp
 
 /** Registers `fledge stack package|deploy|remove`. */
 export function registerStack(program: Command): void {
-  const stack = program.command('stack').description("Build, deploy or remove fledge's control plane in your AWS account (osls, from the installed package)");
+  const stack = program.command('stack').description("Build, deploy or remove fledge's control plane in your AWS account (osls, from the installed package)").addHelpText('after', HELP);
   for (const action of ACTIONS) {
     stack
       .command(action)
       .description({ package: 'Build the CloudFormation template and function zips, offline', deploy: 'Deploy (or update) the stack', remove: 'Remove the stack (the table and the bucket are retained)' }[action])
       .option('--stage <name>', 'the stage: fledge-<stage>-… names everything', 'dev')
-      .option('--region <region>', 'the AWS region', process.env['AWS_REGION'] || 'us-east-1')
-      .option('--profile <name>', 'the AWS profile (default: the standard credentials)')
       .option('--param <name=value>', "a stack parameter (repeatable): managedFunctions, managedRoles, artifactBuckets, imageRepositories, approvalEmail, slack, …", (value: string, all: string[]) => [...all, value], [])
       .option('--out <dir>', 'with package: where the template and zips go', '.fledge/stack/package')
       .option('--dry-run', 'print the command that would run, run nothing')
       .addHelpText('after', HELP)
-      .action((options: StackOptions) => {
+      .action((own: Omit<StackOptions, 'region' | 'profile'>) => {
+        // --region and --profile are fledge's global options (cli/program.ts), one meaning for every command.
+        const { region, profile } = globals();
+        const options: StackOptions = { ...own, region: region ?? process.env['AWS_REGION'] ?? 'us-east-1', ...(profile !== undefined ? { profile } : {}) };
         const args = oslsArguments(action, options);
         const service = stackService(packageRoot());
         const where = relative(process.cwd(), service.dir) || '.';

@@ -111,3 +111,11 @@ const KIND_GROUPS: Readonly<Record<string, readonly NotificationKind[]>> = {
 export function filterWordsOf(kind: NotificationKind): string[] {
   return [kind, ...Object.entries(KIND_GROUPS).filter(([, kinds]) => kinds.includes(kind)).map(([group]) => group), 'all'];
 }
+
+/** What e-mail receives unless the installation says otherwise: the stack's `EmailEvents` default (approvals and endings). */
+export const DEFAULT_EMAIL_EVENTS = 'approvals,endings';
+
+/** The SNS subscription filter policy of an e-mail channel taking the events `words` names (docs/events.md#filters), as the stack writes it. */
+export function emailFilterPolicy(words: string = DEFAULT_EMAIL_EVENTS): string {
+  return JSON.stringify({ events: words.split(',') });
+}

@@ -15,7 +15,7 @@ describe('fledge plan', () => {
         expect.stringMatching(/^ {2}\+0s {2}Bake 5m, health check every 30s \(10 checks\) +██░{18} {2}10%$/),
         expect.stringMatching(/^ {2}\+5m {2}Promote: alias live points at the new version +█{20} 100%$/),
         expect.stringMatching(/^Minimum duration {2}5m$/),
-        expect.stringMatching(/^Cost {14}38 state transitions, 15 fledge Lambda invocations \(10 health checks\), 0 invocations of your functions: about \$0\.00\d+$/),
+        expect.stringMatching(/^Cost {14}39 state transitions, 15 fledge Lambda invocations \(10 health checks\), 0 invocations of your functions: about \$0\.00\d+$/),
       ]),
     );
     expect(result.code).toBe(0);
@@ -76,7 +76,7 @@ describe('fledge plan', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({
       source: 'examples/blue-green.yaml',
       functionExists: true,
-      plan: { minimumDuration: 0, cost: { stateTransitions: 8, lambdaInvocations: 5, userInvocations: 2, healthChecks: 0 } },
+      plan: { minimumDuration: 0, cost: { stateTransitions: 9, lambdaInvocations: 5, userInvocations: 2, healthChecks: 0 } },
     });
     expect(result.code).toBe(0);
   });

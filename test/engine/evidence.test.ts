@@ -119,7 +119,8 @@ describe('promotion needs evidence: invocations of the new version (embedded AWS
     expect(checksOf(history)).toEqual({ verdicts: ['insufficient'], onInsufficientData: ['pause'] });
     expect(history.at(-1)).toMatchObject({ kind: 'promoted', data: { evidence: record?.evidence } });
     expect(history.at(-1)?.message).toBe(`version 2 promoted on 0 invocations (10 required per pause; 1 pause moved on short of evidence because a person said so): ${name}:live sends all traffic to it`);
-    const mail = await eventually(async () => (await mailTo(world, ONCALL)).find((message) => message.body.includes(id)), { what: 'the promotion e-mail' });
+    // The approval's own e-mail comes first (approvals are mailed by default): the promotion's follows.
+    const mail = await eventually(async () => (await mailTo(world, ONCALL)).find((message) => message.body.includes(id) && message.subject.includes(' promoted ')), { what: 'the promotion e-mail' });
     expect(mail.subject).toBe(`fledge: ${name}:live promoted to version 2`);
     expect(mail.body).toContain('promoted on 0 invocations of version 2 (10 required per pause; 1 pause moved on short of evidence because a person said so)');
   });

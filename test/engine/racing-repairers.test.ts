@@ -1,5 +1,5 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalAws, type LocalAws } from '@fledge-local/embedded-aws';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb-store';
 import { deploymentTableDefinition } from '../../shared/adapters/dynamodb-table';
@@ -246,6 +246,8 @@ describe('finishers racing on one ending on a compressed clock (local mode, the 
     };
     const deps = { store: store as unknown as DeploymentStore, health, notifier, clock };
     void settle(deps, store.record);
+    // It has claimed and is mid-send before the next finisher comes (the order of their awaits decides nothing).
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
 
     // Act
     const whileHeld = await settle(deps, store.record);

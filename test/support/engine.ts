@@ -9,6 +9,7 @@ import { existingFunction as createExistingFunction } from '../../local/world/fu
 import { startWorld, type FledgeWorld } from '../../local/world/world';
 import type { DeploymentEvent, DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../shared/model/deployment';
 import type { DeploymentSpec, HealthSpec, StrategySpec } from '../../shared/model/spec';
+import { emailFilterPolicy } from '../../shared/model/notification';
 import { eventually } from './local-aws';
 
 export { deploymentId, executionHistory } from '../../local/world/deployments';
@@ -160,7 +161,8 @@ export async function trafficUntilEnd(world: EngineWorld, name: string, executio
 
 /** Subscribes an e-mail address to a topic of the control plane (the embedded SNS delivers to its outbox). */
 export async function subscribeEmail(world: EngineWorld, topicArn: string, address: string): Promise<void> {
-  await world.plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: address }));
+  // With the stack's default e-mail filter, as an installation subscribes its address.
+  await world.plane.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: address, Attributes: { FilterPolicy: emailFilterPolicy() } }));
 }
 
 /** The e-mails the embedded SNS delivered to `address`. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_EMAIL_EVENTS } from '../../../shared/model/notification';
 import { TOPICS } from '../support/expected-arns';
 import { render, resourcesOfType } from '../support/template';
 import type { StackContext } from '../support/context';
@@ -22,6 +23,8 @@ export function notificationChecks(ctx: StackContext): void {
       // ApprovalEmail defaults to empty: the condition is false and nothing is subscribed.
       expect(ctx.template.Conditions?.HasApprovalEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ApprovalEmail' }, ''] }] });
       expect(ctx.template.Parameters?.ApprovalEmail?.Default).toBe('');
+      // Local mode and the tests subscribe e-mail with the same default filter.
+      expect(ctx.template.Parameters?.EmailEvents?.Default).toBe(DEFAULT_EMAIL_EVENTS);
       for (const [, s] of subscriptions) expect(s.Properties?.Endpoint).toEqual({ Ref: 'ApprovalEmail' });
     });
 
