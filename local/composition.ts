@@ -47,6 +47,8 @@ export interface LocalCompositionOptions {
   readonly notificationWebhooks?: string;
   /** The GitHub token of deployment status (on AWS: the secret SSM names). */
   readonly githubToken?: string;
+  /** Sees every try of every notification channel (local mode's outbox). */
+  readonly onChannelTry?: Composition['onChannelTry'];
 }
 
 /**
@@ -55,7 +57,7 @@ export interface LocalCompositionOptions {
  * keeps itself instead of SSM's.
  */
 export function localComposition(aws: LocalAws, clients: Pick<LocalClients, 'client'>, options: LocalCompositionOptions): Composition {
-  const { approvalSecret, webhookSecret, notificationWebhooks, githubToken } = options;
+  const { approvalSecret, webhookSecret, notificationWebhooks, githubToken, onChannelTry } = options;
   return {
     settings: options.settings,
     clock: { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms), timeScale: aws.clock.timeScale },
@@ -64,5 +66,6 @@ export function localComposition(aws: LocalAws, clients: Pick<LocalClients, 'cli
     webhookSecret: () => Promise.resolve(webhookSecret),
     ...(notificationWebhooks === undefined ? {} : { notificationWebhooks: () => Promise.resolve(notificationWebhooks) }),
     ...(githubToken === undefined ? {} : { githubToken: () => Promise.resolve(githubToken) }),
+    ...(onChannelTry === undefined ? {} : { onChannelTry }),
   };
 }

@@ -28,6 +28,8 @@ import { deploymentDefinition } from '../state-machines/definition';
 import { startLocalAws, type InProcessHandler, type LocalAws, type LocalAwsOptions, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
 import { sanitise } from '../shared/text/sanitise';
 import { localClients, localComposition } from './composition';
+import { notificationOutboxOf, notificationOutboxService } from './notification-outbox';
+import type { ChannelTry } from '../shared/ports/notifier';
 
 /** Local mode's name of an engine function: its ARN substitution in the state machine, or `SafetyNet`/`Sweeper`. */
 type LocalFunctionKey = (typeof ENGINE_FUNCTIONS)[EngineFunction]['substitution'];
@@ -51,10 +53,12 @@ const IN_PROCESS: { readonly [F in EngineFunction]: { builtOn(c: Composition): I
 
 /**
  * Starts an embedded AWS for fledge: what fledge brings to it is how its log lines are escaped
- * (fledge's sanitiser: one line per entry, control characters made visible).
+ * (fledge's sanitiser: one line per entry, control characters made visible), and where every
+ * notification channel's tries are kept.
  */
 export function startAwsForFledge(options: Omit<LocalAwsOptions, 'escapeLogLine'>): Promise<LocalAws> {
-  return startLocalAws({ ...options, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }) });
+  // And local mode's outbox of notifications, next to the SNS outbox (local/notification-outbox.ts).
+  return startLocalAws({ ...options, escapeLogLine: (line) => sanitise(line, { keepNewlines: true }) }, { factories: [notificationOutboxService()] });
 }
 
 /** Options of {@link provisionControlPlane}. */
@@ -158,8 +162,10 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     ...(notifications.eventBusEvents ? { eventBusEvents: notifications.eventBusEvents } : {}),
     ...(notifications.githubApiUrl ? { githubApiUrl: notifications.githubApiUrl } : {}),
   };
+  const outbox = notificationOutboxOf(aws);
   const composition = localComposition(aws, { client }, {
     settings,
+    ...(outbox ? { onChannelTry: (attempt: ChannelTry) => void outbox.add(attempt) } : {}),
     approvalSecret,
     webhookSecret,
     ...(notifications.webhooks === undefined ? {} : { notificationWebhooks: notifications.webhooks }),

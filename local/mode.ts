@@ -1,5 +1,6 @@
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { provisionControlPlane, scheduleSweeps, startAwsForFledge, type LocalControlPlane } from './fledge-on-local';
+import { provisionControlPlane, scheduleSweeps, startAwsForFledge, type ControlPlaneOptions, type LocalControlPlane } from './fledge-on-local';
+import { notificationOutboxOf, type NotificationOutbox } from './notification-outbox';
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
 import { localSigningSecret, localWebhookSecret } from './approval-secret';
 import { startApiServer } from './api-server';
@@ -40,6 +41,8 @@ export interface LocalModeOptions {
    * whose backoff sleeps in real time while everything else runs on the compressed clock.
    */
   readonly sdkMaxAttempts?: number;
+  /** Outgoing webhooks and GitHub deployment status, as the stack's parameters give them (docs/events.md). */
+  readonly notifications?: ControlPlaneOptions['notifications'];
 }
 
 /** fledge running locally: the embedded AWS, the control plane on it, and the API. */
@@ -51,6 +54,8 @@ export interface LocalMode {
   /** Path of the discovery file, when one was written. */
   readonly discoveryFile: string | undefined;
   readonly email: string;
+  /** Every try of every notification channel, as it happens (also `GET <endpoint>/_fledge/notifications/outbox`). */
+  readonly notificationOutbox: NotificationOutbox | undefined;
   /** Stops the API, the control plane and the embedded AWS, and removes the discovery file. Idempotent. */
   stop(): Promise<void>;
 }
@@ -94,7 +99,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     // Listening first: approval links point under its URL. Its routes come once the plane exists.
     const server = await startApiServer({ port: options.apiPort ?? LOCAL_MODE_DEFAULTS.apiPort, host });
     api = server;
-    plane = await provisionControlPlane(aws, { apiUrl: server.url, approvalSecret, webhookSecret, ...(options.sdkMaxAttempts === undefined ? {} : { sdkMaxAttempts: options.sdkMaxAttempts }) });
+    plane = await provisionControlPlane(aws, { apiUrl: server.url, approvalSecret, webhookSecret, ...(options.sdkMaxAttempts === undefined ? {} : { sdkMaxAttempts: options.sdkMaxAttempts }), ...(options.notifications ? { notifications: options.notifications } : {}) });
     await provisionS3Drop(aws, plane);
     // The repair loop, on the simulated clock: the stack runs it on a 5-minute schedule.
     stopSweeps = scheduleSweeps(aws, plane, { ...(options.aws?.log ? { log: options.aws.log } : {}) });
@@ -124,7 +129,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       startedAt: Date.now(),
     };
     if (options.discoveryDir !== false) discoveryFile = await writeDiscovery(discovery, options.discoveryDir);
-    return { aws, plane, api, discovery, discoveryFile, email, stop };
+    return { aws, plane, api, discovery, discoveryFile, email, notificationOutbox: notificationOutboxOf(aws), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -2,6 +2,7 @@ import { DEFAULT_STAGE, ENVIRONMENT, type ConfigField, type FledgeConfig } from 
 import { ConfigurationError } from '../../shared/model/engine-errors';
 import type { EngineDeps } from '../../shared/domain/deployment/deps';
 import type { Clock } from '../../shared/ports/clock';
+import type { ChannelTry } from '../../shared/ports/notifier';
 import type { EnginePort } from '../engine-functions';
 
 /**
@@ -39,6 +40,8 @@ export interface Composition {
   readonly notificationWebhooks?: () => Promise<string>;
   /** The GitHub token, when the composition keeps it itself (local mode); else read from SSM. */
   readonly githubToken?: () => Promise<string>;
+  /** Sees every try of every notification channel, with what it sent (local mode prints and keeps them); nothing on AWS. */
+  readonly onChannelTry?: (attempt: ChannelTry) => void;
 }
 
 /** Options of {@link clientCache}. */

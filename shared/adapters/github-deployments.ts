@@ -54,15 +54,7 @@ export class GitHubDeploymentsChannel implements EventChannel {
     const environment = source.environment ?? n.alias;
     const repo = `/repos/${source.repository.split('/').map(encodeURIComponent).join('/')}`;
     const id = (await this.find(repo, source, environment, n.deploymentId)) ?? (await this.create(repo, source, environment, n));
-    const link = this.options.link?.(n.deploymentId);
-    const state = GITHUB_STATES[n.kind];
-    await this.request('POST', `${repo}/deployments/${id}/statuses`, {
-      state,
-      description: clip(describe(event), 140),
-      environment,
-      ...(link ? { log_url: link } : {}),
-      auto_inactive: state === 'success',
-    });
+    await this.request('POST', `${repo}/deployments/${id}/statuses`, githubStatusOf(event, this.options.link?.(n.deploymentId)));
   }
 
   private async find(repo: string, source: GitHubSource, environment: string, deploymentId: string): Promise<number | undefined> {
@@ -125,6 +117,17 @@ export class GitHubDeploymentsChannel implements EventChannel {
       return undefined;
     }
   }
+}
+
+/**
+ * The body of the status an event sets on its GitHub deployment (`POST …/deployments/{id}/statuses`):
+ * the kind's state, a description of at most 140 characters, the environment (default: the
+ * alias), the deployment's link as `log_url`, and `auto_inactive` on success.
+ */
+export function githubStatusOf(event: PublishedEvent, link?: string): { state: GitHubState; description: string; environment: string; log_url?: string; auto_inactive: boolean } {
+  const n = event.notification;
+  const state = GITHUB_STATES[n.kind];
+  return { state, description: clip(describe(event), 140), environment: n.github?.environment ?? n.alias, ...(link ? { log_url: link } : {}), auto_inactive: state === 'success' };
 }
 
 function describe(event: PublishedEvent): string {

@@ -39,3 +39,21 @@ export interface EventChannel {
    */
   deliver(event: PublishedEvent): Promise<void>;
 }
+
+/**
+ * One try of one channel as it went out: what local mode prints and keeps in its outbox
+ * (local/notification-outbox.ts). Nothing on AWS looks at it.
+ */
+export interface ChannelTry {
+  /** The channel's name ({@link EventChannel.name}). */
+  readonly channel: string;
+  readonly event: PublishedEvent;
+  /** Where it went: the bus, the topic, the webhook's URL, the GitHub repository and ref. */
+  readonly target: string;
+  /** What was sent: the event document, the Slack or Teams message, the GitHub status, the e-mail. */
+  readonly body: unknown;
+  /** Epoch ms (the composition's clock) of the try. */
+  readonly at: number;
+  /** Absent when it got through; what went wrong otherwise. */
+  readonly error?: string;
+}

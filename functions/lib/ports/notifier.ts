@@ -1,10 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { EventBridgeChannel } from '../../../shared/adapters/eventbridge-channel';
-import { GitHubDeploymentsChannel } from '../../../shared/adapters/github-deployments';
+import { EVENT_SOURCE, EventBridgeChannel } from '../../../shared/adapters/eventbridge-channel';
+import { GitHubDeploymentsChannel, githubStatusOf } from '../../../shared/adapters/github-deployments';
 import { HttpWebhookSender } from '../../../shared/adapters/http-webhooks';
-import { SnsNotifier, type ApprovalLinkBuilder } from '../../../shared/adapters/sns-notifier';
+import { render as renderSns, SnsNotifier, type ApprovalLinkBuilder } from '../../../shared/adapters/sns-notifier';
 import { SsmSecret } from '../../../shared/adapters/ssm-secrets';
 import { WebhookChannel } from '../../../shared/adapters/webhook-channel';
 import { parseNotificationWebhooks, type NotificationWebhook } from '../../../shared/config/notification-webhooks';
@@ -12,8 +12,8 @@ import { slackMessage } from '../../../shared/interfaces/slack/message';
 import { teamsMessage } from '../../../shared/interfaces/teams/message';
 import { ChannelDeliveryError, TransientAwsError } from '../../../shared/model/engine-errors';
 import { deploymentLink, eventDetail } from '../../../shared/model/event-detail';
-import { ALL_NOTIFICATION_KINDS, ENDING_KINDS, parseKindFilter, type KindFilter } from '../../../shared/model/notification';
-import type { EventChannel, Notifier, PublishedEvent } from '../../../shared/ports/notifier';
+import { ALL_NOTIFICATION_KINDS, ENDING_KINDS, NOTIFICATION_KINDS, parseKindFilter, type KindFilter } from '../../../shared/model/notification';
+import type { ChannelTry, EventChannel, Notifier, PublishedEvent } from '../../../shared/ports/notifier';
 import { factory, setting, type Composition, type PortFactory } from '../composition';
 import { webhookSecret } from './webhooks';
 
@@ -52,8 +52,12 @@ async function eventChannels(c: Composition, sns: SnsNotifier): Promise<readonly
   const { settings } = c;
   const apiUrl = settings.apiUrl;
   const link = (deploymentId: string) => deploymentLink(apiUrl, deploymentId);
-  const channels: EventChannel[] = [
-    {
+  // Each channel with where it sends and what (local mode's outbox shows them: c.onChannelTry).
+  const channels: { channel: EventChannel; target: string; body: (event: PublishedEvent) => unknown }[] = [];
+  channels.push({
+    target: setting(c, 'notificationTopicArn'),
+    body: (event) => renderSns(event.notification),
+    channel: {
       name: 'sns',
       kinds: SNS_PROGRESS,
       deliver: async (event) => {
@@ -64,22 +68,63 @@ async function eventChannels(c: Composition, sns: SnsNotifier): Promise<readonly
         }
       },
     },
-  ];
-  if (settings.eventBus) channels.push(new EventBridgeChannel(c.client(EventBridgeClient), settings.eventBus, parseKindFilter(settings.eventBusEvents ?? 'all', 'FLEDGE_EVENT_BUS_EVENTS'), apiUrl));
+  });
+  if (settings.eventBus) {
+    channels.push({
+      channel: new EventBridgeChannel(c.client(EventBridgeClient), settings.eventBus, parseKindFilter(settings.eventBusEvents ?? 'all', 'FLEDGE_EVENT_BUS_EVENTS'), apiUrl),
+      target: `bus ${settings.eventBus}`,
+      body: (event) => ({ source: EVENT_SOURCE, 'detail-type': NOTIFICATION_KINDS[event.notification.kind], detail: eventDetail(event, link(event.notification.deploymentId)) }),
+    });
+  }
   const hooks = await notificationWebhooks(c);
   if (hooks.length > 0) {
     const sender = new HttpWebhookSender(webhookSecret(c));
     hooks.forEach((hook, index) => {
-      channels.push(new WebhookChannel(`webhook ${index} (${hook.format})`, sender, hook.url, hook.kinds, (event) => render(hook, event, apiUrl)));
+      channels.push({ channel: new WebhookChannel(`webhook ${index} (${hook.format})`, sender, hook.url, hook.kinds, (event) => render(hook, event, apiUrl)), target: urlOrigin(hook.url), body: (event) => render(hook, event, apiUrl) });
     });
   }
   const token = githubToken(c);
   if (token) {
-    channels.push(
-      new GitHubDeploymentsChannel(token, parseKindFilter(settings.githubEvents ?? 'all', 'FLEDGE_GITHUB_EVENTS'), { ...(settings.githubApiUrl ? { apiBase: settings.githubApiUrl } : {}), link }),
-    );
+    channels.push({
+      channel: new GitHubDeploymentsChannel(token, parseKindFilter(settings.githubEvents ?? 'all', 'FLEDGE_GITHUB_EVENTS'), { ...(settings.githubApiUrl ? { apiBase: settings.githubApiUrl } : {}), link }),
+      target: '',
+      body: (event) => githubStatusOf(event, link(event.notification.deploymentId)),
+    });
   }
-  return channels;
+  const observe = c.onChannelTry;
+  return observe ? channels.map((entry) => observed(entry, c, observe)) : channels.map((entry) => entry.channel);
+}
+
+/**
+ * `channel`, telling `observe` of each try with what it sent. GitHub's target is the event's
+ * repository and ref; an event it passes over (no `source.github`) is no try.
+ */
+function observed(entry: { channel: EventChannel; target: string; body: (event: PublishedEvent) => unknown }, c: Composition, observe: (attempt: ChannelTry) => void): EventChannel {
+  const { channel } = entry;
+  return {
+    name: channel.name,
+    kinds: channel.kinds,
+    deliver: async (event) => {
+      const github = event.notification.github;
+      const isGitHub = channel instanceof GitHubDeploymentsChannel;
+      if (isGitHub && !github) return channel.deliver(event);
+      const target = isGitHub && github ? `${github.repository}@${github.ref} (${github.environment ?? event.notification.alias})` : entry.target;
+      const tell = (error?: unknown) => {
+        try {
+          observe({ channel: channel.name, event, target, body: entry.body(event), at: c.clock.now(), ...(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }) });
+        } catch {
+          // Watching never changes what was delivered.
+        }
+      };
+      try {
+        await channel.deliver(event);
+      } catch (error) {
+        tell(error);
+        throw error;
+      }
+      tell();
+    },
+  };
 }
 
 function render(hook: NotificationWebhook, event: PublishedEvent, apiUrl: string | undefined): unknown {
@@ -111,3 +156,13 @@ function githubToken(c: Composition): (() => Promise<string>) | undefined {
 
 /** The notifier of every function that notifies but the approval function (./signed-notifier.ts). */
 export const notifierPort: PortFactory<'notifier'> = /* @__PURE__ */ factory(['notificationTopicArn'], (c) => snsNotifier(c));
+
+/** A webhook's origin only (`https://hooks.slack.com/…`): the rest of a Slack or Teams webhook's URL is its secret. */
+function urlOrigin(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname.length > 1 || parsed.search ? '/…' : ''}`;
+  } catch {
+    return 'a webhook';
+  }
+}

@@ -5,7 +5,7 @@ import { event, eventKeys } from './events';
 import { factsOf } from './finish';
 import type { ApprovalRecord, DeploymentRecord, EngineState } from '../../model/deployment';
 import { loadRecord, OPEN_STATUSES } from './record';
-import { appendAndPublish, publishEvent, type PublishDeps } from './publish-events';
+import { appendAndPublish, publishEvent, sendOrRecord, type PublishDeps } from './publish-events';
 import { sanitise } from '../../text/sanitise';
 
 /**
@@ -58,7 +58,10 @@ export async function requestApproval(deps: Pick<EngineDeps, 'store' | 'notifier
     }),
     request,
   );
-  await notifier.notify(request);
+  // Bounded and never fatal, like every channel: a failed task would take the token with it, and
+  // no decision could reach the execution. The request is on the other channels, `fledge list`
+  // shows it, and the history says the e-mail did not go.
+  await sendOrRecord(deps, { deploymentId: state.deploymentId, key: eventKeys.approvalRequested(approvalId) }, { name: 'sns (approval e-mail)', kind: 'approvalRequested' }, () => notifier.notify(request));
   return { approvalId };
 }
 

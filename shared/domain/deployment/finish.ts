@@ -1,6 +1,7 @@
 import type { DeploymentNotification } from '../../model/notification';
 import type { EngineDeps } from './deps';
-import { TransientAwsError } from '../../model/engine-errors';
+import { NotificationInFlightError, TransientAwsError } from '../../model/engine-errors';
+import { sanitise } from '../../text/sanitise';
 import { event, eventKeys } from './events';
 import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus, RecordedEnding } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
@@ -143,7 +144,19 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
   });
   const notification = ending.notification;
   if (notification && !(record.notified ?? []).includes(ending.eventKey)) {
-    await attempt('notify', () => notifyOnce(deps, record.deploymentId, ending.eventKey, notification));
+    await attempt('notify', async () => {
+      try {
+        await notifyOnce(deps, record.deploymentId, ending.eventKey, notification);
+      } catch (error) {
+        // Still retried until sent (the task's retries, then the sweeper), but visible at once:
+        // once in the history, whatever the number of tries.
+        if (!(error instanceof NotificationInFlightError)) {
+          const message = `could not send ${notification.kind} to sns (e-mail): ${sanitise((error as Error).message).slice(0, 300)}; tried again until sent, the deployment's outcome stands`;
+          await store.appendEvent(event(record.deploymentId, `notification-failed-${ending.eventKey}-email`, 'notificationFailed', clock.now(), message, { channel: 'sns (e-mail)', kind: notification.kind })).catch(() => undefined);
+        }
+        throw error;
+      }
+    });
   }
   if (pending.length === 0) await attempt('clear the settling mark', () => store.markSettled(record.deploymentId), later);
   if (pending.length > 0 || record.unsettled) {

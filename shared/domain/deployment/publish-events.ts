@@ -50,7 +50,7 @@ export async function publishEvent(deps: PublishDeps, entry: Pick<DeploymentEven
   const published: PublishedEvent = { id: `${entry.deploymentId}/${entry.key}`, at: entry.at, notification };
   await Promise.all(
     channels.map(async (channel, index) => {
-      const failure = await deliverWithRetries(deps, channel, published);
+      const failure = await withRetries(deps, () => channel.deliver(published));
       if (failure === undefined) return;
       const message = `could not send ${notification.kind} to ${channel.name}: ${sanitise(failure.message).slice(0, 300)} (${failure.tries} ${failure.tries === 1 ? 'try' : 'tries'}); the deployment goes on`;
       await deps.store
@@ -60,10 +60,28 @@ export async function publishEvent(deps: PublishDeps, entry: Pick<DeploymentEven
   );
 }
 
-async function deliverWithRetries(deps: Pick<PublishDeps, 'clock'>, channel: EventChannel, published: PublishedEvent): Promise<{ message: string; tries: number } | undefined> {
+/**
+ * Sends one message that no channel list carries (the approval request's e-mail on the approvals
+ * topic) with the channels' bounded tries: a failure that outlasts them is recorded as a
+ * `notificationFailed` event under `<key>-<what>` and never thrown, so a topic that keeps failing
+ * cannot fail the task (an approval step whose task failed would lose its token: the decision
+ * could no longer reach the execution). Returns whether it was sent.
+ */
+export async function sendOrRecord(deps: PublishDeps, entry: Pick<DeploymentEvent, 'deploymentId' | 'key'>, channel: { readonly name: string; readonly kind: DeploymentNotification['kind'] }, send: () => Promise<void>): Promise<boolean> {
+  const failure = await withRetries(deps, send);
+  if (failure === undefined) return true;
+  const message = `could not send ${channel.kind} to ${channel.name}: ${sanitise(failure.message).slice(0, 300)} (${failure.tries} ${failure.tries === 1 ? 'try' : 'tries'}); the deployment goes on`;
+  await deps.store
+    .appendEvent(event(entry.deploymentId, `notification-failed-${entry.key}-${channel.name.replace(/[^A-Za-z0-9]+/g, '-')}`, 'notificationFailed', deps.clock.now(), message, { channel: channel.name, kind: channel.kind, tries: failure.tries }))
+    .catch(() => undefined);
+  return false;
+}
+
+/** Up to {@link CHANNEL_ATTEMPTS} tries of `send`; what went wrong at the last, or nothing when one got through. */
+async function withRetries(deps: Pick<PublishDeps, 'clock'>, send: () => Promise<void>): Promise<{ message: string; tries: number } | undefined> {
   for (let tries = 1; ; tries += 1) {
     try {
-      await channel.deliver(published);
+      await send();
       return undefined;
     } catch (error) {
       const retryable = !(error instanceof ChannelDeliveryError) || error.retryable;
