@@ -1,5 +1,6 @@
 import type { EngineDepsOf } from './engine-functions';
 import { prepare } from '../shared/domain/deployment/prepare';
+import { isGroupState, prepareGroup } from '../shared/domain/deployment/group';
 import { taskHandler } from './lib/task-handler';
 import { taskInput } from './lib/task-input';
 import { clockPort } from './lib/composition';
@@ -12,7 +13,7 @@ export type PrepareDeps = EngineDepsOf<'prepare'>;
 
 /** The `Prepare` task: lock, record, alias snapshot, create the function if missing. */
 export function createHandler(deps: PrepareDeps) {
-  return taskHandler('prepare', taskInput(['Prepare'] as const), ({ state }) => prepare(deps, state));
+  return taskHandler('prepare', taskInput(['Prepare'] as const), ({ state }) => (isGroupState(state) ? prepareGroup(deps, state) : prepare(deps, state)));
 }
 
 /** Lambda entry point. */

@@ -151,6 +151,33 @@ export interface DeploymentRecord {
   readonly unsettled?: readonly string[];
   /** Epoch ms at which a repair found the alias of this FAILED deployment whole and left it: nothing left to repair. */
   readonly repairedAt?: number;
+  /**
+   * A member of a function group: the id of the group's deployment (its execution). A member's
+   * record holds its own alias's bookkeeping (snapshot, version, revision, lock); its ending is
+   * told in the group's one notification, never on its own.
+   */
+  readonly groupId?: string;
+  /** A group's deployment: its members' records, in the spec's order. The group's record moves no alias itself. */
+  readonly members?: readonly GroupMemberRef[];
+}
+
+/** A member of a group, as its group's record names it. */
+export interface GroupMemberRef {
+  /** The member's record: `<group id>.m<index>`. */
+  readonly deploymentId: string;
+  readonly functionName: string;
+  readonly alias: string;
+}
+
+/** What a group's execution carries about one member: the fields of {@link EngineState} that differ per member. */
+export interface MemberState {
+  readonly deploymentId: string;
+  readonly snapshot?: AliasSnapshot;
+  readonly aliasRevisionId?: string;
+  readonly published?: { readonly version: string; readonly changed: boolean; readonly codeSha256: string };
+  readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
+  readonly checksPassed?: number;
+  readonly failedChecks?: number;
 }
 
 /**
@@ -312,6 +339,8 @@ export interface EngineState extends ExecutionInput {
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
   /** Set by Rollback's Catch: why the rollback itself failed. */
   readonly rollbackFailure?: { readonly Error?: string; readonly Cause?: string };
+  /** A group's execution: each member's own part of the state, in the spec's order (set by Prepare). */
+  readonly members?: readonly MemberState[];
 }
 
 /** `on 57 invocations (10 required per pause)`: how much evidence a promotion rested on, for people. */

@@ -8,6 +8,17 @@ export interface NotificationFacts {
   readonly newVersion?: string;
   readonly previousVersion?: string;
   readonly startedBy: string;
+  /** A group's deployment: every member, with its versions and how it ended. */
+  readonly members?: readonly MemberFacts[];
+}
+
+/** One member of a group, as a notification names it. */
+export interface MemberFacts {
+  readonly functionName: string;
+  readonly alias: string;
+  readonly newVersion?: string;
+  readonly previousVersion?: string;
+  readonly status?: string;
 }
 
 /** Something a person should know about a deployment. */

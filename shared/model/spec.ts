@@ -121,6 +121,30 @@ export interface DeploymentSpec {
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
   readonly timeout: Seconds;
   readonly cleanup?: { readonly keepVersions: number };
+  /**
+   * A function group: several functions released as one deployment (docs/spec.md#groups). Absent
+   * for a single function. `members[0]` is always the spec's own `function`, `alias`, `artifact`
+   * and `configuration`.
+   */
+  readonly group?: GroupSpec;
+}
+
+/** How the members of a group move: all at the same weight at each step. */
+export type GroupShift = 'lockstep';
+
+/** One function of a group, with the alias it moves, its artifact and optional configuration. */
+export interface GroupMemberSpec {
+  readonly function: FunctionRef;
+  readonly alias: string;
+  readonly artifact: ArtifactSpec;
+  readonly configuration?: FunctionConfigurationSpec;
+}
+
+/** The functions that move and roll back together. */
+export interface GroupSpec {
+  readonly shift: GroupShift;
+  /** Every member, the spec's own function first; 2 to `LIMITS.maxGroupMembers`. */
+  readonly members: readonly GroupMemberSpec[];
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

@@ -1,7 +1,7 @@
 import type { EngineDeps } from './deps';
 import { DeploymentFinishedError, DeploymentRefusedError, LockConflictError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { AliasSnapshot, DeploymentRecord, EngineState } from '../../model/deployment';
+import type { AliasLock, AliasSnapshot, DeploymentRecord, EngineState } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { rollbackTargetProblem } from './readiness';
 import { describeRouting, isSplit } from './routing';
@@ -84,17 +84,23 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
   };
 }
 
-async function takeLock(deps: Pick<EngineDeps, 'store'>, record: DeploymentRecord, deadline: number, now: number): Promise<void> {
+/**
+ * Takes `lock`: free, ours, expired, or held by a deployment that has ended (its release was lost
+ * — it cannot complain about a takeover). Returns the lock as it stands when someone else holds it.
+ */
+export async function acquireOrTakeOver(deps: Pick<EngineDeps, 'store'>, lock: AliasLock, now: number): Promise<AliasLock | undefined> {
   const { store } = deps;
-  const lock = { functionName: record.functionName, alias: record.alias, holder: record.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
   const held = await store.acquireLock(lock, now);
-  if (!held) return;
-  // A holder that has finished (its release was lost) cannot complain about a takeover.
+  if (!held) return undefined;
   const holder = await store.getDeployment(held.holder);
-  if (!holder || isTerminal(holder.status)) {
-    const still = await store.acquireLock(lock, now, held.holder);
-    if (!still) return;
-  }
+  if (!holder || isTerminal(holder.status)) return store.acquireLock(lock, now, held.holder);
+  return held;
+}
+
+async function takeLock(deps: Pick<EngineDeps, 'store'>, record: DeploymentRecord, deadline: number, now: number): Promise<void> {
+  const lock = { functionName: record.functionName, alias: record.alias, holder: record.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
+  const held = await acquireOrTakeOver(deps, lock, now);
+  if (!held) return;
   throw new LockConflictError(
     `${record.functionName}:${record.alias} is being deployed by ${held.holder} (lock held until ${new Date(held.expiresAt).toISOString()}); deployment ${record.deploymentId} was not started`,
     held.holder,

@@ -4,7 +4,7 @@ import type { EngineDeps } from './deps';
 import { describeEvidence } from '../../model/deployment';
 import { promotionEvidence } from './evidence';
 import { factsOf, type Ending } from './finish';
-import type { EngineState } from '../../model/deployment';
+import type { DeploymentRecord, EngineState } from '../../model/deployment';
 import { requireVersion, runHook } from './pre-traffic';
 import { finishPromotion, settleAfterPromotion } from './promotion-ending';
 import { loadRecord } from './record';
@@ -32,6 +32,19 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
   if (spec.hooks.afterTraffic) {
     await runHook(deps, spec.hooks.afterTraffic, { phase: 'afterTraffic', deploymentId, functionName: spec.function.name, alias: spec.alias, newVersion: version, previousVersion: previous });
   }
+  const warnings = await recordPromotion(deps, state, record, version);
+  return { ...state, weight: 100, aliasRevisionId: promoted.revisionId, ...withWarnings(warnings) };
+}
+
+/**
+ * Records the promotion of `record`'s alias, already whole on `version` (its hook passed): the
+ * evidence, the cleanup of old versions, SUCCEEDED and the ending's side effects. Never throws
+ * (see {@link finishPromotion}); returns what was left to the sweeper.
+ */
+export async function recordPromotion(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, state: EngineState, record: DeploymentRecord, version: string): Promise<string[]> {
+  const { store } = deps;
+  const { deploymentId, spec } = state;
+  const previous = record.snapshot?.alias?.version ?? null;
   // On what evidence: the record (fledge status), the history and the notification all say it.
   const evidence = promotionEvidence(state, version);
   const promotedMessage = `version ${version} promoted ${describeEvidence(evidence)}: ${spec.function.name}:${spec.alias} sends all traffic to it`;
@@ -42,7 +55,7 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
     data: { version, previousVersion: previous, evidence },
     notification: { kind: 'promoted', ...factsOf(record), evidence },
   };
-  const warnings = await finishPromotion(deps, deploymentId, {
+  return finishPromotion(deps, deploymentId, {
     plain,
     ending: async (current) => {
       await store.updateDeployment(deploymentId, { evidence });
@@ -55,7 +68,6 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
       };
     },
   });
-  return { ...state, weight: 100, aliasRevisionId: promoted.revisionId, ...withWarnings(warnings) };
 }
 
 function withWarnings(warnings: readonly string[]): Pick<EngineState, 'warnings'> {

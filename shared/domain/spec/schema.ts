@@ -280,6 +280,27 @@ const hooks = z.strictObject({
   afterTraffic: named(checkInvocableFunction).optional(),
 });
 
+/** How a group's members move (docs/spec.md#groups). */
+export const GROUP_SHIFTS = ['lockstep'] as const;
+
+/** One more function of a group: the same four fields the spec gives its own function. */
+const groupMember = z.strictObject({
+  function: named(parseFunctionRef),
+  alias: named(checkAliasName),
+  artifact,
+  configuration: configuration.optional(),
+});
+
+const group = z.strictObject({
+  shift: z
+    .enum(GROUP_SHIFTS, { error: (issue) => `expected ${GROUP_SHIFTS.map((shift) => `"${shift}"`).join(' or ')}, got ${shortly(issue.input)} (every member moves to the same weight at each step)` })
+    .optional(),
+  members: z
+    .array(groupMember)
+    .min(1, 'a group needs at least one more function besides the spec\'s own')
+    .max(LIMITS.maxGroupMembers - 1, `a group has at most ${LIMITS.maxGroupMembers} functions, the spec's own included: at most ${LIMITS.maxGroupMembers - 1} members here`),
+});
+
 /** The user-facing deployment spec, version 1. */
 export const specSchema = z.strictObject({
   version: z.unknown().superRefine((value, ctx) => {
@@ -298,6 +319,8 @@ export const specSchema = z.strictObject({
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
+  // Further functions released with this one (docs/spec.md#groups).
+  group: group.optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */
