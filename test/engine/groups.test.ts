@@ -1,5 +1,5 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/local-aws';
 import { aliasOf, deploymentId, existingFunction, guardAliases, historyOf, kinds, mailTo, settledAs, spec, startDeployment, startEngine, subscribeEmail, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
@@ -166,5 +166,29 @@ describe('function groups on the embedded AWS', () => {
     await settledAs(world, a, 'ROLLED_BACK');
     void first;
     for (const name of [api, worker]) expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+  });
+
+  it('restores every member when the group\'s execution is stopped from outside (the safety net repairs the group as one)', async () => {
+    // Prepare: a group split at 50%, waiting for an approval.
+    const names = [touch('grp-net-api'), touch('grp-net-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-net/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-net/worker-v2.zip', userCode('v2'))];
+    const id = deploymentId('grp-net');
+    const waits: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 3600 }] };
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, waits, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    await eventually(async () => ((await world.plane.deps.store.getDeployment(id))?.status === 'AWAITING_APPROVAL' ? true : undefined), { what: 'the group to wait for its approval' });
+    for (const name of names) expect(Object.keys((await aliasOf(world, name)).weights)).toEqual(['2']);
+
+    // Act: StopExecution runs no Catch; only the safety net can repair.
+    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped from the console' }));
+
+    // Assess
+    const group = await settledAs(world, id, 'ROLLED_BACK');
+    expect(group.reason).toContain('the execution was aborted');
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+      expect((await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK')).ending?.data).toMatchObject({ repairedBy: 'safety-net' });
+      expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
+    }
   });
 });

@@ -4,6 +4,9 @@ import { FledgeError } from '../../model/errors';
 import { requireSettled } from './finish';
 import type { DeploymentRecord } from '../../model/deployment';
 import { loadRecord } from './record';
+import { endGroup } from './group';
+import { memberRecords } from './group-members';
+import { isTerminal } from '../../model/deployment';
 import { rollBackRecord } from './rollback';
 
 type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'orchestrator'>;
@@ -58,9 +61,18 @@ export async function abortOnAlarm(deps: Deps, change: AlarmStateChange): Promis
   if (change.state !== 'ALARM') return [];
   const { store } = deps;
   const outcomes: AbortOutcome[] = [];
+  const groups = new Set<string>();
   for (const lock of await store.listLocks()) {
     const record = await store.getDeployment(lock.holder);
     if (!record || !gatedBy(record, change.alarmName)) continue;
+    if (record.groupId !== undefined) {
+      // A member's alarm rolls its whole group back, once however many members it gates.
+      if (groups.has(record.groupId)) continue;
+      groups.add(record.groupId);
+      const group = await store.getDeployment(record.groupId);
+      if (group) outcomes.push(await abortGroup(deps, group, change));
+      continue;
+    }
     outcomes.push(await abortOne(deps, record, change));
   }
   return outcomes;
@@ -98,6 +110,39 @@ async function abortOne(deps: Deps, record: DeploymentRecord, change: AlarmState
   const stopped = await stopExecution(deps, deploymentId, reason);
   const status = requireSettled(deploymentId, finished);
   return { deploymentId, outcome: status === 'DRIFTED' ? 'drifted' : status === 'ROLLED_BACK' ? 'rolled-back' : 'finished', stopped };
+}
+
+/**
+ * The abort for a group: as {@link abortOne}, over every member — the group and each open member
+ * taken over, a promotion announced by any member left to finish (Promote moves every alias
+ * before recording any), otherwise every member rolled back and the group's one ending recorded;
+ * then its execution stopped.
+ */
+async function abortGroup(deps: Deps, group: DeploymentRecord, change: AlarmStateChange): Promise<AbortOutcome> {
+  const { store, clock } = deps;
+  const deploymentId = group.deploymentId;
+  if (!(ABORTABLE as readonly string[]).includes(group.status)) return { deploymentId, outcome: 'finished' };
+  const started = group.startedAt ?? group.createdAt;
+  if (change.at !== undefined && change.at < started) return { deploymentId, outcome: 'before' };
+  if ((await memberRecords(store, group)).some(promoting)) return { deploymentId, outcome: 'promoting' };
+  const taken = await store.updateDeployment(deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: ABORTABLE });
+  if (!taken) return { deploymentId, outcome: 'finished' };
+  for (const member of await memberRecords(store, group)) await store.updateDeployment(member.deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: ABORTABLE });
+  const members = await memberRecords(store, group);
+  if (members.some(promoting)) {
+    for (const member of [group, ...members]) await store.updateDeployment(member.deploymentId, { abandonedAt: null }, { onlyIfStatusIn: ABORTABLE });
+    return { deploymentId, outcome: 'promoting' };
+  }
+  const at = change.at === undefined ? '' : ` at ${new Date(change.at).toISOString()}`;
+  const reason = `alarm ${change.alarmName} went to ALARM${at}`;
+  const data = { abortedBy: { alarm: change.alarmName, ...(change.at === undefined ? {} : { at: change.at }) } };
+  for (const member of [...members].reverse()) {
+    if (isTerminal(member.status)) continue;
+    requireSettled(member.deploymentId, await rollBackRecord(deps, member, reason, { eventMessage: `rolled back at once: ${reason} (event-driven abort)`, from: ABORTABLE, actor: 'abort', data }));
+  }
+  const finished = await endGroup(deps, await loadRecord(store, deploymentId), reason, 'rolled back at once (event-driven abort)', { from: ABORTABLE, data });
+  const stopped = await stopExecution(deps, deploymentId, reason);
+  return { deploymentId, outcome: finished.status === 'DRIFTED' ? 'drifted' : finished.status === 'ROLLED_BACK' ? 'rolled-back' : 'finished', stopped };
 }
 
 /** A promotion is under way: announced (the alias wholly to the new version) or made but not yet recorded. */
