@@ -41,16 +41,16 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge prepare - lock and record in the table, read or create the target function',
     timeout: 900,
     tasks: ['Prepare'],
-    ports: ['lambda', 'store', 'clock'],
+    // CloudWatch and SNS: `onConflict: supersede` rolls the deployment it supersedes back (its alarm, its notification).
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
     environment: {},
     // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
     // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
+    // Restoring an alias (`onConflict: supersede`) and the queue's order (Query) as the table says once.
     actions: [
-      'dynamodb:PutItem',
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
+      ...RESTORE_ACTIONS,
+      'dynamodb:Query',
       'lambda:GetFunctionConfiguration',
-      'lambda:GetAlias',
       'lambda:CreateFunction',
       'lambda:TagResource',
       'lambda:GetLayerVersion',

@@ -6,6 +6,8 @@ import { taskInput } from './lib/task-input';
 import { clockPort } from './lib/composition';
 import { lambdaPort } from './lib/ports/lambda';
 import { storePort } from './lib/ports/store';
+import { healthPort } from './lib/ports/health';
+import { notifierPort } from './lib/ports/notifier';
 import { engineFunction } from './lib/engine-function';
 
 /** The ports Prepare uses: Lambda (read, create), the table, the clock. */
@@ -17,4 +19,4 @@ export function createHandler(deps: PrepareDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('prepare', createHandler, { lambda: lambdaPort, store: storePort, clock: clockPort });
+export const handler = engineFunction('prepare', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort });

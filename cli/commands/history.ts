@@ -10,7 +10,7 @@ Examples:
   $ fledge history orders-api --alias live --status ROLLED_BACK --limit 50
   $ fledge history orders-api --output json | jq '.[0]'
 
-Newest first. Statuses: PENDING, RUNNING, AWAITING_APPROVAL, SUCCEEDED, NO_CHANGE, ROLLED_BACK,
+Newest first. Statuses: PENDING, QUEUED, RUNNING, AWAITING_APPROVAL, SUCCEEDED, NO_CHANGE, ROLLED_BACK,
 DRIFTED, FAILED, REJECTED.`;
 
 interface HistoryOptions extends ApiOptions {

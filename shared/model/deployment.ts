@@ -27,6 +27,8 @@ export interface ExecutionInput {
 /** Lifecycle of a deployment. The record's status is the truth, whatever the execution shows. */
 export type DeploymentStatus =
   | 'PENDING'
+  /** Waiting for the deployment that holds its alias to end (`onConflict: enqueue | supersede`); nothing changed yet. */
+  | 'QUEUED'
   | 'RUNNING'
   | 'AWAITING_APPROVAL'
   | 'SUCCEEDED'
@@ -157,6 +159,8 @@ export interface DeploymentRecord {
    * told in the group's one notification, never on its own.
    */
   readonly groupId?: string;
+  /** While QUEUED: the deployment it waits for (the holder of its alias's lock). */
+  readonly queuedBehind?: string;
   /** A group's deployment: its members' records, in the spec's order. The group's record moves no alias itself. */
   readonly members?: readonly GroupMemberRef[];
 }
@@ -229,7 +233,9 @@ export type DeploymentEventKind =
   | 'rejected'
   | 'cleanup'
   | 'repaired'
-  | 'webhook';
+  | 'webhook'
+  | 'queued'
+  | 'superseded';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {

@@ -127,6 +127,12 @@ export interface DeploymentSpec {
    * and `configuration`.
    */
   readonly group?: GroupSpec;
+  /**
+   * What a deployment does when another one holds its alias (docs/spec.md#onconflict): absent,
+   * it is refused (`reject`, as always); `enqueue` waits for that one to end, then starts;
+   * `supersede` rolls that one back, then starts.
+   */
+  readonly onConflict?: 'enqueue' | 'supersede';
 }
 
 /** How the members of a group move: all at the same weight at each step. */

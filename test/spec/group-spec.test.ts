@@ -59,3 +59,26 @@ describe('a group in the spec', () => {
     expect(result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([expect.stringMatching(/^group\.members: a group has at most 10 functions/)]);
   });
 });
+
+describe('onConflict in the spec', () => {
+  const SINGLE = 'version: 1\nfunction: orders-api\nalias: live\nartifact: { zip: s3://releases/api.zip }\nstrategy: { allAtOnce: {} }\n';
+
+  it('reads enqueue and supersede, and leaves reject (the default) out of the normalised spec', () => {
+    // Act
+    const read = (value: string) => parseDeploymentSpec(`${SINGLE}onConflict: ${value}\n`, 'spec.yaml');
+    // Assess
+    for (const value of ['enqueue', 'supersede'] as const) {
+      const result = read(value);
+      expect(result.ok && result.spec.onConflict).toBe(value);
+    }
+    const rejecting = read('reject');
+    expect(rejecting.ok && 'onConflict' in rejecting.spec).toBe(false);
+  });
+
+  it('refuses any other value at its field, naming the three it takes', () => {
+    // Act
+    const result = parseDeploymentSpec(`${SINGLE}onConflict: queue\n`, 'spec.yaml');
+    // Assess
+    expect(result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual(['onConflict: expected one of "reject", "enqueue", "supersede", got "queue"']);
+  });
+});

@@ -1,7 +1,8 @@
 import { changeAlias, isOwnState } from './alias';
 import { check } from './check';
 import type { EngineDeps } from './deps';
-import { DeadlineExceededError, DeploymentFinishedError, StopRequestedError } from '../../model/engine-errors';
+import { DeadlineExceededError, DeploymentFinishedError, LockConflictError, StopRequestedError } from '../../model/engine-errors';
+import { waitingBehind, whenLocked } from './conflict';
 import { event, eventKeys } from './events';
 import { factsOf, finish, requireSettled, settle, type Ending, type Finished } from './finish';
 import type { DeploymentRecord, DeploymentStatus, EngineState } from '../../model/deployment';
@@ -36,7 +37,7 @@ export function isGroupState(state: EngineState): boolean {
 }
 
 /** Prepare for a group: the group's record and each member's, every lock or none, each member's snapshot (a member that cannot be deployed refuses the group). */
-export async function prepareGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function prepareGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'> & Partial<Pick<EngineDeps, 'health' | 'notifier'>>, state: EngineState): Promise<EngineState> {
   const { store, clock } = deps;
   const { deploymentId, spec } = state;
   const now = clock.now();
@@ -51,12 +52,19 @@ export async function prepareGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | '
   for (const [index, ref] of refs.entries()) {
     await store.createDeployment({ ...common, deploymentId: ref.deploymentId, functionName: ref.functionName, alias: ref.alias, spec: memberSpec(spec, index), artifact: memberArtifact(state, index), groupId: deploymentId, deadline });
   }
-  await takeGroupLocks(deps, deploymentId, refs, deadline, now);
+  const ahead = await waitingBehind(deps, (await store.getDeployment(deploymentId)) ?? record, refs);
+  if (ahead) await whenLocked(deps, state, new LockConflictError(`a member of group deployment ${deploymentId} has an older deployment queued for it, ${ahead}`, ahead));
+  try {
+    await takeGroupLocks(deps, deploymentId, refs, deadline, now);
+  } catch (error) {
+    if (error instanceof LockConflictError) await whenLocked(deps, state, error);
+    throw error;
+  }
 
   let out: EngineState = state;
   for (let index = 0; index < refs.length; index += 1) out = withMember(out, index, await prepare(deps, memberState(out, index)));
   const aliasExists = (out.members ?? []).some((member) => member.snapshot?.alias);
-  await store.updateDeployment(deploymentId, { status: 'RUNNING', startedAt, deadline }, { onlyIfStatusIn: OPEN_STATUSES });
+  await store.updateDeployment(deploymentId, { status: 'RUNNING', queuedBehind: null, startedAt, deadline }, { onlyIfStatusIn: OPEN_STATUSES });
   const members = await memberRecords(store, { members: refs });
   await store.appendEvent(
     event(deploymentId, eventKeys.started(), 'started', startedAt, `group deployment of ${refs.map((ref) => `${ref.functionName}:${ref.alias}`).join(', ')} started by ${state.startedBy} (${state.source})`, {
@@ -65,7 +73,8 @@ export async function prepareGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | '
       deadline: new Date(deadline).toISOString(),
     }),
   );
-  return { ...out, startedAt, deadline, trafficSteps: trafficStepsFor(spec, { aliasExists }), stepIndex: 0, weight: 0 };
+  const { failure: _queued, ...rest } = out;
+  return { ...rest, startedAt, deadline, trafficSteps: trafficStepsFor(spec, { aliasExists }), stepIndex: 0, weight: 0 };
 }
 
 /**

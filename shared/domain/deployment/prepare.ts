@@ -6,6 +6,7 @@ import { isTerminal } from '../../model/deployment';
 import { rollbackTargetProblem } from './readiness';
 import { describeRouting, isSplit } from './routing';
 import { trafficStepsFor } from '../spec/steps';
+import { waitingBehind, whenLocked } from './conflict';
 
 /** How long after its deadline a lock stays valid: long enough for a rollback to finish. */
 export const LOCK_MARGIN_MS = 15 * 60 * 1000;
@@ -22,7 +23,7 @@ const CREATE_SETTLE_MS = 5 * 60 * 1000;
  * snapshots the alias before anything changes, and creates the function if it does not exist.
  * Safe to retry: the record, the lock and the snapshot are each taken once and reused.
  */
-export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'>, state: EngineState): Promise<EngineState> {
+export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock'> & Partial<Pick<EngineDeps, 'health' | 'notifier'>>, state: EngineState): Promise<EngineState> {
   const { lambda, store, clock } = deps;
   const { deploymentId, spec } = state;
   const now = clock.now();
@@ -42,7 +43,20 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
   const startedAt = record.startedAt ?? now;
   const deadline = record.deadline ?? startedAt + spec.timeout * 1000;
 
-  await takeLock(deps, record, deadline, now);
+  // A member's lock is its group's to take (all or none), and its conflicts are the group's.
+  if (record.groupId === undefined) {
+    const aliases = [{ functionName: record.functionName, alias: record.alias }];
+    const ahead = await waitingBehind(deps, record, aliases);
+    if (ahead) await whenLocked(deps, state, new LockConflictError(`${record.functionName}:${record.alias} has an older deployment queued for it, ${ahead}`, ahead));
+    try {
+      await takeLock(deps, record, deadline, now);
+    } catch (error) {
+      if (error instanceof LockConflictError) await whenLocked(deps, state, error);
+      throw error;
+    }
+  } else {
+    await takeLock(deps, record, deadline, now);
+  }
 
   let snapshot = record.snapshot;
   if (!snapshot) {
@@ -57,6 +71,7 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
     await store.updateDeployment(deploymentId, {
       snapshot,
       status: 'RUNNING',
+      queuedBehind: null,
       startedAt,
       deadline,
       ...(alias ? { aliasRevisionId: alias.revisionId } : {}),
@@ -71,8 +86,10 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
       deadline: new Date(deadline).toISOString(),
     }),
   );
+  // A failure caught while queued (`fledge.Queued`) is not this deployment's.
+  const { failure: _queued, ...rest } = state;
   return {
-    ...state,
+    ...rest,
     startedAt,
     deadline,
     // The execution carries the snapshot: Rollback restores from it when the table does not answer.

@@ -34,6 +34,8 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
     ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),
     ...(written.group !== undefined && { group: group(written) }),
+    // `reject` is what a spec without the field does: left out, so such a spec reads as before.
+    ...(written.onConflict !== undefined && written.onConflict !== 'reject' && { onConflict: written.onConflict }),
   };
 }
 

@@ -280,6 +280,9 @@ const hooks = z.strictObject({
   afterTraffic: named(checkInvocableFunction).optional(),
 });
 
+/** What a deployment does when another one holds its alias (docs/spec.md#onconflict). */
+export const ON_CONFLICT = ['reject', 'enqueue', 'supersede'] as const;
+
 /** How a group's members move (docs/spec.md#groups). */
 export const GROUP_SHIFTS = ['lockstep'] as const;
 
@@ -321,6 +324,10 @@ export const specSchema = z.strictObject({
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
   // Further functions released with this one (docs/spec.md#groups).
   group: group.optional(),
+  // When another deployment holds the alias (docs/spec.md#onconflict).
+  onConflict: z
+    .enum(ON_CONFLICT, { error: (issue) => `expected one of ${ON_CONFLICT.map((value) => `"${value}"`).join(', ')}, got ${shortly(issue.input)}` })
+    .optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */
