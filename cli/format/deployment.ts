@@ -16,6 +16,8 @@ export interface DeploymentDetail extends Omit<DeploymentSummary, 'updatedAt'> {
   readonly problems?: readonly { path: string; message: string; line?: number; column?: number }[];
   readonly events: readonly { at: string; kind: string; message: string }[];
   readonly serverTime?: string;
+  /** A function group: every member. */
+  readonly members?: readonly DeploymentSummary[];
 }
 
 /** Statuses after which nothing changes any more. */
@@ -61,8 +63,13 @@ export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
   const now = d.serverTime ? Date.parse(d.serverTime) : Date.now();
   const rows: string[][] = [
     ['Deployment', `${d.deploymentId}  ${colourStatus(d.status, style)}`],
-    ['Function', `${d.functionName}:${d.alias}  ${versions(d)}`],
-    ['Traffic', trafficBar(finished ? (d.status === 'SUCCEEDED' ? 100 : 0) : (d.currentWeight ?? 0))],
+    ...(d.members
+      ? // A group: each member with its versions, its weight and how it stands.
+        d.members.map((m) => ['Member', `${m.functionName}:${m.alias}  ${versions(m)}  ${m.currentWeight ?? 0}%  ${colourStatus(m.status, style)}`])
+      : [
+          ['Function', `${d.functionName}:${d.alias}  ${versions(d)}`],
+          ['Traffic', trafficBar(finished ? (d.status === 'SUCCEEDED' ? 100 : 0) : (d.currentWeight ?? 0))],
+        ]),
     ['Step', last ? last.message : 'waiting to start'],
     ['Health', health(d)],
   ];
@@ -70,6 +77,8 @@ export function formatStatus(detail: DeploymentDetail, style: Style): string[] {
   // Each webhook call is an event (with its status and latency): how many, and the last answer.
   if (webhooks.length > 0) rows.push(['Webhooks', `${webhooks.length} call${webhooks.length === 1 ? '' : 's'}, last: ${webhooks.at(-1)!.message}`]);
   if (!finished && d.deadline) rows.push(['Time left', `${formatDuration(Date.parse(d.deadline) - now)} (until ${d.deadline})`]);
+  if (d.status === 'QUEUED') rows.push(['Queued', `behind ${d.queuedBehind ?? 'the deployment holding the alias'}; starts when it ends (cancel: fledge stop ${d.deploymentId})`]);
+  if (d.groupId) rows.push(['Group', `member of group deployment ${d.groupId}`]);
   if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}   or   fledge reject ${d.deploymentId}`]);
   if (d.reason) rows.push(['Reason', d.reason]);
   if (d.evidence) rows.push(['Evidence', describePromotion(d.evidence)]);

@@ -5,6 +5,9 @@ import type { DeploymentStatus } from '../../shared/model/deployment';
 import { isTerminal } from '../../shared/model/deployment';
 import type { DeploymentSpec, StrategySpec } from '../../shared/model/spec';
 import { eventually } from '../support/local-aws';
+import { detailOf } from '../../shared/interfaces/http/api/views';
+import { formatStatus } from '../../cli/format/deployment';
+import { styleFor } from '../../cli/format/style';
 import { aliasOf, deploymentId, existingFunction, guardAliases, historyOf, kinds, settledAs, spec, startDeployment, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 
 const WAITS_FOR_APPROVAL: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 600 }] };
@@ -70,6 +73,8 @@ describe('a deployment that finds its alias taken (onConflict) on the embedded A
     await startDeployment(world, { deploymentId: c, spec: withConflict(name, 'enqueue'), artifact: await uploadArtifact(world, 'enqueue-c/v4.zip', userCode('v4')) });
     await eventually(async () => ((await status(c)) === 'QUEUED' ? true : undefined), { what: 'C to be queued' });
     const listed = await world.plane.deps.store.listDeployments({ functionName: name, alias: 'live', status: 'QUEUED', limit: 10 });
+    const queuedView = JSON.parse(JSON.stringify(detailOf((await world.plane.deps.store.getDeployment(b))!, await historyOf(world, b))));
+    const printed = formatStatus(queuedView, styleFor({ isTTY: false }, {})).join('\n');
     await requestStop(world.plane.deps, { deploymentId: c, by: 'carol@example.com', reason: 'not this one' });
     const approvalId = (await world.plane.deps.store.getDeployment(a))!.approvalId!;
     await decideApproval(world.plane.deps, { approvalId, approve: true, by: 'alice@example.com' });
@@ -78,6 +83,8 @@ describe('a deployment that finds its alias taken (onConflict) on the embedded A
     // Assess
     expect(samples).toBeGreaterThan(0);
     expect(listed.items.map((item) => item.deploymentId).sort()).toEqual([b, c].sort());
+    expect(queuedView).toMatchObject({ status: 'QUEUED', queuedBehind: a });
+    expect(printed).toContain(`behind ${a}; starts when it ends (cancel: fledge stop ${b})`);
     expect((await settledAs(world, a, 'SUCCEEDED')).newVersion).toBe('2');
     const second = await settledAs(world, b, 'SUCCEEDED');
     expect(second.queuedBehind).toBeUndefined();

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/local-aws';
 import { aliasOf, deploymentId, existingFunction, guardAliases, historyOf, kinds, mailTo, settledAs, spec, startDeployment, startEngine, subscribeEmail, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 import type { DeploymentSpec, StrategySpec } from '../../shared/model/spec';
+import { detailOf } from '../../shared/interfaces/http/api/views';
+import { formatStatus } from '../../cli/format/deployment';
+import { styleFor } from '../../cli/format/style';
 
 /** A group spec: `names[0]` is the spec's own function, the others its members, each with its artifact. */
 function groupSpec(names: readonly string[], artifacts: readonly { bucket: string; key: string }[], strategy: StrategySpec, overrides: Parameters<typeof spec>[2] = {}): DeploymentSpec {
@@ -75,6 +78,12 @@ describe('function groups on the embedded AWS', () => {
     }
     const history = await historyOf(world, id);
     expect(kinds(history)).toEqual(expect.arrayContaining(['started', 'published', 'weight', 'promoted']));
+    // The API's view and `fledge status` show every member.
+    const members = await Promise.all(names.map((_, index) => world.plane.deps.store.getDeployment(`${id}.m${index}`)));
+    const detail = JSON.parse(JSON.stringify({ ...detailOf(group, history, members.filter((member) => member !== undefined)), serverTime: new Date().toISOString() }));
+    expect(detail.members.map((member: { functionName: string; status: string; newVersion: string }) => [member.functionName, member.status, member.newVersion])).toEqual(names.map((name) => [name, 'SUCCEEDED', '2']));
+    const printed = formatStatus(detail, styleFor({ isTTY: false }, {})).join('\n');
+    for (const name of names) expect(printed).toMatch(new RegExp(`Member\\s+${name}:live\\s+v1 → v2\\s+100%\\s+SUCCEEDED`));
     expect(history.find((event) => event.kind === 'weight')?.data).toMatchObject({ percent: 50 });
     // One notification for the group, naming both members; none for a member on its own.
     const mails = await eventually(async () => {
