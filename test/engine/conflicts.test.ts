@@ -131,4 +131,40 @@ describe('a deployment that finds its alias taken (onConflict) on the embedded A
     await requestStop(world.plane.deps, { deploymentId: a, by: 'test' });
     await settledAs(world, a, 'ROLLED_BACK');
   });
+
+  it('queues a group behind a group that shares one of its functions, holding none of its locks meanwhile, and runs it once the first ended', async () => {
+    // Prepare: group A (api + worker) waits for an approval; group B (worker + other) enqueues.
+    const [api, worker, other] = [touch('gq-api'), touch('gq-worker'), touch('gq-other')];
+    for (const name of [api, worker, other]) await existingFunction(world, name);
+    const group = async (names: readonly string[], label: string, strategy: StrategySpec, onConflict?: 'enqueue'): Promise<{ spec: DeploymentSpec; artifact: { bucket: string; key: string } }> => {
+      const artifacts = await Promise.all(names.map((name) => uploadArtifact(world, `${label}/${name}.zip`, userCode(label))));
+      const base = spec(names[0]!, strategy, { health: TIMED_PAUSES });
+      return {
+        artifact: artifacts[0]!,
+        spec: { ...base, ...(onConflict ? { onConflict } : {}), group: { shift: 'lockstep', members: names.map((name, index) => ({ function: { name }, alias: 'live', artifact: { kind: 'zip', bucket: artifacts[index]!.bucket, key: artifacts[index]!.key } })) } },
+      };
+    };
+    const a = deploymentId('gq-a');
+    const b = deploymentId('gq-b');
+    await startDeployment(world, { deploymentId: a, ...(await group([api, worker], 'gq-a', WAITS_FOR_APPROVAL)) });
+    await eventually(async () => ((await status(a)) === 'AWAITING_APPROVAL' ? true : undefined), { what: 'group A to wait for its approval' });
+
+    // Act
+    await startDeployment(world, { deploymentId: b, ...(await group([worker, other], 'gq-b', CANARY, 'enqueue')) });
+    await eventually(async () => ((await status(b)) === 'QUEUED' ? true : undefined), { what: 'group B to be queued' });
+    const otherLockWhileQueued = await world.plane.deps.store.getLock(other, 'live');
+    const queued = await world.plane.deps.store.getDeployment(b);
+    await decideApproval(world.plane.deps, { approvalId: (await world.plane.deps.store.getDeployment(a))!.approvalId!, approve: true, by: 'alice@example.com' });
+    const samples = await sampleWhile(worker, { id: a, version: '2' }, { id: b, version: '3' }, async () => isTerminal((await status(b)) ?? 'PENDING'));
+
+    // Assess
+    expect(samples).toBeGreaterThan(0);
+    expect(otherLockWhileQueued).toBeUndefined();
+    expect(queued?.queuedBehind).toBe(a);
+    await settledAs(world, a, 'SUCCEEDED');
+    await settledAs(world, b, 'SUCCEEDED');
+    expect(await aliasOf(world, worker)).toMatchObject({ version: '3', weights: {} });
+    expect(await aliasOf(world, other)).toMatchObject({ version: '2', weights: {} });
+    expect(await aliasOf(world, api)).toMatchObject({ version: '2', weights: {} });
+  });
 });
