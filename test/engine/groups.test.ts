@@ -200,4 +200,25 @@ describe('function groups on the embedded AWS', () => {
       expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
     }
   });
+
+  it('leaves a member whose code is already served where it is (NO_CHANGE) while the others move and are promoted', async () => {
+    // Prepare: the worker's artifact is the code it already serves.
+    const names = [touch('grp-same-api'), touch('grp-same-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-same/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-same/worker-v1.zip', userCode('v1'))];
+    const id = deploymentId('grp-same');
+
+    // Act
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, CANARY, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    const { status, samples } = await sampleUntilEnd(executionArn, names);
+
+    // Assess
+    expect(status).toBe('SUCCEEDED');
+    for (const sample of samples.filter((sample) => sample.name === names[1])) expect(sample).toMatchObject({ version: '1', weights: {} });
+    await settledAs(world, id, 'SUCCEEDED');
+    expect(await aliasOf(world, names[0]!)).toMatchObject({ version: '2', weights: {} });
+    await settledAs(world, `${id}.m0`, 'SUCCEEDED');
+    await settledAs(world, `${id}.m1`, 'NO_CHANGE');
+    expect(await world.plane.deps.store.getLock(names[1]!, 'live')).toBeUndefined();
+  });
 });
