@@ -1,3 +1,4 @@
+import { checkGroup, isGroupState } from '../shared/domain/deployment/group';
 import { check } from '../shared/domain/deployment/check';
 import type { EngineDepsOf } from './engine-functions';
 import { taskHandler } from './lib/task-handler';
@@ -14,7 +15,7 @@ export type CheckDeps = EngineDepsOf<'check'>;
 
 /** The `Check` task: stop flag, deadline, drift, alarms; then bake on, next step, or promote now. */
 export function createHandler(deps: CheckDeps) {
-  return taskHandler('check', taskInput(['Check'] as const), ({ state }) => check(deps, state));
+  return taskHandler('check', taskInput(['Check'] as const), ({ state }) => (isGroupState(state) ? checkGroup(deps, state) : check(deps, state)));
 }
 
 /** Lambda entry point. */

@@ -61,16 +61,17 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge prepare - lock and record in the table, read or create the target function',
     timeout: 900,
     tasks: ['Prepare'],
-    // The notifier: the `started` event (docs/events.md).
-    ports: ['lambda', 'store', 'notifier', 'clock', 'callers'],
+    // The notifier: the `started` event (docs/events.md). CloudWatch and SNS: `onConflict: supersede`
+    // rolls the deployment it supersedes back (its alarm, its notification).
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'callers'],
     environment: NOTIFIER_ENVIRONMENT,
     // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
     // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
     // The caller audit reads the mappings, the policies (function, aliases, versions) and the URLs.
+    // Restoring an alias (`onConflict: supersede`) and the queue's order (Query) as the table says once.
     actions: [
-      'dynamodb:PutItem',
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
+      ...RESTORE_ACTIONS,
+      'dynamodb:Query',
       'lambda:GetFunctionConfiguration',
       'lambda:GetAlias',
       // Adoption (artifact.fromLatest): the highest version another tool published.

@@ -1,4 +1,5 @@
 import type { EngineDepsOf } from './engine-functions';
+import { isGroupState, preTrafficGroup } from '../shared/domain/deployment/group';
 import { preTraffic } from '../shared/domain/deployment/pre-traffic';
 import { taskHandler } from './lib/task-handler';
 import { taskInput } from './lib/task-input';
@@ -14,7 +15,7 @@ export type VerifyDeps = EngineDepsOf<'verify'>;
 
 /** The `PreTraffic` task: smoke test and beforeTraffic hook on the new version, before any traffic. */
 export function createHandler(deps: VerifyDeps) {
-  return taskHandler('verify', taskInput(['PreTraffic'] as const), ({ state }) => preTraffic(deps, state));
+  return taskHandler('verify', taskInput(['PreTraffic'] as const), ({ state }) => (isGroupState(state) ? preTrafficGroup(deps, state) : preTraffic(deps, state)));
 }
 
 /** Lambda entry point. */

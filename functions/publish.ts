@@ -1,4 +1,5 @@
 import type { EngineDepsOf } from './engine-functions';
+import { isGroupState, publishGroup } from '../shared/domain/deployment/group';
 import { publish } from '../shared/domain/deployment/publish';
 import { taskHandler } from './lib/task-handler';
 import { taskInput } from './lib/task-input';
@@ -13,7 +14,7 @@ export type PublishDeps = EngineDepsOf<'publish'>;
 
 /** The `Publish` task: configuration, code, wait, guarded publish, the new version's alarm. */
 export function createHandler(deps: PublishDeps) {
-  return taskHandler('publish', taskInput(['Publish'] as const), ({ state }) => publish(deps, state));
+  return taskHandler('publish', taskInput(['Publish'] as const), ({ state }) => (isGroupState(state) ? publishGroup(deps, state) : publish(deps, state)));
 }
 
 /** Lambda entry point. */

@@ -1,4 +1,5 @@
 import type { EngineDepsOf } from './engine-functions';
+import { isGroupState, recordDriftGroup, recordNoChangeGroup, recordRejectedGroup, rollbackFailedGroup } from '../shared/domain/deployment/group';
 import { recordDrift, recordNoChange, recordRejected, rollbackFailed } from '../shared/domain/deployment/outcomes';
 import { taskHandler } from './lib/task-handler';
 import { taskInput } from './lib/task-input';
@@ -17,13 +18,13 @@ export function createHandler(deps: RecordDeps) {
   return taskHandler('record', taskInput(['RecordNoChange', 'RecordDrift', 'RecordRejected', 'RollbackFailed'] as const), ({ task, state }) => {
     switch (task) {
       case 'RecordNoChange':
-        return recordNoChange(deps, state);
+        return isGroupState(state) ? recordNoChangeGroup(deps, state) : recordNoChange(deps, state);
       case 'RecordDrift':
-        return recordDrift(deps, state);
+        return isGroupState(state) ? recordDriftGroup(deps, state) : recordDrift(deps, state);
       case 'RecordRejected':
-        return recordRejected(deps, state);
+        return isGroupState(state) ? recordRejectedGroup(deps, state) : recordRejected(deps, state);
       case 'RollbackFailed':
-        return rollbackFailed(deps, state);
+        return isGroupState(state) ? rollbackFailedGroup(deps, state) : rollbackFailed(deps, state);
     }
   });
 }

@@ -1,4 +1,5 @@
 import type { EngineDepsOf } from './engine-functions';
+import { isGroupState, nextStepGroup, promoteGroup, rollbackGroup } from '../shared/domain/deployment/group';
 import { nextStep } from '../shared/domain/deployment/next-step';
 import { promote } from '../shared/domain/deployment/promote';
 import { rollback } from '../shared/domain/deployment/rollback';
@@ -25,15 +26,15 @@ export function createHandler(deps: TrafficDeps) {
   return taskHandler('traffic', taskInput(['NextStep', 'Promote', 'Rollback'] as const), ({ task, state }) => {
     switch (task) {
       case 'NextStep':
-        return nextStep(deps, state);
+        return isGroupState(state) ? nextStepGroup(deps, state) : nextStep(deps, state);
       case 'Promote':
-        return promote(deps, state).then((promoted) => {
+        return (isGroupState(state) ? promoteGroup(deps, state) : promote(deps, state)).then((promoted) => {
           // Left to the sweeper: a promotion is never undone for them, so they only show here.
           if (promoted.warnings) log.warn('promoted with side effects left to the sweeper', { deploymentId: state.deploymentId, warnings: promoted.warnings });
           return promoted;
         });
       case 'Rollback':
-        return rollback(deps, state);
+        return isGroupState(state) ? rollbackGroup(deps, state) : rollback(deps, state);
     }
   });
 }

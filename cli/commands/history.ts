@@ -13,7 +13,7 @@ Examples:
   $ fledge history orders-api --output json | jq '.[0]'
   $ fledge history orders-api --query "[?status=='ROLLED_BACK'].deploymentId"
 
-Newest first. Statuses: PENDING, RUNNING, AWAITING_APPROVAL, SUCCEEDED, NO_CHANGE, ROLLED_BACK,
+Newest first. Statuses: PENDING, QUEUED, RUNNING, AWAITING_APPROVAL, SUCCEEDED, NO_CHANGE, ROLLED_BACK,
 DRIFTED, FAILED, REJECTED. On a terminal, lines are cut to its width; piped, they are whole.
 ${EXIT_CODES_HELP}`;
 

@@ -21,6 +21,8 @@ export interface DeploymentDetail extends Omit<DeploymentSummary, 'updatedAt'> {
   readonly startedAt?: string;
   readonly spec?: DeploymentSpec;
   readonly paused?: { readonly by: string; readonly at: string };
+  /** A function group: every member. */
+  readonly members?: readonly DeploymentSummary[];
 }
 
 /** One event of a deployment's history as the API shows it. */
@@ -154,8 +156,13 @@ export function formatStatus(detail: DeploymentDetail, style: Style, hints: Stat
   const now = d.serverTime ? Date.parse(d.serverTime) : Date.now();
   const rows: string[][] = [
     ['Deployment', `${d.deploymentId}  ${colourStatus(d.status, style)}`],
-    ['Function', `${d.functionName}:${d.alias}  ${versions(d)}`],
-    ['Traffic', trafficBar(finished ? (d.status === 'SUCCEEDED' ? 100 : 0) : (d.currentWeight ?? 0))],
+    ...(d.members
+      ? // A group: each member with its versions, its weight and how it stands.
+        d.members.map((m) => ['Member', `${m.functionName}:${m.alias}  ${versions(m)}  ${m.currentWeight ?? 0}%  ${colourStatus(m.status, style)}`])
+      : [
+          ['Function', `${d.functionName}:${d.alias}  ${versions(d)}`],
+          ['Traffic', trafficBar(finished ? (d.status === 'SUCCEEDED' ? 100 : 0) : (d.currentWeight ?? 0))],
+        ]),
     ['Step', last ? last.message : 'waiting to start'],
     ['Health', health(d)],
     ...healthNumbers(d).map((row) => ['', row]),
@@ -173,6 +180,8 @@ export function formatStatus(detail: DeploymentDetail, style: Style, hints: Stat
   const estimate = timeLeft(d, now);
   if (estimate) rows.push(['Time left', estimate]);
   if (!finished && d.deadline) rows.push(['Timeout', `${d.deadline} (${formatDuration(Date.parse(d.deadline) - now)} from now${d.paused ? ', pushed back by the time paused' : ''}): rolls back if not done by then`]);
+  if (d.status === 'QUEUED') rows.push(['Queued', `behind ${d.queuedBehind ?? 'the deployment holding the alias'}; starts when it ends (cancel: fledge stop ${d.deploymentId})`]);
+  if (d.groupId) rows.push(['Group', `member of group deployment ${d.groupId}`]);
   if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}${flags}   or   fledge reject ${d.deploymentId}${flags}`]);
   if (d.reason) rows.push(['Reason', d.reason]);
   if (d.evidence) rows.push(['Evidence', describePromotion(d.evidence)]);

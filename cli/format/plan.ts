@@ -22,6 +22,12 @@ export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: 
     style.bold(`Plan for ${target}, alias ${spec.alias}`) + style.dim(` (${source})`),
     `Strategy: ${describeStrategy(spec.strategy)}${functionExists ? '' : ' (first deployment: the function is created and gets all traffic at once)'}`,
     `Health: ${describeHealth(spec)}; deployment timeout ${formatDuration(spec.timeout)}`,
+    // A group: one timeline for all its functions (lockstep), so one execution's cost.
+    ...(spec.group
+      ? [
+          `Group (${spec.group.shift}): ${spec.group.members.length} functions move together, each step every one at the same weight; any one failing rolls all back: ${spec.group.members.map((member) => `${member.function.name}:${member.alias}`).join(', ')}`,
+        ]
+      : []),
     '',
   ];
   const rows = [[style.dim('AT'), style.dim('ACTION'), style.dim('TRAFFIC ON NEW VERSION')]];
@@ -56,7 +62,7 @@ export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: 
     ]),
     style.dim(
       `  (Step Functions Standard and Lambda at us-east-1 prices; fledge tasks assumed ${PRICES.taskMemoryGb * 1024} MB for ${PRICES.taskSeconds * 1000} ms; ` +
-        'your own functions, CloudWatch and retries not included)',
+        `your own functions, CloudWatch and retries not included${spec.group ? `; one execution for the whole group, each task doing the work of ${spec.group.members.length} functions` : ''})`,
     ),
   );
   return `${lines.join('\n')}\n`;
@@ -67,6 +73,24 @@ export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: 
  * action's texts (hook name, approval message) are escaped here; `spec` must be sanitised already.
  */
 function describeAction(action: PlanAction, spec: DeploymentSpec): string {
+  const group = spec.group?.members.length;
+  if (group) {
+    switch (action.kind) {
+      case 'prepare':
+        return `Prepare: lock all ${group} aliases (or none), record each for rollback`;
+      case 'updateConfiguration':
+      case 'updateCode':
+        return `Update $LATEST of each of the ${group} functions from its artifact`;
+      case 'publishVersion':
+        return `Publish a new version of each of the ${group} functions (all before any traffic moves)`;
+      case 'setWeight':
+        return `Shift ${formatPercent(action.percent)} of traffic to the new version, on every member`;
+      case 'promote':
+        return `Promote: every member's alias points at its new version`;
+      default:
+        break;
+    }
+  }
   switch (action.kind) {
     case 'prepare':
       return `Prepare: check ${spec.function.name} and alias ${spec.alias}, record them for rollback`;

@@ -51,9 +51,14 @@ export function render(notification: DeploymentNotification, links?: { approve: 
   const n = sanitiseDeep(notification);
   // Trimmed first: YAML block scalars end with a line break that would show as `\n`.
   const message = notification.kind === 'approvalRequested' && notification.message?.trim() ? sanitise(notification.message.trim()) : undefined;
-  const target = `${n.functionName}:${n.alias}`;
+  const target = `${n.functionName}:${n.alias}${n.members && n.members.length > 1 ? ` and ${n.members.length - 1} more` : ''}`;
   const versions = `${n.previousVersion ? `version ${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `version ${n.newVersion}` : 'a new version'}`;
-  const facts = [`Deployment: ${n.deploymentId}`, `Function: ${target}`, `Versions: ${versions}`, `Started by: ${n.startedBy}`];
+  // A group names every member: its alias, its versions and, once ended, how it ended.
+  const members = (n.members ?? []).map((member) => `  ${member.functionName}:${member.alias}: ${member.previousVersion ? `version ${member.previousVersion}` : 'nothing'} → ${member.newVersion ? `version ${member.newVersion}` : 'a new version'}${member.status ? ` (${member.status})` : ''}`);
+  const facts =
+    members.length > 0
+      ? [`Deployment: ${n.deploymentId}`, `Group of ${members.length} functions:`, ...members, `Started by: ${n.startedBy}`]
+      : [`Deployment: ${n.deploymentId}`, `Function: ${target}`, `Versions: ${versions}`, `Started by: ${n.startedBy}`];
   let subject: string;
   let lines: string[];
   switch (n.kind) {
@@ -71,12 +76,12 @@ export function render(notification: DeploymentNotification, links?: { approve: 
       lines = [`The approval ${n.approvalId} was ${n.kind === 'approvalGiven' ? 'given' : 'refused'} by ${n.by}${n.comment ? `: ${n.comment}` : '.'}`];
       break;
     case 'promoted':
-      subject = `fledge: ${target} promoted to version ${n.evidence.version}`;
-      lines = [`Version ${n.evidence.version} now serves all traffic: ${describePromotion(n.evidence)}.`];
+      subject = n.members?.length ? `fledge: ${target} promoted` : `fledge: ${target} promoted to version ${n.evidence.version}`;
+      lines = n.members?.length ? ['Every function of the group now serves its new version with all traffic.'] : [`Version ${n.evidence.version} now serves all traffic: ${describePromotion(n.evidence)}.`];
       break;
     case 'rolledBack':
       subject = `fledge: ${target} rolled back`;
-      lines = [`The deployment was rolled back: ${n.reason}`, 'The alias is back on the version it served before.'];
+      lines = [`The deployment was rolled back: ${n.reason}`, n.members?.length ? 'Every alias of the group is back on the version it served before.' : 'The alias is back on the version it served before.'];
       break;
     case 'drifted':
       subject = `fledge: ${target} changed by someone else`;

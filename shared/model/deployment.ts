@@ -51,6 +51,8 @@ export interface ExecutionInput {
 /** Lifecycle of a deployment. The record's status is the truth, whatever the execution shows. */
 export type DeploymentStatus =
   | 'PENDING'
+  /** Waiting for the deployment that holds its alias to end (`onConflict: enqueue | supersede`); nothing changed yet. */
+  | 'QUEUED'
   | 'RUNNING'
   | 'AWAITING_APPROVAL'
   | 'SUCCEEDED'
@@ -189,6 +191,16 @@ export interface DeploymentRecord {
   readonly repairedAt?: number;
   /** Set on the record a `fledge rollback` leaves (an undo after success): what it moved, and who asked. */
   readonly undo?: UndoFacts;
+  /**
+   * A member of a function group: the id of the group's deployment (its execution). A member's
+   * record holds its own alias's bookkeeping (snapshot, version, revision, lock); its ending is
+   * told in the group's one notification, never on its own.
+   */
+  readonly groupId?: string;
+  /** While QUEUED: the deployment it waits for (the holder of its alias's lock). */
+  readonly queuedBehind?: string;
+  /** A group's deployment: its members' records, in the spec's order. The group's record moves no alias itself. */
+  readonly members?: readonly GroupMemberRef[];
 }
 
 /**
@@ -206,6 +218,25 @@ export interface UndoFacts {
   readonly undoes?: string;
   /** Why, as the caller said. */
   readonly reason?: string;
+}
+
+/** A member of a group, as its group's record names it. */
+export interface GroupMemberRef {
+  /** The member's record: `<group id>.m<index>`. */
+  readonly deploymentId: string;
+  readonly functionName: string;
+  readonly alias: string;
+}
+
+/** What a group's execution carries about one member: the fields of {@link EngineState} that differ per member. */
+export interface MemberState {
+  readonly deploymentId: string;
+  readonly snapshot?: AliasSnapshot;
+  readonly aliasRevisionId?: string;
+  readonly published?: { readonly version: string; readonly changed: boolean; readonly codeSha256: string };
+  readonly evidence?: { readonly version: string; readonly invocations: number; readonly shortSteps: number };
+  readonly checksPassed?: number;
+  readonly failedChecks?: number;
 }
 
 /**
@@ -264,7 +295,10 @@ export type DeploymentEventKind =
   | 'notificationFailed'
   /** The caller audit found callers that bypass the alias (`callers: warn`). */
   | 'callers'
-  | 'provisionedConcurrency';
+  | 'provisionedConcurrency'
+
+  | 'queued'
+  | 'superseded';
 
 /** One entry of a deployment's history. `key` is deterministic so a retried append is a no-op. */
 export interface DeploymentEvent {
@@ -398,6 +432,8 @@ export interface EngineState extends ExecutionInput {
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
   /** Set by Rollback's Catch: why the rollback itself failed. */
   readonly rollbackFailure?: { readonly Error?: string; readonly Cause?: string };
+  /** A group's execution: each member's own part of the state, in the spec's order (set by Prepare). */
+  readonly members?: readonly MemberState[];
 }
 
 /** `on 57 invocations (10 required per pause)`: how much evidence a promotion rested on, for people. */

@@ -109,6 +109,14 @@ export class DeadlineExceededError extends EngineError {
   static override readonly code: string = 'DeadlineExceeded';
 }
 
+/**
+ * Another deployment holds the alias and the spec says `onConflict: enqueue | supersede`: the
+ * execution waits (the state machine's `Queued` state) and Prepare tries again.
+ */
+export class QueuedError extends EngineError {
+  static override readonly code: string = 'Queued';
+}
+
 /** A person asked to stop the deployment. */
 export class StopRequestedError extends EngineError {
   static override readonly code: string = 'StopRequested';

@@ -25,6 +25,17 @@ export interface NotificationFacts {
   readonly startedBy: string;
   /** The spec's `source.github`, when the deployment came from a GitHub repository. */
   readonly github?: GitHubSource;
+  /** A group's deployment: every member, with its versions and how it ended. */
+  readonly members?: readonly MemberFacts[];
+}
+
+/** One member of a group, as a notification names it. */
+export interface MemberFacts {
+  readonly functionName: string;
+  readonly alias: string;
+  readonly newVersion?: string;
+  readonly previousVersion?: string;
+  readonly status?: string;
 }
 
 /** Something a person should know about a deployment. */

@@ -53,6 +53,10 @@ export const LIMITS = {
   /** The metadata's keys and values together, in bytes of UTF-8. */
   maxWebhookMetadataBytes: 2048,
 
+  // --- Function groups (schema.ts) ---
+  /** Functions in one group, the spec's own included: each adds Lambda calls to every task of the group's execution. */
+  maxGroupMembers: 10,
+
   // --- Fields (schema.ts, rules.ts) ---
   minCheckInterval: 10,
   maxCheckInterval: 3_600,

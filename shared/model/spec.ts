@@ -163,6 +163,36 @@ export interface DeploymentSpec {
    * version gets at 100%, allocated in proportion to each weight before it moves; `off` never.
    */
   readonly provisionedConcurrency?: 'auto' | 'off' | number;
+  /**
+   * A function group: several functions released as one deployment (docs/spec.md#groups). Absent
+   * for a single function. `members[0]` is always the spec's own `function`, `alias`, `artifact`
+   * and `configuration`.
+   */
+  readonly group?: GroupSpec;
+  /**
+   * What a deployment does when another one holds its alias (docs/spec.md#onconflict): absent,
+   * it is refused (`reject`, as always); `enqueue` waits for that one to end, then starts;
+   * `supersede` rolls that one back, then starts.
+   */
+  readonly onConflict?: 'enqueue' | 'supersede';
+}
+
+/** How the members of a group move: all at the same weight at each step. */
+export type GroupShift = 'lockstep';
+
+/** One function of a group, with the alias it moves, its artifact and optional configuration. */
+export interface GroupMemberSpec {
+  readonly function: FunctionRef;
+  readonly alias: string;
+  readonly artifact: ArtifactSpec;
+  readonly configuration?: FunctionConfigurationSpec;
+}
+
+/** The functions that move and roll back together. */
+export interface GroupSpec {
+  readonly shift: GroupShift;
+  /** Every member, the spec's own function first; 2 to `LIMITS.maxGroupMembers`. */
+  readonly members: readonly GroupMemberSpec[];
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

@@ -21,6 +21,24 @@ describe('fledge plan', () => {
     expect(result.code).toBe(0);
   });
 
+  it('shows a group: every function it moves, one timeline for all of them, one execution\'s cost', () => {
+    // Act
+    const result = runCli(['plan', 'examples/group.yaml']);
+    // Assess
+    const lines = result.stdout.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Group \(lockstep\): 2 functions move together, .*any one failing rolls all back: orders-api:live, orders-worker:live$/),
+        expect.stringMatching(/Publish a new version of each of the 2 functions \(all before any traffic moves\)/),
+        expect.stringMatching(/^ {2}\+0s {2}Shift 10% of traffic to the new version, on every member +██░{18} {2}10%$/),
+        expect.stringMatching(/^ {2}\+5m {2}Promote: every member's alias points at its new version +█{20} 100%$/),
+        expect.stringMatching(/^Cost {14}38 state transitions, 15 fledge Lambda invocations/),
+        expect.stringMatching(/one execution for the whole group, each task doing the work of 2 functions/),
+      ]),
+    );
+    expect(result.code).toBe(0);
+  });
+
   it('draws rising traffic for a linear example', () => {
     // Act
     const result = runCli(['plan', 'examples/linear.yaml']);

@@ -1,5 +1,6 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { QUEUE_POLL_SECONDS } from '../../shared/domain/deployment/conflict';
 import { TASK_SUBSTITUTIONS } from '../../functions/engine-functions';
 import { deploymentDefinition, loadDeploymentDefinition } from '../../state-machines/definition';
 
@@ -64,7 +65,10 @@ describe('the deployment state machine file', () => {
       expect(catchers[0], name).toMatchObject({ ErrorEquals: ['fledge.AliasDrifted'], Next: 'RecordDrift' });
       expect(catchers.at(-1), name).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'Rollback' });
     }
-    expect(states.Prepare!.Catch![0]).toMatchObject({ ErrorEquals: ['fledge.LockConflict', 'fledge.Refused'], Next: 'RecordRejected' });
+    // A queued deployment (onConflict: enqueue | supersede) waits and tries its locks again; a refused one is recorded.
+    expect(states.Prepare!.Catch![0]).toMatchObject({ ErrorEquals: ['fledge.Queued'], Next: 'Queued' });
+    expect(states.Queued).toMatchObject({ Type: 'Wait', Seconds: QUEUE_POLL_SECONDS, Next: 'Prepare' });
+    expect(states.Prepare!.Catch![1]).toMatchObject({ ErrorEquals: ['fledge.LockConflict', 'fledge.Refused'], Next: 'RecordRejected' });
     expect(states.Rollback!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.rollbackFailure', Next: 'RollbackFailed' }]);
   });
 

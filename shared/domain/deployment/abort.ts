@@ -4,9 +4,41 @@ import { FledgeError } from '../../model/errors';
 import { requireSettled } from './finish';
 import type { DeploymentRecord } from '../../model/deployment';
 import { loadRecord } from './record';
+import { endGroup } from './group';
+import { memberRecords } from './group-members';
+import { isTerminal } from '../../model/deployment';
 import { rollBackRecord } from './rollback';
 
-type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'orchestrator'>;
+type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'> & Partial<Pick<EngineDeps, 'orchestrator'>>;
+
+/** Why a deployment under way is rolled back at once from outside its execution: an alarm, or a newer deployment superseding it. */
+interface TakeOver {
+  readonly reason: string;
+  readonly eventMessage: string;
+  readonly data: Record<string, unknown>;
+  /** Epoch ms of the cause: a deployment started after it is not concerned. */
+  readonly at?: number;
+}
+
+function alarmTakeOver(change: AlarmStateChange): TakeOver {
+  const at = change.at === undefined ? '' : ` at ${new Date(change.at).toISOString()}`;
+  const reason = `alarm ${change.alarmName} went to ALARM${at}`;
+  return { reason, eventMessage: `rolled back at once: ${reason} (event-driven abort)`, data: { abortedBy: { alarm: change.alarmName, ...(change.at === undefined ? {} : { at: change.at }) } }, ...(change.at === undefined ? {} : { at: change.at }) };
+}
+
+/**
+ * Rolls back at once the deployment (or group) `holderId` that holds an alias a newer deployment
+ * with `onConflict: supersede` wants — exactly as the alarm abort does: taken over, restored
+ * (drift-aware), its ending recorded and told; a promotion already under way is left to finish.
+ * Its execution, if it goes on, finds the ending at its next task (or its approval's timeout).
+ */
+export async function supersede(deps: Deps, holderId: string, by: string): Promise<AbortOutcome | undefined> {
+  const record = await deps.store.getDeployment(holderId);
+  if (!record) return undefined;
+  const reason = `superseded by deployment ${by} (onConflict: supersede)`;
+  const why: TakeOver = { reason, eventMessage: `rolled back: ${reason}`, data: { supersededBy: by } };
+  return record.members !== undefined ? abortGroup(deps, record, why) : abortOne(deps, record, why);
+}
 
 /** An alarm's state change, as the abort reads it from CloudWatch's event. */
 export interface AlarmStateChange {
@@ -58,10 +90,19 @@ export async function abortOnAlarm(deps: Deps, change: AlarmStateChange): Promis
   if (change.state !== 'ALARM') return [];
   const { store } = deps;
   const outcomes: AbortOutcome[] = [];
+  const groups = new Set<string>();
   for (const lock of await store.listLocks()) {
     const record = await store.getDeployment(lock.holder);
     if (!record || !gatedBy(record, change.alarmName)) continue;
-    outcomes.push(await abortOne(deps, record, change));
+    if (record.groupId !== undefined) {
+      // A member's alarm rolls its whole group back, once however many members it gates.
+      if (groups.has(record.groupId)) continue;
+      groups.add(record.groupId);
+      const group = await store.getDeployment(record.groupId);
+      if (group) outcomes.push(await abortGroup(deps, group, alarmTakeOver(change)));
+      continue;
+    }
+    outcomes.push(await abortOne(deps, record, alarmTakeOver(change)));
   }
   return outcomes;
 }
@@ -71,7 +112,7 @@ export function gatedBy(record: DeploymentRecord, alarmName: string): boolean {
   return record.alarmName === alarmName || (record.spec?.health?.alarms ?? []).includes(alarmName);
 }
 
-async function abortOne(deps: Deps, record: DeploymentRecord, change: AlarmStateChange): Promise<AbortOutcome> {
+async function abortOne(deps: Deps, record: DeploymentRecord, change: TakeOver): Promise<AbortOutcome> {
   const { store, clock } = deps;
   const deploymentId = record.deploymentId;
   if (!(ABORTABLE as readonly string[]).includes(record.status)) return { deploymentId, outcome: 'finished' };
@@ -87,17 +128,42 @@ async function abortOne(deps: Deps, record: DeploymentRecord, change: AlarmState
     await store.updateDeployment(deploymentId, { abandonedAt: null }, { onlyIfStatusIn: ABORTABLE });
     return { deploymentId, outcome: 'promoting' };
   }
-  const at = change.at === undefined ? '' : ` at ${new Date(change.at).toISOString()}`;
-  const reason = `alarm ${change.alarmName} went to ALARM${at}`;
-  const finished = await rollBackRecord(deps, current, reason, {
-    eventMessage: `rolled back at once: ${reason} (event-driven abort)`,
-    from: ABORTABLE,
-    actor: 'abort',
-    data: { abortedBy: { alarm: change.alarmName, ...(change.at === undefined ? {} : { at: change.at }) } },
-  });
+  const reason = change.reason;
+  const finished = await rollBackRecord(deps, current, reason, { eventMessage: change.eventMessage, from: ABORTABLE, actor: 'abort', data: change.data });
   const stopped = await stopExecution(deps, deploymentId, reason);
   const status = requireSettled(deploymentId, finished);
   return { deploymentId, outcome: status === 'DRIFTED' ? 'drifted' : status === 'ROLLED_BACK' ? 'rolled-back' : 'finished', stopped };
+}
+
+/**
+ * The abort for a group: as {@link abortOne}, over every member — the group and each open member
+ * taken over, a promotion announced by any member left to finish (Promote moves every alias
+ * before recording any), otherwise every member rolled back and the group's one ending recorded;
+ * then its execution stopped.
+ */
+async function abortGroup(deps: Deps, group: DeploymentRecord, change: TakeOver): Promise<AbortOutcome> {
+  const { store, clock } = deps;
+  const deploymentId = group.deploymentId;
+  if (!(ABORTABLE as readonly string[]).includes(group.status)) return { deploymentId, outcome: 'finished' };
+  const started = group.startedAt ?? group.createdAt;
+  if (change.at !== undefined && change.at < started) return { deploymentId, outcome: 'before' };
+  if ((await memberRecords(store, group)).some(promoting)) return { deploymentId, outcome: 'promoting' };
+  const taken = await store.updateDeployment(deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: ABORTABLE });
+  if (!taken) return { deploymentId, outcome: 'finished' };
+  for (const member of await memberRecords(store, group)) await store.updateDeployment(member.deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: ABORTABLE });
+  const members = await memberRecords(store, group);
+  if (members.some(promoting)) {
+    for (const member of [group, ...members]) await store.updateDeployment(member.deploymentId, { abandonedAt: null }, { onlyIfStatusIn: ABORTABLE });
+    return { deploymentId, outcome: 'promoting' };
+  }
+  const { reason, data } = change;
+  for (const member of [...members].reverse()) {
+    if (isTerminal(member.status)) continue;
+    requireSettled(member.deploymentId, await rollBackRecord(deps, member, reason, { eventMessage: change.eventMessage, from: ABORTABLE, actor: 'abort', data }));
+  }
+  const finished = await endGroup(deps, await loadRecord(store, deploymentId), reason, 'rolled back at once', { from: ABORTABLE, data });
+  const stopped = await stopExecution(deps, deploymentId, reason);
+  return { deploymentId, outcome: finished.status === 'DRIFTED' ? 'drifted' : finished.status === 'ROLLED_BACK' ? 'rolled-back' : 'finished', stopped };
 }
 
 /**
@@ -114,10 +180,13 @@ function promoting(record: DeploymentRecord): boolean {
 
 /** Stops the deployment's execution; false when it was not running or Step Functions did not answer. */
 async function stopExecution(deps: Deps, deploymentId: string, reason: string): Promise<boolean> {
+  const orchestrator = deps.orchestrator;
+  // Without Step Functions at hand (Prepare superseding it), the execution finds the ending at its next task.
+  if (!orchestrator) return false;
   try {
-    const execution = await deps.orchestrator.findExecution(deploymentId);
+    const execution = await orchestrator.findExecution(deploymentId);
     if (execution?.status !== 'RUNNING') return false;
-    await deps.orchestrator.stopExecution({ executionArn: execution.executionArn, error: FledgeError.nameOf(HealthCheckFailedError), cause: `rolled back by the alarm abort: ${reason}` });
+    await orchestrator.stopExecution({ executionArn: execution.executionArn, error: FledgeError.nameOf(HealthCheckFailedError), cause: `rolled back by the alarm abort: ${reason}` });
     return true;
   } catch (error) {
     if (!isAwsFailure(error)) throw error;

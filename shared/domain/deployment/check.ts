@@ -29,7 +29,7 @@ import { holdWhilePaused } from './pause';
  * bake, approval or promotion; a pause that ends short of evidence is extended, handed to a person
  * (approval), or rolled back.
  */
-export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
+export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'webhooks'>, state: EngineState, options: { readonly shift?: boolean } = {}): Promise<EngineState> {
   const { lambda, health, store, clock } = deps;
   const { deploymentId, spec } = state;
   const bake = state.bake;
@@ -146,6 +146,8 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
       if (bake.final) return { ...green, action: 'promote', bake: undefined, finalBake: 'done' };
       // Check-then-shift: the same invocation applies the next weight and starts the next bake, so
       // a weight step costs one task and three states (Bake, Check, AfterCheck), not five and two.
+      // A group's member (`shift: false`) only judges: the group shifts every member together once all are judged.
+      if (options.shift === false) return { ...green, action: 'next', bake: undefined };
       return nextStep(deps, { ...green, bake: undefined });
     case 'bake':
     case 'failed':

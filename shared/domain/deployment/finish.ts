@@ -63,7 +63,8 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
     message: ending.message,
     at: clock.now(),
     ...(ending.data ? { data: ending.data } : {}),
-    ...(ending.notification ? { notification: ending.notification } : {}),
+    // A group's member is told of in its group's one notification, never on its own.
+    ...(ending.notification && record.groupId === undefined ? { notification: ending.notification } : {}),
     ...(ending.keepLock ? { keepLock: true } : {}),
   };
   const written = await store.updateDeployment(
@@ -190,5 +191,6 @@ export function factsOf(record: DeploymentRecord) {
     ...(record.snapshot?.alias ? { previousVersion: record.snapshot.alias.version } : {}),
     startedBy: record.startedBy,
     ...(record.spec.source?.github ? { github: record.spec.source.github } : {}),
+    ...(record.members ? { members: record.members.map((member) => ({ functionName: member.functionName, alias: member.alias })) } : {}),
   };
 }

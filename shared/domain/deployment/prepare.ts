@@ -1,7 +1,7 @@
 import type { EngineDeps } from './deps';
 import { DeploymentFinishedError, DeploymentRefusedError, LockConflictError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
-import type { AliasSnapshot, DeploymentRecord, EngineState } from '../../model/deployment';
+import type { AliasLock, AliasSnapshot, DeploymentRecord, EngineState } from '../../model/deployment';
 import { isPublishedArtifact, isTerminal, type PublishedArtifact } from '../../model/deployment';
 import { auditCallers, callersRefusal, callersWarning } from './callers';
 import { rollbackTargetProblem } from './readiness';
@@ -9,6 +9,7 @@ import { describeRouting, isSplit } from './routing';
 import { trafficStepsFor } from '../spec/steps';
 import { factsOf } from './finish';
 import { appendAndPublish } from './publish-events';
+import { waitingBehind, whenLocked } from './conflict';
 
 /** How long after its deadline a lock stays valid: long enough for a rollback to finish. */
 export const LOCK_MARGIN_MS = 15 * 60 * 1000;
@@ -27,7 +28,7 @@ const CREATE_SETTLE_MS = 5 * 60 * 1000;
  * it does not exist. Safe to retry: the record, the lock and the snapshot are each taken once and
  * reused; the audit's event has a fixed key.
  */
-export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'callers'> & Partial<Pick<EngineDeps, 'notifier'>>, state: EngineState): Promise<EngineState> {
+export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'callers'> & Partial<Pick<EngineDeps, 'health' | 'notifier'>>, state: EngineState): Promise<EngineState> {
   const { lambda, store, clock } = deps;
   const { deploymentId, spec } = state;
   const now = clock.now();
@@ -47,7 +48,20 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
   const startedAt = record.startedAt ?? now;
   const deadline = record.deadline ?? startedAt + spec.timeout * 1000;
 
-  await takeLock(deps, record, deadline, now);
+  // A member's lock is its group's to take (all or none), and its conflicts are the group's.
+  if (record.groupId === undefined) {
+    const aliases = [{ functionName: record.functionName, alias: record.alias }];
+    const ahead = await waitingBehind(deps, record, aliases);
+    if (ahead) await whenLocked(deps, state, new LockConflictError(`${record.functionName}:${record.alias} has an older deployment queued for it, ${ahead}`, ahead));
+    try {
+      await takeLock(deps, record, deadline, now);
+    } catch (error) {
+      if (error instanceof LockConflictError) await whenLocked(deps, state, error);
+      throw error;
+    }
+  } else {
+    await takeLock(deps, record, deadline, now);
+  }
 
   let snapshot = record.snapshot;
   let artifact = record.artifact;
@@ -81,6 +95,7 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
       snapshot,
       ...(artifact !== record.artifact && { artifact }),
       status: 'RUNNING',
+      queuedBehind: null,
       startedAt,
       deadline,
       ...(alias ? { aliasRevisionId: alias.revisionId } : {}),
@@ -98,8 +113,10 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
     }),
     { kind: 'started', ...factsOf({ ...record, snapshot }), source: state.source, strategy: spec.strategy.kind },
   );
+  // A failure caught while queued (`fledge.Queued`) is not this deployment's.
+  const { failure: _queued, ...rest } = state;
   return {
-    ...state,
+    ...rest,
     artifact,
     startedAt,
     deadline,
@@ -113,9 +130,23 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
 }
 
 /**
- * Takes the per-alias lock for `record` until `deadline` plus {@link LOCK_MARGIN_MS}: free, ours,
- * expired, or held by a deployment that has ended (its release was lost), which is taken over
- * conditionally on that holder. Anything else is a {@link LockConflictError} whose message ends
+/**
+ * Takes `lock`: free, ours, expired, or held by a deployment that has ended (its release was lost
+ * — it cannot complain about a takeover), which is taken over conditionally on that holder.
+ * Returns the lock as it stands when someone else holds it.
+ */
+export async function acquireOrTakeOver(deps: Pick<EngineDeps, 'store'>, lock: AliasLock, now: number): Promise<AliasLock | undefined> {
+  const { store } = deps;
+  const held = await store.acquireLock(lock, now);
+  if (!held) return undefined;
+  const holder = await store.getDeployment(held.holder);
+  if (!holder || isTerminal(holder.status)) return store.acquireLock(lock, now, held.holder);
+  return held;
+}
+
+/**
+ * Takes the per-alias lock for `record` until `deadline` plus {@link LOCK_MARGIN_MS}, as
+ * {@link acquireOrTakeOver} does. Anything else is a {@link LockConflictError} whose message ends
  * with `refused` (what was not done). Prepare and `fledge rollback` take it the same way, so an
  * undo never races a deployment.
  */
@@ -126,16 +157,9 @@ export async function takeLock(
   now: number,
   refused = `deployment ${record.deploymentId} was not started`,
 ): Promise<void> {
-  const { store } = deps;
   const lock = { functionName: record.functionName, alias: record.alias, holder: record.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
-  const held = await store.acquireLock(lock, now);
+  const held = await acquireOrTakeOver(deps, lock, now);
   if (!held) return;
-  // A holder that has finished (its release was lost) cannot complain about a takeover.
-  const holder = await store.getDeployment(held.holder);
-  if (!holder || isTerminal(holder.status)) {
-    const still = await store.acquireLock(lock, now, held.holder);
-    if (!still) return;
-  }
   throw new LockConflictError(
     `${record.functionName}:${record.alias} is being deployed by ${held.holder} (lock held until ${new Date(held.expiresAt).toISOString()}); ${refused}`,
     held.holder,

@@ -9,7 +9,7 @@ import type { EngineDeps } from './deps';
 import { describeEvidence } from '../../model/deployment';
 import { promotionEvidence } from './evidence';
 import { factsOf, type Ending } from './finish';
-import type { EngineState } from '../../model/deployment';
+import type { DeploymentRecord, EngineState } from '../../model/deployment';
 import { requireVersion, runHook } from './pre-traffic';
 import { finishPromotion, settleAfterPromotion } from './promotion-ending';
 import { releaseUnused } from './provisioned-concurrency';
@@ -61,6 +61,35 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
     }
     if (spec.finalBake !== undefined) return startFinalBake(deps, state, version, previous, promoted.revisionId, spec.finalBake);
   }
+  const warnings = await recordPromotion(deps, state, record, version, watched);
+  if (watched) {
+    // Not recorded because a takeover came first (an alarm at the window's very end): its rollback
+    // stands, and the Catch's Rollback waits for its ending.
+    const after = await store.getDeployment(deploymentId).catch(() => undefined);
+    if (after && after.status !== 'SUCCEEDED' && after.abandonedAt !== undefined) {
+      throw new DeploymentFinishedError(`deployment ${deploymentId} is being rolled back by the alarm abort or the safety net: its final bake does not end in success`);
+    }
+  }
+  return { ...state, weight: 100, aliasRevisionId: promoted.revisionId, ...withWarnings(warnings) };
+}
+
+/**
+ * Records the promotion of `record`'s alias, already whole on `version` (its hook passed): the
+ * evidence, the old version's provisioned concurrency released, the cleanup of old versions,
+ * SUCCEEDED and the ending's side effects. Never throws
+ * (see {@link finishPromotion}); returns what was left to the sweeper.
+ */
+export async function recordPromotion(
+  deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>,
+  state: EngineState,
+  record: DeploymentRecord,
+  version: string,
+  /** After a final bake: recorded only over no takeover (the alarm abort, the safety net). */
+  watched = false,
+): Promise<string[]> {
+  const { store } = deps;
+  const { deploymentId, spec } = state;
+  const previous = record.snapshot?.alias?.version ?? null;
   // On what evidence: the record (fledge status), the history and the notification all say it.
   const evidence = promotionEvidence(state, version);
   const promotedMessage = `version ${version} promoted ${describeEvidence(evidence)}: ${spec.function.name}:${spec.alias} sends all traffic to it`;
@@ -72,7 +101,7 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
     notification: { kind: 'promoted', ...factsOf(record), evidence },
     ...(watched ? { unlessAbandoned: true } : {}),
   };
-  const warnings = await finishPromotion(deps, deploymentId, {
+  return finishPromotion(deps, deploymentId, {
     plain,
     ending: async (current) => {
       await store.updateDeployment(deploymentId, { evidence });
@@ -88,15 +117,6 @@ export async function promote(deps: Pick<EngineDeps, 'lambda' | 'health' | 'stor
       };
     },
   });
-  if (watched) {
-    // Not recorded because a takeover came first (an alarm at the window's very end): its rollback
-    // stands, and the Catch's Rollback waits for its ending.
-    const after = await store.getDeployment(deploymentId).catch(() => undefined);
-    if (after && after.status !== 'SUCCEEDED' && after.abandonedAt !== undefined) {
-      throw new DeploymentFinishedError(`deployment ${deploymentId} is being rolled back by the alarm abort or the safety net: its final bake does not end in success`);
-    }
-  }
-  return { ...state, weight: 100, aliasRevisionId: promoted.revisionId, ...withWarnings(warnings) };
 }
 
 /**

@@ -11,7 +11,7 @@ export async function loadRecord(store: DeploymentStore, deploymentId: string): 
 }
 
 /** Statuses from which the engine may still end a deployment. */
-export const OPEN_STATUSES: readonly DeploymentStatus[] = ['PENDING', 'RUNNING', 'AWAITING_APPROVAL'];
+export const OPEN_STATUSES: readonly DeploymentStatus[] = ['PENDING', 'QUEUED', 'RUNNING', 'AWAITING_APPROVAL'];
 
 /** Statuses the safety net may still repair: open ones, and FAILED (a rollback that could not finish). */
 export const REPAIRABLE_STATUSES: readonly DeploymentStatus[] = [...OPEN_STATUSES, 'FAILED'];

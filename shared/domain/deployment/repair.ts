@@ -6,6 +6,8 @@ import type { DeploymentRecord } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { loadRecord, REPAIRABLE_STATUSES } from './record';
 import { rollBackRecord } from './rollback';
+import { endGroup } from './group';
+import { memberRecords } from './group-members';
 import { describeRouting, isSplit } from './routing';
 
 type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>;
@@ -37,6 +39,33 @@ export interface ExecutionEnd {
  * @param options.reason why the deployment is repaired, for the record and the notification.
  */
 export async function repairOpen(deps: Deps, deploymentId: string, options: { by: Repairer; reason: string } & ExecutionEnd): Promise<Finished> {
+  const first = await deps.store.getDeployment(deploymentId);
+  // A group is repaired as one: its members together, then the group's own ending.
+  if (first?.groupId !== undefined) return repairOpen(deps, first.groupId, options);
+  if (first?.members !== undefined) return repairOpenGroup(deps, first, options);
+  return repairOne(deps, deploymentId, options);
+}
+
+/**
+ * {@link repairOpen} for a group: taken over as a whole, then every member still open repaired as
+ * a lone deployment is — a promotion the execution made is recorded for every member (a member
+ * already recorded SUCCEEDED means Promote had moved every alias before recording any), anything
+ * else rolls every member back — then the group's ending from its members'.
+ */
+async function repairOpenGroup(deps: Deps, group: DeploymentRecord, options: { by: Repairer; reason: string } & ExecutionEnd): Promise<Finished> {
+  const { store, clock } = deps;
+  await store.updateDeployment(group.deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: REPAIRABLE_STATUSES });
+  const current = await loadRecord(store, group.deploymentId);
+  if (isTerminal(current.status) && current.status !== 'FAILED') return settle(deps, current);
+  const members = await memberRecords(store, current);
+  const promoted = options.promoted === true || members.some((member) => member.status === 'SUCCEEDED');
+  for (const member of [...members].reverse()) {
+    if (!isTerminal(member.status)) await repairOne(deps, member.deploymentId, { ...options, promoted });
+  }
+  return endGroup(deps, current, options.reason, `repaired by ${WHO[options.by]}`, { from: REPAIRABLE_STATUSES, data: { repairedBy: options.by } });
+}
+
+async function repairOne(deps: Deps, deploymentId: string, options: { by: Repairer; reason: string } & ExecutionEnd): Promise<Finished> {
   const { store, clock } = deps;
   await store.updateDeployment(deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: REPAIRABLE_STATUSES });
   const record = await loadRecord(store, deploymentId);
@@ -86,6 +115,7 @@ export type FailedRepair = 'restored' | 'drifted' | 'whole' | 'superseded' | 'un
  * unless a newer deployment has taken the alias over.
  */
 export async function repairFailed(deps: Deps, record: DeploymentRecord, by: Repairer): Promise<{ kind: FailedRepair; finished?: Finished }> {
+  if (record.members !== undefined) return repairFailedGroup(deps, record, by);
   const { store, clock, lambda } = deps;
   const eventKey = `${by}-repair`;
   const data = { repairedBy: by };
@@ -139,4 +169,28 @@ export async function repairFailed(deps: Deps, record: DeploymentRecord, by: Rep
     notification: { kind: 'rolledBack', ...factsOf(record), reason: `${WHO[by]} restored the alias after a failed rollback` },
   });
   return { kind: 'restored', finished };
+}
+
+/**
+ * {@link repairFailed} for a FAILED group: each member whose rollback could not finish gets it
+ * finished; once no member is FAILED, the group's own ending is recorded (ROLLED_BACK, or DRIFTED
+ * when a member's alias was changed by someone else), told once. A member found whole (left
+ * FAILED, repaired) leaves the group FAILED, marked repaired.
+ */
+async function repairFailedGroup(deps: Deps, group: DeploymentRecord, by: Repairer): Promise<{ kind: FailedRepair; finished?: Finished }> {
+  const { store, clock } = deps;
+  let kind: FailedRepair = 'whole';
+  for (const member of await memberRecords(store, group)) {
+    if (member.status !== 'FAILED' || member.repairedAt !== undefined) continue;
+    await settle(deps, member).catch(() => undefined);
+    const repaired = await repairFailed(deps, member, by);
+    if (repaired.kind === 'restored' || (repaired.kind === 'drifted' && kind !== 'restored')) kind = repaired.kind;
+  }
+  const members = await memberRecords(store, group);
+  if (members.every((member) => member.status !== 'FAILED')) {
+    const finished = await endGroup(deps, group, `${group.reason ?? 'the rollback failed'}; ${WHO[by]} then finished the rollback of every member`, `repaired by ${WHO[by]}`, { from: ['FAILED'], eventKey: `${by}-repair`, data: { repairedBy: by } });
+    return { kind: finished.status === 'DRIFTED' ? 'drifted' : 'restored', finished };
+  }
+  if (members.every((member) => member.status !== 'FAILED' || member.repairedAt !== undefined)) await store.updateDeployment(group.deploymentId, { repairedAt: clock.now() }, { onlyIfStatusIn: ['FAILED'] });
+  return { kind };
 }

@@ -133,7 +133,8 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
 
 async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOptions): Promise<SweepAction | undefined> {
   const now = deps.clock.now();
-  const execution = await deps.orchestrator.describeExecution(record.deploymentId);
+  // A group's member runs in its group's execution.
+  const execution = await deps.orchestrator.describeExecution(record.groupId ?? record.deploymentId);
   const deadline = record.deadline ?? record.createdAt + record.spec.timeout * 1000;
   if (execution?.status === 'RUNNING' || execution?.status === 'PENDING_REDRIVE') {
     if (now <= deadline + options.overdueMs) return undefined;

@@ -1,5 +1,5 @@
 import { defaultMinInvocations, insufficientDataPolicy } from './evidence';
-import type { ArtifactSpec, DeploymentSpec, FunctionConfigurationSpec, HealthSpec, StrategySpec, TrafficStep } from '../../model/spec';
+import type { ArtifactSpec, DeploymentSpec, FunctionConfigurationSpec, GroupMemberSpec, GroupSpec, HealthSpec, StrategySpec, TrafficStep } from '../../model/spec';
 import { parseFunctionRef, parseZipLocation } from './names';
 import { resolvePreset } from './presets';
 import { normaliseSignals } from './signals';
@@ -40,8 +40,25 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     ...(written.callers !== undefined && { callers: written.callers }),
     ...(written.readiness !== undefined && { readiness: { timeout: written.readiness.timeout } }),
     ...(written.provisionedConcurrency !== undefined && { provisionedConcurrency: written.provisionedConcurrency }),
+    ...(written.group !== undefined && { group: group(written) }),
+    // `reject` is what a spec without the field does: left out, so such a spec reads as before.
+    ...(written.onConflict !== undefined && written.onConflict !== 'reject' && { onConflict: written.onConflict }),
   };
 }
+
+/** The group, its members in order, the spec's own function first. */
+function group(written: WrittenSpec): GroupSpec {
+  const member = (m: GroupMember): GroupMemberSpec => ({
+    function: must(parseFunctionRef(m.function)),
+    alias: m.alias,
+    artifact: artifact(m.artifact),
+    ...(m.configuration !== undefined && { configuration: configuration(m.configuration) }),
+  });
+  const own = member({ function: written.function, alias: written.alias, artifact: written.artifact, ...(written.configuration !== undefined && { configuration: written.configuration }) });
+  return { shift: written.group?.shift ?? 'lockstep', members: [own, ...(written.group?.members ?? []).map(member)] };
+}
+
+type GroupMember = Pick<WrittenSpec, 'function' | 'alias' | 'artifact' | 'configuration'>;
 
 function artifact(written: WrittenSpec['artifact']): ArtifactSpec {
   if (written.image !== undefined) return { kind: 'image', imageUri: written.image };

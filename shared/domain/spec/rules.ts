@@ -105,6 +105,7 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
   violations.push(...adoptionViolations(written, spec, context));
 
   if (context.home !== undefined) violations.push(...elsewhere(written, context.home));
+  violations.push(...groupViolations(written, spec));
 
   // The engine carries the normalised spec and its expanded steps through every Step Functions state.
   const stateBytes = jsonBytes(spec) + jsonBytes(expandTrafficSteps(spec.strategy));
@@ -153,9 +154,40 @@ function adoptionViolations(written: WrittenSpec, spec: DeploymentSpec, context:
   return violations;
 }
 
+/**
+ * A group moves each alias once: two members on the same function and alias would be one alias
+ * split by itself. A member's zip names its bucket: only the spec's own artifact may be relative
+ * to the folder of a dropped spec (the starters resolve that one). A member's image takes no
+ * runtime, handler or layers, as the spec's own does not.
+ */
+function groupViolations(written: WrittenSpec, spec: DeploymentSpec): RuleViolation[] {
+  const members = written.group?.members;
+  if (!spec.group || !members) return [];
+  const violations: RuleViolation[] = [];
+  const seen = new Map<string, string>([[`${spec.function.name}:${spec.alias}`, 'the spec\'s own function']]);
+  spec.group.members.slice(1).forEach((member, index) => {
+    const key = `${member.function.name}:${member.alias}`;
+    const first = seen.get(key);
+    if (first !== undefined) violations.push({ path: ['group', 'members', index, 'alias'], message: `${key} is already in the group (${first}): each alias moves once per deployment` });
+    else seen.set(key, `group.members[${index}]`);
+    if (member.artifact.kind === 'zip' && member.artifact.bucket === undefined) {
+      violations.push({ path: ['group', 'members', index, 'artifact', 'zip'], message: 'a group member names its zip with its bucket (s3://bucket/key): only the spec\'s own artifact may be relative to the spec\'s folder' });
+    }
+    if (member.artifact.kind === 'image') {
+      for (const field of ['runtime', 'handler', 'layers'] as const) {
+        if (members[index]?.configuration?.[field] !== undefined) violations.push({ path: ['group', 'members', index, 'configuration', field], message: `container image functions take no "${field}": the image defines it` });
+      }
+    }
+  });
+  return violations;
+}
+
 /** Functions the spec names by the ARN of a partition, region or account other than fledge's own. */
 function elsewhere(written: WrittenSpec, home: Home): RuleViolation[] {
-  const named: { path: readonly PathSegment[]; text: string; what: string }[] = [{ path: ['function'], text: written.function, what: 'deploys' }];
+  const named: { path: readonly PathSegment[]; text: string; what: string }[] = [
+    { path: ['function'], text: written.function, what: 'deploys' },
+    ...(written.group?.members ?? []).map((member, index) => ({ path: ['group', 'members', index, 'function'], text: member.function, what: 'deploys' })),
+  ];
   for (const phase of ['beforeTraffic', 'afterTraffic'] as const) {
     const hook = written.hooks?.[phase];
     if (hook !== undefined) named.push({ path: ['hooks', phase], text: hook, what: 'invokes hooks' });

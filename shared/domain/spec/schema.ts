@@ -311,6 +311,30 @@ const provisionedConcurrency = z.unknown().transform((value, ctx): 'auto' | 'off
   return z.NEVER;
 });
 
+/** What a deployment does when another one holds its alias (docs/spec.md#onconflict). */
+export const ON_CONFLICT = ['reject', 'enqueue', 'supersede'] as const;
+
+/** How a group's members move (docs/spec.md#groups). */
+export const GROUP_SHIFTS = ['lockstep'] as const;
+
+/** One more function of a group: the same four fields the spec gives its own function. */
+const groupMember = z.strictObject({
+  function: named(parseFunctionRef),
+  alias: named(checkAliasName),
+  artifact,
+  configuration: configuration.optional(),
+});
+
+const group = z.strictObject({
+  shift: z
+    .enum(GROUP_SHIFTS, { error: (issue) => `expected ${GROUP_SHIFTS.map((shift) => `"${shift}"`).join(' or ')}, got ${shortly(issue.input)} (every member moves to the same weight at each step)` })
+    .optional(),
+  members: z
+    .array(groupMember)
+    .min(1, 'a group needs at least one more function besides the spec\'s own')
+    .max(LIMITS.maxGroupMembers - 1, `a group has at most ${LIMITS.maxGroupMembers} functions, the spec's own included: at most ${LIMITS.maxGroupMembers - 1} members here`),
+});
+
 /** The user-facing deployment spec, version 1. */
 export const specSchema = z.strictObject({
   version: z.unknown().superRefine((value, ctx) => {
@@ -339,6 +363,12 @@ export const specSchema = z.strictObject({
   callers: z.enum(['warn', 'strict'], { error: (issue) => `expected "warn" or "strict", got ${shortly(issue.input)}` }).optional(),
   readiness: z.strictObject({ timeout: duration(LIMITS.minReadinessTimeout, LIMITS.maxReadinessTimeout) }).optional(),
   provisionedConcurrency: provisionedConcurrency.optional(),
+  // Further functions released with this one (docs/spec.md#groups).
+  group: group.optional(),
+  // When another deployment holds the alias (docs/spec.md#onconflict).
+  onConflict: z
+    .enum(ON_CONFLICT, { error: (issue) => `expected one of ${ON_CONFLICT.map((value) => `"${value}"`).join(', ')}, got ${shortly(issue.input)}` })
+    .optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */

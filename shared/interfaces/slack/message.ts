@@ -66,6 +66,10 @@ export function slackMessage(published: PublishedNotification, apiUrl: string): 
   const target = `${n.functionName}:${n.alias}`;
   const versions = `${n.previousVersion ? `v${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `v${n.newVersion}` : 'new version'}`;
   const fields = [field('Function', target), field('Versions', versions), field('Started by', n.startedBy), field('Deployment', n.deploymentId)];
+  // A group names every member (its versions and, once ended, how it ended) in one field.
+  if (n.members?.length) {
+    fields.push(field('Group', n.members.map((member) => `${member.functionName}:${member.alias} ${member.previousVersion ? `v${member.previousVersion}` : 'nothing'} → ${member.newVersion ? `v${member.newVersion}` : 'new version'}${member.status ? ` ${member.status}` : ''}`).join('; ')));
+  }
   let title: string;
   const body: SlackBlock[] = [];
   let context: string;

@@ -5,7 +5,7 @@ import type { InputProblem } from '../errors';
 import { aliasProblem, functionNameProblem, LIMITS, MAX_CURSOR_CHARS, MAX_LISTED_UNKNOWN, quote, refuseProblems } from './inputs';
 
 /** Statuses a list may be filtered by. */
-export const STATUSES: readonly DeploymentStatus[] = ['PENDING', 'RUNNING', 'AWAITING_APPROVAL', 'SUCCEEDED', 'NO_CHANGE', 'ROLLED_BACK', 'DRIFTED', 'FAILED', 'REJECTED'];
+export const STATUSES: readonly DeploymentStatus[] = ['PENDING', 'QUEUED', 'RUNNING', 'AWAITING_APPROVAL', 'SUCCEEDED', 'NO_CHANGE', 'ROLLED_BACK', 'DRIFTED', 'FAILED', 'REJECTED'];
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 const KNOWN = ['function', 'alias', 'status', 'since', 'limit', 'cursor'];

@@ -18,6 +18,7 @@ import { parseJsonBody } from '../json-body';
 import { parseListQuery } from './list-query';
 import { parseStartBody } from './start-body';
 import { detailOf, summaryOf } from './views';
+import { memberRecords } from '../../../domain/deployment/group-members';
 
 /** The ports the management API uses. */
 export interface ApiDeps extends StarterDeps {
@@ -174,7 +175,8 @@ async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonl
   const record = await deps.store.getDeployment(id!);
   if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
   // serverTime: clients compute "time left" against fledge's clock, not their own (local mode compresses time).
-  return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId)), serverTime: new Date(deps.clock.now()).toISOString() });
+  const members = record.members ? await memberRecords(deps.store, record) : [];
+  return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId), members), serverTime: new Date(deps.clock.now()).toISOString() });
 }
 
 /**

@@ -17,6 +17,10 @@ export interface DeploymentSummary {
   readonly reason?: string;
   /** On what evidence the new version was promoted (SUCCEEDED): its invocations seen, what each pause required. */
   readonly evidence?: PromotionEvidence;
+  /** A member of a function group: the group's deployment. */
+  readonly groupId?: string;
+  /** While QUEUED: the deployment it waits for. */
+  readonly queuedBehind?: string;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -37,6 +41,8 @@ export function summaryOf(record: DeploymentRecord): DeploymentSummary {
     updatedAt: iso(record.updatedAt) ?? '',
     ...(record.reason ? { reason: record.reason } : {}),
     ...(record.evidence ? { evidence: record.evidence } : {}),
+    ...(record.groupId ? { groupId: record.groupId } : {}),
+    ...(record.status === 'QUEUED' && record.queuedBehind ? { queuedBehind: record.queuedBehind } : {}),
   };
 }
 
@@ -44,7 +50,7 @@ export function summaryOf(record: DeploymentRecord): DeploymentSummary {
  * The full view: the summary, the spec and artifact, the controls requested, and the timeline.
  * Internal bookkeeping (write-ahead intents, revision ids, the approval's token) stays out.
  */
-export function detailOf(record: DeploymentRecord, events: readonly DeploymentEvent[]) {
+export function detailOf(record: DeploymentRecord, events: readonly DeploymentEvent[], members: readonly DeploymentRecord[] = []) {
   // A placeholder of an S3 drop has not been read yet: it has no spec of its own either.
   const refused = record.placeholder === true || (record.status === 'REJECTED' && record.problems !== undefined && record.problems.length > 0 && record.spec.timeout === 0);
   return {
@@ -61,6 +67,8 @@ export function detailOf(record: DeploymentRecord, events: readonly DeploymentEv
     ...(record.problems ? { problems: record.problems } : {}),
     // A spec that could not be read has only a placeholder: the problems say what was wrong.
     ...(refused ? {} : { spec: record.spec, artifact: record.artifact }),
+    // A group: every member, as the list shows a deployment (its alias, versions, weight, status).
+    ...(record.members ? { members: members.map(summaryOf) } : {}),
     events: events.map((e) => ({ at: iso(e.at), kind: e.kind, message: e.message, ...(e.data ? { data: e.data } : {}) })),
   };
 }

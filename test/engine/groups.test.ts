@@ -1,0 +1,224 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/local-aws';
+import { aliasOf, deploymentId, existingFunction, guardAliases, historyOf, kinds, mailTo, settledAs, spec, startDeployment, startEngine, subscribeEmail, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import type { DeploymentSpec, StrategySpec } from '../../shared/model/spec';
+import { detailOf } from '../../shared/interfaces/http/api/views';
+import { formatStatus } from '../../cli/format/deployment';
+import { styleFor } from '../../cli/format/style';
+
+/** A group spec: `names[0]` is the spec's own function, the others its members, each with its artifact. */
+function groupSpec(names: readonly string[], artifacts: readonly { bucket: string; key: string }[], strategy: StrategySpec, overrides: Parameters<typeof spec>[2] = {}): DeploymentSpec {
+  const base = spec(names[0]!, strategy, overrides);
+  return {
+    ...base,
+    group: {
+      shift: 'lockstep',
+      members: names.map((name, index) => ({ function: { name }, alias: 'live', artifact: { kind: 'zip', bucket: artifacts[index]!.bucket, key: artifacts[index]!.key } })),
+    },
+  };
+}
+
+const CANARY: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'pause', duration: 300 }] };
+
+describe('function groups on the embedded AWS', () => {
+  let world: EngineWorld;
+  const touch = guardAliases(() => world);
+
+  beforeAll(async () => {
+    world = await startEngine();
+    await subscribeEmail(world, world.plane.notificationTopicArn, 'groups@example.com');
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  /**
+   * Samples both aliases until the execution ends, invoking each (traffic feeds the alarms).
+   * Returns every sample: each alias either whole or split between its old and the new version.
+   */
+  async function sampleUntilEnd(executionArn: string, names: readonly string[]): Promise<{ status: string; samples: { name: string; version: string; weights: Record<string, number> }[] }> {
+    const samples: { name: string; version: string; weights: Record<string, number> }[] = [];
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`execution ${executionArn} did not end within 60 s`);
+      for (const name of names) {
+        await Promise.all(Array.from({ length: 3 }, () => world.lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: 'live', Payload: Buffer.from('{}') }))));
+        const alias = await aliasOf(world, name);
+        samples.push({ name, version: alias.version, weights: alias.weights });
+      }
+      const described = await world.plane.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (described.status !== 'RUNNING') return { status: described.status!, samples };
+    }
+  }
+
+  it('moves every member of a healthy group to the same weight, then promotes them all in one deployment with a row per member', async () => {
+    // Prepare
+    const names = [touch('grp-ok-api'), touch('grp-ok-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-ok/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-ok/worker-v2.zip', userCode('v2'))];
+    const id = deploymentId('grp-ok');
+
+    // Act
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, CANARY, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    const { status, samples } = await sampleUntilEnd(executionArn, names);
+
+    // Assess
+    expect(status).toBe('SUCCEEDED');
+    for (const sample of samples) expect(Object.keys(sample.weights).every((version) => version === '2')).toBe(true);
+    const group = await settledAs(world, id, 'SUCCEEDED');
+    expect(group.members?.map((member) => `${member.functionName}:${member.alias}`)).toEqual(names.map((name) => `${name}:live`));
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '2', weights: {} });
+      const member = await settledAs(world, `${id}.m${index}`, 'SUCCEEDED');
+      expect(member).toMatchObject({ groupId: id, functionName: name, newVersion: '2', snapshot: { alias: { version: '1' } } });
+      expect(kinds(await historyOf(world, member.deploymentId))).toContain('weight');
+      expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
+    }
+    const history = await historyOf(world, id);
+    expect(kinds(history)).toEqual(expect.arrayContaining(['started', 'published', 'weight', 'promoted']));
+    // The API's view and `fledge status` show every member.
+    const members = await Promise.all(names.map((_, index) => world.plane.deps.store.getDeployment(`${id}.m${index}`)));
+    const detail = JSON.parse(JSON.stringify({ ...detailOf(group, history, members.filter((member) => member !== undefined)), serverTime: new Date().toISOString() }));
+    expect(detail.members.map((member: { functionName: string; status: string; newVersion: string }) => [member.functionName, member.status, member.newVersion])).toEqual(names.map((name) => [name, 'SUCCEEDED', '2']));
+    const printed = formatStatus(detail, styleFor({ isTTY: false }, {})).join('\n');
+    for (const name of names) expect(printed).toMatch(new RegExp(`Member\\s+${name}:live\\s+v1 → v2\\s+100%\\s+SUCCEEDED`));
+    expect(history.find((event) => event.kind === 'weight')?.data).toMatchObject({ percent: 50 });
+    // One notification for the group, naming both members; none for a member on its own.
+    const mails = await eventually(async () => {
+      const all = (await mailTo(world, 'groups@example.com')).filter((mail) => mail.body.includes(id));
+      return all.length > 0 ? all : undefined;
+    }, { what: 'the group\'s notification' });
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.body).toContain(names[1]!);
+  });
+
+  it('rolls every member back when one member\'s canary fails, leaving no member split once the deployment ended', async () => {
+    // Prepare: the worker's release 2 throws on every request; the api's is healthy.
+    const names = [touch('grp-red-api'), touch('grp-red-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-red/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-red/worker-v2.zip', userCode('v2', { fails: true }))];
+    const id = deploymentId('grp-red');
+    const health = { alarms: [], checkInterval: 60, errorRate: { thresholdPercent: 5, minInvocations: 5 } };
+
+    // Act
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'pause', duration: 1800 }] }, { health }), artifact: artifacts[0]! });
+    const { status, samples } = await sampleUntilEnd(executionArn, names);
+
+    // Assess: both were split by this deployment at some point, and both are back on version 1.
+    expect(['FAILED', 'ABORTED']).toContain(status);
+    expect(samples.some((sample) => sample.name === names[1] && sample.weights['2'] !== undefined)).toBe(true);
+    const group = await settledAs(world, id, 'ROLLED_BACK');
+    expect(group.reason).toMatch(new RegExp(`${names[1]}|error rate of version 2`));
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+      await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK');
+      expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
+    }
+    expect(kinds(await historyOf(world, id)).at(-1)).toBe('rolledBack');
+  });
+
+  it('shifts no member when one member\'s publish fails: all published or none moves', async () => {
+    // Prepare: the worker's artifact does not exist, so Lambda refuses its code.
+    const names = [touch('grp-pub-api'), touch('grp-pub-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-pub/api-v2.zip', userCode('v2')), { bucket: world.plane.bucket, key: 'grp-pub/missing.zip' }];
+    const id = deploymentId('grp-pub');
+
+    // Act
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, CANARY, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    const { status, samples } = await sampleUntilEnd(executionArn, names);
+
+    // Assess: never split, both on version 1, the group and both members ended.
+    expect(status).toBe('FAILED');
+    for (const sample of samples) expect(sample).toMatchObject({ version: '1', weights: {} });
+    await settledAs(world, id, 'ROLLED_BACK');
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+      await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK');
+      expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
+    }
+    expect(kinds(await historyOf(world, id))).not.toContain('weight');
+  });
+
+  it('refuses a second group that shares a function with a running one, holding none of its locks, and lets the first run on', async () => {
+    // Prepare: group A waits at an approval at 50%; group B shares A's worker.
+    const [api, worker, other] = [touch('grp-lock-api'), touch('grp-lock-worker'), touch('grp-lock-other')];
+    for (const name of [api, worker, other]) await existingFunction(world, name);
+    const v2 = (name: string) => uploadArtifact(world, `grp-lock/${name}-v2.zip`, userCode('v2'));
+    const a = deploymentId('grp-lock-a');
+    const b = deploymentId('grp-lock-b');
+    const waits: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 3600 }] };
+    const first = await startDeployment(world, { deploymentId: a, spec: groupSpec([api, worker], [await v2(api), await v2(worker)], waits, { health: TIMED_PAUSES }), artifact: await v2(api) });
+    await eventually(async () => ((await world.plane.deps.store.getDeployment(a))?.status === 'AWAITING_APPROVAL' ? true : undefined), { what: 'group A to wait for its approval' });
+
+    // Act: B locks `other` first (sorted order), then meets A's lock on the worker.
+    const second = await startDeployment(world, { deploymentId: b, spec: groupSpec([other, worker], [await v2(other), await v2(worker)], CANARY, { health: TIMED_PAUSES }), artifact: await v2(other) });
+
+    // Assess
+    const refused = await settledAs(world, b, 'REJECTED');
+    expect(refused.reason).toContain(`is being deployed by group deployment ${a}`);
+    expect(await world.plane.deps.store.getLock(other, 'live')).toBeUndefined();
+    expect((await world.plane.deps.store.getLock(worker, 'live'))?.holder).toBe(`${a}.m1`);
+    expect(await aliasOf(world, other)).toMatchObject({ version: '1', weights: {} });
+    expect((await world.plane.deps.store.getDeployment(a))?.status).toBe('AWAITING_APPROVAL');
+    void second;
+
+    // Cleanup: stop A, which restores both of its members.
+    await world.plane.deps.store.updateDeployment(a, { stopRequested: { by: 'test', at: Date.now() } });
+    const approval = (await world.plane.deps.store.getDeployment(a))?.approvalId;
+    if (approval) {
+      const { decideApproval } = await import('../../shared/domain/deployment/approval');
+      await decideApproval(world.plane.deps, { approvalId: approval, approve: false, by: 'test' });
+    }
+    await settledAs(world, a, 'ROLLED_BACK');
+    void first;
+    for (const name of [api, worker]) expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+  });
+
+  it('restores every member when the group\'s execution is stopped from outside (the safety net repairs the group as one)', async () => {
+    // Prepare: a group split at 50%, waiting for an approval.
+    const names = [touch('grp-net-api'), touch('grp-net-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-net/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-net/worker-v2.zip', userCode('v2'))];
+    const id = deploymentId('grp-net');
+    const waits: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 3600 }] };
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, waits, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    await eventually(async () => ((await world.plane.deps.store.getDeployment(id))?.status === 'AWAITING_APPROVAL' ? true : undefined), { what: 'the group to wait for its approval' });
+    for (const name of names) expect(Object.keys((await aliasOf(world, name)).weights)).toEqual(['2']);
+
+    // Act: StopExecution runs no Catch; only the safety net can repair.
+    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped from the console' }));
+
+    // Assess
+    const group = await settledAs(world, id, 'ROLLED_BACK');
+    expect(group.reason).toContain('the execution was aborted');
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+      expect((await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK')).ending?.data).toMatchObject({ repairedBy: 'safety-net' });
+      expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
+    }
+  });
+
+  it('leaves a member whose code is already served where it is (NO_CHANGE) while the others move and are promoted', async () => {
+    // Prepare: the worker's artifact is the code it already serves.
+    const names = [touch('grp-same-api'), touch('grp-same-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-same/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-same/worker-v1.zip', userCode('v1'))];
+    const id = deploymentId('grp-same');
+
+    // Act
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, CANARY, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    const { status, samples } = await sampleUntilEnd(executionArn, names);
+
+    // Assess
+    expect(status).toBe('SUCCEEDED');
+    for (const sample of samples.filter((sample) => sample.name === names[1])) expect(sample).toMatchObject({ version: '1', weights: {} });
+    await settledAs(world, id, 'SUCCEEDED');
+    expect(await aliasOf(world, names[0]!)).toMatchObject({ version: '2', weights: {} });
+    await settledAs(world, `${id}.m0`, 'SUCCEEDED');
+    await settledAs(world, `${id}.m1`, 'NO_CHANGE');
+    expect(await world.plane.deps.store.getLock(names[1]!, 'live')).toBeUndefined();
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeploymentSpec } from '../../shared/domain/spec/parse';
+
+const GROUP = `version: 1
+function: orders-api
+alias: live
+artifact: { zip: s3://releases/api.zip }
+group:
+  members:
+    - function: orders-worker
+      alias: live
+      artifact: { zip: s3://releases/worker.zip }
+      configuration: { memorySize: 512 }
+strategy: { allAtOnce: {} }
+`;
+
+describe('a group in the spec', () => {
+  it('normalises to every member in order, the spec\'s own function first, shifting in lockstep', () => {
+    // Act
+    const result = parseDeploymentSpec(GROUP, 'group.yaml');
+    // Assess
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    if (!result.ok) return;
+    expect(result.spec.group).toEqual({
+      shift: 'lockstep',
+      members: [
+        { function: { name: 'orders-api' }, alias: 'live', artifact: { kind: 'zip', bucket: 'releases', key: 'api.zip' } },
+        { function: { name: 'orders-worker' }, alias: 'live', artifact: { kind: 'zip', bucket: 'releases', key: 'worker.zip' }, configuration: { memorySize: 512 } },
+      ],
+    });
+  });
+
+  it('refuses the same alias twice, a member zip without its bucket and an unknown shift, each at its field', () => {
+    // Prepare
+    const text = GROUP.replace('function: orders-worker', 'function: orders-api').replace('s3://releases/worker.zip', 'worker.zip').replace('group:\n', 'group:\n  shift: staggered\n');
+    // Act
+    const result = parseDeploymentSpec(text, 'group.yaml');
+    // Assess
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^group\.shift: expected "lockstep"/)]));
+    const fixed = parseDeploymentSpec(text.replace('  shift: staggered\n', ''), 'group.yaml');
+    const rules = fixed.ok ? [] : fixed.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^group\.members\[0\]\.alias: orders-api:live is already in the group/),
+        expect.stringMatching(/^group\.members\[0\]\.artifact\.zip: a group member names its zip with its bucket/),
+      ]),
+    );
+  });
+
+  it('refuses more than 10 functions in a group, naming the limit', () => {
+    // Prepare
+    const member = (i: number) => `    - function: worker-${i}\n      alias: live\n      artifact: { zip: s3://releases/w${i}.zip }\n`;
+    const text = GROUP.replace(/ {2}members:\n[\s\S]*?(?=strategy)/, `  members:\n${Array.from({ length: 10 }, (_, i) => member(i)).join('')}`);
+    // Act
+    const result = parseDeploymentSpec(text, 'group.yaml');
+    // Assess
+    expect(result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([expect.stringMatching(/^group\.members: a group has at most 10 functions/)]);
+  });
+});
+
+describe('onConflict in the spec', () => {
+  const SINGLE = 'version: 1\nfunction: orders-api\nalias: live\nartifact: { zip: s3://releases/api.zip }\nstrategy: { allAtOnce: {} }\n';
+
+  it('reads enqueue and supersede, and leaves reject (the default) out of the normalised spec', () => {
+    // Act
+    const read = (value: string) => parseDeploymentSpec(`${SINGLE}onConflict: ${value}\n`, 'spec.yaml');
+    // Assess
+    for (const value of ['enqueue', 'supersede'] as const) {
+      const result = read(value);
+      expect(result.ok && result.spec.onConflict).toBe(value);
+    }
+    const rejecting = read('reject');
+    expect(rejecting.ok && 'onConflict' in rejecting.spec).toBe(false);
+  });
+
+  it('refuses any other value at its field, naming the three it takes', () => {
+    // Act
+    const result = parseDeploymentSpec(`${SINGLE}onConflict: queue\n`, 'spec.yaml');
+    // Assess
+    expect(result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual(['onConflict: expected one of "reject", "enqueue", "supersede", got "queue"']);
+  });
+});
