@@ -212,7 +212,8 @@ export const ENGINE_FUNCTIONS = {
     tasks: ['RecordNoChange', 'RecordDrift', 'RecordRejected', 'RollbackFailed'],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
     environment: NOTIFIER_ENVIRONMENT,
-    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish', 'events:PutEvents', ...NOTIFIER_READS],
+    // A group's drift rolls its other members back (RecordDrift): restoring an alias as the table says once.
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish', 'events:PutEvents', ...NOTIFIER_READS, ...RESTORE_ACTIONS],
   },
   'safety-net': {
     key: 'safetyNet',

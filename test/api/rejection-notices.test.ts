@@ -152,7 +152,8 @@ describe('a deployment refused at the door ends REJECTED with one rejected notif
     expect(left!.notified).toBeUndefined();
     expect([replayed.status, again.status]).toEqual([409, 409]);
     expect(await world.plane.deps.store.getDeployment(id)).toMatchObject({ status: 'REJECTED', notified: ['outcome'] });
-    expect((await historyOf(world, id)).map((e) => e.kind)).toEqual(['rejected']);
+    // One ending; SNS's refusal is in the history too (never fatal, always visible: docs/events.md).
+    expect((await historyOf(world, id)).map((e) => e.kind)).toEqual(['rejected', 'notificationFailed']);
   });
 
   it('API: notifies the deployment it REJECTs when Step Functions failed and, without an Idempotency-Key, nobody can resume it', async () => {
@@ -232,6 +233,7 @@ describe('a deployment refused at the door ends REJECTED with one rejected notif
     const record = await world.plane.deps.store.getDeployment(pending!.deploymentId);
     expect(record).toMatchObject({ status: 'REJECTED', notified: ['outcome'] });
     expect(record!.unsettled).toBeUndefined();
-    expect((await historyOf(world, pending!.deploymentId)).map((e) => e.kind)).toEqual(['rejected']);
+    // One ending; SNS's refusal is in the history too (never fatal, always visible: docs/events.md).
+    expect((await historyOf(world, pending!.deploymentId)).map((e) => e.kind)).toEqual(['rejected', 'notificationFailed']);
   });
 });

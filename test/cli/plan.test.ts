@@ -32,7 +32,7 @@ describe('fledge plan', () => {
         expect.stringMatching(/Publish a new version of each of the 2 functions \(all before any traffic moves\)/),
         expect.stringMatching(/^ {2}\+0s {2}Shift 10% of traffic to the new version, on every member +██░{18} {2}10%$/),
         expect.stringMatching(/^ {2}\+5m {2}Promote: every member's alias points at its new version +█{20} 100%$/),
-        expect.stringMatching(/^Cost {14}38 state transitions, 15 fledge Lambda invocations/),
+        expect.stringMatching(/^Cost {14}39 state transitions, 15 fledge Lambda invocations/),
         expect.stringMatching(/one execution for the whole group, each task doing the work of 2 functions/),
       ]),
     );

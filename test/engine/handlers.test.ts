@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { taskHandler } from '../../functions/lib/task-handler';
 import { taskInput } from '../../functions/lib/task-input';
-import { handler as publishHandler } from '../../functions/publish';
+import { handler as prepareHandler } from '../../functions/prepare';
 import { handler as trafficHandler } from '../../functions/traffic';
 import { render } from '../../shared/adapters/sns-notifier';
 import { HealthCheckFailedError } from '../../shared/model/engine-errors';
@@ -73,8 +73,8 @@ describe('the task handler wrapper', () => {
   });
 
   it('asks the environment for the slice its ports need, and no more', async () => {
-    // Act: publish neither notifies nor starts executions (prepare notifies: onConflict: supersede rolls a deployment back).
-    const failure = (await publishHandler({ task: 'Publish', state }, context).catch((error: unknown) => error)) as Error;
+    // Act: prepare notifies (the `started` event) but starts no executions.
+    const failure = (await prepareHandler({ task: 'Prepare', state }, context).catch((error: unknown) => error)) as Error;
 
     // Assess
     expect(failure).toMatchObject({ name: 'fledge.Configuration', message: 'fledge is misconfigured: FLEDGE_TABLE_NAME is not set; FLEDGE_NOTIFICATION_TOPIC_ARN is not set' });
