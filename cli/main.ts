@@ -13,6 +13,7 @@ import { registerApprove } from './commands/approve';
 import { registerReject } from './commands/reject';
 import { registerStop } from './commands/stop';
 import { registerPromote } from './commands/promote';
+import { registerMetrics } from './commands/metrics';
 
 const program = createProgram(packageJson.version);
 // Commands register themselves here, one line each.
@@ -29,5 +30,6 @@ registerApprove(program);
 registerReject(program);
 registerStop(program);
 registerPromote(program);
+registerMetrics(program);
 
 process.exitCode = await run(program, process.argv);

@@ -94,6 +94,7 @@ async function abortOne(deps: Deps, record: DeploymentRecord, change: AlarmState
     from: ABORTABLE,
     actor: 'abort',
     data: { abortedBy: { alarm: change.alarmName, ...(change.at === undefined ? {} : { at: change.at }) } },
+    ...(change.at === undefined ? {} : { failureDetectedAt: change.at }),
   });
   const stopped = await stopExecution(deps, deploymentId, reason);
   const status = requireSettled(deploymentId, finished);

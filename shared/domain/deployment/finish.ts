@@ -25,6 +25,8 @@ export interface Ending {
   readonly alreadyNotified?: boolean;
   /** The revision of the alias as fledge left it, when the record may not have it (the execution carried it): recorded with the status. */
   readonly aliasRevisionId?: string;
+  /** Epoch ms the failure that ends it was detected (a rollback's; see `DeploymentRecord.failureDetectedAt`). */
+  readonly failureDetectedAt?: number;
 }
 
 /** What finishing did: the status the deployment has now, and the side effects still to do. */
@@ -70,6 +72,10 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
       intent: null,
       ...(ending.aliasRevisionId ? { aliasRevisionId: ending.aliasRevisionId } : {}),
       ending: recorded,
+      // The delivery metrics' facts, flat, beside the status: the metrics index projects only them.
+      endedAt: recorded.at,
+      tookTraffic: ending.status === 'SUCCEEDED' || (record.currentWeight ?? 0) > 0 || record.tookTraffic === true,
+      ...(failureDetectedAt(record, ending, recorded.at) ?? {}),
       ...(ending.alreadyNotified && ending.notification ? { notified: [...(record.notified ?? []), recorded.eventKey] } : {}),
     },
     { onlyIfStatusIn: ending.from ?? OPEN_STATUSES },
@@ -79,6 +85,16 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
   if (!current) return { status: record.status, pending: [] };
   if (!isTerminal(current.status)) return { status: current.status, record: current, pending: [] };
   return settle(deps, current);
+}
+
+/**
+ * When the failure of a failed change was detected: the time its finisher says, else one already
+ * recorded (a repair finishing a FAILED rollback keeps the first), else the stop request's, else
+ * the ending's own. Nothing for an ending that is not a failed change.
+ */
+function failureDetectedAt(record: DeploymentRecord, ending: Ending, endedAt: number): { failureDetectedAt: number } | undefined {
+  if (ending.status !== 'ROLLED_BACK' && ending.status !== 'FAILED') return undefined;
+  return { failureDetectedAt: record.failureDetectedAt ?? ending.failureDetectedAt ?? record.stopRequested?.at ?? endedAt };
 }
 
 /**

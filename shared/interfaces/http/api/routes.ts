@@ -14,6 +14,9 @@ import { json, repeatedQueryNames, type HttpRequest, type HttpResponse } from '.
 import { aliasProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem } from './inputs';
 import { parseJsonBody } from '../json-body';
 import { parseListQuery } from './list-query';
+import { parseMetricsQuery } from './metrics-query';
+import { deliveryMetrics } from '../../../domain/stats/delivery';
+import { metricsView } from './metrics-view';
 import { parseStartBody } from './start-body';
 import { detailOf, summaryOf } from './views';
 
@@ -49,6 +52,7 @@ const ROUTES: readonly { pattern: RegExp; params: readonly ParamCheck[]; methods
   { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
   { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
   { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, params: FUNCTION_ALIAS, methods: { GET: aliasState } },
+  { pattern: /^\/metrics\/?$/, params: [], methods: { GET: metrics } },
 ];
 
 /** Routes one management request (IAM-authorised on AWS) to its handler. */
@@ -237,4 +241,11 @@ async function aliasState(deps: ApiDeps, _request: HttpRequest, [functionName, a
     ...(lock && active && ['PENDING', 'RUNNING', 'AWAITING_APPROVAL'].includes(active.status) ? { activeDeployment: summaryOf(active) } : {}),
     deployments: recent.items.map(summaryOf),
   });
+}
+
+/** The delivery metrics of the window (docs/api.md#get-metrics): one read of the metrics index per month of it. */
+async function metrics(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const query = parseMetricsQuery(request.query, deps.clock.now(), repeatedQueryNames(request.rawQuery));
+  const endings = await deps.store.listEndings(query);
+  return json(200, metricsView(deliveryMetrics(endings, query), query.functionName));
 }
