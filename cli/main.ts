@@ -14,6 +14,7 @@ import { registerReject } from './commands/reject';
 import { registerStop } from './commands/stop';
 import { registerPromote } from './commands/promote';
 import { registerMetrics } from './commands/metrics';
+import { registerDashboard } from './commands/dashboard';
 
 const program = createProgram(packageJson.version);
 // Commands register themselves here, one line each.
@@ -31,5 +32,6 @@ registerReject(program);
 registerStop(program);
 registerPromote(program);
 registerMetrics(program);
+registerDashboard(program);
 
 process.exitCode = await run(program, process.argv);
