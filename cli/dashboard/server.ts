@@ -34,7 +34,7 @@ const ID = '[A-Za-z0-9_-]{1,80}';
  */
 const ALLOWED: readonly { method: string; path: RegExp }[] = [
   { method: 'GET', path: /^\/deployments$/ },
-  { method: 'GET', path: new RegExp(`^/deployments/${ID}$`) },
+  { method: 'GET', path: new RegExp(`^/deployments/${ID}(/traffic)?$`) },
   { method: 'POST', path: new RegExp(`^/deployments/${ID}/(approve|reject|stop|promote)$`) },
   { method: 'GET', path: /^\/metrics$/ },
 ];

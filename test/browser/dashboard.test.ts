@@ -127,6 +127,8 @@ describe('the dashboard in a real browser, against local mode during the demo\'s
     await page.locator('#timeline circle.weight-point[data-kind="promoted"]').waitFor({ timeout: 20_000 });
     const final = await points(page);
     const events = await page.locator('#events li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-kind')));
+    await page.locator('#versions-table tr[data-role="new"]').first().waitFor({ timeout: 20_000 });
+    const versionRows = await page.locator('#versions-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({ version: tr.getAttribute('data-version'), role: tr.getAttribute('data-role'), invocations: Number(tr.children[2]?.textContent) })));
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-deployment-promoted.png'), fullPage: true });
     const finalHistory = await mode.plane.deps.store.listEvents(v2);
 
@@ -135,6 +137,9 @@ describe('the dashboard in a real browser, against local mode during the demo\'s
     expect(final).toEqual(expected);
     expect(final.map((p) => p.weight)).toEqual([10, 50, 100]);
     expect(events).toContain('approvalGiven');
+    // Each version's traffic per check interval, from CloudWatch through the API: both served.
+    expect(versionRows.filter((r) => r.role === 'previous' && r.version === '1' && r.invocations > 0).length).toBeGreaterThan(0);
+    expect(versionRows.filter((r) => r.role === 'new' && r.version === '2' && r.invocations > 0).length).toBeGreaterThan(0);
     expect(await page.locator('#events li b').count()).toBe(0);
 
     // Act 5: the delivery metrics page.

@@ -74,4 +74,15 @@ describe('GET /metrics: delivery metrics from the metrics index', () => {
     expect(plain.status).toBe(200);
     expect(Date.parse(plain.body.to) - Date.parse(plain.body.from)).toBe(90 * 86_400_000);
   });
+
+  it('answers each version\'s traffic of a deployment from CloudWatch, and 404 for one that does not exist', async () => {
+    // Act
+    const seeded = await call<{ deploymentId: string; periodSeconds: number; versions: unknown[] }>(world.api.url, 'GET', '/deployments/a2/traffic');
+    const unknown = await call<Refusal>(world.api.url, 'GET', '/deployments/no-such-one/traffic');
+
+    // Assess: a seeded record has no new version and no snapshot: nothing to read, and nothing read.
+    expect(seeded.status).toBe(200);
+    expect(seeded.body).toMatchObject({ deploymentId: 'a2', periodSeconds: 60, versions: [] });
+    expect(unknown.status).toBe(404);
+  });
 });

@@ -217,11 +217,49 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     children.push(timeline(d));
     children.push(el('h2', {}, 'Health checks'));
     children.push(checksTable(d));
+    children.push(el('h2', {}, 'Each version per check interval'));
+    children.push(el('div', { id: 'versions' }, el('p', { class: 'muted' }, 'Loading from CloudWatch…')));
     children.push(el('h2', {}, 'History'));
     children.push(el('ol', { id: 'events' }, (d.events || []).map(function (e) {
       return el('li', { 'data-kind': e.kind }, [el('time', { datetime: e.at }, when(e.at)), ' ', el('strong', {}, e.kind), ': ', e.message]);
     })));
     main.replaceChildren.apply(main, children);
+    loadTraffic(d);
+  }
+
+  /* Each version's traffic from CloudWatch, read again only when a new check is recorded (each read costs a GetMetricData). */
+  var trafficState = { id: null, checks: -1, data: null };
+  function loadTraffic(d) {
+    var checks = (d.events || []).filter(function (e) { return e.kind === 'check'; }).length + (OPEN.indexOf(d.status) >= 0 ? 0 : 1000);
+    var put = function (node) { var holder = document.getElementById('versions'); if (holder) holder.replaceChildren(node); };
+    if (trafficState.id === d.deploymentId && trafficState.checks === checks && trafficState.data) return put(versionsTable(trafficState.data));
+    request('GET', '/deployments/' + encodeURIComponent(d.deploymentId) + '/traffic').then(function (t) {
+      trafficState = { id: d.deploymentId, checks: checks, data: t };
+      put(versionsTable(t));
+    }).catch(function (error) { put(showError(error)); });
+  }
+
+  function versionsTable(t) {
+    var rows = [];
+    t.versions.forEach(function (v) {
+      v.periods.forEach(function (p) { rows.push({ v: v, p: p }); });
+    });
+    rows.sort(function (a, b) { return a.p.start < b.p.start ? -1 : a.p.start > b.p.start ? 1 : a.v.role === 'previous' ? -1 : 1; });
+    if (rows.length === 0) return el('p', { class: 'muted' }, 'No invocations recorded yet.');
+    var ms = function (x) { return x === null ? '–' : x + ' ms'; };
+    return el('table', { id: 'versions-table' }, [
+      el('caption', { class: 'muted' }, 'From CloudWatch, per ' + (t.periodSeconds / 60) + '-minute period: each version\'s invocations through the alias, errors, error rate and latency.'),
+      el('thead', {}, el('tr', {}, ['Period from', 'Version', 'Invocations', 'Errors', 'Error rate', 'Latency p50', 'Latency p99'].map(function (h) { return el('th', { scope: 'col' }, h); }))),
+      el('tbody', {}, rows.map(function (r) {
+        return el('tr', { 'data-version': r.v.version, 'data-role': r.v.role, 'data-start': r.p.start }, [
+          el('td', {}, el('time', { datetime: r.p.start }, when(r.p.start))),
+          el('td', {}, 'v' + r.v.version + (r.v.role === 'new' ? ' (new)' : ' (old)')),
+          el('td', { class: 'num' }, r.p.invocations), el('td', { class: 'num' }, r.p.errors),
+          el('td', { class: 'num' }, r.p.errorRatePercent === null ? '–' : r.p.errorRatePercent + '%'),
+          el('td', { class: 'num' }, ms(r.p.p50Ms)), el('td', { class: 'num' }, ms(r.p.p99Ms)),
+        ]);
+      })),
+    ]);
   }
 
   function controls(d) {

@@ -1,3 +1,4 @@
+import type { VersionTraffic } from '../../../ports/version-traffic';
 import type { LambdaRegistry } from '../../../ports/lambda-registry';
 import { parseApiDecisionBody } from '../approval/input';
 import { decideApproval } from '../../../domain/deployment/approval';
@@ -17,12 +18,18 @@ import { parseListQuery } from './list-query';
 import { parseMetricsQuery } from './metrics-query';
 import { deliveryMetrics } from '../../../domain/stats/delivery';
 import { metricsView } from './metrics-view';
+import { versionTraffic } from './version-traffic';
 import { parseStartBody } from './start-body';
 import { detailOf, summaryOf } from './views';
 
 /** The ports the management API uses. */
 export interface ApiDeps extends StarterDeps {
   readonly lambda: Pick<LambdaRegistry, 'getAlias'>;
+  /**
+   * CloudWatch, read only: each version's traffic per check interval (`GET /deployments/{id}/traffic`).
+   * Its own port, not `HealthSignals`: the API reads metrics and never touches alarms.
+   */
+  readonly traffic: VersionTraffic;
   /** fledge's artifacts bucket: a spec's relative `artifact.zip` is a key in it. */
   readonly artifactsBucket?: string;
   /**
@@ -47,6 +54,7 @@ const FUNCTION_ALIAS: readonly ParamCheck[] = [(name) => functionNameProblem(nam
 const ROUTES: readonly { pattern: RegExp; params: readonly ParamCheck[]; methods: Readonly<Record<string, Handler>> }[] = [
   { pattern: /^\/deployments\/?$/, params: [], methods: { POST: createDeployment, GET: listDeployments } },
   { pattern: /^\/deployments\/([^/]+)\/?$/, params: DEPLOYMENT, methods: { GET: getDeployment } },
+  { pattern: /^\/deployments\/([^/]+)\/traffic\/?$/, params: DEPLOYMENT, methods: { GET: traffic } },
   { pattern: /^\/deployments\/([^/]+)\/stop\/?$/, params: DEPLOYMENT, methods: { POST: stop } },
   { pattern: /^\/deployments\/([^/]+)\/promote\/?$/, params: DEPLOYMENT, methods: { POST: promote } },
   { pattern: /^\/deployments\/([^/]+)\/approve\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, true) } },
@@ -171,6 +179,13 @@ async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonl
   if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
   // serverTime: clients compute "time left" against fledge's clock, not their own (local mode compresses time).
   return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId)), serverTime: new Date(deps.clock.now()).toISOString() });
+}
+
+/** Each version's invocations, errors and latency per check interval, from CloudWatch (docs/api.md). */
+async function traffic(deps: ApiDeps, _request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  const record = await deps.store.getDeployment(id!);
+  if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
+  return json(200, await versionTraffic(deps.traffic, record, deps.clock.now()));
 }
 
 /**
