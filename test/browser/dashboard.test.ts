@@ -106,11 +106,17 @@ describe('the dashboard in a real browser, against local mode during the demo\'s
     expect(await page.locator('#timeline line.event-mark[data-kind="check"]').count()).toBe(checkRows);
     expect(await page.locator('#timeline line.event-mark[data-kind="approvalRequested"]').count()).toBe(1);
 
-    // Act 3: approve, with the confirmation, by keyboard-reachable controls.
-    await page.getByRole('button', { name: 'Approve' }).click();
+    // Act 3: approve with the keyboard alone: the button, the confirmation dialog (focus in its comment), its Approve.
+    await page.getByRole('button', { name: 'Approve' }).focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Comment (optional)').fill('looks good <b>from</b> the dashboard');
-    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await dialog.waitFor();
+    const focusedInDialog = await page.locator(':focus').getAttribute('id');
+    await page.keyboard.type('looks good <b>from</b> the dashboard');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const focusedButton = await page.locator(':focus').textContent();
+    await page.keyboard.press('Enter');
     const record = await eventually(async () => {
       const now = await mode.plane.deps.store.getDeployment(v2);
       return now && now.status !== 'AWAITING_APPROVAL' ? now : undefined;
@@ -118,6 +124,8 @@ describe('the dashboard in a real browser, against local mode during the demo\'s
     const approved = (await mode.plane.deps.store.listEvents(v2)).find((e) => e.kind === 'approvalGiven');
 
     // Assess 3: decided once, recorded with the signer's identity (local mode's caller) and the comment as text.
+    expect(focusedInDialog).toBe('confirm-comment');
+    expect(focusedButton).toBe('Approve');
     expect(record.status).not.toBe('AWAITING_APPROVAL');
     expect(approved?.message).toBe('approved by local: looks good <b>from</b> the dashboard');
     expect(approved?.data).toMatchObject({ by: 'local' });

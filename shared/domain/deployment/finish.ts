@@ -1,6 +1,6 @@
 import type { DeploymentNotification } from '../../model/notification';
 import type { EngineDeps } from './deps';
-import { TransientAwsError } from '../../model/engine-errors';
+import { NotificationInFlightError, TransientAwsError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
 import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus, RecordedEnding } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
@@ -115,6 +115,10 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
   }
   const pending: string[] = [];
   const urgent: string[] = [];
+  // Sends another finisher is making right now: its to finish (its lease, the settling mark and the
+  // sweeper cover its death), so they are not written to the record, where they would outlive the
+  // send they describe once that finisher is done (it reads `unsettled` before this is written).
+  const inFlight: string[] = [];
   // A leftover alarm or an approval left pending harms no one: the sweeper retries them, but no
   // task fails (and retries for minutes) over them.
   const attempt = async (what: string, work: () => Promise<unknown>, options: { urgent: boolean } = { urgent: true }): Promise<void> => {
@@ -123,6 +127,7 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
     } catch (error) {
       const failed = `${what}: ${(error as Error).message}`;
       pending.push(failed);
+      if (error instanceof NotificationInFlightError) inFlight.push(failed);
       if (options.urgent) urgent.push(failed);
     }
   };
@@ -155,9 +160,10 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
     await attempt('notify', () => notifyOnce(deps, record.deploymentId, ending.eventKey, notification));
   }
   if (pending.length === 0) await attempt('clear the settling mark', () => store.markSettled(record.deploymentId), later);
-  if (pending.length > 0 || record.unsettled) {
+  const left = pending.filter((item) => !inFlight.includes(item));
+  if (left.length > 0 || record.unsettled) {
     // What is left, for people reading the record; the mark (or the held lock) brings the sweeper back.
-    await store.updateDeployment(record.deploymentId, { unsettled: pending.length > 0 ? pending : null }).catch(() => undefined);
+    await store.updateDeployment(record.deploymentId, { unsettled: left.length > 0 ? left : null }).catch(() => undefined);
   }
   return { status: record.status, record, pending, urgent };
 }
