@@ -179,4 +179,39 @@ describe('the dashboard in a real browser, against local mode during the demo\'s
     expect(statuses).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     await page.close();
   });
+
+  it('pages as the API pages, keeping the filters: a function\'s 25 deployments are 20, then 5, then 20 again', async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(chromiumMissing);
+    // Prepare: 25 ended deployments of another function, created in the last few minutes.
+    const now = Date.now();
+    for (let i = 0; i < 25; i += 1) {
+      const createdAt = now - (25 - i) * 1000;
+      const spec = (await mode.plane.deps.store.listDeployments({ functionName: 'hello-fledge', limit: 1 })).items[0]!.spec;
+      await mode.plane.deps.store.createDeployment({ deploymentId: `paged-${String(i).padStart(2, '0')}`, functionName: 'paged-fn', alias: 'live', status: 'SUCCEEDED', spec, artifact: { bucket: 'b', key: 'k' }, startedBy: 'seed', source: 'test', createdAt, updatedAt: createdAt });
+    }
+    const page = await browser.newPage();
+    await page.goto(`${dashboard.origin}/`);
+    const ids = () => page.locator('#deployments tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-deployment')));
+
+    // Act: filter by function and time, then page forward and back.
+    await page.getByLabel('Function').fill('paged-fn');
+    await page.getByLabel('Created').selectOption('24h');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('#deployments tr[data-deployment="paged-24"]').waitFor();
+    const first = await ids();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.locator('#deployments tr[data-deployment="paged-04"]').waitFor();
+    const second = await ids();
+    const nextDisabled = await page.getByRole('button', { name: 'Next page' }).isDisabled();
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.locator('#deployments tr[data-deployment="paged-24"]').waitFor();
+    const back = await ids();
+
+    // Assess
+    expect(first).toEqual(Array.from({ length: 20 }, (_, i) => `paged-${String(24 - i).padStart(2, '0')}`));
+    expect(second).toEqual(['paged-04', 'paged-03', 'paged-02', 'paged-01', 'paged-00']);
+    expect(nextDisabled).toBe(true);
+    expect(back).toEqual(first);
+    await page.close();
+  });
 });

@@ -107,7 +107,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
   }
 
   /* ---- the list ---- */
-  var listState = { function: '', status: '', since: '', cursors: [], cursor: undefined };
+  var listState = { function: '', status: '', since: '', sinceIso: '', cursors: [], cursor: undefined };
 
   function renderList() {
     setNav('list');
@@ -117,6 +117,8 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       listState.function = form.elements.namedItem('function').value.trim();
       listState.status = form.elements.namedItem('status').value;
       listState.since = form.elements.namedItem('since').value;
+      // Fixed when applied: the API binds a page's cursor to the filters it was issued for.
+      listState.sinceIso = listState.since ? new Date(Date.now() - SINCE_MS[listState.since]).toISOString() : '';
       listState.cursors = [];
       listState.cursor = undefined;
       loadList(true);
@@ -137,7 +139,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     var params = new URLSearchParams({ limit: '20' });
     if (listState.function) params.set('function', listState.function);
     if (listState.status) params.set('status', listState.status);
-    if (listState.since) params.set('since', new Date(Date.now() - SINCE_MS[listState.since]).toISOString());
+    if (listState.sinceIso) params.set('since', listState.sinceIso);
     if (listState.cursor) params.set('cursor', listState.cursor);
     request('GET', '/deployments?' + params.toString()).then(function (page) {
       if (mine !== generation) return;
