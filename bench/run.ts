@@ -5,6 +5,7 @@ import { concurrencyFigure } from './figures/concurrency';
 import { costFigure } from './figures/cost';
 import { historyFigure } from './figures/history';
 import { latencyFigure } from './figures/latency';
+import { metricsFigure } from './figures/metrics';
 import { overheadFigure } from './figures/overhead';
 import { reactionFigure } from './figures/reaction';
 import { load, machine } from './lib/machine';
@@ -19,7 +20,7 @@ import type { Figure, FigureResult } from './lib/result';
  * repetitions for trying the harness out, `--render` only re-renders docs/performance.md from latest.json.
  */
 
-const FIGURES: readonly Figure[] = [reactionFigure, abortFigure, overheadFigure, costFigure, coldStartFigure, historyFigure, concurrencyFigure, latencyFigure];
+const FIGURES: readonly Figure[] = [reactionFigure, abortFigure, overheadFigure, costFigure, coldStartFigure, historyFigure, metricsFigure, concurrencyFigure, latencyFigure];
 
 const args = process.argv.slice(2);
 

@@ -21,6 +21,8 @@ import { registerPause } from './commands/pause';
 import { registerRetry } from './commands/retry';
 import { registerConfigure } from './commands/configure';
 import { registerCompletion } from './commands/completion';
+import { registerMetrics } from './commands/metrics';
+import { registerDashboard } from './commands/dashboard';
 import { groupCommands } from './groups';
 
 const program = createProgram(packageJson.version);
@@ -46,6 +48,8 @@ registerPause(program);
 registerRetry(program);
 registerConfigure(program);
 registerCompletion(program);
+registerMetrics(program);
+registerDashboard(program);
 groupCommands(program);
 
 process.exitCode = await run(program, process.argv);

@@ -6,10 +6,11 @@ import { lambdaHandler } from './lib/lambda-handler';
 import { lambdaPort } from './lib/ports/lambda';
 import { cursorsPort } from './lib/ports/secrets';
 import { starterPorts } from './lib/ports/starter';
+import { trafficPort } from './lib/ports/traffic';
 
 /**
  * The management API (IAM-authorised on AWS): start, list, inspect, stop, promote, approve and
- * reject deployments, and read an alias's live state. Errors are `{error: {code, message,
+ * reject deployments, read an alias's live state, a deployment's traffic per version and the delivery metrics. Errors are `{error: {code, message,
  * details}}`; anything unexpected is a 500 naming the request id only.
  */
 export function createHandler(deps: ApiDeps): HttpHandler {
@@ -20,6 +21,8 @@ export function createHandler(deps: ApiDeps): HttpHandler {
 export const handler = lambdaHandler(createHandler, {
   ...starterPorts,
   lambda: lambdaPort,
+  // CloudWatch read only (GetMetricData): each version's traffic for the dashboard.
+  traffic: trafficPort,
   artifactsBucket: settingOf('artifactsBucket'),
   // Sealed with a key derived from the approval-signing secret: no second secret to keep.
   cursors: cursorsPort,

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { LocalAwsError } from '@fledge-local/embedded-aws';
 import type { HttpApiEvent, HttpResponse } from '../shared/interfaces/http/http';
+import { DASHBOARD_ASSETS, DASHBOARD_CSS, DASHBOARD_HEADERS, DASHBOARD_SCRIPT, dashboardHtml } from '../shared/interfaces/html/dashboard/page';
 
 /** A payload-2.0 handler (`functions/api.ts`, `functions/approval-pages.ts` built over local ports). */
 export type LocalHttpHandler = (event: HttpApiEvent, context: { awsRequestId: string; functionName: string }) => Promise<HttpResponse>;
@@ -84,6 +85,7 @@ async function serve(options: LocalApiRoutes, request: IncomingMessage, response
     return;
   }
   const event = toEvent(request, body);
+  if (serveDashboard(event, response)) return;
   const approvals = event.rawPath === '/approvals' || event.rawPath.startsWith('/approvals/');
   const handler = approvals ? options.approvals : options.api;
   const result = await handler(event, { awsRequestId: event.requestContext.requestId ?? randomUUID(), functionName: approvals ? 'fledge-approvals' : 'fledge-api' });
@@ -93,6 +95,24 @@ async function serve(options: LocalApiRoutes, request: IncomingMessage, response
   headers['x-amzn-requestid'] ??= event.requestContext.requestId ?? '';
   response.writeHead(result.statusCode, headers);
   response.end(request.method === 'HEAD' ? undefined : payload);
+}
+
+/**
+ * The dashboard at the local API's own address (`/dashboard`): the same page `fledge dashboard`
+ * serves, talking to this API directly (same origin; local mode has no IAM, the caller is "local").
+ */
+function serveDashboard(event: HttpApiEvent, response: ServerResponse): boolean {
+  if (event.requestContext.http.method !== 'GET') return false;
+  const assets: Record<string, readonly [string, string]> = {
+    '/dashboard': ['text/html; charset=utf-8', dashboardHtml('', '/dashboard/')],
+    '/dashboard/': ['text/html; charset=utf-8', dashboardHtml('', '/dashboard/')],
+    [`/dashboard/${DASHBOARD_ASSETS.script}`]: ['text/javascript; charset=utf-8', DASHBOARD_SCRIPT],
+    [`/dashboard/${DASHBOARD_ASSETS.style}`]: ['text/css; charset=utf-8', DASHBOARD_CSS],
+  };
+  const asset = assets[event.rawPath];
+  if (!asset) return false;
+  response.writeHead(200, { ...DASHBOARD_HEADERS, 'content-type': asset[0] }).end(asset[1]);
+  return true;
 }
 
 /** Builds the payload-2.0 event API Gateway would send for `request`. */

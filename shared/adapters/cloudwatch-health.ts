@@ -10,7 +10,7 @@ const BATCH = 100;
 const MINUTE = 60_000;
 
 /** The metrics of the new version only, through the alias (the name, not the ARN, in `Resource`). */
-function versionDimensions(functionName: string, alias: string, version: string) {
+export function versionDimensions(functionName: string, alias: string, version: string) {
   return [
     { Name: 'FunctionName', Value: functionName },
     { Name: 'Resource', Value: `${functionName}:${alias}` },

@@ -1,13 +1,14 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidTaskInputError } from '../model/engine-errors';
+import type { EndedDeployment, EndingsQuery } from '../model/delivery';
 import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, NotificationClaim } from '../model/deployment';
 import type { Clock } from '../ports/clock';
 import type { DeploymentPatch, DeploymentQuery, DeploymentStore, SettlingMark, UpdateConditions } from '../ports/deployment-store';
 import { sdkError, translate } from './aws-errors';
-import { LISTING_INDEXES, LISTING_SORT_KEY, TTL_ATTRIBUTE } from './dynamodb-table';
+import { ENDINGS_INDEX, LISTING_INDEXES, LISTING_SORT_KEY, TTL_ATTRIBUTE } from './dynamodb-table';
 
-const KEY_ATTRIBUTES = new Set(['PK', 'SK', 'type', LISTING_SORT_KEY, TTL_ATTRIBUTE, ...Object.values(LISTING_INDEXES)]);
+const KEY_ATTRIBUTES = new Set(['PK', 'SK', 'type', LISTING_SORT_KEY, TTL_ATTRIBUTE, ...Object.values(LISTING_INDEXES), ENDINGS_INDEX.partitionKey, ENDINGS_INDEX.sortKey]);
 const DAY_S = 86_400;
 
 /** {@link DeploymentStore} over one DynamoDB table (layout in `dynamodb-table.ts` and docs/engine.md). */
@@ -63,12 +64,13 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
         sets.push(`#f${i} = :f${i}`);
       }
     }
-    if (patch.status) {
-      // The status is part of two listing keys; they are rebuilt from the stored function and alias.
+    if (patch.status || typeof patch.endedAt === 'number') {
+      // The status is part of three listing keys, the ending of the metrics index's keys; they are rebuilt from the stored function and alias.
       const current = await this.getDeployment(deploymentId);
       if (!current) return undefined;
-      const keys = deploymentKeys({ ...current, status: patch.status });
-      for (const attribute of [LISTING_INDEXES.byFunctionStatus, LISTING_INDEXES.byFunctionAliasStatus, LISTING_INDEXES.byStatus]) {
+      const keys = { ...(patch.status ? deploymentKeys({ ...current, status: patch.status }) : {}), ...(typeof patch.endedAt === 'number' ? endingKeys(current.functionName, deploymentId, patch.endedAt) : {}) };
+      for (const attribute of [LISTING_INDEXES.byFunctionStatus, LISTING_INDEXES.byFunctionAliasStatus, LISTING_INDEXES.byStatus, ENDINGS_INDEX.partitionKey, ENDINGS_INDEX.sortKey]) {
+        if (keys[attribute] === undefined) continue;
         names[`#${attribute}`] = attribute;
         values[`:${attribute}`] = keys[attribute];
         sets.push(`#${attribute} = :${attribute}`);
@@ -226,6 +228,38 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
       throw translate(error, `Query events of ${deploymentId}`);
     }
     return events.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
+  }
+
+  async listEndings(query: EndingsQuery): Promise<readonly EndedDeployment[]> {
+    const endings: EndedDeployment[] = [];
+    if (!(query.to > query.from)) return endings;
+    for (const month of monthsBetween(query.from, query.to - 1)) {
+      const partition = { '#pk': ENDINGS_INDEX.partitionKey };
+      // One function's endings in the window are one key range; every function's are the month, its edges filtered.
+      const request = query.functionName
+        ? {
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+            ExpressionAttributeNames: { ...partition, '#sk': ENDINGS_INDEX.sortKey },
+            ExpressionAttributeValues: { ':pk': month, ':lo': `${query.functionName}#${new Date(query.from).toISOString()}`, ':hi': `${query.functionName}#${new Date(query.to - 1).toISOString()}#~` },
+          }
+        : {
+            KeyConditionExpression: '#pk = :pk',
+            FilterExpression: '#endedAt >= :from AND #endedAt < :to',
+            ExpressionAttributeNames: { ...partition, '#endedAt': 'endedAt' },
+            ExpressionAttributeValues: { ':pk': month, ':from': query.from, ':to': query.to },
+          };
+      let start: Record<string, unknown> | undefined;
+      try {
+        do {
+          const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: ENDINGS_INDEX.name, ...request, ...(start ? { ExclusiveStartKey: start } : {}) }));
+          for (const item of out.Items ?? []) endings.push(endedFrom(item));
+          start = out.LastEvaluatedKey;
+        } while (start);
+      } catch (error) {
+        throw translate(error, `Query ${ENDINGS_INDEX.name} ${month}`);
+      }
+    }
+    return endings;
   }
 
   async listDeployments(query: DeploymentQuery): Promise<{ readonly items: readonly DeploymentRecord[]; readonly cursor?: string }> {
@@ -420,6 +454,36 @@ export function deploymentKeys(record: Pick<DeploymentRecord, 'deploymentId' | '
     [LISTING_INDEXES.byFunctionAliasStatus]: `${alias}#ST#${record.status}`,
     [LISTING_INDEXES.byStatus]: `ST#${record.status}`,
     [LISTING_INDEXES.all]: 'DEP',
+  };
+}
+
+/** The metrics index's keys of a deployment that ended at `endedAt` (see `ENDINGS_INDEX`). */
+export function endingKeys(functionName: string, deploymentId: string, endedAt: number): Record<string, string> {
+  const iso = new Date(endedAt).toISOString();
+  return { [ENDINGS_INDEX.partitionKey]: `ENDED#${iso.slice(0, 7)}`, [ENDINGS_INDEX.sortKey]: `${functionName}#${iso}#${deploymentId}` };
+}
+
+/** The metrics index's partitions (`ENDED#yyyy-mm`, UTC) from the month of `from` to that of `to`, both inclusive. */
+function monthsBetween(from: number, to: number): string[] {
+  const months: string[] = [];
+  const first = new Date(from);
+  const last = new Date(to);
+  for (let y = first.getUTCFullYear(), m = first.getUTCMonth(); y < last.getUTCFullYear() || (y === last.getUTCFullYear() && m <= last.getUTCMonth()); m === 11 ? ((m = 0), (y += 1)) : (m += 1)) {
+    months.push(`ENDED#${y}-${String(m + 1).padStart(2, '0')}`);
+  }
+  return months;
+}
+
+function endedFrom(item: Record<string, unknown>): EndedDeployment {
+  return {
+    deploymentId: String(item.deploymentId),
+    functionName: String(item.functionName),
+    alias: String(item.alias),
+    status: item.status as EndedDeployment['status'],
+    createdAt: Number(item.createdAt),
+    endedAt: Number(item.endedAt),
+    ...(item.tookTraffic === true ? { tookTraffic: true } : {}),
+    ...(typeof item.failureDetectedAt === 'number' ? { failureDetectedAt: item.failureDetectedAt } : {}),
   };
 }
 

@@ -29,6 +29,19 @@ export const LISTING_INDEXES = {
   all: 'GSI6PK',
 } as const;
 
+/**
+ * The delivery metrics' index: sparse (only ended deployments carry its keys, written with the
+ * terminal status), one partition per month the deployment ended in (`ENDED#2026-11`), sorted by
+ * `<function>#<ended ISO>#<id>` — so one function's endings in a window are one key range, and
+ * every function's are the window's months. It projects only the fields the metrics read.
+ */
+export const ENDINGS_INDEX = {
+  name: 'byEndedMonth',
+  partitionKey: 'GSI7PK',
+  sortKey: 'GSI7SK',
+  projected: ['deploymentId', 'functionName', 'alias', 'status', 'createdAt', 'endedAt', 'tookTraffic', 'failureDetectedAt'],
+} as const;
+
 /** Sort key attribute shared by every listing index. */
 export const LISTING_SORT_KEY = 'GSISK';
 
@@ -46,18 +59,30 @@ export function deploymentTableDefinition(tableName: string): CreateTableCommand
       { AttributeName: 'SK', AttributeType: 'S' },
       { AttributeName: LISTING_SORT_KEY, AttributeType: 'S' },
       ...indexes.map(([, attribute]) => ({ AttributeName: attribute, AttributeType: 'S' as const })),
+      { AttributeName: ENDINGS_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: ENDINGS_INDEX.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'PK', KeyType: 'HASH' },
       { AttributeName: 'SK', KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: indexes.map(([name, attribute]) => ({
-      IndexName: name,
-      KeySchema: [
-        { AttributeName: attribute, KeyType: 'HASH' },
-        { AttributeName: LISTING_SORT_KEY, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
+    GlobalSecondaryIndexes: [
+      ...indexes.map(([name, attribute]) => ({
+        IndexName: name,
+        KeySchema: [
+          { AttributeName: attribute, KeyType: 'HASH' as const },
+          { AttributeName: LISTING_SORT_KEY, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      })),
+      {
+        IndexName: ENDINGS_INDEX.name,
+        KeySchema: [
+          { AttributeName: ENDINGS_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: ENDINGS_INDEX.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...ENDINGS_INDEX.projected] },
+      },
+    ],
   };
 }

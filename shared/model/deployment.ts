@@ -201,6 +201,20 @@ export interface DeploymentRecord {
   readonly queuedBehind?: string;
   /** A group's deployment: its members' records, in the spec's order. The group's record moves no alias itself. */
   readonly members?: readonly GroupMemberRef[];
+  /**
+   * Epoch ms the deployment ended (its terminal status was written; for a rollback, the alias was
+   * back by then). Written with the status; the delivery metrics' index is keyed by it.
+   */
+  readonly endedAt?: number;
+  /** Whether the new version served traffic through the alias before the deployment ended (written with the terminal status). */
+  readonly tookTraffic?: boolean;
+  /**
+   * Epoch ms the failure that rolled the deployment back was detected: the red health check, the
+   * alarm's change to ALARM, the stop request, or — for any other failure (a rejection, a hook, a
+   * timeout) — the moment the engine caught it and began the rollback. Time to restore runs from
+   * here to {@link endedAt}.
+   */
+  readonly failureDetectedAt?: number;
 }
 
 /**

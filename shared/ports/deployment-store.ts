@@ -1,3 +1,4 @@
+import type { EndedDeployment, EndingsQuery } from '../model/delivery';
 import type { AliasLock, ApprovalRecord, DeploymentEvent, DeploymentRecord, DeploymentStatus, NotificationClaim } from '../model/deployment';
 
 /** Fields of a record a task may change; `undefined` values are left alone, `null` removes. */
@@ -73,6 +74,12 @@ export interface DeploymentStore {
   appendEvent(event: DeploymentEvent): Promise<boolean>;
   /** The history in the order it happened. */
   listEvents(deploymentId: string): Promise<readonly DeploymentEvent[]>;
+  /**
+   * The deployments that ended in [from, to) (of one function, or all), with only the fields the
+   * delivery metrics need: read from a sparse index written with the terminal status, so the cost
+   * is that of the endings in the window, never of whole records.
+   */
+  listEndings(query: EndingsQuery): Promise<readonly EndedDeployment[]>;
   /** Newest first. */
   listDeployments(query: DeploymentQuery): Promise<{ readonly items: readonly DeploymentRecord[]; readonly cursor?: string }>;
 

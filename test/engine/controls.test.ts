@@ -113,6 +113,9 @@ describe('controlling deployments on the embedded AWS', () => {
     expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
     const record = await world.plane.deps.store.getDeployment(id);
     expect(record).toMatchObject({ status: 'ROLLED_BACK', reason: 'fledge.StopRequested: stopped by dave@example.com: customer complaints' });
+    // Time to restore runs from the stop request to the ending.
+    expect(record?.failureDetectedAt).toBe(record?.stopRequested?.at);
+    expect(record?.endedAt).toBe(record?.ending?.at);
     expect(kinds(await historyOf(world, id))).toEqual(expect.arrayContaining(['stopRequested', 'rolledBack']));
   });
 

@@ -105,6 +105,8 @@ describe('finishers racing on one ending', () => {
     expect(secondDone.pending).toEqual([expect.stringMatching(/^notify: the notification of outcome is being sent by another finisher/)]);
     expect(stored?.notified).toEqual(['outcome']);
     expect(stored?.notifying).toBeUndefined();
+    // The second's "being sent by another finisher" is not left on the record once the first has sent it.
+    expect(stored?.unsettled).toBeUndefined();
     expect(third.pending).toEqual([]);
     expect(held.sent).toHaveLength(1);
     expect(await store.listSettling()).toEqual([]);

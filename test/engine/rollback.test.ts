@@ -56,6 +56,13 @@ describe('rolling back on the embedded AWS', () => {
     // Either the last check judged it, or the event-driven abort acted on fledge's alarm before it.
     if (ending?.abortedBy) expect(ending.abortedBy.alarm).toBe(`fledge-local.${name}.live.v2`);
     else expect(checks.at(-1)?.data).toMatchObject({ verdict: 'unhealthy', alarms: [{ name: `fledge-local.${name}.live.v2` }] });
+    // The delivery metrics' facts: detected at the red check (or the alarm's change), restored at the ending.
+    const ended = history.at(-1)!;
+    expect(record).toMatchObject({ tookTraffic: true, endedAt: ended.at });
+    if (ending?.abortedBy) expect(record?.failureDetectedAt).toBeLessThanOrEqual(ended.at);
+    else expect(record?.failureDetectedAt).toBe(checks.at(-1)?.at);
+    const endings = await world.plane.deps.store.listEndings({ from: record!.createdAt, to: ended.at + 1, functionName: name });
+    expect(endings).toEqual([{ deploymentId: id, functionName: name, alias: 'live', status: 'ROLLED_BACK', createdAt: record!.createdAt, endedAt: ended.at, tookTraffic: true, failureDetectedAt: record!.failureDetectedAt }]);
     expect(await alarmState(`fledge-local.${name}.live.v2`)).toBeUndefined();
     expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
     const mail = await eventually(async () => (await mailTo(world, 'oncall@example.com')).find((message) => message.subject === `fledge: ${name}:live rolled back`), { what: 'the rollback e-mail' });

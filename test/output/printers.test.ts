@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatEmail } from '../../cli/format/email';
 import { formatHistory, formatStatus, formatStatusLine, type DeploymentDetail, type DeploymentSummary } from '../../cli/format/deployment';
+import { formatMetrics } from '../../cli/format/metrics';
 import { formatPlan } from '../../cli/format/plan';
 import { formatProblems } from '../../cli/format/problems';
 import { styleFor } from '../../cli/format/style';
@@ -88,6 +89,11 @@ describe('every printer of untrusted text', () => {
     }],
     ['local mode\'s mail printer', () => formatEmail(hostile({ id: 'm-1', to: 'you@fledge.local', subject: 'fledge: approve orders:live?', body: `A deployment waits.\nApprove: ${links.approve}\nReject: ${links.reject}`, topicArn: 'arn', time: '2026' }), colour)],
     ['local mode\'s mail printer, without links', () => formatEmail(hostile({ id: 'm-1', to: 'you@fledge.local', subject: 'fledge: orders:live rolled back', body: 'The deployment was rolled back: alarm', topicArn: 'arn', time: '2026' }), colour)],
+    ['delivery metrics', () => {
+      const none = { samples: 0, medianMs: null, p90Ms: null };
+      const summary = { deployments: 1, succeeded: 1, failedChanges: 0, deploymentsPerWeek: 1, changeFailureRate: 0, leadTime: { samples: 1, medianMs: 60_000, p90Ms: 60_000 }, timeToRestore: none };
+      return formatMetrics(hostile({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z', function: `orders${HOSTILE}`, overall: summary, functions: [{ functionName: `orders${HOSTILE}`, ...summary }], weekly: [{ week: '2026-W45', start: '2026-11-02T00:00:00.000Z', ...summary }] }), colour).join('\n');
+    }],
   ])('%s: writes no raw control, bidi or zero-width character', (_printer, print) => {
     // Act
     const printed = print();

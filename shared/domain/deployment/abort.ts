@@ -129,7 +129,13 @@ async function abortOne(deps: Deps, record: DeploymentRecord, change: TakeOver):
     return { deploymentId, outcome: 'promoting' };
   }
   const reason = change.reason;
-  const finished = await rollBackRecord(deps, current, reason, { eventMessage: change.eventMessage, from: ABORTABLE, actor: 'abort', data: change.data });
+  const finished = await rollBackRecord(deps, current, reason, {
+    eventMessage: change.eventMessage,
+    from: ABORTABLE,
+    actor: 'abort',
+    data: change.data,
+    ...(change.at === undefined ? {} : { failureDetectedAt: change.at }),
+  });
   const stopped = await stopExecution(deps, deploymentId, reason);
   const status = requireSettled(deploymentId, finished);
   return { deploymentId, outcome: status === 'DRIFTED' ? 'drifted' : status === 'ROLLED_BACK' ? 'rolled-back' : 'finished', stopped };

@@ -3,7 +3,7 @@ import { evidenceRuleOf, hasApprovalSteps } from '../spec/evidence';
 import { isOwnState } from './alias';
 import { advanceBake, describeShortfall, errorRatePercent, hasEvidence, judgeCheck, type CheckVerdict, type MeasuredErrorRate, type StepEvidence } from './bake';
 import type { EngineDeps } from './deps';
-import { AliasDriftedError, DeadlineExceededError, DeploymentFinishedError, HealthCheckFailedError, InsufficientEvidenceError, InvalidTaskInputError, StopRequestedError } from '../../model/engine-errors';
+import { AliasDriftedError, DeadlineExceededError, DeploymentFinishedError, HealthCheckFailedError, InsufficientEvidenceError, InvalidTaskInputError, isAwsFailure, StopRequestedError } from '../../model/engine-errors';
 import { event, eventKeys } from './events';
 import { countsSince, describeSpan, onInsufficientData, type InsufficientDataStep } from './evidence';
 import type { EngineState } from '../../model/deployment';
@@ -136,6 +136,7 @@ export async function check(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
     case 'deadline':
       throw new DeadlineExceededError(verdict.reason);
     case 'unhealthy':
+      await recordDetection(store, deploymentId, now);
       throw new HealthCheckFailedError(failureLimit > 0 ? `${verdict.reason} (${failedChecks} failed checks, ${failureLimit} tolerated)` : verdict.reason);
     case 'promote':
       // Promote-now too waits for the new version's full provisioned concurrency (NextStep does).
@@ -224,4 +225,17 @@ async function spilloverFailure(health: Pick<EngineDeps['health'], 'windowValues
   const spilled = values.get('spillover') ?? 0;
   if (!(spilled > 0)) return undefined;
   return `${spilled} invocation${spilled === 1 ? '' : 's'} of version ${version} spilled over to on-demand environments (ProvisionedConcurrencySpilloverInvocations): they found no READY provisioned concurrency`;
+}
+
+/**
+ * Records when the red check saw the failure (time to restore runs from it), best-effort: a
+ * table that does not answer must not turn a failed check into a retried task — the rollback
+ * then takes its own start as the detection.
+ */
+async function recordDetection(store: EngineDeps['store'], deploymentId: string, now: number): Promise<void> {
+  try {
+    await store.updateDeployment(deploymentId, { failureDetectedAt: now }, { onlyIfStatusIn: ['RUNNING'], unlessAbandoned: true });
+  } catch (error) {
+    if (!isAwsFailure(error)) throw error;
+  }
 }

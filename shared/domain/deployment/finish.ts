@@ -29,6 +29,8 @@ export interface Ending {
   readonly aliasRevisionId?: string;
   /** Not over a takeover (`abandonedAt`: the alarm abort or the safety net is rolling it back): the status is left to it. */
   readonly unlessAbandoned?: boolean;
+  /** Epoch ms the failure that ends it was detected (a rollback's; see `DeploymentRecord.failureDetectedAt`). */
+  readonly failureDetectedAt?: number;
 }
 
 /** What finishing did: the status the deployment has now, and the side effects still to do. */
@@ -75,6 +77,10 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
       intent: null,
       ...(ending.aliasRevisionId ? { aliasRevisionId: ending.aliasRevisionId } : {}),
       ending: recorded,
+      // The delivery metrics' facts, flat, beside the status: the metrics index projects only them.
+      endedAt: recorded.at,
+      tookTraffic: ending.status === 'SUCCEEDED' || (record.currentWeight ?? 0) > 0 || record.tookTraffic === true,
+      ...(failureDetectedAt(record, ending, recorded.at) ?? {}),
       ...(ending.alreadyNotified && ending.notification ? { notified: [...(record.notified ?? []), recorded.eventKey] } : {}),
     },
     { onlyIfStatusIn: ending.from ?? OPEN_STATUSES, ...(ending.unlessAbandoned ? { unlessAbandoned: true } : {}) },
@@ -84,6 +90,16 @@ export async function finish(deps: FinishDeps, record: DeploymentRecord, ending:
   if (!current) return { status: record.status, pending: [] };
   if (!isTerminal(current.status)) return { status: current.status, record: current, pending: [] };
   return settle(deps, current);
+}
+
+/**
+ * When the failure of a failed change was detected: the time its finisher says, else one already
+ * recorded (a repair finishing a FAILED rollback keeps the first), else the stop request's, else
+ * the ending's own. Nothing for an ending that is not a failed change.
+ */
+function failureDetectedAt(record: DeploymentRecord, ending: Ending, endedAt: number): { failureDetectedAt: number } | undefined {
+  if (ending.status !== 'ROLLED_BACK' && ending.status !== 'FAILED') return undefined;
+  return { failureDetectedAt: record.failureDetectedAt ?? ending.failureDetectedAt ?? record.stopRequested?.at ?? endedAt };
 }
 
 /**
@@ -104,6 +120,10 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
   }
   const pending: string[] = [];
   const urgent: string[] = [];
+  // Sends another finisher is making right now: its to finish (its lease, the settling mark and the
+  // sweeper cover its death), so they are not written to the record, where they would outlive the
+  // send they describe once that finisher is done (it reads `unsettled` before this is written).
+  const inFlight: string[] = [];
   // A leftover alarm or an approval left pending harms no one: the sweeper retries them, but no
   // task fails (and retries for minutes) over them.
   const attempt = async (what: string, work: () => Promise<unknown>, options: { urgent: boolean } = { urgent: true }): Promise<void> => {
@@ -112,6 +132,7 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
     } catch (error) {
       const failed = `${what}: ${(error as Error).message}`;
       pending.push(failed);
+      if (error instanceof NotificationInFlightError) inFlight.push(failed);
       if (options.urgent) urgent.push(failed);
     }
   };
@@ -160,9 +181,10 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
     });
   }
   if (pending.length === 0) await attempt('clear the settling mark', () => store.markSettled(record.deploymentId), later);
-  if (pending.length > 0 || record.unsettled) {
+  const left = pending.filter((item) => !inFlight.includes(item));
+  if (left.length > 0 || record.unsettled) {
     // What is left, for people reading the record; the mark (or the held lock) brings the sweeper back.
-    await store.updateDeployment(record.deploymentId, { unsettled: pending.length > 0 ? pending : null }).catch(() => undefined);
+    await store.updateDeployment(record.deploymentId, { unsettled: left.length > 0 ? left : null }).catch(() => undefined);
   }
   return { status: record.status, record, pending, urgent };
 }

@@ -82,10 +82,14 @@ export async function rollBackRecord(
     data?: Record<string, unknown>;
     /** People were told the alias is as before (by the execution, from its state). */
     alreadyNotified?: boolean;
+    /** Epoch ms the failure was detected (the alarm's change); default: a check's recorded time, the stop request's, or now, before restoring. */
+    failureDetectedAt?: number;
   },
 ): Promise<Finished> {
   const from = options.from ?? OPEN_STATUSES;
-  const common = { from, ...(options.eventKey ? { eventKey: options.eventKey } : {}) };
+  // Taken before the alias is restored: time to restore runs from here to the ending.
+  const detectedAt = options.failureDetectedAt ?? record.stopRequested?.at ?? deps.clock.now();
+  const common = { from, failureDetectedAt: detectedAt, ...(options.eventKey ? { eventKey: options.eventKey } : {}) };
   // People told already were told the alias is as before: true only if nothing had to be restored now.
   const told = options.alreadyNotified ? { alreadyNotified: true } : {};
   if (!record.snapshot) {

@@ -13,7 +13,7 @@ export function httpApiChecks(ctx: StackContext): void {
 
     it('requires IAM (SigV4) on every management route, each served by the API function', () => {
       // Prepare: the routes shared/interfaces/http/api/routes.ts serves (docs/api.md).
-      const management = ['POST /deployments', 'GET /deployments', 'GET /deployments/{id}', 'POST /deployments/{id}/stop', 'POST /deployments/{id}/promote', 'POST /deployments/{id}/approve', 'POST /deployments/{id}/reject', 'GET /functions/{name}/aliases/{alias}'];
+      const management = ['POST /deployments', 'GET /deployments', 'GET /deployments/{id}', 'POST /deployments/{id}/stop', 'POST /deployments/{id}/promote', 'POST /deployments/{id}/approve', 'POST /deployments/{id}/reject', 'GET /functions/{name}/aliases/{alias}', 'GET /metrics', 'GET /deployments/{id}/traffic'];
 
       // Act
       const all = routes();

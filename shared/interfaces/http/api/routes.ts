@@ -1,3 +1,4 @@
+import type { VersionTraffic } from '../../../ports/version-traffic';
 import type { LambdaRegistry } from '../../../ports/lambda-registry';
 import { parseApiDecisionBody } from '../approval/input';
 import { decideApproval } from '../../../domain/deployment/approval';
@@ -16,6 +17,10 @@ import { json, repeatedQueryNames, type HttpRequest, type HttpResponse } from '.
 import { aliasProblem, checkIdempotencyKey, deploymentIdProblem, functionNameProblem, quote, refuseProblems, refuseUnknownFields, textProblem, versionNumberProblem } from './inputs';
 import { parseJsonBody } from '../json-body';
 import { parseListQuery } from './list-query';
+import { parseMetricsQuery } from './metrics-query';
+import { deliveryMetrics } from '../../../domain/stats/delivery';
+import { metricsView } from './metrics-view';
+import { versionTraffic } from './version-traffic';
 import { parseStartBody } from './start-body';
 import { detailOf, summaryOf } from './views';
 import { memberRecords } from '../../../domain/deployment/group-members';
@@ -24,6 +29,11 @@ import { memberRecords } from '../../../domain/deployment/group-members';
 export interface ApiDeps extends StarterDeps {
   /** The alias's live state; `fledge rollback` also moves it and reads the versions it may move to. */
   readonly lambda: LambdaRegistry;
+  /**
+   * CloudWatch, read only: each version's traffic per check interval (`GET /deployments/{id}/traffic`).
+   * Its own port, not `HealthSignals`: the API reads metrics and never touches alarms.
+   */
+  readonly traffic: VersionTraffic;
   /** fledge's artifacts bucket: a spec's relative `artifact.zip` is a key in it. */
   readonly artifactsBucket?: string;
   /**
@@ -48,6 +58,7 @@ const FUNCTION_ALIAS: readonly ParamCheck[] = [(name) => functionNameProblem(nam
 const ROUTES: readonly { pattern: RegExp; params: readonly ParamCheck[]; methods: Readonly<Record<string, Handler>> }[] = [
   { pattern: /^\/deployments\/?$/, params: [], methods: { POST: createDeployment, GET: listDeployments } },
   { pattern: /^\/deployments\/([^/]+)\/?$/, params: DEPLOYMENT, methods: { GET: getDeployment } },
+  { pattern: /^\/deployments\/([^/]+)\/traffic\/?$/, params: DEPLOYMENT, methods: { GET: traffic } },
   { pattern: /^\/deployments\/([^/]+)\/stop\/?$/, params: DEPLOYMENT, methods: { POST: stop } },
   { pattern: /^\/deployments\/([^/]+)\/promote\/?$/, params: DEPLOYMENT, methods: { POST: promote } },
   { pattern: /^\/deployments\/([^/]+)\/pause\/?$/, params: DEPLOYMENT, methods: { POST: pause } },
@@ -57,6 +68,7 @@ const ROUTES: readonly { pattern: RegExp; params: readonly ParamCheck[]; methods
   { pattern: /^\/deployments\/([^/]+)\/reject\/?$/, params: DEPLOYMENT, methods: { POST: (d, r, p) => decide(d, r, p, false) } },
   { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/, params: FUNCTION_ALIAS, methods: { GET: aliasState } },
   { pattern: /^\/functions\/([^/]+)\/aliases\/([^/]+)\/rollback\/?$/, params: FUNCTION_ALIAS, methods: { POST: rollbackAlias } },
+  { pattern: /^\/metrics\/?$/, params: [], methods: { GET: metrics } },
 ];
 
 /** Routes one management request (IAM-authorised on AWS) to its handler. */
@@ -177,6 +189,13 @@ async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonl
   // serverTime: clients compute "time left" against fledge's clock, not their own (local mode compresses time).
   const members = record.members ? await memberRecords(deps.store, record) : [];
   return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId), members), serverTime: new Date(deps.clock.now()).toISOString() });
+}
+
+/** Each version's invocations, errors and latency per check interval, from CloudWatch (docs/api.md). */
+async function traffic(deps: ApiDeps, _request: HttpRequest, [id]: readonly string[]): Promise<HttpResponse> {
+  const record = await deps.store.getDeployment(id!);
+  if (!record) throw new ResourceNotFoundError(`no deployment ${id}`);
+  return json(200, await versionTraffic(deps.traffic, record, deps.clock.now()));
 }
 
 /**
@@ -333,4 +352,11 @@ async function aliasState(deps: ApiDeps, _request: HttpRequest, [functionName, a
     ...(lock && active && ['PENDING', 'RUNNING', 'AWAITING_APPROVAL'].includes(active.status) ? { activeDeployment: summaryOf(active) } : {}),
     deployments: recent.items.map(summaryOf),
   });
+}
+
+/** The delivery metrics of the window (docs/api.md#get-metrics): one read of the metrics index per month of it. */
+async function metrics(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const query = parseMetricsQuery(request.query, deps.clock.now(), repeatedQueryNames(request.rawQuery));
+  const endings = await deps.store.listEndings(query);
+  return json(200, metricsView(deliveryMetrics(endings, query), query.functionName));
 }
