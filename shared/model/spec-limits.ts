@@ -74,6 +74,8 @@ export const LIMITS = {
   maxHealthChecks: 2_000,
   /** A deployment needs time beyond its waits for publishing, smoke tests, hooks and weight changes. */
   timeoutMargin: 60,
+  /** Targets (accounts × regions) one spec deploys to in waves. */
+  maxTargets: 50,
 } as const;
 
 /** `262144 bytes (256 KiB)`: a byte limit as messages state it. */

@@ -102,6 +102,22 @@ export interface HealthSpec extends SignalFields {
   readonly onInsufficientData: InsufficientDataPolicy;
 }
 
+/**
+ * One place a spec deploys to: an account and region, reached by assuming `roleArn` there (with
+ * `externalId` when the role's trust policy demands one). Its deployment starts once every target
+ * it `dependsOn` has succeeded (docs/spec.md#targets-and-waves).
+ */
+export interface TargetSpec {
+  /** Unique in the spec: 1–32 of a-z, 0-9, "-" (how people, the history and `dependsOn` name it). */
+  readonly id: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn: string;
+  readonly externalId?: string;
+  /** Ids of the targets that must have succeeded first; empty for the first wave. */
+  readonly dependsOn: readonly string[];
+}
+
 export interface DeploymentSpec {
   readonly version: 1;
   readonly function: FunctionRef;
@@ -121,6 +137,17 @@ export interface DeploymentSpec {
   /** The whole deployment's limit; exceeding it rolls back. Default 30 minutes. */
   readonly timeout: Seconds;
   readonly cleanup?: { readonly keepVersions: number };
+  /**
+   * Where to deploy, in waves: absent, the function in fledge's own account and region. With
+   * targets, each target's deployment is an ordinary deployment of this spec, run with the
+   * target's credentials, started when the targets it depends on succeeded.
+   */
+  readonly targets?: readonly TargetSpec[];
+  /**
+   * With targets: whether targets already promoted are rolled back (to the version they served
+   * before) when a later wave fails. Default true.
+   */
+  readonly rollbackPromotedWaves?: boolean;
 }
 
 /** One segment of a path into the spec: a mapping key or a list index. */

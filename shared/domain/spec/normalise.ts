@@ -5,6 +5,7 @@ import { resolvePreset } from './presets';
 import { normaliseSignals } from './signals';
 import { LIMITS, type WrittenSpec } from './schema';
 import { normaliseWebhooks } from './webhooks';
+import { normaliseTargets } from './targets';
 
 /**
  * Turns a spec that passed the schema into the normalised `DeploymentSpec`: presets resolved,
@@ -33,6 +34,7 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     approval,
     timeout: written.timeout ?? LIMITS.defaultDeploymentTimeout,
     ...(written.cleanup !== undefined && { cleanup: { keepVersions: written.cleanup.keepVersions } }),
+    ...(written.targets !== undefined && { targets: normaliseTargets(written.targets), rollbackPromotedWaves: written.rollbackPromotedWaves ?? true }),
   };
 }
 

@@ -17,6 +17,7 @@ import { PRESET_NAMES, PRESET_SPELLINGS, resolvePreset } from './presets';
 import { closestMatch, quote } from './problems';
 import { signalFieldsSchema } from './signals';
 import { webhooksSchema } from './webhooks';
+import { rollbackPromotedWavesSchema, targetsSchema } from './targets';
 
 /*
  * The spec as users write it (docs/spec.md), checked field by field. Durations come out as whole
@@ -298,6 +299,9 @@ export const specSchema = z.strictObject({
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
+  // Where to deploy, in waves (targets.ts, docs/spec.md#targets-and-waves).
+  targets: targetsSchema.optional(),
+  rollbackPromotedWaves: rollbackPromotedWavesSchema.optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */
