@@ -46,6 +46,7 @@ export const ENGINE_FUNCTIONS = {
     // CreateFunction and UpdateFunctionCode fetch the code with the caller's permissions (the zip,
     // ListBucket for a clear NoSuchKey, an image, layers); CreateFunction tags what it creates.
     actions: [
+      'sts:AssumeRole',
       'dynamodb:PutItem',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -73,6 +74,7 @@ export const ENGINE_FUNCTIONS = {
     ports: ['lambda', 'health', 'store', 'clock', 'stage'],
     environment: {},
     actions: [
+      'sts:AssumeRole',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
@@ -102,7 +104,7 @@ export const ENGINE_FUNCTIONS = {
     ports: ['lambda', 'health', 'store', 'clock', 'webhooks'],
     // The beforeTraffic webhooks' signing key (a Parameter Store reference to a Secrets Manager secret).
     environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    actions: ['sts:AssumeRole', 'dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   traffic: {
     key: 'traffic',
@@ -116,6 +118,7 @@ export const ENGINE_FUNCTIONS = {
     // The beforeStep, beforePromotion and onRollback webhooks' signing key.
     environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
     actions: [
+      'sts:AssumeRole',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
@@ -147,7 +150,7 @@ export const ENGINE_FUNCTIONS = {
     // The check webhooks' signing key.
     environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
     // At a pause's end it applies the next weight itself (check-then-shift).
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:CreateAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    actions: ['sts:AssumeRole', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:CreateAlias', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   approval: {
     key: 'approval',
@@ -162,7 +165,7 @@ export const ENGINE_FUNCTIONS = {
     // $default stage: no stage segment in the path) and are signed with the pages' key.
     environment: { FLEDGE_API_URL: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, FLEDGE_APPROVAL_SECRET_PARAMETER: '${self:custom.approvalSecretReference}' },
     // The signing key: a Parameter Store reference to a Secrets Manager secret, read as both.
-    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'sns:Publish', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    actions: ['sts:AssumeRole', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'sns:Publish', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   record: {
     key: 'record',
@@ -174,7 +177,7 @@ export const ENGINE_FUNCTIONS = {
     tasks: ['RecordNoChange', 'RecordDrift', 'RecordRejected', 'RollbackFailed'],
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
     environment: {},
-    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish'],
+    actions: ['sts:AssumeRole', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish'],
   },
   'safety-net': {
     key: 'safetyNet',
@@ -204,6 +207,7 @@ export const ENGINE_FUNCTIONS = {
       ],
     },
     actions: [
+      'sts:AssumeRole',
       ...RESTORE_ACTIONS,
       // Lambda sends an event that still failed to the on-failure queue with the function's role.
       'sqs:SendMessage',
@@ -230,6 +234,7 @@ export const ENGINE_FUNCTIONS = {
       events: [{ eventBridge: { pattern: ALARM_ABORT_PATTERN } }],
     },
     actions: [
+      'sts:AssumeRole',
       ...RESTORE_ACTIONS,
       // Lists open deployments and locks, and whether their executions still run.
       'dynamodb:Query',
@@ -257,6 +262,7 @@ export const ENGINE_FUNCTIONS = {
       events: [{ schedule: { rate: 'rate(5 minutes)', description: 'fledge repair loop (docs/reliability.md)' } }],
     },
     actions: [
+      'sts:AssumeRole',
       ...RESTORE_ACTIONS,
       // Lists open deployments and locks, and whether their executions still run.
       'dynamodb:Query',
@@ -308,7 +314,7 @@ export interface EngineFunctionSpec {
 }
 
 /** A port of the engine (a key of `EngineDeps`). */
-export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks';
+export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'targets';
 
 /** One of the engine's functions, by its name in {@link ENGINE_FUNCTIONS}. */
 export type EngineFunction = keyof typeof ENGINE_FUNCTIONS;

@@ -27,7 +27,7 @@ import type { EngineDeps } from '../shared/domain/deployment/deps';
 import { deploymentDefinition } from '../state-machines/definition';
 import { startLocalAws, type InProcessHandler, type LocalAws, type LocalAwsOptions, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
 import { sanitise } from '../shared/text/sanitise';
-import { localClients, localComposition } from './composition';
+import { localClients, localComposition, type LocalClients } from './composition';
 
 /** Local mode's name of an engine function: its ARN substitution in the state machine, or `SafetyNet`/`Sweeper`. */
 type LocalFunctionKey = (typeof ENGINE_FUNCTIONS)[EngineFunction]['substitution'];
@@ -126,7 +126,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const bucket = `${name}-artifacts`;
   const approvalSecret = options.approvalSecret ?? randomBytes(MIN_SECRET_BYTES);
   const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('base64url');
-  const { client } = localClients(aws, { maxAttempts });
+  const { client, clientWith } = localClients(aws, { maxAttempts });
   const clients = { lambda: client(LambdaClient), cloudwatch: client(CloudWatchClient), dynamodb: client(DynamoDBClient), sns: client(SNSClient), sfn: client(SFNClient), events: client(EventBridgeClient), s3: client(S3Client) };
 
   await ignoring(['ResourceInUseException'], () => clients.dynamodb.send(new CreateTableCommand(deploymentTableDefinition(tableName))));
@@ -138,11 +138,11 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
 
   const settings: CompositionSettings = { tableName, notificationTopicArn, approvalTopicArn, stateMachineArn, artifactsBucket: bucket, region: aws.region, stage: options.stage ?? 'local', ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) };
-  const composition = localComposition(aws, { client }, { settings, approvalSecret, webhookSecret });
-  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks']);
+  const composition = localComposition(aws, { client, clientWith }, { settings, approvalSecret, webhookSecret });
+  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks', 'targets']);
   const onAwsCall = options.onAwsCall;
   // Observed, each function gets clients of its own, so every call is told apart by function.
-  const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? { ...composition, client: localClients(aws, { maxAttempts, observe: (c) => observe(c, (action) => onAwsCall(fn, action)) }).client } : composition);
+  const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? { ...composition, ...pick(localClients(aws, { maxAttempts, observe: (c) => observe(c, (action) => onAwsCall(fn, action)) })) } : composition);
   const handlers = Object.fromEntries(ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, IN_PROCESS[fn].builtOn(compositionOf(fn))])) as Record<LocalFunctionKey, InProcessHandler>;
   // Named from fledge's one table of its functions (shared/domain/own-functions.ts), which specs are checked against.
   const functions = Object.fromEntries(ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, localFunctionName(ENGINE_FUNCTIONS[fn].key, name)])) as Record<LocalFunctionKey, string>;
@@ -240,4 +240,9 @@ async function ignoring(names: readonly string[], call: () => Promise<unknown>):
   } catch (error) {
     if (!names.includes((error as Error).name)) throw error;
   }
+}
+
+/** The client builders of local clients, for a composition. */
+function pick(clients: LocalClients): Pick<Composition, 'client' | 'clientWith'> {
+  return { client: clients.client, clientWith: clients.clientWith };
 }

@@ -88,6 +88,12 @@ export const GRANTS: readonly Grant[] = [
     condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
   },
   {
+    sid: 'AssumeTargetRoles',
+    why: 'A wave run acts in its targets (a spec\'s targets) with the roles there; TargetRoles names them (docs/deploy.md#target-accounts).',
+    actions: ['sts:AssumeRole'],
+    resource: sub('arn:${AWS::Partition}:iam::*:role/${TargetRoles}'),
+  },
+  {
     sid: 'ReadArtifacts',
     why: 'Lambda fetches the zip with the caller’s permissions.',
     actions: ['s3:GetObject', 's3:GetObjectVersion'],

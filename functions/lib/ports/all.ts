@@ -6,6 +6,7 @@ import { notifierPort } from './notifier';
 import { orchestratorPort } from './orchestrator';
 import { storePort } from './store';
 import { webhooksPort } from './webhooks';
+import { targetsPort } from './targets';
 
 /** Every port's factory, for a composition that builds them all (local mode). Lambda handlers import only their own. */
 export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
@@ -17,4 +18,5 @@ export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
   clock: clockPort,
   stage: stagePort,
   webhooks: webhooksPort,
+  targets: targetsPort,
 };

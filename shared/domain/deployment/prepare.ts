@@ -4,6 +4,7 @@ import { event, eventKeys } from './events';
 import type { AliasSnapshot, DeploymentRecord, EngineState } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { rollbackTargetProblem } from './readiness';
+import { lockNameOf } from './record';
 import { describeRouting, isSplit } from './routing';
 import { trafficStepsFor } from '../spec/steps';
 
@@ -37,6 +38,8 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
     source: state.source,
     createdAt: now,
     updatedAt: now,
+    ...(state.target !== undefined && { target: { id: state.target.id, accountId: state.target.accountId, region: state.target.region } }),
+    ...(state.parentId !== undefined && { parentId: state.parentId }),
   });
   if (isTerminal(record.status)) throw new DeploymentFinishedError(`deployment ${deploymentId} already ended ${record.status}`);
   const startedAt = record.startedAt ?? now;
@@ -86,7 +89,7 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
 
 async function takeLock(deps: Pick<EngineDeps, 'store'>, record: DeploymentRecord, deadline: number, now: number): Promise<void> {
   const { store } = deps;
-  const lock = { functionName: record.functionName, alias: record.alias, holder: record.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
+  const lock = { functionName: lockNameOf(record), alias: record.alias, holder: record.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
   const held = await store.acquireLock(lock, now);
   if (!held) return;
   // A holder that has finished (its release was lost) cannot complain about a takeover.

@@ -94,6 +94,7 @@ export const OPERATIONS: readonly OperationRow[] = [
  */
 export const NOT_IN_MATRIX: readonly { readonly service: string; readonly operation: string; readonly reason: string }[] = [
   { service: 'ssm', operation: 'GetParameter', reason: 'the signing secret: read once per cold start on AWS; local mode keeps it in its data directory (no SSM in the embedded AWS)' },
+  { service: 'sts', operation: 'AssumeRole', reason: 'only a wave run (a spec with targets) assumes roles, and the matrix scenarios deploy in fledge\'s own account; a refused AssumeRole is proved by test/engine/waves.test.ts (refused before anything moves), a throttled one is TransientAwsError (sts-targets.ts)' },
   {
     service: 'states',
     operation: 'StopExecution',
@@ -125,6 +126,7 @@ const SERVICE_OF_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-ssm': 'ssm',
+  '@aws-sdk/client-sts': 'sts',
 };
 
 /** The service (signing name) and wire operation of an SDK call found by the static analysis. */

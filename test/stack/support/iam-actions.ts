@@ -11,6 +11,7 @@ const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
+  '@aws-sdk/client-sts': 'sts',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>` (Service Authorization Reference). */
