@@ -148,3 +148,27 @@ describe('waves across accounts and regions', () => {
     expect({ eu: await aliasIn(world, EU, name), us: await aliasIn(world, US, name) }).toEqual(before);
   }, 60_000);
 });
+
+describe('a spec with targets run as one deployment', () => {
+  let world: EngineWorld;
+  beforeAll(async () => {
+    world = await startEngine();
+  }, 60_000);
+  afterAll(async () => world.stop());
+
+  it('is refused by Prepare before anything moves, instead of deploying where fledge runs', async () => {
+    // Prepare
+    const { existingFunction, startDeployment, recordStatus, aliasOf } = await import('../support/engine');
+    await existingFunction(world, 'waves-home');
+    const before = await aliasOf(world, 'waves-home');
+    const artifact = await uploadArtifact(world, 'waves/home.zip', userCode('v2'));
+
+    // Act
+    const { deploymentId: id } = await startDeployment(world, { deploymentId: deploymentId('waves-home'), spec: spec('waves-home', { kind: 'allAtOnce' }, { health: { ...TIMED_PAUSES }, targets: [EU] }), artifact });
+
+    // Assess
+    const record = await recordStatus(world, id, 'REJECTED');
+    expect(record.reason).toContain('runs as a wave run');
+    expect(await aliasOf(world, 'waves-home')).toEqual(before);
+  }, 60_000);
+});

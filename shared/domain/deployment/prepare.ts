@@ -42,6 +42,10 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
     ...(state.parentId !== undefined && { parentId: state.parentId }),
   });
   if (isTerminal(record.status)) throw new DeploymentFinishedError(`deployment ${deploymentId} already ended ${record.status}`);
+  if (spec.targets !== undefined && spec.targets.length > 0) {
+    // Run as one deployment, a spec with targets would deploy here instead of to its targets.
+    throw new DeploymentRefusedError(`deployment ${deploymentId}: the spec lists targets (${spec.targets.map((target) => target.id).join(', ')}), so it runs as a wave run, one deployment per target; nothing was changed here`);
+  }
   const startedAt = record.startedAt ?? now;
   const deadline = record.deadline ?? startedAt + spec.timeout * 1000;
 
