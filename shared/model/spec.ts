@@ -105,7 +105,7 @@ export interface HealthSpec extends SignalFields {
 /**
  * One place a spec deploys to: an account and region, reached by assuming `roleArn` there (with
  * `externalId` when the role's trust policy demands one). Its deployment starts once every target
- * it `dependsOn` has succeeded (docs/spec.md#targets-and-waves).
+ * it `dependsOn` has succeeded (docs/spec.md#targets-and-rollbackpromotedwaves).
  */
 export interface TargetSpec {
   /** Unique in the spec: 1–32 of a-z, 0-9, "-" (how people, the history and `dependsOn` name it). */

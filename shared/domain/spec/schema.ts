@@ -299,7 +299,7 @@ export const specSchema = z.strictObject({
   approval: approvalSettings.optional(),
   timeout: duration(LIMITS.minDeploymentTimeout, LIMITS.maxDeploymentTimeout).optional(),
   cleanup: z.strictObject({ keepVersions: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000') }).optional(),
-  // Where to deploy, in waves (targets.ts, docs/spec.md#targets-and-waves).
+  // Where to deploy, in waves (targets.ts, docs/spec.md#targets-and-rollbackpromotedwaves).
   targets: targetsSchema.optional(),
   rollbackPromotedWaves: rollbackPromotedWavesSchema.optional(),
 });

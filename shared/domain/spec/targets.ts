@@ -7,7 +7,7 @@ import { quote } from './problems';
 import { targetGraphProblems } from './waves';
 
 /*
- * `targets` and `rollbackPromotedWaves` (docs/spec.md#targets-and-waves): where a spec deploys, in
+ * `targets` and `rollbackPromotedWaves` (docs/spec.md#targets-and-rollbackpromotedwaves): where a spec deploys, in
  * waves. Each target is checked on its own here; the list as a whole (ids and places unique, the
  * `dependsOn` graph) in the list's refinement, with the path of the offending field.
  */
