@@ -269,6 +269,35 @@ export const ENGINE_FUNCTIONS = {
       'states:DescribeExecution',
     ],
   },
+  waves: {
+    key: 'waves',
+    entry: 'functions/waves.ts',
+    substitution: 'WavesFunctionArn',
+    stateMachine: 'waves',
+    description: 'fledge engine - wave runs: reach every target, start each when its dependencies succeeded, stop and roll back on a failure',
+    roleDescription: 'fledge waves - assume the target roles, start and stop the targets\' deployments, roll back promoted targets',
+    timeout: 900,
+    tasks: ['StartWaves', 'AdvanceWaves'],
+    ports: ['store', 'orchestrator', 'notifier', 'clock', 'targets'],
+    // Starts each target's deployment on the deployment state machine (and stops the ones in flight).
+    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' } },
+    actions: [
+      'sts:AssumeRole',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'states:StartExecution',
+      'states:SendTaskFailure',
+      'sns:Publish',
+      // What its code could call in fledge's own account; in a target the role assumed there decides.
+      'lambda:GetFunctionConfiguration',
+      'lambda:GetAlias',
+      'lambda:UpdateAlias',
+      'lambda:DeleteAlias',
+      'cloudwatch:DeleteAlarms',
+    ],
+  },
 } as const satisfies Record<string, EngineFunctionSpec>;
 
 /**
@@ -297,6 +326,8 @@ export interface EngineFunctionSpec {
   readonly timeout: number;
   /** The state machine's Task states it serves (none: invoked by an event or a schedule). */
   readonly tasks: readonly string[];
+  /** Whose Task states: the deployment state machine's (the default) or the wave runner's (state-machines/waves.asl.yml). */
+  readonly stateMachine?: 'deployment' | 'waves';
   /** The ports of `EngineDeps` it is given. */
   readonly ports: readonly EnginePort[];
   /**
@@ -331,7 +362,14 @@ export const ENGINE_FUNCTION_NAMES = Object.keys(ENGINE_FUNCTIONS) as EngineFunc
  * (serverless/state-machine.js), local mode from its own; a name the file uses and the table does
  * not give fails both.
  */
-export const TASK_SUBSTITUTIONS: readonly string[] = ENGINE_FUNCTION_NAMES.filter((fn) => ENGINE_FUNCTIONS[fn].tasks.length > 0).map((fn) => ENGINE_FUNCTIONS[fn].substitution);
+export const TASK_SUBSTITUTIONS: readonly string[] = ENGINE_FUNCTION_NAMES.filter((fn) => ENGINE_FUNCTIONS[fn].tasks.length > 0 && machineOf(fn) === 'deployment').map((fn) => ENGINE_FUNCTIONS[fn].substitution);
+
+/** The ARN substitutions of state-machines/waves.asl.yml (`${WavesFunctionArn}`). */
+export const WAVES_TASK_SUBSTITUTIONS: readonly string[] = ENGINE_FUNCTION_NAMES.filter((fn) => machineOf(fn) === 'waves').map((fn) => ENGINE_FUNCTIONS[fn].substitution);
+
+function machineOf(fn: EngineFunction): 'deployment' | 'waves' {
+  return (ENGINE_FUNCTIONS[fn] as EngineFunctionSpec).stateMachine ?? 'deployment';
+}
 
 /** The ports `fn` is given: the `EngineDeps` its row of the table lists. */
 export type EngineDepsOf<F extends EngineFunction> = Pick<EngineDeps, PortsOf<F>>;

@@ -14,8 +14,9 @@ import { handler as publishHandler } from '../functions/publish';
 import { handler as recordHandler } from '../functions/record';
 import { handler as safetyNetHandler } from '../functions/safety-net';
 import { handler as sweeperHandler } from '../functions/sweeper';
+import { handler as wavesHandler } from '../functions/waves';
 import { handler as trafficHandler } from '../functions/traffic';
-import { ALARM_ABORT_PATTERN, ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, TASK_SUBSTITUTIONS, type EngineFunction } from '../functions/engine-functions';
+import { ALARM_ABORT_PATTERN, ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, TASK_SUBSTITUTIONS, WAVES_TASK_SUBSTITUTIONS, type EngineFunction } from '../functions/engine-functions';
 import { buildPorts, type Composition, type CompositionSettings } from '../functions/lib/composition';
 import { PORT_FACTORIES } from '../functions/lib/ports/all';
 import { iamActionOf } from '../functions/permissions';
@@ -24,7 +25,7 @@ import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
 import { MIN_SECRET_BYTES } from '../shared/domain/approval/signing';
 import { localFunctionName } from '../shared/domain/own-functions';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
-import { deploymentDefinition } from '../state-machines/definition';
+import { deploymentDefinition, wavesDefinition } from '../state-machines/definition';
 import { startLocalAws, type InProcessHandler, type LocalAws, type LocalAwsOptions, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
 import { sanitise } from '../shared/text/sanitise';
 import { localClients, localComposition, type LocalClients } from './composition';
@@ -47,6 +48,7 @@ const IN_PROCESS: { readonly [F in EngineFunction]: { builtOn(c: Composition): I
   'safety-net': safetyNetHandler,
   abort: abortHandler,
   sweeper: sweeperHandler,
+  waves: wavesHandler,
 };
 
 /**
@@ -97,6 +99,8 @@ export interface LocalControlPlane {
    */
   readonly failedEventsTopicArn: string;
   readonly stateMachineArn: string;
+  /** The wave runner's state machine (state-machines/waves.asl.yml): a spec with targets runs there. */
+  readonly wavesStateMachineArn: string;
   /** Task function names by substitution (`TrafficFunctionArn` → `fledge-traffic`), plus the safety net's and the sweeper's. */
   readonly functions: Readonly<Record<LocalFunctionKey, string>>;
   /** The engine's ports over the embedded AWS on its simulated clock (for starters, controls and tests). */
@@ -161,6 +165,16 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
     await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
   }
+  // The wave runner's state machine (a spec with targets), beside the deployment one.
+  const wavesStateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-waves`;
+  const wavesArns = Object.fromEntries(WAVES_TASK_SUBSTITUTIONS.map((key) => [key, `arn:aws:lambda:${aws.region}:${account}:function:${functions[key as LocalFunctionKey]}`]));
+  const wavesDefinitionText = JSON.stringify(wavesDefinition(wavesArns));
+  try {
+    await clients.sfn.send(new CreateStateMachineCommand({ name: `${name}-waves`, definition: wavesDefinitionText, roleArn, type: 'STANDARD' }));
+  } catch (error) {
+    if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
+    await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn: wavesStateMachineArn, definition: wavesDefinitionText }));
+  }
   await keepFailedEvents(clients.lambda, functions.SafetyNet, failedEventsTopicArn);
   await keepFailedEvents(clients.lambda, functions.Abort, failedEventsTopicArn);
   await wireAlarmAbort(clients.events, `${name}-alarm-abort`, `arn:aws:lambda:${aws.region}:${account}:function:${functions.Abort}`);
@@ -169,7 +183,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'],
     stateMachineArn,
   });
-  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, functions, deps, composition, clients, webhookSecret, unsubscribe };
+  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, wavesStateMachineArn, functions, deps, composition, clients, webhookSecret, unsubscribe };
 }
 
 /**

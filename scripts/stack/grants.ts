@@ -172,6 +172,12 @@ export const GRANTS: readonly Grant[] = [
     resource: getAtt('FailedEventsQueue', 'Arn'),
   },
   {
+    sid: 'TargetDeployments',
+    why: 'A wave run starts each target’s deployment on the deployment state machine, and fails the pending approval of one it stops.',
+    actions: ['states:StartExecution', 'states:SendTaskFailure'],
+    resource: ref('DeploymentStateMachine'),
+  },
+  {
     sid: 'DeploymentExecutions',
     why: (actions) => (actions.includes('states:StopExecution') ? 'Stop the execution of a deployment it rolled back.' : 'Whether a deployment’s execution still runs: a running one is never touched.'),
     actions: ['states:DescribeExecution', 'states:StopExecution'],

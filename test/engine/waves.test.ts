@@ -1,11 +1,11 @@
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { StsService } from '@fledge-local/embedded-aws';
 import { clientConfig } from '@fledge-local/embedded-aws/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existingFunction as createExistingFunction } from '../../local/world/functions';
-import { advanceWaves, startWaves, targetDeploymentId, type WaveStep } from '../../shared/domain/deployment/waves';
-import { DeploymentRefusedError } from '../../shared/model/engine-errors';
+import { targetDeploymentId } from '../../shared/domain/deployment/waves';
 import type { ExecutionInput } from '../../shared/model/deployment';
 import type { TargetSpec } from '../../shared/model/spec';
 import { deploymentId, ROLE, spec, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
@@ -27,13 +27,15 @@ async function aliasIn(world: EngineWorld, target: TargetSpec, name: string): Pr
   return { version: out.FunctionVersion, weights: { ...(out.RoutingConfig?.AdditionalVersionWeights ?? {}) }, revisionId: out.RevisionId };
 }
 
-/** Runs the wave loop as the wave runner does, until the run ends. */
-async function runWaves(world: EngineWorld, input: ExecutionInput): Promise<WaveStep> {
-  await startWaves(world.plane.deps, input);
-  return eventually(async () => {
-    const step = await advanceWaves(world.plane.deps, input.deploymentId);
-    return step.done ? step : undefined;
+/** Runs a wave run on the real wave runner's state machine until its execution ends; its status and the run's record. */
+async function runWaves(world: EngineWorld, input: ExecutionInput): Promise<{ execution: string; status: string | undefined }> {
+  const sfn = world.plane.clients.sfn;
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: world.plane.wavesStateMachineArn, name: input.deploymentId, input: JSON.stringify(input) }));
+  const execution = await eventually(async () => {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return described.status === 'RUNNING' ? undefined : described;
   }, { timeoutMs: 120_000, intervalMs: 50, what: `wave run ${input.deploymentId} to end` });
+  return { execution: `${execution.status}${execution.error ? ` ${execution.error}` : ''}`, status: (await world.plane.deps.store.getDeployment(input.deploymentId))?.status };
 }
 
 describe('waves across accounts and regions', () => {
@@ -82,7 +84,7 @@ describe('waves across accounts and regions', () => {
     const step = await runWaves(world, input);
 
     // Assess
-    expect(step).toEqual({ done: true, status: 'SUCCEEDED' });
+    expect(step).toEqual({ execution: 'SUCCEEDED', status: 'SUCCEEDED' });
     const eu = await world.plane.deps.store.getDeployment(targetDeploymentId(input.deploymentId, 'eu'));
     const us = await world.plane.deps.store.getDeployment(targetDeploymentId(input.deploymentId, 'us'));
     expect([eu?.status, us?.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
@@ -102,7 +104,7 @@ describe('waves across accounts and regions', () => {
     const step = await runWaves(world, failing);
 
     // Assess
-    expect(step).toEqual({ done: true, status: 'ROLLED_BACK' });
+    expect(step).toEqual({ execution: 'FAILED fledge.RolledBack', status: 'ROLLED_BACK' });
     const parent = await world.plane.deps.store.getDeployment(input.deploymentId);
     expect(parent?.reason).toContain('target us (account 222222222222, us-east-1) ended ROLLED_BACK');
     const eu = await world.plane.deps.store.getDeployment(targetDeploymentId(input.deploymentId, 'eu'));
@@ -121,7 +123,7 @@ describe('waves across accounts and regions', () => {
     const step = await runWaves(world, failing);
 
     // Assess
-    expect(step).toEqual({ done: true, status: 'ROLLED_BACK' });
+    expect(step).toEqual({ execution: 'FAILED fledge.RolledBack', status: 'ROLLED_BACK' });
     const parent = await world.plane.deps.store.getDeployment(input.deploymentId);
     expect(parent?.reason).toContain('promoted targets kept (rollbackPromotedWaves: false): eu');
     expect((await world.plane.deps.store.getDeployment(targetDeploymentId(input.deploymentId, 'eu')))?.status).toBe('SUCCEEDED');
@@ -137,13 +139,12 @@ describe('waves across accounts and regions', () => {
     const before = { eu: await aliasIn(world, EU, name), us: await aliasIn(world, US, name) };
 
     // Act
-    const error = await startWaves(world.plane.deps, refused).catch((e: unknown) => e);
+    const step = await runWaves(world, refused);
 
     // Assess
-    expect(error).toBeInstanceOf(DeploymentRefusedError);
-    expect((error as Error).message).toContain('target us (account 222222222222, us-east-1): fledge cannot assume arn:aws:iam::222222222222:role/fledge-target');
+    expect(step).toEqual({ execution: 'FAILED fledge.Rejected', status: 'REJECTED' });
     const parent = await world.plane.deps.store.getDeployment(input.deploymentId);
-    expect(parent?.status).toBe('REJECTED');
+    expect(parent?.reason).toContain('target us (account 222222222222, us-east-1): fledge cannot assume arn:aws:iam::222222222222:role/fledge-target');
     expect(await world.plane.deps.store.getDeployment(targetDeploymentId(input.deploymentId, 'eu'))).toBeUndefined();
     expect({ eu: await aliasIn(world, EU, name), us: await aliasIn(world, US, name) }).toEqual(before);
   }, 60_000);

@@ -236,3 +236,17 @@ export async function rollBackPromotedTarget(deps: WaveDeps, target: TargetSpec,
     notification: { kind: 'rolledBack', ...factsOf(child), reason },
   });
 }
+
+/** The wave runner's state: the run's input, and what its last step did. */
+export type WaveRunState = ExecutionInput & { readonly waveStep?: WaveStep };
+
+/** The StartWaves task: {@link startWaves}, passing the state on. */
+export async function startWavesTask(deps: WaveDeps, state: WaveRunState): Promise<WaveRunState> {
+  await startWaves(deps, state);
+  return state;
+}
+
+/** The AdvanceWaves task: {@link advanceWaves}, its step in the state for the Choice that follows. */
+export async function advanceWavesTask(deps: WaveDeps, state: WaveRunState): Promise<WaveRunState> {
+  return { ...state, waveStep: await advanceWaves(deps, state.deploymentId) };
+}

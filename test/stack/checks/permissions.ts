@@ -184,12 +184,12 @@ export function permissionChecks(ctx: StackContext): void {
       }
     });
 
-    it('lets only the traffic, check (check-then-shift), safety-net, alarm-abort and sweeper functions move alias traffic', () => {
+    it('lets only the traffic, check (check-then-shift), safety-net, alarm-abort, sweeper and wave-runner (rolling back promoted targets) functions move alias traffic', () => {
       // Act
       const movers = ctx.functions.filter((fn) => statementsOf(ctx.template, fn.roleLogicalId, 'Allow').some((s) => s.actions.includes('lambda:UpdateAlias'))).map((fn) => fn.key);
 
       // Assess
-      expect(movers.sort()).toEqual(['abort', 'check', 'safetyNet', 'sweeper', 'traffic']);
+      expect(movers.sort()).toEqual(['abort', 'check', 'safetyNet', 'sweeper', 'traffic', 'waves']);
     });
   });
 }
