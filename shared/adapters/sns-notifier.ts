@@ -49,7 +49,7 @@ export function render(notification: DeploymentNotification, links?: { approve: 
   const n = sanitiseDeep(notification);
   // Trimmed first: YAML block scalars end with a line break that would show as `\n`.
   const message = notification.kind === 'approvalRequested' && notification.message?.trim() ? sanitise(notification.message.trim()) : undefined;
-  const target = `${n.functionName}:${n.alias}`;
+  const target = `${n.functionName}:${n.alias}${n.target ? ` in ${n.target}` : ''}`;
   const versions = `${n.previousVersion ? `version ${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `version ${n.newVersion}` : 'a new version'}`;
   const facts = [`Deployment: ${n.deploymentId}`, `Function: ${target}`, `Versions: ${versions}`, `Started by: ${n.startedBy}`];
   let subject: string;

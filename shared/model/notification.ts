@@ -8,6 +8,8 @@ export interface NotificationFacts {
   readonly newVersion?: string;
   readonly previousVersion?: string;
   readonly startedBy: string;
+  /** The target of a wave run this deployment deployed to (`eu (account 111111111111, eu-west-1)`); absent for fledge's own account and region. */
+  readonly target?: string;
 }
 
 /** Something a person should know about a deployment. */

@@ -173,3 +173,19 @@ describe('a spec with targets run as one deployment', () => {
     expect(await aliasOf(world, 'waves-home')).toEqual(before);
   }, 60_000);
 });
+
+describe('notifications of a target\'s deployment', () => {
+  it('name the target in the subject and the body', async () => {
+    // Prepare
+    const { factsOf } = await import('../../shared/domain/deployment/finish');
+    const { render } = await import('../../shared/adapters/sns-notifier');
+    const facts = factsOf({ deploymentId: 'run--us', functionName: 'checkout', alias: 'live', startedBy: 'ci', target: { id: 'us', accountId: '222222222222', region: 'us-east-1' } } as never);
+
+    // Act
+    const { subject, body } = render({ kind: 'rolledBack', ...facts, reason: 'wave rolled back because target us failed' });
+
+    // Assess
+    expect(subject).toContain('checkout:live in us (account 222222222222, us-east-1)');
+    expect(body).toContain('Function: checkout:live in us (account 222222222222, us-east-1)');
+  });
+});

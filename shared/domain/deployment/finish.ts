@@ -169,5 +169,6 @@ export function factsOf(record: DeploymentRecord) {
     ...(record.newVersion ? { newVersion: record.newVersion } : {}),
     ...(record.snapshot?.alias ? { previousVersion: record.snapshot.alias.version } : {}),
     startedBy: record.startedBy,
+    ...(record.target ? { target: `${record.target.id} (account ${record.target.accountId}, ${record.target.region})` } : {}),
   };
 }
