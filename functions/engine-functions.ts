@@ -70,6 +70,7 @@ export const ENGINE_FUNCTIONS = {
     // The caller audit reads the mappings, the policies (function, aliases, versions) and the URLs.
     // Restoring an alias (`onConflict: supersede`) and the queue's order (Query) as the table says once.
     actions: [
+      'sts:AssumeRole',
       ...RESTORE_ACTIONS,
       'dynamodb:Query',
       'lambda:GetFunctionConfiguration',
@@ -106,6 +107,7 @@ export const ENGINE_FUNCTIONS = {
     ports: ['lambda', 'health', 'store', 'clock', 'stage'],
     environment: {},
     actions: [
+      'sts:AssumeRole',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
@@ -135,7 +137,7 @@ export const ENGINE_FUNCTIONS = {
     ports: ['lambda', 'health', 'store', 'clock', 'webhooks'],
     // The beforeTraffic webhooks' signing key (a Parameter Store reference to a Secrets Manager secret).
     environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    actions: ['sts:AssumeRole', 'dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:GetFunctionConfiguration', 'lambda:InvokeFunction', 'cloudwatch:DescribeAlarms', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   traffic: {
     key: 'traffic',
@@ -149,6 +151,7 @@ export const ENGINE_FUNCTIONS = {
     // The beforeStep, beforePromotion and onRollback webhooks' signing key, and the notifier's.
     environment: NOTIFIER_ENVIRONMENT,
     actions: [
+      'sts:AssumeRole',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
@@ -185,7 +188,7 @@ export const ENGINE_FUNCTIONS = {
     // The check webhooks' signing key.
     environment: { FLEDGE_WEBHOOK_SECRET_PARAMETER: '${self:custom.webhookSecretReference}' },
     // At a pause's end it applies the next weight itself (check-then-shift).
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:CreateAlias', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:PutProvisionedConcurrencyConfig', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    actions: ['sts:AssumeRole', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:CreateAlias', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:PutProvisionedConcurrencyConfig', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   approval: {
     key: 'approval',
@@ -200,7 +203,7 @@ export const ENGINE_FUNCTIONS = {
     // $default stage: no stage segment in the path) and are signed with the pages' key.
     environment: { FLEDGE_API_URL: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, FLEDGE_APPROVAL_SECRET_PARAMETER: '${self:custom.approvalSecretReference}', ...NOTIFIER_ENVIRONMENT },
     // The signing key: a Parameter Store reference to a Secrets Manager secret, read as both.
-    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'sns:Publish', 'events:PutEvents', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+    actions: ['sts:AssumeRole', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'sns:Publish', 'events:PutEvents', 'ssm:GetParameter', 'secretsmanager:GetSecretValue'],
   },
   record: {
     key: 'record',
@@ -213,7 +216,7 @@ export const ENGINE_FUNCTIONS = {
     ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
     environment: NOTIFIER_ENVIRONMENT,
     // A group's drift rolls its other members back (RecordDrift): restoring an alias as the table says once.
-    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish', 'events:PutEvents', ...NOTIFIER_READS, ...RESTORE_ACTIONS],
+    actions: ['sts:AssumeRole', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'lambda:GetAlias', 'cloudwatch:DeleteAlarms', 'sns:Publish', 'events:PutEvents', ...NOTIFIER_READS, ...RESTORE_ACTIONS],
   },
   'safety-net': {
     key: 'safetyNet',
@@ -243,6 +246,7 @@ export const ENGINE_FUNCTIONS = {
       ],
     },
     actions: [
+      'sts:AssumeRole',
       ...RESTORE_ACTIONS,
       // Lambda sends an event that still failed to the on-failure queue with the function's role.
       'sqs:SendMessage',
@@ -269,6 +273,7 @@ export const ENGINE_FUNCTIONS = {
       events: [{ eventBridge: { pattern: ALARM_ABORT_PATTERN } }],
     },
     actions: [
+      'sts:AssumeRole',
       ...RESTORE_ACTIONS,
       // Lists open deployments and locks, and whether their executions still run.
       'dynamodb:Query',
@@ -296,10 +301,40 @@ export const ENGINE_FUNCTIONS = {
       events: [{ schedule: { rate: 'rate(5 minutes)', description: 'fledge repair loop (docs/reliability.md)' } }],
     },
     actions: [
+      'sts:AssumeRole',
       ...RESTORE_ACTIONS,
       // Lists open deployments and locks, and whether their executions still run.
       'dynamodb:Query',
       'states:DescribeExecution',
+    ],
+  },
+  waves: {
+    key: 'waves',
+    entry: 'functions/waves.ts',
+    substitution: 'WavesFunctionArn',
+    stateMachine: 'waves',
+    description: 'fledge engine - wave runs: reach every target, start each when its dependencies succeeded, stop and roll back on a failure',
+    roleDescription: 'fledge waves - assume the target roles, start and stop the targets\' deployments, roll back promoted targets',
+    timeout: 900,
+    tasks: ['StartWaves', 'AdvanceWaves'],
+    ports: ['store', 'orchestrator', 'notifier', 'clock', 'targets'],
+    // Starts each target's deployment on the deployment state machine (and stops the ones in flight).
+    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' } },
+    actions: [
+      'sts:AssumeRole',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'states:StartExecution',
+      'states:SendTaskFailure',
+      'sns:Publish',
+      // What its code could call in fledge's own account; in a target the role assumed there decides.
+      'lambda:GetFunctionConfiguration',
+      'lambda:GetAlias',
+      'lambda:UpdateAlias',
+      'lambda:DeleteAlias',
+      'cloudwatch:DeleteAlarms',
     ],
   },
 } as const satisfies Record<string, EngineFunctionSpec>;
@@ -330,6 +365,8 @@ export interface EngineFunctionSpec {
   readonly timeout: number;
   /** The state machine's Task states it serves (none: invoked by an event or a schedule). */
   readonly tasks: readonly string[];
+  /** Whose Task states: the deployment state machine's (the default) or the wave runner's (state-machines/waves.asl.yml). */
+  readonly stateMachine?: 'deployment' | 'waves';
   /** The ports of `EngineDeps` it is given. */
   readonly ports: readonly EnginePort[];
   /**
@@ -347,7 +384,7 @@ export interface EngineFunctionSpec {
 }
 
 /** A port of the engine (a key of `EngineDeps`). */
-export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'callers';
+export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'callers' | 'targets';
 
 /** One of the engine's functions, by its name in {@link ENGINE_FUNCTIONS}. */
 export type EngineFunction = keyof typeof ENGINE_FUNCTIONS;
@@ -364,7 +401,14 @@ export const ENGINE_FUNCTION_NAMES = Object.keys(ENGINE_FUNCTIONS) as EngineFunc
  * (serverless/state-machine.js), local mode from its own; a name the file uses and the table does
  * not give fails both.
  */
-export const TASK_SUBSTITUTIONS: readonly string[] = ENGINE_FUNCTION_NAMES.filter((fn) => ENGINE_FUNCTIONS[fn].tasks.length > 0).map((fn) => ENGINE_FUNCTIONS[fn].substitution);
+export const TASK_SUBSTITUTIONS: readonly string[] = ENGINE_FUNCTION_NAMES.filter((fn) => ENGINE_FUNCTIONS[fn].tasks.length > 0 && machineOf(fn) === 'deployment').map((fn) => ENGINE_FUNCTIONS[fn].substitution);
+
+/** The ARN substitutions of state-machines/waves.asl.yml (`${WavesFunctionArn}`). */
+export const WAVES_TASK_SUBSTITUTIONS: readonly string[] = ENGINE_FUNCTION_NAMES.filter((fn) => machineOf(fn) === 'waves').map((fn) => ENGINE_FUNCTIONS[fn].substitution);
+
+function machineOf(fn: EngineFunction): 'deployment' | 'waves' {
+  return (ENGINE_FUNCTIONS[fn] as EngineFunctionSpec).stateMachine ?? 'deployment';
+}
 
 /** The ports `fn` is given: the `EngineDeps` its row of the table lists. */
 export type EngineDepsOf<F extends EngineFunction> = Pick<EngineDeps, PortsOf<F>>;

@@ -15,7 +15,7 @@ export const ENGINE_PERMISSIONS = Object.fromEntries(Object.entries(ENGINE_FUNCT
 };
 
 /** SDK client → IAM service prefix. */
-const SERVICE_PREFIX: Readonly<Record<string, string>> = { Lambda: 'lambda', CloudWatch: 'cloudwatch', DynamoDB: 'dynamodb', SNS: 'sns', SFN: 'states', S3: 's3', EventBridge: 'events' };
+const SERVICE_PREFIX: Readonly<Record<string, string>> = { Lambda: 'lambda', CloudWatch: 'cloudwatch', DynamoDB: 'dynamodb', SNS: 'sns', SFN: 'states', S3: 's3', EventBridge: 'events', STS: 'sts' };
 
 /** Commands whose IAM action is named differently. */
 const ACTION_OF: Readonly<Record<string, string>> = { 'lambda:Invoke': 'lambda:InvokeFunction', 'dynamodb:Put': 'dynamodb:PutItem', 'dynamodb:Get': 'dynamodb:GetItem', 'dynamodb:Update': 'dynamodb:UpdateItem', 'dynamodb:Delete': 'dynamodb:DeleteItem' };

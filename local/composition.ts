@@ -1,10 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { simulatedTimeRetryStrategy, type LocalAws } from '@fledge-local/embedded-aws';
-import { clientCache, USER_AGENT, type ClientCacheOptions, type Composition, type CompositionSettings } from '../functions/lib/composition';
+import { clientCache, clientFrom, USER_AGENT, type ClientCacheOptions, type Composition, type CompositionSettings } from '../functions/lib/composition';
 
 /** SDK clients on the embedded AWS, each built once on first use. */
 export interface LocalClients {
   readonly client: Composition['client'];
+  readonly clientWith: Composition['clientWith'];
   /** Closes every client built so far. */
   destroy(): void;
 }
@@ -20,15 +21,17 @@ export function localClients(aws: LocalAws, options: { readonly maxAttempts: num
   const { maxAttempts } = options;
   const config = { endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts, retryStrategy: simulatedTimeRetryStrategy(maxAttempts, aws.clock), customUserAgent: [USER_AGENT] };
   const built: { destroy(): void }[] = [];
-  const client = clientCache(config, {
+  const cacheOptions: ClientCacheOptions = {
     extra: new Map([[S3Client, { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }]]),
     observe: (c) => {
       built.push(c as unknown as { destroy(): void });
       options.observe?.(c);
     },
-  });
+  };
+  const client = clientCache(config, cacheOptions);
   return {
     client,
+    clientWith: clientFrom(config, cacheOptions),
     destroy: () => {
       for (const c of built.splice(0)) c.destroy();
     },
@@ -56,12 +59,13 @@ export interface LocalCompositionOptions {
  * (functions/lib/), over the embedded AWS on its simulated clock, with the secrets local mode
  * keeps itself instead of SSM's.
  */
-export function localComposition(aws: LocalAws, clients: Pick<LocalClients, 'client'>, options: LocalCompositionOptions): Composition {
+export function localComposition(aws: LocalAws, clients: Pick<LocalClients, 'client' | 'clientWith'>, options: LocalCompositionOptions): Composition {
   const { approvalSecret, webhookSecret, notificationWebhooks, githubToken, onChannelTry } = options;
   return {
     settings: options.settings,
     clock: { now: () => aws.clock.now(), sleep: (ms) => aws.clock.sleep(ms), timeScale: aws.clock.timeScale },
     client: clients.client,
+    clientWith: clients.clientWith,
     approvalSecret: () => Promise.resolve(approvalSecret),
     webhookSecret: () => Promise.resolve(webhookSecret),
     ...(notificationWebhooks === undefined ? {} : { notificationWebhooks: () => Promise.resolve(notificationWebhooks) }),

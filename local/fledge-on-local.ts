@@ -14,8 +14,9 @@ import { handler as publishHandler } from '../functions/publish';
 import { handler as recordHandler } from '../functions/record';
 import { handler as safetyNetHandler } from '../functions/safety-net';
 import { handler as sweeperHandler } from '../functions/sweeper';
+import { handler as wavesHandler } from '../functions/waves';
 import { handler as trafficHandler } from '../functions/traffic';
-import { ALARM_ABORT_PATTERN, ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, TASK_SUBSTITUTIONS, type EngineFunction } from '../functions/engine-functions';
+import { ALARM_ABORT_PATTERN, ENGINE_FUNCTIONS, ENGINE_FUNCTION_NAMES, TASK_SUBSTITUTIONS, WAVES_TASK_SUBSTITUTIONS, type EngineFunction } from '../functions/engine-functions';
 import { buildPorts, type Composition, type CompositionSettings } from '../functions/lib/composition';
 import { PORT_FACTORIES } from '../functions/lib/ports/all';
 import { iamActionOf } from '../functions/permissions';
@@ -24,10 +25,10 @@ import { deploymentTableDefinition } from '../shared/adapters/dynamodb-table';
 import { MIN_SECRET_BYTES } from '../shared/domain/approval/signing';
 import { localFunctionName } from '../shared/domain/own-functions';
 import type { EngineDeps } from '../shared/domain/deployment/deps';
-import { deploymentDefinition } from '../state-machines/definition';
+import { deploymentDefinition, wavesDefinition } from '../state-machines/definition';
 import { startLocalAws, type InProcessHandler, type LocalAws, type LocalAwsOptions, type StepFunctionsInternal } from '@fledge-local/embedded-aws';
 import { sanitise } from '../shared/text/sanitise';
-import { localClients, localComposition } from './composition';
+import { localClients, localComposition, type LocalClients } from './composition';
 import { notificationOutboxOf, notificationOutboxService } from './notification-outbox';
 import type { ChannelTry } from '../shared/ports/notifier';
 
@@ -49,6 +50,7 @@ const IN_PROCESS: { readonly [F in EngineFunction]: { builtOn(c: Composition): I
   'safety-net': safetyNetHandler,
   abort: abortHandler,
   sweeper: sweeperHandler,
+  waves: wavesHandler,
 };
 
 /**
@@ -107,6 +109,8 @@ export interface LocalControlPlane {
    */
   readonly failedEventsTopicArn: string;
   readonly stateMachineArn: string;
+  /** The wave runner's state machine (state-machines/waves.asl.yml): a spec with targets runs there. */
+  readonly wavesStateMachineArn: string;
   /** Task function names by substitution (`TrafficFunctionArn` → `fledge-traffic`), plus the safety net's and the sweeper's. */
   readonly functions: Readonly<Record<LocalFunctionKey, string>>;
   /** The engine's ports over the embedded AWS on its simulated clock (for starters, controls and tests). */
@@ -136,7 +140,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const bucket = `${name}-artifacts`;
   const approvalSecret = options.approvalSecret ?? randomBytes(MIN_SECRET_BYTES);
   const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('base64url');
-  const { client } = localClients(aws, { maxAttempts });
+  const { client, clientWith } = localClients(aws, { maxAttempts });
   const clients = { lambda: client(LambdaClient), cloudwatch: client(CloudWatchClient), dynamodb: client(DynamoDBClient), sns: client(SNSClient), sfn: client(SFNClient), events: client(EventBridgeClient), s3: client(S3Client) };
 
   await ignoring(['ResourceInUseException'], () => clients.dynamodb.send(new CreateTableCommand(deploymentTableDefinition(tableName))));
@@ -163,7 +167,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     ...(notifications.githubApiUrl ? { githubApiUrl: notifications.githubApiUrl } : {}),
   };
   const outbox = notificationOutboxOf(aws);
-  const composition = localComposition(aws, { client }, {
+  const composition = localComposition(aws, { client, clientWith }, {
     settings,
     ...(outbox ? { onChannelTry: (attempt: ChannelTry) => void outbox.add(attempt) } : {}),
     approvalSecret,
@@ -171,10 +175,10 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     ...(notifications.webhooks === undefined ? {} : { notificationWebhooks: notifications.webhooks }),
     ...(notifications.githubToken === undefined ? {} : { githubToken: notifications.githubToken }),
   });
-  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks', 'callers']);
+  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks', 'callers', 'targets']);
   const onAwsCall = options.onAwsCall;
   // Observed, each function gets clients of its own, so every call is told apart by function.
-  const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? { ...composition, client: localClients(aws, { maxAttempts, observe: (c) => observe(c, (action) => onAwsCall(fn, action)) }).client } : composition);
+  const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? { ...composition, ...pick(localClients(aws, { maxAttempts, observe: (c) => observe(c, (action) => onAwsCall(fn, action)) })) } : composition);
   const handlers = Object.fromEntries(ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, IN_PROCESS[fn].builtOn(compositionOf(fn))])) as Record<LocalFunctionKey, InProcessHandler>;
   // Named from fledge's one table of its functions (shared/domain/own-functions.ts), which specs are checked against.
   const functions = Object.fromEntries(ENGINE_FUNCTION_NAMES.map((fn) => [ENGINE_FUNCTIONS[fn].substitution, localFunctionName(ENGINE_FUNCTIONS[fn].key, name)])) as Record<LocalFunctionKey, string>;
@@ -193,6 +197,16 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
     await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
   }
+  // The wave runner's state machine (a spec with targets), beside the deployment one.
+  const wavesStateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-waves`;
+  const wavesArns = Object.fromEntries(WAVES_TASK_SUBSTITUTIONS.map((key) => [key, `arn:aws:lambda:${aws.region}:${account}:function:${functions[key as LocalFunctionKey]}`]));
+  const wavesDefinitionText = JSON.stringify(wavesDefinition(wavesArns));
+  try {
+    await clients.sfn.send(new CreateStateMachineCommand({ name: `${name}-waves`, definition: wavesDefinitionText, roleArn, type: 'STANDARD' }));
+  } catch (error) {
+    if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
+    await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn: wavesStateMachineArn, definition: wavesDefinitionText }));
+  }
   await keepFailedEvents(clients.lambda, functions.SafetyNet, failedEventsTopicArn);
   await keepFailedEvents(clients.lambda, functions.Abort, failedEventsTopicArn);
   await wireAlarmAbort(clients.events, `${name}-alarm-abort`, `arn:aws:lambda:${aws.region}:${account}:function:${functions.Abort}`);
@@ -201,7 +215,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'],
     stateMachineArn,
   });
-  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, functions, deps, composition, clients, webhookSecret, unsubscribe };
+  return { tableName, bucket, notificationTopicArn, approvalTopicArn, failedEventsTopicArn, stateMachineArn, wavesStateMachineArn, functions, deps, composition, clients, webhookSecret, unsubscribe };
 }
 
 /**
@@ -272,4 +286,9 @@ async function ignoring(names: readonly string[], call: () => Promise<unknown>):
   } catch (error) {
     if (!names.includes((error as Error).name)) throw error;
   }
+}
+
+/** The client builders of local clients, for a composition. */
+function pick(clients: LocalClients): Pick<Composition, 'client' | 'clientWith'> {
+  return { client: clients.client, clientWith: clients.clientWith };
 }

@@ -9,6 +9,7 @@ rmSync('dist', { recursive: true, force: true });
 await build(cliBundleOptions);
 // The state machine is read at run time next to the code that loads it (state-machines/definition.ts).
 copyFileSync('state-machines/deployment.asl.yml', 'dist/deployment.asl.yml');
+copyFileSync('state-machines/waves.asl.yml', 'dist/waves.asl.yml');
 // The stack's handlers, prebuilt for `fledge stack` from the installed package (it ships no TypeScript).
 await (await import('./stack-functions.mjs')).buildStackFunctions();
 // The demo's sample zips, for deploying examples/demo/ by hand (see the README's "Try it locally").

@@ -30,7 +30,7 @@ export function nodeBundleOptions(entryPoints, outdir) {
 
 /**
  * Bundles `entryPoints` ({ name: 'path/to/entry.ts' }) into `outdir`/<name>.mjs. `withStateMachine`
- * copies state-machines/deployment.asl.yml next to the bundle, where state-machines/definition.ts
+ * copies state-machines/deployment.asl.yml (and waves.asl.yml) next to the bundle, where state-machines/definition.ts
  * reads it at run time.
  * @param {Record<string, string>} entryPoints
  * @param {string} outdir
@@ -38,5 +38,8 @@ export function nodeBundleOptions(entryPoints, outdir) {
  */
 export async function bundleForNode(entryPoints, outdir, options = {}) {
   await build({ ...nodeBundleOptions(entryPoints, outdir), ...(options.sourcemap === undefined ? {} : { sourcemap: options.sourcemap }) });
-  if (options.withStateMachine) copyFileSync('state-machines/deployment.asl.yml', `${outdir}/deployment.asl.yml`);
+  if (options.withStateMachine) {
+    copyFileSync('state-machines/deployment.asl.yml', `${outdir}/deployment.asl.yml`);
+    copyFileSync('state-machines/waves.asl.yml', `${outdir}/waves.asl.yml`);
+  }
 }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 const ASL_FILE = new URL('../state-machines/deployment.asl.yml', import.meta.url);
+const WAVES_ASL_FILE = new URL('../state-machines/waves.asl.yml', import.meta.url);
 const SUBSTITUTION = /^\$\{(\w+)FunctionArn\}$/;
 
 /**
@@ -22,6 +23,17 @@ export async function definition({ resolveConfigurationProperty }) {
   // serverless.yml lists its functions as an array of maps (the generated engine's, the interfaces'), which osls merges.
   const keys = (Array.isArray(functions) ? functions : [functions]).flatMap((part) => Object.keys(part ?? {}));
   return substitute(parse(readFileSync(ASL_FILE, 'utf8')), new Set(keys));
+}
+
+/**
+ * The wave runner's definition (state-machines/waves.asl.yml), substituted the same way.
+ * Referenced from serverless/state-machines.yml as `${file(serverless/state-machine.js):wavesDefinition}`.
+ * @param {{ resolveConfigurationProperty: (path: string[]) => Promise<unknown> }} context osls's resolver context.
+ */
+export async function wavesDefinition({ resolveConfigurationProperty }) {
+  const functions = /** @type {Record<string, unknown> | Record<string, unknown>[]} */ ((await resolveConfigurationProperty(['functions'])) ?? {});
+  const keys = (Array.isArray(functions) ? functions : [functions]).flatMap((part) => Object.keys(part ?? {}));
+  return substitute(parse(readFileSync(WAVES_ASL_FILE, 'utf8')), new Set(keys));
 }
 
 /**

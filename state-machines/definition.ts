@@ -15,6 +15,14 @@ export function deploymentDefinition(arns: Readonly<Record<string, string>>): Re
   return substitute(loadDeploymentDefinition(), arns) as Record<string, unknown>;
 }
 
+/** The wave runner's state machine's file. */
+export const WAVES_ASL_FILE = fileURLToPath(new URL('./waves.asl.yml', import.meta.url));
+
+/** The wave runner's definition with every `${Name}` replaced (`${WavesFunctionArn}`). */
+export function wavesDefinition(arns: Readonly<Record<string, string>>): Record<string, unknown> {
+  return substitute(parse(readFileSync(WAVES_ASL_FILE, 'utf8')) as Record<string, unknown>, arns) as Record<string, unknown>;
+}
+
 function substitute(value: unknown, values: Readonly<Record<string, string>>): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{(\w+)\}/g, (_match, name: string) => {

@@ -1,6 +1,7 @@
 import { checkIntervalOf } from '../../shared/domain/spec/check-interval';
 import { formatDuration } from '../../shared/domain/spec/duration';
 import type { Plan, PlanAction, PlannedShortfall } from '../../shared/domain/plan/model';
+import type { PlannedWaves } from '../../shared/domain/plan/waves';
 import { PRICES } from '../../shared/domain/plan/cost';
 import type { DeploymentSpec, StrategySpec } from '../../shared/model/spec';
 import { evidenceRuleOf } from '../../shared/domain/spec/evidence';
@@ -37,6 +38,7 @@ export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: 
     if (shortfall) rows.push(['', style.dim(`  ${describeShortfall(shortfall)}`), '']);
   });
   lines.push(...renderTable(rows, '  '), '');
+  if (plan.waves !== undefined) lines.push(...describeWaves(plan.waves, style), '');
   if (plan.webhooks?.length) lines.push(...describeWebhooks(plan, style), '');
 
   const approvals = plan.actions.filter((planned) => planned.action.kind === 'approval').length;
@@ -130,6 +132,20 @@ const WEBHOOK_WHEN: Readonly<Record<string, string>> = {
 };
 
 /** The spec's webhooks: where each is called, how often on the planned path, and its limits. */
+/** The waves of a spec with targets: which targets deploy together and when, the whole run's duration and cost. */
+function describeWaves(waves: PlannedWaves, style: Style): string[] {
+  const rows = [[style.dim('WAVE'), style.dim('AT'), style.dim('TARGETS (each runs the plan above)')]];
+  waves.waves.forEach((wave, index) => {
+    rows.push([String(index + 1), `+${formatDuration(wave.startsAt)}`, sanitise(wave.targets.map((target) => `${target.id} (${target.accountId}, ${target.region})`).join(', '))]);
+  });
+  const { cost } = waves;
+  return [
+    style.bold(`Waves: ${waves.waves.length}, ${waves.waves.reduce((sum, wave) => sum + wave.targets.length, 0)} targets`) + style.dim(' (a wave starts when the targets it depends on succeeded)'),
+    ...renderTable(rows, '  '),
+    `${style.bold('All waves')}: at least ${formatDuration(waves.minimumDuration)}; ${cost.stateTransitions} state transitions, ${cost.lambdaInvocations} fledge Lambda invocations, about ${formatUsd(cost.usd)}`,
+  ];
+}
+
 function describeWebhooks(plan: Plan, style: Style): string[] {
   const webhooks = sanitiseDeep(plan.webhooks ?? []);
   const rows = [[style.dim('WEBHOOK'), style.dim('CALLED'), style.dim('TIMEOUT, RETRIES')]];

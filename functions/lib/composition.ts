@@ -32,6 +32,11 @@ export interface Composition {
   readonly clock: Clock;
   /** The client of `Client`, built once from the composition's one client configuration. */
   client<C>(Client: ClientClass<C>): C;
+  /**
+   * A new client of `Client` from the same configuration with `overrides` (a target's region and
+   * credentials): the caller keeps it (one per target, functions/lib/ports/targets.ts).
+   */
+  clientWith<C>(Client: ClientClass<C>, overrides: object): C;
   /** The webhook signing secret's text, when the composition keeps it itself (local mode); else read from SSM. */
   readonly webhookSecret?: () => Promise<string>;
   /** The approval-signing key's bytes, when the composition keeps it itself (local mode); else read from SSM. */
@@ -61,10 +66,18 @@ export function clientCache(config: object, options: ClientCacheOptions = {}): <
   return <C>(Client: ClientClass<C>): C => {
     let client = built.get(Client) as C | undefined;
     if (client === undefined) {
-      client = new Client({ ...config, ...options.extra?.get(Client) } as never);
-      options.observe?.(client as never);
+      client = clientFrom(config, options)(Client, {});
       built.set(Client, client);
     }
+    return client;
+  };
+}
+
+/** A {@link Composition.clientWith}: a new client of `Client` from `config`, the class's extra settings and `overrides`. */
+export function clientFrom(config: object, options: ClientCacheOptions = {}): <C>(Client: ClientClass<C>, overrides: object) => C {
+  return <C>(Client: ClientClass<C>, overrides: object): C => {
+    const client = new Client({ ...config, ...options.extra?.get(Client), ...overrides } as never);
+    options.observe?.(client as never);
     return client;
   };
 }

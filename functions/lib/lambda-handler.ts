@@ -1,6 +1,6 @@
 import { systemClock } from '../../shared/adapters/system-clock';
 import { requireConfig, type FledgeConfig } from '../../shared/config/env';
-import { clientCache, compose, needsOf, USER_AGENT, type Composition, type Factories, type Factory } from './composition';
+import { clientCache, clientFrom, compose, needsOf, USER_AGENT, type Composition, type Factories, type Factory } from './composition';
 import { lazyHandler } from './lazy';
 
 /**
@@ -14,7 +14,7 @@ export function awsClientConfig(config: { readonly region?: string }): object {
 
 /** The composition of a function on AWS: its configuration, the system clock, clients built on first use. */
 export function awsComposition(settings: FledgeConfig): Composition {
-  return { settings, clock: systemClock, client: clientCache(awsClientConfig(settings)) };
+  return { settings, clock: systemClock, client: clientCache(awsClientConfig(settings)), clientWith: clientFrom(awsClientConfig(settings)) };
 }
 
 /** A function's handler on Lambda, which can also be built on another composition (local mode's). */

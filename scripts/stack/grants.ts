@@ -109,6 +109,12 @@ export const GRANTS: readonly Grant[] = [
     condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
   },
   {
+    sid: 'AssumeTargetRoles',
+    why: 'A wave run acts in its targets (a spec\'s targets) with the roles there; TargetRoles names them (docs/deploy.md#target-accounts).',
+    actions: ['sts:AssumeRole'],
+    resource: sub('arn:${AWS::Partition}:iam::*:role/${TargetRoles}'),
+  },
+  {
     sid: 'ReadArtifacts',
     why: 'Lambda fetches the zip with the caller’s permissions.',
     actions: ['s3:GetObject', 's3:GetObjectVersion'],
@@ -194,6 +200,12 @@ export const GRANTS: readonly Grant[] = [
     why: 'Lambda delivers the failed asynchronous event with this role.',
     actions: ['sqs:SendMessage'],
     resource: getAtt('FailedEventsQueue', 'Arn'),
+  },
+  {
+    sid: 'TargetDeployments',
+    why: 'A wave run starts each target’s deployment on the deployment state machine, and fails the pending approval of one it stops.',
+    actions: ['states:StartExecution', 'states:SendTaskFailure'],
+    resource: ref('DeploymentStateMachine'),
   },
   {
     sid: 'DeploymentExecutions',

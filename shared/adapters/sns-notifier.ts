@@ -51,7 +51,7 @@ export function render(notification: DeploymentNotification, links?: { approve: 
   const n = sanitiseDeep(notification);
   // Trimmed first: YAML block scalars end with a line break that would show as `\n`.
   const message = notification.kind === 'approvalRequested' && notification.message?.trim() ? sanitise(notification.message.trim()) : undefined;
-  const target = `${n.functionName}:${n.alias}${n.members && n.members.length > 1 ? ` and ${n.members.length - 1} more` : ''}`;
+  const target = `${n.functionName}:${n.alias}${n.members && n.members.length > 1 ? ` and ${n.members.length - 1} more` : ''}${n.target ? ` in ${n.target}` : ''}`;
   const versions = `${n.previousVersion ? `version ${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `version ${n.newVersion}` : 'a new version'}`;
   // A group names every member: its alias, its versions and, once ended, how it ended.
   const members = (n.members ?? []).map((member) => `  ${member.functionName}:${member.alias}: ${member.previousVersion ? `version ${member.previousVersion}` : 'nothing'} → ${member.newVersion ? `version ${member.newVersion}` : 'a new version'}${member.status ? ` (${member.status})` : ''}`);

@@ -26,6 +26,7 @@ export const FLEDGE_FUNCTIONS = [
   'safetyNet',
   'abort',
   'sweeper',
+  'waves',
   'api',
   'approvals',
   's3Trigger',

@@ -1,5 +1,5 @@
 import type { DeploymentNotification } from './notification';
-import type { DeploymentSpec, TrafficStep } from './spec';
+import type { TargetSpec, DeploymentSpec, TrafficStep } from './spec';
 import type { SpecProblem } from './spec';
 
 /** Code fledge hands to Lambda: a zip in S3 or a container image. */
@@ -46,6 +46,27 @@ export interface ExecutionInput {
   readonly startedBy: string;
   /** How it was started: `s3`, `api`, `cli`, `local`. */
   readonly source: string;
+  /**
+   * The target (account, region, role) this deployment runs in, when it is one target of a wave
+   * run: its tasks act there with the role's credentials. Absent: fledge's own account and region.
+   */
+  readonly target?: TargetSpec;
+  /** The wave run (the parent deployment) this target's deployment belongs to. */
+  readonly parentId?: string;
+}
+
+/**
+ * One target of a wave run as its parent records it: the child deployment, and how it ended.
+ * `notStarted` is a target a failure stopped before its wave began.
+ */
+export interface WaveTargetRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly deploymentId: string;
+  readonly status: DeploymentStatus | 'NOT_STARTED';
+  /** Why it ended as it did (a rollback's reason, "never started: wave us failed"). */
+  readonly reason?: string;
 }
 
 /** Lifecycle of a deployment. The record's status is the truth, whatever the execution shows. */
@@ -161,6 +182,11 @@ export interface DeploymentRecord {
   readonly paused?: { readonly by: string; readonly at: number; readonly left?: number };
   /** Why it ended the way it did (rollback reason, refusal, failure). */
   readonly reason?: string;
+  /** The target this deployment ran in, when it is one target of a wave run (its parent is `parentId`). */
+  readonly target?: { readonly id: string; readonly accountId: string; readonly region: string };
+  readonly parentId?: string;
+  /** A wave run's targets, each with its deployment and how it ended (the parent record). */
+  readonly waves?: readonly WaveTargetRecord[];
   /** On what evidence the new version was promoted; set by Promote. */
   readonly evidence?: PromotionEvidence;
   /** The pending approval, while AWAITING_APPROVAL. */

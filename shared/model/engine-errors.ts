@@ -228,3 +228,12 @@ export class ConfigurationError extends EngineError {
 export function isAwsFailure(error: unknown): boolean {
   return error instanceof TransientAwsError || error instanceof AwsCallFailedError;
 }
+
+/**
+ * fledge cannot act in a target account: its role there cannot be assumed (no such role, a trust
+ * policy that does not name fledge's account, a wrong external id). Never retried: the same call
+ * gets the same answer until the target account is fixed.
+ */
+export class TargetAccessDeniedError extends EngineError {
+  static override readonly code: string = 'TargetAccessDenied';
+}

@@ -23,6 +23,8 @@ export interface NotificationFacts {
   readonly newVersion?: string;
   readonly previousVersion?: string;
   readonly startedBy: string;
+  /** The target of a wave run this deployment deployed to (`eu (account 111111111111, eu-west-1)`); absent for fledge's own account and region. */
+  readonly target?: string;
   /** The spec's `source.github`, when the deployment came from a GitHub repository. */
   readonly github?: GitHubSource;
   /** A group's deployment: every member, with its versions and how it ended. */

@@ -99,6 +99,8 @@ export const LIMITS = {
   minUndoWindow: 15 * 60,
   maxUndoWindow: 90 * 86_400,
   defaultUndoWindow: 86_400,
+  /** Targets (accounts × regions) one spec deploys to in waves. */
+  maxTargets: 50,
 } as const;
 
 /** `262144 bytes (256 KiB)`: a byte limit as messages state it. */

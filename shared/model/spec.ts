@@ -111,6 +111,22 @@ export interface HealthSpec extends SignalFields {
   readonly onInsufficientData: InsufficientDataPolicy;
 }
 
+/**
+ * One place a spec deploys to: an account and region, reached by assuming `roleArn` there (with
+ * `externalId` when the role's trust policy demands one). Its deployment starts once every target
+ * it `dependsOn` has succeeded (docs/spec.md#targets-and-rollbackpromotedwaves).
+ */
+export interface TargetSpec {
+  /** Unique in the spec: 1–32 of a-z, 0-9, "-" (how people, the history and `dependsOn` name it). */
+  readonly id: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn: string;
+  readonly externalId?: string;
+  /** Ids of the targets that must have succeeded first; empty for the first wave. */
+  readonly dependsOn: readonly string[];
+}
+
 export interface DeploymentSpec {
   readonly version: 1;
   readonly function: FunctionRef;
@@ -175,6 +191,17 @@ export interface DeploymentSpec {
    * `supersede` rolls that one back, then starts.
    */
   readonly onConflict?: 'enqueue' | 'supersede';
+  /**
+   * Where to deploy, in waves: absent, the function in fledge's own account and region. With
+   * targets, each target's deployment is an ordinary deployment of this spec, run with the
+   * target's credentials, started when the targets it depends on succeeded.
+   */
+  readonly targets?: readonly TargetSpec[];
+  /**
+   * With targets: whether targets already promoted are rolled back (to the version they served
+   * before) when a later wave fails. Default true.
+   */
+  readonly rollbackPromotedWaves?: boolean;
 }
 
 /** How the members of a group move: all at the same weight at each step. */

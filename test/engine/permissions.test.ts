@@ -1,6 +1,6 @@
 import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_PERMISSIONS, type EngineFunction } from '../../functions/permissions';
 import { decideApproval } from '../../shared/domain/deployment/approval';
@@ -29,7 +29,7 @@ describe('the least-privilege lists of the engine functions', () => {
     await world?.stop();
   });
 
-  it('cover every call of every function across creation, a full canary, a rollback, a refusal, the safety net, the alarm abort and the sweeper', async () => {
+  it('cover every call of every function across creation, a full canary, a rollback, a refusal, the safety net, the alarm abort, the sweeper and a refused wave run', async () => {
     // Prepare: a hook function, and a function that does not exist yet.
     await existingFunction(world, 'perm-hook', 'hook');
     const created = touch('perm-new-fn');
@@ -93,6 +93,13 @@ describe('the least-privilege lists of the engine functions', () => {
     await eventually(async () => (kinds(await historyOf(world, abortId)).includes('weight') ? true : undefined), { what: 'the abort deployment\'s traffic' });
     await world.plane.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: gate, StateValue: 'ALARM', StateReason: 'perm-test' }));
     await recordStatus(world, abortId, 'ROLLED_BACK');
+
+    // Act 6: a wave run refused before anything moves (its target's role cannot be assumed).
+    const waveId = deploymentId('perm-waves');
+    const target = { id: 'eu', accountId: '111111111111', region: 'eu-west-1', roleArn: 'arn:aws:iam::111111111111:role/perm-missing', dependsOn: [] };
+    const waves = await world.plane.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: world.plane.wavesStateMachineArn, name: waveId, input: JSON.stringify({ deploymentId: waveId, spec: spec('perm-waves-fn', { kind: 'allAtOnce' }, { targets: [target] }), artifact: await uploadArtifact(world, 'perm/w1.zip', userCode('w1')), startedBy: 'perm-test', source: 'test' }) }));
+    expect(await executionEnd(world, waves.executionArn!)).toBe('FAILED');
+    await recordStatus(world, waveId, 'REJECTED');
 
     // Assess
     for (const [fn, allowed] of Object.entries(ENGINE_PERMISSIONS) as [EngineFunction, readonly string[]][]) {

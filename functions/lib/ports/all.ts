@@ -7,6 +7,7 @@ import { notifierPort } from './notifier';
 import { orchestratorPort } from './orchestrator';
 import { storePort } from './store';
 import { webhooksPort } from './webhooks';
+import { targetsPort } from './targets';
 
 /** Every port's factory, for a composition that builds them all (local mode). Lambda handlers import only their own. */
 export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
@@ -19,4 +20,5 @@ export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
   stage: stagePort,
   webhooks: webhooksPort,
   callers: callersPort,
+  targets: targetsPort,
 };

@@ -34,6 +34,9 @@ export type { CloudWatchService } from './services/cloudwatch/service';
 export type { EventBridgeService } from './services/eventbridge/service';
 export type { LambdaService } from './services/lambda';
 export type { StatusChangeSubscription, StepFunctionsInternal } from './services/stepfunctions';
+export type { StsService } from './services/sts/service';
+export type { RoleDefinition } from './services/sts/roles';
+export type { PartitionKey } from './partitions';
 
 // The events the services deliver to functions, shaped as AWS shapes them: for contract tests of
 // the handlers that read them.

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { createSimClock } from './clock';
 import { handleControl } from './control';
+import { accountOfAccessKey, credentialScopeOf, DEFAULT_ACCOUNT_ID } from './accounts';
 import { readBody, signingNameOf } from './edge';
 import { LocalAwsStartError } from './errors';
 import { createFaultInjector } from './faults';
@@ -15,6 +16,8 @@ import { createLambdaService } from './services/lambda';
 import { createS3Service } from './services/s3/service';
 import { createSnsService } from './services/sns/service';
 import { createStepFunctionsService } from './services/stepfunctions';
+import { createStsService } from './services/sts/service';
+import { Partitions, PARTITIONED_SERVICES, type PartitionKey } from './partitions';
 import type { AwsService, FaultInjector, LambdaInternal, LocalAwsOptions, LocalContext, MetricsInternal, S3Internal, ServiceRegistry, SimClock } from './types';
 
 export type { LocalAwsOptions } from './types';
@@ -34,6 +37,12 @@ export interface LocalAws {
   /** SigV4 signing names of the services that are up, in start order. */
   readonly serviceNames: readonly string[];
   service<T extends AwsService>(signingName: string): T;
+  /**
+   * Service `signingName` of one account and region (Lambda and CloudWatch are served per account
+   * and region; any other name is the shared service), built on first use. The embedded AWS's own
+   * account (`000000000000`) and region is the default partition, the services {@link service} returns.
+   */
+  partitionService<T extends AwsService>(key: PartitionKey, signingName: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +63,7 @@ const serviceFactories: ServiceFactory[] = [
   createSnsService,
   createLambdaService,
   createStepFunctionsService,
+  createStsService,
 ];
 
 /** Test and embedding hooks that are not options of the embedded AWS itself. */
@@ -99,7 +109,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
   const context: LocalContext = {
     options,
     region,
-    accountId: '000000000000',
+    accountId: DEFAULT_ACCOUNT_ID,
     clock,
     faults,
     services,
@@ -107,10 +117,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
     endpoint: () => endpoint,
     log: (message) => log.write(message),
   };
+  const factoryByName = new Map<string, ServiceFactory>();
   for (const factory of [...serviceFactories, ...(hooks.factories ?? [])]) {
     const service = factory(context);
     byName.set(service.signingName, service);
+    factoryByName.set(service.signingName, factory);
   }
+  const partitions = new Partitions(context, factoryByName, () => services);
   const started: AwsService[] = [];
   const stopServices = async (): Promise<void> => {
     for (const service of started.reverse()) {
@@ -121,12 +134,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
       }
     }
     started.length = 0;
+    await partitions.stop();
   };
   try {
     for (const service of byName.values()) {
       await service.start?.();
       started.push(service);
     }
+    await partitions.restore();
   } catch (error) {
     await stopServices();
     throw new LocalAwsStartError(`embedded AWS: a service failed to start: ${(error as Error).message}`, { cause: error });
@@ -143,13 +158,20 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
   // a request that was never read). AWS endpoints keep connections far longer; so does the edge.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // Lambda and CloudWatch answer for the account of the request's access key and the region of its credential scope.
+  const serviceFor = async (request: IncomingMessage, signingName: string): Promise<AwsService | undefined> => {
+    const scope = credentialScopeOf(request);
+    if (scope === undefined || !PARTITIONED_SERVICES.includes(signingName)) return byName.get(signingName);
+    const key = { accountId: accountOfAccessKey(scope.accessKeyId, context.accountId), region: scope.region };
+    return partitions.isDefault(key) ? byName.get(signingName) : partitions.service(key, signingName);
+  };
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/_fledge/')) {
       return handleControl(request, response, url, { services: byName, faults, clock, region, log });
     }
     const signingName = signingNameOf(request);
-    const service = signingName ? byName.get(signingName) : undefined;
+    const service = signingName ? await serviceFor(request, signingName) : undefined;
     if (!service) {
       response.writeHead(400, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ __type: 'UnrecognizedClientException', message: signingName ? `the embedded AWS does not offer the service '${signingName}'` : 'request is not SigV4-signed: no service to route to' }));
@@ -190,6 +212,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}, hooks: StartH
     serviceNames: [...byName.keys()],
     service<T extends AwsService>(signingName: string): T {
       const found = byName.get(signingName);
+      if (!found) throw new Error(`embedded AWS: no service '${signingName}'`);
+      return found as T;
+    },
+    async partitionService<T extends AwsService>(key: PartitionKey, signingName: string): Promise<T> {
+      const found = PARTITIONED_SERVICES.includes(signingName) && !partitions.isDefault(key) ? await partitions.service(key, signingName) : byName.get(signingName);
       if (!found) throw new Error(`embedded AWS: no service '${signingName}'`);
       return found as T;
     },

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RoleDefinition } from './services/sts/roles';
 
 /**
  * Simulated time for the embedded AWS. With `timeScale` 0.01 one simulated second lasts 10 ms
@@ -159,6 +160,8 @@ export interface LocalAwsOptions {
   readonly cloudwatch?: { readonly evaluationIntervalSeconds?: number; readonly metricRetentionSeconds?: number };
   /** Embedded SNS: attempts per http/https delivery (default 3) and the real-ms timeout of one http attempt (default 5000). Lambda subscriptions follow SNS's own policy for AWS-managed endpoints. */
   readonly sns?: { readonly httpAttempts?: number; readonly httpTimeoutMs?: number };
+  /** Embedded STS: the roles callers may assume (their account, the accounts their trust policy allows, the external id it requires). */
+  readonly sts?: { readonly roles?: readonly RoleDefinition[] };
   /** Embedded Step Functions: functions to deliver "Step Functions Execution Status Change" events to, as an EventBridge rule would. */
   readonly stepFunctions?: { readonly statusChangeSubscriptions?: readonly { readonly functionName: string; readonly statuses?: readonly ('RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED')[]; readonly stateMachineArn?: string }[] };
 }

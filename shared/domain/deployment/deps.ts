@@ -5,6 +5,7 @@ import type { HealthSignals } from '../../ports/health-signals';
 import type { LambdaRegistry } from '../../ports/lambda-registry';
 import type { Notifier } from '../../ports/notifier';
 import type { Orchestrator } from '../../ports/orchestrator';
+import type { TargetAccess } from '../../ports/targets';
 import type { WebhookSender } from '../../ports/webhooks';
 
 /** Everything the engine talks to. Each task takes only the ports it uses (`Pick<EngineDeps, …>`). */
@@ -25,4 +26,6 @@ export interface EngineDeps {
    * (the version alarms), so two installations in one account never touch each other's.
    */
   readonly stage: string;
+  /** The targets of a wave run (a spec's `targets`): their roles assumed, their Lambda and CloudWatch. */
+  readonly targets: TargetAccess;
 }

@@ -6,7 +6,7 @@ import { event, eventKeys } from './events';
 import type { DeploymentEventKind, DeploymentRecord, DeploymentStatus, RecordedEnding } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { notifyOnce } from './notify-once';
-import { OPEN_STATUSES } from './record';
+import { lockNameOf, OPEN_STATUSES } from './record';
 import { appendAndPublish } from './publish-events';
 
 /** How a deployment ends. */
@@ -115,7 +115,7 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
   const ending = record.ending;
   if (!ending) {
     // Ended by an older release, which did everything before its status: only the lock may be left.
-    if (record.status !== 'FAILED') await store.releaseLock(record.functionName, record.alias, record.deploymentId);
+    if (record.status !== 'FAILED') await store.releaseLock(lockNameOf(record), record.alias, record.deploymentId);
     return { status: record.status, record, pending: [] };
   }
   const pending: string[] = [];
@@ -139,7 +139,7 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
   const later = { urgent: false };
   // The alias is whole (or the lock is kept): the next deployment need not wait for the rest.
   // Should this fail, the lock held by an ended deployment brings the sweeper back.
-  if (!ending.keepLock) await attempt('release the lock', () => store.releaseLock(record.functionName, record.alias, record.deploymentId));
+  if (!ending.keepLock) await attempt('release the lock', () => store.releaseLock(lockNameOf(record), record.alias, record.deploymentId));
   // Marked until everything is done: the sweeper's list if this attempt and its retries fall short.
   await attempt('mark the ending as settling', () => store.markSettling(record.deploymentId, ending.at), later);
   const alarmName = record.alarmName;
@@ -214,5 +214,6 @@ export function factsOf(record: DeploymentRecord) {
     startedBy: record.startedBy,
     ...(record.spec.source?.github ? { github: record.spec.source.github } : {}),
     ...(record.members ? { members: record.members.map((member) => ({ functionName: member.functionName, alias: member.alias })) } : {}),
+    ...(record.target ? { target: `${record.target.id} (account ${record.target.accountId}, ${record.target.region})` } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { AliasLock, AliasSnapshot, DeploymentRecord, EngineState } from '..
 import { isPublishedArtifact, isTerminal, type PublishedArtifact } from '../../model/deployment';
 import { auditCallers, callersRefusal, callersWarning } from './callers';
 import { rollbackTargetProblem } from './readiness';
+import { lockNameOf } from './record';
 import { describeRouting, isSplit } from './routing';
 import { trafficStepsFor } from '../spec/steps';
 import { factsOf } from './finish';
@@ -43,8 +44,14 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
     source: state.source,
     createdAt: now,
     updatedAt: now,
+    ...(state.target !== undefined && { target: { id: state.target.id, accountId: state.target.accountId, region: state.target.region } }),
+    ...(state.parentId !== undefined && { parentId: state.parentId }),
   });
   if (isTerminal(record.status)) throw new DeploymentFinishedError(`deployment ${deploymentId} already ended ${record.status}`);
+  if (spec.targets !== undefined && spec.targets.length > 0) {
+    // Run as one deployment, a spec with targets would deploy here instead of to its targets.
+    throw new DeploymentRefusedError(`deployment ${deploymentId}: the spec lists targets (${spec.targets.map((target) => target.id).join(', ')}), so it runs as a wave run, one deployment per target; nothing was changed here`);
+  }
   const startedAt = record.startedAt ?? now;
   const deadline = record.deadline ?? startedAt + spec.timeout * 1000;
 
@@ -130,7 +137,6 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
 }
 
 /**
-/**
  * Takes `lock`: free, ours, expired, or held by a deployment that has ended (its release was lost
  * — it cannot complain about a takeover), which is taken over conditionally on that holder.
  * Returns the lock as it stands when someone else holds it.
@@ -152,12 +158,13 @@ export async function acquireOrTakeOver(deps: Pick<EngineDeps, 'store'>, lock: A
  */
 export async function takeLock(
   deps: Pick<EngineDeps, 'store'>,
-  record: Pick<DeploymentRecord, 'functionName' | 'alias' | 'deploymentId'>,
+  record: Pick<DeploymentRecord, 'functionName' | 'alias' | 'deploymentId' | 'target'>,
   deadline: number,
   now: number,
   refused = `deployment ${record.deploymentId} was not started`,
 ): Promise<void> {
-  const lock = { functionName: record.functionName, alias: record.alias, holder: record.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
+  // Per target: the same alias in two accounts or regions is two aliases.
+  const lock = { functionName: lockNameOf(record), alias: record.alias, holder: record.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
   const held = await acquireOrTakeOver(deps, lock, now);
   if (!held) return;
   throw new LockConflictError(

@@ -17,3 +17,12 @@ export const OPEN_STATUSES: readonly DeploymentStatus[] = ['PENDING', 'QUEUED', 
 export const REPAIRABLE_STATUSES: readonly DeploymentStatus[] = [...OPEN_STATUSES, 'FAILED'];
 
 export { TERMINAL_STATUSES };
+
+/**
+ * The name a deployment's alias lock is held under: the function's, qualified by the target's
+ * account and region for one target of a wave run (the same function and alias in two targets are
+ * two aliases, deployed at once in one wave).
+ */
+export function lockNameOf(record: Pick<DeploymentRecord, 'functionName' | 'target'>): string {
+  return record.target === undefined ? record.functionName : `${record.functionName}@${record.target.accountId}/${record.target.region}`;
+}

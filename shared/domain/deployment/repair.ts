@@ -4,7 +4,7 @@ import { event } from './events';
 import { factsOf, finish, settle, type Finished } from './finish';
 import type { DeploymentRecord } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
-import { loadRecord, REPAIRABLE_STATUSES } from './record';
+import { loadRecord, lockNameOf, REPAIRABLE_STATUSES } from './record';
 import { rollBackRecord } from './rollback';
 import { endGroup } from './group';
 import { memberRecords } from './group-members';
@@ -121,18 +121,18 @@ export async function repairFailed(deps: Deps, record: DeploymentRecord, by: Rep
   const data = { repairedBy: by };
   const snapshot = record.snapshot;
   if (!snapshot) {
-    await store.releaseLock(record.functionName, record.alias, record.deploymentId);
+    await store.releaseLock(lockNameOf(record), record.alias, record.deploymentId);
     await store.updateDeployment(record.deploymentId, { repairedAt: clock.now() }, { onlyIfStatusIn: ['FAILED'] });
     return { kind: 'unrepairable' };
   }
   const alias = (await lambda.getAlias(record.functionName, record.alias)) ?? null;
   if (isAsSnapshot(alias, snapshot)) {
     await store.appendEvent(event(record.deploymentId, `${by}-found-whole`, 'repaired', clock.now(), `${WHO[by]} found the alias as before the deployment (${describeRouting(alias)}) and left it; lock released`, { alias, ...data }));
-    await store.releaseLock(record.functionName, record.alias, record.deploymentId);
+    await store.releaseLock(lockNameOf(record), record.alias, record.deploymentId);
     await store.updateDeployment(record.deploymentId, { repairedAt: clock.now() }, { onlyIfStatusIn: ['FAILED'] });
     return { kind: 'whole' };
   }
-  const lock = await store.getLock(record.functionName, record.alias);
+  const lock = await store.getLock(lockNameOf(record), record.alias);
   if (lock && lock.holder !== record.deploymentId) {
     // A newer deployment took the lock over (Prepare may, from an ended holder): the alias is its
     // own now, and undoing what this one left would pull it from under that one.

@@ -1,3 +1,4 @@
+import type { PlannedWaves } from './waves';
 import type { Seconds, TrafficStep } from '../../model/spec';
 import type { WebhookPoint } from '../../model/webhooks';
 
@@ -69,7 +70,10 @@ export interface PlannedWebhook {
 }
 
 export interface Plan {
+  /** Each target's deployment, when the spec has targets (the waves are in `waves`). */
   readonly actions: readonly PlannedAction[];
+  /** The spec's targets in waves, with the whole run's timeline and cost; absent without targets. */
+  readonly waves?: PlannedWaves;
   /** The spec's webhooks, in the order the deployment reaches their points; absent when it has none. */
   readonly webhooks?: readonly PlannedWebhook[];
   /** The traffic steps the engine walks, ending with setWeight 100 (or just setWeight 100). */

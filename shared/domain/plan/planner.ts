@@ -1,3 +1,4 @@
+import { planWaves } from './waves';
 import { walkSteps } from '../spec/steps';
 import { checkIntervalOf } from '../spec/check-interval';
 import { evidenceRuleOf, extensionAllowance, waitsFrom } from '../spec/evidence';
@@ -93,12 +94,15 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
     approvals: shortfalls.filter((shortfall) => shortfall.then === 'pause').length,
   };
   const webhooks = plannedWebhooks(spec, actions, trafficSteps);
+  const cost = estimateCost(inputs);
+  const waves = planWaves(spec, { minimumDuration: clock, cost });
   return {
     actions,
+    ...(waves !== undefined && { waves }),
     ...(webhooks.length > 0 && { webhooks }),
     trafficSteps,
     minimumDuration: clock,
-    cost: estimateCost(inputs),
+    cost,
     evidence: { minInvocations: rule.minInvocations, shortfalls, worstCase: { duration: clock + extended, cost: estimateCost(inputs, worstCase) } },
   };
 }

@@ -5,6 +5,7 @@ import { resolvePreset } from './presets';
 import { normaliseSignals } from './signals';
 import { LIMITS, type WrittenSpec } from './schema';
 import { normaliseWebhooks } from './webhooks';
+import { normaliseTargets } from './targets';
 
 /**
  * Turns a spec that passed the schema into the normalised `DeploymentSpec`: presets resolved,
@@ -43,6 +44,7 @@ export function normalise(written: WrittenSpec): DeploymentSpec {
     ...(written.group !== undefined && { group: group(written) }),
     // `reject` is what a spec without the field does: left out, so such a spec reads as before.
     ...(written.onConflict !== undefined && written.onConflict !== 'reject' && { onConflict: written.onConflict }),
+    ...(written.targets !== undefined && { targets: normaliseTargets(written.targets), rollbackPromotedWaves: written.rollbackPromotedWaves ?? true }),
   };
 }
 

@@ -103,8 +103,9 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
   }
 
   violations.push(...adoptionViolations(written, spec, context));
-
-  if (context.home !== undefined) violations.push(...elsewhere(written, context.home));
+  if (written.targets !== undefined) violations.push(...targetRuleViolations(written));
+  else if (written.rollbackPromotedWaves !== undefined) violations.push({ path: ['rollbackPromotedWaves'], message: 'says what happens to promoted waves, so it needs "targets"' });
+  if (context.home !== undefined && written.targets === undefined) violations.push(...elsewhere(written, context.home));
   violations.push(...groupViolations(written, spec));
 
   // The engine carries the normalised spec and its expanded steps through every Step Functions state.
@@ -180,6 +181,18 @@ function groupViolations(written: WrittenSpec, spec: DeploymentSpec): RuleViolat
     }
   });
   return violations;
+}
+
+/** With targets, each target says where: the function and hooks are named, not given by ARN. */
+function targetRuleViolations(written: WrittenSpec): RuleViolation[] {
+  const named: { path: readonly PathSegment[]; text: string }[] = [{ path: ['function'], text: written.function }];
+  for (const phase of ['beforeTraffic', 'afterTraffic'] as const) {
+    const hook = written.hooks?.[phase];
+    if (hook !== undefined) named.push({ path: ['hooks', phase], text: hook });
+  }
+  return named
+    .filter(({ text }) => text.startsWith('arn:'))
+    .map(({ path }) => ({ path, message: 'with "targets", name the function by its name, not an ARN: each target\'s account and region say where it is' }));
 }
 
 /** Functions the spec names by the ARN of a partition, region or account other than fledge's own. */

@@ -17,6 +17,7 @@ import { PRESET_NAMES, PRESET_SPELLINGS, resolvePreset } from './presets';
 import { closestMatch, quote } from './problems';
 import { signalFieldsSchema } from './signals';
 import { webhooksSchema } from './webhooks';
+import { rollbackPromotedWavesSchema, targetsSchema } from './targets';
 
 /*
  * The spec as users write it (docs/spec.md), checked field by field. Durations come out as whole
@@ -369,6 +370,9 @@ export const specSchema = z.strictObject({
   onConflict: z
     .enum(ON_CONFLICT, { error: (issue) => `expected one of ${ON_CONFLICT.map((value) => `"${value}"`).join(', ')}, got ${shortly(issue.input)}` })
     .optional(),
+  // Where to deploy, in waves (targets.ts, docs/spec.md#targets-and-rollbackpromotedwaves).
+  targets: targetsSchema.optional(),
+  rollbackPromotedWaves: rollbackPromotedWavesSchema.optional(),
 });
 
 /** A spec that passed the schema: written form, durations in seconds. */

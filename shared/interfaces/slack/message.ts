@@ -63,7 +63,7 @@ export function trustedLinks(n: PublishedNotification, apiUrl: string): { readon
 export function slackMessage(published: PublishedNotification, apiUrl: string): SlackMessage {
   const links = trustedLinks(published, apiUrl);
   const n = sanitiseDeep(published);
-  const target = `${n.functionName}:${n.alias}`;
+  const target = `${n.functionName}:${n.alias}${n.target ? ` in ${n.target}` : ''}`;
   const versions = `${n.previousVersion ? `v${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `v${n.newVersion}` : 'new version'}`;
   const fields = [field('Function', target), field('Versions', versions), field('Started by', n.startedBy), field('Deployment', n.deploymentId)];
   // A group names every member (its versions and, once ended, how it ended) in one field.

@@ -103,6 +103,7 @@ export const NOT_IN_MATRIX: readonly { readonly service: string; readonly operat
     operation: 'GetParameter',
     reason: 'the signing secrets, the outgoing notification webhooks and the GitHub token: read once per cold start on AWS; local mode keeps them itself (no SSM in the embedded AWS); an unreadable list is a notificationFailed event (test/engine/notification-kinds.test.ts)',
   },
+  { service: 'sts', operation: 'AssumeRole', reason: 'only a wave run (a spec with targets) assumes roles, and the matrix scenarios deploy in fledge\'s own account; a refused AssumeRole is proved by test/engine/waves.test.ts (refused before anything moves), a throttled one is TransientAwsError (sts-targets.ts)' },
   {
     service: 'states',
     operation: 'StopExecution',
@@ -141,6 +142,7 @@ const SERVICE_OF_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-eventbridge': 'events',
+  '@aws-sdk/client-sts': 'sts',
 };
 
 /** The service (signing name) and wire operation of an SDK call found by the static analysis. */

@@ -185,12 +185,12 @@ export function permissionChecks(ctx: StackContext): void {
       }
     });
 
-    it('lets only the traffic, check (check-then-shift), safety-net, alarm-abort and sweeper functions, prepare (onConflict: supersede), record (a group member drifted: the others roll back) and the API (fledge rollback) move alias traffic', () => {
+    it('lets only the traffic, check (check-then-shift), safety-net, alarm-abort, sweeper and wave-runner (rolling back promoted targets) functions, prepare (onConflict: supersede), record (a group member drifted: the others roll back) and the API (fledge rollback) move alias traffic', () => {
       // Act
       const movers = ctx.functions.filter((fn) => statementsOf(ctx.template, fn.roleLogicalId, 'Allow').some((s) => s.actions.includes('lambda:UpdateAlias'))).map((fn) => fn.key);
 
       // Assess
-      expect(movers.sort()).toEqual(['abort', 'api', 'check', 'prepare', 'record', 'safetyNet', 'sweeper', 'traffic']);
+      expect(movers.sort()).toEqual(['abort', 'api', 'check', 'prepare', 'record', 'safetyNet', 'sweeper', 'traffic', 'waves']);
     });
   });
 }

@@ -12,6 +12,7 @@ const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
   '@aws-sdk/client-eventbridge': 'events',
+  '@aws-sdk/client-sts': 'sts',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>` (Service Authorization Reference). */

@@ -1,0 +1,252 @@
+import type { EngineDeps } from './deps';
+import type { TargetAccess } from '../../ports/targets';
+import { DeploymentFinishedError, DeploymentRefusedError, TargetAccessDeniedError } from '../../model/engine-errors';
+import type { DeploymentRecord, DeploymentStatus, ExecutionInput, WaveTargetRecord } from '../../model/deployment';
+import { isTerminal } from '../../model/deployment';
+import type { DeploymentSpec, TargetSpec } from '../../model/spec';
+import { event } from './events';
+import { factsOf, finish } from './finish';
+import { requestStop } from './controls';
+import { readyTargets, wavesOf, type TargetProgress } from '../spec/waves';
+import { sameRouting } from './routing';
+
+/*
+ * A wave run: the parent of one ordinary deployment per target of the spec (each run by the
+ * deployment state machine with the target's credentials, its record naming `parentId` and
+ * `target`). The parent starts a target when every target it depends on succeeded, stops the
+ * ones in flight when one fails, and rolls back the promoted ones when the spec says so.
+ */
+
+/** The ports a wave run takes. */
+export type WaveDeps = Pick<EngineDeps, 'store' | 'orchestrator' | 'notifier' | 'clock'> & { readonly targets: TargetAccess };
+
+/** Who the wave runner acts as in the history (stops of targets in flight). */
+const RUNNER = 'fledge (wave run)';
+
+/** The deployment id of one target's deployment: the parent's id and the target's, within the 80 characters of an execution name. */
+export function targetDeploymentId(parentId: string, targetId: string): string {
+  return `${parentId.slice(0, 80 - targetId.length - 2)}--${targetId}`;
+}
+
+/** A target's own spec: the parent's, without the targets (it deploys to one place). */
+function targetSpecOf(spec: DeploymentSpec): DeploymentSpec {
+  const { targets: _targets, rollbackPromotedWaves: _rollback, ...own } = spec;
+  return own;
+}
+
+/** How far a target's deployment has come, from its record's status. */
+function progressOf(status: DeploymentStatus | 'NOT_STARTED' | undefined): TargetProgress {
+  if (status === undefined || status === 'NOT_STARTED') return 'notStarted';
+  if (status === 'SUCCEEDED' || status === 'NO_CHANGE') return 'succeeded';
+  if (status === 'PENDING' || status === 'RUNNING' || status === 'AWAITING_APPROVAL') return 'running';
+  return 'failed';
+}
+
+/**
+ * Starts a wave run: records the parent deployment, then — before anything moves — assumes every
+ * target's role and reads the function there (it must exist, or the spec must say how to create
+ * it). A target that cannot be reached refuses the whole run (`REJECTED`, the targets named, one
+ * notification) with {@link DeploymentRefusedError}: no target's deployment is started.
+ * Safe to retry: the record is created once, and a run already past its checks is returned as it is.
+ */
+export async function startWaves(deps: WaveDeps, input: ExecutionInput): Promise<DeploymentRecord> {
+  const { store, clock, targets } = deps;
+  const { deploymentId, spec } = input;
+  const ordered = spec.targets ?? [];
+  if (ordered.length === 0) throw new DeploymentRefusedError(`deployment ${deploymentId} has no targets: it is an ordinary deployment, not a wave run`);
+  const now = clock.now();
+  const record = await store.createDeployment({
+    deploymentId,
+    functionName: spec.function.name,
+    alias: spec.alias,
+    status: 'PENDING',
+    spec,
+    artifact: input.artifact,
+    startedBy: input.startedBy,
+    source: input.source,
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (isTerminal(record.status)) throw new DeploymentFinishedError(`deployment ${deploymentId} already ended ${record.status}`);
+  if (record.status === 'RUNNING') return record;
+
+  const problems: string[] = [];
+  for (const target of ordered) {
+    const problem = await reachProblem(targets, spec, target);
+    if (problem !== undefined) problems.push(problem);
+  }
+  if (problems.length > 0) {
+    const reason = `refused before anything moved: ${problems.join('; ')}`;
+    await finish(deps, record, {
+      status: 'REJECTED',
+      from: ['PENDING'],
+      reason,
+      eventKind: 'rejected',
+      message: `wave run of ${spec.function.name}:${spec.alias} refused: ${problems.join('; ')}`,
+      notification: { kind: 'rejected', ...factsOf(record), reason },
+    });
+    throw new DeploymentRefusedError(reason);
+  }
+  const waves: WaveTargetRecord[] = ordered.map((target) => ({ id: target.id, accountId: target.accountId, region: target.region, deploymentId: targetDeploymentId(deploymentId, target.id), status: 'NOT_STARTED' }));
+  const started = await store.updateDeployment(deploymentId, { status: 'RUNNING', startedAt: now, waves }, { onlyIfStatusIn: ['PENDING'] });
+  const plan = wavesOf(ordered).map((wave) => wave.map((target) => target.id).join(' + ')).join(', then ');
+  await store.appendEvent(event(deploymentId, 'started', 'started', now, `wave run of ${spec.function.name}:${spec.alias} started by ${input.startedBy} (${input.source}): ${plan}`, { waves: wavesOf(ordered).map((wave) => wave.map((target) => target.id)) }));
+  return started ?? record;
+}
+
+/** Why `target` cannot be deployed to, or undefined when it can. */
+async function reachProblem(targets: TargetAccess, spec: DeploymentSpec, target: TargetSpec): Promise<string | undefined> {
+  const where = `target ${target.id} (account ${target.accountId}, ${target.region})`;
+  try {
+    await targets.verify(target);
+    const fn = await targets.portsFor(target).lambda.getFunction(spec.function.name);
+    const creatable = spec.configuration?.role !== undefined && (spec.artifact.kind === 'image' || (spec.configuration.runtime !== undefined && spec.configuration.handler !== undefined));
+    if (fn === undefined && !creatable) return `${where}: function ${spec.function.name} does not exist there, and the spec does not say how to create it (configuration.role, runtime, handler)`;
+    return undefined;
+  } catch (error) {
+    if (error instanceof TargetAccessDeniedError) return error.message;
+    return `${where}: ${(error as Error).message}`;
+  }
+}
+
+/** What one step of a wave run did: still going, or how it ended. */
+export type WaveStep = { readonly done: false; readonly started: readonly string[] } | { readonly done: true; readonly status: DeploymentStatus };
+
+/**
+ * One step of a wave run (the wave runner calls it until it is done): reads every target's
+ * deployment; with none failed, starts each target whose dependencies all succeeded, and ends the
+ * run `SUCCEEDED` when every target has; once one failed, starts nothing more, asks the targets in
+ * flight to stop (they roll back), and when none is left running, rolls back the promoted targets
+ * (with `rollbackPromotedWaves`, the default), records the never-started ones and ends the run
+ * `ROLLED_BACK` with the reason. Safe to repeat: starting an execution twice, a stop asked twice
+ * and a rollback already done change nothing.
+ */
+export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<WaveStep> {
+  const { store, orchestrator } = deps;
+  const parent = await store.getDeployment(parentId);
+  if (!parent?.waves || !parent.spec.targets) throw new DeploymentRefusedError(`deployment ${parentId} is not a wave run that has started`);
+  if (isTerminal(parent.status)) return { done: true, status: parent.status };
+  const targets = parent.spec.targets;
+  const children = new Map<string, DeploymentRecord | undefined>();
+  for (const wave of parent.waves) children.set(wave.id, wave.status === 'NOT_STARTED' ? undefined : await store.getDeployment(wave.deploymentId));
+  const statusOf = (id: string): DeploymentStatus | 'NOT_STARTED' => {
+    const wave = parent.waves?.find((one) => one.id === id);
+    if (!wave || wave.status === 'NOT_STARTED') return 'NOT_STARTED';
+    return children.get(id)?.status ?? 'PENDING';
+  };
+  const progress = (id: string) => progressOf(statusOf(id));
+  const failed = targets.find((target) => progress(target.id) === 'failed');
+
+  if (failed === undefined) {
+    const ready = readyTargets(targets, progress);
+    for (const target of ready) {
+      const deploymentId = targetDeploymentId(parentId, target.id);
+      await orchestrator.startExecution({
+        name: deploymentId,
+        input: { deploymentId, spec: targetSpecOf(parent.spec), artifact: parent.artifact, startedBy: parent.startedBy, source: parent.source, target, parentId } satisfies ExecutionInput,
+      });
+    }
+    const waves = record(parent, (wave) => (ready.some((target) => target.id === wave.id) ? { ...wave, status: 'PENDING' } : { ...wave, status: statusOf(wave.id) }));
+    if (ready.length === 0 && targets.every((target) => progress(target.id) === 'succeeded')) {
+      await store.updateDeployment(parentId, { waves });
+      const ending = await finish(deps, { ...parent, waves }, {
+        status: 'SUCCEEDED',
+        eventKind: 'promoted',
+        message: `every target promoted: ${targets.map((target) => target.id).join(', ')}`,
+        data: { targets: waves },
+      });
+      return { done: true, status: ending.status };
+    }
+    await store.updateDeployment(parentId, { waves });
+    return { done: false, started: ready.map((target) => target.id) };
+  }
+
+  // A target failed: nothing more starts; the ones in flight are stopped and roll back on their own.
+  const failure = `target ${failed.id} (account ${failed.accountId}, ${failed.region}) ended ${statusOf(failed.id)}${children.get(failed.id)?.reason ? `: ${children.get(failed.id)?.reason}` : ''}`;
+  const running = targets.filter((target) => progress(target.id) === 'running');
+  for (const target of running) {
+    try {
+      await requestStop(deps, { deploymentId: targetDeploymentId(parentId, target.id), by: RUNNER, reason: failure });
+    } catch (error) {
+      if (!(error instanceof DeploymentFinishedError)) throw error;
+    }
+  }
+  if (running.length > 0) {
+    await store.updateDeployment(parentId, { waves: record(parent, (wave) => ({ ...wave, status: statusOf(wave.id) })) });
+    return { done: false, started: [] };
+  }
+  const rollBackPromoted = parent.spec.rollbackPromotedWaves ?? true;
+  const kept: string[] = [];
+  for (const target of targets.filter((one) => progress(one.id) === 'succeeded')) {
+    const child = children.get(target.id);
+    if (!child) continue;
+    if (rollBackPromoted) await rollBackPromotedTarget(deps, target, child, `wave rolled back because ${failure}`);
+    else kept.push(target.id);
+  }
+  const after = new Map<string, DeploymentRecord | undefined>();
+  for (const [id, child] of children) after.set(id, child === undefined ? undefined : await store.getDeployment(child.deploymentId));
+  const waves = record(parent, (wave) =>
+    wave.status === 'NOT_STARTED'
+      ? { ...wave, reason: `never started: ${failure}` }
+      : { ...wave, status: after.get(wave.id)?.status ?? statusOf(wave.id), ...(after.get(wave.id)?.reason !== undefined && { reason: after.get(wave.id)?.reason }) },
+  );
+  await store.updateDeployment(parentId, { waves });
+  const reason = `${failure}${kept.length > 0 ? `; promoted targets kept (rollbackPromotedWaves: false): ${kept.join(', ')}` : ''}`;
+  const ending = await finish(deps, { ...parent, waves }, {
+    status: 'ROLLED_BACK',
+    reason,
+    eventKind: 'rolledBack',
+    message: `wave run rolled back: ${reason}`,
+    data: { targets: waves },
+    notification: { kind: 'rolledBack', ...factsOf(parent), reason },
+  });
+  return { done: true, status: ending.status };
+}
+
+function record(parent: DeploymentRecord, change: (wave: WaveTargetRecord) => WaveTargetRecord): WaveTargetRecord[] {
+  return (parent.waves ?? []).map(change);
+}
+
+/**
+ * Puts a promoted target's alias back on the version it served before (or deletes the alias its
+ * deployment created), guarded by the alias's revision: an alias someone changed since the
+ * promotion is left alone and said so. Ends the target's deployment `ROLLED_BACK` with `reason`.
+ * Safe to repeat: an alias already back changes nothing, and the status is written once.
+ */
+export async function rollBackPromotedTarget(deps: WaveDeps, target: TargetSpec, child: DeploymentRecord, reason: string): Promise<void> {
+  const { lambda } = deps.targets.portsFor(target);
+  const before = child.snapshot?.alias ?? null;
+  const current = (await lambda.getAlias(child.functionName, child.alias)) ?? null;
+  const promoted = child.newVersion !== undefined && current !== null && sameRouting(current, { version: child.newVersion, weights: {} });
+  let outcome = 'already back';
+  if (promoted && current) {
+    if (before === null) await lambda.deleteAlias(child.functionName, child.alias);
+    else await lambda.updateAlias({ functionName: child.functionName, alias: child.alias, routing: { version: before.version, weights: {} }, revisionId: current.revisionId });
+    outcome = before === null ? 'alias deleted (it did not exist before)' : `back on version ${before.version}`;
+  } else if (current !== null && before !== null && !sameRouting(current, { version: before.version, weights: {} })) {
+    outcome = `left alone: someone else changed it since the promotion`;
+  }
+  await finish(deps, child, {
+    status: 'ROLLED_BACK',
+    from: ['SUCCEEDED', 'NO_CHANGE'],
+    reason,
+    eventKind: 'rolledBack',
+    eventKey: 'wave-rollback',
+    message: `promoted version rolled back (${outcome}): ${reason}`,
+    notification: { kind: 'rolledBack', ...factsOf(child), reason },
+  });
+}
+
+/** The wave runner's state: the run's input, and what its last step did. */
+export type WaveRunState = ExecutionInput & { readonly waveStep?: WaveStep };
+
+/** The StartWaves task: {@link startWaves}, passing the state on. */
+export async function startWavesTask(deps: WaveDeps, state: WaveRunState): Promise<WaveRunState> {
+  await startWaves(deps, state);
+  return state;
+}
+
+/** The AdvanceWaves task: {@link advanceWaves}, its step in the state for the Choice that follows. */
+export async function advanceWavesTask(deps: WaveDeps, state: WaveRunState): Promise<WaveRunState> {
+  return { ...state, waveStep: await advanceWaves(deps, state.deploymentId) };
+}
