@@ -319,9 +319,11 @@ export const ENGINE_FUNCTIONS = {
     tasks: ['StartWaves', 'AdvanceWaves'],
     ports: ['store', 'orchestrator', 'notifier', 'clock', 'targets'],
     // Starts each target's deployment on the deployment state machine (and stops the ones in flight).
-    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' } },
+    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' }, ...NOTIFIER_ENVIRONMENT },
     actions: [
       'sts:AssumeRole',
+      'events:PutEvents',
+      ...NOTIFIER_READS,
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { sanitise } from '../../shared/text/sanitise';
-import { ApiClient, resolveTarget } from '../api-client';
+import { ApiClient, resolveTarget, withApiOptions } from '../api-client';
+import { globals } from '../globals';
 import { startDashboard } from '../dashboard/server';
 
 const HELP = `
@@ -12,12 +13,12 @@ Serves the dashboard on http://127.0.0.1 (never another interface) until Ctrl-C:
 one deployment's traffic timeline and checks with approve/reject/stop/promote, and the delivery
 metrics. The browser talks only to this process, which calls fledge's API signed with your own AWS
 credentials (so fledge records you as the approver). Open the printed address: it carries a token
-for this run only; other pages on this machine cannot use the dashboard without it.`;
+for this run only; other pages on this machine cannot use the dashboard without it.
+Exit codes: 0 stopped (Ctrl-C), 2 usage error (bad option, local mode not running, no AWS credentials).`;
 
 interface DashboardCommandOptions {
   endpoint?: string;
   local?: boolean;
-  region?: string;
   port: number;
 }
 
@@ -29,16 +30,17 @@ const parsePort = (text: string): number => {
 
 /** Registers `fledge dashboard`. */
 export function registerDashboard(program: Command): void {
-  program
-    .command('dashboard')
-    .description('Serve the dashboard on localhost, talking to fledge\'s API with your AWS credentials')
-    .option('--endpoint <url>', "fledge's API base URL (default: $FLEDGE_API_URL)")
-    .option('--local', 'use the running `fledge local` of this project (.fledge/local.json)')
-    .option('--region <region>', 'AWS region for signing (default: the standard AWS chain, $AWS_REGION)')
+  withApiOptions(
+    program
+      .command('dashboard')
+      .description('Serve the dashboard on localhost, talking to fledge\'s API with your AWS credentials'),
+  )
     .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', parsePort, 0)
     .addHelpText('after', HELP)
     .action(async (options: DashboardCommandOptions) => {
-      const target = await resolveTarget(options);
+      // --region is fledge's global option (one meaning for every command).
+      const { region } = globals();
+      const target = await resolveTarget({ ...options, ...(region ? { region } : {}) });
       const dashboard = await startDashboard({ api: new ApiClient(target), port: options.port });
       process.stdout.write(`fledge dashboard for ${sanitise(target.apiUrl)}\nopen ${dashboard.url}\n(Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXIT_CODES_HELP } from '../program';
 import { safeJson } from '../../shared/text/sanitise';
 import { ApiClient, resolveTarget, withApiOptions, type ApiOptions } from '../api-client';
 import { formatMetrics, type MetricsView } from '../format/metrics';
@@ -13,7 +14,8 @@ Examples:
 Deployment frequency, change failure rate, lead time (accepted → promoted) and time to restore
 (failure detected → alias back), overall, per function and per ISO week (UTC). --since is a duration
 back from --until (90d, 12w, 36h; default 90d, at most 400d) or an ISO time; --until an ISO
-time (default now). See docs/api.md#get-metrics.`;
+time (default now). See docs/api.md#get-metrics.
+${EXIT_CODES_HELP}`;
 
 interface MetricsOptions extends ApiOptions {
   function?: string;

@@ -51,7 +51,7 @@ export function assemble(service: StackService): void {
   for (const part of ['serverless', 'functions', 'state-machines']) rmSync(join(dir, part), { recursive: true, force: true });
   cpSync(join(root, 'serverless.yml'), join(dir, 'serverless.yml'));
   cpSync(join(root, 'serverless'), join(dir, 'serverless'), { recursive: true });
-  cpSync(join(root, 'state-machines', 'deployment.asl.yml'), join(dir, 'state-machines', 'deployment.asl.yml'));
+  for (const machine of ['deployment.asl.yml', 'waves.asl.yml']) cpSync(join(root, 'state-machines', machine), join(dir, 'state-machines', machine));
   const prebuilt = join(root, 'dist', 'stack', 'functions');
   if (!existsSync(prebuilt)) throw new Error(`this fledge-deploy has no prebuilt stack functions (${prebuilt}): reinstall it`);
   cpSync(prebuilt, join(dir, 'functions'), { recursive: true });

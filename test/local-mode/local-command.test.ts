@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { filterWordsOf, type NotificationKind } from '../../shared/model/notification';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,8 +60,10 @@ describe('fledge local', () => {
     // Act
     const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: discovery.stateMachineArn }));
     const table = await dynamodb.send(new DescribeTableCommand({ TableName: discovery.tableName }));
-    await sns.send(new PublishCommand({ TopicArn: discovery.approvalTopicArn, Subject: 'fledge: approve hello:live?', Message: 'A deployment waits for your approval.\nApprove: http://127.0.0.1:1/a\nReject: http://127.0.0.1:1/r' }));
-    await sns.send(new PublishCommand({ TopicArn: discovery.notificationTopicArn, Subject: 'fledge: hello:live rolled back', Message: 'Rolled back: \u001b[2J\u001b]52;c;ZXZpbA==\u0007\u202eevil\u0085\nApprove: http://evil.example/' }));
+    // With the event attribute fledge's notifier sets: local mode subscribes e-mail with the stack's default filter.
+    const kind = (k: NotificationKind) => ({ events: { DataType: 'String.Array', StringValue: JSON.stringify(filterWordsOf(k)) } });
+    await sns.send(new PublishCommand({ TopicArn: discovery.approvalTopicArn, Subject: 'fledge: approve hello:live?', Message: 'A deployment waits for your approval.\nApprove: http://127.0.0.1:1/a\nReject: http://127.0.0.1:1/r', MessageAttributes: kind('approvalRequested') }));
+    await sns.send(new PublishCommand({ TopicArn: discovery.notificationTopicArn, Subject: 'fledge: hello:live rolled back', Message: 'Rolled back: \u001b[2J\u001b]52;c;ZXZpbA==\u0007\u202eevil\u0085\nApprove: http://evil.example/', MessageAttributes: kind('rolledBack') }));
     await eventually(() => (running.stdout.includes('e-mail to you@fledge.local: fledge: approve') && running.stdout.includes('rolled back') ? true : undefined), { what: `the e-mail lines (stdout: ${running.stdout})` });
     const listed = await fetch(`${discovery.apiUrl}/deployments`);
     const listing = (await listed.json()) as { items: unknown[] };

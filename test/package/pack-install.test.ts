@@ -84,6 +84,8 @@ describe('the packed tarball', () => {
       'dist/fledge.mjs',
       'dist/deployment.asl.yml',
       'state-machines/deployment.asl.yml',
+      'state-machines/waves.asl.yml',
+      'dist/waves.asl.yml',
       'serverless.yml',
       'serverless/state-machines.yml',
       'examples/canary.yaml',
@@ -92,7 +94,7 @@ describe('the packed tarball', () => {
       'schema/fledge-spec.schema.json',
       'dist/stack/functions/prepare.js',
     ]));
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/fledge\.mjs|dist\/[^/]+\.(mjs|yml)|dist\/stack\/functions\/[\w/.-]+\.js|state-machines\/deployment\.asl\.yml|serverless\.yml|serverless\/.+\.(yml|js)|schema\/fledge-spec\.schema\.json|examples\/.+)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/fledge\.mjs|dist\/[^/]+\.(mjs|yml)|dist\/stack\/functions\/[\w/.-]+\.js|state-machines\/(deployment|waves)\.asl\.yml|serverless\.yml|serverless\/.+\.(yml|js)|schema\/fledge-spec\.schema\.json|examples\/.+)$/;
     expect(packedFiles.filter((file) => !allowed.test(file))).toEqual([]);
     expect(packedFiles.filter((file) => /(^|\/)(test|tests|bench|\.ci|packages|scripts|docs|node_modules|coverage|\.fledge)\/|\.ts$|\.map$/.test(file))).toEqual([]);
   });

@@ -193,7 +193,8 @@ describe('the S3 drop when AWS fails', () => {
     expect(first.failed).toBe(true);
     expect([retried.failed, again.failed]).toEqual([false, false]);
     expect((await record(id))?.status).toBe('REJECTED');
-    expect((await historyOf(world, id)).map((e) => e.kind)).toEqual(['rejected']);
+    // SNS's refusal is in the history too (never fatal, always visible: docs/events.md).
+    expect((await historyOf(world, id)).map((e) => e.kind)).toEqual(['rejected', 'notificationFailed']);
     const mails = await eventually(async () => ((await mailsAbout(id)).length > 0 ? mailsAbout(id) : undefined), { what: 'the refusal e-mail' });
     expect(mails).toHaveLength(1);
     expect(mails[0]!.body).toContain('strategy.preset');

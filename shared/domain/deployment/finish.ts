@@ -212,7 +212,7 @@ export function factsOf(record: DeploymentRecord) {
     ...(record.newVersion ? { newVersion: record.newVersion } : {}),
     ...(record.snapshot?.alias ? { previousVersion: record.snapshot.alias.version } : {}),
     startedBy: record.startedBy,
-    ...(record.spec.source?.github ? { github: record.spec.source.github } : {}),
+    ...(record.spec?.source?.github ? { github: record.spec.source.github } : {}),
     ...(record.members ? { members: record.members.map((member) => ({ functionName: member.functionName, alias: member.alias })) } : {}),
     ...(record.target ? { target: `${record.target.id} (account ${record.target.accountId}, ${record.target.region})` } : {}),
   };
