@@ -1,10 +1,10 @@
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serveLocalApi } from '../../local/mode-api';
 import { deploymentKeys } from '../../shared/adapters/dynamodb-store';
 import type { DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
 import { quantile, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
-import { benchSpec, startWorld, type BenchWorld } from '../lib/world';
+import { benchSpec, startWorld } from '../lib/world';
+import { IN_FLIGHT, loadItems } from '../lib/load-items';
 
 /*
  * Figure 5. The deployments table filled with synthetic history, then the real deployments API
@@ -18,7 +18,6 @@ import { benchSpec, startWorld, type BenchWorld } from '../lib/world';
 const PER_FUNCTION = 100;
 const EVENTS_PER_PROBED = 12;
 const PROBED = 1_000;
-const IN_FLIGHT = 8;
 const STATUSES: readonly DeploymentStatus[] = ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'ROLLED_BACK', 'NO_CHANGE', 'REJECTED'];
 
 interface Dataset {
@@ -81,34 +80,6 @@ function eventItems(record: DeploymentRecord): Record<string, unknown>[] {
   }));
 }
 
-async function load(world: BenchWorld, items: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>): Promise<number> {
-  const doc = DynamoDBDocumentClient.from(world.plane.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  const table = world.plane.tableName;
-  let written = 0;
-  const inFlight = new Set<Promise<void>>();
-  const write = async (batch: Record<string, unknown>[]): Promise<void> => {
-    let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length) {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-    }
-    written += batch.length;
-  };
-  let batch: Record<string, unknown>[] = [];
-  const flush = async (): Promise<void> => {
-    const promise = write(batch).finally(() => inFlight.delete(promise));
-    inFlight.add(promise);
-    batch = [];
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-  };
-  for await (const item of items) {
-    batch.push(item);
-    if (batch.length === 25) await flush();
-  }
-  if (batch.length) await flush();
-  await Promise.all(inFlight);
-  return written;
-}
 
 async function timed(url: string, check: (body: unknown) => void): Promise<number> {
   const began = performance.now();
@@ -142,7 +113,7 @@ async function dataset(functions: number, samples: number): Promise<Dataset> {
       }
     }
     const began = performance.now();
-    const written = await load(world, items());
+    const written = await loadItems(world, items());
     const loadSeconds = (performance.now() - began) / 1000;
 
     const listMs: number[] = [];

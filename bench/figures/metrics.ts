@@ -1,5 +1,4 @@
 import { DynamoDBClient, QueryCommand as RawQueryCommand } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serveLocalApi } from '../../local/mode-api';
 import { DynamoDbDeploymentStore, deploymentKeys, endingKeys } from '../../shared/adapters/dynamodb-store';
 import { LISTING_INDEXES, LISTING_SORT_KEY } from '../../shared/adapters/dynamodb-table';
@@ -7,7 +6,8 @@ import { deliveryMetrics } from '../../shared/domain/stats/delivery';
 import type { DeploymentRecord, DeploymentStatus } from '../../shared/model/deployment';
 import { median, round } from '../lib/stats';
 import type { Figure } from '../lib/result';
-import { benchSpec, startWorld, type BenchWorld } from '../lib/world';
+import { benchSpec, startWorld } from '../lib/world';
+import { loadItems } from '../lib/load-items';
 
 /*
  * Figure: the delivery metrics at 100,000 deployments. The table is filled with ended deployments
@@ -22,7 +22,6 @@ const FUNCTIONS = 1_000;
 const PER_FUNCTION = 100;
 const SPAN_DAYS = 400;
 const WINDOW_DAYS = 90;
-const IN_FLIGHT = 8;
 const DAY = 86_400_000;
 const STATUSES: readonly DeploymentStatus[] = ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'ROLLED_BACK', 'SUCCEEDED', 'NO_CHANGE', 'SUCCEEDED', 'FAILED', 'REJECTED'];
 
@@ -57,33 +56,6 @@ function endedRecord(f: number, k: number, now: number): DeploymentRecord {
   } as DeploymentRecord;
 }
 
-async function load(world: BenchWorld, items: Iterable<Record<string, unknown>>): Promise<number> {
-  const doc = DynamoDBDocumentClient.from(world.plane.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  const table = world.plane.tableName;
-  let written = 0;
-  const inFlight = new Set<Promise<void>>();
-  const write = async (batch: Record<string, unknown>[]): Promise<void> => {
-    let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length) {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-    }
-    written += batch.length;
-  };
-  let batch: Record<string, unknown>[] = [];
-  for (const item of items) {
-    batch.push(item);
-    if (batch.length === 25) {
-      const promise = write(batch).finally(() => inFlight.delete(promise));
-      inFlight.add(promise);
-      batch = [];
-      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-    }
-  }
-  if (batch.length) await write(batch);
-  await Promise.all(inFlight);
-  return written;
-}
 
 /** Read capacity and requests of everything `client` queried while `work` ran (dynalite reports ConsumedCapacity as DynamoDB does). */
 function metered(client: DynamoDBClient): { reset(): void; read(): { units: number; queries: number } } {
@@ -135,7 +107,7 @@ export const metricsFigure: Figure = {
         }
       }
       const began = performance.now();
-      const written = await load(world, items());
+      const written = await loadItems(world, items());
       const loadSeconds = (performance.now() - began) / 1000;
 
       const store = new DynamoDbDeploymentStore(client, world.plane.tableName, { now: () => Date.now(), sleep: async () => undefined });
