@@ -145,6 +145,36 @@ describe('a spec with targets, through every door', () => {
     expect(await executionNames()).toContain(run.deploymentId);
   }, 150_000);
 
+  it('starts a wave run once through POST /deployments whatever the retries: a throttled start is resumed by the same Idempotency-Key, a replay starts nothing', async () => {
+    // Prepare
+    const name = await inBothTargets('retry');
+    const headers = { 'idempotency-key': `release-${name}` };
+    const artifact = { bucket: world.plane.bucket, key: `${name}/v2.zip` };
+    await world.plane.clients.s3.send(new PutObjectCommand({ Bucket: artifact.bucket, Key: artifact.key, Body: functionZip(userCode('v2')) }));
+    world.aws.faults.add({ service: 'states', operation: 'StartExecution', kind: 'throttle', count: 3 });
+
+    // Act
+    const throttled = await call<{ error: { code: string; retryable: boolean; details: { deploymentId: string } } }>(world.api.url, 'POST', '/deployments', { json: { spec: specText(name), artifact }, headers });
+    const started = await call<{ deploymentId: string }>(world.api.url, 'POST', '/deployments', { json: { spec: specText(name), artifact }, headers });
+    const replayed = await call<{ deploymentId: string }>(world.api.url, 'POST', '/deployments', { json: { spec: specText(name), artifact }, headers });
+    const id = started.body.deploymentId;
+    const ended = await eventually(async () => {
+      const record = await world.plane.deps.store.getDeployment(id);
+      return record?.status === 'SUCCEEDED' ? record : undefined;
+    }, { timeoutMs: 60_000, what: 'the wave run to succeed' });
+
+    // Assess
+    expect(throttled.status).toBe(503);
+    expect(throttled.body.error).toMatchObject({ code: 'TryAgain', retryable: true, details: { deploymentId: id } });
+    expect(started.status).toBe(202);
+    expect(replayed.status).toBe(202);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.body.deploymentId).toBe(id);
+    expect(ended.executionArn).toBe(`${world.plane.wavesStateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`);
+    expect((await executionNames()).filter((one) => one === id)).toEqual([id]);
+    expect(await aliasIn(US, name)).toEqual({ version: '2', weights: {} });
+  }, 90_000);
+
   it('refuses bad targets at both doors with the field path, and starts nothing', async () => {
     // Prepare: us depends on a target no one declared.
     const name = await inBothTargets('bad');
