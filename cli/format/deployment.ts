@@ -179,8 +179,8 @@ export function formatStatus(detail: DeploymentDetail, style: Style, hints: Stat
           ['Traffic', trafficBar(finished ? (d.status === 'SUCCEEDED' ? 100 : 0) : (d.currentWeight ?? 0))],
         ]),
     ['Step', last ? last.message : 'waiting to start'],
-    ['Health', health(d)],
-    ...healthNumbers(d).map((row) => ['', row]),
+    // A wave run judges no health itself: each target's deployment does (fledge status <target's id>).
+    ...(d.targets ? [] : [['Health', health(d)], ...healthNumbers(d).map((row) => ['', row])]),
   ];
   if (d.paused) rows.push(['Paused', `by ${d.paused.by} at ${d.paused.at}: holding at this weight; \`fledge resume ${d.deploymentId}${flags}\` goes on`]);
   const webhooks = d.events.filter((e) => e.kind === 'webhook');

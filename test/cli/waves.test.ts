@@ -114,6 +114,7 @@ describe('a spec with targets, through every door', () => {
     ]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/Waves\s+eu {2}then {2}us/);
+    expect(status.stdout).not.toMatch(/^Health/m);
     expect(status.stdout).toMatch(new RegExp(`Target\\s+eu \\(account ${EU.accountId}, ${EU.region}\\) {2}wave 1 {2}SUCCEEDED {2}100%`));
     expect(status.stdout).toMatch(new RegExp(`Target\\s+us \\(account ${US.accountId}, ${US.region}\\) {2}wave 2 {2}SUCCEEDED {2}100%`));
     expect(targetStatus.code, targetStatus.stderr).toBe(0);
