@@ -318,12 +318,11 @@ export const ENGINE_FUNCTIONS = {
     timeout: 900,
     tasks: ['StartWaves', 'AdvanceWaves'],
     ports: ['store', 'orchestrator', 'notifier', 'clock', 'targets'],
-    // Starts each target's deployment on the deployment state machine (and stops the ones in flight).
+    // Starts each target's deployment on the deployment state machine (and stops the ones in flight);
+    // the run's own ending goes to every notification channel (docs/events.md).
     environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' }, ...NOTIFIER_ENVIRONMENT },
     actions: [
       'sts:AssumeRole',
-      'events:PutEvents',
-      ...NOTIFIER_READS,
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
@@ -331,6 +330,8 @@ export const ENGINE_FUNCTIONS = {
       'states:StartExecution',
       'states:SendTaskFailure',
       'sns:Publish',
+      'events:PutEvents',
+      ...NOTIFIER_READS,
       // What its code could call in fledge's own account; in a target the role assumed there decides.
       'lambda:GetFunctionConfiguration',
       'lambda:GetAlias',

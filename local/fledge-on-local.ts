@@ -150,6 +150,8 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
   const approvalTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-approvals` }))).TopicArn ?? '';
   const failedEventsTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: `${name}-failed-events` }))).TopicArn ?? '';
   const stateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-deployment`;
+  // The wave runner's state machine (a spec with targets), beside the deployment one.
+  const wavesStateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-waves`;
 
   const notifications = options.notifications ?? {};
   const settings: CompositionSettings = {
@@ -157,6 +159,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     notificationTopicArn,
     approvalTopicArn,
     stateMachineArn,
+    wavesStateMachineArn,
     artifactsBucket: bucket,
     region: aws.region,
     stage: options.stage ?? 'local',
@@ -197,8 +200,6 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
     await clients.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
   }
-  // The wave runner's state machine (a spec with targets), beside the deployment one.
-  const wavesStateMachineArn = `arn:aws:states:${aws.region}:${account}:stateMachine:${name}-waves`;
   const wavesArns = Object.fromEntries(WAVES_TASK_SUBSTITUTIONS.map((key) => [key, `arn:aws:lambda:${aws.region}:${account}:function:${functions[key as LocalFunctionKey]}`]));
   const wavesDefinitionText = JSON.stringify(wavesDefinition(wavesArns));
   try {

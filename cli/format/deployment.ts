@@ -1,4 +1,5 @@
 import type { DeploymentSummary } from '../../shared/interfaces/http/api/views';
+import type { WaveTargetView } from '../../shared/domain/deployment/wave-targets';
 import { describePromotion } from '../../shared/model/deployment';
 import type { DeploymentSpec } from '../../shared/model/spec';
 import { planDeployment } from '../../shared/domain/plan/planner';
@@ -23,6 +24,10 @@ export interface DeploymentDetail extends Omit<DeploymentSummary, 'updatedAt'> {
   readonly paused?: { readonly by: string; readonly at: string };
   /** A function group: every member. */
   readonly members?: readonly DeploymentSummary[];
+  /** A wave run: the target ids of each wave, in order. */
+  readonly waves?: readonly (readonly string[])[];
+  /** A wave run: every target, with its deployment's status and weight. */
+  readonly targets?: readonly WaveTargetView[];
 }
 
 /** One event of a deployment's history as the API shows it. */
@@ -156,7 +161,17 @@ export function formatStatus(detail: DeploymentDetail, style: Style, hints: Stat
   const now = d.serverTime ? Date.parse(d.serverTime) : Date.now();
   const rows: string[][] = [
     ['Deployment', `${d.deploymentId}  ${colourStatus(d.status, style)}`],
-    ...(d.members
+    ...(d.targets
+      ? // A wave run: its waves, then each target where it deploys, its weight and how it stands (and why).
+        [
+          ['Function', `${d.functionName}:${d.alias}`],
+          ['Waves', (d.waves ?? []).map((wave) => wave.join(' + ')).join('  then  ')],
+          ...d.targets.map((t) => [
+            'Target',
+            `${t.id} (account ${t.accountId}, ${t.region})  wave ${t.wave}  ${colourStatus(t.status, style)}  ${t.weight}%${t.newVersion ? `  ${versions(t)}` : ''}  ${t.deploymentId}${t.reason ? `  ${t.reason}` : ''}`,
+          ]),
+        ]
+      : d.members
       ? // A group: each member with its versions, its weight and how it stands.
         d.members.map((m) => ['Member', `${m.functionName}:${m.alias}  ${versions(m)}  ${m.currentWeight ?? 0}%  ${colourStatus(m.status, style)}`])
       : [
@@ -164,8 +179,8 @@ export function formatStatus(detail: DeploymentDetail, style: Style, hints: Stat
           ['Traffic', trafficBar(finished ? (d.status === 'SUCCEEDED' ? 100 : 0) : (d.currentWeight ?? 0))],
         ]),
     ['Step', last ? last.message : 'waiting to start'],
-    ['Health', health(d)],
-    ...healthNumbers(d).map((row) => ['', row]),
+    // A wave run judges no health itself: each target's deployment does (fledge status <target's id>).
+    ...(d.targets ? [] : [['Health', health(d)], ...healthNumbers(d).map((row) => ['', row])]),
   ];
   if (d.paused) rows.push(['Paused', `by ${d.paused.by} at ${d.paused.at}: holding at this weight; \`fledge resume ${d.deploymentId}${flags}\` goes on`]);
   const webhooks = d.events.filter((e) => e.kind === 'webhook');
@@ -182,6 +197,7 @@ export function formatStatus(detail: DeploymentDetail, style: Style, hints: Stat
   if (!finished && d.deadline) rows.push(['Timeout', `${d.deadline} (${formatDuration(Date.parse(d.deadline) - now)} from now${d.paused ? ', pushed back by the time paused' : ''}): rolls back if not done by then`]);
   if (d.status === 'QUEUED') rows.push(['Queued', `behind ${d.queuedBehind ?? 'the deployment holding the alias'}; starts when it ends (cancel: fledge stop ${d.deploymentId})`]);
   if (d.groupId) rows.push(['Group', `member of group deployment ${d.groupId}`]);
+  if (d.target) rows.push(['Target', `${d.target.id} (account ${d.target.accountId}, ${d.target.region}) of wave run ${d.parentId ?? '?'}  (fledge status ${d.parentId ?? ''}${flags})`]);
   if (d.status === 'AWAITING_APPROVAL') rows.push(['Approval', `fledge approve ${d.deploymentId}${flags}   or   fledge reject ${d.deploymentId}${flags}`]);
   if (d.reason) rows.push(['Reason', d.reason]);
   if (d.evidence) rows.push(['Evidence', describePromotion(d.evidence)]);

@@ -55,9 +55,13 @@ export function render(notification: DeploymentNotification, links?: { approve: 
   const versions = `${n.previousVersion ? `version ${n.previousVersion}` : 'nothing'} → ${n.newVersion ? `version ${n.newVersion}` : 'a new version'}`;
   // A group names every member: its alias, its versions and, once ended, how it ended.
   const members = (n.members ?? []).map((member) => `  ${member.functionName}:${member.alias}: ${member.previousVersion ? `version ${member.previousVersion}` : 'nothing'} → ${member.newVersion ? `version ${member.newVersion}` : 'a new version'}${member.status ? ` (${member.status})` : ''}`);
+  // A wave run names every target: where it is, its versions and how it stands.
+  const targets = (n.targets ?? []).map((t) => `  ${t.id} (account ${t.accountId}, ${t.region}): ${t.previousVersion ? `version ${t.previousVersion}` : 'nothing'} → ${t.newVersion ? `version ${t.newVersion}` : 'a new version'} (${t.status})`);
   const facts =
     members.length > 0
       ? [`Deployment: ${n.deploymentId}`, `Group of ${members.length} functions:`, ...members, `Started by: ${n.startedBy}`]
+      : targets.length > 0
+      ? [`Deployment: ${n.deploymentId}`, `Function: ${target}`, `Targets (${targets.length}):`, ...targets, `Started by: ${n.startedBy}`]
       : [`Deployment: ${n.deploymentId}`, `Function: ${target}`, `Versions: ${versions}`, `Started by: ${n.startedBy}`];
   let subject: string;
   let lines: string[];
@@ -76,12 +80,19 @@ export function render(notification: DeploymentNotification, links?: { approve: 
       lines = [`The approval ${n.approvalId} was ${n.kind === 'approvalGiven' ? 'given' : 'refused'} by ${n.by}${n.comment ? `: ${n.comment}` : '.'}`];
       break;
     case 'promoted':
-      subject = n.members?.length ? `fledge: ${target} promoted` : `fledge: ${target} promoted to version ${n.evidence.version}`;
-      lines = n.members?.length ? ['Every function of the group now serves its new version with all traffic.'] : [`Version ${n.evidence.version} now serves all traffic: ${describePromotion(n.evidence)}.`];
+      subject = n.members?.length ? `fledge: ${target} promoted` : n.targets?.length ? `fledge: ${target} promoted in ${n.targets.length} targets` : `fledge: ${target} promoted to version ${n.evidence.version}`;
+      lines = n.members?.length
+        ? ['Every function of the group now serves its new version with all traffic.']
+        : n.targets?.length
+          ? [`Every target now serves the new version with all traffic (${n.targets.map((t) => t.id).join(', ')}): ${describePromotion(n.evidence)}.`]
+          : [`Version ${n.evidence.version} now serves all traffic: ${describePromotion(n.evidence)}.`];
       break;
     case 'rolledBack':
-      subject = `fledge: ${target} rolled back`;
-      lines = [`The deployment was rolled back: ${n.reason}`, n.members?.length ? 'Every alias of the group is back on the version it served before.' : 'The alias is back on the version it served before.'];
+      subject = n.targets?.length ? `fledge: ${target} wave run rolled back` : `fledge: ${target} rolled back`;
+      lines = [
+        `The deployment was rolled back: ${n.reason}`,
+        n.members?.length ? 'Every alias of the group is back on the version it served before.' : n.targets?.length ? 'Each target below says how it ended.' : 'The alias is back on the version it served before.',
+      ];
       break;
     case 'drifted':
       subject = `fledge: ${target} changed by someone else`;

@@ -36,6 +36,8 @@ export const ENVIRONMENT = {
   approvalTopicArn: { name: 'FLEDGE_APPROVAL_TOPIC_ARN', is: 'an sns ARN', accepts: arnOf('sns') },
   /** The deployment state machine: starters start executions of it, the sweeper reads them. */
   stateMachineArn: { name: 'FLEDGE_STATE_MACHINE_ARN', is: 'a states ARN', accepts: arnOf('states') },
+  /** The wave runner's state machine (state-machines/waves.asl.yml): starters start a spec with targets there. */
+  wavesStateMachineArn: { name: 'FLEDGE_WAVES_STATE_MACHINE_ARN', is: 'a states ARN', accepts: arnOf('states') },
   /** The stack's stage (serverless.yml's `${sls:stage}`): scopes the names of the alarms fledge creates. */
   stage: { name: 'FLEDGE_STAGE', is: '1-64 letters, digits, "-" or "_"', accepts: (value) => STAGE_NAME.test(value) },
   /** SSM parameter holding the approval-link signing secret (also the key list cursors are sealed with). */

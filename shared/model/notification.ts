@@ -29,6 +29,18 @@ export interface NotificationFacts {
   readonly github?: GitHubSource;
   /** A group's deployment: every member, with its versions and how it ended. */
   readonly members?: readonly MemberFacts[];
+  /** A wave run (a spec with targets): every target, with its version and how it ended. */
+  readonly targets?: readonly TargetFacts[];
+}
+
+/** One target of a wave run, as the run's notification names it. */
+export interface TargetFacts {
+  readonly id: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly status: string;
+  readonly newVersion?: string;
+  readonly previousVersion?: string;
 }
 
 /** One member of a group, as a notification names it. */

@@ -179,7 +179,7 @@ describe('notifications of a target\'s deployment', () => {
     // Prepare
     const { factsOf } = await import('../../shared/domain/deployment/finish');
     const { render } = await import('../../shared/adapters/sns-notifier');
-    const facts = factsOf({ deploymentId: 'run--us', functionName: 'checkout', alias: 'live', startedBy: 'ci', target: { id: 'us', accountId: '222222222222', region: 'us-east-1' } } as never);
+    const facts = factsOf({ deploymentId: 'run--us', functionName: 'checkout', alias: 'live', startedBy: 'ci', spec: {}, target: { id: 'us', accountId: '222222222222', region: 'us-east-1' } } as never);
 
     // Act
     const { subject, body } = render({ kind: 'rolledBack', ...facts, reason: 'wave rolled back because target us failed' });

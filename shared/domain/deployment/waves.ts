@@ -1,7 +1,7 @@
 import type { EngineDeps } from './deps';
 import type { TargetAccess } from '../../ports/targets';
 import { DeploymentFinishedError, DeploymentRefusedError, TargetAccessDeniedError } from '../../model/engine-errors';
-import type { DeploymentRecord, DeploymentStatus, ExecutionInput, WaveTargetRecord } from '../../model/deployment';
+import type { DeploymentRecord, DeploymentStatus, ExecutionInput, PromotionEvidence, WaveTargetRecord } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import type { DeploymentSpec, TargetSpec } from '../../model/spec';
 import { event } from './events';
@@ -83,7 +83,7 @@ export async function startWaves(deps: WaveDeps, input: ExecutionInput): Promise
       reason,
       eventKind: 'rejected',
       message: `wave run of ${spec.function.name}:${spec.alias} refused: ${problems.join('; ')}`,
-      notification: { kind: 'rejected', ...factsOf(record), reason },
+      notification: { kind: 'rejected', ...factsOf(record), targets: ordered.map((target) => ({ id: target.id, accountId: target.accountId, region: target.region, status: 'NOT_STARTED' })), reason },
     });
     throw new DeploymentRefusedError(reason);
   }
@@ -154,6 +154,8 @@ export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<Wa
         eventKind: 'promoted',
         message: `every target promoted: ${targets.map((target) => target.id).join(', ')}`,
         data: { targets: waves },
+        // One notification for the run, naming every target (each target's deployment told of its own).
+        notification: { kind: 'promoted', ...runFacts(parent, waves, children), evidence: runEvidence(children) },
       });
       return { done: true, status: ending.status };
     }
@@ -198,9 +200,44 @@ export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<Wa
     eventKind: 'rolledBack',
     message: `wave run rolled back: ${reason}`,
     data: { targets: waves },
-    notification: { kind: 'rolledBack', ...factsOf(parent), reason },
+    notification: { kind: 'rolledBack', ...runFacts(parent, waves, after), reason },
   });
   return { done: true, status: ending.status };
+}
+
+/** The facts of a wave run's notification: the run's, and every target with its versions and status. */
+function runFacts(parent: DeploymentRecord, waves: readonly WaveTargetRecord[], children: ReadonlyMap<string, DeploymentRecord | undefined>) {
+  return {
+    ...factsOf(parent),
+    targets: waves.map((wave) => {
+      const child = children.get(wave.id);
+      return {
+        id: wave.id,
+        accountId: wave.accountId,
+        region: wave.region,
+        status: child?.status ?? wave.status,
+        ...(child?.newVersion ? { newVersion: child.newVersion } : {}),
+        ...(child?.snapshot?.alias ? { previousVersion: child.snapshot.alias.version } : {}),
+      };
+    }),
+  };
+}
+
+/**
+ * What a promoted wave run was promoted on: every target's evidence together — the invocations
+ * and checks of all, the smallest requirement any pause had, the versions published (one per
+ * target's account and region, so they may differ).
+ */
+function runEvidence(children: ReadonlyMap<string, DeploymentRecord | undefined>): PromotionEvidence {
+  const all = [...children.values()].flatMap((child) => (child?.evidence ? [child.evidence] : []));
+  const versions = [...new Set([...children.values()].flatMap((child) => (child?.newVersion ? [child.newVersion] : [])))];
+  return {
+    version: versions.join(', ') || '?',
+    invocations: all.reduce((sum, one) => sum + one.invocations, 0),
+    minInvocations: all.length > 0 ? Math.min(...all.map((one) => one.minInvocations)) : 0,
+    checks: all.reduce((sum, one) => sum + one.checks, 0),
+    shortSteps: all.reduce((sum, one) => sum + one.shortSteps, 0),
+  };
 }
 
 function record(parent: DeploymentRecord, change: (wave: WaveTargetRecord) => WaveTargetRecord): WaveTargetRecord[] {

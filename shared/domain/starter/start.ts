@@ -30,7 +30,13 @@ const MAX_PROBLEM_CHARS = 500;
 /** The ports a starter uses. */
 export interface StarterDeps {
   readonly store: DeploymentStore;
+  /** Step Functions' deployment state machine: where an ordinary deployment runs. */
   readonly orchestrator: Orchestrator;
+  /**
+   * Step Functions' wave runner (state-machines/waves.asl.yml): where a spec with `targets` runs,
+   * one execution per wave run that starts one deployment per target (docs/engine.md, "Waves").
+   */
+  readonly waveRunner: Pick<Orchestrator, 'startExecution' | 'findExecution'>;
   readonly notifier: Notifier;
   readonly clock: Clock;
   /** Checks the artifact before starting; without it, Lambda finds a bad artifact at Publish. */
@@ -96,6 +102,15 @@ export type StartOutcome =
    * machine), or the start stalled past its deadline. `duplicate` when it had ended before.
    */
   | { readonly kind: 'ended'; readonly record: DeploymentRecord; readonly duplicate: boolean };
+
+/**
+ * The state machine that runs `record`'s deployment: the wave runner for a spec with targets (a
+ * wave run), the deployment state machine otherwise. Every start, and every question whether a
+ * start happened, goes to it: a wave run's execution is never looked for among deployments'.
+ */
+export function executionsOf(deps: Pick<StarterDeps, 'orchestrator' | 'waveRunner'>, spec: Pick<DeploymentSpec, 'targets'>): Pick<Orchestrator, 'startExecution' | 'findExecution'> {
+  return spec.targets !== undefined && spec.targets.length > 0 ? deps.waveRunner : deps.orchestrator;
+}
 
 /**
  * Starts a deployment from spec text: validates it (and its artifact), then creates the PENDING
@@ -172,7 +187,7 @@ async function resume(deps: StarterDeps, request: StartRequest, existing: Deploy
   if (existing.status === 'REJECTED') return rejectedBefore(deps, request, existing);
   if (existing.status === 'PENDING' && deps.clock.now() >= startDeadlineOf(existing)) {
     // Too late to start: a deployment starts within its grace or not at all (the repair loop's contract).
-    const stalled = await expireStalledStart(deps, existing);
+    const stalled = await expireStalledStart({ ...deps, orchestrator: executionsOf(deps, existing.spec) }, existing);
     if (stalled.kind === 'started') return { kind: 'started', record: stalled.record, executionArn: stalled.executionArn, duplicate: true };
     if (stalled.kind === 'expired') return { kind: 'ended', record: stalled.record, duplicate: true };
     return resume(deps, request, stalled.record);
@@ -186,7 +201,7 @@ async function rejectedBefore(deps: StarterDeps, request: StartRequest, existing
   leftToRetry(request, existing.deploymentId, await completeRejection(deps, existing));
   if (existing.problems) return { kind: 'refused', problems: existing.problems, record: existing, duplicate: true };
   // REJECTED by the engine (its execution exists, the ARN was not recorded) or by the starter.
-  const execution = await deps.orchestrator.findExecution(existing.deploymentId);
+  const execution = await executionsOf(deps, existing.spec).findExecution(existing.deploymentId);
   if (execution) return { kind: 'started', record: existing, executionArn: execution.executionArn, duplicate: true };
   return { kind: 'ended', record: existing, duplicate: true };
 }
@@ -198,7 +213,8 @@ function executionInput(record: Pick<DeploymentRecord, 'deploymentId' | 'spec' |
 async function launch(deps: StarterDeps, request: StartRequest, record: DeploymentRecord, duplicate: boolean): Promise<StartOutcome> {
   let started: { executionArn: string; alreadyStarted: boolean };
   try {
-    started = await deps.orchestrator.startExecution({ name: record.deploymentId, input: executionInput(record) });
+    // A spec with targets is a wave run: the wave runner starts one deployment per target.
+    started = await executionsOf(deps, record.spec).startExecution({ name: record.deploymentId, input: executionInput(record) });
   } catch (error) {
     if (error instanceof ExecutionRefusedError) {
       const problems = [{ path: '', message: `${error.message}; nothing was started`, line: 0, column: 0 }];
@@ -238,7 +254,7 @@ async function interrupted(deps: StarterDeps, request: StartRequest, record: Dep
   if (!request.resumable) {
     let execution: { executionArn: string } | undefined;
     try {
-      execution = await deps.orchestrator.findExecution(id);
+      execution = await executionsOf(deps, record.spec).findExecution(id);
     } catch {
       await noteFailure(deps, record, failure);
       throw new StartInterruptedError(`deployment ${id} may not have started: ${failure.message}`, id, 'unknown', { cause: failure });
@@ -279,7 +295,7 @@ async function rejectRecorded(deps: StarterDeps, request: StartRequest, record: 
     if (current.executionArn) return { kind: 'started', record: current, executionArn: current.executionArn, duplicate: true };
     if (current.status !== 'REJECTED') {
       // Only the engine moves a record on from PENDING: its execution exists.
-      const execution = await deps.orchestrator.findExecution(current.deploymentId);
+      const execution = await executionsOf(deps, current.spec).findExecution(current.deploymentId);
       if (!execution) throw new StartInterruptedError(`deployment ${current.deploymentId} is ${current.status} without an execution`, current.deploymentId, 'unknown');
       return { kind: 'started', record: current, executionArn: execution.executionArn, duplicate: true };
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENGINE_FUNCTIONS, type EngineFunction } from '../../../functions/engine-functions';
 import { ENGINE_PERMISSIONS } from '../../../functions/permissions';
-import { ARTIFACT_BUCKET_OBJECTS, ARTIFACT_BUCKETS, CONTROL_PLANE, DEPLOYMENT_EXECUTIONS, FLEDGE_ALARMS, IMAGE_REPOSITORIES, LAYERS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
+import { ARTIFACT_BUCKET_OBJECTS, ARTIFACT_BUCKETS, CONTROL_PLANE, DEPLOYMENT_EXECUTIONS, FLEDGE_ALARMS, WAVE_RUN_EXECUTIONS, IMAGE_REPOSITORIES, LAYERS, MANAGED_FUNCTIONS, MANAGED_ROLES, TOPICS } from '../support/expected-arns';
 import { requiredActions } from '../support/iam-actions';
 import { destinationTypesOf, render, resourcesOfType, statementsOf } from '../support/template';
 import type { StackContext } from '../support/context';
@@ -24,6 +24,28 @@ const STAR_ONLY: Readonly<Record<string, string>> = {
 /** Least privilege: each role against the calls its function's code can make. */
 export function permissionChecks(ctx: StackContext): void {
   describe('least privilege', () => {
+    it('lets only the starters (API, S3 drop) start and look up wave runs, and nothing more on the wave runner', () => {
+      for (const fn of ctx.functions) {
+        // Prepare
+        const variables = ctx.environmentOf(fn);
+
+        // Act
+        const onWaves = statementsOf(ctx.template, fn.roleLogicalId, 'Allow').filter((s) => s.resources.some((r) => r.includes('WavesStateMachine')));
+
+        // Assess
+        if (!variables.FLEDGE_WAVES_STATE_MACHINE_ARN) {
+          expect(onWaves, fn.key).toEqual([]);
+          continue;
+        }
+        expect(render(variables.FLEDGE_WAVES_STATE_MACHINE_ARN), fn.key).toBe('{WavesStateMachine}');
+        expect(onWaves.map((s) => ({ actions: s.actions, resources: s.resources })), fn.key).toEqual([
+          { actions: ['states:StartExecution'], resources: ['{WavesStateMachine}'] },
+          { actions: ['states:DescribeExecution'], resources: [WAVE_RUN_EXECUTIONS] },
+        ]);
+      }
+      expect(ctx.functions.filter((fn) => ctx.environmentOf(fn).FLEDGE_WAVES_STATE_MACHINE_ARN).map((fn) => fn.key).sort()).toEqual(['api', 's3Trigger']);
+    });
+
     it("gives each function its own role, granting exactly the actions its code can call", () => {
       const roles = new Set<string>();
       for (const fn of ctx.functions) {
@@ -68,8 +90,9 @@ export function permissionChecks(ctx: StackContext): void {
             expect(s.resources, where).toContain('{DeploymentsTable.Arn}');
             for (const r of s.resources) expect(['{DeploymentsTable.Arn}', '{DeploymentsTable.Arn}/index/*'], where).toContain(r);
           }
-          // Execution-level actions act on executions of the deployment state machine, the others on it.
-          if (service.has('states')) expect(s.resources, where).toEqual(s.actions.includes('states:DescribeExecution') ? [DEPLOYMENT_EXECUTIONS] : ['{DeploymentStateMachine}']);
+          // Execution-level actions act on executions of the deployment state machine, the others on it;
+          // the wave runner's (WaveRuns below) only in statements of their own.
+          if (service.has('states') && !s.resources.some((r) => r.includes('WavesStateMachine'))) expect(s.resources, where).toEqual(s.actions.includes('states:DescribeExecution') ? [DEPLOYMENT_EXECUTIONS] : ['{DeploymentStateMachine}']);
           if (service.has('sqs')) expect(s.resources, where).toEqual(['{FailedEventsQueue.Arn}']);
           if (service.has('secretsmanager')) {
             // Each signing key only to the functions whose environment names it.

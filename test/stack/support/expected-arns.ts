@@ -16,5 +16,7 @@ export const FLEDGE_ALARMS = 'arn:{AWS::Partition}:cloudwatch:{AWS::Region}:{AWS
 export const TOPICS = ['{ApprovalTopic}', '{NotificationTopic}'];
 /** The deployment state machine's executions (DescribeExecution authorises on the execution, not the machine). */
 export const DEPLOYMENT_EXECUTIONS = 'arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:{DeploymentStateMachine.Name}:*';
+/** The wave runner's executions (a wave run's start whose answer was lost is looked up there). */
+export const WAVE_RUN_EXECUTIONS = 'arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:{WavesStateMachine.Name}:*';
 /** fledge's own functions (`fledge-<stage>-…`), which no role may change or invoke as "managed". */
 export const CONTROL_PLANE = ['arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*', 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:fledge-dev-*:*'];

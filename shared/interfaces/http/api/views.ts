@@ -1,4 +1,5 @@
 import type { DeploymentEvent, DeploymentRecord, PromotionEvidence } from '../../../model/deployment';
+import type { WaveRunView } from '../../../domain/deployment/wave-targets';
 
 /** A deployment as the API shows it in lists: the facts a person scans for. */
 export interface DeploymentSummary {
@@ -21,6 +22,10 @@ export interface DeploymentSummary {
   readonly groupId?: string;
   /** While QUEUED: the deployment it waits for. */
   readonly queuedBehind?: string;
+  /** One target of a wave run: the run's deployment. */
+  readonly parentId?: string;
+  /** One target of a wave run: where it deploys. */
+  readonly target?: { readonly id: string; readonly accountId: string; readonly region: string };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -43,6 +48,8 @@ export function summaryOf(record: DeploymentRecord): DeploymentSummary {
     ...(record.evidence ? { evidence: record.evidence } : {}),
     ...(record.groupId ? { groupId: record.groupId } : {}),
     ...(record.status === 'QUEUED' && record.queuedBehind ? { queuedBehind: record.queuedBehind } : {}),
+    ...(record.parentId ? { parentId: record.parentId } : {}),
+    ...(record.target ? { target: { id: record.target.id, accountId: record.target.accountId, region: record.target.region } } : {}),
   };
 }
 
@@ -50,7 +57,7 @@ export function summaryOf(record: DeploymentRecord): DeploymentSummary {
  * The full view: the summary, the spec and artifact, the controls requested, and the timeline.
  * Internal bookkeeping (write-ahead intents, revision ids, the approval's token) stays out.
  */
-export function detailOf(record: DeploymentRecord, events: readonly DeploymentEvent[], members: readonly DeploymentRecord[] = []) {
+export function detailOf(record: DeploymentRecord, events: readonly DeploymentEvent[], members: readonly DeploymentRecord[] = [], waveRun?: WaveRunView) {
   // A placeholder of an S3 drop has not been read yet: it has no spec of its own either.
   const refused = record.placeholder === true || (record.status === 'REJECTED' && record.problems !== undefined && record.problems.length > 0 && record.spec.timeout === 0);
   return {
@@ -69,6 +76,8 @@ export function detailOf(record: DeploymentRecord, events: readonly DeploymentEv
     ...(refused ? {} : { spec: record.spec, artifact: record.artifact }),
     // A group: every member, as the list shows a deployment (its alias, versions, weight, status).
     ...(record.members ? { members: members.map(summaryOf) } : {}),
+    // A wave run: its waves (target ids), and every target with its deployment, status and weight.
+    ...(waveRun ? { waves: waveRun.waves, targets: waveRun.targets } : {}),
     events: events.map((e) => ({ at: iso(e.at), kind: e.kind, message: e.message, ...(e.data ? { data: e.data } : {}) })),
   };
 }
