@@ -28,12 +28,18 @@ export function readInputs(env) {
   if (!['s3', 'api'].includes(via)) throw new Error(`input "via" must be s3 or api, got ${JSON.stringify(via)}`);
   const local = input(env, 'local', 'false');
   if (!['true', 'false'].includes(local)) throw new Error(`input "local" must be true or false, got ${JSON.stringify(local)}`);
-  return { spec, zip: input(env, 'zip'), wait: wait === 'true', timeoutSeconds: Number(timeout), region: input(env, 'region'), via, bucket: input(env, 'bucket'), apiUrl: input(env, 'api-url'), local: local === 'true' };
+  const githubDeployment = input(env, 'github-deployment', 'true');
+  if (!['true', 'false'].includes(githubDeployment)) throw new Error(`input "github-deployment" must be true or false, got ${JSON.stringify(githubDeployment)}`);
+  return {
+    spec, zip: input(env, 'zip'), wait: wait === 'true', timeoutSeconds: Number(timeout), region: input(env, 'region'), via, bucket: input(env, 'bucket'), apiUrl: input(env, 'api-url'), local: local === 'true',
+    githubDeployment: githubDeployment === 'true', environment: input(env, 'environment'),
+  };
 }
 
 /**
- * Where the deployment comes from on GitHub: repository, commit, ref and the run's URL. Reported in
- * the job summary; the deployments API has no field for it yet, so it is not sent (docs/ci.md).
+ * Where the deployment comes from on GitHub: repository, commit, ref and the run's URL. The
+ * repository and the commit go into the spec's source.github (`fledge deploy --github-*`), so that
+ * fledge reports the deployment to the repository's GitHub deployments; all of it is in the job summary.
  */
 export function githubContext(env) {
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
@@ -45,8 +51,16 @@ export function githubContext(env) {
   };
 }
 
-/** The `fledge deploy` arguments of the inputs: never --wait (the entry follows it itself, with the timeout). */
-export function deployArguments(inputs) {
+/**
+ * The `fledge deploy` arguments of the inputs: never --wait (the entry follows it itself, with the
+ * timeout). With `github-deployment` (the default) the run's repository and commit (GITHUB_SHA: the
+ * exact code built, where GITHUB_REF would move) become source.github; the environment is the
+ * `environment` input, else fledge's default, the alias.
+ */
+export function deployArguments(inputs, context = {}) {
+  const source = inputs.githubDeployment && context.repository && context.sha
+    ? ['--github-repository', context.repository, '--github-ref', context.sha, ...(inputs.environment ? ['--github-environment', inputs.environment] : [])]
+    : [];
   return [
     'deploy', inputs.spec,
     ...(inputs.zip ? ['--zip', inputs.zip] : []),
@@ -54,6 +68,7 @@ export function deployArguments(inputs) {
     ...(inputs.bucket ? ['--bucket', inputs.bucket] : []),
     ...(inputs.apiUrl ? ['--endpoint', inputs.apiUrl] : []),
     ...(inputs.local ? ['--local'] : []),
+    ...source,
     '--output', 'json',
   ];
 }
@@ -136,7 +151,7 @@ export async function main(env = process.env) {
   const context = githubContext(env);
   const deadline = Date.now() + inputs.timeoutSeconds * 1000;
 
-  const started = await fledge(runEnv, deployArguments(inputs), inputs.timeoutSeconds * 1000);
+  const started = await fledge(runEnv, deployArguments(inputs, context), inputs.timeoutSeconds * 1000);
   let detail = lastJson(started.stdout);
   if (!detail?.deploymentId) {
     process.stderr.write(`::error::fledge deploy started nothing${started.timedOut ? ` within ${inputs.timeoutSeconds}s` : ` (exit code ${started.code})`}: ${started.stderr.trim().split('\n').pop() ?? ''}\n`);

@@ -15,6 +15,7 @@ import { styleFor } from '../format/style';
 import { fitToTerminal } from '../live';
 import { machineOutput, printResult } from '../output';
 import { EXIT_CODES_HELP, ExitCode, UsageError } from '../program';
+import { applyGithubSource, githubSourceOf, withGithubSourceOptions, type GithubSourceOptions } from './github-source';
 import { readSpecFile } from './spec-file';
 import { timeoutOption } from './status';
 
@@ -24,6 +25,7 @@ Examples:
   $ fledge deploy release.yaml --via api --endpoint https://abc.execute-api.eu-west-1.amazonaws.com
   $ fledge deploy release.yaml --bucket my-fledge-artifacts --output json
   $ fledge deploy release.yaml --wait --timeout 1h | tee deploy.log   # CI: every event, once, in order
+  $ fledge deploy release.yaml --github-repository acme/orders --github-ref "$GITHUB_SHA"
 
 The spec is validated here first. A relative artifact.zip is uploaded from --zip (or from the
 path next to the spec) into fledge's bucket, beside the spec. --via s3 (default) then drops the
@@ -33,10 +35,14 @@ The bucket and the API come from --bucket/--endpoint, $FLEDGE_ARTIFACTS_BUCKET/$
 or \`fledge configure\`. --wait follows the deployment to its end: redrawn in place on a terminal,
 every event of the history once, in order, with its time on a pipe or in a CI log. Ctrl+C stops
 following only: the deployment goes on, and fledge says how to follow or stop it.
+--github-repository and --github-ref (and --github-environment) write source.github into the spec
+it sends, comments kept: with a GitHub token in the installation, fledge reports the deployment to
+that repository as a GitHub deployment and its statuses (docs/events.md). A spec that already
+names a different source.github is refused (exit 2), never overridden.
 ${EXIT_CODES_HELP} Here: 0 started (or succeeded with --wait), 1 refused or failed (or
 --timeout ran out: the deployment goes on), 2 usage error, 130 Ctrl+C during --wait.`;
 
-interface DeployOptions extends ApiOptions {
+interface DeployOptions extends ApiOptions, GithubSourceOptions {
   zip?: string;
   wait?: boolean;
   timeout?: number;
@@ -48,7 +54,7 @@ interface DeployOptions extends ApiOptions {
 /** Registers `fledge deploy`. */
 export function registerDeploy(program: Command): void {
   withApiOptions(
-    program
+    withGithubSourceOptions(program
       .command('deploy')
       .description('Start a deployment from a spec (uploads the zip and the spec to fledge, or calls the API)')
       .argument('<spec>', 'the deployment spec (YAML or JSON)')
@@ -57,18 +63,21 @@ export function registerDeploy(program: Command): void {
       .addOption(timeoutOption())
       .addOption(new Option('--via <door>', 'how to start it').choices(['s3', 'api']).default('s3'))
       .option('--bucket <name>', "fledge's artifacts bucket (default: $FLEDGE_ARTIFACTS_BUCKET, `fledge configure`, or local mode's)")
-      .option('--idempotency-key <key>', 'with --via api: running again with the same key starts nothing twice (default: a fresh key per run)'),
+      .option('--idempotency-key <key>', 'with --via api: running again with the same key starts nothing twice (default: a fresh key per run)')),
   )
     .addHelpText('after', HELP)
     .action(async (specPath: string, options: DeployOptions) => {
-      const bytes = await readSpecFile(specPath);
-      const parsed = parseDeploymentSpec(bytes, specPath);
+      const github = githubSourceOf(options);
+      const read = await readSpecFile(specPath);
+      const parsed = parseDeploymentSpec(read, specPath);
       if (!parsed.ok) {
         process.stderr.write(formatProblems(specPath, parsed.problems, styleFor(process.stderr)));
         process.exitCode = ExitCode.failure;
         return;
       }
       process.stderr.write(formatWarnings(specPath, parsed.warnings, styleFor(process.stderr)));
+      // What is sent: the spec as written, or with the --github-* options' source.github in it.
+      const bytes = github ? applyGithubSource(read, specPath, parsed.spec, github).bytes : read;
       const target = await resolveTarget(options);
       const client = new ApiClient(target);
       const zip = await zipToUpload(parsed.spec, specPath, options.zip);

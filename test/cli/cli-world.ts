@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDiscovery } from '../../local/discovery';
+import type { ControlPlaneOptions } from '../../local/fledge-on-local';
 import { provisionS3Drop } from '../../local/mode-trigger';
 import { startInterfaces, type InterfaceWorld } from '../api/world';
 import { ROOT, type CliResult } from './run-cli';
@@ -13,10 +14,11 @@ export interface CliWorld extends InterfaceWorld {
   readonly fledgeDir: string;
 }
 
-export async function startCliWorld(): Promise<CliWorld> {
+/** Starts a {@link CliWorld}; `options` as local mode's (e.g. `notifications` for a GitHub stand-in, as `fledge local --github-api-url`). */
+export async function startCliWorld(options: ControlPlaneOptions = {}): Promise<CliWorld> {
   // Three SDK attempts per call, as local mode provisions fledge: the CLI's deployments have
   // other processes competing for the CPU, and a person's local mode retries the same way.
-  const world = await startInterfaces({ sdkMaxAttempts: 3 });
+  const world = await startInterfaces({ sdkMaxAttempts: 3, ...options });
   await provisionS3Drop(world.aws, world.plane);
   const fledgeDir = mkdtempSync(join(tmpdir(), 'fledge-cli-local-'));
   await writeDiscovery(

@@ -9,6 +9,7 @@ import { GITHUB_STATES } from '../../shared/adapters/github-deployments';
 import type { DeploymentSpec } from '../../shared/model/spec';
 import { deploymentId, executionEnd, existingFunction, historyOf, recordStatus, settledAs, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 import { eventually } from '../support/local-aws';
+import { startGithubStandIn, type GithubStandIn } from '../support/github-stand-in';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver';
 
 const FILTERS = { json: 'all', teams: 'approvals,failures', slack: 'endings', github: 'all', email: 'approvals,failures', eventbridge: 'all' } as const;
@@ -16,30 +17,14 @@ const FILTERS = { json: 'all', teams: 'approvals,failures', slack: 'endings', gi
 describe('every event reaches each channel its filter takes', () => {
   let world: EngineWorld;
   let hooks: WebhookReceiver;
-  let github: WebhookReceiver;
+  let github: GithubStandIn;
   let failing: WebhookReceiver;
-  const created: { id: number; payload: unknown; ref: string; environment: string }[] = [];
 
   beforeAll(async () => {
     hooks = await startWebhookReceiver();
     failing = await startWebhookReceiver();
     failing.answer = () => ({ status: 500, body: 'down' });
-    github = await startWebhookReceiver();
-    // A stand-in of GitHub's deployments API: list, create, statuses (docs.github.com/rest/deployments).
-    github.answer = (request) => {
-      const url = new URL(request.path, 'http://github');
-      if (request.method === 'GET' && /\/deployments$/.test(url.pathname)) {
-        return { status: 200, body: JSON.stringify(created.filter((d) => d.ref === url.searchParams.get('ref') && d.environment === url.searchParams.get('environment'))) };
-      }
-      if (request.method === 'POST' && /\/deployments$/.test(url.pathname)) {
-        const body = JSON.parse(request.body) as { ref: string; environment: string; payload: unknown };
-        const deployment = { id: 1000 + created.length, payload: body.payload, ref: body.ref, environment: body.environment };
-        created.push(deployment);
-        return { status: 201, body: JSON.stringify(deployment) };
-      }
-      if (request.method === 'POST' && /\/deployments\/\d+\/statuses$/.test(url.pathname)) return { status: 201, body: '{"id": 1}' };
-      return { status: 404, body: '{"message": "Not Found"}' };
-    };
+    github = await startGithubStandIn();
     world = await startEngine({
       notifications: {
         webhooks: JSON.stringify([
@@ -133,11 +118,8 @@ describe('every event reaches each channel its filter takes', () => {
       expect(failing.requests.filter((r) => r.body.includes(id))).toHaveLength(kinds.length * 3);
     }
     // GitHub: one deployment per fledge deployment, then a status per event, in order, ending success / failure.
-    const statuses = (id: string) => {
-      const deployment = created.find((d) => (d.payload as { fledgeDeploymentId: string }).fledgeDeploymentId === id)!;
-      return github.requests.filter((r) => r.method === 'POST' && r.path === `/repos/acme/payments/deployments/${deployment.id}/statuses`).map((r) => (JSON.parse(r.body) as { state: string }).state);
-    };
-    expect(created).toHaveLength(2);
+    const statuses = (id: string) => github.statesOf(id);
+    expect(github.created).toHaveLength(2);
     expect(statuses(promoted)).toEqual(['in_progress', 'in_progress', 'in_progress', 'in_progress', 'in_progress', 'success']);
     expect(statuses(rolledBack)).toEqual(['in_progress', 'in_progress', 'in_progress', 'failure', 'failure']);
     expect(github.requests.every((r) => r.headers.authorization === 'Bearer ghp_test-token' && r.headers['x-github-api-version'] === '2022-11-28')).toBe(true);
@@ -196,8 +178,7 @@ describe('every event reaches each channel its filter takes', () => {
       expect(texts.filter((text) => text.includes('\u001b'))).toEqual([]);
     }
     for (const request of [...bodies('/teams', id), ...bodies('/slack', id)]) expect(request.body).not.toContain('<!channel>');
-    const githubDeployment = created.find((d) => (d.payload as { fledgeDeploymentId: string }).fledgeDeploymentId === id);
-    const states = github.requests.filter((r) => r.method === 'POST' && githubDeployment && r.path === `/repos/acme/payments/deployments/${githubDeployment.id}/statuses`).map((r) => (JSON.parse(r.body) as { state: string }).state);
+    const states = github.statesOf(id);
     expect(states).toEqual([GITHUB_STATES[kind]]);
     const mails = await eventually(async () => {
       const { messages } = (await (await fetch(`${world.aws.endpoint}/_fledge/sns/outbox?to=everything%40example.com`)).json()) as { messages: { body: string }[] };
