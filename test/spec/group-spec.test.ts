@@ -30,6 +30,16 @@ describe('a group in the spec', () => {
     });
   });
 
+  it('accepts shift: ordered, the members keeping the declared order', () => {
+    // Act
+    const result = parseDeploymentSpec(GROUP.replace('group:\n', 'group:\n  shift: ordered\n'), 'group.yaml');
+    // Assess
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    if (!result.ok) return;
+    expect(result.spec.group?.shift).toBe('ordered');
+    expect(result.spec.group?.members.map((member) => member.function.name)).toEqual(['orders-api', 'orders-worker']);
+  });
+
   it('refuses the same alias twice, a member zip without its bucket and an unknown shift, each at its field', () => {
     // Prepare
     const text = GROUP.replace('function: orders-worker', 'function: orders-api').replace('s3://releases/worker.zip', 'worker.zip').replace('group:\n', 'group:\n  shift: staggered\n');
@@ -38,7 +48,7 @@ describe('a group in the spec', () => {
     // Assess
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^group\.shift: expected "lockstep"/)]));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^group\.shift: expected "lockstep" or "ordered", got "staggered"/)]));
     const fixed = parseDeploymentSpec(text.replace('  shift: staggered\n', ''), 'group.yaml');
     const rules = fixed.ok ? [] : fixed.problems.map((problem) => `${problem.path}: ${problem.message}`);
     expect(rules).toEqual(
