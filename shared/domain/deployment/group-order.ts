@@ -1,5 +1,5 @@
 import type { EngineState } from '../../model/deployment';
-import type { TrafficStep } from '../../model/spec';
+import { stepsOfTurn } from '../spec/group-schedule';
 import { memberState, movingMembers } from './group-members';
 
 /*
@@ -11,22 +11,11 @@ import { memberState, movingMembers } from './group-members';
  * unique across the whole deployment.
  */
 
+export { stepsOfTurn, turnStart } from '../spec/group-schedule';
+
 /** Whether `state` is an ordered group's execution. */
 export function isOrdered(state: Pick<EngineState, 'spec'>): boolean {
   return state.spec.group?.shift === 'ordered';
-}
-
-/** Where member `index`'s walk starts in the group's step count. */
-export function turnStart(steps: readonly TrafficStep[], index: number): number {
-  return index * steps.length;
-}
-
-/**
- * Member `index`'s walk placed at its offset: skipped zero-length pauses before it (walking starts
- * at the offset, so they are never walked), the strategy's steps from there.
- */
-export function stepsOfTurn(steps: readonly TrafficStep[], index: number): TrafficStep[] {
-  return [...Array.from({ length: turnStart(steps, index) }, (): TrafficStep => ({ type: 'pause', duration: 0 })), ...steps];
 }
 
 /** The member whose turn it is: the state's, or the first that moves. */
