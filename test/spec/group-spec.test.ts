@@ -40,6 +40,17 @@ describe('a group in the spec', () => {
     expect(result.spec.group?.members.map((member) => member.function.name)).toEqual(['orders-api', 'orders-worker']);
   });
 
+  it('refuses an ordered group whose timeout cannot hold every member\'s walk one after another, where lockstep fits', () => {
+    // Prepare: one walk of 10 minutes; two members walk it one after the other.
+    const text = GROUP.replace('strategy: { allAtOnce: {} }', 'strategy: { canary: { steps: [{ setWeight: 10 }, { pause: 10m }, { setWeight: 100 }] } }\ntimeout: 20m');
+    // Act
+    const ordered = parseDeploymentSpec(text.replace('group:\n', 'group:\n  shift: ordered\n'), 'group.yaml');
+    const lockstep = parseDeploymentSpec(text, 'group.yaml');
+    // Assess
+    expect(ordered.ok ? [] : ordered.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([expect.stringMatching(/^timeout: the deployment timeout \(20m\) is shorter than its pauses \(walked by each of the 2 members of the ordered group, one after another\) .*set "timeout: 21m"/)]);
+    expect(lockstep.ok ? [] : lockstep.problems).toEqual([]);
+  });
+
   it('refuses the same alias twice, a member zip without its bucket and an unknown shift, each at its field', () => {
     // Prepare
     const text = GROUP.replace('function: orders-worker', 'function: orders-api').replace('s3://releases/worker.zip', 'worker.zip').replace('group:\n', 'group:\n  shift: staggered\n');
