@@ -23,10 +23,12 @@ export function formatPlan(input: { source: string; spec: DeploymentSpec; plan: 
     style.bold(`Plan for ${target}, alias ${spec.alias}`) + style.dim(` (${source})`),
     `Strategy: ${describeStrategy(spec.strategy)}${functionExists ? '' : ' (first deployment: the function is created and gets all traffic at once)'}`,
     `Health: ${describeHealth(spec)}; deployment timeout ${formatDuration(spec.timeout)}`,
-    // A group: one timeline for all its functions (lockstep), so one execution's cost.
+    // A group: one timeline for all its functions (lockstep, or one after another), so one execution's cost.
     ...(spec.group
       ? [
-          `Group (${spec.group.shift}): ${spec.group.members.length} functions move together, each step every one at the same weight; any one failing rolls all back: ${spec.group.members.map((member) => `${member.function.name}:${member.alias}`).join(', ')}`,
+          spec.group.shift === 'ordered'
+            ? `Group (ordered): ${spec.group.members.length} functions move one after another, each walking the whole strategy to 100% while the later ones stay at 0%; any one failing rolls all back, those at 100% too: ${spec.group.members.map((member) => `${member.function.name}:${member.alias}`).join(' → ')}`
+            : `Group (${spec.group.shift}): ${spec.group.members.length} functions move together, each step every one at the same weight; any one failing rolls all back: ${spec.group.members.map((member) => `${member.function.name}:${member.alias}`).join(', ')}`,
         ]
       : []),
     '',
@@ -85,10 +87,15 @@ function describeAction(action: PlanAction, spec: DeploymentSpec): string {
         return `Update $LATEST of each of the ${group} functions from its artifact`;
       case 'publishVersion':
         return `Publish a new version of each of the ${group} functions (all before any traffic moves)`;
-      case 'setWeight':
-        return `Shift ${formatPercent(action.percent)} of traffic to the new version, on every member`;
+      case 'setWeight': {
+        const member = action.member === undefined ? undefined : spec.group?.members[action.member];
+        if (!member) return `Shift ${formatPercent(action.percent)} of traffic to the new version, on every member`;
+        const name = `${member.function.name}:${member.alias}`;
+        if (action.percent >= 100) return `${name}: all its traffic on its new version (its turn ends; promoted with the group)`;
+        return `${name}: shift ${formatPercent(action.percent)} of its traffic to its new version`;
+      }
       case 'promote':
-        return `Promote: every member's alias points at its new version`;
+        return spec.group?.shift === 'ordered' ? `Promote: the last member's alias points at its new version; every member recorded promoted` : `Promote: every member's alias points at its new version`;
       default:
         break;
     }

@@ -161,6 +161,12 @@ export interface DeploymentRecord {
   readonly newVersion?: string;
   /** Percent of traffic on the new version as last set by fledge. */
   readonly currentWeight?: number;
+  /**
+   * A member of an ordered group (`group.shift: ordered`): when its walk ended and it took all its
+   * traffic ahead of the group's promotion — at 100%, yet not promoting (the alarm abort still
+   * rolls it back), and not recorded promoted until every member is.
+   */
+  readonly turnEndedAt?: number;
   /** The alias revision fledge last wrote or read; anything else is drift. */
   readonly aliasRevisionId?: string;
   readonly intent?: AliasIntent;
@@ -474,6 +480,13 @@ export interface EngineState extends ExecutionInput {
   readonly rollbackFailure?: { readonly Error?: string; readonly Cause?: string };
   /** A group's execution: each member's own part of the state, in the spec's order (set by Prepare). */
   readonly members?: readonly MemberState[];
+  /**
+   * An ordered group's execution (`group.shift: ordered`): the index of the member whose turn it
+   * is to shift. Members before it are at 100%, members after it at 0%; `stepIndex` counts across
+   * the members' walks (member i's walk starts at i × the walk's length), so event keys and
+   * approval ids stay unique.
+   */
+  readonly turn?: number;
 }
 
 /** `on 57 invocations (10 required per pause)`: how much evidence a promotion rested on, for people. */

@@ -204,8 +204,12 @@ export interface DeploymentSpec {
   readonly rollbackPromotedWaves?: boolean;
 }
 
-/** How the members of a group move: all at the same weight at each step. */
-export type GroupShift = 'lockstep';
+/**
+ * How the members of a group move: `lockstep`, all at the same weight at each step; `ordered`, one
+ * after another in the declared order, each walking the whole strategy to 100% while the later
+ * ones stay at 0% (docs/spec.md#group).
+ */
+export type GroupShift = 'lockstep' | 'ordered';
 
 /** One function of a group, with the alias it moves, its artifact and optional configuration. */
 export interface GroupMemberSpec {

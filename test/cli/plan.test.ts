@@ -32,8 +32,27 @@ describe('fledge plan', () => {
         expect.stringMatching(/Publish a new version of each of the 2 functions \(all before any traffic moves\)/),
         expect.stringMatching(/^ {2}\+0s {2}Shift 10% of traffic to the new version, on every member +██░{18} {2}10%$/),
         expect.stringMatching(/^ {2}\+5m {2}Promote: every member's alias points at its new version +█{20} 100%$/),
-        expect.stringMatching(/^Cost {14}39 state transitions, 15 fledge Lambda invocations/),
+        expect.stringMatching(/^Cost {14}41 state transitions, 16 fledge Lambda invocations/),
         expect.stringMatching(/one execution for the whole group, each task doing the work of 2 functions/),
+      ]),
+    );
+    expect(result.code).toBe(0);
+  });
+
+  it('shows an ordered group: each member\'s walk one after another, the total duration and cost of them all', () => {
+    // Act
+    const result = runCli(['plan', 'examples/group-ordered.yaml']);
+    // Assess
+    const lines = result.stdout.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Group \(ordered\): 2 functions move one after another, .*: orders-worker:live → orders-api:live$/),
+        expect.stringMatching(/^ {2}\+0s {3}orders-worker:live: shift 10% of its traffic to its new version +██░{18} {2}10%$/),
+        expect.stringMatching(/^ {2}\+10m {2}orders-worker:live: all its traffic on its new version \(its turn ends; promoted with the group\) +█{20} 100%$/),
+        expect.stringMatching(/^ {2}\+10m {2}orders-api:live: shift 10% of its traffic to its new version +██░{18} {2}10%$/),
+        expect.stringMatching(/^ {2}\+20m {2}Promote: the last member's alias points at its new version; every member recorded promoted +█{20} 100%$/),
+        expect.stringMatching(/^Minimum duration {2}20m$/),
+        expect.stringMatching(/^Cost {14}77 state transitions, 29 fledge Lambda invocations \(20 health checks\)/),
       ]),
     );
     expect(result.code).toBe(0);

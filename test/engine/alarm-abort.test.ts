@@ -69,6 +69,32 @@ describe('event-driven abort', () => {
     expect(await executionEnd(world, executionArn)).toBe('ABORTED');
   });
 
+  it('rolls back every member of an ordered group at once, the first one from 100%, when an alarm fires during the second one\'s walk', async () => {
+    // Prepare: the api walks first (50% for 20 minutes, one check), then the worker; an alarm gates the group.
+    const names = [touch('abort-ord-api'), touch('abort-ord-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const alarm = await userAlarm(names[0]!);
+    const artifacts = await Promise.all(names.map((name) => uploadArtifact(world, `abort-ord/${name}-v2.zip`, userCode('v2'))));
+    const id = deploymentId('abort-ord');
+    const base = spec(names[0]!, { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'pause', duration: 1200 }] }, { health: { ...TIMED_PAUSES, alarms: [alarm], checkInterval: 1200 } });
+    const group = { shift: 'ordered' as const, members: names.map((name, index) => ({ function: { name }, alias: 'live', artifact: { kind: 'zip' as const, bucket: artifacts[index]!.bucket, key: artifacts[index]!.key } })) };
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: { ...base, group }, artifact: artifacts[0]! });
+    await eventually(async () => ((await aliasOf(world, names[1]!)).weights['2'] !== undefined ? true : undefined), { what: `${names[1]} to be split`, timeoutMs: 30_000 });
+    expect(await aliasOf(world, names[0]!)).toMatchObject({ version: '2', weights: {} });
+
+    // Act
+    await setAlarm(alarm, 'ALARM');
+
+    // Assess: the abort (not the next check) rolled every member back, the api from 100%.
+    await settledAs(world, id, 'ROLLED_BACK');
+    expect((await historyOf(world, id)).at(-1)).toMatchObject({ kind: 'rolledBack', message: expect.stringContaining('rolled back at once'), data: { abortedBy: { alarm } } });
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+      await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK');
+    }
+    expect(await executionEnd(world, executionArn)).toBe('ABORTED');
+  });
+
   it('never lets a check running at the same moment shift traffic while the abort rolls back', async () => {
     // Prepare: the first check ends the first pause and would shift to 50%. Its GetAlias is slowed a
     // little and the abort's (the restore's read) a lot, so the check announces its shift in the middle

@@ -3,18 +3,18 @@ import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/local-aws';
 import { aliasOf, deploymentId, existingFunction, guardAliases, historyOf, kinds, mailTo, settledAs, spec, startDeployment, startEngine, subscribeEmail, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
-import type { DeploymentSpec, StrategySpec } from '../../shared/model/spec';
+import type { DeploymentSpec, GroupShift, StrategySpec } from '../../shared/model/spec';
 import { detailOf } from '../../shared/interfaces/http/api/views';
 import { formatStatus } from '../../cli/format/deployment';
 import { styleFor } from '../../cli/format/style';
 
 /** A group spec: `names[0]` is the spec's own function, the others its members, each with its artifact. */
-function groupSpec(names: readonly string[], artifacts: readonly { bucket: string; key: string }[], strategy: StrategySpec, overrides: Parameters<typeof spec>[2] = {}): DeploymentSpec {
+function groupSpec(names: readonly string[], artifacts: readonly { bucket: string; key: string }[], strategy: StrategySpec, overrides: Parameters<typeof spec>[2] = {}, shift: GroupShift = 'lockstep'): DeploymentSpec {
   const base = spec(names[0]!, strategy, overrides);
   return {
     ...base,
     group: {
-      shift: 'lockstep',
+      shift,
       members: names.map((name, index) => ({ function: { name }, alias: 'live', artifact: { kind: 'zip', bucket: artifacts[index]!.bucket, key: artifacts[index]!.key } })),
     },
   };
@@ -220,5 +220,68 @@ describe('function groups on the embedded AWS', () => {
     await settledAs(world, `${id}.m0`, 'SUCCEEDED');
     await settledAs(world, `${id}.m1`, 'NO_CHANGE');
     expect(await world.plane.deps.store.getLock(names[1]!, 'live')).toBeUndefined();
+  });
+
+  /** Whether a sample shows the alias wholly on `version`. */
+  const whole = (sample: { version: string; weights: Record<string, number> }, version: string) => sample.version === version && Object.keys(sample.weights).length === 0;
+
+  it('shifts an ordered group one member after another: the first reaches 100% before the second moves, then both are promoted', async () => {
+    // Prepare
+    const names = [touch('grp-ord-api'), touch('grp-ord-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-ord/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-ord/worker-v2.zip', userCode('v2'))];
+    const id = deploymentId('grp-ord');
+
+    // Act
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, CANARY, { health: TIMED_PAUSES }, 'ordered'), artifact: artifacts[0]! });
+    const { status, samples } = await sampleUntilEnd(executionArn, names);
+
+    // Assess: while the worker was off version 1 alone, the api was already wholly on version 2.
+    expect(status).toBe('SUCCEEDED');
+    const api = samples.filter((sample) => sample.name === names[0]);
+    const worker = samples.filter((sample) => sample.name === names[1]);
+    expect(api.some((sample) => sample.weights['2'] !== undefined)).toBe(true);
+    const firstWorkerMove = samples.findIndex((sample) => sample.name === names[1] && !whole(sample, '1'));
+    const lastApiShort = samples.findLastIndex((sample) => sample.name === names[0] && !whole(sample, '2'));
+    expect(firstWorkerMove).toBeGreaterThan(lastApiShort);
+    expect(worker.some((sample) => sample.weights['2'] !== undefined)).toBe(true);
+    // The group's history: the api at 50%, then at 100%, then the worker at 50%; then the promotion.
+    const history = await historyOf(world, id);
+    const weights = history.filter((event) => event.kind === 'weight').map((event) => `${String(event.data?.['functionName'])} ${String(event.data?.['percent'])}`);
+    expect(weights).toEqual([`${names[0]} 50`, `${names[0]} 100`, `${names[1]} 50`]);
+    expect(kinds(history).at(-1)).toBe('promoted');
+    await settledAs(world, id, 'SUCCEEDED');
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '2', weights: {} });
+      await settledAs(world, `${id}.m${index}`, 'SUCCEEDED');
+      expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
+    }
+  });
+
+  it('rolls back every member of an ordered group when the second one\'s canary fails, the first one from 100%', async () => {
+    // Prepare: the worker's release 2 throws on every request; the api's is healthy and walks first.
+    const names = [touch('grp-ord-red-api'), touch('grp-ord-red-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-ord-red/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-ord-red/worker-v2.zip', userCode('v2', { fails: true }))];
+    const id = deploymentId('grp-ord-red');
+    const health = { alarms: [], checkInterval: 60, errorRate: { thresholdPercent: 5, minInvocations: 5 } };
+
+    // Act
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, CANARY, { health }, 'ordered'), artifact: artifacts[0]! });
+    const { status, samples } = await sampleUntilEnd(executionArn, names);
+
+    // Assess: the api was wholly on version 2 while the worker was split; both are back on version 1.
+    expect(['FAILED', 'ABORTED']).toContain(status);
+    const workerSplit = samples.findIndex((sample) => sample.name === names[1] && sample.weights['2'] !== undefined);
+    expect(workerSplit).toBeGreaterThanOrEqual(0);
+    expect(samples.slice(0, workerSplit).some((sample) => sample.name === names[0] && whole(sample, '2'))).toBe(true);
+    const group = await settledAs(world, id, 'ROLLED_BACK');
+    expect(group.reason).toMatch(new RegExp(`${names[1]}|error rate of version 2`));
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+      expect((await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK')).status).toBe('ROLLED_BACK');
+      expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
+    }
+    expect(kinds(await historyOf(world, id)).at(-1)).toBe('rolledBack');
   });
 });

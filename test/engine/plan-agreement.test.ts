@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planDeployment } from '../../shared/domain/plan/planner';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import type { StrategySpec } from '../../shared/model/spec';
+import type { DeploymentSpec, GroupShift, StrategySpec } from '../../shared/model/spec';
 import { eventually } from '../support/local-aws';
 import { deploymentId, ROLE, USER_TIMEOUT, executionEnd, executionHistory, existingFunction, guardAliases, historyOf, recordStatus, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 
@@ -105,4 +105,40 @@ describe('the plan agrees with real executions', () => {
       healthChecks: plan.evidence.worstCase.cost.healthChecks,
     });
   });
+
+  // A group's Check only judges: each pause that ends green is followed by a NextStep run; an ordered group walks once per member.
+  for (const shift of ['lockstep', 'ordered'] as const satisfies readonly GroupShift[]) {
+    it(`counts the same states, task invocations and checks for a ${shift} group of two`, async () => {
+      // Prepare
+      const names = [touch(`plan-grp-${shift}-api`), touch(`plan-grp-${shift}-worker`)];
+      for (const name of names) await existingFunction(world, name);
+      const artifacts = await Promise.all(names.map((name) => uploadArtifact(world, `${name}/v2.zip`, userCode('v2'))));
+      const strategy: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 120 }, { type: 'setWeight', percent: 50 }, { type: 'pause', duration: 60 }] };
+      const deployment: DeploymentSpec = {
+        ...spec(names[0]!, strategy, { health: TIMED_PAUSES }),
+        group: { shift, members: names.map((name, index) => ({ function: { name }, alias: 'live', artifact: { kind: 'zip', bucket: artifacts[index]!.bucket, key: artifacts[index]!.key } })) },
+      };
+      const plan = planDeployment(deployment);
+      const id = deploymentId(`grp-${shift}`);
+
+      // Act
+      const { executionArn } = await startDeployment(world, { deploymentId: id, spec: deployment, artifact: artifacts[0]! });
+      const status = await executionEnd(world, executionArn);
+      const history = await executionHistory(world, executionArn);
+
+      // Assess
+      expect(status).toBe('SUCCEEDED');
+      const entered = history.filter((event) => event.type?.endsWith('StateEntered')).length;
+      const invocations = history.filter((event) => event.type === 'TaskScheduled' || event.type === 'LambdaFunctionScheduled').length;
+      const checks = history.filter((event) => event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name === 'Check').length;
+      expect({ stateTransitions: entered, lambdaInvocations: invocations, healthChecks: checks }).toEqual({
+        stateTransitions: plan.cost.stateTransitions,
+        lambdaInvocations: plan.cost.lambdaInvocations,
+        healthChecks: plan.cost.healthChecks,
+      });
+      // The plan's timeline walks as the execution did: an ordered group's members one after another.
+      const shifts = plan.actions.flatMap((planned) => (planned.action.kind === 'setWeight' ? [`${planned.action.member ?? 'all'} ${planned.action.percent}`] : []));
+      expect(shifts).toEqual(shift === 'ordered' ? ['0 10', '0 50', '0 100', '1 10', '1 50'] : ['all 10', 'all 50']);
+    });
+  }
 });

@@ -61,3 +61,58 @@ describe('the weights a lockstep group walks', () => {
     );
   });
 });
+
+describe('the weights an ordered group walks', () => {
+  const schedules = fc.tuple(strategies, fc.integer({ min: 2, max: 10 }), fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }));
+
+  it('has at most one member between 0 and 100 at each moment, those before it at 100 and those after it at 0', () => {
+    fc.assert(
+      fc.property(schedules, ([strategy, members, failAt]) => {
+        for (const moment of groupSchedule(expandTrafficSteps(strategy), members, APPROVAL, failAt, 'ordered')) {
+          expect(moment.weights).toHaveLength(members);
+          const walking = moment.weights.findIndex((weight) => weight < 100);
+          const split = moment.weights.filter((weight) => weight > 0 && weight < 100);
+          expect(split.length).toBeLessThanOrEqual(1);
+          if (walking === -1) continue;
+          expect(moment.weights.slice(0, walking).every((weight) => weight === 100)).toBe(true);
+          expect(moment.weights.slice(walking + 1).every((weight) => weight === 0)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('never lowers a member\'s weight until it ends, and ends with every member at 100 when it succeeds or at 0 when it fails', () => {
+    fc.assert(
+      fc.property(schedules, ([strategy, members, failAt]) => {
+        const moments = groupSchedule(expandTrafficSteps(strategy), members, APPROVAL, failAt, 'ordered');
+        const last = moments.at(-1)!;
+        const walk = moments.slice(0, -1);
+        for (let i = 1; i < walk.length; i += 1) {
+          for (let member = 0; member < members; member += 1) expect(walk[i]!.weights[member]!).toBeGreaterThanOrEqual(walk[i - 1]!.weights[member]!);
+        }
+        if (last.then === 'promote') expect(last.weights.every((weight) => weight === 100)).toBe(true);
+        else {
+          expect(last.then).toBe('rollback');
+          expect(last.weights.every((weight) => weight === 0)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('walks each member through every stop of the strategy, one member after another', () => {
+    fc.assert(
+      fc.property(strategies, fc.integer({ min: 2, max: 10 }), (strategy, members) => {
+        const steps = expandTrafficSteps(strategy);
+        const alone = groupSchedule(steps, 1, APPROVAL).filter((moment) => moment.then !== 'promote');
+        const moments = groupSchedule(steps, members, APPROVAL, undefined, 'ordered');
+        // Each member's stops are a lone walk's, in the members' order: member m's at [m·k, (m+1)·k).
+        expect(moments.filter((moment) => moment.then !== 'promote')).toHaveLength(alone.length * members);
+        moments.slice(0, -1).forEach((moment, index) => {
+          const member = Math.floor(index / alone.length);
+          expect(moment.then).toBe(alone[index % alone.length]!.then);
+          expect(moment.weights[member]).toBe(alone[index % alone.length]!.weights[0]);
+        });
+      }),
+    );
+  });
+});

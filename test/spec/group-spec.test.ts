@@ -30,6 +30,27 @@ describe('a group in the spec', () => {
     });
   });
 
+  it('accepts shift: ordered, the members keeping the declared order', () => {
+    // Act
+    const result = parseDeploymentSpec(GROUP.replace('group:\n', 'group:\n  shift: ordered\n'), 'group.yaml');
+    // Assess
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    if (!result.ok) return;
+    expect(result.spec.group?.shift).toBe('ordered');
+    expect(result.spec.group?.members.map((member) => member.function.name)).toEqual(['orders-api', 'orders-worker']);
+  });
+
+  it('refuses an ordered group whose timeout cannot hold every member\'s walk one after another, where lockstep fits', () => {
+    // Prepare: one walk of 10 minutes; two members walk it one after the other.
+    const text = GROUP.replace('strategy: { allAtOnce: {} }', 'strategy: { canary: { steps: [{ setWeight: 10 }, { pause: 10m }, { setWeight: 100 }] } }\ntimeout: 20m');
+    // Act
+    const ordered = parseDeploymentSpec(text.replace('group:\n', 'group:\n  shift: ordered\n'), 'group.yaml');
+    const lockstep = parseDeploymentSpec(text, 'group.yaml');
+    // Assess
+    expect(ordered.ok ? [] : ordered.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([expect.stringMatching(/^timeout: the deployment timeout \(20m\) is shorter than its pauses \(walked by each of the 2 members of the ordered group, one after another\) .*set "timeout: 21m"/)]);
+    expect(lockstep.ok ? [] : lockstep.problems).toEqual([]);
+  });
+
   it('refuses the same alias twice, a member zip without its bucket and an unknown shift, each at its field', () => {
     // Prepare
     const text = GROUP.replace('function: orders-worker', 'function: orders-api').replace('s3://releases/worker.zip', 'worker.zip').replace('group:\n', 'group:\n  shift: staggered\n');
@@ -38,7 +59,7 @@ describe('a group in the spec', () => {
     // Assess
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^group\.shift: expected "lockstep"/)]));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^group\.shift: expected "lockstep" or "ordered", got "staggered"/)]));
     const fixed = parseDeploymentSpec(text.replace('  shift: staggered\n', ''), 'group.yaml');
     const rules = fixed.ok ? [] : fixed.problems.map((problem) => `${problem.path}: ${problem.message}`);
     expect(rules).toEqual(

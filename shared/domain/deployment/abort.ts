@@ -174,12 +174,14 @@ async function abortGroup(deps: Deps, group: DeploymentRecord, change: TakeOver)
 
 /**
  * A promotion is under way: announced (the alias wholly to the new version) or made but not yet
- * recorded. Never with a final bake: all traffic on the new version is then watched like a pause,
+ * recorded (an ordered group's member whose turn ended is not: see `turnEndedAt`). Never with a final bake: all traffic on the new version is then watched like a pause,
  * and an alarm rolls it back (the success is recorded only over no takeover, see promote.ts).
  */
 function promoting(record: DeploymentRecord): boolean {
   const target = record.intent?.target;
   if (record.newVersion === undefined || record.spec?.finalBake !== undefined) return false;
+  // An ordered group's member whose turn ended is at 100% ahead of the group's promotion, which is not under way.
+  if (record.turnEndedAt !== undefined) return false;
   if (target && target.version === record.newVersion && Object.keys(target.weights).length === 0) return true;
   return record.currentWeight === 100;
 }

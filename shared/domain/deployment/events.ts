@@ -12,6 +12,8 @@ export const eventKeys = {
   noChange: () => 'no-change',
   verified: () => 'verified',
   weight: (stepIndex: number) => `weight-${pad(stepIndex)}`,
+  /** An ordered group's member took all its traffic at the end of its turn (`<index>`: the member's). */
+  turnEnded: (member: number) => `turn-ended-${pad(member)}`,
   check: (stepIndex: number, check: number) => `check-${pad(stepIndex)}-${pad(check)}`,
   approvalRequested: (approvalId: string) => `approval-${approvalId}-requested`,
   approvalDecided: (approvalId: string) => `approval-${approvalId}-decided`,

@@ -1,13 +1,16 @@
 import { changeAlias, isOwnState } from './alias';
 import { check } from './check';
 import type { EngineDeps } from './deps';
-import { DeadlineExceededError, DeploymentFinishedError, LockConflictError, StopRequestedError } from '../../model/engine-errors';
+import { DeploymentFinishedError, LockConflictError } from '../../model/engine-errors';
 import { waitingBehind, whenLocked } from './conflict';
 import { event, eventKeys } from './events';
 import { factsOf, finish, requireSettled, settle, type Ending, type Finished } from './finish';
 import type { DeploymentRecord, DeploymentStatus, EngineState } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { takeGroupLocks } from './group-locks';
+import { groupCheckGate, groupFields, groupGate, mostCautious } from './group-gate';
+import { checkOrdered, nextStepOrdered } from './group-ordered';
+import { isOrdered } from './group-order';
 import { describeMembers, memberArtifact, memberCount, memberFacts, memberRecords, memberRefs, memberSpec, memberState, movingMembers, withMember } from './group-members';
 import { nextStep } from './next-step';
 import { recordDrift, recordNoChange, recordRejected, rollbackFailed } from './outcomes';
@@ -103,27 +106,9 @@ export async function preTrafficGroup(deps: Pick<EngineDeps, 'lambda' | 'health'
   return state;
 }
 
-/** The group's own gates, before any member moves: back from an approval, a stop asked for, the deadline. */
-async function groupGate(deps: Pick<EngineDeps, 'store' | 'clock'>, state: EngineState): Promise<DeploymentRecord> {
-  const { store, clock } = deps;
-  let record = await loadRecord(store, state.deploymentId);
-  if (isTerminal(record.status) || record.abandonedAt !== undefined) throw new DeploymentFinishedError(`deployment ${state.deploymentId} has ended (${record.status}) or is being rolled back`);
-  if (record.status === 'AWAITING_APPROVAL') {
-    record = (await store.updateDeployment(state.deploymentId, { status: 'RUNNING', approvalId: null }, { onlyIfStatusIn: ['AWAITING_APPROVAL'] })) ?? record;
-  }
-  if (record.stopRequested) throw new StopRequestedError(`stopped by ${record.stopRequested.by}${record.stopRequested.reason ? `: ${record.stopRequested.reason}` : ''}`);
-  const deadline = state.deadline ?? record.deadline;
-  if (deadline !== undefined && clock.now() > deadline) throw new DeadlineExceededError(`deployment ${state.deploymentId} ran past its timeout of ${state.spec.timeout} s`);
-  return record;
-}
-
-/** The group-wide fields of a member's result: the walk, the bake, the approval. */
-function groupFields(result: EngineState): Partial<EngineState> {
-  return { stepIndex: result.stepIndex, weight: result.weight, action: result.action, bake: result.bake, approval: result.approval };
-}
-
-/** NextStep for a group: every moving member to the same weight (lockstep), then the same stop for all. */
+/** NextStep for a group: every moving member to the same weight (lockstep), then the same stop for all; an ordered group's member whose turn it is (group-ordered.ts). */
 export async function nextStepGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
+  if (isOrdered(state)) return nextStepOrdered(deps, state);
   await groupGate(deps, state);
   let out = state;
   let first: EngineState | undefined;
@@ -139,8 +124,6 @@ export async function nextStepGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | 
   return { ...out, ...groupFields(first) };
 }
 
-const CAUTION: Record<string, number> = { next: 0, promote: 0, bake: 1, approval: 2 };
-
 /**
  * Check for a group: every moving member is judged (its alarms, its error rate, its evidence, its
  * drift), none shifts on its own. Any member red rolls the whole group back (the member's error
@@ -149,18 +132,14 @@ const CAUTION: Record<string, number> = { next: 0, promote: 0, bake: 1, approval
  * — `next`, and NextStep moves them all to the next weight together.
  */
 export async function checkGroup(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
-  const record = await loadRecord(deps.store, state.deploymentId);
-  if (isTerminal(record.status) || record.abandonedAt !== undefined) throw new DeploymentFinishedError(`deployment ${state.deploymentId} has ended (${record.status}) or is being rolled back: no check`);
-  if (record.stopRequested) throw new StopRequestedError(`stopped by ${record.stopRequested.by}${record.stopRequested.reason ? `: ${record.stopRequested.reason}` : ''}`);
+  if (isOrdered(state)) return checkOrdered(deps, state);
+  const record = await groupCheckGate(deps, state);
   let out = state;
   let decided: EngineState | undefined;
   for (const index of movingMembers(state)) {
     const result = await check(deps, memberState(state, index), { shift: false });
     out = withMember(out, index, result);
-    const caution = CAUTION[result.action ?? 'bake'] ?? 1;
-    const current = decided ? (CAUTION[decided.action ?? 'bake'] ?? 1) : -1;
-    // The most cautious member decides; among bakes, the one that waits longest.
-    if (caution > current || (caution === current && result.action === 'bake' && (result.bake?.until ?? 0) > (decided?.bake?.until ?? 0))) decided = result;
+    decided = mostCautious(decided, result);
   }
   if (!decided) throw new Error('unreachable: a group with no moving member is checked');
   const checksPassed = (state.checksPassed ?? 0) + 1;

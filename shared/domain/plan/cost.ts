@@ -10,6 +10,9 @@ import type { PlanCost } from './model';
  *     NextStep applies setWeights up to the next pause/approval/end. It runs once before the
  *     first pause and once after each approval (approvals + 1 times): a pause's last check
  *     applies the next weight itself (check-then-shift); the final move to 100% is Promote's.
+ *     A group's Check only judges: each of its pauses that ends green adds a NextStep run. An
+ *     ordered group walks the steps once per member (a member's walk ending moves the next
+ *     member on within the same NextStep run).
  *   Bake (Wait) → Check → AfterCheck                                       3 states, per health check
  *     checks per pause = ceil(pause / checkInterval); a weight step with one check costs
  *     3 states and 1 task invocation.
@@ -45,6 +48,8 @@ export interface CostInputs {
   readonly hooks: number;
   /** The spec's `finalBake` (seconds), watched with a check every `checkInterval` after all traffic moved. */
   readonly finalBake?: number;
+  /** A group: its Check only judges, so each pause that ends green is followed by a NextStep run (group.ts). */
+  readonly group?: boolean;
 }
 
 /**
@@ -63,7 +68,9 @@ export function estimateCost(inputs: CostInputs, shortfall: { readonly extension
   // Every approval — a step, or a pause short of evidence that asks a person — is followed by a
   // NextStep run; a pause that ends otherwise shifts in its last Check.
   const approvals = approvalSteps + shortfall.approvals;
-  const nextStepRuns = approvals + 1;
+  // A group's pause ends in `next` and a NextStep run, unless it asked a person (counted above).
+  const groupShifts = inputs.group === true ? Math.max(0, pauses.filter((pause) => pause.duration > 0).length - shortfall.approvals) : 0;
+  const nextStepRuns = approvals + 1 + groupShifts;
 
   const stateTransitions = 4 + 2 * nextStepRuns + 3 * healthChecks + approvals + 2 * promotes + 1;
   const lambdaInvocations = 3 + nextStepRuns + healthChecks + approvals + promotes;

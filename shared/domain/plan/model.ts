@@ -13,7 +13,8 @@ export type PlanAction =
   | { readonly kind: 'adoptVersion' }
   | { readonly kind: 'smokeTest' }
   | { readonly kind: 'hook'; readonly phase: 'beforeTraffic' | 'afterTraffic'; readonly functionName: string }
-  | { readonly kind: 'setWeight'; readonly percent: number }
+  /** `member`: an ordered group's member whose turn it is (its index in the group); at 100 its turn ends, promoted with the group. */
+  | { readonly kind: 'setWeight'; readonly percent: number; readonly member?: number }
   | { readonly kind: 'bake'; readonly duration: Seconds; readonly checkInterval: Seconds; readonly checks: number }
   | { readonly kind: 'approval'; readonly timeout: Seconds; readonly message?: string }
   | { readonly kind: 'promote' }

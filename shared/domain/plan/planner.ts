@@ -59,28 +59,36 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
   const shortfalls: PlannedShortfall[] = [];
   // How much later than the minimum a pause ends when every earlier one was extended to its limit.
   let extended = 0;
-  trafficSteps.forEach((step, index) => {
-    const isPromotion = index === trafficSteps.length - 1;
-    switch (step.type) {
-      case 'setWeight':
-        traffic = step.percent;
-        add(isPromotion ? { kind: 'promote' } : { kind: 'setWeight', percent: step.percent });
-        break;
-      case 'pause':
-        add({ kind: 'bake', duration: step.duration, checkInterval: interval, checks: healthChecksFor(step.duration, interval) }, step.duration);
-        if (rule.minInvocations > 0) {
-          const policy = rule.onInsufficientData;
-          // The engine's own rule (shared/domain/spec/evidence.ts), with the minimum timeline's clock.
-          const extension = extensionAllowance({ policy, pause: step.duration, secondsLeft: spec.timeout - clock - extended, laterWaits: waitsFrom(trafficSteps, index + 1) });
-          extended += extension;
-          shortfalls.push({ action: actions.length - 1, minInvocations: rule.minInvocations, extension, checks: healthChecksFor(extension, interval), then: policy.action === 'extend' ? policy.then : policy.action });
-        }
-        break;
-      case 'approval':
-        add({ kind: 'approval', timeout: step.timeout, ...(step.message !== undefined && { message: step.message }) });
-        break;
-    }
-  });
+  // An ordered group walks the steps once per member, one after another (docs/spec.md#group); anything else once.
+  const turns = spec.group?.shift === 'ordered' ? spec.group.members.length : 1;
+  const walked: TrafficStep[] = [];
+  for (let turn = 0; turn < turns; turn += 1) {
+    const member = turns > 1 ? { member: turn } : {};
+    trafficSteps.forEach((step, index) => {
+      const isPromotion = index === trafficSteps.length - 1 && turn === turns - 1;
+      walked.push(step);
+      switch (step.type) {
+        case 'setWeight':
+          traffic = step.percent;
+          add(isPromotion ? { kind: 'promote' } : { kind: 'setWeight', percent: step.percent, ...member });
+          break;
+        case 'pause':
+          add({ kind: 'bake', duration: step.duration, checkInterval: interval, checks: healthChecksFor(step.duration, interval) }, step.duration);
+          if (rule.minInvocations > 0) {
+            const policy = rule.onInsufficientData;
+            // The engine's own rule (shared/domain/spec/evidence.ts), with the minimum timeline's clock; a
+            // check sees the later waits of the walk it is in.
+            const extension = extensionAllowance({ policy, pause: step.duration, secondsLeft: spec.timeout - clock - extended, laterWaits: waitsFrom(trafficSteps, index + 1) });
+            extended += extension;
+            shortfalls.push({ action: actions.length - 1, minInvocations: rule.minInvocations, extension, checks: healthChecksFor(extension, interval), then: policy.action === 'extend' ? policy.then : policy.action });
+          }
+          break;
+        case 'approval':
+          add({ kind: 'approval', timeout: step.timeout, ...(step.message !== undefined && { message: step.message }) });
+          break;
+      }
+    });
+  }
 
   if (spec.hooks.afterTraffic !== undefined) add({ kind: 'hook', phase: 'afterTraffic', functionName: spec.hooks.afterTraffic });
   // The final bake watches all traffic on the new version before the deployment succeeds (and cleans up).
@@ -88,7 +96,8 @@ export function planDeployment(spec: DeploymentSpec, options: PlanOptions = {}):
   if (spec.cleanup !== undefined) add({ kind: 'cleanup', keepVersions: spec.cleanup.keepVersions });
 
   const hooks = [spec.hooks.beforeTraffic, spec.hooks.afterTraffic].filter((hook) => hook !== undefined).length;
-  const inputs = { trafficSteps, checkInterval: interval, smokeTest: spec.health.smokeTest !== undefined, hooks, ...(spec.finalBake !== undefined && { finalBake: spec.finalBake }) };
+  // A group's Check only judges; the NextStep after each pause moves its members (group.ts).
+  const inputs = { trafficSteps: walked, checkInterval: interval, smokeTest: spec.health.smokeTest !== undefined, hooks, ...(spec.finalBake !== undefined && { finalBake: spec.finalBake }), ...(spec.group !== undefined && { group: true }) };
   const worstCase = {
     extensionChecks: shortfalls.reduce((sum, shortfall) => sum + shortfall.checks, 0),
     approvals: shortfalls.filter((shortfall) => shortfall.then === 'pause').length,

@@ -45,10 +45,12 @@ export function checkRules(written: WrittenSpec, spec: DeploymentSpec, context: 
   const waits = waitsOf(written, spec);
   const strategyPath = ['strategy', Object.keys(written.strategy).find((key) => written.strategy[key as keyof typeof written.strategy] !== undefined) ?? 'preset'];
 
-  // The deployment must be able to sit through every pause and wait out every approval.
-  const needed = waits.reduce((sum, wait) => sum + wait.seconds, 0) + TIMEOUT_MARGIN;
+  // The deployment must be able to sit through every pause and wait out every approval; an
+  // ordered group walks the strategy once per member, one after another.
+  const walks = spec.group?.shift === 'ordered' ? spec.group.members.length : 1;
+  const needed = waits.reduce((sum, wait) => sum + wait.seconds * (wait.path[0] === 'strategy' ? walks : 1), 0) + TIMEOUT_MARGIN;
   if (waits.length > 0 && spec.timeout < needed) {
-    const what = waits.some((wait) => wait.kind === 'approval') ? 'its pauses and approval timeouts' : 'its pauses';
+    const what = (waits.some((wait) => wait.kind === 'approval') ? 'its pauses and approval timeouts' : 'its pauses') + (walks > 1 ? ` (walked by each of the ${walks} members of the ordered group, one after another)` : '');
     violations.push({
       path: written.timeout !== undefined ? ['timeout'] : strategyPath,
       message:

@@ -316,7 +316,7 @@ const provisionedConcurrency = z.unknown().transform((value, ctx): 'auto' | 'off
 export const ON_CONFLICT = ['reject', 'enqueue', 'supersede'] as const;
 
 /** How a group's members move (docs/spec.md#groups). */
-export const GROUP_SHIFTS = ['lockstep'] as const;
+export const GROUP_SHIFTS = ['lockstep', 'ordered'] as const;
 
 /** One more function of a group: the same four fields the spec gives its own function. */
 const groupMember = z.strictObject({
@@ -328,7 +328,7 @@ const groupMember = z.strictObject({
 
 const group = z.strictObject({
   shift: z
-    .enum(GROUP_SHIFTS, { error: (issue) => `expected ${GROUP_SHIFTS.map((shift) => `"${shift}"`).join(' or ')}, got ${shortly(issue.input)} (every member moves to the same weight at each step)` })
+    .enum(GROUP_SHIFTS, { error: (issue) => `expected ${GROUP_SHIFTS.map((shift) => `"${shift}"`).join(' or ')}, got ${shortly(issue.input)} (lockstep: every member at the same weight at each step; ordered: one member after another, in the declared order)` })
     .optional(),
   members: z
     .array(groupMember)
