@@ -32,7 +32,8 @@ export class SnsNotifier implements Notifier {
       deploymentId: { DataType: 'String', StringValue: n.deploymentId },
       functionName: { DataType: 'String', StringValue: n.functionName },
       facts: { DataType: 'String', StringValue: JSON.stringify({ ...n, ...(links ? { links } : {}) }) },
-      ...(n.kind === 'approvalRequested' ? { approvalId: { DataType: 'String', StringValue: n.approvalId } } : {}),
+      // The approval a request or a decision is about: a deployment with two approval steps has two of each.
+      ...(n.kind === 'approvalRequested' || n.kind === 'approvalGiven' || n.kind === 'approvalRejected' ? { approvalId: { DataType: 'String', StringValue: n.approvalId } } : {}),
     };
     try {
       await this.client.send(new PublishCommand({ TopicArn: topic, Subject: subject, Message: body, MessageAttributes: attributes }));

@@ -117,7 +117,9 @@ export function judge(observation: Observation, expectation: Expectation): Judge
 
   const outcomes = notifications.filter((n) => n.kind !== 'approvalRequested').map((n) => n.kind);
   const notificationProblems: string[] = [];
-  const repeated = [...new Set(outcomes.filter((kind, index) => outcomes.indexOf(kind) !== index))];
+  // A decision is once per approval (a deployment may have several approval steps); the rest once per deployment.
+  const keys = notifications.filter((n) => n.kind !== 'approvalRequested').map((n) => (n.kind === 'approvalGiven' || n.kind === 'approvalRejected' ? `${n.kind} of ${n.approvalId ?? '?'}` : n.kind));
+  const repeated = [...new Set(keys.filter((key, index) => keys.indexOf(key) !== index))];
   if (repeated.length > 0) notificationProblems.push(`notified ${repeated.join(', ')} more than once (${outcomes.join(', ')})`);
   const needed = record && isTerminal(record.status) ? NOTIFICATION_OF[record.status] : undefined;
   if (needed && !outcomes.includes(needed)) notificationProblems.push(`no ${needed} notification for ${status} (sent: ${outcomes.join(', ') || 'none'})`);
