@@ -430,3 +430,16 @@ describe('SpecInvalidError', () => {
     expect(error.message).toBe('invalid deployment spec s3://bucket/deploy.yaml:1:10: version: unsupported spec version 9: this fledge reads version 1 (and 1 more problem)');
   });
 });
+
+describe('keys YAML reads as numbers that are not finite', () => {
+  it.each(['? .nan', '.inf: 1', 'version: 1\n-.INF: x'])('refuses %j naming the key as written, never as NaN or Infinity', (text) => {
+    // Act
+    const result = parseDeploymentSpec(text, 'spec.yaml');
+
+    // Assess
+    expect(result.ok).toBe(false);
+    const messages = result.ok ? [] : result.problems.map((problem) => problem.message);
+    expect(messages.some((message) => /reads as a number that is not finite: keys must be plain words/.test(message))).toBe(true);
+    expect(messages.join('\n')).not.toMatch(/\bNaN\b|\bInfinity\b/);
+  });
+});

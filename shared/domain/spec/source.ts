@@ -190,6 +190,11 @@ function checkNodes(document: Document.Parsed, text: string, position: (offset: 
           continue;
         }
         if (key.tag !== undefined) reportTag(key, path);
+        // .nan, .inf: YAML reads them as numbers no key can be named after (they would come back as NaN, Infinity).
+        if (typeof key.value === 'number' && !Number.isFinite(key.value)) {
+          report(key, `key ${quote(key.source ?? text.slice(key.range?.[0] ?? 0, key.range?.[1] ?? 0))} reads as a number that is not finite: keys must be plain words`, path);
+          continue;
+        }
         const name = String(key.value);
         const first = seen.get(name);
         if (first !== undefined) {
