@@ -104,7 +104,8 @@ function policyStatements(row: EngineFunctionSpec): Statement[] {
   GRANTS.forEach((grant, index) => {
     if (index === afterManaged && denied.length > 0) statements.push(denial(denied));
     if (!(grant.appliesTo?.(row) ?? true)) return;
-    const actions = row.actions.filter((action) => grant.actions.includes(action)).sort();
+    // A row composes shared lists (RESTORE_ACTIONS, NOTIFIER_READS) with its own actions: each is granted once.
+    const actions = [...new Set(row.actions.filter((action) => grant.actions.includes(action)))].sort();
     if (actions.length === 0) return;
     const resource = typeof grant.resource === 'function' ? grant.resource(actions, row) : grant.resource;
     const why = typeof grant.why === 'function' ? grant.why(actions) : grant.why;
@@ -117,7 +118,7 @@ function policyStatements(row: EngineFunctionSpec): Statement[] {
 }
 
 function denial(actions: readonly string[]): Statement {
-  const sorted = [...actions].sort();
+  const sorted = [...new Set(actions)].sort();
   return {
     why: 'Even with ManagedFunctions=*, fledge never rewrites, invokes or re-routes its own functions: a dropped spec must not be a way into fledge’s privileges.',
     body: { Sid: 'NeverTheControlPlane', Effect: 'Deny', Action: sorted.length === 1 ? sorted[0]! : sorted, Resource: CONTROL_PLANE },
