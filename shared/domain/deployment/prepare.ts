@@ -5,7 +5,7 @@ import type { AliasLock, AliasSnapshot, DeploymentRecord, EngineState } from '..
 import { isPublishedArtifact, isTerminal, type PublishedArtifact } from '../../model/deployment';
 import { auditCallers, callersRefusal, callersWarning } from './callers';
 import { rollbackTargetProblem } from './readiness';
-import { lockNameOf } from './record';
+import { lockNameOf, pendingRecord } from './record';
 import { describeRouting, isSplit } from './routing';
 import { trafficStepsFor } from '../spec/steps';
 import { factsOf } from './finish';
@@ -33,20 +33,7 @@ export async function prepare(deps: Pick<EngineDeps, 'lambda' | 'store' | 'clock
   const { lambda, store, clock } = deps;
   const { deploymentId, spec } = state;
   const now = clock.now();
-  const record = await store.createDeployment({
-    deploymentId,
-    functionName: spec.function.name,
-    alias: spec.alias,
-    status: 'PENDING',
-    spec,
-    artifact: state.artifact,
-    startedBy: state.startedBy,
-    source: state.source,
-    createdAt: now,
-    updatedAt: now,
-    ...(state.target !== undefined && { target: { id: state.target.id, accountId: state.target.accountId, region: state.target.region } }),
-    ...(state.parentId !== undefined && { parentId: state.parentId }),
-  });
+  const record = await store.createDeployment(pendingRecord(state, now));
   if (isTerminal(record.status)) throw new DeploymentFinishedError(`deployment ${deploymentId} already ended ${record.status}`);
   if (spec.targets !== undefined && spec.targets.length > 0) {
     // Run as one deployment, a spec with targets would deploy here instead of to its targets.

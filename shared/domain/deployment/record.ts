@@ -1,6 +1,6 @@
 import type { DeploymentStore } from '../../ports/deployment-store';
 import { NotFoundError } from '../../model/engine-errors';
-import type { DeploymentRecord, DeploymentStatus } from '../../model/deployment';
+import type { DeploymentRecord, DeploymentStatus, ExecutionInput } from '../../model/deployment';
 import { TERMINAL_STATUSES } from '../../model/deployment';
 
 /** Reads the deployment record, which every task needs; a missing one is a bug or a hand-made input. */
@@ -25,4 +25,26 @@ export { TERMINAL_STATUSES };
  */
 export function lockNameOf(record: Pick<DeploymentRecord, 'functionName' | 'target'>): string {
   return record.target === undefined ? record.functionName : `${record.functionName}@${record.target.accountId}/${record.target.region}`;
+}
+
+/**
+ * The record an execution creates for itself when no starter did (Prepare, the wave runner):
+ * `PENDING`, from what the execution was started with, the target named when it has one.
+ */
+export function pendingRecord(input: ExecutionInput, now: number): DeploymentRecord {
+  const { deploymentId, spec } = input;
+  return {
+    deploymentId,
+    functionName: spec.function.name,
+    alias: spec.alias,
+    status: 'PENDING',
+    spec,
+    artifact: input.artifact,
+    startedBy: input.startedBy,
+    source: input.source,
+    createdAt: now,
+    updatedAt: now,
+    ...(input.target !== undefined && { target: { id: input.target.id, accountId: input.target.accountId, region: input.target.region } }),
+    ...(input.parentId !== undefined && { parentId: input.parentId }),
+  };
 }

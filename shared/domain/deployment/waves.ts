@@ -1,3 +1,4 @@
+import { pendingRecord } from './record';
 import type { EngineDeps } from './deps';
 import type { TargetAccess } from '../../ports/targets';
 import { DeploymentFinishedError, DeploymentRefusedError, TargetAccessDeniedError } from '../../model/engine-errors';
@@ -55,18 +56,7 @@ export async function startWaves(deps: WaveDeps, input: ExecutionInput): Promise
   const ordered = spec.targets ?? [];
   if (ordered.length === 0) throw new DeploymentRefusedError(`deployment ${deploymentId} has no targets: it is an ordinary deployment, not a wave run`);
   const now = clock.now();
-  const record = await store.createDeployment({
-    deploymentId,
-    functionName: spec.function.name,
-    alias: spec.alias,
-    status: 'PENDING',
-    spec,
-    artifact: input.artifact,
-    startedBy: input.startedBy,
-    source: input.source,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const record = await store.createDeployment(pendingRecord(input, now));
   if (isTerminal(record.status)) throw new DeploymentFinishedError(`deployment ${deploymentId} already ended ${record.status}`);
   if (record.status === 'RUNNING') return record;
 
