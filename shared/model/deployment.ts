@@ -203,10 +203,17 @@ export interface DeploymentRecord {
   /** Fingerprint of the request that created the record: an Idempotency-Key reused with another body is refused. */
   readonly requestFingerprint?: string;
   /**
-   * Set by the safety net when it takes over a deployment whose execution ended abnormally: from
-   * then on no task of that execution (one may outlive it) may announce an alias change.
+   * Set when the alarm abort, a superseding deployment, the safety net or the sweeper takes the
+   * deployment over to end it: from then on no task of its execution (one may outlive it) may
+   * announce an alias change, and the execution's own rollback leaves the ending to the taker.
    */
   readonly abandonedAt?: number;
+  /**
+   * Why the alarm abort (or a superseding deployment) took it over: the reason of its ending,
+   * whoever records it. What the execution saw after the takeover (its check refused, its rollback
+   * fenced off) is a consequence, never the cause.
+   */
+  readonly abandonedFor?: string;
   /**
    * How the deployment ended, written together with the terminal status (the decisive fact) so
    * that whoever comes next — the task's retry, the safety net, the sweeper — can finish the side

@@ -1,9 +1,13 @@
 import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/local-aws';
 import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, settledAs, spec, startDeployment, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 import type { StrategySpec } from '../../shared/model/spec';
+import type { EngineState } from '../../shared/model/deployment';
+import { DeploymentFinishedError, TransientAwsError } from '../../shared/model/engine-errors';
+import { rollback } from '../../shared/domain/deployment/rollback';
+import { rollbackFailed } from '../../shared/domain/deployment/outcomes';
 
 /*
  * Event-driven abort on the embedded AWS: the embedded CloudWatch emits "CloudWatch Alarm State
@@ -190,5 +194,33 @@ describe('event-driven abort', () => {
     expect(await aliasOf(world, name)).toEqual({ ...before, revisionId: expect.any(String) });
     const history = await historyOf(world, id);
     expect(history.filter((e) => e.kind === 'rolledBack')).toHaveLength(1);
+  });
+
+  it('leaves the ending to the abort that took the deployment over: the execution\'s rollback waits, its RollbackFailed records nothing, and the alarm is the reason whoever finishes', async () => {
+    // Prepare: the abort has taken the deployment over (its first step) and is slow to restore;
+    // the execution's check was refused meanwhile, so its Rollback and RollbackFailed run now.
+    const { name, alarm, id, executionArn } = await splitDeployment('taken', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
+    const split = await aliasOf(world, name);
+    const reason = `alarm ${alarm} went to ALARM`;
+    await world.plane.deps.store.updateDeployment(id, { abandonedAt: world.aws.clock.now(), abandonedFor: reason });
+    const record = (await world.plane.deps.store.getDeployment(id))!;
+    const state = { deploymentId: id, spec: record.spec, artifact: record.artifact, startedBy: record.startedBy, source: record.source, failure: { Error: 'fledge.DeploymentFinished', Cause: `deployment ${id} has ended (RUNNING) or is being rolled back: no check` } } as EngineState;
+
+    // Act
+    const waited = await rollback(world.plane.deps, state).catch((error: unknown) => error);
+    const leftAlone = await rollbackFailed(world.plane.deps, { ...state, rollbackFailure: { Error: 'fledge.Transient', Cause: 'waiting for its ending' } }).catch((error: unknown) => error);
+    const untouched = await world.plane.deps.store.getDeployment(id);
+    // The execution ends (fledge.Unreported), so the safety net finishes the ending should the abort have died.
+    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'fledge.Unreported' }));
+
+    // Assess
+    expect(waited).toBeInstanceOf(TransientAwsError);
+    expect(leftAlone).toBeInstanceOf(DeploymentFinishedError);
+    expect((leftAlone as Error).message).toContain(reason);
+    expect(untouched).toMatchObject({ status: 'RUNNING', currentWeight: 10 });
+    expect(await aliasOf(world, name)).toEqual(split);
+    const ended = await settledAs(world, id, 'ROLLED_BACK');
+    expect(ended.reason).toBe(reason);
+    expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
   });
 });

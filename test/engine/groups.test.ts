@@ -7,6 +7,9 @@ import type { DeploymentSpec, GroupShift, StrategySpec } from '../../shared/mode
 import { detailOf } from '../../shared/interfaces/http/api/views';
 import { formatStatus } from '../../cli/format/deployment';
 import { styleFor } from '../../cli/format/style';
+import type { EngineState } from '../../shared/model/deployment';
+import { DeploymentFinishedError, TransientAwsError } from '../../shared/model/engine-errors';
+import { rollbackFailedGroup, rollbackGroup } from '../../shared/domain/deployment/group';
 
 /** A group spec: `names[0]` is the spec's own function, the others its members, each with its artifact. */
 function groupSpec(names: readonly string[], artifacts: readonly { bucket: string; key: string }[], strategy: StrategySpec, overrides: Parameters<typeof spec>[2] = {}, shift: GroupShift = 'lockstep'): DeploymentSpec {
@@ -198,6 +201,43 @@ describe('function groups on the embedded AWS', () => {
       expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
       expect((await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK')).ending?.data).toMatchObject({ repairedBy: 'safety-net' });
       expect(await world.plane.deps.store.getLock(name, 'live')).toBeUndefined();
+    }
+  });
+
+  it('leaves a group the alarm abort took over to it: the execution restores no member and records nothing, and the alarm is the group\'s reason', async () => {
+    // Prepare: a group split at 50%; the abort has taken the group over (its first step) but not
+    // yet its members, and the execution's check, refused meanwhile, sends it to its Rollback.
+    const names = [touch('grp-taken-api'), touch('grp-taken-worker')];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, 'grp-taken/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-taken/worker-v2.zip', userCode('v2'))];
+    const id = deploymentId('grp-taken');
+    const waits: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 3600 }] };
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, waits, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    await eventually(async () => ((await world.plane.deps.store.getDeployment(id))?.status === 'AWAITING_APPROVAL' ? true : undefined), { what: 'the group to wait for its approval' });
+    const reason = 'alarm grp-taken-business went to ALARM';
+    await world.plane.deps.store.updateDeployment(id, { abandonedAt: world.aws.clock.now(), abandonedFor: reason });
+    const group = (await world.plane.deps.store.getDeployment(id))!;
+    const state = { deploymentId: id, spec: group.spec, artifact: group.artifact, startedBy: group.startedBy, source: group.source, failure: { Error: 'fledge.DeploymentFinished', Cause: `deployment ${id} has ended (RUNNING) or is being rolled back: no check` } } as EngineState;
+    const memberIds = names.map((_, index) => `${id}.m${index}`);
+    const before = await Promise.all(memberIds.map((memberId) => world.plane.deps.store.getDeployment(memberId)));
+
+    // Act
+    const waited = await rollbackGroup(world.plane.deps, state).catch((error: unknown) => error);
+    const leftAlone = await rollbackFailedGroup(world.plane.deps, { ...state, rollbackFailure: { Error: 'fledge.Transient', Cause: 'waiting for its ending' } }).catch((error: unknown) => error);
+    const after = await Promise.all(memberIds.map((memberId) => world.plane.deps.store.getDeployment(memberId)));
+    const aliases = await Promise.all(names.map((name) => aliasOf(world, name)));
+    // Its execution ends; the safety net finishes the ending should the abort have died.
+    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'fledge.Unreported' }));
+
+    // Assess
+    expect(waited).toBeInstanceOf(TransientAwsError);
+    expect(leftAlone).toBeInstanceOf(DeploymentFinishedError);
+    expect(after).toEqual(before);
+    for (const alias of aliases) expect(Object.keys(alias.weights)).toEqual(['2']);
+    expect((await settledAs(world, id, 'ROLLED_BACK')).reason).toBe(reason);
+    for (const [index, name] of names.entries()) {
+      expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
+      expect((await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK')).reason).toBe(reason);
     }
   });
 

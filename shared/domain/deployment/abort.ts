@@ -113,19 +113,19 @@ export function gatedBy(record: DeploymentRecord, alarmName: string): boolean {
 }
 
 async function abortOne(deps: Deps, record: DeploymentRecord, change: TakeOver): Promise<AbortOutcome> {
-  const { store, clock } = deps;
+  const { store } = deps;
   const deploymentId = record.deploymentId;
   if (!(ABORTABLE as readonly string[]).includes(record.status)) return { deploymentId, outcome: 'finished' };
   const started = record.startedAt ?? record.createdAt;
   if (change.at !== undefined && change.at < started) return { deploymentId, outcome: 'before' };
   if (promoting(record)) return { deploymentId, outcome: 'promoting' };
 
-  const taken = await store.updateDeployment(deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: ABORTABLE });
+  const taken = await store.updateDeployment(deploymentId, takeover(deps, change), { onlyIfStatusIn: ABORTABLE });
   if (!taken) return { deploymentId, outcome: 'finished' };
   const current = await loadRecord(store, deploymentId);
   if (promoting(current)) {
     // Announced before the takeover: the promotion goes on, and its later tasks must not be fenced.
-    await store.updateDeployment(deploymentId, { abandonedAt: null }, { onlyIfStatusIn: ABORTABLE });
+    await store.updateDeployment(deploymentId, RELEASED, { onlyIfStatusIn: ABORTABLE });
     return { deploymentId, outcome: 'promoting' };
   }
   const reason = change.reason;
@@ -148,18 +148,18 @@ async function abortOne(deps: Deps, record: DeploymentRecord, change: TakeOver):
  * then its execution stopped.
  */
 async function abortGroup(deps: Deps, group: DeploymentRecord, change: TakeOver): Promise<AbortOutcome> {
-  const { store, clock } = deps;
+  const { store } = deps;
   const deploymentId = group.deploymentId;
   if (!(ABORTABLE as readonly string[]).includes(group.status)) return { deploymentId, outcome: 'finished' };
   const started = group.startedAt ?? group.createdAt;
   if (change.at !== undefined && change.at < started) return { deploymentId, outcome: 'before' };
   if ((await memberRecords(store, group)).some(promoting)) return { deploymentId, outcome: 'promoting' };
-  const taken = await store.updateDeployment(deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: ABORTABLE });
+  const taken = await store.updateDeployment(deploymentId, takeover(deps, change), { onlyIfStatusIn: ABORTABLE });
   if (!taken) return { deploymentId, outcome: 'finished' };
-  for (const member of await memberRecords(store, group)) await store.updateDeployment(member.deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: ABORTABLE });
+  for (const member of await memberRecords(store, group)) await store.updateDeployment(member.deploymentId, takeover(deps, change), { onlyIfStatusIn: ABORTABLE });
   const members = await memberRecords(store, group);
   if (members.some(promoting)) {
-    for (const member of [group, ...members]) await store.updateDeployment(member.deploymentId, { abandonedAt: null }, { onlyIfStatusIn: ABORTABLE });
+    for (const member of [group, ...members]) await store.updateDeployment(member.deploymentId, RELEASED, { onlyIfStatusIn: ABORTABLE });
     return { deploymentId, outcome: 'promoting' };
   }
   const { reason, data } = change;
@@ -171,6 +171,14 @@ async function abortGroup(deps: Deps, group: DeploymentRecord, change: TakeOver)
   const stopped = await stopExecution(deps, deploymentId, reason);
   return { deploymentId, outcome: finished.status === 'DRIFTED' ? 'drifted' : finished.status === 'ROLLED_BACK' ? 'rolled-back' : 'finished', stopped };
 }
+
+/** The takeover's mark: when, and the reason its ending records whoever writes it (see `abandonedFor`). */
+function takeover(deps: Pick<Deps, 'clock'>, change: TakeOver) {
+  return { abandonedAt: deps.clock.now(), abandonedFor: change.reason };
+}
+
+/** A takeover released (a promotion was under way). */
+const RELEASED = { abandonedAt: null, abandonedFor: null };
 
 /**
  * A promotion is under way: announced (the alias wholly to the new version) or made but not yet

@@ -20,7 +20,7 @@ import { recordPromotion } from './promote';
 import { publish } from './publish';
 import { reasonFrom } from './reason';
 import { loadRecord, OPEN_STATUSES } from './record';
-import { rollBackRecord, rollback } from './rollback';
+import { awaitTakeover, leaveToTaker, rollBackRecord, rollback } from './rollback';
 import { carriedBy } from './carried';
 import { trafficStepsFor } from '../spec/steps';
 import { gateOnWebhooks } from './webhooks';
@@ -224,6 +224,8 @@ export async function promoteGroup(deps: Pick<EngineDeps, 'lambda' | 'health' | 
 export async function rollbackGroup(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'webhooks'>, state: EngineState): Promise<EngineState> {
   const group = await deps.store.getDeployment(state.deploymentId);
   if (!group) return state;
+  // Taken over as a whole before its members: none of them is this execution's to restore.
+  awaitTakeover(group);
   await endUnchanged(deps, state);
   for (let index = memberCount(state) - 1; index >= 0; index -= 1) await rollback(deps, memberState(state, index));
   await endGroup(deps, group, reasonFrom(state.failure, { approvalPending: state.action === 'approval' }), 'rolled back');
@@ -241,6 +243,7 @@ async function endUnchanged(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store'
 export async function recordDriftGroup(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, state: EngineState): Promise<EngineState> {
   const group = await deps.store.getDeployment(state.deploymentId);
   if (!group) return state;
+  awaitTakeover(group);
   await endUnchanged(deps, state);
   for (let index = memberCount(state) - 1; index >= 0; index -= 1) {
     const view = memberState(state, index);
@@ -281,6 +284,8 @@ export async function recordRejectedGroup(deps: Pick<EngineDeps, 'lambda' | 'hea
 
 /** RollbackFailed for a group: each member still open is recorded as a lone deployment's failed rollback is (FAILED keeps its lock); then the group. */
 export async function rollbackFailedGroup(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, state: EngineState): Promise<EngineState> {
+  const taken = await deps.store.getDeployment(state.deploymentId);
+  if (taken) leaveToTaker(taken);
   for (let index = memberCount(state) - 1; index >= 0; index -= 1) await rollbackFailed(deps, memberState(state, index));
   const group = await loadRecord(deps.store, state.deploymentId);
   await endGroup(deps, group, `${reasonFrom(state.failure)}; then the rollback failed (${reasonFrom(state.rollbackFailure)})`, 'rolled back');

@@ -8,7 +8,7 @@ import type { AliasState, EngineState } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { reasonFrom } from './reason';
 import { loadRecord } from './record';
-import { readRecord } from './rollback';
+import { leaveToTaker, readRecord } from './rollback';
 import { describeRouting } from './routing';
 
 type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>;
@@ -91,6 +91,7 @@ export async function rollbackFailed(deps: Deps, state: EngineState): Promise<En
     await settle(deps, record);
     return state;
   }
+  if (record) leaveToTaker(record);
   const functionName = state.spec.function.name;
   const aliasName = state.spec.alias;
   let alias: AliasState | null | undefined;

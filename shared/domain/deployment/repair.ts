@@ -57,6 +57,7 @@ async function repairOpenGroup(deps: Deps, group: DeploymentRecord, options: { b
   await store.updateDeployment(group.deploymentId, { abandonedAt: clock.now() }, { onlyIfStatusIn: REPAIRABLE_STATUSES });
   const current = await loadRecord(store, group.deploymentId);
   if (isTerminal(current.status) && current.status !== 'FAILED') return settle(deps, current);
+  options = { ...options, reason: current.abandonedFor ?? options.reason };
   const members = await memberRecords(store, current);
   const promoted = options.promoted === true || members.some((member) => member.status === 'SUCCEEDED');
   for (const member of [...members].reverse()) {
@@ -71,6 +72,8 @@ async function repairOne(deps: Deps, deploymentId: string, options: { by: Repair
   const record = await loadRecord(store, deploymentId);
   // Ended meanwhile (the execution's own ending won): only complete what that ending left.
   if (isTerminal(record.status) && record.status !== 'FAILED') return settle(deps, record);
+  // Finishing what the alarm abort began (it died, or this repair races it): the alarm is the reason.
+  options = { ...options, reason: record.abandonedFor ?? options.reason };
   const data = { repairedBy: options.by };
   if (options.promoted && record.newVersion !== undefined) {
     const alias = await deps.lambda.getAlias(record.functionName, record.alias);

@@ -2,7 +2,7 @@ import { publishApprovalDecision } from './approval';
 import { restoreAlias, type Actor, type Carried } from './alias';
 import { carriedBy, recordFromState } from './carried';
 import type { EngineDeps } from './deps';
-import { isAwsFailure, TransientAwsError } from '../../model/engine-errors';
+import { DeploymentFinishedError, isAwsFailure, TransientAwsError } from '../../model/engine-errors';
 import { factsOf, finish, requireSettled, settle, type Finished } from './finish';
 import type { DeploymentRecord, DeploymentStatus, EngineState } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
@@ -31,11 +31,7 @@ export async function rollback(deps: Deps & Pick<EngineDeps, 'webhooks'>, state:
     requireSettled(record.deploymentId, await settle(deps, record));
     return state;
   }
-  if (record?.abandonedAt !== undefined) {
-    // The alarm abort (or the safety net) has taken the deployment over and is rolling it back:
-    // this task's own restore is fenced off, so it waits (retries) for that ending and settles it.
-    throw new TransientAwsError(`deployment ${state.deploymentId} is being rolled back by the alarm abort or the safety net; waiting for its ending`);
-  }
+  if (record) awaitTakeover(record);
   // Rejected at an approval step: the decision (made through the API or a page) goes to every channel before the ending.
   if (record && state.action === 'approval') await publishApprovalDecision(deps, record, state);
   const reason = reasonFrom(state.failure, { approvalPending: state.action === 'approval' });
@@ -51,6 +47,30 @@ export async function rollback(deps: Deps & Pick<EngineDeps, 'webhooks'>, state:
   }
   requireSettled(state.deploymentId, finished);
   return state;
+}
+
+/**
+ * The alarm abort (or a superseding deployment, the safety net, the sweeper) has taken the
+ * deployment over and is rolling it back: the execution's own restore is fenced off, so its
+ * Rollback waits (retries) for that ending and then settles it.
+ */
+export function awaitTakeover(record: DeploymentRecord): void {
+  if (record.abandonedAt === undefined || isTerminal(record.status)) return;
+  throw new TransientAwsError(`deployment ${record.deploymentId} is being rolled back by ${takerOf(record)}; waiting for its ending`);
+}
+
+/**
+ * RollbackFailed over a takeover: the taker records the ending with the takeover's reason, never
+ * this execution with what it saw after it. The execution ends `fledge.Unreported`, so the safety
+ * net finishes (and tells of) the ending should the taker have died.
+ */
+export function leaveToTaker(record: DeploymentRecord): void {
+  if (record.abandonedAt === undefined || isTerminal(record.status)) return;
+  throw new DeploymentFinishedError(`deployment ${record.deploymentId} is being rolled back by ${takerOf(record)}: its ending is left to it`);
+}
+
+function takerOf(record: DeploymentRecord): string {
+  return record.abandonedFor !== undefined ? `the alarm abort (${record.abandonedFor})` : 'the safety net or the sweeper';
 }
 
 /** The record, or the AWS failure that kept it from being read (the table does not answer). */
