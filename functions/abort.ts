@@ -10,6 +10,7 @@ import { notifierPort } from './lib/ports/notifier';
 import { orchestratorPort } from './lib/ports/orchestrator';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
+import { targetsPort } from './lib/ports/targets';
 
 /** The ports of the alarm abort: the Rollback task's, plus Step Functions to stop the execution. */
 export type AbortDeps = EngineDepsOf<'abort'>;
@@ -28,4 +29,4 @@ export function createHandler(deps: AbortDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('abort', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, orchestrator: orchestratorPort });
+export const handler = engineFunction('abort', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, orchestrator: orchestratorPort, targets: targetsPort });

@@ -226,7 +226,8 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge safety net - restore the alias from the snapshot after a failed execution',
     timeout: 300,
     tasks: [],
-    ports: ['lambda', 'health', 'store', 'notifier', 'clock'],
+    // A target's deployment is restored in the target, with its role (see place.ts).
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'targets'],
     environment: NOTIFIER_ENVIRONMENT,
     settings: {
       // Lambda retries asynchronous (EventBridge) invocations twice; every step is idempotent.
@@ -260,7 +261,7 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge abort - takes over and rolls back the deployments an alarm gates, then stops their executions',
     timeout: 300,
     tasks: [],
-    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator'],
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator', 'targets'],
     // To stop the execution of the deployment it rolled back.
     environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' }, ...NOTIFIER_ENVIRONMENT },
     settings: {
@@ -291,9 +292,9 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge sweeper - repair loop, finishes deployments and restores aliases that outages left',
     timeout: 300,
     tasks: [],
-    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator'],
-    // To see whether a deployment's execution still runs (never touched before it has ended).
-    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' }, ...NOTIFIER_ENVIRONMENT },
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator', 'targets', 'waveRunner'],
+    // To see whether a deployment's execution (or a wave run's) still runs: never touched before it has ended.
+    environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' }, FLEDGE_WAVES_STATE_MACHINE_ARN: { Ref: 'WavesStateMachine' }, ...NOTIFIER_ENVIRONMENT },
     settings: {
       // The next run is the retry: every step is idempotent, and a sweep that fails for one
       // deployment still does the others.
@@ -303,9 +304,11 @@ export const ENGINE_FUNCTIONS = {
     actions: [
       'sts:AssumeRole',
       ...RESTORE_ACTIONS,
-      // Lists open deployments and locks, and whether their executions still run.
+      // Lists open deployments and locks, and whether their executions (and wave runs') still run.
       'dynamodb:Query',
       'states:DescribeExecution',
+      // Winding down a wave run whose runner died fails the pending approval of a target it stops.
+      'states:SendTaskFailure',
     ],
   },
   waves: {
@@ -387,7 +390,7 @@ export interface EngineFunctionSpec {
 }
 
 /** A port of the engine (a key of `EngineDeps`). */
-export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'callers' | 'targets';
+export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'callers' | 'targets' | 'waveRunner';
 
 /** One of the engine's functions, by its name in {@link ENGINE_FUNCTIONS}. */
 export type EngineFunction = keyof typeof ENGINE_FUNCTIONS;

@@ -9,6 +9,7 @@ import { lambdaPort } from './lib/ports/lambda';
 import { notifierPort } from './lib/ports/notifier';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
+import { targetsPort } from './lib/ports/targets';
 
 /** The ports the safety net uses: the same as Rollback's. */
 export type SafetyNetDeps = EngineDepsOf<'safety-net'>;
@@ -28,4 +29,4 @@ export function createHandler(deps: SafetyNetDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('safety-net', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort });
+export const handler = engineFunction('safety-net', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, targets: targetsPort });

@@ -7,9 +7,10 @@ import { clockPort } from './lib/composition';
 import { healthPort } from './lib/ports/health';
 import { lambdaPort } from './lib/ports/lambda';
 import { notifierPort } from './lib/ports/notifier';
-import { orchestratorPort } from './lib/ports/orchestrator';
+import { orchestratorPort, waveRunnerPort } from './lib/ports/orchestrator';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
+import { targetsPort } from './lib/ports/targets';
 
 /** The ports of the repair loop: the safety net's, plus Step Functions to see whether an execution still runs. */
 export type SweeperDeps = EngineDepsOf<'sweeper'>;
@@ -31,4 +32,4 @@ export function createHandler(deps: SweeperDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = engineFunction('sweeper', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, orchestrator: orchestratorPort });
+export const handler = engineFunction('sweeper', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, orchestrator: orchestratorPort, targets: targetsPort, waveRunner: waveRunnerPort });

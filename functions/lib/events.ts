@@ -68,6 +68,8 @@ const AlarmStateChangeEvent = z.object({
   source: z.optional(z.literal('aws.cloudwatch')),
   'detail-type': z.optional(z.literal('CloudWatch Alarm State Change')),
   time: z.optional(z.string()),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
   detail: z.object({ alarmName: z.string(), state: z.object({ value: z.string(), timestamp: z.optional(z.string()) }) }),
 });
 
@@ -134,10 +136,10 @@ export function parseStatusChangeEvent(event: unknown): { deploymentId: string; 
  * changed (CloudWatch writes `2019-10-02T17:04:40.985+0000`; the event's `time` when absent).
  */
 export function parseAlarmStateChangeEvent(event: unknown): AlarmStateChange {
-  const { detail, time } = check(AlarmStateChangeEvent, event, 'the alarm abort expects an EventBridge CloudWatch alarm state change');
+  const { detail, time, account, region } = check(AlarmStateChangeEvent, event, 'the alarm abort expects an EventBridge CloudWatch alarm state change');
   const stamp = detail.state.timestamp ?? time;
   const at = stamp === undefined ? Number.NaN : Date.parse(stamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
-  return { alarmName: detail.alarmName, state: detail.state.value, ...(Number.isFinite(at) ? { at } : {}) };
+  return { alarmName: detail.alarmName, state: detail.state.value, ...(Number.isFinite(at) ? { at } : {}), ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }) };
 }
 
 /** The first problems named, then how many more. */

@@ -203,7 +203,7 @@ export const GRANTS: readonly Grant[] = [
   },
   {
     sid: 'TargetDeployments',
-    why: 'A wave run starts each target’s deployment on the deployment state machine, and fails the pending approval of one it stops.',
+    why: 'A wave run starts each target’s deployment on the deployment state machine, and fails the pending approval of one it stops (the wave runner, or the repair loop winding down a run whose runner died).',
     actions: ['states:StartExecution', 'states:SendTaskFailure'],
     resource: ref('DeploymentStateMachine'),
   },
@@ -211,7 +211,11 @@ export const GRANTS: readonly Grant[] = [
     sid: 'DeploymentExecutions',
     why: (actions) => (actions.includes('states:StopExecution') ? 'Stop the execution of a deployment it rolled back.' : 'Whether a deployment’s execution still runs: a running one is never touched.'),
     actions: ['states:DescribeExecution', 'states:StopExecution'],
-    resource: sub('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${DeploymentStateMachine.Name}:*'),
+    // The repair loop also looks for wave runs' executions (a run whose runner died is ended by it).
+    resource: (_actions, row) => {
+      const deployments = sub('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${DeploymentStateMachine.Name}:*');
+      return 'FLEDGE_WAVES_STATE_MACHINE_ARN' in row.environment ? [deployments, sub('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${WavesStateMachine.Name}:*')] : deployments;
+    },
   },
 ];
 

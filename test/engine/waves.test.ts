@@ -1,5 +1,5 @@
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { StsService } from '@fledge-local/embedded-aws';
 import { clientConfig } from '@fledge-local/embedded-aws/testing';
@@ -8,7 +8,8 @@ import { existingFunction as createExistingFunction } from '../../local/world/fu
 import { targetDeploymentId } from '../../shared/domain/deployment/waves';
 import type { ExecutionInput } from '../../shared/model/deployment';
 import type { TargetSpec } from '../../shared/model/spec';
-import { deploymentId, ROLE, spec, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { SWEEP_DEFAULTS, sweep } from '../../shared/domain/deployment/sweeper';
+import { deploymentId, kinds, ROLE, spec, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 import { eventually } from '../support/local-aws';
 
 const EXTERNAL_ID = 'fledge-waves-test';
@@ -52,14 +53,15 @@ describe('waves across accounts and regions', () => {
   afterAll(async () => world.stop());
 
   /** A function serving v1 behind `live` in each target; the spec deploys v2 there in waves (canary 50%, one pause). */
-  async function prepared(label: string, targets: readonly TargetSpec[], overrides: { rollbackPromotedWaves?: boolean } = {}) {
+  async function prepared(label: string, targets: readonly TargetSpec[], overrides: { rollbackPromotedWaves?: boolean; pause?: number; errorRate?: boolean } = {}) {
     n += 1;
     const name = `checkout-${label}-${n}`;
     for (const target of targets) await createExistingFunction({ lambda: await targetLambda(world, target) }, name, userCode('v1'), { role: ROLE, alias: 'live' });
     const input: ExecutionInput = {
       deploymentId: deploymentId(label),
-      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'pause', duration: 60 }] }, {
-        health: { ...TIMED_PAUSES },
+      spec: spec(name, { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'pause', duration: overrides.pause ?? 60 }] }, {
+        // With an error rate, fledge makes its alarm on the new version (in the target's account and region).
+        health: { ...TIMED_PAUSES, ...(overrides.errorRate ? { errorRate: { thresholdPercent: 50, minInvocations: 1000 } } : {}) },
         targets,
         rollbackPromotedWaves: overrides.rollbackPromotedWaves ?? true,
       }),
@@ -129,6 +131,81 @@ describe('waves across accounts and regions', () => {
     expect((await world.plane.deps.store.getDeployment(targetDeploymentId(input.deploymentId, 'eu')))?.status).toBe('SUCCEEDED');
     expect(await aliasIn(world, EU, name)).toMatchObject({ version: '2', weights: {} });
     expect(await aliasIn(world, US, name)).toMatchObject({ version: '1', weights: {} });
+  }, 150_000);
+
+  /** Starts a wave run on the real wave runner and waits until the first target's alias is split. */
+  async function splitFirstWave(label: string, options: { errorRate?: boolean } = {}): Promise<{ name: string; input: ExecutionInput; runnerArn: string; euId: string }> {
+    const { name, input } = await prepared(label, [EU, US], { pause: 3600, ...options });
+    const { executionArn } = await world.plane.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: world.plane.wavesStateMachineArn, name: input.deploymentId, input: JSON.stringify(input) }));
+    await eventually(async () => (Object.keys((await aliasIn(world, EU, name)).weights).length > 0 ? true : undefined), { timeoutMs: 60_000, what: `${name} to be split in eu-west-1` });
+    return { name, input, runnerArn: executionArn!, euId: targetDeploymentId(input.deploymentId, 'eu') };
+  }
+
+  it('restores a target\'s alias in the target when its execution is stopped from outside: the safety net acts there, with the target\'s role', async () => {
+    // Prepare
+    const { name, input, euId } = await splitFirstWave('waves-net');
+    const euExecution = (await world.plane.deps.orchestrator.findExecution(euId))!;
+
+    // Act: StopExecution runs no Catch; only the safety net can restore the alias.
+    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn: euExecution.executionArn, error: 'Operator', cause: 'stopped from the console' }));
+
+    // Assess: back on v1 in eu-west-1 (not DRIFTED for want of the alias in fledge's account), the run rolled back, us never started.
+    const eu = await eventually(async () => {
+      const record = await world.plane.deps.store.getDeployment(euId);
+      return record?.status === 'ROLLED_BACK' ? record : undefined;
+    }, { timeoutMs: 60_000, what: 'the eu target to be rolled back' });
+    expect(eu.ending?.data).toMatchObject({ repairedBy: 'safety-net', aliasWasChanged: true });
+    expect(await aliasIn(world, EU, name)).toMatchObject({ version: '1', weights: {} });
+    const parent = await eventually(async () => {
+      const record = await world.plane.deps.store.getDeployment(input.deploymentId);
+      return record?.status === 'ROLLED_BACK' ? record : undefined;
+    }, { timeoutMs: 60_000, what: 'the wave run to end' });
+    expect(parent.reason).toContain('target eu (account 111111111111, eu-west-1) ended ROLLED_BACK');
+    expect(await world.plane.deps.store.getDeployment(targetDeploymentId(input.deploymentId, 'us'))).toBeUndefined();
+  }, 150_000);
+
+  it('rolls a target back in its target on an alarm event forwarded from the target\'s account, and never on a same-named alarm of fledge\'s own', async () => {
+    // Prepare: the first wave split; fledge's alarm on the new version lives in eu-west-1 of the target account.
+    const { name, euId } = await splitFirstWave('waves-alarm', { errorRate: true });
+    const eu = (await world.plane.deps.store.getDeployment(euId))!;
+    expect(eu.alarmName).toBeDefined();
+    const event = (account: string, region: string) => ({ version: '0', id: `alarm-${account}`, 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account, region, time: new Date(world.aws.clock.now()).toISOString(), resources: [], detail: { alarmName: eu.alarmName, state: { value: 'ALARM', reason: 'test' }, previousState: { value: 'OK' } } });
+
+    // Act
+    const home = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event('000000000000', world.aws.region)));
+    const untouched = await aliasIn(world, EU, name);
+    const forwarded = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event(EU.accountId, EU.region)));
+
+    // Assess
+    expect(JSON.parse(home.payload.toString('utf8'))).toEqual({ outcomes: [] });
+    expect(Object.keys(untouched.weights)).toEqual(['2']);
+    expect(JSON.parse(forwarded.payload.toString('utf8'))).toMatchObject({ outcomes: [{ deploymentId: euId, outcome: 'rolled-back' }] });
+    expect(await aliasIn(world, EU, name)).toMatchObject({ version: '1', weights: {} });
+    expect((await world.plane.deps.store.getDeployment(euId))?.reason).toContain(`alarm ${eu.alarmName} went to ALARM`);
+  }, 150_000);
+
+  it('winds down a wave run whose runner died: the repair loop stops the target in flight, then ends the run, and starts no later wave', async () => {
+    // Prepare: the first wave split, then the wave runner's own execution stopped.
+    const { name, input, runnerArn, euId } = await splitFirstWave('waves-orphan');
+    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn: runnerArn, error: 'Operator', cause: 'stopped from the console' }));
+    const sweepNow = () => sweep(world.plane.deps, { ...SWEEP_DEFAULTS, graceMs: 0 });
+
+    // Act: the repair loop, as often as it runs on AWS, until the run has ended.
+    const parent = await eventually(async () => {
+      const report = await sweepNow();
+      expect(report.failures).toEqual([]);
+      const record = await world.plane.deps.store.getDeployment(input.deploymentId);
+      return record !== undefined && record.status !== 'RUNNING' ? record : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 250, what: 'the orphaned wave run to be wound down' });
+
+    // Assess
+    expect(parent.status).toBe('ROLLED_BACK');
+    expect(parent.reason).toContain("the wave runner's execution ended ABORTED without ending the run");
+    expect((await world.plane.deps.store.getDeployment(euId))?.status).toBe('ROLLED_BACK');
+    expect(kinds(await world.plane.deps.store.listEvents(euId))).toContain('stopRequested');
+    expect(await aliasIn(world, EU, name)).toMatchObject({ version: '1', weights: {} });
+    expect(await world.plane.deps.store.getDeployment(targetDeploymentId(input.deploymentId, 'us'))).toBeUndefined();
+    expect(parent.waves?.find((wave) => wave.id === 'us')?.reason).toContain('never started');
   }, 150_000);
 
   it('refuses the whole run before anything moves when a target\'s role cannot be assumed, naming the target', async () => {

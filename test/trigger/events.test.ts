@@ -138,10 +138,10 @@ describe('CloudWatch alarm state changes of the alarm abort', () => {
     },
   };
 
-  it('reads the alarm, its new state and when it changed, from an event Powertools\' EventBridge schema accepts too', () => {
+  it('reads the alarm, its new state, when it changed and where (account, region), from an event Powertools\' EventBridge schema accepts too', () => {
     // Act / Assess
     expect(EventBridgeSchema.safeParse(change).success).toBe(true);
-    expect(parseAlarmStateChangeEvent(change)).toEqual({ alarmName: 'orders-errors', state: 'ALARM', at: Date.UTC(2026, 0, 1, 0, 4, 59, 985) });
+    expect(parseAlarmStateChangeEvent(change)).toEqual({ alarmName: 'orders-errors', state: 'ALARM', at: Date.UTC(2026, 0, 1, 0, 4, 59, 985), account: '123456789012', region: change.region });
   });
 
   it('refuses an event from another source, and one without the alarm\'s name, as invalid input naming the field', () => {

@@ -4,7 +4,7 @@ import { callersPort } from './callers';
 import { healthPort } from './health';
 import { lambdaPort } from './lambda';
 import { notifierPort } from './notifier';
-import { orchestratorPort } from './orchestrator';
+import { orchestratorPort, waveRunnerPort } from './orchestrator';
 import { storePort } from './store';
 import { webhooksPort } from './webhooks';
 import { targetsPort } from './targets';
@@ -21,4 +21,5 @@ export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
   webhooks: webhooksPort,
   callers: callersPort,
   targets: targetsPort,
+  waveRunner: waveRunnerPort,
 };

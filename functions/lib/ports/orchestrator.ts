@@ -8,9 +8,9 @@ export const orchestratorPort: PortFactory<'orchestrator'> = /* @__PURE__ */ fac
 
 /**
  * Step Functions: the wave runner's executions (`FLEDGE_WAVES_STATE_MACHINE_ARN`), where the
- * starters start a spec with targets.
+ * starters start a spec with targets, and where the repair loop looks for a run's execution.
  */
-export const waveRunnerPort: Factory<Orchestrator> = /* @__PURE__ */ factory(['wavesStateMachineArn'], (c) => new StepFunctionsOrchestrator(c.client(SFNClient), setting(c, 'wavesStateMachineArn')));
+export const waveRunnerPort: PortFactory<'waveRunner'> & Factory<Orchestrator> = /* @__PURE__ */ factory(['wavesStateMachineArn'], (c) => new StepFunctionsOrchestrator(c.client(SFNClient), setting(c, 'wavesStateMachineArn')));
 
 /**
  * Step Functions for the approval pages: they only answer a waiting task (SendTaskSuccess /

@@ -8,8 +8,9 @@ import { endGroup } from './group';
 import { memberRecords } from './group-members';
 import { isTerminal } from '../../model/deployment';
 import { rollBackRecord } from './rollback';
+import { actingIn } from './place';
 
-type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'> & Partial<Pick<EngineDeps, 'orchestrator'>>;
+type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'> & Partial<Pick<EngineDeps, 'orchestrator' | 'targets'>>;
 
 /** Why a deployment under way is rolled back at once from outside its execution: an alarm, or a newer deployment superseding it. */
 interface TakeOver {
@@ -46,6 +47,9 @@ export interface AlarmStateChange {
   readonly state: string;
   /** Epoch ms of the change, when the event says. */
   readonly at?: number;
+  /** The account and region of the alarm, as the event says (an event forwarded from another account keeps its own). */
+  readonly account?: string;
+  readonly region?: string;
 }
 
 /** What the abort did for one deployment the alarm gates. */
@@ -93,23 +97,32 @@ export async function abortOnAlarm(deps: Deps, change: AlarmStateChange): Promis
   const groups = new Set<string>();
   for (const lock of await store.listLocks()) {
     const record = await store.getDeployment(lock.holder);
-    if (!record || !gatedBy(record, change.alarmName)) continue;
+    if (!record || !gatedBy(record, change)) continue;
+    // A target's deployment is rolled back in its target, with its role.
+    const here = await actingIn(deps, record);
     if (record.groupId !== undefined) {
       // A member's alarm rolls its whole group back, once however many members it gates.
       if (groups.has(record.groupId)) continue;
       groups.add(record.groupId);
       const group = await store.getDeployment(record.groupId);
-      if (group) outcomes.push(await abortGroup(deps, group, alarmTakeOver(change)));
+      if (group) outcomes.push(await abortGroup(here, group, alarmTakeOver(change)));
       continue;
     }
-    outcomes.push(await abortOne(deps, record, alarmTakeOver(change)));
+    outcomes.push(await abortOne(here, record, alarmTakeOver(change)));
   }
   return outcomes;
 }
 
-/** Whether `alarmName` gates the deployment: one of its spec's alarms or fledge's alarm on its new version. */
-export function gatedBy(record: DeploymentRecord, alarmName: string): boolean {
-  return record.alarmName === alarmName || (record.spec?.health?.alarms ?? []).includes(alarmName);
+/**
+ * Whether the alarm gates the deployment: one of its spec's alarms or fledge's alarm on its new
+ * version — for one target of a wave run, an alarm of the target's account and region only (its
+ * events reach fledge's bus only when the target account forwards them; a same-named alarm of
+ * fledge's own account is not the target's).
+ */
+export function gatedBy(record: DeploymentRecord, change: Pick<AlarmStateChange, 'alarmName' | 'account' | 'region'>): boolean {
+  const named = record.alarmName === change.alarmName || (record.spec?.health?.alarms ?? []).includes(change.alarmName);
+  if (!named || record.target === undefined) return named;
+  return change.account === record.target.accountId && change.region === record.target.region;
 }
 
 async function abortOne(deps: Deps, record: DeploymentRecord, change: TakeOver): Promise<AbortOutcome> {

@@ -10,7 +10,7 @@ import { OPEN_STATUSES } from './record';
  * Asks a running deployment to stop: the next health check rolls back, and a pending approval
  * is failed at once with `fledge.StopRequested` (so a stop does not wait for the approver).
  */
-export async function requestStop(deps: Pick<EngineDeps, 'store' | 'orchestrator' | 'clock'>, input: { deploymentId: string; by: string; reason?: string }): Promise<DeploymentRecord> {
+export async function requestStop(deps: Pick<EngineDeps, 'store' | 'clock'> & { readonly orchestrator: Pick<EngineDeps['orchestrator'], 'sendTaskFailure'> }, input: { deploymentId: string; by: string; reason?: string }): Promise<DeploymentRecord> {
   const { store, orchestrator, clock } = deps;
   const now = clock.now();
   const updated = await store.updateDeployment(input.deploymentId, { stopRequested: { by: input.by, at: now, ...(input.reason ? { reason: input.reason } : {}) } }, { onlyIfStatusIn: OPEN_STATUSES });

@@ -28,4 +28,6 @@ export interface EngineDeps {
   readonly stage: string;
   /** The targets of a wave run (a spec's `targets`): their roles assumed, their Lambda and CloudWatch. */
   readonly targets: TargetAccess;
+  /** Step Functions: the wave runner's executions (a spec with targets), as the repair loop looks for them. */
+  readonly waveRunner: Orchestrator;
 }

@@ -3,6 +3,7 @@ import { requireSettled, settle } from './finish';
 import type { DeploymentStatus } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { repairFailed, repairOpen } from './repair';
+import { actingIn } from './place';
 
 /** The execution statuses the safety net acts on: those that end without running any Catch. */
 export type AbnormalEnd = 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -21,9 +22,11 @@ export type SafetyNetOutcome = 'ignored' | 'already-settled' | 'repaired' | Depl
  * anything is left, so Lambda's asynchronous retries deliver the event again; what still fails
  * then, the sweeper repairs once AWS answers.
  */
-export async function safetyNet(deps: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'>, input: { deploymentId: string; executionStatus: AbnormalEnd }): Promise<SafetyNetOutcome> {
-  const record = await deps.store.getDeployment(input.deploymentId);
+export async function safetyNet(home: Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'> & Partial<Pick<EngineDeps, 'targets'>>, input: { deploymentId: string; executionStatus: AbnormalEnd }): Promise<SafetyNetOutcome> {
+  const record = await home.store.getDeployment(input.deploymentId);
   if (!record) return 'ignored';
+  // One target of a wave run is restored in its target, with its role.
+  const deps = await actingIn(home, record);
   if (isTerminal(record.status) && record.status !== 'FAILED') {
     requireSettled(record.deploymentId, await settle(deps, record));
     return 'already-settled';

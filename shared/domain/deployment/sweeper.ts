@@ -1,12 +1,16 @@
 import type { EngineDeps } from './deps';
 import { EXECUTION_ENDINGS } from './execution-endings';
+import type { ExecutionStatus } from '../../ports/orchestrator';
 import { settle, type Finished } from './finish';
 import type { DeploymentRecord, DeploymentStatus } from '../../model/deployment';
 import { isTerminal } from '../../model/deployment';
 import { OPEN_STATUSES } from './record';
 import { repairFailed, repairOpen } from './repair';
+import { actingIn } from './place';
+import { isWaveRun, windDownWaves } from './waves';
 
-type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'orchestrator'>;
+/** The sweeper's ports; without `targets` and `waveRunner` (a test's), targets' deployments and wave runs are not its to repair. */
+type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock' | 'orchestrator'> & Partial<Pick<EngineDeps, 'targets' | 'waveRunner'>>;
 
 /** How the sweeper decides (all in ms of the engine's clock). */
 export interface SweepOptions {
@@ -63,6 +67,11 @@ const MAX_PAGES = 20;
  *    alarm, approval) is done — the notification once, however many finishers are at it (see
  *    {@link settle}).
  *
+ * A wave run whose own execution (the wave runner's) has ended without ending it is wound down in
+ * its place: nothing more starts, the targets in flight are asked to stop, and once none runs the
+ * promoted ones are rolled back (as the spec says) and the run ends — a step per sweep. A target's
+ * deployment is repaired in its target, with its role (see {@link actingIn}).
+ *
  * A deployment whose execution is still running is never touched before `overdueMs`. Every
  * step is idempotent and conditional, so sweeps may overlap each other, the safety net, and
  * executions that outlive their end.
@@ -83,7 +92,7 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
     }
   };
   for (const status of OPEN_STATUSES) {
-    for (const record of await listAll(deps, status)) await attempt(record.deploymentId, () => sweepOpen(deps, record, options));
+    for (const record of await listAll(deps, status)) await attempt(record.deploymentId, async () => (isWaveRun(record) ? sweepWaveRun(deps, record, options) : sweepOpen(await actingIn(deps, record), record, options)));
   }
   for (const record of await listAll(deps, 'FAILED')) {
     if (record.repairedAt !== undefined) continue;
@@ -93,9 +102,10 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
       // pass after the grace period, never repaired a second time.
       const current = await deps.store.getDeployment(record.deploymentId);
       if (!current || current.status !== 'FAILED' || current.repairedAt !== undefined) return undefined;
+      const here = await actingIn(deps, current);
       // The failure's own ending first (its event, its one notification): the repair replaces it.
-      await settle(deps, current).catch(() => undefined);
-      const repaired = await repairFailed(deps, current, 'sweeper');
+      await settle(here, current).catch(() => undefined);
+      const repaired = await repairFailed(here, current, 'sweeper');
       return done(record.deploymentId, repaired.finished, repaired.kind === 'restored' ? 'ROLLED_BACK' : repaired.kind === 'drifted' ? 'DRIFTED' : repaired.kind === 'superseded' ? 'alias left to the deployment that took it over' : `alias ${repaired.kind}, lock released`);
     });
   }
@@ -112,7 +122,7 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
         if (!record) await deps.store.markSettled(mark.deploymentId);
         return undefined;
       }
-      return done(mark.deploymentId, await settle(deps, record), 'settled');
+      return done(mark.deploymentId, await settle(await actingIn(deps, record), record), 'settled');
     });
   }
   for (const lock of await deps.store.listLocks()) {
@@ -125,16 +135,17 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
       }
       // Open and FAILED ones were swept above (a FAILED one keeps its lock until its alias is repaired).
       if (!isTerminal(holder.status) || holder.status === 'FAILED' || fresh(holder.ending?.at)) return undefined;
-      return done(holder.deploymentId, await settle(deps, holder), 'settled');
+      return done(holder.deploymentId, await settle(await actingIn(deps, holder), holder), 'settled');
     });
   }
   return { actions, failures };
 }
 
-async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOptions): Promise<SweepAction | undefined> {
+/** `known`: the execution already looked for (`null`: there is none), as a wave run's sweep passes it. */
+async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOptions, known?: ExecutionStatus | null): Promise<SweepAction | undefined> {
   const now = deps.clock.now();
   // A group's member runs in its group's execution.
-  const execution = await deps.orchestrator.describeExecution(record.groupId ?? record.deploymentId);
+  const execution = known === undefined ? await deps.orchestrator.describeExecution(record.groupId ?? record.deploymentId) : (known ?? undefined);
   const deadline = record.deadline ?? record.createdAt + record.spec.timeout * 1000;
   if (execution?.status === 'RUNNING' || execution?.status === 'PENDING_REDRIVE') {
     if (now <= deadline + options.overdueMs) return undefined;
@@ -156,6 +167,26 @@ async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOpt
     reported: execution?.status === 'FAILED' && execution.error === EXECUTION_ENDINGS.rollbackFailed,
   };
   return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason, ...end }));
+}
+
+/**
+ * A wave run: left to its runner while the runner's execution runs (its own 30-day cap bounds it);
+ * `graceMs` after that execution ended (or, never started, after the record's last change) without
+ * ending the run, one step of winding it down (see `windDownWaves`). A run that never got as far as
+ * its targets changed nothing, and ends like any open deployment without an execution.
+ */
+async function sweepWaveRun(deps: Deps, record: DeploymentRecord, options: SweepOptions): Promise<SweepAction | undefined> {
+  const { waveRunner, targets } = deps;
+  if (waveRunner === undefined || targets === undefined) throw new Error(`wave run ${record.deploymentId}: this sweeper has no access to the wave runner or the targets`);
+  const now = deps.clock.now();
+  const execution = await waveRunner.describeExecution(record.deploymentId);
+  if (execution?.status === 'RUNNING' || execution?.status === 'PENDING_REDRIVE') return undefined;
+  if (record.waves === undefined) return sweepOpen(deps, record, options, execution ?? null);
+  const since = execution ? (execution.stopDate ?? now) : record.updatedAt;
+  if (now < since + options.graceMs) return undefined;
+  const reason = execution ? `the wave runner's execution ended ${execution.status} without ending the run` : 'no wave runner ran for this run';
+  const step = await windDownWaves({ ...deps, targets }, record.deploymentId, reason);
+  return { deploymentId: record.deploymentId, did: step.done ? step.status : 'targets in flight asked to stop' };
 }
 
 function done(deploymentId: string, finished: Finished | undefined, did?: string): SweepAction {

@@ -105,66 +105,106 @@ export type WaveStep = { readonly done: false; readonly started: readonly string
 /**
  * One step of a wave run (the wave runner calls it until it is done): reads every target's
  * deployment; with none failed, starts each target whose dependencies all succeeded, and ends the
- * run `SUCCEEDED` when every target has; once one failed, starts nothing more, asks the targets in
- * flight to stop (they roll back), and when none is left running, rolls back the promoted targets
- * (with `rollbackPromotedWaves`, the default), records the never-started ones and ends the run
- * `ROLLED_BACK` with the reason. Safe to repeat: starting an execution twice, a stop asked twice
- * and a rollback already done change nothing.
+ * run `SUCCEEDED` when every target has; once one failed, winds the run down ({@link windDown}).
+ * Safe to repeat: starting an execution twice, a stop asked twice and a rollback already done
+ * change nothing.
  */
 export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<WaveStep> {
-  const { store, orchestrator } = deps;
-  const parent = await store.getDeployment(parentId);
+  const run = await readRun(deps, parentId);
+  if ('ended' in run) return run.ended;
+  const { parent, targets, progress, statusOf, children } = run;
+  const failed = failureOf(run);
+  if (failed !== undefined) return windDown(deps, run, failed);
+
+  const ready = readyTargets(targets, progress);
+  for (const target of ready) {
+    const deploymentId = targetDeploymentId(parentId, target.id);
+    await deps.orchestrator.startExecution({
+      name: deploymentId,
+      input: { deploymentId, spec: targetSpecOf(parent.spec), artifact: parent.artifact, startedBy: parent.startedBy, source: parent.source, target, parentId } satisfies ExecutionInput,
+    });
+  }
+  const waves = record(parent, (wave) => (ready.some((target) => target.id === wave.id) ? { ...wave, status: 'PENDING' } : { ...wave, status: statusOf(wave.id) }));
+  if (ready.length === 0 && targets.every((target) => progress(target.id) === 'succeeded')) {
+    await deps.store.updateDeployment(parentId, { waves });
+    const ending = await finish(deps, { ...parent, waves }, {
+      status: 'SUCCEEDED',
+      eventKind: 'promoted',
+      message: `every target promoted: ${targets.map((target) => target.id).join(', ')}`,
+      data: { targets: waves },
+      // One notification for the run, naming every target (each target's deployment told of its own).
+      notification: { kind: 'promoted', ...runFacts(parent, waves, children), evidence: runEvidence(children) },
+    });
+    return { done: true, status: ending.status };
+  }
+  await deps.store.updateDeployment(parentId, { waves });
+  return { done: false, started: ready.map((target) => target.id) };
+}
+
+/** The ports winding a run down takes: starting nothing, it needs of Step Functions only to fail a pending approval. */
+export type WindDownDeps = Omit<WaveDeps, 'orchestrator'> & { readonly orchestrator: Pick<WaveDeps['orchestrator'], 'sendTaskFailure'> };
+
+/**
+ * One step of winding down a wave run whose own execution (the wave runner's) ended without
+ * ending it — the repair loop calls it in the runner's place: nothing more starts, and the run
+ * ends as after a target's failure ({@link windDown}), for `reason` unless a target failed first.
+ */
+export async function windDownWaves(deps: WindDownDeps, parentId: string, reason: string): Promise<WaveStep> {
+  const run = await readRun(deps, parentId);
+  if ('ended' in run) return run.ended;
+  return windDown(deps, run, failureOf(run) ?? reason);
+}
+
+/** A wave run as one step reads it: the parent, and each started target's deployment. */
+interface Run {
+  readonly parent: DeploymentRecord;
+  readonly targets: readonly TargetSpec[];
+  readonly children: ReadonlyMap<string, DeploymentRecord | undefined>;
+  readonly statusOf: (id: string) => DeploymentStatus | 'NOT_STARTED';
+  readonly progress: (id: string) => TargetProgress;
+}
+
+async function readRun(deps: Pick<WaveDeps, 'store'>, parentId: string): Promise<Run | { readonly ended: WaveStep }> {
+  const parent = await deps.store.getDeployment(parentId);
   if (!parent?.waves || !parent.spec.targets) throw new DeploymentRefusedError(`deployment ${parentId} is not a wave run that has started`);
-  if (isTerminal(parent.status)) return { done: true, status: parent.status };
-  const targets = parent.spec.targets;
+  if (isTerminal(parent.status)) return { ended: { done: true, status: parent.status } };
   const children = new Map<string, DeploymentRecord | undefined>();
-  for (const wave of parent.waves) children.set(wave.id, wave.status === 'NOT_STARTED' ? undefined : await store.getDeployment(wave.deploymentId));
+  for (const wave of parent.waves) children.set(wave.id, wave.status === 'NOT_STARTED' ? undefined : await deps.store.getDeployment(wave.deploymentId));
   const statusOf = (id: string): DeploymentStatus | 'NOT_STARTED' => {
     const wave = parent.waves?.find((one) => one.id === id);
     if (!wave || wave.status === 'NOT_STARTED') return 'NOT_STARTED';
     return children.get(id)?.status ?? 'PENDING';
   };
-  const progress = (id: string) => progressOf(statusOf(id));
-  const failed = targets.find((target) => progress(target.id) === 'failed');
+  return { parent, targets: parent.spec.targets, children, statusOf, progress: (id) => progressOf(statusOf(id)) };
+}
 
-  if (failed === undefined) {
-    const ready = readyTargets(targets, progress);
-    for (const target of ready) {
-      const deploymentId = targetDeploymentId(parentId, target.id);
-      await orchestrator.startExecution({
-        name: deploymentId,
-        input: { deploymentId, spec: targetSpecOf(parent.spec), artifact: parent.artifact, startedBy: parent.startedBy, source: parent.source, target, parentId } satisfies ExecutionInput,
-      });
-    }
-    const waves = record(parent, (wave) => (ready.some((target) => target.id === wave.id) ? { ...wave, status: 'PENDING' } : { ...wave, status: statusOf(wave.id) }));
-    if (ready.length === 0 && targets.every((target) => progress(target.id) === 'succeeded')) {
-      await store.updateDeployment(parentId, { waves });
-      const ending = await finish(deps, { ...parent, waves }, {
-        status: 'SUCCEEDED',
-        eventKind: 'promoted',
-        message: `every target promoted: ${targets.map((target) => target.id).join(', ')}`,
-        data: { targets: waves },
-        // One notification for the run, naming every target (each target's deployment told of its own).
-        notification: { kind: 'promoted', ...runFacts(parent, waves, children), evidence: runEvidence(children) },
-      });
-      return { done: true, status: ending.status };
-    }
-    await store.updateDeployment(parentId, { waves });
-    return { done: false, started: ready.map((target) => target.id) };
-  }
+/** The first failed target, said as the run's reason. */
+function failureOf(run: Run): string | undefined {
+  const failed = run.targets.find((target) => run.progress(target.id) === 'failed');
+  if (failed === undefined) return undefined;
+  const reason = run.children.get(failed.id)?.reason;
+  return `target ${failed.id} (account ${failed.accountId}, ${failed.region}) ended ${run.statusOf(failed.id)}${reason ? `: ${reason}` : ''}`;
+}
 
-  // A target failed: nothing more starts; the ones in flight are stopped and roll back on their own.
-  const failure = `target ${failed.id} (account ${failed.accountId}, ${failed.region}) ended ${statusOf(failed.id)}${children.get(failed.id)?.reason ? `: ${children.get(failed.id)?.reason}` : ''}`;
+/**
+ * After a failure nothing more starts: the targets in flight are asked to stop (they roll back on
+ * their own), and when none is left running the promoted ones are rolled back (with
+ * `rollbackPromotedWaves`, the default), the never-started ones recorded, and the run ends
+ * `ROLLED_BACK` with the reason.
+ */
+async function windDown(deps: WindDownDeps, run: Run, failure: string): Promise<WaveStep> {
+  const { store } = deps;
+  const { parent, targets, children, statusOf, progress } = run;
   const running = targets.filter((target) => progress(target.id) === 'running');
   for (const target of running) {
     try {
-      await requestStop(deps, { deploymentId: targetDeploymentId(parentId, target.id), by: RUNNER, reason: failure });
+      await requestStop(deps, { deploymentId: targetDeploymentId(parent.deploymentId, target.id), by: RUNNER, reason: failure });
     } catch (error) {
       if (!(error instanceof DeploymentFinishedError)) throw error;
     }
   }
   if (running.length > 0) {
-    await store.updateDeployment(parentId, { waves: record(parent, (wave) => ({ ...wave, status: statusOf(wave.id) })) });
+    await store.updateDeployment(parent.deploymentId, { waves: record(parent, (wave) => ({ ...wave, status: statusOf(wave.id) })) });
     return { done: false, started: [] };
   }
   const rollBackPromoted = parent.spec.rollbackPromotedWaves ?? true;
@@ -182,7 +222,7 @@ export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<Wa
       ? { ...wave, reason: `never started: ${failure}` }
       : { ...wave, status: after.get(wave.id)?.status ?? statusOf(wave.id), ...(after.get(wave.id)?.reason !== undefined && { reason: after.get(wave.id)?.reason }) },
   );
-  await store.updateDeployment(parentId, { waves });
+  await store.updateDeployment(parent.deploymentId, { waves });
   const reason = `${failure}${kept.length > 0 ? `; promoted targets kept (rollbackPromotedWaves: false): ${kept.join(', ')}` : ''}`;
   const ending = await finish(deps, { ...parent, waves }, {
     status: 'ROLLED_BACK',
@@ -193,6 +233,11 @@ export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<Wa
     notification: { kind: 'rolledBack', ...runFacts(parent, waves, after), reason },
   });
   return { done: true, status: ending.status };
+}
+
+/** Whether `record` is a wave run's own record (the parent of its targets' deployments). */
+export function isWaveRun(record: DeploymentRecord): boolean {
+  return record.target === undefined && (record.spec.targets?.length ?? 0) > 0;
 }
 
 /** The facts of a wave run's notification: the run's, and every target with its versions and status. */
@@ -240,7 +285,7 @@ function record(parent: DeploymentRecord, change: (wave: WaveTargetRecord) => Wa
  * promotion is left alone and said so. Ends the target's deployment `ROLLED_BACK` with `reason`.
  * Safe to repeat: an alias already back changes nothing, and the status is written once.
  */
-export async function rollBackPromotedTarget(deps: WaveDeps, target: TargetSpec, child: DeploymentRecord, reason: string): Promise<void> {
+export async function rollBackPromotedTarget(deps: Pick<WaveDeps, 'targets' | 'store' | 'notifier' | 'clock'>, target: TargetSpec, child: DeploymentRecord, reason: string): Promise<void> {
   const { lambda } = deps.targets.portsFor(target);
   const before = child.snapshot?.alias ?? null;
   const current = (await lambda.getAlias(child.functionName, child.alias)) ?? null;

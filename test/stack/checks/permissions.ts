@@ -24,7 +24,7 @@ const STAR_ONLY: Readonly<Record<string, string>> = {
 /** Least privilege: each role against the calls its function's code can make. */
 export function permissionChecks(ctx: StackContext): void {
   describe('least privilege', () => {
-    it('lets only the starters (API, S3 drop) start and look up wave runs, and nothing more on the wave runner', () => {
+    it('lets only the starters (API, S3 drop) start and look up wave runs, the repair loop only look them up, and nothing more on the wave runner', () => {
       for (const fn of ctx.functions) {
         // Prepare
         const variables = ctx.environmentOf(fn);
@@ -38,12 +38,17 @@ export function permissionChecks(ctx: StackContext): void {
           continue;
         }
         expect(render(variables.FLEDGE_WAVES_STATE_MACHINE_ARN), fn.key).toBe('{WavesStateMachine}');
-        expect(onWaves.map((s) => ({ actions: s.actions, resources: s.resources })), fn.key).toEqual([
-          { actions: ['states:StartExecution'], resources: ['{WavesStateMachine}'] },
-          { actions: ['states:DescribeExecution'], resources: [WAVE_RUN_EXECUTIONS] },
-        ]);
+        // The repair loop only looks: whether a run's execution still runs (one whose runner died it winds down).
+        const expected =
+          fn.key === 'sweeper'
+            ? [{ actions: ['states:DescribeExecution'], resources: [DEPLOYMENT_EXECUTIONS, WAVE_RUN_EXECUTIONS] }]
+            : [
+                { actions: ['states:StartExecution'], resources: ['{WavesStateMachine}'] },
+                { actions: ['states:DescribeExecution'], resources: [WAVE_RUN_EXECUTIONS] },
+              ];
+        expect(onWaves.map((s) => ({ actions: s.actions, resources: s.resources })), fn.key).toEqual(expected);
       }
-      expect(ctx.functions.filter((fn) => ctx.environmentOf(fn).FLEDGE_WAVES_STATE_MACHINE_ARN).map((fn) => fn.key).sort()).toEqual(['api', 's3Trigger']);
+      expect(ctx.functions.filter((fn) => ctx.environmentOf(fn).FLEDGE_WAVES_STATE_MACHINE_ARN).map((fn) => fn.key).sort()).toEqual(['api', 's3Trigger', 'sweeper']);
     });
 
     it("gives each function its own role, granting exactly the actions its code can call", () => {
