@@ -47,6 +47,8 @@ export interface Composition {
   readonly githubToken?: () => Promise<string>;
   /** Sees every try of every notification channel, with what it sent (local mode prints and keeps them); nothing on AWS. */
   readonly onChannelTry?: (attempt: ChannelTry) => void;
+  /** Told of each notification a channel (or SNS's e-mail) gave up on, by the channel's name: on AWS, counted as a metric. */
+  readonly onNotificationFailure?: (channel: string) => void;
 }
 
 /** Options of {@link clientCache}. */

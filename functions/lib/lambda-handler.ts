@@ -1,5 +1,6 @@
 import { systemClock } from '../../shared/adapters/system-clock';
-import { requireConfig, type FledgeConfig } from '../../shared/config/env';
+import { requireConfig, stageOf, type FledgeConfig } from '../../shared/config/env';
+import { countNotificationFailure } from './delivery-metrics';
 import { clientCache, clientFrom, compose, needsOf, USER_AGENT, type Composition, type Factories, type Factory } from './composition';
 import { lazyHandler } from './lazy';
 
@@ -12,9 +13,16 @@ export function awsClientConfig(config: { readonly region?: string }): object {
   return { ...(config.region ? { region: config.region } : {}), customUserAgent: [USER_AGENT] };
 }
 
-/** The composition of a function on AWS: its configuration, the system clock, clients built on first use. */
+/** The composition of a function on AWS: its configuration, the system clock, clients built on first use, notification failures counted. */
 export function awsComposition(settings: FledgeConfig): Composition {
-  return { settings, clock: systemClock, client: clientCache(awsClientConfig(settings)), clientWith: clientFrom(awsClientConfig(settings)) };
+  const stage = stageOf(settings);
+  return {
+    settings,
+    clock: systemClock,
+    client: clientCache(awsClientConfig(settings)),
+    clientWith: clientFrom(awsClientConfig(settings)),
+    onNotificationFailure: (channel) => countNotificationFailure(stage, channel),
+  };
 }
 
 /** A function's handler on Lambda, which can also be built on another composition (local mode's). */

@@ -9,6 +9,9 @@ import { GITHUB_STATES } from '../../shared/adapters/github-deployments';
 import type { DeploymentSpec } from '../../shared/model/spec';
 import { deploymentId, executionEnd, existingFunction, historyOf, recordStatus, settledAs, spec, startDeployment, startEngine, uploadArtifact, userCode, TIMED_PAUSES, type EngineWorld } from '../support/engine';
 import { eventually } from '../support/local-aws';
+import { snsNotifier } from '../../functions/lib/ports/notifier';
+import { awsComposition } from '../../functions/lib/lambda-handler';
+import type { FledgeConfig } from '../../shared/config/env';
 import { startGithubStandIn, type GithubStandIn } from '../support/github-stand-in';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -193,4 +196,37 @@ describe('every event reaches each channel its filter takes', () => {
     const failures = (await historyOf(world, id)).filter((e) => e.kind === 'notificationFailed');
     expect(failures.map((e) => e.message)).toEqual([expect.stringContaining(`could not send ${kind} to webhook 3 (json): the receiver answered 500`)]);
   }, 60_000);
+
+  it('counts each notification a channel or SNS\'s e-mail gave up on, by kind of channel, as the metric NotificationFailures an operator alarms on', async () => {
+    // Prepare: the installation's channels (the receiver at webhook 3 is down), and a topic that does not exist.
+    const told: string[] = [];
+    const onNotificationFailure = (channel: string) => told.push(channel);
+    const notifier = snsNotifier({ ...world.plane.composition, onNotificationFailure });
+    const lost = snsNotifier({ ...world.plane.composition, settings: { ...world.plane.composition.settings, notificationTopicArn: `${world.plane.notificationTopicArn}-gone` }, onNotificationFailure });
+    const notification: DeploymentNotification = { kind: 'rolledBack', deploymentId: 'metric-1', functionName: 'fn', alias: 'live', startedBy: 'test', reason: 'alarm went red' };
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+
+    // Act
+    let sent: PromiseSettledResult<void>[];
+    try {
+      sent = await Promise.allSettled((await notifier.channels!()).map((channel) => channel.deliver({ id: 'metric-1/outcome', at: world.aws.clock.now(), notification })));
+      await lost.notify(notification).catch(() => undefined);
+      awsComposition({ stage: 'prod' } as FledgeConfig).onNotificationFailure!('webhook 3 (json)');
+    } finally {
+      process.stdout.write = write;
+    }
+
+    // Assess: the down receiver and the missing topic told, nothing for the channels that delivered.
+    expect(sent.filter((result) => result.status === 'rejected')).toHaveLength(1);
+    expect(told).toEqual(['webhook 3 (json)', 'sns']);
+    const emf = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => '_aws' in line);
+    expect(emf).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'fledge', Dimensions: [expect.arrayContaining(['Stage', 'Channel'])], Metrics: [{ Name: 'NotificationFailures', Unit: 'Count' }] }] },
+      Stage: 'prod',
+      Channel: 'webhook',
+      NotificationFailures: 1,
+    });
+  });
 });

@@ -26,8 +26,16 @@ import { webhookSecret } from './webhooks';
 export function snsNotifier(c: Composition, approvalLinks?: ApprovalLinkBuilder): Notifier {
   const sns = new SnsNotifier(c.client(SNSClient), { notifications: setting(c, 'notificationTopicArn'), ...(c.settings.approvalTopicArn ? { approvals: c.settings.approvalTopicArn } : {}) }, approvalLinks);
   let channels: Promise<readonly EventChannel[]> | undefined;
+  const failed = c.onNotificationFailure;
   return {
-    notify: (notification) => sns.notify(notification),
+    notify: async (notification) => {
+      try {
+        await sns.notify(notification);
+      } catch (error) {
+        failed?.('sns');
+        throw error;
+      }
+    },
     channels: () => {
       // Read once per cold start; a failed read is tried again by the next event.
       const read = (channels ??= eventChannels(c, sns));
@@ -92,7 +100,25 @@ async function eventChannels(c: Composition, sns: SnsNotifier): Promise<readonly
     });
   }
   const observe = c.onChannelTry;
-  return observe ? channels.map((entry) => observed(entry, c, observe)) : channels.map((entry) => entry.channel);
+  const failed = c.onNotificationFailure;
+  const built = observe ? channels.map((entry) => observed(entry, c, observe)) : channels.map((entry) => entry.channel);
+  return failed ? built.map((channel) => counted(channel, failed)) : built;
+}
+
+/** `channel`, telling `failed` of each event it gave up on (its own tries done). */
+function counted(channel: EventChannel, failed: (channel: string) => void): EventChannel {
+  return {
+    name: channel.name,
+    kinds: channel.kinds,
+    deliver: async (event) => {
+      try {
+        await channel.deliver(event);
+      } catch (error) {
+        failed(channel.name);
+        throw error;
+      }
+    },
+  };
 }
 
 /**
