@@ -1,8 +1,8 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { GetProvisionedConcurrencyConfigCommand, InvokeCommand, PutProvisionedConcurrencyConfigCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/local-aws';
-import { aliasOf, deploymentId, existingFunction, guardAliases, historyOf, kinds, mailTo, settledAs, spec, startDeployment, startEngine, subscribeEmail, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, mailTo, settledAs, spec, startDeployment, startEngine, subscribeEmail, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 import type { DeploymentSpec, GroupShift, StrategySpec } from '../../shared/model/spec';
 import { detailOf } from '../../shared/interfaces/http/api/views';
 import { formatStatus } from '../../cli/format/deployment';
@@ -239,6 +239,32 @@ describe('function groups on the embedded AWS', () => {
       expect(await aliasOf(world, name)).toMatchObject({ version: '1', weights: {} });
       expect((await settledAs(world, `${id}.m${index}`, 'ROLLED_BACK')).reason).toBe(reason);
     }
+  });
+
+  it('refuses a group whose member serves a version with provisioned concurrency before anything moves, and shifts it with provisionedConcurrency: off', async () => {
+    // Prepare: the worker's version 1 has READY PC of its own.
+    const names = [touch('grp-pc-api'), touch('grp-pc-worker')];
+    for (const name of names) await existingFunction(world, name);
+    await world.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: names[1], Qualifier: '1', ProvisionedConcurrentExecutions: 4 }));
+    await eventually(async () => ((await world.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: names[1], Qualifier: '1' }))).Status === 'READY' ? true : undefined), { what: 'PC on version 1 READY' });
+    const artifacts = [await uploadArtifact(world, 'grp-pc/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-pc/worker-v2.zip', userCode('v2'))];
+    const refusedId = deploymentId('grp-pc');
+    const offId = deploymentId('grp-pc-off');
+
+    // Act
+    const refused = await startDeployment(world, { deploymentId: refusedId, spec: groupSpec(names, artifacts, CANARY, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    const refusedEnd = await executionEnd(world, refused.executionArn);
+    const aliasesAfterRefusal = await Promise.all(names.map((name) => aliasOf(world, name)));
+    const off = await startDeployment(world, { deploymentId: offId, spec: { ...groupSpec(names, artifacts, CANARY, { health: TIMED_PAUSES }), provisionedConcurrency: 'off' }, artifact: artifacts[0]! });
+    const offEnd = await executionEnd(world, off.executionArn);
+
+    // Assess
+    expect(refusedEnd).toBe('FAILED');
+    const record = await settledAs(world, refusedId, 'REJECTED');
+    expect(record.reason).toContain(`${names[1]}:live serves a version with provisioned concurrency (4)`);
+    for (const alias of aliasesAfterRefusal) expect(alias).toMatchObject({ version: '1', weights: {} });
+    expect(offEnd).toBe('SUCCEEDED');
+    for (const name of names) expect(await aliasOf(world, name)).toMatchObject({ version: '2', weights: {} });
   });
 
   it('leaves a member whose code is already served where it is (NO_CHANGE) while the others move and are promoted', async () => {

@@ -102,4 +102,16 @@ describe('onConflict in the spec', () => {
     // Assess
     expect(result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual(['onConflict: expected one of "reject", "enqueue", "supersede", got "queue"']);
   });
+
+  it('refuses a final bake and a provisioned-concurrency amount for a group, naming the field, instead of ignoring them', () => {
+    // Act
+    const baked = parseDeploymentSpec(`${GROUP}finalBake: 10m\n`, 'group.yaml');
+    const provisioned = parseDeploymentSpec(`${GROUP}provisionedConcurrency: 10\n`, 'group.yaml');
+    const off = parseDeploymentSpec(`${GROUP}provisionedConcurrency: off\n`, 'group.yaml');
+
+    // Assess
+    expect(baked.ok ? [] : baked.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([expect.stringMatching(/^finalBake: a group is promoted without a final bake/)]);
+    expect(provisioned.ok ? [] : provisioned.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([expect.stringMatching(/^provisionedConcurrency: a group does not manage provisioned concurrency .*provisionedConcurrency: off/)]);
+    expect(off.ok ? [] : off.problems).toEqual([]);
+  });
 });

@@ -1,7 +1,8 @@
 import { changeAlias, isOwnState } from './alias';
 import { check } from './check';
 import type { EngineDeps } from './deps';
-import { DeploymentFinishedError, LockConflictError } from '../../model/engine-errors';
+import { DeploymentFinishedError, DeploymentRefusedError, LockConflictError } from '../../model/engine-errors';
+import { planProvisioned } from './provisioned-concurrency';
 import { waitingBehind, whenLocked } from './conflict';
 import { event, eventKeys } from './events';
 import { factsOf, finish, requireSettled, settle, type Ending, type Finished } from './finish';
@@ -66,6 +67,7 @@ export async function prepareGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | '
 
   let out: EngineState = state;
   for (let index = 0; index < refs.length; index += 1) out = withMember(out, index, await prepare(deps, memberState(out, index)));
+  await refuseProvisioned(deps, out);
   const aliasExists = (out.members ?? []).some((member) => member.snapshot?.alias);
   await store.updateDeployment(deploymentId, { status: 'RUNNING', queuedBehind: null, startedAt, deadline }, { onlyIfStatusIn: OPEN_STATUSES });
   const members = await memberRecords(store, { members: refs });
@@ -78,6 +80,26 @@ export async function prepareGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | '
   );
   const { failure: _queued, ...rest } = out;
   return { ...rest, startedAt, deadline, trafficSteps: trafficStepsFor(spec, { aliasExists }), stepIndex: 0, weight: 0 };
+}
+
+/**
+ * A group does not manage provisioned concurrency (its members would have to warm up together,
+ * and its promotion move PC over): a member whose alias's version has PC of its own would shift
+ * its canary onto cold environments, so the group is refused before anything moves — unless the
+ * spec says `provisionedConcurrency: off` (shift without it, knowingly). PC on an alias itself is
+ * Lambda's to split by weight, and needs nothing of fledge.
+ */
+async function refuseProvisioned(deps: Pick<EngineDeps, 'lambda' | 'store'>, state: EngineState): Promise<void> {
+  if (state.spec.provisionedConcurrency === 'off') return;
+  for (let index = 0; index < memberCount(state); index += 1) {
+    const view = memberState(state, index);
+    const plan = await planProvisioned(deps, view, await loadRecord(deps.store, view.deploymentId));
+    if (plan.total > 0) {
+      throw new DeploymentRefusedError(
+        `${view.spec.function.name}:${view.spec.alias} serves a version with provisioned concurrency (${plan.total}): a group does not shift provisioned concurrency yet, so its canary would run on cold environments. Set provisionedConcurrency: off to shift it without, or deploy ${view.spec.function.name} on its own; nothing was changed`,
+      );
+    }
+  }
 }
 
 /**

@@ -161,12 +161,18 @@ function adoptionViolations(written: WrittenSpec, spec: DeploymentSpec, context:
  * A group moves each alias once: two members on the same function and alias would be one alias
  * split by itself. A member's zip names its bucket: only the spec's own artifact may be relative
  * to the folder of a dropped spec (the starters resolve that one). A member's image takes no
- * runtime, handler or layers, as the spec's own does not.
+ * runtime, handler or layers, as the spec's own does not. A final bake and a provisioned-concurrency
+ * amount are a single function's (the group's promotion does not bake, and moves no PC): refused,
+ * never ignored.
  */
 function groupViolations(written: WrittenSpec, spec: DeploymentSpec): RuleViolation[] {
   const members = written.group?.members;
   if (!spec.group || !members) return [];
   const violations: RuleViolation[] = [];
+  if (written.finalBake !== undefined) violations.push({ path: ['finalBake'], message: 'a group is promoted without a final bake (not supported for groups yet): lengthen the last pause of the strategy instead, or deploy the functions one by one' });
+  if (typeof spec.provisionedConcurrency === 'number') {
+    violations.push({ path: ['provisionedConcurrency'], message: 'a group does not manage provisioned concurrency (not supported for groups yet): set provisionedConcurrency: off to shift without it, or deploy the function with PC on its own' });
+  }
   const seen = new Map<string, string>([[`${spec.function.name}:${spec.alias}`, 'the spec\'s own function']]);
   spec.group.members.slice(1).forEach((member, index) => {
     const key = `${member.function.name}:${member.alias}`;
