@@ -10,3 +10,6 @@ export const LOCAL_MODE_DEFAULTS = {
   /** Subscribed to the approval and notification topics: its mail lands in the embedded SNS outbox. */
   email: 'you@fledge.local',
 } as const;
+
+/** The stack local mode stands for, as `fledge stack deploy` names it (service `fledge`, stage `local`): the embedded CloudFormation describes it. */
+export const LOCAL_STACK_NAME = 'fledge-local';

@@ -2,12 +2,13 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { provisionControlPlane, scheduleSweeps, startAwsForFledge, type ControlPlaneOptions, type LocalControlPlane } from './fledge-on-local';
 import { notificationOutboxOf, type NotificationOutbox } from './notification-outbox';
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
+import type { CloudFormationService } from '@fledge-local/embedded-aws';
 import { localSigningSecret, localWebhookSecret } from './approval-secret';
 import { startApiServer } from './api-server';
 import { localApiRoutes } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
 import type { LocalAws, LocalAwsOptions } from '@fledge-local/embedded-aws';
-import { LOCAL_MODE_DEFAULTS } from './mode-defaults';
+import { LOCAL_MODE_DEFAULTS, LOCAL_STACK_NAME } from './mode-defaults';
 import { emailFilterPolicy } from '../shared/model/notification';
 
 export { LOCAL_MODE_DEFAULTS } from './mode-defaults';
@@ -112,6 +113,21 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     }
     await plane.clients.sns.send(new SubscribeCommand({ TopicArn: plane.failedEventsTopicArn, Protocol: 'email', Endpoint: email }));
     server.route(localApiRoutes(plane.composition));
+    // The stack as `fledge stack deploy` would leave it (service fledge, stage local): its outputs,
+    // for what reads them (`fledge configure --stack fledge-local --aws-endpoint …`).
+    aws.service<CloudFormationService>('cloudformation').putStack({
+      stackName: LOCAL_STACK_NAME,
+      description: 'fledge local mode: the control plane on the embedded AWS',
+      outputs: {
+        HttpApiUrl: api.url,
+        ArtifactsBucketName: plane.bucket,
+        DeploymentsTableName: plane.tableName,
+        DeploymentStateMachineArn: plane.stateMachineArn,
+        WavesStateMachineArn: plane.wavesStateMachineArn,
+        ApprovalTopicArn: plane.approvalTopicArn,
+        NotificationTopicArn: plane.notificationTopicArn,
+      },
+    });
     const discovery: LocalDiscovery = {
       version: 1,
       endpoint: aws.endpoint,

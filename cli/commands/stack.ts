@@ -85,6 +85,7 @@ export function registerStack(program: Command): void {
           env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
         });
         if (action === 'package' && result.status === 0) log(`fledge stack: the template is ${resolve(options.out ?? '.fledge/stack/package', 'cloudformation-template-update-stack.json')}`);
+        if (action === 'deploy' && result.status === 0) log(`fledge stack: deployed fledge-${options.stage}; to deploy without flags from here on: fledge configure --stack fledge-${options.stage} --region ${options.region}`);
         process.exitCode = result.status ?? ExitCode.failure;
       });
   }

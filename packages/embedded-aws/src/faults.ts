@@ -44,6 +44,7 @@ export const faultNamesByService: Readonly<Record<string, ServiceFaultNames>> = 
   states: { throttle: { code: 'ThrottlingException', status: 400 }, serverError: { code: 'InternalServerError', status: 500 } },
   events: { throttle: { code: 'ThrottlingException', status: 400 }, serverError: { code: 'InternalException', status: 500 } },
   sts: { throttle: { code: 'Throttling', status: 400 }, serverError: { code: 'InternalFailure', status: 500 } },
+  cloudformation: { throttle: { code: 'Throttling', status: 400 }, serverError: { code: 'InternalFailure', status: 500 } },
 };
 
 const dynamoDbDataPlane = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems']);

@@ -35,6 +35,7 @@ export type { EventBridgeService } from './services/eventbridge/service';
 export type { LambdaService } from './services/lambda';
 export type { StatusChangeSubscription, StepFunctionsInternal } from './services/stepfunctions';
 export type { StsService } from './services/sts/service';
+export type { CloudFormationService, StackDefinition } from './services/cloudformation/service';
 export type { RoleDefinition } from './services/sts/roles';
 export type { PartitionKey } from './partitions';
 

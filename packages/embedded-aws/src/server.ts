@@ -17,6 +17,7 @@ import { createS3Service } from './services/s3/service';
 import { createSnsService } from './services/sns/service';
 import { createStepFunctionsService } from './services/stepfunctions';
 import { createStsService } from './services/sts/service';
+import { createCloudFormationService } from './services/cloudformation/service';
 import { Partitions, PARTITIONED_SERVICES, type PartitionKey } from './partitions';
 import type { AwsService, FaultInjector, LambdaInternal, LocalAwsOptions, LocalContext, MetricsInternal, S3Internal, ServiceRegistry, SimClock } from './types';
 
@@ -64,6 +65,7 @@ const serviceFactories: ServiceFactory[] = [
   createLambdaService,
   createStepFunctionsService,
   createStsService,
+  createCloudFormationService,
 ];
 
 /** Test and embedding hooks that are not options of the embedded AWS itself. */

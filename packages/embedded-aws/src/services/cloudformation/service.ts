@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { takeFault } from '../../faults';
+import { newRequestId, sendAwsQueryError } from '../../protocol';
+import type { AwsService, LocalContext } from '../../types';
+import { parseQuery, toXml, type QueryParams, type XmlValue } from '../sns/wire';
+
+const CLOUDFORMATION_XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+const ACTIONS = ['DescribeStacks'] as const;
+type Action = (typeof ACTIONS)[number];
+
+/** A stack as the embedded CloudFormation knows it: what its deployment left, not a template it deployed. */
+export interface StackDefinition {
+  readonly stackName: string;
+  /** Its outputs, by key (`HttpApiUrl`, `ArtifactsBucketName`, …). */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Default `CREATE_COMPLETE`. */
+  readonly status?: string;
+  readonly description?: string;
+}
+
+/** A CloudFormation error: its query code, HTTP status and message, as CloudFormation renders them. */
+class CloudFormationApiError extends Error {
+  constructor(readonly code: string, readonly status: number, message: string) {
+    super(message);
+    this.name = 'CloudFormationApiError';
+  }
+}
+
+/** The embedded CloudFormation as tests and embedders see it: the stacks it describes. */
+export interface CloudFormationService extends AwsService {
+  /** Adds or replaces a stack (what deploying it would leave): its outputs, its status. */
+  putStack(stack: StackDefinition): void;
+  deleteStack(stackName: string): void;
+}
+
+/**
+ * The embedded CloudFormation (awsQuery, signing name `cloudformation`): `DescribeStacks` only,
+ * over the stacks an embedder puts ({@link CloudFormationService.putStack}) — local mode puts its
+ * own, with the outputs fledge's stack has on AWS, so that what reads a stack's outputs reads it
+ * the same way here. A stack it does not know is a `ValidationError` (400) worded as AWS words it.
+ * It deploys no template.
+ */
+export function createCloudFormationService(context: LocalContext): CloudFormationService {
+  const stacks = new Map<string, StackDefinition & { readonly createdAt: number; readonly stackId: string }>();
+
+  const render = (stack: StackDefinition & { readonly createdAt: number; readonly stackId: string }): XmlValue => ({
+    StackId: stack.stackId,
+    StackName: stack.stackName,
+    ...(stack.description === undefined ? {} : { Description: stack.description }),
+    CreationTime: new Date(stack.createdAt).toISOString(),
+    StackStatus: stack.status ?? 'CREATE_COMPLETE',
+    Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+  });
+
+  const operations: Record<Action, (params: QueryParams) => XmlValue> = {
+    DescribeStacks: (params) => {
+      const name = params.get('StackName');
+      if (name === undefined) return { Stacks: [...stacks.values()].map(render) };
+      const stack = stacks.get(name) ?? [...stacks.values()].find((one) => one.stackId === name);
+      if (!stack) throw new CloudFormationApiError('ValidationError', 400, `Stack with id ${name} does not exist`);
+      return { Stacks: [render(stack)] };
+    },
+  };
+
+  return {
+    signingName: 'cloudformation',
+    putStack: (stack) => {
+      const existing = stacks.get(stack.stackName);
+      const stackId = existing?.stackId ?? `arn:aws:cloudformation:${context.region}:${context.accountId}:stack/${stack.stackName}/${newRequestId()}`;
+      stacks.set(stack.stackName, { ...stack, createdAt: existing?.createdAt ?? context.clock.now(), stackId });
+    },
+    deleteStack: (stackName) => {
+      stacks.delete(stackName);
+    },
+    async handle(request: IncomingMessage, response: ServerResponse, body: Buffer) {
+      const params = parseQuery(body, request.url);
+      const action = params.get('Action') ?? '';
+      try {
+        const fault = await takeFault(context, 'cloudformation', action);
+        if (fault) return sendAwsQueryError(response, { ...fault, xmlns: CLOUDFORMATION_XMLNS });
+        if (!(ACTIONS as readonly string[]).includes(action)) throw new CloudFormationApiError('InvalidAction', 400, `Could not find operation ${action || '(none)'} for version 2010-05-15 (the embedded CloudFormation offers ${ACTIONS.join(', ')})`);
+        const result = operations[action as Action](params);
+        const requestId = newRequestId();
+        const text = `<${action}Response xmlns="${CLOUDFORMATION_XMLNS}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+        response.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+        response.end(text);
+      } catch (error) {
+        if (!(error instanceof CloudFormationApiError)) throw error;
+        sendAwsQueryError(response, { status: error.status, code: error.code, message: error.message, xmlns: CLOUDFORMATION_XMLNS });
+      }
+    },
+    inspect(path: string) {
+      if (path === 'stacks') return { stacks: [...stacks.values()].map(({ stackName, status, outputs }) => ({ stackName, status: status ?? 'CREATE_COMPLETE', outputs })) };
+      return undefined;
+    },
+  };
+}
