@@ -5,6 +5,7 @@ import type { StackContext } from '../support/context';
 interface Statement { Effect: string; Action: string | string[]; Resource: unknown }
 
 const API = 'arn:{AWS::Partition}:execute-api:{AWS::Region}:{AWS::AccountId}:{HttpApi}/*';
+const STACK = 'arn:{AWS::Partition}:cloudformation:{AWS::Region}:{AWS::AccountId}:stack/{AWS::StackName}/*';
 
 /**
  * Issue 18: the stack exports two managed policies — CI's deployer and the approvers' — each
@@ -27,7 +28,7 @@ export function ciPolicyChecks(ctx: StackContext): void {
       expect(ctx.template.Outputs?.['ApproverPolicyArn']).toMatchObject({ Value: { Ref: 'ApproverPolicy' } });
     });
 
-    it('lets CI put specs and zips under deployments/ of the bucket, start through the API and read status and history — nothing else', () => {
+    it('lets CI put specs and zips under deployments/ of the bucket, start through the API, read status and history and the stack\'s outputs — nothing else', () => {
       // Act
       const statements = statementsOf('DeployerPolicy');
 
@@ -35,6 +36,7 @@ export function ciPolicyChecks(ctx: StackContext): void {
       expect(statements).toEqual([
         ['Allow', ['s3:PutObject'], ['arn:{AWS::Partition}:s3:::fledge-dev-artifacts-{AWS::AccountId}-{AWS::Region}/deployments/*']],
         ['Allow', ['execute-api:Invoke'], [`${API}/POST/deployments`, `${API}/GET/deployments`, `${API}/GET/deployments/*`]],
+        ['Allow', ['cloudformation:DescribeStacks'], [STACK]],
       ]);
     });
 
@@ -46,6 +48,7 @@ export function ciPolicyChecks(ctx: StackContext): void {
       expect(statements).toEqual([
         ['Allow', ['execute-api:Invoke'], [`${API}/GET/deployments`, `${API}/GET/deployments/*`]],
         ['Allow', ['execute-api:Invoke'], ['approve', 'reject', 'stop', 'promote'].map((verb) => `${API}/POST/deployments/*/${verb}`)],
+        ['Allow', ['cloudformation:DescribeStacks'], [STACK]],
       ]);
     });
 
@@ -57,7 +60,7 @@ export function ciPolicyChecks(ctx: StackContext): void {
       for (const [effect, actions, resources] of all) {
         expect(effect).toBe('Allow');
         for (const action of actions) expect(action).not.toMatch(/\*/);
-        for (const resource of resources) expect(resource).toMatch(/^arn:\{AWS::Partition\}:(s3:::fledge-dev-artifacts-|execute-api:\{AWS::Region\}:\{AWS::AccountId\}:\{HttpApi\}\/\*\/(GET|POST)\/deployments)/);
+        for (const resource of resources) expect(resource).toMatch(/^arn:\{AWS::Partition\}:(s3:::fledge-dev-artifacts-|execute-api:\{AWS::Region\}:\{AWS::AccountId\}:\{HttpApi\}\/\*\/(GET|POST)\/deployments|cloudformation:\{AWS::Region\}:\{AWS::AccountId\}:stack\/\{AWS::StackName\}\/\*$)/);
       }
     });
   });
