@@ -21,11 +21,18 @@ export type AbortDeps = EngineDepsOf<'abort'>;
  * Lambda's asynchronous retries deliver the event again; every step is idempotent.
  */
 export function createHandler(deps: AbortDeps) {
-  return taskHandler('abort', parseAlarmStateChangeEvent, async (change): Promise<{ outcomes: AbortOutcome[] }> => {
-    const outcomes = await abortOnAlarm(deps, change);
+  return taskHandler('abort', parseAlarmStateChangeEvent, async (change, context): Promise<{ outcomes: AbortOutcome[] }> => {
+    const home = placeOf(context.invokedFunctionArn);
+    const outcomes = await abortOnAlarm(deps, change, home === undefined ? {} : { home });
     for (const outcome of outcomes) log.info('alarm abort', { alarm: change.alarmName, ...outcome });
     return { outcomes };
   });
+}
+
+/** The account and region of a Lambda function's ARN: where fledge (and every deployment without a target) runs. */
+function placeOf(functionArn: string | undefined): { account: string; region: string } | undefined {
+  const parts = /^arn:[^:]+:lambda:([^:]+):(\d{12}):function:/.exec(functionArn ?? '');
+  return parts ? { region: parts[1]!, account: parts[2]! } : undefined;
 }
 
 /** Lambda entry point. */

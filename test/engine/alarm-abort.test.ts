@@ -124,6 +124,27 @@ describe('event-driven abort', () => {
     expect(record.reason).toMatch(new RegExp(`^alarm ${alarm} went to ALARM`));
   });
 
+  it('never rolls a deployment back for a same-named alarm forwarded from another account or region, only for its own', async () => {
+    // Prepare
+    const { name, alarm, id } = await splitDeployment('elsewhere', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
+    const split = await aliasOf(world, name);
+    const event = (account: string, region: string) => ({ version: '0', id: `elsewhere-${account}-${region}`, 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account, region, time: new Date(world.aws.clock.now()).toISOString(), resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'test' }, previousState: { value: 'OK' } } });
+    const abort = async (account: string, region: string) => JSON.parse((await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event(account, region)))).payload.toString('utf8'));
+
+    // Act
+    const otherAccount = await abort('111111111111', world.aws.region);
+    const otherRegion = await abort('000000000000', world.aws.region === 'eu-central-1' ? 'eu-west-1' : 'eu-central-1');
+    const untouched = await aliasOf(world, name);
+    const own = await abort('000000000000', world.aws.region);
+
+    // Assess
+    expect(otherAccount).toEqual({ outcomes: [] });
+    expect(otherRegion).toEqual({ outcomes: [] });
+    expect(untouched).toEqual(split);
+    expect(own).toMatchObject({ outcomes: [{ deploymentId: id, outcome: 'rolled-back' }] });
+    expect((await settledAs(world, id, 'ROLLED_BACK')).reason).toMatch(new RegExp(`^alarm ${alarm} went to ALARM`));
+  });
+
   it('changes nothing for an alarm event that arrives after the deployment was promoted, or twice', async () => {
     // Prepare: a short canary that is promoted.
     const { name, alarm, id, executionArn } = await splitDeployment('late', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 60 }] }, 60);

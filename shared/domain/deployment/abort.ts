@@ -90,14 +90,14 @@ const ABORTABLE = ['RUNNING', 'AWAITING_APPROVAL'] as const;
  * nothing; so does an event that arrives after the deployment was promoted. A failure is thrown
  * so Lambda's asynchronous retries deliver the event again.
  */
-export async function abortOnAlarm(deps: Deps, change: AlarmStateChange): Promise<AbortOutcome[]> {
+export async function abortOnAlarm(deps: Deps, change: AlarmStateChange, options: { home?: Place } = {}): Promise<AbortOutcome[]> {
   if (change.state !== 'ALARM') return [];
   const { store } = deps;
   const outcomes: AbortOutcome[] = [];
   const groups = new Set<string>();
   for (const lock of await store.listLocks()) {
     const record = await store.getDeployment(lock.holder);
-    if (!record || !gatedBy(record, change)) continue;
+    if (!record || !gatedBy(record, change, options.home)) continue;
     // A target's deployment is rolled back in its target, with its role.
     const here = await actingIn(deps, record);
     if (record.groupId !== undefined) {
@@ -113,16 +113,25 @@ export async function abortOnAlarm(deps: Deps, change: AlarmStateChange): Promis
   return outcomes;
 }
 
+/** An account and a region. */
+export interface Place {
+  readonly account: string;
+  readonly region: string;
+}
+
 /**
  * Whether the alarm gates the deployment: one of its spec's alarms or fledge's alarm on its new
- * version — for one target of a wave run, an alarm of the target's account and region only (its
- * events reach fledge's bus only when the target account forwards them; a same-named alarm of
- * fledge's own account is not the target's).
+ * version, of the deployment's own account and region. For one target of a wave run that is the
+ * target's (its events reach fledge's bus only when the target account forwards them); for any
+ * other, fledge's own (`home`, where the abort runs): a same-named alarm forwarded from elsewhere
+ * is not the deployment's. An event that does not say where it is from is taken as fledge's own.
  */
-export function gatedBy(record: DeploymentRecord, change: Pick<AlarmStateChange, 'alarmName' | 'account' | 'region'>): boolean {
+export function gatedBy(record: DeploymentRecord, change: Pick<AlarmStateChange, 'alarmName' | 'account' | 'region'>, home?: Place): boolean {
   const named = record.alarmName === change.alarmName || (record.spec?.health?.alarms ?? []).includes(change.alarmName);
-  if (!named || record.target === undefined) return named;
-  return change.account === record.target.accountId && change.region === record.target.region;
+  if (!named) return false;
+  if (record.target !== undefined) return change.account === record.target.accountId && change.region === record.target.region;
+  if (home === undefined || change.account === undefined) return true;
+  return change.account === home.account && (change.region === undefined || change.region === home.region);
 }
 
 async function abortOne(deps: Deps, record: DeploymentRecord, change: TakeOver): Promise<AbortOutcome> {

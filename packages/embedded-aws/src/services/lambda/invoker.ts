@@ -174,7 +174,7 @@ export class Invoker {
     const invokedArn = functionArn(location, fn.name, target.qualifier);
     let result: RunResult;
     if (fn.inProcess) {
-      result = await runInProcess(fn.inProcess, event, { functionName: fn.name, awsRequestId: requestId }, timeoutRealMs, timeoutSeconds, this.options.clock.timeScale);
+      result = await runInProcess(fn.inProcess, event, { functionName: fn.name, awsRequestId: requestId, invokedFunctionArn: invokedArn }, timeoutRealMs, timeoutSeconds, this.options.clock.timeScale);
     } else {
       const zipKey = record.code.zipKey;
       if (!zipKey) throw new Error(`lambda: ${fn.name}:${record.version} has no code`);
@@ -262,7 +262,7 @@ function parseEvent(payload: Buffer): string {
 async function runInProcess(
   handler: NonNullable<InvokeTarget['fn']['inProcess']>,
   event: string,
-  ids: { functionName: string; awsRequestId: string },
+  ids: { functionName: string; awsRequestId: string; invokedFunctionArn: string },
   timeoutRealMs: number,
   timeoutSeconds: number,
   timeScale: number,
