@@ -1,12 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { takeFault } from '../../faults';
-import { newRequestId, sendAwsQueryError } from '../../protocol';
+import type { IncomingMessage } from 'node:http';
+import { newRequestId } from '../../protocol';
 import type { AwsService, LocalContext } from '../../types';
-import { parseQuery, toXml, type QueryParams, type XmlValue } from '../sns/wire';
+import type { QueryParams, XmlValue } from '../sns/wire';
+import { QueryApiError, queryHandler } from '../query-service';
 
 const CLOUDFORMATION_XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
-const ACTIONS = ['DescribeStacks'] as const;
-type Action = (typeof ACTIONS)[number];
 
 /** A stack as the embedded CloudFormation knows it: what its deployment left, not a template it deployed. */
 export interface StackDefinition {
@@ -16,14 +14,6 @@ export interface StackDefinition {
   /** Default `CREATE_COMPLETE`. */
   readonly status?: string;
   readonly description?: string;
-}
-
-/** A CloudFormation error: its query code, HTTP status and message, as CloudFormation renders them. */
-class CloudFormationApiError extends Error {
-  constructor(readonly code: string, readonly status: number, message: string) {
-    super(message);
-    this.name = 'CloudFormationApiError';
-  }
 }
 
 /** The embedded CloudFormation as tests and embedders see it: the stacks it describes. */
@@ -52,12 +42,12 @@ export function createCloudFormationService(context: LocalContext): CloudFormati
     Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
   });
 
-  const operations: Record<Action, (params: QueryParams) => XmlValue> = {
-    DescribeStacks: (params) => {
+  const operations = {
+    DescribeStacks: (_request: IncomingMessage, params: QueryParams): XmlValue => {
       const name = params.get('StackName');
       if (name === undefined) return { Stacks: [...stacks.values()].map(render) };
       const stack = stacks.get(name) ?? [...stacks.values()].find((one) => one.stackId === name);
-      if (!stack) throw new CloudFormationApiError('ValidationError', 400, `Stack with id ${name} does not exist`);
+      if (!stack) throw new QueryApiError('ValidationError', 400, `Stack with id ${name} does not exist`);
       return { Stacks: [render(stack)] };
     },
   };
@@ -72,23 +62,7 @@ export function createCloudFormationService(context: LocalContext): CloudFormati
     deleteStack: (stackName) => {
       stacks.delete(stackName);
     },
-    async handle(request: IncomingMessage, response: ServerResponse, body: Buffer) {
-      const params = parseQuery(body, request.url);
-      const action = params.get('Action') ?? '';
-      try {
-        const fault = await takeFault(context, 'cloudformation', action);
-        if (fault) return sendAwsQueryError(response, { ...fault, xmlns: CLOUDFORMATION_XMLNS });
-        if (!(ACTIONS as readonly string[]).includes(action)) throw new CloudFormationApiError('InvalidAction', 400, `Could not find operation ${action || '(none)'} for version 2010-05-15 (the embedded CloudFormation offers ${ACTIONS.join(', ')})`);
-        const result = operations[action as Action](params);
-        const requestId = newRequestId();
-        const text = `<${action}Response xmlns="${CLOUDFORMATION_XMLNS}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
-        response.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
-        response.end(text);
-      } catch (error) {
-        if (!(error instanceof CloudFormationApiError)) throw error;
-        sendAwsQueryError(response, { status: error.status, code: error.code, message: error.message, xmlns: CLOUDFORMATION_XMLNS });
-      }
-    },
+    handle: queryHandler(context, { faultName: 'cloudformation', xmlns: CLOUDFORMATION_XMLNS, describe: ['CloudFormation', '2010-05-15'], operations }),
     inspect(path: string) {
       if (path === 'stacks') return { stacks: [...stacks.values()].map(({ stackName, status, outputs }) => ({ stackName, status: status ?? 'CREATE_COMPLETE', outputs })) };
       return undefined;

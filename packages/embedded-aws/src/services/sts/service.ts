@@ -1,25 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { accountOfAccessKey, credentialScopeOf, temporaryAccessKey } from '../../accounts';
-import { takeFault } from '../../faults';
-import { newRequestId, sendAwsQueryError } from '../../protocol';
 import type { AwsService, LocalContext } from '../../types';
-import { parseQuery, toXml, type QueryParams, type XmlValue } from '../sns/wire';
+import type { QueryParams, XmlValue } from '../sns/wire';
+import { QueryApiError, queryHandler } from '../query-service';
 import { parseRoleArn, RoleStore, type RoleDefinition } from './roles';
 
 const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
-const ACTIONS = ['AssumeRole', 'GetCallerIdentity'] as const;
-type Action = (typeof ACTIONS)[number];
 
-/** An STS error: its query code, HTTP status and message, as STS renders them. */
-class StsApiError extends Error {
-  constructor(readonly code: string, readonly status: number, message: string) {
-    super(message);
-    this.name = 'StsApiError';
-  }
-}
-
-const validation = (message: string) => new StsApiError('ValidationError', 400, message);
+const validation = (message: string) => new QueryApiError('ValidationError', 400, message);
 
 /** The embedded STS as tests and embedders see it: the roles it lets callers assume. */
 export interface StsService extends AwsService {
@@ -68,7 +57,7 @@ export function createStsService(context: LocalContext): StsService {
     const parsed = parseRoleArn(roleArn);
     // AWS answers one message whatever failed (no such role, an untrusted caller, a wrong external id): it tells nothing about the role.
     if (!role || !parsed || !role.trustedAccounts.includes(caller.accountId) || (role.externalId !== undefined && role.externalId !== externalId)) {
-      throw new StsApiError('AccessDenied', 403, `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+      throw new QueryApiError('AccessDenied', 403, `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     }
     if (duration > (role.maxSessionSeconds ?? 3600)) throw validation(`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);
     const accessKeyId = temporaryAccessKey(parsed.accountId, randomBytes(4).toString('hex'));
@@ -86,7 +75,7 @@ export function createStsService(context: LocalContext): StsService {
     };
   };
 
-  const operations: Record<Action, (request: IncomingMessage, params: QueryParams) => XmlValue> = {
+  const operations: Record<string, (request: IncomingMessage, params: QueryParams) => XmlValue> = {
     AssumeRole: assumeRole,
     GetCallerIdentity: (request) => {
       const caller = callerOf(request);
@@ -98,23 +87,7 @@ export function createStsService(context: LocalContext): StsService {
     signingName: 'sts',
     putRole: (role) => roles.put(role),
     deleteRole: (roleArn) => roles.delete(roleArn),
-    async handle(request: IncomingMessage, response: ServerResponse, body: Buffer) {
-      const params = parseQuery(body, request.url);
-      const action = params.get('Action') ?? '';
-      try {
-        const fault = await takeFault(context, 'sts', action);
-        if (fault) return sendAwsQueryError(response, { ...fault, xmlns: STS_XMLNS });
-        if (!(ACTIONS as readonly string[]).includes(action)) throw new StsApiError('InvalidAction', 400, `Could not find operation ${action || '(none)'} for version 2011-06-15 (the embedded STS offers ${ACTIONS.join(', ')})`);
-        const result = operations[action as Action](request, params);
-        const requestId = newRequestId();
-        const text = `<${action}Response xmlns="${STS_XMLNS}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
-        response.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
-        response.end(text);
-      } catch (error) {
-        if (!(error instanceof StsApiError)) throw error;
-        sendAwsQueryError(response, { status: error.status, code: error.code, message: error.message, xmlns: STS_XMLNS });
-      }
-    },
+    handle: queryHandler(context, { faultName: 'sts', xmlns: STS_XMLNS, describe: ['STS', '2011-06-15'], operations }),
     inspect(path: string) {
       if (path === 'roles') return { roles: roles.list().map(({ externalId, ...role }) => ({ ...role, externalIdRequired: externalId !== undefined })) };
       return undefined;
