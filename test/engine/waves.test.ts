@@ -208,6 +208,25 @@ describe('waves across accounts and regions', () => {
     expect(parent.waves?.find((wave) => wave.id === 'us')?.reason).toContain('never started');
   }, 150_000);
 
+  it('ends a wave run whose runner died after its last target succeeded SUCCEEDED, never undoing the promoted targets', async () => {
+    // Prepare: one target, mid-bake; the runner is stopped, the target's own execution goes on to promote.
+    const { name, input } = await prepared('waves-late', [EU], { pause: 600 });
+    const { executionArn } = await world.plane.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: world.plane.wavesStateMachineArn, name: input.deploymentId, input: JSON.stringify(input) }));
+    await eventually(async () => (Object.keys((await aliasIn(world, EU, name)).weights).length > 0 ? true : undefined), { timeoutMs: 60_000, what: `${name} to be split in eu-west-1` });
+    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped from the console' }));
+    const euId = targetDeploymentId(input.deploymentId, 'eu');
+    await eventually(async () => ((await world.plane.deps.store.getDeployment(euId))?.status === 'SUCCEEDED' ? true : undefined), { timeoutMs: 60_000, what: 'the eu target to be promoted' });
+
+    // Act
+    const report = await sweep(world.plane.deps, { ...SWEEP_DEFAULTS, graceMs: 0 });
+
+    // Assess
+    expect(report.failures).toEqual([]);
+    expect((await world.plane.deps.store.getDeployment(input.deploymentId))?.status).toBe('SUCCEEDED');
+    expect((await world.plane.deps.store.getDeployment(euId))?.status).toBe('SUCCEEDED');
+    expect(await aliasIn(world, EU, name)).toMatchObject({ version: '2', weights: {} });
+  }, 150_000);
+
   it('refuses the whole run before anything moves when a target\'s role cannot be assumed, naming the target', async () => {
     // Prepare: the second target's external id is not what its role's trust policy requires
     const badUs = { ...US, externalId: 'not-the-one' };

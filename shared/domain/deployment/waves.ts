@@ -112,7 +112,7 @@ export type WaveStep = { readonly done: false; readonly started: readonly string
 export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<WaveStep> {
   const run = await readRun(deps, parentId);
   if ('ended' in run) return run.ended;
-  const { parent, targets, progress, statusOf, children } = run;
+  const { parent, targets, progress, statusOf } = run;
   const failed = failureOf(run);
   if (failed !== undefined) return windDown(deps, run, failed);
 
@@ -124,19 +124,8 @@ export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<Wa
       input: { deploymentId, spec: targetSpecOf(parent.spec), artifact: parent.artifact, startedBy: parent.startedBy, source: parent.source, target, parentId } satisfies ExecutionInput,
     });
   }
+  if (ready.length === 0 && everySucceeded(run)) return endSucceeded(deps, run);
   const waves = record(parent, (wave) => (ready.some((target) => target.id === wave.id) ? { ...wave, status: 'PENDING' } : { ...wave, status: statusOf(wave.id) }));
-  if (ready.length === 0 && targets.every((target) => progress(target.id) === 'succeeded')) {
-    await deps.store.updateDeployment(parentId, { waves });
-    const ending = await finish(deps, { ...parent, waves }, {
-      status: 'SUCCEEDED',
-      eventKind: 'promoted',
-      message: `every target promoted: ${targets.map((target) => target.id).join(', ')}`,
-      data: { targets: waves },
-      // One notification for the run, naming every target (each target's deployment told of its own).
-      notification: { kind: 'promoted', ...runFacts(parent, waves, children), evidence: runEvidence(children) },
-    });
-    return { done: true, status: ending.status };
-  }
   await deps.store.updateDeployment(parentId, { waves });
   return { done: false, started: ready.map((target) => target.id) };
 }
@@ -148,11 +137,34 @@ export type WindDownDeps = Omit<WaveDeps, 'orchestrator'> & { readonly orchestra
  * One step of winding down a wave run whose own execution (the wave runner's) ended without
  * ending it — the repair loop calls it in the runner's place: nothing more starts, and the run
  * ends as after a target's failure ({@link windDown}), for `reason` unless a target failed first.
+ * A run whose every target had already succeeded ends `SUCCEEDED`: a runner lost after the last
+ * wave never undoes a healthy release.
  */
 export async function windDownWaves(deps: WindDownDeps, parentId: string, reason: string): Promise<WaveStep> {
   const run = await readRun(deps, parentId);
   if ('ended' in run) return run.ended;
-  return windDown(deps, run, failureOf(run) ?? reason);
+  const failed = failureOf(run);
+  if (failed === undefined && everySucceeded(run)) return endSucceeded(deps, run);
+  return windDown(deps, run, failed ?? reason);
+}
+
+function everySucceeded(run: Run): boolean {
+  return run.targets.every((target) => run.progress(target.id) === 'succeeded');
+}
+
+/** Every target promoted: the run ends SUCCEEDED, told once naming every target (each target's deployment told of its own). */
+async function endSucceeded(deps: Pick<WaveDeps, 'store' | 'notifier' | 'clock'>, run: Run): Promise<WaveStep> {
+  const { parent, targets, children, statusOf } = run;
+  const waves = record(parent, (wave) => ({ ...wave, status: statusOf(wave.id) }));
+  await deps.store.updateDeployment(parent.deploymentId, { waves });
+  const ending = await finish(deps, { ...parent, waves }, {
+    status: 'SUCCEEDED',
+    eventKind: 'promoted',
+    message: `every target promoted: ${targets.map((target) => target.id).join(', ')}`,
+    data: { targets: waves },
+    notification: { kind: 'promoted', ...runFacts(parent, waves, children), evidence: runEvidence(children) },
+  });
+  return { done: true, status: ending.status };
 }
 
 /** A wave run as one step reads it: the parent, and each started target's deployment. */
