@@ -227,6 +227,29 @@ describe('waves across accounts and regions', () => {
     expect(await aliasIn(world, EU, name)).toMatchObject({ version: '2', weights: {} });
   }, 150_000);
 
+  it('deploys a group to two targets at once: each target\'s members lock and promote in their own account and region, neither refusing the other', async () => {
+    // Prepare: the api and its worker in both targets, deployed together as a group, the two targets in one wave.
+    const parallel = [EU, { ...US, dependsOn: [] }];
+    const { name, input } = await prepared('waves-group', parallel);
+    const worker = `${name}-worker`;
+    for (const target of parallel) await createExistingFunction({ lambda: await targetLambda(world, target) }, worker, userCode('v1'), { role: ROLE, alias: 'live' });
+    const members = [name, worker].map((fn) => ({ function: { name: fn }, alias: 'live', artifact: { kind: 'zip' as const, bucket: artifact.bucket, key: artifact.key } }));
+    const grouped: ExecutionInput = { ...input, spec: { ...input.spec, group: { shift: 'lockstep', members } } };
+
+    // Act
+    const step = await runWaves(world, grouped);
+
+    // Assess
+    expect(step).toEqual({ execution: 'SUCCEEDED', status: 'SUCCEEDED' });
+    for (const target of parallel) {
+      const groupId = targetDeploymentId(input.deploymentId, target.id);
+      for (const [index, fn] of [name, worker].entries()) {
+        expect(await aliasIn(world, target, fn)).toMatchObject({ version: '2', weights: {} });
+        expect(await world.plane.deps.store.getDeployment(`${groupId}.m${index}`)).toMatchObject({ status: 'SUCCEEDED', target: { id: target.id, accountId: target.accountId, region: target.region } });
+      }
+    }
+  }, 150_000);
+
   it('refuses the whole run before anything moves when a target\'s role cannot be assumed, naming the target', async () => {
     // Prepare: the second target's external id is not what its role's trust policy requires
     const badUs = { ...US, externalId: 'not-the-one' };

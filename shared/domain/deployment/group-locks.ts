@@ -1,6 +1,7 @@
 import type { EngineDeps } from './deps';
 import { LockConflictError } from '../../model/engine-errors';
-import type { AliasLock, GroupMemberRef } from '../../model/deployment';
+import type { AliasLock, DeploymentRecord, GroupMemberRef } from '../../model/deployment';
+import { lockNameOf } from './record';
 import { acquireOrTakeOver, LOCK_MARGIN_MS } from './prepare';
 
 /**
@@ -12,12 +13,13 @@ import { acquireOrTakeOver, LOCK_MARGIN_MS } from './prepare';
  * (A lock the refused group held for an instant may have refused a third deployment meanwhile —
  * a refusal, never a split alias.) Safe to retry: locks already ours are taken again.
  */
-export async function takeGroupLocks(deps: Pick<EngineDeps, 'store'>, groupId: string, members: readonly GroupMemberRef[], deadline: number, now: number): Promise<void> {
+export async function takeGroupLocks(deps: Pick<EngineDeps, 'store'>, groupId: string, members: readonly (GroupMemberRef & Pick<DeploymentRecord, 'target'>)[], deadline: number, now: number): Promise<void> {
   const { store } = deps;
   const order = [...members].sort((a, b) => (a.functionName === b.functionName ? compare(a.alias, b.alias) : compare(a.functionName, b.functionName)));
   const taken: AliasLock[] = [];
   for (const member of order) {
-    const lock: AliasLock = { functionName: member.functionName, alias: member.alias, holder: member.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
+    // Named as a lone deployment's (per target of a wave run), so the two exclude each other.
+    const lock: AliasLock = { functionName: lockNameOf(member), alias: member.alias, holder: member.deploymentId, expiresAt: deadline + LOCK_MARGIN_MS };
     const held = await acquireOrTakeOver(deps, lock, now);
     if (!held) {
       taken.push(lock);

@@ -20,7 +20,7 @@ import { preTraffic, requireVersion, runHook } from './pre-traffic';
 import { recordPromotion } from './promote';
 import { publish } from './publish';
 import { reasonFrom } from './reason';
-import { loadRecord, OPEN_STATUSES } from './record';
+import { loadRecord, OPEN_STATUSES, pendingRecord } from './record';
 import { awaitTakeover, leaveToTaker, rollBackRecord, rollback } from './rollback';
 import { carriedBy } from './carried';
 import { trafficStepsFor } from '../spec/steps';
@@ -46,20 +46,20 @@ export async function prepareGroup(deps: Pick<EngineDeps, 'lambda' | 'store' | '
   const { deploymentId, spec } = state;
   const now = clock.now();
   const refs = memberRefs(deploymentId, spec);
-  const common = { status: 'PENDING' as const, startedBy: state.startedBy, source: state.source, createdAt: now, updatedAt: now };
-  const record = await store.createDeployment({ ...common, deploymentId, functionName: spec.function.name, alias: spec.alias, spec, artifact: state.artifact, members: refs });
+  // Each record names the wave-run target the group runs in, if any (its lock names, its repairs).
+  const record = await store.createDeployment({ ...pendingRecord(state, now), members: refs });
   if (isTerminal(record.status)) throw new DeploymentFinishedError(`deployment ${deploymentId} already ended ${record.status}`);
   // A starter wrote the group's record without its members.
   if (!record.members) await store.updateDeployment(deploymentId, { members: refs });
   const startedAt = record.startedAt ?? now;
   const deadline = record.deadline ?? startedAt + spec.timeout * 1000;
   for (const [index, ref] of refs.entries()) {
-    await store.createDeployment({ ...common, deploymentId: ref.deploymentId, functionName: ref.functionName, alias: ref.alias, spec: memberSpec(spec, index), artifact: memberArtifact(state, index), groupId: deploymentId, deadline });
+    await store.createDeployment({ ...pendingRecord({ ...state, deploymentId: ref.deploymentId, spec: memberSpec(spec, index), artifact: memberArtifact(state, index) }, now), groupId: deploymentId, deadline });
   }
   const ahead = await waitingBehind(deps, (await store.getDeployment(deploymentId)) ?? record, refs);
   if (ahead) await whenLocked(deps, state, new LockConflictError(`a member of group deployment ${deploymentId} has an older deployment queued for it, ${ahead}`, ahead));
   try {
-    await takeGroupLocks(deps, deploymentId, refs, deadline, now);
+    await takeGroupLocks(deps, deploymentId, refs.map((ref) => ({ ...ref, ...(state.target !== undefined && { target: state.target }) })), deadline, now);
   } catch (error) {
     if (error instanceof LockConflictError) await whenLocked(deps, state, error);
     throw error;
