@@ -1,5 +1,5 @@
 import type { EngineDepsOf } from './engine-functions';
-import { abortOnAlarm, type AbortOutcome } from '../shared/domain/deployment/abort';
+import { abortOnAlarm, type AbortOutcome, type Place } from '../shared/domain/deployment/abort';
 import { parseAlarmStateChangeEvent } from './lib/events';
 import { log } from './lib/log';
 import { taskHandler } from './lib/task-handler';
@@ -30,7 +30,7 @@ export function createHandler(deps: AbortDeps) {
 }
 
 /** The account and region of a Lambda function's ARN: where fledge (and every deployment without a target) runs. */
-function placeOf(functionArn: string | undefined): { account: string; region: string } | undefined {
+function placeOf(functionArn: string | undefined): Place | undefined {
   const parts = /^arn:[^:]+:lambda:([^:]+):(\d{12}):function:/.exec(functionArn ?? '');
   return parts ? { region: parts[1]!, account: parts[2]! } : undefined;
 }

@@ -98,17 +98,16 @@ export async function abortOnAlarm(deps: Deps, change: AlarmStateChange, options
   for (const lock of await store.listLocks()) {
     const record = await store.getDeployment(lock.holder);
     if (!record || !gatedBy(record, change, options.home)) continue;
-    // A target's deployment is rolled back in its target, with its role.
-    const here = await actingIn(deps, record);
     if (record.groupId !== undefined) {
       // A member's alarm rolls its whole group back, once however many members it gates.
       if (groups.has(record.groupId)) continue;
       groups.add(record.groupId);
       const group = await store.getDeployment(record.groupId);
-      if (group) outcomes.push(await abortGroup(here, group, alarmTakeOver(change)));
+      // A target's deployment is rolled back in its target, with its role.
+      if (group) outcomes.push(await abortGroup(await actingIn(deps, group), group, alarmTakeOver(change)));
       continue;
     }
-    outcomes.push(await abortOne(here, record, alarmTakeOver(change)));
+    outcomes.push(await abortOne(await actingIn(deps, record), record, alarmTakeOver(change)));
   }
   return outcomes;
 }

@@ -55,8 +55,8 @@ export async function rollback(deps: Deps & Pick<EngineDeps, 'webhooks'>, state:
  * Rollback waits (retries) for that ending and then settles it.
  */
 export function awaitTakeover(record: DeploymentRecord): void {
-  if (record.abandonedAt === undefined || isTerminal(record.status)) return;
-  throw new TransientAwsError(`deployment ${record.deploymentId} is being rolled back by ${takerOf(record)}; waiting for its ending`);
+  const taker = takerOf(record);
+  if (taker !== undefined) throw new TransientAwsError(`deployment ${record.deploymentId} is being rolled back by ${taker}; waiting for its ending`);
 }
 
 /**
@@ -65,12 +65,15 @@ export function awaitTakeover(record: DeploymentRecord): void {
  * net finishes (and tells of) the ending should the taker have died.
  */
 export function leaveToTaker(record: DeploymentRecord): void {
-  if (record.abandonedAt === undefined || isTerminal(record.status)) return;
-  throw new DeploymentFinishedError(`deployment ${record.deploymentId} is being rolled back by ${takerOf(record)}: its ending is left to it`);
+  const taker = takerOf(record);
+  if (taker !== undefined) throw new DeploymentFinishedError(`deployment ${record.deploymentId} is being rolled back by ${taker}: its ending is left to it`);
 }
 
-function takerOf(record: DeploymentRecord): string {
-  return record.abandonedFor !== undefined ? `the alarm abort (${record.abandonedFor})` : 'the safety net or the sweeper';
+/** Who is rolling an open deployment back, when it has been taken over (`abandonedAt`); nothing otherwise. */
+function takerOf(record: DeploymentRecord): string | undefined {
+  if (record.abandonedAt === undefined || isTerminal(record.status)) return undefined;
+  // Only the alarm abort and a superseding deployment say why; the safety net and the sweeper take over for an ended execution.
+  return record.abandonedFor !== undefined ? `the alarm abort or a superseding deployment (${record.abandonedFor})` : 'the safety net or the sweeper';
 }
 
 /** The record, or the AWS failure that kept it from being read (the table does not answer). */
