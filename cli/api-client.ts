@@ -114,16 +114,28 @@ export async function resolveTarget(options: Pick<ApiOptions, 'endpoint' | 'loca
   } catch {
     throw new UsageError(`--endpoint must be a URL such as https://abc123.execute-api.eu-west-1.amazonaws.com, got "${apiUrl}"`);
   }
-  const profile = process.env['AWS_PROFILE'] || process.env['AWS_DEFAULT_PROFILE'] || 'default';
-  const region =
-    options.region ??
-    (process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || undefined) ??
-    (await profileRegion(profile)) ??
-    config.region ??
-    /execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
+  const region = (await awsRegion(options.region, config.region)) ?? /execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
   if (!region) throw new UsageError('no AWS region: pass --region, set AWS_REGION, give the profile a region (aws configure), or run `fledge configure --region <region>`');
   const bucket = options.bucket ?? (process.env['FLEDGE_ARTIFACTS_BUCKET'] || undefined) ?? config.bucket;
   return { apiUrl: apiUrl.replace(/\/+$/, ''), region, ...(bucket ? { bucket } : {}) };
+}
+
+/**
+ * The AWS region as every command finds it: `given` (`--region`), `$AWS_REGION` or
+ * `$AWS_DEFAULT_REGION`, the profile's region in the shared config file, then `configured` (the
+ * region of `fledge configure`).
+ */
+export async function awsRegion(given: string | undefined, configured: string | undefined): Promise<string | undefined> {
+  const profile = process.env['AWS_PROFILE'] || process.env['AWS_DEFAULT_PROFILE'] || 'default';
+  return given ?? (process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || undefined) ?? (await profileRegion(profile)) ?? configured;
+}
+
+/**
+ * Credentials for an explicit AWS endpoint (`--aws-endpoint`), usually an emulator where any will
+ * do: the standard chain when the environment names credentials or a profile, else placeholders.
+ */
+export function endpointCredentials(): (() => Promise<AwsCredentialIdentity>) | AwsCredentialIdentity {
+  return process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? awsCredentials() : { accessKeyId: 'test', secretAccessKey: 'test' };
 }
 
 /** The standard AWS credential chain, loaded on first use; its "nothing found" becomes {@link NoCredentialsError}. */

@@ -1,4 +1,4 @@
-import { awsCredentials } from './api-client';
+import { awsCredentials, endpointCredentials } from './api-client';
 
 /** A stack that cannot be read as fledge's: not there, not finished, or without fledge's outputs. */
 export class StackLookupError extends Error {
@@ -24,8 +24,7 @@ export async function fledgeStackOutputs(input: { stackName: string; region: str
   const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const client = new CloudFormationClient({
     region: input.region,
-    // An explicit endpoint is usually an emulator: any credentials do, unless the environment has some.
-    credentials: input.awsEndpoint === undefined || process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? awsCredentials() : async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
+    credentials: input.awsEndpoint === undefined ? awsCredentials() : endpointCredentials(),
     ...(input.awsEndpoint === undefined ? {} : { endpoint: input.awsEndpoint }),
   });
   try {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { configPath, readConfig, writeConfig, type FledgeConfig } from '../config';
 import { printResult } from '../output';
 import { EXIT_CODES_HELP, UsageError } from '../program';
-import { profileRegion } from '../api-client';
+import { awsRegion } from '../api-client';
 import { fledgeStackOutputs } from '../stack-outputs';
 
 const HELP = `
@@ -38,8 +38,7 @@ async function fromStack(options: ConfigureOptions, given: string | undefined, c
   if (options.api !== undefined || options.bucket !== undefined) throw new UsageError('--stack reads the API and the bucket from the stack: leave out --api and --bucket');
   const stackName = options.stack!;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new UsageError(`--stack must be a CloudFormation stack name (letters, digits, "-"; e.g. fledge-prod), got "${stackName}"`);
-  const profile = process.env['AWS_PROFILE'] || process.env['AWS_DEFAULT_PROFILE'] || 'default';
-  const region = given ?? (process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || undefined) ?? (await profileRegion(profile)) ?? configured;
+  const region = await awsRegion(given, configured);
   if (!region) throw new UsageError('--stack needs the region the stack is in: pass --region, set AWS_REGION, or give the profile a region (aws configure)');
   const outputs = await fledgeStackOutputs({ stackName, region, ...(options.awsEndpoint === undefined ? {} : { awsEndpoint: options.awsEndpoint }) });
   return { ...outputs, region };

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDuration } from '../../shared/domain/spec/duration';
 import { sanitise } from '../../shared/text/sanitise';
 import { parseAliasTarget } from '../alias-target';
-import { awsCredentials } from '../api-client';
+import { awsCredentials, endpointCredentials } from '../api-client';
 import { formatTrafficProgress, formatTrafficSummary } from '../format/traffic';
 import { styleFor } from '../format/style';
 import { LiveBlock } from '../live';
@@ -79,9 +79,7 @@ async function clientConfig(options: TrafficCommandOptions): Promise<{ config: L
   }
   const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
   if (options.awsEndpoint) {
-    // An explicit endpoint is usually an emulator: any credentials do, unless the environment has some.
-    const credentials = process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? awsCredentials() : dummy;
-    return { config: { ...common, endpoint: options.awsEndpoint, region: region ?? 'us-east-1', credentials }, where: options.awsEndpoint };
+    return { config: { ...common, endpoint: options.awsEndpoint, region: region ?? 'us-east-1', credentials: endpointCredentials() }, where: options.awsEndpoint };
   }
   return { config: { ...common, credentials: awsCredentials(), ...(region ? { region } : {}) }, where: `AWS${region ? ` (${region})` : ''}` };
 }

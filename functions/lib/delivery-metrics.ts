@@ -6,7 +6,8 @@ export const METRICS_NAMESPACE = 'fledge';
 /** The metric counting notifications a channel could not deliver after its tries. */
 export const NOTIFICATION_FAILURES = 'NotificationFailures';
 
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'fledge' });
+/** Built at the first failure: a function whose channels all deliver never builds one. */
+let metrics: Metrics | undefined;
 
 /**
  * The kind of a channel, as the metric's `Channel` dimension: `sns`, `eventbridge`, `webhook`,
@@ -25,6 +26,7 @@ export function channelKind(channel: string): string {
  */
 export function countNotificationFailure(stage: string, channel: string): void {
   try {
+    metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'fledge' });
     const single = metrics.singleMetric();
     single.addDimensions({ Stage: stage, Channel: channelKind(channel) });
     single.addMetric(NOTIFICATION_FAILURES, MetricUnit.Count, 1);

@@ -28,14 +28,7 @@ export function snsNotifier(c: Composition, approvalLinks?: ApprovalLinkBuilder)
   let channels: Promise<readonly EventChannel[]> | undefined;
   const failed = c.onNotificationFailure;
   return {
-    notify: async (notification) => {
-      try {
-        await sns.notify(notification);
-      } catch (error) {
-        failed?.('sns');
-        throw error;
-      }
-    },
+    notify: (notification) => tellingFailure('sns', failed, () => sns.notify(notification)),
     channels: () => {
       // Read once per cold start; a failed read is tried again by the next event.
       const read = (channels ??= eventChannels(c, sns));
@@ -107,18 +100,17 @@ async function eventChannels(c: Composition, sns: SnsNotifier): Promise<readonly
 
 /** `channel`, telling `failed` of each event it gave up on (its own tries done). */
 function counted(channel: EventChannel, failed: (channel: string) => void): EventChannel {
-  return {
-    name: channel.name,
-    kinds: channel.kinds,
-    deliver: async (event) => {
-      try {
-        await channel.deliver(event);
-      } catch (error) {
-        failed(channel.name);
-        throw error;
-      }
-    },
-  };
+  return { name: channel.name, kinds: channel.kinds, deliver: (event) => tellingFailure(channel.name, failed, () => channel.deliver(event)) };
+}
+
+/** Does `work` for `channel`; when it throws, tells `failed` first (the error goes on as it was). */
+async function tellingFailure<T>(channel: string, failed: ((channel: string) => void) | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    failed?.(channel);
+    throw error;
+  }
 }
 
 /**

@@ -112,7 +112,7 @@ export type WaveStep = { readonly done: false; readonly started: readonly string
 export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<WaveStep> {
   const run = await readRun(deps, parentId);
   if ('ended' in run) return run.ended;
-  const { parent, targets, progress, statusOf } = run;
+  const { parent, targets, progress } = run;
   const failed = failureOf(run);
   if (failed !== undefined) return windDown(deps, run, failed);
 
@@ -125,7 +125,7 @@ export async function advanceWaves(deps: WaveDeps, parentId: string): Promise<Wa
     });
   }
   if (ready.length === 0 && everySucceeded(run)) return endSucceeded(deps, run);
-  const waves = record(parent, (wave) => (ready.some((target) => target.id === wave.id) ? { ...wave, status: 'PENDING' } : { ...wave, status: statusOf(wave.id) }));
+  const waves = standing(run).map((wave) => (ready.some((target) => target.id === wave.id) ? { ...wave, status: 'PENDING' as const } : wave));
   await deps.store.updateDeployment(parentId, { waves });
   return { done: false, started: ready.map((target) => target.id) };
 }
@@ -154,8 +154,8 @@ function everySucceeded(run: Run): boolean {
 
 /** Every target promoted: the run ends SUCCEEDED, told once naming every target (each target's deployment told of its own). */
 async function endSucceeded(deps: Pick<WaveDeps, 'store' | 'notifier' | 'clock'>, run: Run): Promise<WaveStep> {
-  const { parent, targets, children, statusOf } = run;
-  const waves = record(parent, (wave) => ({ ...wave, status: statusOf(wave.id) }));
+  const { parent, targets, children } = run;
+  const waves = standing(run);
   await deps.store.updateDeployment(parent.deploymentId, { waves });
   const ending = await finish(deps, { ...parent, waves }, {
     status: 'SUCCEEDED',
@@ -165,6 +165,11 @@ async function endSucceeded(deps: Pick<WaveDeps, 'store' | 'notifier' | 'clock'>
     notification: { kind: 'promoted', ...runFacts(parent, waves, children), evidence: runEvidence(children) },
   });
   return { done: true, status: ending.status };
+}
+
+/** The run's waves, each with its target's status as this step read it. */
+function standing(run: Run): WaveTargetRecord[] {
+  return record(run.parent, (wave) => ({ ...wave, status: run.statusOf(wave.id) }));
 }
 
 /** A wave run as one step reads it: the parent, and each started target's deployment. */
@@ -216,7 +221,7 @@ async function windDown(deps: WindDownDeps, run: Run, failure: string): Promise<
     }
   }
   if (running.length > 0) {
-    await store.updateDeployment(parent.deploymentId, { waves: record(parent, (wave) => ({ ...wave, status: statusOf(wave.id) })) });
+    await store.updateDeployment(parent.deploymentId, { waves: standing(run) });
     return { done: false, started: [] };
   }
   const rollBackPromoted = parent.spec.rollbackPromotedWaves ?? true;
