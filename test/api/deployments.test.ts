@@ -1,7 +1,10 @@
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import { aliasOf, executionEnd, guardAliases, recordStatus } from '../support/engine';
+import { finish } from '../../shared/domain/deployment/finish';
+import type { DeploymentRecord } from '../../shared/model/deployment';
+import type { DeploymentStore } from '../../shared/ports/deployment-store';
+import { aliasOf, executionEnd, guardAliases, recordStatus, spec } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { call } from './client';
 import { startInterfaces, type InterfaceWorld, preparedFunction } from './world';
@@ -306,5 +309,39 @@ describe('the deployments API', () => {
     expect(missing.status).toBe(404);
     const described = await world.plane.clients.sfn.send(new DescribeExecutionCommand({ executionArn: started.body['executionArn'] as string }));
     expect(described.status).toBe('SUCCEEDED');
+  });
+
+  it('shows an ended deployment\'s ending in its timeline, once, before and after the finisher appends it to the history', async () => {
+    // Prepare: a running deployment, and a finisher whose history append waits until released
+    const { store, clock, notifier } = world.plane.deps;
+    const now = clock.now();
+    const record: DeploymentRecord = { deploymentId: 'api-ending-dep', functionName: 'api-ending-fn', alias: 'live', status: 'RUNNING', spec: spec('api-ending-fn', { kind: 'allAtOnce' }), artifact: { bucket: 'b', key: 'k' }, startedBy: 'test', source: 'test', createdAt: now, updatedAt: now };
+    await store.createDeployment(record);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let appending!: () => void;
+    const reachedAppend = new Promise<void>((resolve) => (appending = resolve));
+    const held: DeploymentStore = Object.assign(Object.create(store) as DeploymentStore, {
+      appendEvent: async (...args: Parameters<DeploymentStore['appendEvent']>) => {
+        appending();
+        await released;
+        return store.appendEvent(...args);
+      },
+    });
+
+    // Act
+    const finishing = finish({ store: held, clock, notifier }, record, { status: 'SUCCEEDED', eventKind: 'promoted', message: 'version 2 promoted' });
+    await reachedAppend;
+    const between = await call(base, 'GET', '/deployments/api-ending-dep');
+    release();
+    await finishing;
+    const after = await call(base, 'GET', '/deployments/api-ending-dep');
+
+    // Assess
+    const endings = (body: Record<string, unknown>) => (body['events'] as { kind: string; message: string }[]).filter((e) => e.kind === 'promoted');
+    expect(between.body).toMatchObject({ status: 'SUCCEEDED' });
+    expect(endings(between.body)).toEqual([expect.objectContaining({ message: 'version 2 promoted', data: { status: 'SUCCEEDED' } })]);
+    expect(await store.listEvents('api-ending-dep')).toHaveLength(1);
+    expect(endings(after.body)).toEqual(endings(between.body));
   });
 });

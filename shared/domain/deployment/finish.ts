@@ -8,6 +8,7 @@ import { isTerminal } from '../../model/deployment';
 import { notifyOnce } from './notify-once';
 import { lockNameOf, OPEN_STATUSES } from './record';
 import { appendAndPublish } from './publish-events';
+import { endingEvent } from './timeline';
 
 /** How a deployment ends. */
 export interface Ending {
@@ -158,7 +159,7 @@ export async function settle(deps: FinishDeps, record: DeploymentRecord): Promis
     }, later);
   }
   await attempt('append the ending to the history', async () => {
-    const entry = event(record.deploymentId, ending.eventKey, ending.eventKind, ending.at, ending.message, { status: record.status, ...(record.reason ? { reason: record.reason } : {}), ...ending.data });
+    const entry = endingEvent(record, ending);
     // The channels (EventBridge, webhooks, GitHub) hear of the ending from the finisher that adds it to
     // the history, once; SNS gets it below, through the ending's own claim.
     if (ending.notification) await appendAndPublish(deps, entry, ending.notification);

@@ -25,6 +25,7 @@ import { parseStartBody } from './start-body';
 import { detailOf, summaryOf } from './views';
 import { memberRecords } from '../../../domain/deployment/group-members';
 import { waveRunView, waveTargetRecords } from '../../../domain/deployment/wave-targets';
+import { timelineOf } from '../../../domain/deployment/timeline';
 
 /** The ports the management API uses. */
 export interface ApiDeps extends StarterDeps {
@@ -190,7 +191,7 @@ async function getDeployment(deps: ApiDeps, _request: HttpRequest, [id]: readonl
   // serverTime: clients compute "time left" against fledge's clock, not their own (local mode compresses time).
   const members = record.members ? await memberRecords(deps.store, record) : [];
   const waveRun = waveRunView(record, record.spec.targets?.length ? await waveTargetRecords(deps.store, record) : new Map());
-  return json(200, { ...detailOf(record, await deps.store.listEvents(record.deploymentId), members, waveRun), serverTime: new Date(deps.clock.now()).toISOString() });
+  return json(200, { ...detailOf(record, timelineOf(record, await deps.store.listEvents(record.deploymentId)), members, waveRun), serverTime: new Date(deps.clock.now()).toISOString() });
 }
 
 /** Each version's invocations, errors and latency per check interval, from CloudWatch (docs/api.md). */
