@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../shared/domain/deployment/approval';
-import { aliasOf, executionEnd, existingFunction, guardAliases, historyOf, recordStatus, userCode } from '../support/engine';
+import { aliasOf, executionEnd, existingFunction, guardAliases, historyOf, recordStatus, settledAs, userCode } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { functionZip } from '../support/zip';
 import { cliEnv, runCliAsync, startCliWorld, startProcess, type CliWorld } from './cli-world';
@@ -100,6 +100,7 @@ describe('the fledge CLI against the embedded AWS', () => {
     expect(watched.stdout).toMatch(/Deployment\s+api-\S+\s+SUCCEEDED/);
     expect(watched.stdout).toMatch(/Traffic\s+█{20} 100%/);
     expect(watched.stdout).toMatch(/Evidence\s+promoted on \d+ invocations? of version 2 \(none required\)/);
+    expect((await settledAs(world, id, 'SUCCEEDED')).ending?.eventKind).toBe('promoted');
     expect((await historyOf(world, id)).map((e) => e.kind)).toContain('promoted');
   });
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existingFunction, guardAliases, historyOf, recordStatus } from '../support/engine';
+import { existingFunction, guardAliases, historyOf, recordStatus, settledAs } from '../support/engine';
 import { eventually } from '../support/local-aws';
 import { cliEnv, runCliAsync, startCliWorld, startProcess, type CliWorld } from './cli-world';
 import { APPROVAL_CANARY, approveAsPerson, project, settle, startApprovalCanary } from './deployments';
@@ -35,6 +35,8 @@ describe('following, finding and listing deployments through the CLI', () => {
     started.push(id);
     await approveAsPerson(world, id);
     const deployed = await deploy.result;
+    // The CLI shows the ending as soon as the status is written; the history has it once settled.
+    await settledAs(world, id, 'SUCCEEDED');
     const history = await historyOf(world, id);
 
     // Assess
