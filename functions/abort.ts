@@ -1,5 +1,5 @@
 import type { EngineDepsOf } from './engine-functions';
-import { abortOnAlarm, type AbortOutcome, type Place } from '../shared/domain/deployment/abort';
+import { abortOnAlarm, type AbortOutcome } from '../shared/domain/deployment/abort';
 import { parseAlarmStateChangeEvent } from './lib/events';
 import { log } from './lib/log';
 import { taskHandler } from './lib/task-handler';
@@ -11,6 +11,7 @@ import { orchestratorPort } from './lib/ports/orchestrator';
 import { storePort } from './lib/ports/store';
 import { engineFunction } from './lib/engine-function';
 import { targetsPort } from './lib/ports/targets';
+import { homePort } from './lib/ports/settings';
 
 /** The ports of the alarm abort: the Rollback task's, plus Step Functions to stop the execution. */
 export type AbortDeps = EngineDepsOf<'abort'>;
@@ -21,19 +22,12 @@ export type AbortDeps = EngineDepsOf<'abort'>;
  * Lambda's asynchronous retries deliver the event again; every step is idempotent.
  */
 export function createHandler(deps: AbortDeps) {
-  return taskHandler('abort', parseAlarmStateChangeEvent, async (change, context): Promise<{ outcomes: AbortOutcome[] }> => {
-    const home = placeOf(context.invokedFunctionArn);
-    const outcomes = await abortOnAlarm(deps, change, home === undefined ? {} : { home });
+  return taskHandler('abort', parseAlarmStateChangeEvent, async (change): Promise<{ outcomes: AbortOutcome[] }> => {
+    const outcomes = await abortOnAlarm(deps, change);
     for (const outcome of outcomes) log.info('alarm abort', { alarm: change.alarmName, ...outcome });
     return { outcomes };
   });
 }
 
-/** The account and region of a Lambda function's ARN: where fledge (and every deployment without a target) runs. */
-function placeOf(functionArn: string | undefined): Place | undefined {
-  const parts = /^arn:[^:]+:lambda:([^:]+):(\d{12}):function:/.exec(functionArn ?? '');
-  return parts ? { region: parts[1]!, account: parts[2]! } : undefined;
-}
-
 /** Lambda entry point. */
-export const handler = engineFunction('abort', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, orchestrator: orchestratorPort, targets: targetsPort });
+export const handler = engineFunction('abort', createHandler, { lambda: lambdaPort, health: healthPort, store: storePort, notifier: notifierPort, clock: clockPort, orchestrator: orchestratorPort, targets: targetsPort, home: homePort });

@@ -261,7 +261,7 @@ export const ENGINE_FUNCTIONS = {
     roleDescription: 'fledge abort - takes over and rolls back the deployments an alarm gates, then stops their executions',
     timeout: 300,
     tasks: [],
-    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator', 'targets'],
+    ports: ['lambda', 'health', 'store', 'notifier', 'clock', 'orchestrator', 'targets', 'home'],
     // To stop the execution of the deployment it rolled back.
     environment: { FLEDGE_STATE_MACHINE_ARN: { Ref: 'DeploymentStateMachine' }, ...NOTIFIER_ENVIRONMENT },
     settings: {
@@ -390,7 +390,7 @@ export interface EngineFunctionSpec {
 }
 
 /** A port of the engine (a key of `EngineDeps`). */
-export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'callers' | 'targets' | 'waveRunner';
+export type EnginePort = 'lambda' | 'health' | 'store' | 'notifier' | 'orchestrator' | 'clock' | 'stage' | 'webhooks' | 'callers' | 'targets' | 'waveRunner' | 'home';
 
 /** One of the engine's functions, by its name in {@link ENGINE_FUNCTIONS}. */
 export type EngineFunction = keyof typeof ENGINE_FUNCTIONS;

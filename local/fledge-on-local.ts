@@ -178,7 +178,7 @@ export async function provisionControlPlane(aws: LocalAws, options: ControlPlane
     ...(notifications.webhooks === undefined ? {} : { notificationWebhooks: notifications.webhooks }),
     ...(notifications.githubToken === undefined ? {} : { githubToken: notifications.githubToken }),
   });
-  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks', 'callers', 'targets', 'waveRunner']);
+  const deps = buildPorts(composition, PORT_FACTORIES, ['lambda', 'health', 'store', 'notifier', 'orchestrator', 'clock', 'stage', 'webhooks', 'callers', 'targets', 'waveRunner', 'home']);
   const onAwsCall = options.onAwsCall;
   // Observed, each function gets clients of its own, so every call is told apart by function.
   const compositionOf = (fn: EngineFunction): Composition => (onAwsCall ? { ...composition, ...pick(localClients(aws, { maxAttempts, observe: (c) => observe(c, (action) => onAwsCall(fn, action)) })) } : composition);

@@ -8,8 +8,6 @@ import { correlate, logContext } from './log-context';
 export interface TaskContext {
   readonly functionName?: string;
   readonly awsRequestId?: string;
-  /** `arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]`: where the function itself runs. */
-  readonly invokedFunctionArn?: string;
 }
 
 /** A task handler as Lambda (and the embedded Lambda) calls it. */
@@ -31,9 +29,9 @@ export class UnexpectedTaskError extends FledgeError {
  *
  * @param name the task, for logs.
  * @param parse checks the raw event; throws `fledge.InvalidInput`.
- * @param run the single call into the domain (with the Lambda context, for the few that ask where they run).
+ * @param run the single call into the domain.
  */
-export function taskHandler<TInput, TResult>(name: string, parse: (event: unknown) => TInput, run: (input: TInput, context: TaskContext) => Promise<TResult>): TaskHandler<TResult> {
+export function taskHandler<TInput, TResult>(name: string, parse: (event: unknown) => TInput, run: (input: TInput) => Promise<TResult>): TaskHandler<TResult> {
   const validation: MiddlewareObj = {
     name: 'fledge-parse',
     // The handler body then receives the checked input in place of the raw event.
@@ -60,7 +58,7 @@ export function taskHandler<TInput, TResult>(name: string, parse: (event: unknow
   // misfire under the embedded Lambda's compressed clock.
   return middy({ timeoutEarlyInMillis: 0 })
     .use([logContext(), errors, validation])
-    .handler(async (input: unknown, context: unknown) => run(input as TInput, (context ?? {}) as TaskContext)) as unknown as TaskHandler<TResult>;
+    .handler(async (input: unknown) => run(input as TInput)) as unknown as TaskHandler<TResult>;
 }
 
 /** The deployment a task's input is about: `{deploymentId}` (the safety net) or `{state: {deploymentId}}` (engine tasks). */

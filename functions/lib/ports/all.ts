@@ -8,6 +8,7 @@ import { orchestratorPort, waveRunnerPort } from './orchestrator';
 import { storePort } from './store';
 import { webhooksPort } from './webhooks';
 import { targetsPort } from './targets';
+import { homePort } from './settings';
 
 /** Every port's factory, for a composition that builds them all (local mode). Lambda handlers import only their own. */
 export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
@@ -22,4 +23,5 @@ export const PORT_FACTORIES: { readonly [P in EnginePort]: PortFactory<P> } = {
   callers: callersPort,
   targets: targetsPort,
   waveRunner: waveRunnerPort,
+  home: homePort,
 };

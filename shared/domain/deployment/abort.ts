@@ -9,6 +9,7 @@ import { memberRecords } from './group-members';
 import { isTerminal } from '../../model/deployment';
 import { rollBackRecord } from './rollback';
 import { actingIn } from './place';
+import type { Home } from '../spec/names';
 
 type Deps = Pick<EngineDeps, 'lambda' | 'health' | 'store' | 'notifier' | 'clock'> & Partial<Pick<EngineDeps, 'orchestrator' | 'targets'>>;
 
@@ -90,14 +91,14 @@ const ABORTABLE = ['RUNNING', 'AWAITING_APPROVAL'] as const;
  * nothing; so does an event that arrives after the deployment was promoted. A failure is thrown
  * so Lambda's asynchronous retries deliver the event again.
  */
-export async function abortOnAlarm(deps: Deps, change: AlarmStateChange, options: { home?: Place } = {}): Promise<AbortOutcome[]> {
+export async function abortOnAlarm(deps: Deps & Pick<EngineDeps, 'home'>, change: AlarmStateChange): Promise<AbortOutcome[]> {
   if (change.state !== 'ALARM') return [];
   const { store } = deps;
   const outcomes: AbortOutcome[] = [];
   const groups = new Set<string>();
   for (const lock of await store.listLocks()) {
     const record = await store.getDeployment(lock.holder);
-    if (!record || !gatedBy(record, change, options.home)) continue;
+    if (!record || !gatedBy(record, change, deps.home)) continue;
     if (record.groupId !== undefined) {
       // A member's alarm rolls its whole group back, once however many members it gates.
       if (groups.has(record.groupId)) continue;
@@ -112,25 +113,19 @@ export async function abortOnAlarm(deps: Deps, change: AlarmStateChange, options
   return outcomes;
 }
 
-/** An account and a region. */
-export interface Place {
-  readonly account: string;
-  readonly region: string;
-}
-
 /**
  * Whether the alarm gates the deployment: one of its spec's alarms or fledge's alarm on its new
  * version, of the deployment's own account and region. For one target of a wave run that is the
  * target's (its events reach fledge's bus only when the target account forwards them); for any
- * other, fledge's own (`home`, where the abort runs): a same-named alarm forwarded from elsewhere
+ * other, fledge's own (`home`, where fledge runs): a same-named alarm forwarded from elsewhere
  * is not the deployment's. An event that does not say where it is from is taken as fledge's own.
  */
-export function gatedBy(record: DeploymentRecord, change: Pick<AlarmStateChange, 'alarmName' | 'account' | 'region'>, home?: Place): boolean {
+export function gatedBy(record: DeploymentRecord, change: Pick<AlarmStateChange, 'alarmName' | 'account' | 'region'>, home: Pick<Home, 'accountId' | 'region'>): boolean {
   const named = record.alarmName === change.alarmName || (record.spec?.health?.alarms ?? []).includes(change.alarmName);
   if (!named) return false;
   if (record.target !== undefined) return change.account === record.target.accountId && change.region === record.target.region;
-  if (home === undefined || change.account === undefined) return true;
-  return change.account === home.account && (change.region === undefined || change.region === home.region);
+  if (change.account === undefined) return true;
+  return change.account === home.accountId && (change.region === undefined || change.region === home.region);
 }
 
 async function abortOne(deps: Deps, record: DeploymentRecord, change: TakeOver): Promise<AbortOutcome> {

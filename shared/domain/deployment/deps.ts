@@ -7,6 +7,7 @@ import type { Notifier } from '../../ports/notifier';
 import type { Orchestrator } from '../../ports/orchestrator';
 import type { TargetAccess } from '../../ports/targets';
 import type { WebhookSender } from '../../ports/webhooks';
+import type { Home } from '../spec/names';
 
 /** Everything the engine talks to. Each task takes only the ports it uses (`Pick<EngineDeps, …>`). */
 export interface EngineDeps {
@@ -28,6 +29,8 @@ export interface EngineDeps {
   readonly stage: string;
   /** The targets of a wave run (a spec's `targets`): their roles assumed, their Lambda and CloudWatch. */
   readonly targets: TargetAccess;
+  /** Where fledge itself runs (from its state machine's ARN): an alarm event from elsewhere gates none of its own deployments. */
+  readonly home: Home;
   /** Step Functions: the wave runner's executions (a spec with targets), as the repair loop looks for them. */
   readonly waveRunner: Orchestrator;
 }
