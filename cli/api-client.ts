@@ -130,12 +130,15 @@ export async function awsRegion(given: string | undefined, configured: string | 
   return given ?? (process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || undefined) ?? (await profileRegion(profile)) ?? configured;
 }
 
+/** Placeholder credentials for an emulator (local mode's embedded AWS), which takes any. */
+export const EMULATOR_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };
+
 /**
  * Credentials for an explicit AWS endpoint (`--aws-endpoint`), usually an emulator where any will
  * do: the standard chain when the environment names credentials or a profile, else placeholders.
  */
 export function endpointCredentials(): (() => Promise<AwsCredentialIdentity>) | AwsCredentialIdentity {
-  return process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? awsCredentials() : { accessKeyId: 'test', secretAccessKey: 'test' };
+  return process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? awsCredentials() : EMULATOR_CREDENTIALS;
 }
 
 /** The standard AWS credential chain, loaded on first use; its "nothing found" becomes {@link NoCredentialsError}. */

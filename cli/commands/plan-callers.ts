@@ -7,6 +7,7 @@ import type { DeploymentSpec } from '../../shared/model/spec';
 import { sanitise } from '../../shared/text/sanitise';
 import type { Style } from '../format/style';
 import { UsageError } from '../program';
+import { EMULATOR_CREDENTIALS, endpointCredentials } from '../api-client';
 
 /** Where `fledge plan --callers` reads the function's callers: `--local`, `--endpoint`, or AWS with the standard credentials. */
 export interface CallerSourceOptions {
@@ -54,11 +55,10 @@ export function formatCallerAudit(spec: DeploymentSpec, audit: CallerAudit, wher
 
 async function clientConfig(options: CallerSourceOptions, specRegion: string | undefined): Promise<{ config: LambdaClientConfig; where: string }> {
   if (options.local && options.endpoint) throw new UsageError('--local and --endpoint exclude each other');
-  const dummy = { accessKeyId: 'test', secretAccessKey: 'test' };
   if (options.local) {
     try {
       const local = await findLocalMode();
-      return { config: { endpoint: local.endpoint, region: options.region ?? local.region, credentials: dummy }, where: `local mode at ${local.endpoint}` };
+      return { config: { endpoint: local.endpoint, region: options.region ?? local.region, credentials: EMULATOR_CREDENTIALS }, where: `local mode at ${local.endpoint}` };
     } catch (error) {
       if (error instanceof LocalModeNotRunningError) throw new UsageError(error.message, { cause: error });
       throw error;
@@ -66,8 +66,7 @@ async function clientConfig(options: CallerSourceOptions, specRegion: string | u
   }
   const region = options.region ?? specRegion ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
   if (options.endpoint) {
-    const credentials = process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'] ? undefined : dummy;
-    return { config: { endpoint: options.endpoint, region: region ?? 'us-east-1', ...(credentials ? { credentials } : {}) }, where: options.endpoint };
+    return { config: { endpoint: options.endpoint, region: region ?? 'us-east-1', credentials: endpointCredentials() }, where: options.endpoint };
   }
   if (!region) throw new UsageError('--callers reads your AWS account: give --region, set AWS_REGION, or name the function by ARN in the spec');
   return { config: { region }, where: `AWS (${region})` };

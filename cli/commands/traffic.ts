@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDuration } from '../../shared/domain/spec/duration';
 import { sanitise } from '../../shared/text/sanitise';
 import { parseAliasTarget } from '../alias-target';
-import { awsCredentials, endpointCredentials } from '../api-client';
+import { awsCredentials, awsRegion, EMULATOR_CREDENTIALS, endpointCredentials } from '../api-client';
 import { formatTrafficProgress, formatTrafficSummary } from '../format/traffic';
 import { styleFor } from '../format/style';
 import { LiveBlock } from '../live';
@@ -71,13 +71,12 @@ async function clientConfig(options: TrafficCommandOptions): Promise<{ config: L
   if (options.local && options.awsEndpoint) throw new UsageError('--local and --aws-endpoint exclude each other');
   // Traffic never retries: a throttle is a fact to count, not something to hide.
   const common = { maxAttempts: 1 } as const;
-  const dummy = { accessKeyId: 'test', secretAccessKey: 'test' };
   if (options.local) {
     const { findLocalMode } = await import('../../local/discovery');
     const local = await findLocalMode();
-    return { config: { ...common, endpoint: local.endpoint, region: options.region ?? local.region, credentials: dummy }, where: `local mode at ${local.endpoint}` };
+    return { config: { ...common, endpoint: local.endpoint, region: options.region ?? local.region, credentials: EMULATOR_CREDENTIALS }, where: `local mode at ${local.endpoint}` };
   }
-  const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+  const region = await awsRegion(options.region, undefined);
   if (options.awsEndpoint) {
     return { config: { ...common, endpoint: options.awsEndpoint, region: region ?? 'us-east-1', credentials: endpointCredentials() }, where: options.awsEndpoint };
   }
