@@ -16,6 +16,9 @@ export class QueryApiError extends Error {
   }
 }
 
+/** A query service's operations by action: each answers the action's parsed parameters with its result. */
+export type QueryOperations = Readonly<Record<string, (request: IncomingMessage, params: QueryParams) => XmlValue>>;
+
 /**
  * The request handler of a small awsQuery service (STS, CloudFormation): the `Action` parameter
  * picks the operation; an injected fault, an unknown action or a {@link QueryApiError} is answered
@@ -26,7 +29,7 @@ export class QueryApiError extends Error {
  */
 export function queryHandler(
   context: LocalContext,
-  spec: { readonly faultName: string; readonly xmlns: string; readonly describe: readonly [string, string]; readonly operations: Readonly<Record<string, (request: IncomingMessage, params: QueryParams) => XmlValue>> },
+  spec: { readonly faultName: string; readonly xmlns: string; readonly describe: readonly [string, string]; readonly operations: QueryOperations },
 ): (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<void> {
   const { faultName, xmlns, operations } = spec;
   const [name, version] = spec.describe;

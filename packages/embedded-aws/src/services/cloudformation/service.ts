@@ -1,8 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import { newRequestId } from '../../protocol';
 import type { AwsService, LocalContext } from '../../types';
-import type { QueryParams, XmlValue } from '../sns/wire';
-import { QueryApiError, queryHandler } from '../query-service';
+import type { XmlValue } from '../sns/wire';
+import { QueryApiError, queryHandler, type QueryOperations } from '../query-service';
 
 const CLOUDFORMATION_XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
@@ -15,6 +14,9 @@ export interface StackDefinition {
   readonly status?: string;
   readonly description?: string;
 }
+
+/** A stack as kept: its definition, when it was first put and its id (an ARN, kept across puts). */
+type StoredStack = StackDefinition & { readonly createdAt: number; readonly stackId: string };
 
 /** The embedded CloudFormation as tests and embedders see it: the stacks it describes. */
 export interface CloudFormationService extends AwsService {
@@ -31,9 +33,9 @@ export interface CloudFormationService extends AwsService {
  * It deploys no template.
  */
 export function createCloudFormationService(context: LocalContext): CloudFormationService {
-  const stacks = new Map<string, StackDefinition & { readonly createdAt: number; readonly stackId: string }>();
+  const stacks = new Map<string, StoredStack>();
 
-  const render = (stack: StackDefinition & { readonly createdAt: number; readonly stackId: string }): XmlValue => ({
+  const render = (stack: StoredStack): XmlValue => ({
     StackId: stack.stackId,
     StackName: stack.stackName,
     ...(stack.description === undefined ? {} : { Description: stack.description }),
@@ -42,8 +44,8 @@ export function createCloudFormationService(context: LocalContext): CloudFormati
     Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
   });
 
-  const operations = {
-    DescribeStacks: (_request: IncomingMessage, params: QueryParams): XmlValue => {
+  const operations: QueryOperations = {
+    DescribeStacks: (_request, params) => {
       const name = params.get('StackName');
       if (name === undefined) return { Stacks: [...stacks.values()].map(render) };
       const stack = stacks.get(name) ?? [...stacks.values()].find((one) => one.stackId === name);

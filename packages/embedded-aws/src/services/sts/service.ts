@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { accountOfAccessKey, credentialScopeOf, temporaryAccessKey } from '../../accounts';
 import type { AwsService, LocalContext } from '../../types';
 import type { QueryParams, XmlValue } from '../sns/wire';
-import { QueryApiError, queryHandler } from '../query-service';
+import { QueryApiError, queryHandler, type QueryOperations } from '../query-service';
 import { parseRoleArn, RoleStore, type RoleDefinition } from './roles';
 
 const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -75,7 +75,7 @@ export function createStsService(context: LocalContext): StsService {
     };
   };
 
-  const operations: Record<string, (request: IncomingMessage, params: QueryParams) => XmlValue> = {
+  const operations: QueryOperations = {
     AssumeRole: assumeRole,
     GetCallerIdentity: (request) => {
       const caller = callerOf(request);
