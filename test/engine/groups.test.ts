@@ -25,6 +25,9 @@ function groupSpec(names: readonly string[], artifacts: readonly { bucket: strin
 
 const CANARY: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'pause', duration: 300 }] };
 
+/** 50% on the new versions, then an approval that waits an hour: a group held split. */
+const APPROVAL_AT_50: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 3600 }] };
+
 describe('function groups on the embedded AWS', () => {
   let world: EngineWorld;
   const touch = guardAliases(() => world);
@@ -54,6 +57,17 @@ describe('function groups on the embedded AWS', () => {
       const described = await world.plane.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (described.status !== 'RUNNING') return { status: described.status!, samples };
     }
+  }
+
+  /** A group of two functions (`<label>-api`, `<label>-worker`, on v1) split at 50%, waiting for its approval. */
+  async function groupAwaitingApproval(label: string): Promise<{ names: string[]; id: string; executionArn: string }> {
+    const names = [touch(`${label}-api`), touch(`${label}-worker`)];
+    for (const name of names) await existingFunction(world, name);
+    const artifacts = [await uploadArtifact(world, `${label}/api-v2.zip`, userCode('v2')), await uploadArtifact(world, `${label}/worker-v2.zip`, userCode('v2'))];
+    const id = deploymentId(label);
+    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, APPROVAL_AT_50, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
+    await eventually(async () => ((await world.plane.deps.store.getDeployment(id))?.status === 'AWAITING_APPROVAL' ? true : undefined), { what: 'the group to wait for its approval' });
+    return { names, id, executionArn };
   }
 
   it('moves every member of a healthy group to the same weight, then promotes them all in one deployment with a row per member', async () => {
@@ -152,8 +166,7 @@ describe('function groups on the embedded AWS', () => {
     const v2 = (name: string) => uploadArtifact(world, `grp-lock/${name}-v2.zip`, userCode('v2'));
     const a = deploymentId('grp-lock-a');
     const b = deploymentId('grp-lock-b');
-    const waits: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 3600 }] };
-    const first = await startDeployment(world, { deploymentId: a, spec: groupSpec([api, worker], [await v2(api), await v2(worker)], waits, { health: TIMED_PAUSES }), artifact: await v2(api) });
+    const first = await startDeployment(world, { deploymentId: a, spec: groupSpec([api, worker], [await v2(api), await v2(worker)], APPROVAL_AT_50, { health: TIMED_PAUSES }), artifact: await v2(api) });
     await eventually(async () => ((await world.plane.deps.store.getDeployment(a))?.status === 'AWAITING_APPROVAL' ? true : undefined), { what: 'group A to wait for its approval' });
 
     // Act: B locks `other` first (sorted order), then meets A's lock on the worker.
@@ -182,13 +195,7 @@ describe('function groups on the embedded AWS', () => {
 
   it('restores every member when the group\'s execution is stopped from outside (the safety net repairs the group as one)', async () => {
     // Prepare: a group split at 50%, waiting for an approval.
-    const names = [touch('grp-net-api'), touch('grp-net-worker')];
-    for (const name of names) await existingFunction(world, name);
-    const artifacts = [await uploadArtifact(world, 'grp-net/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-net/worker-v2.zip', userCode('v2'))];
-    const id = deploymentId('grp-net');
-    const waits: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 3600 }] };
-    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, waits, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
-    await eventually(async () => ((await world.plane.deps.store.getDeployment(id))?.status === 'AWAITING_APPROVAL' ? true : undefined), { what: 'the group to wait for its approval' });
+    const { names, id, executionArn } = await groupAwaitingApproval('grp-net');
     for (const name of names) expect(Object.keys((await aliasOf(world, name)).weights)).toEqual(['2']);
 
     // Act: StopExecution runs no Catch; only the safety net can repair.
@@ -207,13 +214,7 @@ describe('function groups on the embedded AWS', () => {
   it('leaves a group the alarm abort took over to it: the execution restores no member and records nothing, and the alarm is the group\'s reason', async () => {
     // Prepare: a group split at 50%; the abort has taken the group over (its first step) but not
     // yet its members, and the execution's check, refused meanwhile, sends it to its Rollback.
-    const names = [touch('grp-taken-api'), touch('grp-taken-worker')];
-    for (const name of names) await existingFunction(world, name);
-    const artifacts = [await uploadArtifact(world, 'grp-taken/api-v2.zip', userCode('v2')), await uploadArtifact(world, 'grp-taken/worker-v2.zip', userCode('v2'))];
-    const id = deploymentId('grp-taken');
-    const waits: StrategySpec = { kind: 'canary', steps: [{ type: 'setWeight', percent: 50 }, { type: 'approval', timeout: 3600 }] };
-    const { executionArn } = await startDeployment(world, { deploymentId: id, spec: groupSpec(names, artifacts, waits, { health: TIMED_PAUSES }), artifact: artifacts[0]! });
-    await eventually(async () => ((await world.plane.deps.store.getDeployment(id))?.status === 'AWAITING_APPROVAL' ? true : undefined), { what: 'the group to wait for its approval' });
+    const { names, id, executionArn } = await groupAwaitingApproval('grp-taken');
     const reason = 'alarm grp-taken-business went to ALARM';
     await world.plane.deps.store.updateDeployment(id, { abandonedAt: world.aws.clock.now(), abandonedFor: reason });
     const group = (await world.plane.deps.store.getDeployment(id))!;
