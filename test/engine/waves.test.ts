@@ -133,9 +133,10 @@ describe('waves across accounts and regions', () => {
     expect(await aliasIn(world, US, name)).toMatchObject({ version: '1', weights: {} });
   }, 150_000);
 
-  /** Starts a wave run on the real wave runner and waits until the first target's alias is split. */
-  async function splitFirstWave(label: string, options: { errorRate?: boolean } = {}): Promise<{ name: string; input: ExecutionInput; runnerArn: string; euId: string }> {
-    const { name, input } = await prepared(label, [EU, US], { pause: 3600, ...options });
+  /** Starts a wave run (default eu, then us) on the real wave runner and waits until eu's alias is split. */
+  async function splitFirstWave(label: string, options: { targets?: readonly TargetSpec[]; pause?: number; errorRate?: boolean } = {}): Promise<{ name: string; input: ExecutionInput; runnerArn: string; euId: string }> {
+    const { targets = [EU, US], ...overrides } = options;
+    const { name, input } = await prepared(label, targets, { pause: 3600, ...overrides });
     const { executionArn } = await world.plane.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: world.plane.wavesStateMachineArn, name: input.deploymentId, input: JSON.stringify(input) }));
     await eventually(async () => (Object.keys((await aliasIn(world, EU, name)).weights).length > 0 ? true : undefined), { timeoutMs: 60_000, what: `${name} to be split in eu-west-1` });
     return { name, input, runnerArn: executionArn!, euId: targetDeploymentId(input.deploymentId, 'eu') };
@@ -210,11 +211,8 @@ describe('waves across accounts and regions', () => {
 
   it('ends a wave run whose runner died after its last target succeeded SUCCEEDED, never undoing the promoted targets', async () => {
     // Prepare: one target, mid-bake; the runner is stopped, the target's own execution goes on to promote.
-    const { name, input } = await prepared('waves-late', [EU], { pause: 600 });
-    const { executionArn } = await world.plane.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: world.plane.wavesStateMachineArn, name: input.deploymentId, input: JSON.stringify(input) }));
-    await eventually(async () => (Object.keys((await aliasIn(world, EU, name)).weights).length > 0 ? true : undefined), { timeoutMs: 60_000, what: `${name} to be split in eu-west-1` });
-    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped from the console' }));
-    const euId = targetDeploymentId(input.deploymentId, 'eu');
+    const { name, input, runnerArn, euId } = await splitFirstWave('waves-late', { targets: [EU], pause: 600 });
+    await world.plane.clients.sfn.send(new StopExecutionCommand({ executionArn: runnerArn, error: 'Operator', cause: 'stopped from the console' }));
     await eventually(async () => ((await world.plane.deps.store.getDeployment(euId))?.status === 'SUCCEEDED' ? true : undefined), { timeoutMs: 60_000, what: 'the eu target to be promoted' });
 
     // Act
