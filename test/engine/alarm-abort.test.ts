@@ -2,7 +2,7 @@ import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-clo
 import { ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/local-aws';
-import { aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, settledAs, spec, startDeployment, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { alarmEvent, aliasOf, deploymentId, executionEnd, existingFunction, guardAliases, historyOf, kinds, settledAs, spec, startDeployment, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 import type { StrategySpec } from '../../shared/model/spec';
 import type { EngineState } from '../../shared/model/deployment';
 import { DeploymentFinishedError, TransientAwsError } from '../../shared/model/engine-errors';
@@ -128,8 +128,7 @@ describe('event-driven abort', () => {
     // Prepare
     const { name, alarm, id } = await splitDeployment('elsewhere', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
     const split = await aliasOf(world, name);
-    const event = (account: string, region: string) => ({ version: '0', id: `elsewhere-${account}-${region}`, 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account, region, time: new Date(world.aws.clock.now()).toISOString(), resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'test' }, previousState: { value: 'OK' } } });
-    const abort = async (account: string, region: string) => JSON.parse((await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event(account, region)))).payload.toString('utf8'));
+    const abort = async (account: string, region: string) => JSON.parse((await world.aws.services.lambda.invoke(world.plane.functions.Abort, alarmEvent(world, alarm, { id: `elsewhere-${account}-${region}`, from: { account, region } }))).payload.toString('utf8'));
 
     // Act
     const otherAccount = await abort('111111111111', world.aws.region);
@@ -152,11 +151,11 @@ describe('event-driven abort', () => {
     await settledAs(world, id, 'SUCCEEDED');
     const promoted = await aliasOf(world, name);
     const history = await historyOf(world, id);
-    const event = { version: '0', id: 'late-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '000000000000', time: new Date(world.aws.clock.now()).toISOString(), region: world.aws.region, resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'late', timestamp: new Date(world.aws.clock.now()).toISOString().replace('Z', '+0000') }, previousState: { value: 'OK' } } };
+    const event = alarmEvent(world, alarm, { id: 'late-1', reason: 'late', stamped: true });
 
     // Act: the event as EventBridge delivers it, twice, and the real alarm going red.
-    const first = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event));
-    const second = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event));
+    const first = await world.aws.services.lambda.invoke(world.plane.functions.Abort, event);
+    const second = await world.aws.services.lambda.invoke(world.plane.functions.Abort, event);
     await setAlarm(alarm, 'ALARM');
 
     // Assess
@@ -172,10 +171,10 @@ describe('event-driven abort', () => {
     const { name, alarm, id } = await splitDeployment('promoting', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
     const split = await aliasOf(world, name);
     await world.plane.deps.store.updateDeployment(id, { intent: { target: { version: '2', weights: {} }, expectedRevisionId: split.revisionId, description: 'promote version 2' } });
-    const event = { version: '0', id: 'promoting-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '000000000000', time: new Date(world.aws.clock.now()).toISOString(), region: world.aws.region, resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'late', timestamp: new Date(world.aws.clock.now()).toISOString().replace('Z', '+0000') }, previousState: { value: 'OK' } } };
+    const event = alarmEvent(world, alarm, { id: 'promoting-1', reason: 'late', stamped: true });
 
     // Act
-    const out = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event));
+    const out = await world.aws.services.lambda.invoke(world.plane.functions.Abort, event);
 
     // Assess: nothing taken over, nothing moved.
     expect(JSON.parse(out.payload.toString('utf8'))).toEqual({ outcomes: [{ deploymentId: id, outcome: 'promoting' }] });
@@ -193,10 +192,10 @@ describe('event-driven abort', () => {
   it('acts once on a duplicate event: the second delivery finds the deployment ended and changes nothing', async () => {
     // Prepare
     const { name, alarm, id, before } = await splitDeployment('dup', { kind: 'canary', steps: [{ type: 'setWeight', percent: 10 }, { type: 'pause', duration: 3600 }] }, 1800);
-    const event = { version: '0', id: 'dup-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '000000000000', time: new Date(world.aws.clock.now()).toISOString(), region: world.aws.region, resources: [], detail: { alarmName: alarm, state: { value: 'ALARM', reason: 'dup', timestamp: new Date(world.aws.clock.now()).toISOString().replace('Z', '+0000') }, previousState: { value: 'OK' } } };
+    const event = alarmEvent(world, alarm, { id: 'dup-1', reason: 'dup', stamped: true });
 
     // Act: two deliveries of the same event, at the same time.
-    const [first, second] = await Promise.all([world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event)), world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event))]);
+    const [first, second] = await Promise.all([world.aws.services.lambda.invoke(world.plane.functions.Abort, event), world.aws.services.lambda.invoke(world.plane.functions.Abort, event)]);
 
     // A delivery that met the other's ending mid-way (its notification claimed by the other, still being sent)
     // fails as fledge.Transient, and Lambda delivers the event again: that retry finds the deployment ended.
@@ -204,7 +203,7 @@ describe('event-driven abort', () => {
     for (const [index, out] of answers.entries()) {
       if (!out.functionError) continue;
       expect(JSON.parse(out.payload.toString('utf8'))).toMatchObject({ errorType: 'fledge.Transient' });
-      answers[index] = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event));
+      answers[index] = await world.aws.services.lambda.invoke(world.plane.functions.Abort, event);
     }
 
     // Assess

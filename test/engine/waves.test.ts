@@ -9,7 +9,7 @@ import { targetDeploymentId } from '../../shared/domain/deployment/waves';
 import type { ExecutionInput } from '../../shared/model/deployment';
 import type { TargetSpec } from '../../shared/model/spec';
 import { SWEEP_DEFAULTS, sweep } from '../../shared/domain/deployment/sweeper';
-import { deploymentId, kinds, ROLE, spec, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
+import { alarmEvent, deploymentId, kinds, ROLE, spec, startEngine, TIMED_PAUSES, uploadArtifact, userCode, type EngineWorld } from '../support/engine';
 import { eventually } from '../support/local-aws';
 
 const EXTERNAL_ID = 'fledge-waves-test';
@@ -170,12 +170,12 @@ describe('waves across accounts and regions', () => {
     const { name, euId } = await splitFirstWave('waves-alarm', { errorRate: true });
     const eu = (await world.plane.deps.store.getDeployment(euId))!;
     expect(eu.alarmName).toBeDefined();
-    const event = (account: string, region: string) => ({ version: '0', id: `alarm-${account}`, 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account, region, time: new Date(world.aws.clock.now()).toISOString(), resources: [], detail: { alarmName: eu.alarmName, state: { value: 'ALARM', reason: 'test' }, previousState: { value: 'OK' } } });
+    const event = (account: string, region: string) => alarmEvent(world, eu.alarmName!, { id: `alarm-${account}`, from: { account, region } });
 
     // Act
-    const home = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event('000000000000', world.aws.region)));
+    const home = await world.aws.services.lambda.invoke(world.plane.functions.Abort, event('000000000000', world.aws.region));
     const untouched = await aliasIn(world, EU, name);
-    const forwarded = await world.aws.services.lambda.invoke(world.plane.functions.Abort, JSON.stringify(event(EU.accountId, EU.region)));
+    const forwarded = await world.aws.services.lambda.invoke(world.plane.functions.Abort, event(EU.accountId, EU.region));
 
     // Assess
     expect(JSON.parse(home.payload.toString('utf8'))).toEqual({ outcomes: [] });

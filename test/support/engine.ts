@@ -171,3 +171,16 @@ export async function mailTo(world: EngineWorld, address: string): Promise<{ sub
   const { messages } = (await response.json()) as { messages: { subject: string; body: string; topicArn: string }[] };
   return messages;
 }
+
+/**
+ * A CloudWatch alarm state change to ALARM as EventBridge delivers it to the alarm abort: from
+ * fledge's own account and region unless `from` says where; `stamped`: with the state's own
+ * timestamp, in CloudWatch's `+0000` form.
+ */
+export function alarmEvent(world: EngineWorld, alarmName: string, options: { id: string; reason?: string; from?: { account: string; region: string }; stamped?: boolean }): string {
+  const { home } = world.plane.deps;
+  const { account, region } = options.from ?? { account: home.accountId, region: home.region };
+  const now = new Date(world.aws.clock.now()).toISOString();
+  const state = { value: 'ALARM', reason: options.reason ?? 'test', ...(options.stamped ? { timestamp: now.replace('Z', '+0000') } : {}) };
+  return JSON.stringify({ version: '0', id: options.id, 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account, region, time: now, resources: [], detail: { alarmName, state, previousState: { value: 'OK' } } });
+}
