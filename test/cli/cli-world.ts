@@ -52,6 +52,18 @@ export function runCliAsync(world: CliWorld, args: readonly string[], options: {
   return runProcess(process.execPath, [join(ROOT, 'dist/fledge.mjs'), ...args], { ...process.env, NO_COLOR: '1', FLEDGE_DIR: world.fledgeDir, AWS_REGION: world.aws.region, ...options.env }, options.timeoutMs);
 }
 
+/** An environment with no AWS settings at all: a fresh HOME, no credentials, no region, no fledge configuration; `extra` on top. */
+export function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^(AWS_|FLEDGE_|XDG_CONFIG_HOME$)/.test(key)) env[key] = value;
+  return { ...env, HOME: mkdtempSync(join(tmpdir(), 'fledge-home-')), NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
+}
+
+/** Runs the bundled CLI as a real process with exactly `env` (a {@link bareEnv}), asynchronously. */
+export function runCliWithEnv(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return runProcess(process.execPath, [join(ROOT, 'dist/fledge.mjs'), ...args], env);
+}
+
 /** Runs a process to its end without blocking this process's event loop. */
 export function runProcess(file: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 25_000): Promise<CliResult> {
   return startProcess(file, args, env, timeoutMs).result;

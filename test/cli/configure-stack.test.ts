@@ -1,20 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalMode, type LocalMode } from '../../local/mode';
-import { runProcess } from './cli-world';
-import { ROOT, type CliResult } from './run-cli';
-
-/** An environment with no AWS or fledge settings of the machine, and a HOME of its own (its config file). */
-function bareEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(AWS_|FLEDGE_|XDG_CONFIG_HOME$)/.test(key)) env[key] = value;
-  return { ...env, HOME: mkdtempSync(join(tmpdir(), 'fledge-home-')), NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true' };
-}
-
-const cli = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runProcess(process.execPath, [join(ROOT, 'dist/fledge.mjs'), ...args], env);
+import { bareEnv, runCliWithEnv as cli } from './cli-world';
 
 /**
  * `fledge configure --stack`: the API and bucket from the stack's outputs. Local mode stands for

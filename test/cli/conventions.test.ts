@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess } from './cli-world';
-import { ROOT, runCli, type CliResult } from './run-cli';
+import { bareEnv, runCliWithEnv as cli } from './cli-world';
+import { ROOT, runCli } from './run-cli';
 
 const SUMMARY = { deploymentId: 'api-01JTEST', functionName: 'orders-api', alias: 'live', status: 'ROLLED_BACK', startedBy: 'ci', source: 'api', createdAt: '2026-11-22T09:14:03.120Z', updatedAt: '2026-11-22T09:20:11.004Z', reason: 'alarm \u001b[2J fired' };
 
@@ -33,15 +33,6 @@ class StandIn {
   }
 }
 
-/** An environment with no AWS settings at all: a fresh HOME, no credentials, no region, no fledge configuration. */
-function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const home = mkdtempSync(join(tmpdir(), 'fledge-home-'));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(AWS_|FLEDGE_|XDG_CONFIG_HOME$)/.test(key)) env[key] = value;
-  return { ...env, HOME: home, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
-}
-
-const cli = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runProcess(process.execPath, [join(ROOT, 'dist/fledge.mjs'), ...args], env);
 
 /** The command names `fledge --help` lists. */
 function commandNames(): string[] {
