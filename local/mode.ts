@@ -2,12 +2,11 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { provisionControlPlane, scheduleSweeps, startAwsForFledge, type ControlPlaneOptions, type LocalControlPlane } from './fledge-on-local';
 import { notificationOutboxOf, type NotificationOutbox } from './notification-outbox';
 import { removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery';
-import type { CloudFormationService } from '@fledge-local/embedded-aws';
 import { localSigningSecret, localWebhookSecret } from './approval-secret';
 import { startApiServer } from './api-server';
 import { localApiRoutes } from './mode-api';
 import { provisionS3Drop } from './mode-trigger';
-import type { LocalAws, LocalAwsOptions } from '@fledge-local/embedded-aws';
+import type { CloudFormationService, LocalAws, LocalAwsOptions } from '@fledge-local/embedded-aws';
 import { LOCAL_MODE_DEFAULTS, LOCAL_STACK_NAME } from './mode-defaults';
 import { emailFilterPolicy } from '../shared/model/notification';
 

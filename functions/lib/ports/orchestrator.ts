@@ -1,7 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsOrchestrator } from '../../../shared/adapters/sfn-orchestrator';
-import type { Orchestrator } from '../../../shared/ports/orchestrator';
-import { factory, setting, type Factory, type PortFactory } from '../composition';
+import { factory, setting, type PortFactory } from '../composition';
 
 /** Step Functions: the deployment state machine's executions (`FLEDGE_STATE_MACHINE_ARN`). */
 export const orchestratorPort: PortFactory<'orchestrator'> = /* @__PURE__ */ factory(['stateMachineArn'], (c) => new StepFunctionsOrchestrator(c.client(SFNClient), setting(c, 'stateMachineArn')));
@@ -10,7 +9,7 @@ export const orchestratorPort: PortFactory<'orchestrator'> = /* @__PURE__ */ fac
  * Step Functions: the wave runner's executions (`FLEDGE_WAVES_STATE_MACHINE_ARN`), where the
  * starters start a spec with targets, and where the repair loop looks for a run's execution.
  */
-export const waveRunnerPort: PortFactory<'waveRunner'> & Factory<Orchestrator> = /* @__PURE__ */ factory(['wavesStateMachineArn'], (c) => new StepFunctionsOrchestrator(c.client(SFNClient), setting(c, 'wavesStateMachineArn')));
+export const waveRunnerPort: PortFactory<'waveRunner'> = /* @__PURE__ */ factory(['wavesStateMachineArn'], (c) => new StepFunctionsOrchestrator(c.client(SFNClient), setting(c, 'wavesStateMachineArn')));
 
 /**
  * Step Functions for the approval pages: they only answer a waiting task (SendTaskSuccess /
