@@ -92,7 +92,7 @@ export async function sweep(deps: Deps, options: SweepOptions = SWEEP_DEFAULTS):
     }
   };
   for (const status of OPEN_STATUSES) {
-    for (const record of await listAll(deps, status)) await attempt(record.deploymentId, async () => (isWaveRun(record) ? sweepWaveRun(deps, record, options) : sweepOpen(await actingIn(deps, record), record, options)));
+    for (const record of await listAll(deps, status)) await attempt(record.deploymentId, () => (isWaveRun(record) ? sweepWaveRun(deps, record, options) : sweepOpen(deps, record, options)));
   }
   for (const record of await listAll(deps, 'FAILED')) {
     if (record.repairedAt !== undefined) continue;
@@ -150,7 +150,7 @@ async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOpt
   if (execution?.status === 'RUNNING' || execution?.status === 'PENDING_REDRIVE') {
     if (now <= deadline + options.overdueMs) return undefined;
     const late = `the execution was still running ${Math.round((now - deadline) / 60_000)} minutes past the deployment's deadline`;
-    return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason: late }));
+    return done(record.deploymentId, await repairOpen(await actingIn(deps, record), record.deploymentId, { by: 'sweeper', reason: late }));
   }
   if (!execution && record.status === 'PENDING' && options.stalledStart) {
     const stalled = await options.stalledStart(record);
@@ -166,7 +166,8 @@ async function sweepOpen(deps: Deps, record: DeploymentRecord, options: SweepOpt
     // Its RollbackFailed task completed: it could not record the outcome, so it told people.
     reported: execution?.status === 'FAILED' && execution.error === EXECUTION_ENDINGS.rollbackFailed,
   };
-  return done(record.deploymentId, await repairOpen(deps, record.deploymentId, { by: 'sweeper', reason, ...end }));
+  // Only now, with something to repair, where the deployment lives (a target's: the run's spec read, its role assumed).
+  return done(record.deploymentId, await repairOpen(await actingIn(deps, record), record.deploymentId, { by: 'sweeper', reason, ...end }));
 }
 
 /**
